@@ -1,0 +1,381 @@
+//! The `mcpOAuth` key Claude Code files a server's OAuth state under, and the `${VAR}` expansion
+//! that feeds it.
+//!
+//! `name|` + the first 16 hex digits of sha256 over `JSON.stringify({type, url, headers})`, with
+//! `headers` defaulting to `{}` and keeping the order it has in the config file
+//! (state-formats.md §3). A trailing slash, a swapped header order or a changed env value gives a
+//! different key, and the old entry is silently ignored from then on.
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// Reads an environment variable; injectable so tests do not depend on the process environment.
+pub trait EnvLookup {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The real process environment.
+pub struct ProcessEnv;
+
+impl EnvLookup for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+    }
+}
+
+impl EnvLookup for std::collections::HashMap<String, String> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+/// The result of expanding one string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expansion {
+    pub value: String,
+    /// Variables that were referenced (set or not).
+    pub used: Vec<String>,
+    /// Variables that were unset and had no default: left as the literal `${VAR}`.
+    pub missing: Vec<String>,
+}
+
+/// Expands `${VAR}` and `${VAR:-default}` the way Claude Code does: the pattern is `\$\{([^}]+)\}`,
+/// the content is split on the first `:-` (JavaScript `split(":-", 2)`, so a second `:-` and what
+/// follows it are dropped from the default), a set variable wins even when empty, and an unset one
+/// without a default stays as the literal text.
+pub fn expand_env(input: &str, env: &dyn EnvLookup) -> Expansion {
+    let mut out = Expansion::default();
+    let mut rest = input;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(len) = after.find('}').filter(|&n| n > 0) else {
+            // `${}` or an unterminated `${`: the regex does not match here; keep scanning after it.
+            out.value.push_str(&rest[..start + 2]);
+            rest = after;
+            continue;
+        };
+        out.value.push_str(&rest[..start]);
+        let content = &after[..len];
+        let mut parts = content.split(":-");
+        let name = parts.next().unwrap_or_default();
+        let default = parts.next();
+        out.used.push(name.to_string());
+        match (env.var(name), default) {
+            (Some(v), _) => out.value.push_str(&v),
+            (None, Some(d)) => out.value.push_str(d),
+            (None, None) => {
+                out.missing.push(name.to_string());
+                out.value.push_str(&rest[start..start + 2 + len + 1]);
+            }
+        }
+        rest = &after[len + 1..];
+    }
+    out.value.push_str(rest);
+    out
+}
+
+/// The exact string Claude Code hashes, built from already-expanded parts.
+pub fn hash_input(transport: &str, url: &str, headers: &Map<String, Value>) -> String {
+    let mut obj = Map::new();
+    obj.insert("type".into(), Value::String(transport.into()));
+    obj.insert("url".into(), Value::String(url.into()));
+    obj.insert("headers".into(), Value::Object(headers.clone()));
+    // serde_json escapes exactly what JSON.stringify escapes (quotes, backslashes, control
+    // characters as \b \f \n \r \t or lowercase \u00XX) and keeps `/` and non-ASCII as they are.
+    Value::Object(obj).to_string()
+}
+
+/// The 16-hex-digit hash part of a key.
+pub fn hash16(input: &str) -> String {
+    let digest = Sha256::digest(input.as_bytes());
+    let mut hex = String::with_capacity(16);
+    for byte in &digest[..8] {
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    hex
+}
+
+/// `name|hash16`.
+pub fn server_key(name: &str, transport: &str, url: &str, headers: &Map<String, Value>) -> String {
+    format!("{name}|{}", hash16(&hash_input(transport, url, headers)))
+}
+
+/// Splits a stored key into its name and hash. Names may contain `|`, so the hash is what follows
+/// the last one.
+pub fn split_key(key: &str) -> (&str, Option<&str>) {
+    match key.rsplit_once('|') {
+        Some((name, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            (name, Some(hash))
+        }
+        _ => (key, None),
+    }
+}
+
+/// The lock directory Claude Code takes while refreshing one server's token:
+/// `mcp-refresh-<key with every UTF-16 unit outside [A-Za-z0-9] replaced by _>.lock.lock`.
+pub fn refresh_lock_dir_name(key: &str) -> String {
+    let mut s = String::from("mcp-refresh-");
+    for unit in key.encode_utf16() {
+        let ascii_alnum = unit < 128 && (unit as u8).is_ascii_alphanumeric();
+        s.push(if ascii_alnum { unit as u8 as char } else { '_' });
+    }
+    s.push_str(".lock.lock");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn key_of(name: &str, config: &str, env: &HashMap<String, String>) -> String {
+        let config: Value = serde_json::from_str(config).unwrap();
+        let url = expand_env(config["url"].as_str().unwrap(), env).value;
+        let mut headers = Map::new();
+        if let Some(h) = config.get("headers").and_then(Value::as_object) {
+            for (k, v) in h {
+                let v = expand_env(v.as_str().unwrap(), env).value;
+                headers.insert(k.clone(), Value::String(v));
+            }
+        }
+        server_key(name, config["type"].as_str().unwrap(), &url, &headers)
+    }
+
+    /// state-formats.md §9.1 (computed by the real program), §9.2 (its key function), §11 (the
+    /// bug report) and field-scenarios.md §0.3 (keys people published).
+    #[test]
+    fn matches_every_published_vector() {
+        let vectors: &[(&str, &str, &str)] = &[
+            (
+                "alpha",
+                r#"{"type":"http","url":"http://127.0.0.1:47651/mcp"}"#,
+                "alpha|34d7ba5d5e65a322",
+            ),
+            (
+                "beta",
+                r#"{"type":"http","url":"http://127.0.0.1:47651/mcp"}"#,
+                "beta|34d7ba5d5e65a322",
+            ),
+            (
+                "gamma",
+                r#"{"type":"http","url":"http://127.0.0.1:47651/mcp","headers":{"X-Api-Key":"k1"}}"#,
+                "gamma|bebb800826b78076",
+            ),
+            (
+                "delta",
+                r#"{"type":"sse","url":"http://127.0.0.1:47651/sse"}"#,
+                "delta|b17b1e51bc6c633e",
+            ),
+            (
+                "eps",
+                r#"{"type":"http","url":"http://127.0.0.1:47651/mcp2"}"#,
+                "eps|796bd8755c52ef23",
+            ),
+            (
+                "zeta",
+                r#"{"type":"http","url":"http://127.0.0.1:47651/mcp","headers":{"B":"2","A":"1"}}"#,
+                "zeta|858e7437e25e67d2",
+            ),
+            (
+                "eta",
+                r#"{"type":"http","url":"http://127.0.0.1:47651/mcp","headers":{"A":"1","B":"2"}}"#,
+                "eta|7baed81654bd8796",
+            ),
+            (
+                "theta",
+                r#"{"type":"http","url":"http://127.0.0.1:47651/mcp","headers":{}}"#,
+                "theta|34d7ba5d5e65a322",
+            ),
+            (
+                "iota",
+                r#"{"type":"http","url":"http://127.0.0.1:47651/mcp/"}"#,
+                "iota|5684ed168344f8dc",
+            ),
+            (
+                "kappa",
+                r#"{"type":"http","url":"http://127.0.0.1:${FAKEPORT}/mcp"}"#,
+                "kappa|34d7ba5d5e65a322",
+            ),
+            (
+                "plain",
+                r#"{"type":"http","url":"http://127.0.0.1:47652/mcp"}"#,
+                "plain|2acd6164121e5830",
+            ),
+            (
+                "sentry",
+                r#"{"type":"http","url":"https://mcp.sentry.dev/mcp"}"#,
+                "sentry|800cb29a3ac61727",
+            ),
+            (
+                "sentry-alt",
+                r#"{"type":"http","url":"https://mcp.sentry.dev/mcp"}"#,
+                "sentry-alt|800cb29a3ac61727",
+            ),
+            (
+                "sentry",
+                r#"{"type":"http","url":"https://mcp.sentry.dev/mcp","headers":{}}"#,
+                "sentry|800cb29a3ac61727",
+            ),
+            (
+                "sentry",
+                r#"{"type":"http","url":"https://mcp.sentry.dev/mcp/"}"#,
+                "sentry|5d531058b54fdfc8",
+            ),
+            (
+                "sentry",
+                r#"{"type":"sse","url":"https://mcp.sentry.dev/mcp"}"#,
+                "sentry|158a8dba67ce3ed6",
+            ),
+            (
+                "linear",
+                r#"{"type":"sse","url":"https://mcp.linear.app/sse"}"#,
+                "linear|56dfdedec9c25030",
+            ),
+            (
+                "github",
+                r#"{"type":"http","url":"https://api.githubcopilot.com/mcp/","headers":{"Authorization":"Bearer ghp_example"}}"#,
+                "github|880dbc6ddd5a5f5d",
+            ),
+            (
+                "corridor",
+                r#"{"type":"http","url":"https://app.corridor.dev/api/mcp","headers":{"X-Api-Key":"abc","X-Team":"t1"}}"#,
+                "corridor|689831bf10eff32c",
+            ),
+            (
+                "corridor",
+                r#"{"type":"http","url":"https://app.corridor.dev/api/mcp","headers":{"X-Team":"t1","X-Api-Key":"abc"}}"#,
+                "corridor|2c8b8ed4814bee04",
+            ),
+            (
+                "notion",
+                r#"{"type":"http","url":"https://mcp.notion.com/mcp","oauth":{"clientId":"abc","callbackPort":8080},"headersHelper":"/bin/true"}"#,
+                "notion|eac663db915250e7",
+            ),
+            (
+                "notion",
+                r#"{"type":"http","url":"https://mcp.notion.com/mcp"}"#,
+                "notion|eac663db915250e7",
+            ),
+            (
+                "plugin:acme:docs",
+                r#"{"type":"http","url":"https://docs.acme.example/mcp"}"#,
+                "plugin:acme:docs|8d74d27603cb39d6",
+            ),
+            (
+                "Ünï cödé",
+                r#"{"type":"http","url":"https://例え.jp/mcp?q=ä&x=\"y\"","headers":{"X-Emoji":"😀","X-Ctl":"a\tb\u0001"}}"#,
+                "Ünï cödé|54de7300159900c5",
+            ),
+            (
+                "my-server",
+                r#"{"type":"http","url":"http://localhost:3000/mcp","scope":"user"}"#,
+                "my-server|25cc880ea8de995d",
+            ),
+            (
+                "quarri",
+                r#"{"type":"http","url":"https://app.quarri.ai/mcp"}"#,
+                "quarri|0c54185165cc81b2",
+            ),
+            (
+                "quarri",
+                r#"{"type":"http","url":"https://app.quarri.ai/mcp/"}"#,
+                "quarri|fdee9dcb0f0c01de",
+            ),
+            (
+                "quarri",
+                r#"{"type":"sse","url":"https://app.quarri.ai/mcp"}"#,
+                "quarri|d3b1dce0cc6b882a",
+            ),
+            (
+                "linear",
+                r#"{"type":"http","url":"https://mcp.linear.app/mcp"}"#,
+                "linear|638130d5ab3558f4",
+            ),
+            (
+                "planetscale",
+                r#"{"type":"http","url":"https://mcp.pscale.dev/mcp/planetscale"}"#,
+                "planetscale|b4aa0b9d0ae7d2f7",
+            ),
+        ];
+        let env: HashMap<String, String> = [("FAKEPORT".to_string(), "47651".to_string())].into();
+        for (name, config, expected) in vectors {
+            assert_eq!(&key_of(name, config, &env), expected, "{name} {config}");
+        }
+    }
+
+    #[test]
+    fn hash_input_is_byte_exact() {
+        let mut headers = Map::new();
+        headers.insert("X-Emoji".into(), "😀".into());
+        headers.insert("X-Ctl".into(), "a\tb\u{1}".into());
+        assert_eq!(
+            hash_input("http", "https://例え.jp/mcp?q=ä&x=\"y\"", &headers),
+            r#"{"type":"http","url":"https://例え.jp/mcp?q=ä&x=\"y\"","headers":{"X-Emoji":"😀","X-Ctl":"a\tb\u0001"}}"#
+        );
+    }
+
+    #[test]
+    fn expands_like_claude_code() {
+        let env: HashMap<String, String> = [
+            ("HOST".to_string(), "new.example.com".to_string()),
+            ("EMPTY".to_string(), String::new()),
+        ]
+        .into();
+        let e = |s: &str| expand_env(s, &env);
+        assert_eq!(
+            e("https://${HOST}/mcp").value,
+            "https://new.example.com/mcp"
+        );
+        assert_eq!(e("${UNSET:-eu}").value, "eu");
+        assert_eq!(
+            e("${UNSET:-a:-b}").value,
+            "a",
+            "JS split(':-', 2) drops the rest"
+        );
+        assert_eq!(
+            e("${EMPTY:-fallback}").value,
+            "",
+            "a set but empty variable wins"
+        );
+        let missing = e("x${UNSET}y");
+        assert_eq!(missing.value, "x${UNSET}y");
+        assert_eq!(missing.missing, vec!["UNSET"]);
+        assert_eq!(e("${}${HOST").value, "${}${HOST");
+        assert_eq!(e("$HOST").value, "$HOST");
+    }
+
+    #[test]
+    fn splits_keys_at_the_last_bar() {
+        assert_eq!(
+            split_key("a|b|0123456789abcdef"),
+            ("a|b", Some("0123456789abcdef"))
+        );
+        assert_eq!(split_key("nohash"), ("nohash", None));
+        assert_eq!(split_key("x|short"), ("x|short", None));
+    }
+
+    /// state-formats.md §9.4.
+    #[test]
+    fn refresh_lock_names_match_the_vectors() {
+        for (key, dir) in [
+            (
+                "eps|796bd8755c52ef23",
+                "mcp-refresh-eps_796bd8755c52ef23.lock.lock",
+            ),
+            (
+                "my-server|25cc880ea8de995d",
+                "mcp-refresh-my_server_25cc880ea8de995d.lock.lock",
+            ),
+            (
+                "plugin:acme:docs|8d74d27603cb39d6",
+                "mcp-refresh-plugin_acme_docs_8d74d27603cb39d6.lock.lock",
+            ),
+            (
+                "Ünï cödé|54de7300159900c5",
+                "mcp-refresh-_n__c_d__54de7300159900c5.lock.lock",
+            ),
+        ] {
+            assert_eq!(refresh_lock_dir_name(key), dir);
+        }
+    }
+}
