@@ -1,1 +1,98 @@
-fn main() {}
+//! Thin binary: parse the command line into a plain `Config`, run it, map the result to the
+//! documented exit status in one place.
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use mcp_auth_doctor::config::{Command, Config, Format};
+use mcp_auth_doctor::model::key::ProcessEnv;
+use mcp_auth_doctor::paths::{Environment, Overrides};
+use mcp_auth_doctor::{UsageError, exit, timefmt};
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout (exit 0) and errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    match config_from(cli)
+        .and_then(|config| mcp_auth_doctor::run(&config, &Environment::from_process(), &ProcessEnv))
+    {
+        Ok(outcome) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = stdout.write_all(outcome.stdout.as_bytes());
+            let _ = stdout.flush();
+            ExitCode::from(outcome.exit)
+        }
+        Err(e) => {
+            let usage = e.downcast_ref::<UsageError>().is_some();
+            let text = mcp_auth_doctor::report::style::sanitize(&format!("{e:#}"));
+            eprintln!("mcp-auth-doctor: error: {text}");
+            ExitCode::from(if usage {
+                exit::USAGE
+            } else {
+                exit::COULD_NOT_RUN
+            })
+        }
+    }
+}
+
+/// Turns parsed arguments into the library's plain configuration.
+fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
+    let g = cli.global;
+    let command = if cli.list_checks {
+        Command::ListChecks
+    } else if let Some(code) = cli.explain {
+        Command::Explain(code)
+    } else {
+        match cli.command {
+            None | Some(cli::Command::Check) => Command::Check,
+            Some(cli::Command::Status) => Command::Status,
+            Some(cli::Command::Paths) => Command::Paths,
+        }
+    };
+    let now_text = g.now.or_else(|| {
+        std::env::var("MCP_AUTH_DOCTOR_NOW")
+            .ok()
+            .filter(|s| !s.is_empty())
+    });
+    let now_ms = match now_text {
+        Some(t) => timefmt::parse_now(&t).map_err(|e| UsageError(format!("--now: {e}")))?,
+        None => timefmt::now_ms(),
+    };
+    let color = match g.color {
+        cli::Color::Always => true,
+        cli::Color::Never => false,
+        cli::Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    };
+    Ok(Config {
+        command,
+        overrides: Overrides {
+            home: g.home,
+            config_dir: g.config_dir,
+            project: g.project,
+            managed_dir: g.managed_dir,
+        },
+        now_ms,
+        format: match g.format {
+            cli::Format::Human => Format::Human,
+            cli::Format::Json => Format::Json,
+            cli::Format::Markdown => Format::Markdown,
+        },
+        color,
+    })
+}

@@ -1,4 +1,9 @@
 //! Claude Code's own model of MCP OAuth state, reimplemented: keys, configured servers, stored
-//! entries, needs-auth markers.
+//! entries, needs-auth markers, and the inventory that ties them together.
 
+pub mod entry;
+pub mod inventory;
 pub mod key;
+pub mod marker;
+pub mod secret;
+pub mod server;

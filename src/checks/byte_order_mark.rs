@@ -1,0 +1,47 @@
+use super::{CheckInfo, Finding, Severity};
+use crate::json::LineCol;
+use crate::model::inventory::{Inventory, Role};
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "byte-order-mark",
+    severity: Severity::Error,
+    summary: "A state file starts with a UTF-8 byte order mark, which Claude Code cannot parse",
+    explanation: "\
+**What it means.** The file begins with the three bytes `EF BB BF` (a UTF-8 byte order mark). \
+Claude Code's `JSON.parse` rejects it (\"Unrecognized token\"), so the file counts as corrupt even \
+though the JSON after the mark is fine.
+
+**Why it happens.** Windows editors (Notepad, some PowerShell `Out-File` encodings) add it when \
+saving.
+
+**How to fix it by hand.** Remove the first three bytes, for example \
+`sed -i '1s/^\\xEF\\xBB\\xBF//' FILE` (GNU sed), or save the file as \"UTF-8\" without BOM.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    for f in inv.files() {
+        if !f.problems.bom {
+            continue;
+        }
+        let severity = if f.role == Role::NeedsAuthCache {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let shown = inv.locations.display(f.path);
+        out.push(
+            Finding::new(
+                INFO.code,
+                severity,
+                format!(
+                    "{shown} starts with a UTF-8 byte order mark (bytes EF BB BF). Claude Code's \
+                     JSON parser rejects it, so {}. The JSON after the mark is valid: remove the \
+                     first 3 bytes.",
+                    f.role.when_unparseable()
+                ),
+            )
+            .file(f.path.display().to_string())
+            .at(LineCol { line: 1, column: 1 }),
+        );
+    }
+}

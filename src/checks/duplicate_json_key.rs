@@ -1,0 +1,46 @@
+use super::{CheckInfo, Finding, Severity};
+use crate::model::inventory::Inventory;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "duplicate-json-key",
+    severity: Severity::Warning,
+    summary: "An object in a state file has the same key twice; Claude Code silently keeps the last",
+    explanation: "\
+**What it means.** The same key appears twice in one JSON object. `JSON.parse` keeps only the \
+last value (at the position of the first), so the earlier value is invisible to Claude Code and \
+disappears at its next write. In `mcpOAuth` that can hide a good token behind a placeholder.
+
+**Why it happens.** Hand edits or scripts that append text instead of editing the JSON.
+
+**How to fix it by hand.** Open the file at the line and column given, decide which value is the \
+right one, and delete the other.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    for f in inv.files() {
+        let shown = inv.locations.display(f.path);
+        for d in &f.problems.duplicates {
+            let inside = if d.object_pointer.is_empty() {
+                "the top-level object".to_string()
+            } else {
+                format!("the object at {}", d.object_pointer)
+            };
+            out.push(
+                Finding::new(
+                    INFO.code,
+                    INFO.severity,
+                    format!(
+                        "{shown} has the key \"{}\" twice in {inside} (the second at line {}, column \
+                         {}). Claude Code keeps only the last value; the first is invisible to it \
+                         and is dropped at its next write.",
+                        d.key, d.at.line, d.at.column
+                    ),
+                )
+                .file(f.path.display().to_string())
+                .at(d.at)
+                .evidence("object", d.object_pointer.clone())
+                .evidence("duplicate_key", d.key.clone()),
+            );
+        }
+    }
+}

@@ -1,0 +1,52 @@
+use super::{CheckInfo, Finding, Severity, login_hint};
+use crate::model::entry::TokenState;
+use crate::model::inventory::Inventory;
+use crate::timefmt;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "expired-token",
+    severity: Severity::Error,
+    summary: "The access token expired and there is no refresh token: an interactive login is needed",
+    explanation: "\
+**What it means.** The entry under the server's current key has an access token whose `expiresAt` \
+has passed, and no refresh token. Claude Code will not send an expired token, the server answers \
+401, and every view shows `! Needs authentication`.
+
+**Why it happens.** Servers that issue no refresh token (or whose refresh tokens are not stored), \
+and machines that were off longer than the token's lifetime.
+
+**How to fix it.** Sign in again: `claude mcp login NAME`, or `/mcp` → the server → Authenticate \
+in a session. If the sign-in page rejects the client (\"invalid client\", \"Unrecognized \
+client_id\"), run `mcp-auth-doctor forget NAME` first so the next sign-in registers afresh.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    let live = inv.live_keys();
+    for e in &inv.entries {
+        if e.token != TokenState::Expired || !live.contains_key(e.key.as_str()) {
+            continue;
+        }
+        let when = e
+            .expires_at()
+            .map(|t| format!(" {}", timefmt::relative(t, inv.now_ms)))
+            .unwrap_or_default();
+        let mut f = Finding::new(
+            INFO.code,
+            INFO.severity,
+            format!(
+                "The access token for '{name}' expired{when} and there is no refresh token, so \
+                 Claude Code connects without it and the server asks again: ! Needs \
+                 authentication. Sign in: {login}.",
+                name = e.name,
+                login = login_hint(&e.name),
+            ),
+        )
+        .server(&e.name)
+        .key(&e.key)
+        .file(inv.credentials.path.display().to_string());
+        if let Some(t) = e.expires_at() {
+            f = f.evidence("expires_at", timefmt::rfc3339(t));
+        }
+        out.push(f);
+    }
+}

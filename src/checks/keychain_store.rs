@@ -1,0 +1,34 @@
+use super::{CheckInfo, Finding, Severity};
+use crate::model::inventory::{CredentialStore, Inventory};
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "keychain-store",
+    severity: Severity::Info,
+    summary: "macOS: no credentials file, so the live store is probably the Keychain (not read by check)",
+    explanation: "\
+**What it means.** On macOS Claude Code keeps its credentials, `mcpOAuth` included, in the login \
+Keychain (generic password `Claude Code-credentials`, with a `-<hash>` suffix when \
+`CLAUDE_CONFIG_DIR` is set) and uses `~/.claude/.credentials.json` only as a fallback. No file was \
+found, so token states are unknown: they are not reported as missing.
+
+**How to look.** `security find-generic-password -s 'Claude Code-credentials' -w` prints the \
+JSON (it contains secrets: do not paste it anywhere).",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    if inv.store != CredentialStore::ProbablyKeychain || !inv.has_any_state() {
+        return;
+    }
+    out.push(
+        Finding::new(
+            INFO.code,
+            INFO.severity,
+            format!(
+                "{} does not exist; on macOS Claude Code keeps credentials in the Keychain item \
+                 \"Claude Code-credentials\", which check does not read. Token states are unknown.",
+                inv.locations.display(&inv.credentials.path)
+            ),
+        )
+        .file(inv.credentials.path.display().to_string()),
+    );
+}

@@ -1,0 +1,53 @@
+use super::{CheckInfo, Finding, Severity};
+use crate::model::inventory::Inventory;
+use crate::model::server::Scope;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "missing-project-dir",
+    severity: Severity::Info,
+    summary: "Local-scope servers are configured for a project folder that no longer exists",
+    explanation: "\
+**What it means.** `~/.claude.json` keeps local-scope servers under `projects[<folder>]`. The \
+folder is gone (deleted, moved or renamed), so those servers are only loaded if you start Claude \
+Code in a folder at that path again. Their OAuth entries still count as live: this tool never \
+calls them orphaned, because recreating the folder would use them.
+
+**How to fix it by hand.** If the project moved, run `claude mcp add` again in its new folder. To \
+drop the old project entry, remove `projects[\"<folder>\"]` from `~/.claude.json` while Claude Code \
+is not running (back it up first).",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    let Some(global) = inv.global.as_claude_sees() else {
+        return;
+    };
+    for project in &global.projects {
+        let names: Vec<&str> = inv
+            .servers
+            .iter()
+            .filter(|s| {
+                matches!(&s.scope, Scope::Local { project: p, exists: Some(false) } if *p == project.path)
+            })
+            .map(|s| s.name.as_str())
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                INFO.code,
+                INFO.severity,
+                format!(
+                    "Local-scope server(s) {} are configured for {}, which no longer exists. Claude \
+                     Code loads them only in a folder at that path; their OAuth entries are still \
+                     treated as live.",
+                    names.join(", "),
+                    inv.locations.display(std::path::Path::new(&project.path))
+                ),
+            )
+            .file(inv.global.path.display().to_string())
+            .evidence("project", project.path.clone())
+            .evidence("servers", names),
+        );
+    }
+}

@@ -1,0 +1,59 @@
+use super::{CheckInfo, Finding, Severity, defined_elsewhere, login_hint};
+use crate::model::inventory::Inventory;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "missing-registration",
+    severity: Severity::Info,
+    summary: "A configured http/sse server has no OAuth entry under its current key",
+    explanation: "\
+**What it means.** No `mcpOAuth` entry exists under the key Claude Code derives from the server's \
+current config. Claude Code connects without a token. That is fine for a server that needs no \
+OAuth; one that does answers 401 and shows `! Needs authentication` until you sign in.
+
+**Why it happens.** The server was never signed in to, the config changed (the old entry is then \
+reported as `stale-registration`), or the credentials were wiped (`/logout`, an account switch).
+
+**How to fix it.** If the server needs OAuth: `claude mcp login NAME`. After a wipe, \
+`mcp-auth-doctor restore` can bring back grants from a backup.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    if !inv.entries_known() || !inv.has_any_state() {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for s in &inv.servers {
+        let Some(key) = &s.key else { continue };
+        if s.static_auth.is_some()
+            || defined_elsewhere(&s.name)
+            || inv.entry(key).is_some()
+            || !seen.insert(key.as_str())
+        {
+            continue;
+        }
+        let old = inv.entries.iter().filter(|e| e.name == s.name).count();
+        let note = if old > 0 {
+            format!(
+                " Its {old} other entr{} under older keys (see stale-registration).",
+                if old == 1 { "y is" } else { "ies are" }
+            )
+        } else {
+            String::new()
+        };
+        out.push(
+            Finding::new(
+                INFO.code,
+                INFO.severity,
+                format!(
+                    "No OAuth entry under '{}''s current key {key}: Claude Code connects without a \
+                     token, and if the server requires OAuth it shows ! Needs authentication until \
+                     you sign in ({}).{note}",
+                    s.name,
+                    login_hint(&s.name)
+                ),
+            )
+            .server(&s.name)
+            .key(key),
+        );
+    }
+}

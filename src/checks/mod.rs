@@ -1,0 +1,197 @@
+//! The checks, one module each. A check reads the [`Inventory`] and pushes [`Finding`]s; it never
+//! fails and never writes. Codes are stable kebab-case names: scripts match on them.
+
+mod byte_order_mark;
+mod credentials_permissions;
+mod duplicate_json_key;
+mod expired_token;
+pub mod finding;
+mod future_needs_auth_marker;
+mod invalid_server_config;
+mod keychain_store;
+mod legacy_config_file;
+mod missing_project_dir;
+mod missing_registration;
+mod needs_auth_cache_gap;
+mod orphaned_needs_auth_marker;
+mod orphaned_registration;
+mod pending_registration;
+mod refreshable_token;
+mod sealing_needs_auth_marker;
+mod shared_registration;
+mod stale_needs_auth_marker;
+mod stale_registration;
+mod static_auth_oauth_state;
+mod unparseable_file;
+mod unverified_registration;
+
+pub use finding::{Action, ActionKind, Finding, Severity};
+
+use crate::model::inventory::Inventory;
+use crate::model::server::{ConfiguredServer, NameKind};
+
+/// What a check is, for `--list-checks`, `--explain` and `docs/checks.md`.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckInfo {
+    pub code: &'static str,
+    /// The usual severity (a few checks lower it for a harmless file, noted in the explanation).
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'static str,
+    /// What it means, why it happens, how to fix it by hand (Markdown).
+    pub explanation: &'static str,
+}
+
+/// A check: its description and the function that runs it.
+pub struct Check {
+    pub info: CheckInfo,
+    pub run: fn(&Inventory, &mut Vec<Finding>),
+}
+
+macro_rules! checks {
+    ($($m:ident),* $(,)?) => {
+        &[$(Check { info: $m::INFO, run: $m::run }),*]
+    };
+}
+
+/// Every check, in the order findings are reported.
+pub const CHECKS: &[Check] = checks![
+    unparseable_file,
+    byte_order_mark,
+    duplicate_json_key,
+    credentials_permissions,
+    legacy_config_file,
+    keychain_store,
+    invalid_server_config,
+    missing_project_dir,
+    pending_registration,
+    expired_token,
+    refreshable_token,
+    missing_registration,
+    stale_registration,
+    orphaned_registration,
+    unverified_registration,
+    shared_registration,
+    static_auth_oauth_state,
+    stale_needs_auth_marker,
+    sealing_needs_auth_marker,
+    future_needs_auth_marker,
+    orphaned_needs_auth_marker,
+    needs_auth_cache_gap,
+];
+
+/// Runs every check.
+pub fn run_all(inv: &Inventory) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for check in CHECKS {
+        (check.run)(inv, &mut out);
+    }
+    out
+}
+
+/// Looks a check up by code.
+pub fn find(code: &str) -> Option<&'static CheckInfo> {
+    CHECKS.iter().map(|c| &c.info).find(|i| i.code == code)
+}
+
+// ---- helpers shared by the checks -------------------------------------------------------------
+
+/// An action that deletes `mcpOAuth[key]`.
+fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Action {
+    Action {
+        kind: ActionKind::RemoveEntry {
+            key: key.to_string(),
+        },
+        file: inv.credentials.path.display().to_string(),
+        pointer: Some(crate::json::pointer2("mcpOAuth", key)),
+        safe,
+        summary: format!("remove mcpOAuth entry \"{key}\""),
+    }
+}
+
+/// An action that deletes the needs-auth marker for `name`.
+fn remove_marker(inv: &Inventory, name: &str) -> Action {
+    Action {
+        kind: ActionKind::RemoveMarker {
+            name: name.to_string(),
+        },
+        file: inv.cache.path.display().to_string(),
+        pointer: Some(crate::json::pointer([&crate::json::Seg::Key(
+            name.to_string(),
+        )])),
+        safe: true,
+        summary: format!("remove needs-auth marker \"{name}\""),
+    }
+}
+
+/// Whether a name is defined somewhere this tool cannot read (plugins, claude.ai connectors).
+fn defined_elsewhere(name: &str) -> bool {
+    NameKind::of(name) != NameKind::Plain
+}
+
+/// The configured servers of `name` that authenticate with a static header or helper.
+fn has_static_auth(inv: &Inventory, name: &str) -> bool {
+    inv.servers_named(name).any(|s| s.static_auth.is_some())
+}
+
+/// The OAuth (http/sse) definitions of `name` whose key holds an entry in `state`.
+fn live_entries<'a>(
+    inv: &'a Inventory,
+    server: &'a ConfiguredServer,
+) -> Option<&'a crate::model::entry::Entry> {
+    server.key.as_deref().and_then(|k| inv.entry(k))
+}
+
+/// The login command Claude Code offers for a server name.
+fn login_hint(name: &str) -> String {
+    match NameKind::of(name) {
+        NameKind::Plain => format!("claude mcp login {}", shell_quote(name)),
+        NameKind::Plugin => {
+            "/mcp in a Claude Code session (plugin servers have no CLI login)".into()
+        }
+        NameKind::ClaudeAi => {
+            "/mcp in a Claude Code session (claude.ai connectors sign in there)".into()
+        }
+    }
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/@%+=".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for c in CHECKS {
+            let code = c.info.code;
+            assert!(seen.insert(code), "duplicate code {code}");
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{code} is not kebab-case"
+            );
+            assert!(
+                !c.info.summary.is_empty() && c.info.explanation.len() > 80,
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn quotes_for_the_shell() {
+        assert_eq!(shell_quote("linear"), "linear");
+        assert_eq!(shell_quote("my server"), "'my server'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
+}

@@ -1,0 +1,55 @@
+use super::{CheckInfo, Finding, Severity, login_hint};
+use crate::model::entry::TokenState;
+use crate::model::inventory::Inventory;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "needs-auth-cache-gap",
+    severity: Severity::Info,
+    summary: "A server needs a login, and no needs-auth marker records it (not a problem in itself)",
+    explanation: "\
+**What it means.** The server will need an interactive login (its token expired without a refresh \
+token, or its only entries are under old keys), and the needs-auth cache has no fresh marker for \
+it. That is not a fault: the marker only lets sessions skip the connection attempt for 15 \
+minutes. Without it a session connects, gets a 401 and shows `! Needs authentication` anyway. A \
+missing marker never causes `Failed to connect`.
+
+**How to fix it.** Sign in (`claude mcp login NAME`); there is nothing to do about the marker.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    if !inv.entries_known() {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for s in &inv.servers {
+        let Some(key) = &s.key else { continue };
+        if s.static_auth.is_some() || !seen.insert(s.name.as_str()) {
+            continue;
+        }
+        let reason = match inv.entry(key) {
+            Some(e) if e.token == TokenState::Expired => "its token expired with no refresh token",
+            None if inv.entries.iter().any(|e| e.name == s.name) => {
+                "its only entries are under old keys"
+            }
+            _ => continue,
+        };
+        if inv.marker(&s.name).is_some_and(|m| m.blocks()) {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                INFO.code,
+                INFO.severity,
+                format!(
+                    "'{}' needs a login ({reason}) and has no needs-auth marker. That is fine: the \
+                     marker only lets sessions skip the attempt for 15 minutes; without it they \
+                     connect, get 401 and show ! Needs authentication. Sign in: {}.",
+                    s.name,
+                    login_hint(&s.name)
+                ),
+            )
+            .server(&s.name)
+            .key(key),
+        );
+    }
+}

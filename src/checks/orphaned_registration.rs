@@ -1,0 +1,61 @@
+use super::{CheckInfo, Finding, Severity, defined_elsewhere, remove_entry};
+use crate::model::inventory::Inventory;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "orphaned-registration",
+    severity: Severity::Warning,
+    summary: "An entry for a server name that no visible scope configures",
+    explanation: "\
+**What it means.** No scope this tool can see (user, every local project in `~/.claude.json`, \
+every `.mcp.json` in the working directory, its ancestors and every known project, managed) \
+configures a server with this name. Claude Code never reads the entry. Plugin servers and \
+claude.ai connectors are never reported here: their definitions live elsewhere \
+(`unverified-registration`).
+
+**Why it happens.** `claude mcp remove` deletes only the entry under the server's current key and \
+leaves older keys behind; removing a server by editing the config or deleting a project leaves \
+everything behind.
+
+**How to fix it.** Remove it (`fix`; an entry that still holds a usable token only when asked, \
+because re-adding the same server would reuse it). `mcp-auth-doctor forget NAME` removes every \
+entry and marker for a name.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    if !inv.configs_complete() {
+        return; // a broken config file may define the server: see unparseable-file
+    }
+    for e in &inv.entries {
+        if inv.is_configured(&e.name) || defined_elsewhere(&e.name) {
+            continue;
+        }
+        let usable = e.token.usable();
+        let keep = if usable {
+            " It still holds a usable token, so fix removes it only when asked; re-adding the same \
+             server would use it again."
+        } else {
+            ""
+        };
+        let was_for = e
+            .server_url
+            .as_deref()
+            .map(|u| format!(" (for {u})"))
+            .unwrap_or_default();
+        out.push(
+            Finding::new(
+                INFO.code,
+                INFO.severity,
+                format!(
+                    "No scope configures a server named '{}', so Claude Code never uses the entry \
+                     {}{was_for}. `claude mcp remove` leaves such entries behind.{keep}",
+                    e.name, e.key
+                ),
+            )
+            .server(&e.name)
+            .key(&e.key)
+            .file(inv.credentials.path.display().to_string())
+            .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
+            .action(remove_entry(inv, &e.key, !usable)),
+        );
+    }
+}

@@ -1,0 +1,70 @@
+use super::{CheckInfo, Finding, Severity, login_hint, remove_entry};
+use crate::model::entry::TokenState;
+use crate::model::inventory::Inventory;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "pending-registration",
+    severity: Severity::Error,
+    summary: "The current key holds a placeholder (no access or refresh token): sessions skip the server",
+    explanation: "\
+**What it means.** The `mcpOAuth` entry under the server's *current* key has neither an \
+`accessToken` nor a `refreshToken`. At session start (interactive, `claude -p`, SDK) Claude Code \
+treats such an entry as \"needs authentication\" and skips the server **without connecting**, with \
+no time limit. `claude mcp list` ignores the rule and may still say `Connected`: the bug report's \
+\"connected, but no tools\".
+
+**Why it happens.** Any connection that gets a 401 saves discovery state (and, in 2.1.100, a \
+client registration) before a sign-in completes; a refresh rejected with `invalid_grant` blanks \
+the tokens; two processes writing the file at once can zero them; a token write can be lost. The \
+finding says which shape the entry has.
+
+**How to fix it.** Remove the entry (`fix` does this by default, also with `--safe-only`: it holds \
+no usable credential). The next session connects; if the server still requires OAuth, Claude \
+Code writes a fresh entry and shows an honest \"Needs authentication\", and `claude mcp login NAME` \
+signs in. Removing it also drops a stored client registration that a newer Claude Code would \
+otherwise reuse even after the server forgot it.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    let live = inv.live_keys();
+    for e in &inv.entries {
+        if e.token != TokenState::Placeholder {
+            continue;
+        }
+        let Some(servers) = live.get(e.key.as_str()) else {
+            continue;
+        };
+        if servers.iter().any(|s| s.static_auth.is_some()) {
+            continue; // static-auth-oauth-state explains it
+        }
+        let shape = e.shape.map(|s| s.describe()).unwrap_or("no tokens");
+        let client = if e.client_id {
+            " It also keeps a client registration, which a newer Claude Code reuses even if the \
+             server has forgotten it."
+        } else {
+            ""
+        };
+        let mut f = Finding::new(
+            INFO.code,
+            INFO.severity,
+            format!(
+                "Sessions will skip '{name}' as needs-auth without connecting: the entry under its \
+                 current key {key} holds neither an access nor a refresh token ({shape}). \
+                 `claude mcp list` ignores this and may say Connected.{client} Remove the entry; \
+                 if the server still requires OAuth, sign in with {login}.",
+                name = e.name,
+                key = e.key,
+                login = login_hint(&e.name),
+            ),
+        )
+        .server(&e.name)
+        .key(&e.key)
+        .file(inv.credentials.path.display().to_string())
+        .evidence("fields", e.fields.clone())
+        .action(remove_entry(inv, &e.key, true));
+        if let Some(shape) = e.shape {
+            f = f.evidence("shape", serde_json::to_value(shape).unwrap_or_default());
+        }
+        out.push(f);
+    }
+}

@@ -1,0 +1,56 @@
+use std::collections::BTreeMap;
+
+use super::{CheckInfo, Finding, Severity};
+use crate::model::inventory::Inventory;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "shared-registration",
+    severity: Severity::Info,
+    summary: "The same server config has entries under several names",
+    explanation: "\
+**What it means.** The hash part of a key covers only the type, url and headers, not the name. \
+Two entries with one hash under different names are the same server configured twice (for \
+example `linear` and `work-linear`). Each name signs in separately and can hold a different \
+account's tokens, which is easy to mix up.
+
+**How to fix it.** Nothing, if that is intended (two accounts). Otherwise remove one server with \
+`claude mcp remove NAME` and then `mcp-auth-doctor forget NAME`.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    let mut by_hash: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for e in &inv.entries {
+        if let Some(h) = &e.hash {
+            let names = by_hash.entry(h.as_str()).or_default();
+            if !names.contains(&e.name.as_str()) {
+                names.push(e.name.as_str());
+            }
+        }
+    }
+    for (hash, names) in by_hash {
+        if names.len() < 2 {
+            continue;
+        }
+        let url = inv
+            .entries
+            .iter()
+            .find(|e| e.hash.as_deref() == Some(hash))
+            .and_then(|e| e.server_url.clone())
+            .unwrap_or_default();
+        out.push(
+            Finding::new(
+                INFO.code,
+                INFO.severity,
+                format!(
+                    "The same server config ({url}, hash {hash}) has entries under {} names: {}. \
+                     Each name signs in separately and may hold a different account's tokens.",
+                    names.len(),
+                    names.join(", ")
+                ),
+            )
+            .server(names[0])
+            .evidence("hash", hash)
+            .evidence("names", names.clone()),
+        );
+    }
+}

@@ -1,0 +1,154 @@
+use serde_json::{Map, Value};
+
+use super::{CheckInfo, Finding, Severity, remove_entry};
+use crate::model::entry::Entry;
+use crate::model::inventory::Inventory;
+use crate::model::key;
+use crate::model::server::ConfiguredServer;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "stale-registration",
+    severity: Severity::Warning,
+    summary: "An entry for a configured server sits under a key no current config produces",
+    explanation: "\
+**What it means.** The server name is configured, but no configured form of it (in any scope) \
+hashes to this entry's key. The key covers the transport type, the url (a trailing slash counts) \
+and the headers (values and order), after `${VAR}` expansion. Claude Code never reads this entry \
+again; it looks under the new key, finds nothing or a placeholder, and asks for a login.
+
+**Why it happens.** The url was edited or re-added slightly differently, a header changed, the \
+type went from sse to http, or an environment variable used in the url or headers has another \
+value now. The finding names the change when it can tell. Claude Code never removes old keys.
+
+**How to fix it.** If the old config is gone for good, remove the entry (`fix`). An entry that \
+holds no usable token is removed by default; one that still holds a usable token is kept unless \
+you ask (`fix --only stale-registration`), because changing the config back would make it live \
+again. Then sign in under the new config: `claude mcp login NAME`.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    if !inv.configs_complete() {
+        return; // a broken config file may define the server: see unparseable-file
+    }
+    let live = inv.live_keys();
+    for e in &inv.entries {
+        if live.contains_key(e.key.as_str()) {
+            continue;
+        }
+        let configs: Vec<&ConfiguredServer> = inv.servers_named(&e.name).collect();
+        if configs.is_empty() {
+            continue; // orphaned-registration or unverified-registration
+        }
+        let current: Vec<String> = configs
+            .iter()
+            .filter_map(|s| s.url.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let cause = explain_change(e, &configs);
+        let usable = e.token.usable();
+        let keep = if usable {
+            " It still holds a usable token, so fix keeps it unless asked (--only \
+             stale-registration): changing the config back would make it live again."
+        } else {
+            " It holds no usable token."
+        };
+        let was_for = e
+            .server_url
+            .as_deref()
+            .map(|u| format!(" (created for {u})"))
+            .unwrap_or_default();
+        let mut f = Finding::new(
+            INFO.code,
+            INFO.severity,
+            format!(
+                "'{name}' is configured, but no configured form of it hashes to {key}{was_for}; \
+                 the current config uses {now}. {cause} Claude Code never reads this entry \
+                 again.{keep}",
+                name = e.name,
+                key = e.key,
+                now = if current.is_empty() {
+                    "no url".to_string()
+                } else {
+                    current.join(", ")
+                },
+            ),
+        )
+        .server(&e.name)
+        .key(&e.key)
+        .file(inv.credentials.path.display().to_string())
+        .evidence("current_urls", current.clone())
+        .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
+        .action(remove_entry(inv, &e.key, !usable));
+        if let Some(u) = &e.server_url {
+            f = f.evidence("entry_url", u.clone());
+        }
+        out.push(f);
+    }
+}
+
+/// Works out what changed between the config the entry was made for and today's, by re-hashing
+/// plausible earlier forms until one produces the entry's key.
+fn explain_change(e: &Entry, configs: &[&ConfiguredServer]) -> String {
+    let Some(hash) = e.hash.as_deref() else {
+        return "Its key has no hash part, so it was written by hand or by another tool.".into();
+    };
+    let matches =
+        |t: &str, u: &str, h: &Map<String, Value>| key::hash16(&key::hash_input(t, u, h)) == hash;
+    for s in configs {
+        let (Some(url), Some(t)) = (s.url.as_deref(), s.transport.as_deref()) else {
+            continue;
+        };
+        let other_t = if t == "sse" { "http" } else { "sse" };
+        let entry_url = e.server_url.as_deref().unwrap_or(url);
+        let mut reversed = Map::new();
+        for (k, v) in s.headers.iter().rev() {
+            reversed.insert(k.clone(), v.clone());
+        }
+        let none = Map::new();
+        if entry_url != url && matches(t, entry_url, &s.headers) {
+            return if entry_url.trim_end_matches('/') == url.trim_end_matches('/') {
+                format!(
+                    "The url changed only by a trailing slash ({entry_url} → {url}), which gives a \
+                     different key."
+                )
+            } else if s.url_template.is_some() {
+                format!(
+                    "The url, built from {}, expanded to {entry_url} then and to {url} now: an \
+                     environment variable changed.",
+                    s.url_template.as_deref().unwrap_or_default()
+                )
+            } else {
+                format!("The url changed from {entry_url} to {url}.")
+            };
+        }
+        if matches(other_t, entry_url, &s.headers) {
+            return format!("The transport changed from {other_t} to {t}.");
+        }
+        if s.headers.len() > 1 && matches(t, entry_url, &reversed) {
+            return "The headers are the same but in a different order, and header order is part \
+                    of the key."
+                .into();
+        }
+        if !s.headers.is_empty() && matches(t, entry_url, &none) {
+            return "Headers were added to the config since the entry was created.".into();
+        }
+        if entry_url == url {
+            return if !s.env_used.is_empty() {
+                format!(
+                    "The url is the same, so the headers changed; they use ${{{}}}, whose value \
+                     may have changed.",
+                    s.env_used.join("}, ${")
+                )
+            } else {
+                "The url is the same, so the headers (or their values) changed.".into()
+            };
+        }
+    }
+    if configs.iter().any(|s| !s.env_used.is_empty()) {
+        return "The config uses environment variables; a different value at the time gives a \
+                different key."
+            .into();
+    }
+    "The url, transport or headers changed since it was created.".into()
+}

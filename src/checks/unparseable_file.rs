@@ -1,0 +1,81 @@
+use super::{CheckInfo, Finding, Severity};
+use crate::model::inventory::{Inventory, Role};
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "unparseable-file",
+    severity: Severity::Error,
+    summary: "A state file is not valid JSON (or cannot be read), so Claude Code treats it as empty",
+    explanation: "\
+**What it means.** One of Claude Code's files (`.credentials.json`, `.claude.json`, \
+`mcp-needs-auth-cache.json`, a `.mcp.json`) is not valid JSON: it is empty, truncated, has a comment \
+or a trailing comma, invalid UTF-8, or something else `JSON.parse` rejects. The finding gives the \
+line and column.
+
+**What Claude Code does with it.** It reads a broken `.credentials.json` as empty (every MCP \
+server looks signed out) and its next write replaces the whole file, losing everything in it, \
+including the Claude.ai login. A broken `.claude.json` is copied to \
+`backups/.claude.json.corrupted.<time>` and replaced by defaults. A broken needs-auth cache is \
+read as empty (harmless, so this is only a warning there).
+
+**Why it happens.** A write interrupted by a crash or a full disk, an editor that added a comment \
+or a trailing comma, two processes writing at once.
+
+**How to fix it by hand.** Copy the file aside first. Then repair the spot the finding names, or \
+restore a recent backup (`~/.claude/backups/`). mcp-auth-doctor never writes a file it cannot \
+parse.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    for f in inv.files() {
+        let severity = if f.role == Role::NeedsAuthCache {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let shown = inv.locations.display(f.path);
+        if let Some(err) = &f.problems.read_error {
+            if f.facts.present || !f.facts.symlinks.is_empty() {
+                out.push(
+                    Finding::new(
+                        INFO.code,
+                        severity,
+                        format!(
+                            "{shown} cannot be read: {err}. Claude Code cannot read it either; \
+                             check its permissions and owner."
+                        ),
+                    )
+                    .file(f.path.display().to_string()),
+                );
+            }
+            continue;
+        }
+        let Some(syntax) = &f.problems.syntax else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                INFO.code,
+                severity,
+                format!(
+                    "{shown} is not valid JSON: {} at line {}, column {}. {}. Copy it aside, then \
+                     repair that spot or restore a backup; mcp-auth-doctor will not write it.",
+                    syntax.kind.describe(),
+                    syntax.at.line,
+                    syntax.at.column,
+                    capitalise(f.role.when_unparseable()),
+                ),
+            )
+            .file(f.path.display().to_string())
+            .at(syntax.at)
+            .evidence("error", syntax.kind.code()),
+        );
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

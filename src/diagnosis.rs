@@ -1,0 +1,36 @@
+//! One diagnosis: the inventory, every finding, and the per-server summary.
+
+use crate::checks::{self, Finding, Severity};
+use crate::model::inventory::Inventory;
+use crate::report::servers::{self, ServerReport};
+
+pub struct Diagnosis {
+    pub inventory: Inventory,
+    pub findings: Vec<Finding>,
+    pub servers: Vec<ServerReport>,
+}
+
+impl Diagnosis {
+    pub fn of(inventory: Inventory) -> Self {
+        let findings = checks::run_all(&inventory);
+        let servers = servers::summarise(&inventory, &findings);
+        Self {
+            inventory,
+            findings,
+            servers,
+        }
+    }
+
+    /// How many findings of each severity: (errors, warnings, infos).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let n = |s| self.findings.iter().filter(|f| f.severity == s).count();
+        (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
+    }
+
+    /// Whether anything at warning or above was found.
+    pub fn has_problems(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.severity >= Severity::Warning)
+    }
+}

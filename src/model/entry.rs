@@ -1,0 +1,274 @@
+//! Stored `mcpOAuth` entries, classified the way Claude Code's own code treats them.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::key;
+use super::secret::SecretInfo;
+
+/// How close to expiry Claude Code refreshes a token first (its 300 s window).
+pub const REFRESH_WINDOW_MS: i64 = 300_000;
+
+/// What Claude Code can do with an entry's tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenState {
+    /// An access token that has not expired (or whose expiry is unknown: Claude Code then treats it
+    /// as not expired).
+    Valid,
+    /// Expires within 300 s, or has expired, and has a refresh token: Claude Code refreshes it.
+    Refreshable,
+    /// Expired and no refresh token: Claude Code sends nothing; the server will ask for a login.
+    Expired,
+    /// Neither an access nor a refresh token: sessions skip the server as needs-auth.
+    Placeholder,
+}
+
+impl TokenState {
+    /// A token Claude Code can use (directly or after a refresh).
+    pub fn usable(self) -> bool {
+        matches!(self, TokenState::Valid | TokenState::Refreshable)
+    }
+}
+
+/// What a placeholder looks like it came from, judged from the fields left in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlaceholderShape {
+    /// A connect attempt saved discovery or a client registration; no sign-in completed.
+    NeverAuthorised,
+    /// Tokens were dropped after a refresh failed (`scope` and the client are kept).
+    BlankedAfterFailedRefresh,
+    /// Both tokens explicitly emptied, the signature of two processes overwriting each other.
+    Zeroed,
+    /// An expiry in the future with no token: a token write that did not finish.
+    TornWrite,
+}
+
+impl PlaceholderShape {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::NeverAuthorised => {
+                "never authorised: a connection attempt saved discovery state or a client \
+                 registration, and no sign-in completed"
+            }
+            Self::BlankedAfterFailedRefresh => {
+                "blanked after a failed refresh: the server rejected the refresh token, and Claude \
+                 Code dropped both tokens but kept the scope and client"
+            }
+            Self::Zeroed => {
+                "zeroed: both tokens were overwritten with empty strings, the signature of two \
+                 Claude Code processes writing the file at once"
+            }
+            Self::TornWrite => {
+                "a torn write: an expiry in the future but no token, so a token write did not \
+                 finish or was lost"
+            }
+        }
+    }
+}
+
+/// `expiresAt` as Claude Code reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// Epoch milliseconds.
+    At(i64),
+    /// Absent or not a number: Claude Code computes NaN and treats the token as not expired.
+    Unknown,
+}
+
+/// One `mcpOAuth` entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    /// The part of the key before the hash.
+    pub name: String,
+    /// The 16-hex hash, if the key has one.
+    pub hash: Option<String>,
+    /// The `serverName` field, when it is a string.
+    pub server_name_field: Option<String>,
+    /// The `serverUrl` field: the url the entry was created for.
+    pub server_url: Option<String>,
+    pub access_token: Option<SecretInfo>,
+    pub refresh_token: Option<SecretInfo>,
+    /// `refreshToken` is present as an empty string.
+    pub refresh_token_empty: bool,
+    pub expires: Expiry,
+    pub client_id: bool,
+    pub client_secret: bool,
+    pub discovery_state: bool,
+    pub scope: bool,
+    /// Field names present, in order.
+    pub fields: Vec<String>,
+    pub token: TokenState,
+    pub shape: Option<PlaceholderShape>,
+    /// The entry is not a JSON object at all.
+    pub malformed: bool,
+}
+
+/// JavaScript truthiness, which is what Claude Code's `!entry.accessToken` tests.
+fn truthy(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(_) => true,
+    }
+}
+
+fn secret(v: Option<&Value>) -> Option<SecretInfo> {
+    match v {
+        Some(Value::String(s)) if !s.is_empty() => Some(SecretInfo::of(s)),
+        Some(other) if truthy(Some(other)) => Some(SecretInfo::of(&other.to_string())),
+        _ => None,
+    }
+}
+
+impl Entry {
+    pub fn from_value(key_str: &str, value: &Value, now_ms: i64) -> Self {
+        let (name, hash) = key::split_key(key_str);
+        let get = |f: &str| value.get(f);
+        let access = truthy(get("accessToken"));
+        let refresh = truthy(get("refreshToken"));
+        let expires = match get("expiresAt").and_then(Value::as_f64) {
+            Some(ms) if ms.is_finite() => Expiry::At(ms as i64),
+            _ => Expiry::Unknown,
+        };
+        let token = if !access && !refresh {
+            TokenState::Placeholder
+        } else {
+            match expires {
+                Expiry::At(at) if at - now_ms <= 0 => {
+                    if refresh {
+                        TokenState::Refreshable
+                    } else {
+                        TokenState::Expired
+                    }
+                }
+                Expiry::At(at) if at - now_ms <= REFRESH_WINDOW_MS && refresh => {
+                    TokenState::Refreshable
+                }
+                _ if !access => TokenState::Refreshable,
+                _ => TokenState::Valid,
+            }
+        };
+        let refresh_token_empty =
+            matches!(get("refreshToken"), Some(Value::String(s)) if s.is_empty());
+        let scope = get("scope").is_some();
+        let shape = (token == TokenState::Placeholder).then_some({
+            if refresh_token_empty {
+                PlaceholderShape::Zeroed
+            } else if matches!(expires, Expiry::At(at) if at > now_ms) {
+                PlaceholderShape::TornWrite
+            } else if scope {
+                PlaceholderShape::BlankedAfterFailedRefresh
+            } else {
+                PlaceholderShape::NeverAuthorised
+            }
+        });
+        Self {
+            key: key_str.to_string(),
+            name: name.to_string(),
+            hash: hash.map(String::from),
+            server_name_field: get("serverName").and_then(Value::as_str).map(String::from),
+            server_url: get("serverUrl").and_then(Value::as_str).map(String::from),
+            access_token: secret(get("accessToken")),
+            refresh_token: secret(get("refreshToken")),
+            refresh_token_empty,
+            expires,
+            client_id: truthy(get("clientId")),
+            client_secret: truthy(get("clientSecret")),
+            discovery_state: get("discoveryState").is_some(),
+            scope,
+            fields: value
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default(),
+            token,
+            shape,
+            malformed: !value.is_object(),
+        }
+    }
+
+    /// The expiry in epoch ms, when known.
+    pub fn expires_at(&self) -> Option<i64> {
+        match self.expires {
+            Expiry::At(ms) if ms > 0 => Some(ms),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: i64 = 1_780_315_200_000;
+
+    fn state(v: Value) -> (TokenState, Option<PlaceholderShape>) {
+        let e = Entry::from_value("x|0123456789abcdef", &v, NOW);
+        (e.token, e.shape)
+    }
+
+    #[test]
+    fn classifies_like_claude_code() {
+        use PlaceholderShape::*;
+        use TokenState::*;
+        let cases = [
+            (
+                json!({"accessToken": "a", "expiresAt": NOW + 3_600_000}),
+                (Valid, None),
+            ),
+            (json!({"accessToken": "a"}), (Valid, None)),
+            (
+                json!({"accessToken": "a", "expiresAt": "soon"}),
+                (Valid, None),
+            ),
+            (
+                json!({"accessToken": "a", "expiresAt": NOW - 1}),
+                (Expired, None),
+            ),
+            (
+                json!({"accessToken": "a", "refreshToken": "r", "expiresAt": NOW - 1}),
+                (Refreshable, None),
+            ),
+            (
+                json!({"accessToken": "a", "refreshToken": "r", "expiresAt": NOW + 100_000}),
+                (Refreshable, None),
+            ),
+            (
+                json!({"accessToken": "a", "expiresAt": NOW + 100_000}),
+                (Valid, None),
+            ),
+            (
+                json!({"accessToken": "", "refreshToken": "r", "expiresAt": 0}),
+                (Refreshable, None),
+            ),
+            (
+                json!({"accessToken": "", "expiresAt": 0, "clientId": "c", "discoveryState": {}}),
+                (Placeholder, Some(NeverAuthorised)),
+            ),
+            (
+                json!({"accessToken": "", "expiresAt": 0, "scope": "read", "clientId": "c"}),
+                (Placeholder, Some(BlankedAfterFailedRefresh)),
+            ),
+            (
+                json!({"accessToken": "", "refreshToken": "", "expiresAt": 0}),
+                (Placeholder, Some(Zeroed)),
+            ),
+            (
+                json!({"accessToken": "", "expiresAt": NOW + 3_600_000}),
+                (Placeholder, Some(TornWrite)),
+            ),
+            (
+                json!({"serverName": "x"}),
+                (Placeholder, Some(NeverAuthorised)),
+            ),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(state(value.clone()), expected, "{value}");
+        }
+    }
+}

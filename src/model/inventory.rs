@@ -1,0 +1,341 @@
+//! Everything the checks look at, loaded once: the files, the configured servers from every scope,
+//! the stored entries and the markers.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::entry::Entry;
+use super::key::EnvLookup;
+use super::marker::Marker;
+use super::server::{ConfiguredServer, Scope};
+use crate::paths::{self, Locations};
+use crate::store::global_config::{self, GlobalConfig};
+use crate::store::{self, Loaded};
+
+/// Where Claude Code keeps the credentials on this machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialStore {
+    /// The plaintext `.credentials.json` exists.
+    File,
+    /// macOS without the file: the live store is probably the Keychain, which `check` does not read.
+    ProbablyKeychain,
+    /// No credentials anywhere this tool can see.
+    Missing,
+}
+
+/// The inputs of a diagnosis.
+pub struct Inventory {
+    pub now_ms: i64,
+    pub locations: Locations,
+    pub global: Loaded<GlobalConfig>,
+    pub credentials: Loaded<Value>,
+    pub cache: Loaded<Value>,
+    /// Every `.mcp.json` found, nearest to the project directory first.
+    pub mcp_json: Vec<Loaded<Value>>,
+    pub managed: Loaded<Value>,
+    pub servers: Vec<ConfiguredServer>,
+    pub entries: Vec<Entry>,
+    pub markers: Vec<Marker>,
+    pub store: CredentialStore,
+}
+
+impl Inventory {
+    pub fn load(locations: Locations, env: &dyn EnvLookup, now_ms: i64) -> Self {
+        let global = global_config::load(&locations.global_config.path);
+        let credentials = store::load_small(&locations.credentials.path);
+        let cache = store::load_small(&locations.needs_auth_cache.path);
+        let managed = store::load_small(&locations.managed_mcp.path);
+
+        let mut servers = Vec::new();
+        if let Some(config) = managed.as_claude_sees() {
+            add_servers(
+                &mut servers,
+                config.get("mcpServers"),
+                &managed.path,
+                Scope::Managed,
+                env,
+            );
+        }
+        if let Some(config) = global.as_claude_sees() {
+            add_servers(
+                &mut servers,
+                config.user_servers.as_ref(),
+                &global.path,
+                Scope::User,
+                env,
+            );
+            for project in &config.projects {
+                let exists = project_dir_exists(&project.path);
+                add_servers(
+                    &mut servers,
+                    project.fields.get("mcpServers"),
+                    &global.path,
+                    Scope::Local {
+                        project: project.path.clone(),
+                        exists,
+                    },
+                    env,
+                );
+            }
+        }
+        let mcp_json: Vec<Loaded<Value>> = mcp_json_paths(&locations, global.as_claude_sees())
+            .iter()
+            .map(|p| store::load_small(p))
+            .collect();
+        for file in &mcp_json {
+            if let Some(config) = file.as_claude_sees() {
+                add_servers(
+                    &mut servers,
+                    config.get("mcpServers"),
+                    &file.path,
+                    Scope::Project {
+                        file: file.path.clone(),
+                    },
+                    env,
+                );
+            }
+        }
+
+        let entries = credentials
+            .as_claude_sees()
+            .and_then(|c| c.get("mcpOAuth"))
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| Entry::from_value(k, v, now_ms))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let markers = cache
+            .as_claude_sees()
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| Marker::from_value(k, v, now_ms))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let store = if credentials.facts.present {
+            CredentialStore::File
+        } else if cfg!(target_os = "macos") {
+            CredentialStore::ProbablyKeychain
+        } else {
+            CredentialStore::Missing
+        };
+        Self {
+            now_ms,
+            locations,
+            global,
+            credentials,
+            cache,
+            mcp_json,
+            managed,
+            servers,
+            entries,
+            markers,
+            store,
+        }
+    }
+
+    /// Whether any Claude Code state exists at all (a machine without Claude Code is not broken).
+    pub fn has_any_state(&self) -> bool {
+        self.global.facts.present
+            || self.credentials.facts.present
+            || self.cache.facts.present
+            || self.locations.config_dir.path.is_dir()
+    }
+
+    /// Every key some scope's config hashes to, with the servers that produce it.
+    pub fn live_keys(&self) -> HashMap<&str, Vec<&ConfiguredServer>> {
+        let mut map: HashMap<&str, Vec<&ConfiguredServer>> = HashMap::new();
+        for s in &self.servers {
+            if let Some(k) = &s.key {
+                map.entry(k.as_str()).or_default().push(s);
+            }
+        }
+        map
+    }
+
+    /// All definitions of `name`, in any scope.
+    pub fn servers_named<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a ConfiguredServer> {
+        self.servers.iter().filter(move |s| s.name == name)
+    }
+
+    pub fn is_configured(&self, name: &str) -> bool {
+        self.servers_named(name).next().is_some()
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+
+    pub fn marker(&self, name: &str) -> Option<&Marker> {
+        self.markers.iter().find(|m| m.name == name)
+    }
+
+    /// Whether Claude Code's entries are known (the credentials file was read and parsed).
+    pub fn entries_known(&self) -> bool {
+        self.credentials.as_claude_sees().is_some()
+            || (self.store == CredentialStore::Missing
+                && self.credentials.problems.read_error.is_none())
+    }
+
+    /// Whether every config source Claude Code reads could be parsed. When one could not, the
+    /// servers it defines are unknown, so no entry or marker may be called stale or orphaned.
+    pub fn configs_complete(&self) -> bool {
+        let ok =
+            |problems: &store::JsonProblems, present: bool| !present || problems.claude_can_parse();
+        ok(&self.global.problems, self.global.facts.present)
+            && ok(&self.managed.problems, self.managed.facts.present)
+            && self
+                .mcp_json
+                .iter()
+                .all(|f| ok(&f.problems, f.facts.present))
+    }
+
+    /// Distinct names of configured servers, sorted.
+    pub fn configured_names(&self) -> BTreeSet<&str> {
+        self.servers.iter().map(|s| s.name.as_str()).collect()
+    }
+}
+
+fn add_servers(
+    out: &mut Vec<ConfiguredServer>,
+    servers: Option<&Value>,
+    file: &Path,
+    scope: Scope,
+    env: &dyn EnvLookup,
+) {
+    let Some(map) = servers.and_then(Value::as_object) else {
+        return;
+    };
+    for (name, config) in map {
+        out.push(ConfiguredServer::from_config(
+            name,
+            config,
+            scope.clone(),
+            file.to_path_buf(),
+            env,
+        ));
+    }
+}
+
+/// `Some(exists)` for a path this OS can check; `None` for one it cannot (a Windows path on Unix).
+fn project_dir_exists(key: &str) -> Option<bool> {
+    let path = Path::new(key);
+    path.is_absolute().then(|| path.is_dir())
+}
+
+/// `.mcp.json` files Claude Code would read: from the project directory up, and from every project
+/// Claude Code has been used in (their project-scope servers are live too, whatever folder this
+/// tool runs in).
+fn mcp_json_paths(locations: &Locations, global: Option<&GlobalConfig>) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = paths::dir_and_ancestors(&locations.project_dir);
+    if let Some(global) = global {
+        for project in &global.projects {
+            if project_dir_exists(&project.path) == Some(true) {
+                dirs.extend(paths::dir_and_ancestors(Path::new(&project.path)));
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    dirs.into_iter()
+        .filter(|d| seen.insert(d.clone()))
+        .map(|d| d.join(".mcp.json"))
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+/// Which of Claude Code's files a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    GlobalConfig,
+    Credentials,
+    NeedsAuthCache,
+    ProjectMcpJson,
+    ManagedMcpJson,
+}
+
+impl Role {
+    /// What Claude Code does when it cannot parse a file of this role.
+    pub fn when_unparseable(self) -> &'static str {
+        match self {
+            Role::Credentials => {
+                "Claude Code reads it as empty, so every MCP server (and the Claude.ai login) looks \
+                 signed out, and its next write replaces the whole file, losing everything in it"
+            }
+            Role::GlobalConfig => {
+                "Claude Code copies it to backups/.claude.json.corrupted.<time>, starts with default \
+                 settings (no user or local MCP servers), and its next write replaces the file. \
+                 Until it is repaired, no entry is judged stale or orphaned"
+            }
+            Role::NeedsAuthCache => {
+                "Claude Code reads it as empty and overwrites it at its next write; no harm beyond \
+                 that, and deleting the file is safe"
+            }
+            Role::ProjectMcpJson => {
+                "Claude Code ignores the servers in it, and `claude mcp add -s project` would \
+                 replace it with only the new server. Until it is repaired, no entry is judged \
+                 stale or orphaned"
+            }
+            Role::ManagedMcpJson => "Claude Code ignores the managed servers in it",
+        }
+    }
+}
+
+/// One file with the facts every file has, whatever its content type.
+pub struct FileRef<'a> {
+    pub role: Role,
+    pub path: &'a Path,
+    pub facts: &'a store::FileFacts,
+    pub problems: &'a store::JsonProblems,
+}
+
+impl Inventory {
+    /// Every file read, in a stable order.
+    pub fn files(&self) -> Vec<FileRef<'_>> {
+        let mut out = vec![
+            FileRef {
+                role: Role::GlobalConfig,
+                path: &self.global.path,
+                facts: &self.global.facts,
+                problems: &self.global.problems,
+            },
+            FileRef {
+                role: Role::Credentials,
+                path: &self.credentials.path,
+                facts: &self.credentials.facts,
+                problems: &self.credentials.problems,
+            },
+            FileRef {
+                role: Role::NeedsAuthCache,
+                path: &self.cache.path,
+                facts: &self.cache.facts,
+                problems: &self.cache.problems,
+            },
+        ];
+        for f in &self.mcp_json {
+            out.push(FileRef {
+                role: Role::ProjectMcpJson,
+                path: &f.path,
+                facts: &f.facts,
+                problems: &f.problems,
+            });
+        }
+        if self.managed.facts.present {
+            out.push(FileRef {
+                role: Role::ManagedMcpJson,
+                path: &self.managed.path,
+                facts: &self.managed.facts,
+                problems: &self.managed.problems,
+            });
+        }
+        out
+    }
+}

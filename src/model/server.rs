@@ -1,0 +1,188 @@
+//! Configured MCP servers, from every scope Claude Code reads, with the key each one's OAuth state
+//! is filed under.
+
+use std::path::PathBuf;
+
+use serde_json::{Map, Value};
+
+use super::key::{self, EnvLookup};
+
+/// Where a server is configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// `~/.claude.json` top-level `mcpServers`.
+    User,
+    /// `~/.claude.json` `projects[<path>].mcpServers`. `exists` is `None` when the path cannot be
+    /// checked on this OS (a Windows path on Unix, say).
+    Local {
+        project: String,
+        exists: Option<bool>,
+    },
+    /// A `.mcp.json` file.
+    Project { file: PathBuf },
+    /// `managed-mcp.json`.
+    Managed,
+}
+
+impl Scope {
+    /// A short label: `user`, `local`, `project`, `managed`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Scope::User => "user",
+            Scope::Local { .. } => "local",
+            Scope::Project { .. } => "project",
+            Scope::Managed => "managed",
+        }
+    }
+}
+
+/// How a server authenticates without OAuth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaticAuth {
+    AuthorizationHeader,
+    HeadersHelper,
+}
+
+/// Name families that are defined outside the files this tool reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Plain,
+    /// `plugin:<plugin>:<server>`: defined by an installed plugin.
+    Plugin,
+    /// `claude.ai <Name>`: a connector fetched from the Claude.ai account.
+    ClaudeAi,
+}
+
+impl NameKind {
+    pub fn of(name: &str) -> Self {
+        if name.starts_with("plugin:") {
+            NameKind::Plugin
+        } else if name.starts_with("claude.ai ") {
+            NameKind::ClaudeAi
+        } else {
+            NameKind::Plain
+        }
+    }
+}
+
+/// One server definition in one scope.
+#[derive(Debug, Clone)]
+pub struct ConfiguredServer {
+    pub name: String,
+    pub scope: Scope,
+    /// The file it is defined in.
+    pub file: PathBuf,
+    /// `type` as written (`None` when absent).
+    pub transport: Option<String>,
+    /// `url` after `${VAR}` expansion.
+    pub url: Option<String>,
+    /// `url` as written, when expansion changed it.
+    pub url_template: Option<String>,
+    /// Headers after expansion, in file order.
+    pub headers: Map<String, Value>,
+    pub static_auth: Option<StaticAuth>,
+    /// The `mcpOAuth` key Claude Code uses for it (http and sse only).
+    pub key: Option<String>,
+    /// Environment variables its url or headers reference.
+    pub env_used: Vec<String>,
+    /// Referenced variables that are unset here and have no default.
+    pub env_missing: Vec<String>,
+    /// Why Claude Code will not load it, if it will not.
+    pub invalid: Option<String>,
+}
+
+impl ConfiguredServer {
+    /// Whether Claude Code uses OAuth (and so an `mcpOAuth` key) for this server.
+    pub fn uses_oauth_key(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Builds the model of one `mcpServers` member.
+    pub fn from_config(
+        name: &str,
+        config: &Value,
+        scope: Scope,
+        file: PathBuf,
+        env: &dyn EnvLookup,
+    ) -> Self {
+        let transport = config.get("type").and_then(Value::as_str).map(String::from);
+        let raw_url = config.get("url").and_then(Value::as_str);
+        let mut env_used = Vec::new();
+        let mut env_missing = Vec::new();
+        let mut expand = |s: &str| {
+            let e = key::expand_env(s, env);
+            env_used.extend(e.used);
+            env_missing.extend(e.missing);
+            e.value
+        };
+        let url = raw_url.map(&mut expand);
+        let mut headers = Map::new();
+        if let Some(h) = config.get("headers").and_then(Value::as_object) {
+            for (k, v) in h {
+                let v = match v.as_str() {
+                    Some(s) => Value::String(expand(s)),
+                    None => v.clone(),
+                };
+                headers.insert(k.clone(), v);
+            }
+        }
+        let static_auth = if headers
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("authorization"))
+        {
+            Some(StaticAuth::AuthorizationHeader)
+        } else if config
+            .get("headersHelper")
+            .and_then(Value::as_str)
+            .is_some()
+        {
+            Some(StaticAuth::HeadersHelper)
+        } else {
+            None
+        };
+        let invalid = if !config.is_object() {
+            Some("the server definition is not a JSON object".to_string())
+        } else {
+            match (transport.as_deref(), raw_url, config.get("command")) {
+                (None, Some(_), _) => Some(
+                    "it has a url but no \"type\"; Claude Code requires \"type\": \"http\" or \"sse\" \
+                     for url servers and skips this one with an error"
+                        .to_string(),
+                ),
+                (Some("http" | "sse" | "ws"), None, _) => {
+                    Some("it has no \"url\"; Claude Code skips it".to_string())
+                }
+                (None | Some("stdio"), None, None) => {
+                    Some("it has neither a \"url\" nor a \"command\"".to_string())
+                }
+                _ => None,
+            }
+        };
+        let key = match (transport.as_deref(), &url, &invalid) {
+            (Some(t @ ("http" | "sse")), Some(u), None) => {
+                Some(key::server_key(name, t, u, &headers))
+            }
+            _ => None,
+        };
+        let url_template = match (raw_url, &url) {
+            (Some(raw), Some(u)) if raw != u => Some(raw.to_string()),
+            _ => None,
+        };
+        env_used.dedup();
+        env_missing.dedup();
+        Self {
+            name: name.to_string(),
+            scope,
+            file,
+            transport,
+            url,
+            url_template,
+            headers,
+            static_auth,
+            key,
+            env_used,
+            env_missing,
+            invalid,
+        }
+    }
+}

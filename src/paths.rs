@@ -1,0 +1,353 @@
+//! Where Claude Code keeps each file, decided exactly as Claude Code decides it
+//! (state-formats.md §1), plus the rule that chose each path so `paths` can explain it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Environment variables that move Claude Code's state.
+pub const STATE_ENV_VARS: &[&str] = &[
+    "CLAUDE_CONFIG_DIR",
+    "CLAUDE_SECURESTORAGE_CONFIG_DIR",
+    "CLAUDE_CODE_CUSTOM_OAUTH_URL",
+];
+
+/// What the process was started with: the environment, already read, so the rest of the program
+/// (and its tests) never reads the real environment behind its back.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// `std::env::home_dir()`: `HOME` on Unix, `USERPROFILE` on Windows, like Node's `os.homedir`.
+    pub home: Option<PathBuf>,
+    pub cwd: PathBuf,
+    /// The variables in [`STATE_ENV_VARS`] that are set and non-empty.
+    pub vars: HashMap<String, String>,
+}
+
+impl Environment {
+    pub fn from_process() -> Self {
+        let vars = STATE_ENV_VARS
+            .iter()
+            .filter_map(|name| {
+                let value = std::env::var_os(name)?.to_string_lossy().into_owned();
+                (!value.is_empty()).then(|| (name.to_string(), value))
+            })
+            .collect();
+        Self {
+            home: std::env::home_dir(),
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            vars,
+        }
+    }
+}
+
+/// Flags that override the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub home: Option<PathBuf>,
+    pub config_dir: Option<PathBuf>,
+    pub project: Option<PathBuf>,
+    pub managed_dir: Option<PathBuf>,
+}
+
+/// A path and the rule that chose it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chosen {
+    pub path: PathBuf,
+    pub rule: String,
+}
+
+/// Every location the diagnosis reads.
+#[derive(Debug, Clone)]
+pub struct Locations {
+    pub home: Chosen,
+    pub config_dir: Chosen,
+    pub global_config: Chosen,
+    /// True when the legacy `<configDir>/.config.json` is the global config.
+    pub legacy_global_config: bool,
+    pub credentials: Chosen,
+    pub needs_auth_cache: Chosen,
+    pub managed_mcp: Chosen,
+    /// The directory whose `.mcp.json` chain is read (the working directory unless `--project`).
+    pub project_dir: PathBuf,
+    /// Environment variables that were set but ignored (because a flag overrides them).
+    pub ignored_env: Vec<String>,
+}
+
+impl Locations {
+    /// Resolves every path. Fails only when no home directory can be found at all.
+    pub fn resolve(env: &Environment, flags: &Overrides) -> Result<Self, String> {
+        let home = match (&flags.home, &env.home) {
+            (Some(h), _) => Chosen {
+                path: absolute(h, &env.cwd),
+                rule: "--home".into(),
+            },
+            (None, Some(h)) => Chosen {
+                path: h.clone(),
+                rule: if cfg!(windows) {
+                    "%USERPROFILE%"
+                } else {
+                    "$HOME"
+                }
+                .into(),
+            },
+            (None, None) => {
+                return Err(
+                    "cannot find your home directory: HOME (USERPROFILE on Windows) is not set; \
+                     pass --home DIR"
+                        .into(),
+                );
+            }
+        };
+        // `--home` points at a whole other home (a fixture, a backup): the shell's state-moving
+        // variables belong to the real one, so they are ignored rather than mixed in.
+        let use_env = flags.home.is_none();
+        let mut ignored_env = Vec::new();
+        let var = |name: &str, ignored: &mut Vec<String>| -> Option<String> {
+            let value = env.vars.get(name).cloned()?;
+            if use_env {
+                Some(value)
+            } else {
+                ignored.push(name.to_string());
+                None
+            }
+        };
+        let claude_config_dir = var("CLAUDE_CONFIG_DIR", &mut ignored_env);
+        let secure_dir = var("CLAUDE_SECURESTORAGE_CONFIG_DIR", &mut ignored_env);
+        let custom_oauth = var("CLAUDE_CODE_CUSTOM_OAUTH_URL", &mut ignored_env);
+
+        // The directory that `.claude.json` sits in when it is not the legacy file.
+        let (config_dir, explicit_dir) = match (&flags.config_dir, &claude_config_dir) {
+            (Some(d), _) => (
+                Chosen {
+                    path: absolute(d, &env.cwd),
+                    rule: "--config-dir".into(),
+                },
+                true,
+            ),
+            (None, Some(d)) => (
+                Chosen {
+                    path: PathBuf::from(d),
+                    rule: "$CLAUDE_CONFIG_DIR".into(),
+                },
+                true,
+            ),
+            (None, None) => (
+                Chosen {
+                    path: home.path.join(".claude"),
+                    rule: "<home>/.claude (CLAUDE_CONFIG_DIR not set)".into(),
+                },
+                false,
+            ),
+        };
+
+        let suffix = if custom_oauth.is_some() {
+            "-custom-oauth"
+        } else {
+            ""
+        };
+        let legacy = config_dir.path.join(".config.json");
+        let legacy_global_config = legacy.is_file();
+        let global_config = if legacy_global_config {
+            Chosen {
+                path: legacy,
+                rule: "legacy <configDir>/.config.json exists, so it wins".into(),
+            }
+        } else if explicit_dir {
+            Chosen {
+                path: config_dir.path.join(format!(".claude{suffix}.json")),
+                rule: format!("inside the config dir ({})", config_dir.rule),
+            }
+        } else {
+            Chosen {
+                path: home.path.join(format!(".claude{suffix}.json")),
+                rule: "<home>/.claude.json, a sibling of ~/.claude".into(),
+            }
+        };
+        let global_config = if suffix.is_empty() {
+            global_config
+        } else {
+            Chosen {
+                rule: format!(
+                    "{} (suffix -custom-oauth: CLAUDE_CODE_CUSTOM_OAUTH_URL is set)",
+                    global_config.rule
+                ),
+                ..global_config
+            }
+        };
+
+        let credentials = match secure_dir {
+            Some(d) => Chosen {
+                path: PathBuf::from(d).join(".credentials.json"),
+                rule: "$CLAUDE_SECURESTORAGE_CONFIG_DIR".into(),
+            },
+            None => Chosen {
+                path: config_dir.path.join(".credentials.json"),
+                rule: format!("<configDir>/.credentials.json ({})", config_dir.rule),
+            },
+        };
+        let needs_auth_cache = Chosen {
+            path: config_dir.path.join("mcp-needs-auth-cache.json"),
+            rule: "<configDir>/mcp-needs-auth-cache.json".into(),
+        };
+        let managed_mcp = match &flags.managed_dir {
+            Some(d) => Chosen {
+                path: absolute(d, &env.cwd).join("managed-mcp.json"),
+                rule: "--managed-dir".into(),
+            },
+            None => Chosen {
+                path: default_managed_dir().join("managed-mcp.json"),
+                rule: "the system-wide managed settings directory".into(),
+            },
+        };
+        let project_dir = flags
+            .project
+            .as_ref()
+            .map(|p| absolute(p, &env.cwd))
+            .unwrap_or_else(|| env.cwd.clone());
+        Ok(Self {
+            home,
+            config_dir,
+            global_config,
+            legacy_global_config,
+            credentials,
+            needs_auth_cache,
+            managed_mcp,
+            project_dir,
+            ignored_env,
+        })
+    }
+
+    /// `path` with the home directory shown as `~`, for messages.
+    pub fn display(&self, path: &Path) -> String {
+        tilde(path, &self.home.path)
+    }
+}
+
+/// `path` with `home` shown as `~`.
+pub fn tilde(path: &Path, home: &Path) -> String {
+    match path.strip_prefix(home) {
+        Ok(rest) if rest.as_os_str().is_empty() => "~".into(),
+        Ok(rest) => format!("~/{}", rest.display()),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    }
+}
+
+/// Where enterprise `managed-mcp.json` lives on this OS.
+pub fn default_managed_dir() -> PathBuf {
+    if cfg!(target_os = "macos") {
+        PathBuf::from("/Library/Application Support/ClaudeCode")
+    } else if cfg!(windows) {
+        PathBuf::from(r"C:\Program Files\ClaudeCode")
+    } else {
+        PathBuf::from("/etc/claude-code")
+    }
+}
+
+/// `dir` and each ancestor, nearest first, excluding the filesystem root (Claude Code reads
+/// `.mcp.json` from all of them).
+pub fn dir_and_ancestors(dir: &Path) -> Vec<PathBuf> {
+    dir.ancestors()
+        .filter(|d| d.parent().is_some())
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> Environment {
+        Environment {
+            home: Some(PathBuf::from("/home/u")),
+            cwd: PathBuf::from("/home/u/code/app"),
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn defaults_follow_claude_code() {
+        let l = Locations::resolve(&env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(l.config_dir.path, PathBuf::from("/home/u/.claude"));
+        assert_eq!(l.global_config.path, PathBuf::from("/home/u/.claude.json"));
+        assert_eq!(
+            l.credentials.path,
+            PathBuf::from("/home/u/.claude/.credentials.json")
+        );
+        assert_eq!(
+            l.needs_auth_cache.path,
+            PathBuf::from("/home/u/.claude/mcp-needs-auth-cache.json")
+        );
+    }
+
+    #[test]
+    fn claude_config_dir_moves_everything_inside_it() {
+        let l = Locations::resolve(
+            &env(&[("CLAUDE_CONFIG_DIR", "/p/work")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(l.global_config.path, PathBuf::from("/p/work/.claude.json"));
+        assert_eq!(
+            l.credentials.path,
+            PathBuf::from("/p/work/.credentials.json")
+        );
+        assert_eq!(
+            l.needs_auth_cache.path,
+            PathBuf::from("/p/work/mcp-needs-auth-cache.json")
+        );
+    }
+
+    #[test]
+    fn secure_storage_dir_moves_only_credentials() {
+        let l = Locations::resolve(
+            &env(&[("CLAUDE_SECURESTORAGE_CONFIG_DIR", "/s")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(l.credentials.path, PathBuf::from("/s/.credentials.json"));
+        assert_eq!(
+            l.needs_auth_cache.path,
+            PathBuf::from("/home/u/.claude/mcp-needs-auth-cache.json")
+        );
+    }
+
+    #[test]
+    fn home_flag_ignores_the_shells_state_variables() {
+        let flags = Overrides {
+            home: Some(PathBuf::from("/fixture")),
+            ..Overrides::default()
+        };
+        let l = Locations::resolve(&env(&[("CLAUDE_CONFIG_DIR", "/p/work")]), &flags).unwrap();
+        assert_eq!(l.global_config.path, PathBuf::from("/fixture/.claude.json"));
+        assert_eq!(l.ignored_env, vec!["CLAUDE_CONFIG_DIR"]);
+    }
+
+    #[test]
+    fn custom_oauth_url_adds_a_suffix() {
+        let l = Locations::resolve(
+            &env(&[("CLAUDE_CODE_CUSTOM_OAUTH_URL", "https://x")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.global_config.path,
+            PathBuf::from("/home/u/.claude-custom-oauth.json")
+        );
+    }
+
+    #[test]
+    fn ancestors_exclude_the_root() {
+        let dirs = dir_and_ancestors(Path::new("/a/b"));
+        assert_eq!(dirs, vec![PathBuf::from("/a/b"), PathBuf::from("/a")]);
+    }
+}

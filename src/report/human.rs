@@ -1,0 +1,181 @@
+//! `check` for people: findings grouped by server, then the rest, then one line of counts.
+
+use std::fmt::Write;
+
+use super::servers::{ServerReport, Verdict};
+use super::style::{Style, sanitize, wrap};
+use crate::checks::{Finding, Severity};
+use crate::diagnosis::Diagnosis;
+
+const WIDTH: usize = 100;
+
+fn severity_tag(style: Style, s: Severity, code: &str) -> String {
+    let text = format!("{}[{code}]", s.label());
+    match s {
+        Severity::Error => style.red(&text),
+        Severity::Warning => style.yellow(&text),
+        Severity::Info => style.blue(&text),
+    }
+}
+
+fn verdict_tag(style: Style, v: Verdict) -> String {
+    let label = v.label();
+    match v {
+        Verdict::Ok | Verdict::StaticAuth => style.green(label),
+        Verdict::Skipped | Verdict::NeedsLogin | Verdict::InvalidConfig => style.red(label),
+        Verdict::NoToken | Verdict::Unknown => style.yellow(label),
+        Verdict::NotOauth => style.dim(label),
+    }
+}
+
+fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding) {
+    let plain_tag = format!("{}[{}]", f.severity.label(), f.code);
+    let text = wrap(
+        &format!("{plain_tag} {}", sanitize(&f.message)),
+        WIDTH - 4,
+        "      ",
+    );
+    // Colour the tag after wrapping, so escape codes do not count as columns.
+    let text = text.replacen(&plain_tag, &severity_tag(style, f.severity, f.code), 1);
+    let _ = writeln!(out, "    {text}");
+    if let Some(a) = &f.action {
+        let safe = if a.safe {
+            ""
+        } else {
+            " (only when asked: it holds a usable token)"
+        };
+        let _ = writeln!(
+            out,
+            "      {} {}{safe}",
+            style.dim("fix would:"),
+            sanitize(&a.summary.replace(
+                &a.file,
+                &d.inventory.locations.display(std::path::Path::new(&a.file))
+            ))
+        );
+    }
+}
+
+fn server_header(out: &mut String, style: Style, s: &ServerReport) {
+    let what = match (&s.transport, &s.url) {
+        (Some(t), Some(u)) => format!("{t} {u}"),
+        (Some(t), None) => t.clone(),
+        (None, Some(u)) => u.clone(),
+        (None, None) => "stdio".into(),
+    };
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        style.bold(&sanitize(&s.name)),
+        style.dim(&format!(
+            "({}; {})",
+            sanitize(&s.scopes.join(", ")),
+            sanitize(&what)
+        )),
+        verdict_tag(style, s.verdict)
+    );
+    let _ = writeln!(
+        out,
+        "    {}",
+        wrap(&sanitize(&s.explanation), WIDTH - 4, "    ")
+    );
+    if let Some(next) = &s.next_step {
+        let _ = writeln!(out, "    {} {}", style.dim("next:"), sanitize(next));
+    }
+}
+
+pub fn check(d: &Diagnosis, style: Style) -> String {
+    let mut out = String::new();
+    let inv = &d.inventory;
+    if !inv.has_any_state() {
+        let _ = writeln!(
+            out,
+            "No Claude Code state found: none of {}, {} or {} exists.\nNothing to check. (Use --home DIR or --config-dir DIR to look elsewhere.)",
+            inv.locations.display(&inv.locations.global_config.path),
+            inv.locations.display(&inv.credentials.path),
+            inv.locations.display(&inv.locations.config_dir.path),
+        );
+        return out;
+    }
+    let mut shown = vec![false; d.findings.len()];
+    let mut names_done: Vec<&str> = Vec::new();
+    for s in &d.servers {
+        server_header(&mut out, style, s);
+        if !names_done.contains(&s.name.as_str()) {
+            names_done.push(&s.name);
+            for (i, f) in d.findings.iter().enumerate() {
+                if !shown[i] && f.server.as_deref() == Some(s.name.as_str()) {
+                    finding(&mut out, style, d, f);
+                    shown[i] = true;
+                }
+            }
+        }
+        out.push('\n');
+    }
+    // Findings about names nobody configures, grouped by name.
+    let mut other_names: Vec<&str> = Vec::new();
+    for (i, f) in d.findings.iter().enumerate() {
+        if let Some(n) = f.server.as_deref()
+            && !shown[i]
+            && !other_names.contains(&n)
+        {
+            other_names.push(n);
+        }
+    }
+    for name in other_names {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            style.bold(&sanitize(name)),
+            style.dim("(not configured in any scope this tool can see)")
+        );
+        for (i, f) in d.findings.iter().enumerate() {
+            if !shown[i] && f.server.as_deref() == Some(name) {
+                finding(&mut out, style, d, f);
+                shown[i] = true;
+            }
+        }
+        out.push('\n');
+    }
+    if shown.iter().any(|s| !s) {
+        let _ = writeln!(out, "{}", style.bold("Files"));
+        for (i, f) in d.findings.iter().enumerate() {
+            if !shown[i] {
+                finding(&mut out, style, d, f);
+            }
+        }
+        out.push('\n');
+    }
+    let (e, w, i) = d.counts();
+    let fixable = d
+        .findings
+        .iter()
+        .filter(|f| f.action.as_ref().is_some_and(|a| a.safe))
+        .count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut last = format!(
+        "{}, {}, {}",
+        plural(e, "error"),
+        plural(w, "warning"),
+        plural(i, "info")
+    );
+    if fixable > 0 {
+        let _ = write!(
+            last,
+            "; `mcp-auth-doctor fix --dry-run` shows the {} repair(s) fix would make",
+            fixable
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        if e > 0 {
+            style.red(&last)
+        } else if w > 0 {
+            style.yellow(&last)
+        } else {
+            style.green(&last)
+        }
+    );
+    out
+}

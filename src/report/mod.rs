@@ -1,0 +1,10 @@
+//! Renderers. Each takes a finished diagnosis and returns text; none of them reads files.
+
+pub mod explain;
+pub mod files;
+pub mod human;
+pub mod json;
+pub mod paths;
+pub mod servers;
+pub mod status;
+pub mod style;

@@ -1,0 +1,127 @@
+//! `paths`: every file Claude Code would use, whether it is there, and which rule chose it.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::files::{self, FileReport};
+use super::style::{Style, sanitize};
+use crate::model::inventory::Inventory;
+
+#[derive(Serialize)]
+struct PathsDocument {
+    schema: u32,
+    home: String,
+    home_chosen_by: String,
+    config_dir: String,
+    config_dir_chosen_by: String,
+    project_dir: String,
+    environment: Vec<EnvVar>,
+    files: Vec<FileReport>,
+}
+
+#[derive(Serialize)]
+struct EnvVar {
+    name: &'static str,
+    set: bool,
+    /// True when set but ignored because `--home` was given.
+    ignored: bool,
+}
+
+fn env_vars(inv: &Inventory, env: &crate::paths::Environment) -> Vec<EnvVar> {
+    crate::paths::STATE_ENV_VARS
+        .iter()
+        .map(|name| EnvVar {
+            name,
+            set: env.vars.contains_key(*name),
+            ignored: inv.locations.ignored_env.iter().any(|i| i == name),
+        })
+        .collect()
+}
+
+pub fn json(inv: &Inventory, env: &crate::paths::Environment) -> String {
+    let l = &inv.locations;
+    super::json::to_string(&PathsDocument {
+        schema: super::json::SCHEMA,
+        home: l.home.path.display().to_string(),
+        home_chosen_by: l.home.rule.clone(),
+        config_dir: l.config_dir.path.display().to_string(),
+        config_dir_chosen_by: l.config_dir.rule.clone(),
+        project_dir: l.project_dir.display().to_string(),
+        environment: env_vars(inv, env),
+        files: files::files(inv),
+    })
+}
+
+pub fn human(inv: &Inventory, env: &crate::paths::Environment, style: Style) -> String {
+    let l = &inv.locations;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        style.bold("home      "),
+        l.home.path.display(),
+        style.dim(&format!("({})", l.home.rule))
+    );
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        style.bold("config dir"),
+        l.config_dir.path.display(),
+        style.dim(&format!("({})", l.config_dir.rule))
+    );
+    let _ = writeln!(
+        out,
+        "{} {}",
+        style.bold("project   "),
+        l.project_dir.display()
+    );
+    for v in env_vars(inv, env) {
+        if v.set {
+            let note = if v.ignored {
+                " (ignored: --home was given; use --config-dir)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "{} {} is set{note}", style.bold("env       "), v.name);
+        }
+    }
+    out.push('\n');
+    for f in files::files(inv) {
+        let role = serde_json::to_value(f.role)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let state = if f.present {
+            let mut parts = vec![format!("{} bytes", f.size.unwrap_or(0))];
+            if let Some(m) = &f.mode {
+                parts.push(format!("mode {m}"));
+            }
+            parts.push(format!("parse: {}", f.parse));
+            parts.join(", ")
+        } else {
+            f.parse.clone()
+        };
+        let _ = writeln!(out, "{}", style.bold(&role));
+        let _ = writeln!(
+            out,
+            "    {}  {}",
+            sanitize(&inv.locations.display(std::path::Path::new(&f.path))),
+            style.dim(&format!("[{state}]"))
+        );
+        for link in &f.symlinks {
+            let _ = writeln!(
+                out,
+                "    {} -> {}",
+                sanitize(&inv.locations.display(std::path::Path::new(&link.link))),
+                sanitize(&link.points_to)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "    {}",
+            style.dim(&format!("chosen by: {}", f.chosen_by))
+        );
+    }
+    out
+}

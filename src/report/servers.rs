@@ -1,0 +1,372 @@
+//! The per-server summary: for every configured server, what Claude Code will do with it and why,
+//! in Claude Code's own terms.
+
+use serde::Serialize;
+
+use crate::checks::Finding;
+use crate::model::entry::{PlaceholderShape, TokenState};
+use crate::model::inventory::Inventory;
+use crate::model::marker::{Marker, MarkerState};
+use crate::model::secret::SecretInfo;
+use crate::model::server::{ConfiguredServer, NameKind, Scope, StaticAuth};
+use crate::paths::tilde;
+use crate::{redact, timefmt};
+
+/// What happens when a session uses the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Sessions connect with a usable token (refreshed first if needed).
+    Ok,
+    /// Sessions skip the server as needs-auth without connecting.
+    Skipped,
+    /// Claude Code has no usable token; an interactive login is needed.
+    NeedsLogin,
+    /// No OAuth state: Claude Code connects without a token.
+    NoToken,
+    /// Authenticates with a static header or headersHelper.
+    StaticAuth,
+    /// stdio, ws, or another transport without OAuth.
+    NotOauth,
+    /// Claude Code rejects the definition.
+    InvalidConfig,
+    /// The credentials could not be read (Keychain, unreadable file).
+    Unknown,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Skipped => "skipped",
+            Verdict::NeedsLogin => "needs login",
+            Verdict::NoToken => "no token",
+            Verdict::StaticAuth => "static auth",
+            Verdict::NotOauth => "no oauth",
+            Verdict::InvalidConfig => "invalid",
+            Verdict::Unknown => "unknown",
+        }
+    }
+
+    /// Whether this verdict means the server does not work in sessions.
+    pub fn is_problem(self) -> bool {
+        matches!(
+            self,
+            Verdict::Skipped | Verdict::NeedsLogin | Verdict::InvalidConfig
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenReport {
+    /// `valid`, `refreshable`, `expired`, `placeholder`, `none`, `unknown`, `not-applicable`.
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shape: Option<PlaceholderShape>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<SecretInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<SecretInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkerReport {
+    /// `none`, `fresh`, `expired`, `future`, `invalid`.
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts_until: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerReport {
+    pub name: String,
+    /// `user`, `local:<project>`, `project:<.mcp.json>`, `managed`.
+    pub scopes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transport: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_key: Option<String>,
+    pub token: TokenReport,
+    pub marker: MarkerReport,
+    pub verdict: Verdict,
+    /// Why, in Claude Code's terms.
+    pub explanation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
+    /// Codes of the findings about this server.
+    pub findings: Vec<&'static str>,
+}
+
+/// One report per distinct server definition (a name with one key; the same definition in two
+/// scopes is one server with two scopes).
+pub fn summarise(inv: &Inventory, findings: &[Finding]) -> Vec<ServerReport> {
+    let mut groups: Vec<(String, Vec<&ConfiguredServer>)> = Vec::new();
+    for s in &inv.servers {
+        let identity = match &s.key {
+            Some(k) => k.clone(),
+            None => format!(
+                "{}\u{0}{}\u{0}{}",
+                s.name,
+                s.transport.as_deref().unwrap_or(""),
+                s.url.as_deref().unwrap_or("")
+            ),
+        };
+        match groups.iter_mut().find(|(id, _)| *id == identity) {
+            Some((_, members)) => members.push(s),
+            None => groups.push((identity, vec![s])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, members)| report(inv, &members, findings))
+        .collect()
+}
+
+fn scope_label(inv: &Inventory, scope: &Scope) -> String {
+    let home = &inv.locations.home.path;
+    match scope {
+        Scope::User => "user".into(),
+        Scope::Local { project, .. } => {
+            format!("local:{}", tilde(std::path::Path::new(project), home))
+        }
+        Scope::Project { file } => format!("project:{}", tilde(file, home)),
+        Scope::Managed => "managed".into(),
+    }
+}
+
+fn report(inv: &Inventory, members: &[&ConfiguredServer], findings: &[Finding]) -> ServerReport {
+    let s = members[0];
+    let now = inv.now_ms;
+    let entry = s.key.as_deref().and_then(|k| inv.entry(k));
+    let marker = inv.marker(&s.name);
+    let entries_known = inv.entries_known();
+
+    let token = match (&s.key, entry) {
+        (None, _) => token_report("not-applicable"),
+        (Some(_), _) if !entries_known => token_report("unknown"),
+        (Some(_), None) => token_report("none"),
+        (Some(_), Some(e)) => {
+            let state = match e.token {
+                TokenState::Valid => "valid",
+                TokenState::Refreshable => "refreshable",
+                TokenState::Expired => "expired",
+                TokenState::Placeholder => "placeholder",
+            };
+            TokenReport {
+                shape: e.shape,
+                expires_at: e.expires_at().map(timefmt::rfc3339),
+                expires_in_seconds: e.expires_at().map(|t| (t - now) / 1000),
+                access_token: e.access_token.clone(),
+                refresh_token: e.refresh_token.clone(),
+                ..token_report(state)
+            }
+        }
+    };
+    let marker_report = marker_report(marker);
+    let (verdict, explanation, next_step) = verdict(inv, s, entry, marker);
+    let mut codes: Vec<&'static str> = findings
+        .iter()
+        .filter(|f| f.server.as_deref() == Some(s.name.as_str()))
+        .filter(|f| match (&f.key, &s.key) {
+            // Findings about another key of the same name belong to that key's report, except
+            // those about keys nobody configures (stale), which concern every definition.
+            (Some(fk), Some(sk)) => fk == sk || !inv.live_keys().contains_key(fk.as_str()),
+            _ => true,
+        })
+        .map(|f| f.code)
+        .collect();
+    codes.dedup();
+    let mut scopes: Vec<String> = members.iter().map(|m| scope_label(inv, &m.scope)).collect();
+    scopes.dedup();
+    ServerReport {
+        name: s.name.clone(),
+        scopes,
+        transport: s.transport.clone(),
+        url: s.url.as_deref().map(redact::url),
+        expected_key: s.key.clone(),
+        token,
+        marker: marker_report,
+        verdict,
+        explanation,
+        next_step,
+        findings: codes,
+    }
+}
+
+fn token_report(state: &str) -> TokenReport {
+    TokenReport {
+        state: state.into(),
+        shape: None,
+        expires_at: None,
+        expires_in_seconds: None,
+        access_token: None,
+        refresh_token: None,
+    }
+}
+
+fn marker_report(marker: Option<&Marker>) -> MarkerReport {
+    let Some(m) = marker else {
+        return MarkerReport {
+            state: "none".into(),
+            timestamp: None,
+            counts_until: None,
+        };
+    };
+    let state = match m.state {
+        MarkerState::Fresh => "fresh",
+        MarkerState::Expired => "expired",
+        MarkerState::Future => "future",
+        MarkerState::Invalid => "invalid",
+    };
+    MarkerReport {
+        state: state.into(),
+        timestamp: m.timestamp.map(timefmt::rfc3339),
+        counts_until: m.expires_at().map(timefmt::rfc3339),
+    }
+}
+
+fn verdict(
+    inv: &Inventory,
+    s: &ConfiguredServer,
+    entry: Option<&crate::model::entry::Entry>,
+    marker: Option<&Marker>,
+) -> (Verdict, String, Option<String>) {
+    let login = login_command(&s.name);
+    if let Some(why) = &s.invalid {
+        return (
+            Verdict::InvalidConfig,
+            format!("Claude Code skips this definition: {why}."),
+            Some("fix the definition (claude mcp add --transport http NAME URL)".into()),
+        );
+    }
+    if s.key.is_none() {
+        let how = match s.transport.as_deref() {
+            None | Some("stdio") => "runs it as a local command",
+            Some("claudeai-proxy") => "connects through the Claude.ai login",
+            _ => "connects to it",
+        };
+        return (
+            Verdict::NotOauth,
+            format!("No OAuth for this transport: Claude Code {how} without mcpOAuth state."),
+            None,
+        );
+    }
+    let fix = "mcp-auth-doctor fix".to_string();
+    let blocking = marker.filter(|m| m.blocks());
+    if let Some(auth) = s.static_auth {
+        let how = match auth {
+            StaticAuth::AuthorizationHeader => "an Authorization header",
+            StaticAuth::HeadersHelper => "a headersHelper",
+        };
+        let placeholder = entry.is_some_and(|e| e.token == TokenState::Placeholder);
+        if placeholder || blocking.is_some() {
+            return (
+                Verdict::Skipped,
+                format!(
+                    "Sessions will skip this server as needs-auth: it authenticates with {how}, \
+                     but OAuth state left after a 401/403 says it needs a login."
+                ),
+                Some(fix),
+            );
+        }
+        return (
+            Verdict::StaticAuth,
+            format!("Authenticates with {how}; Claude Code sends it on every request."),
+            None,
+        );
+    }
+    if !inv.entries_known() {
+        return (
+            Verdict::Unknown,
+            "The credentials could not be read, so the token state is unknown.".into(),
+            None,
+        );
+    }
+    if let Some(m) = blocking {
+        let until = match m.state {
+            MarkerState::Future => "until its future timestamp has passed (2.1.100)".to_string(),
+            _ => m
+                .expires_at()
+                .map(|t| format!("until {}", timefmt::rfc3339(t)))
+                .unwrap_or_default(),
+        };
+        let tail = match entry.map(|e| e.token) {
+            Some(t) if t.usable() => ", although its current key holds a usable token",
+            Some(TokenState::Placeholder) => ", and its entry holds no token either",
+            _ => "",
+        };
+        return (
+            Verdict::Skipped,
+            format!(
+                "Sessions will skip this server {until} because a needs-auth marker says it needed \
+                 a login{tail}. `claude mcp list` does not read the marker."
+            ),
+            Some(fix),
+        );
+    }
+    let Some(e) = entry else {
+        let old = inv.entries.iter().any(|e| e.name == s.name);
+        let why = if old {
+            " Its entries are under old keys that Claude Code no longer reads."
+        } else {
+            ""
+        };
+        return (
+            Verdict::NoToken,
+            format!(
+                "No OAuth entry under the current key: Claude Code connects without a token; if \
+                 the server requires OAuth it shows ! Needs authentication.{why}"
+            ),
+            Some(login),
+        );
+    };
+    match e.token {
+        TokenState::Placeholder => (
+            Verdict::Skipped,
+            "Sessions will skip this server as needs-auth without connecting: the entry under its \
+             current key holds neither an access nor a refresh token. `claude mcp list` ignores \
+             this and may say Connected."
+                .into(),
+            Some(format!("{fix}, then {login} if the server asks")),
+        ),
+        TokenState::Expired => (
+            Verdict::NeedsLogin,
+            "The token expired and there is no refresh token: the server will answer 401 and \
+             Claude Code shows ! Needs authentication."
+                .into(),
+            Some(login),
+        ),
+        TokenState::Refreshable => (
+            Verdict::Ok,
+            "Claude Code refreshes the token with the stored refresh token on the next connection."
+                .into(),
+            None,
+        ),
+        TokenState::Valid => (
+            Verdict::Ok,
+            match e.expires_at() {
+                Some(t) => format!(
+                    "Sessions connect with the stored token (expires {}).",
+                    timefmt::relative(t, inv.now_ms)
+                ),
+                None => "Sessions connect with the stored token.".into(),
+            },
+            None,
+        ),
+    }
+}
+
+fn login_command(name: &str) -> String {
+    match NameKind::of(name) {
+        NameKind::Plain => format!("claude mcp login {name}"),
+        _ => "/mcp in a Claude Code session".into(),
+    }
+}

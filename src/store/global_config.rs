@@ -1,0 +1,137 @@
+//! `~/.claude.json`: read only what the diagnosis needs, without ever holding the whole file.
+//!
+//! The file can be hundreds of MB of per-project history. The scanner streams it once and copies out
+//! only `mcpServers` (user scope) and, per project, `mcpServers` and the `.mcp.json` approval lists.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::{JsonProblems, Loaded, file, locate};
+use crate::json::scan::{self, MemberSize, Seg, Visit, Visitor};
+
+/// Project-level fields that matter to MCP.
+const PROJECT_FIELDS: &[&str] = &[
+    "mcpServers",
+    "enabledMcpjsonServers",
+    "disabledMcpjsonServers",
+    "enableAllProjectMcpServers",
+    "disabledMcpServers",
+];
+
+/// What the diagnosis needs from the global config.
+#[derive(Debug, Clone, Default)]
+pub struct GlobalConfig {
+    /// Top-level `mcpServers` (user scope), when present.
+    pub user_servers: Option<Value>,
+    /// `projects`, in file order.
+    pub projects: Vec<ProjectConfig>,
+    /// Size of each top-level member, for the bloat report.
+    pub top_level: Vec<MemberSize>,
+}
+
+/// One `projects[<path>]` entry, reduced to its MCP fields.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectConfig {
+    /// The key as written (`/home/u/repo`, or `C:/Users/u/repo` on Windows).
+    pub path: String,
+    /// The captured fields from [`PROJECT_FIELDS`].
+    pub fields: Map<String, Value>,
+}
+
+impl ProjectConfig {
+    pub fn servers(&self) -> Option<&Map<String, Value>> {
+        self.fields.get("mcpServers").and_then(Value::as_object)
+    }
+}
+
+#[derive(Default)]
+struct Collect {
+    config: GlobalConfig,
+}
+
+impl Collect {
+    fn project(&mut self, key: &str) -> &mut ProjectConfig {
+        // `JSON.parse` keeps one entry per key (the last value, at the first position).
+        if let Some(i) = self.config.projects.iter().position(|p| p.path == key) {
+            return &mut self.config.projects[i];
+        }
+        self.config.projects.push(ProjectConfig {
+            path: key.to_string(),
+            fields: Map::new(),
+        });
+        self.config.projects.last_mut().expect("just pushed")
+    }
+}
+
+impl Visitor for Collect {
+    fn visit(&mut self, path: &[Seg]) -> Visit {
+        match path {
+            [] => Visit::Descend,
+            [Seg::Key(k)] if k == "mcpServers" => Visit::Capture,
+            [Seg::Key(k)] if k == "projects" => Visit::Descend,
+            [Seg::Key(k), Seg::Key(project)] if k == "projects" => {
+                self.project(project).fields.clear();
+                Visit::Descend
+            }
+            [Seg::Key(k), Seg::Key(_), Seg::Key(field)]
+                if k == "projects" && PROJECT_FIELDS.contains(&field.as_str()) =>
+            {
+                Visit::Capture
+            }
+            _ => Visit::Skip,
+        }
+    }
+
+    fn captured(&mut self, path: &[Seg], raw: Vec<u8>) {
+        let Ok(value) = serde_json::from_slice::<Value>(&raw) else {
+            return;
+        };
+        match path {
+            [Seg::Key(_)] => self.config.user_servers = Some(value),
+            [_, Seg::Key(project), Seg::Key(field)] => {
+                self.project(project).fields.insert(field.clone(), value);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Streams `path` and keeps the MCP-relevant parts.
+pub fn load(path: &Path) -> Loaded<GlobalConfig> {
+    let facts = file::inspect(path);
+    let mut loaded = Loaded {
+        path: path.to_path_buf(),
+        facts: facts.clone(),
+        problems: JsonProblems::default(),
+        content: None,
+    };
+    if !facts.present {
+        loaded.problems.read_error = facts.error;
+        return loaded;
+    }
+    let result = File::open(path).and_then(|f| {
+        let mut collect = Collect::default();
+        let mut report = scan::scan(BufReader::with_capacity(0, f), &mut collect)?;
+        collect.config.top_level = std::mem::take(&mut report.top_level);
+        let problems = if report.error.is_some() || !report.duplicates.is_empty() {
+            locate(&report, BufReader::new(File::open(path)?))?
+        } else {
+            JsonProblems {
+                bom: report.bom,
+                ..JsonProblems::default()
+            }
+        };
+        Ok((collect.config, problems))
+    });
+    match result {
+        Ok((config, problems)) => {
+            loaded.content = problems.syntax.is_none().then_some(config);
+            loaded.problems = problems;
+        }
+        Err(e) => loaded.problems.read_error = Some(e.to_string()),
+    }
+    loaded
+}

@@ -1,0 +1,167 @@
+//! Lossless, careful loading of Claude Code's files.
+//!
+//! Every file is inspected (symlinks, mode, size) and scanned for the ways JSON breaks in the field
+//! before anything is parsed. A file that Claude Code itself cannot parse is kept apart: the
+//! diagnosis treats it as Claude Code does (as if it were empty) and nothing ever writes it.
+
+pub mod file;
+pub mod global_config;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::json::position::{self, LineCol};
+use crate::json::scan::{self, ScanReport, ValidateOnly};
+use crate::json::{SyntaxErrorKind, pointer};
+pub use file::FileFacts;
+
+/// A duplicate key, located.
+#[derive(Debug, Clone)]
+pub struct DuplicateKey {
+    /// JSON Pointer of the object that holds the key twice.
+    pub object_pointer: String,
+    pub key: String,
+    pub at: LineCol,
+}
+
+/// A syntax error, located.
+#[derive(Debug, Clone)]
+pub struct SyntaxProblem {
+    pub kind: SyntaxErrorKind,
+    pub at: LineCol,
+}
+
+/// What is wrong with a file as JSON, independent of what it means.
+#[derive(Debug, Clone, Default)]
+pub struct JsonProblems {
+    pub bom: bool,
+    pub syntax: Option<SyntaxProblem>,
+    pub duplicates: Vec<DuplicateKey>,
+    /// The file exists but could not be read (permissions, I/O).
+    pub read_error: Option<String>,
+}
+
+impl JsonProblems {
+    /// `JSON.parse` in Claude Code fails on a BOM or any syntax error.
+    pub fn claude_can_parse(&self) -> bool {
+        !self.bom && self.syntax.is_none() && self.read_error.is_none()
+    }
+}
+
+/// One loaded file: facts, problems, and the content (parsed past a BOM, so the doctor can say what
+/// the file holds even when Claude Code cannot read it).
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    pub path: PathBuf,
+    pub facts: FileFacts,
+    pub problems: JsonProblems,
+    pub content: Option<T>,
+}
+
+impl<T> Loaded<T> {
+    fn absent(path: &Path, facts: FileFacts) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            facts,
+            problems: JsonProblems::default(),
+            content: None,
+        }
+    }
+
+    /// The content as Claude Code sees it: nothing when it cannot parse the file.
+    pub fn as_claude_sees(&self) -> Option<&T> {
+        if self.problems.claude_can_parse() {
+            self.content.as_ref()
+        } else {
+            None
+        }
+    }
+}
+
+/// Loads a small JSON file (credentials, needs-auth cache, `.mcp.json`) into an order-preserving
+/// `Value`.
+pub fn load_small(path: &Path) -> Loaded<Value> {
+    let facts = file::inspect(path);
+    if !facts.present {
+        let mut loaded = Loaded::absent(path, facts.clone());
+        loaded.problems.read_error = facts.error;
+        return loaded;
+    }
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let mut loaded = Loaded::absent(path, facts);
+            loaded.problems.read_error = Some(e.to_string());
+            return loaded;
+        }
+    };
+    let report = match scan::scan(&bytes[..], &mut ValidateOnly) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut loaded = Loaded::absent(path, facts);
+            loaded.problems.read_error = Some(e.to_string());
+            return loaded;
+        }
+    };
+    let mut problems = locate(&report, &bytes[..]).unwrap_or_default();
+    let body = if report.bom { &bytes[3..] } else { &bytes[..] };
+    let content = if problems.syntax.is_none() {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                // The scanner accepts a few things serde_json does not (a lone surrogate escape).
+                problems.syntax = Some(SyntaxProblem {
+                    kind: SyntaxErrorKind::InvalidEscape,
+                    at: LineCol {
+                        line: e.line() as u64,
+                        column: e.column() as u64,
+                    },
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+    Loaded {
+        path: path.to_path_buf(),
+        facts,
+        problems,
+        content,
+    }
+}
+
+/// Attaches line and column to everything a scan found, reading `source` once more.
+fn locate(report: &ScanReport, source: impl std::io::Read) -> std::io::Result<JsonProblems> {
+    let mut offsets: Vec<u64> = report.duplicates.iter().map(|d| d.offset).collect();
+    if let Some(e) = report.error {
+        offsets.push(e.offset);
+    }
+    let positions = if offsets.is_empty() {
+        Vec::new()
+    } else {
+        position::resolve(source, &offsets)?
+    };
+    let duplicates = report
+        .duplicates
+        .iter()
+        .zip(&positions)
+        .map(|(d, at)| DuplicateKey {
+            object_pointer: pointer(&d.object_path),
+            key: d.key.clone(),
+            at: *at,
+        })
+        .collect();
+    let syntax = report.error.map(|e| SyntaxProblem {
+        kind: e.kind,
+        at: *positions.last().unwrap_or(&LineCol { line: 1, column: 1 }),
+    });
+    Ok(JsonProblems {
+        bom: report.bom,
+        syntax,
+        duplicates,
+        read_error: None,
+    })
+}

@@ -1,0 +1,72 @@
+//! Times as people read them: RFC 3339 for data, "5 min" / "3 days" for sentences.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Epoch milliseconds as RFC 3339 UTC (`2026-06-01T12:00:00Z`).
+pub fn rfc3339(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_else(|| format!("{ms} ms since 1970"))
+}
+
+/// A duration in the largest unit that keeps it readable.
+pub fn duration(ms: i64) -> String {
+    let s = ms.unsigned_abs() / 1000;
+    let (value, unit) = match s {
+        0..60 => (s, "s"),
+        60..3_600 => (s / 60, "min"),
+        3_600..172_800 => (s / 3_600, "h"),
+        172_800..63_072_000 => (s / 86_400, "days"),
+        _ => (s / 31_536_000, "years"),
+    };
+    format!("{value} {unit}")
+}
+
+/// "in 5 min" or "5 min ago", relative to `now`.
+pub fn relative(at_ms: i64, now_ms: i64) -> String {
+    if at_ms >= now_ms {
+        format!("in {}", duration(at_ms - now_ms))
+    } else {
+        format!("{} ago", duration(now_ms - at_ms))
+    }
+}
+
+/// Parses `--now`: epoch milliseconds or an RFC 3339 time.
+pub fn parse_now(text: &str) -> Result<i64, String> {
+    if let Ok(ms) = text.trim().parse::<i64>() {
+        return Ok(ms);
+    }
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| {
+            format!(
+                "'{text}' is not a time: give epoch milliseconds (1780315200000) or RFC 3339 \
+                 (2026-06-01T12:00:00Z)"
+            )
+        })
+}
+
+/// The current time in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_times() {
+        assert_eq!(rfc3339(1_780_315_200_000), "2026-06-01T12:00:00Z");
+        assert_eq!(duration(59_000), "59 s");
+        assert_eq!(duration(300_000), "5 min");
+        assert_eq!(duration(7_200_000), "2 h");
+        assert_eq!(duration(3 * 86_400_000), "3 days");
+        assert_eq!(duration(3 * 365 * 86_400_000), "3 years");
+        assert_eq!(relative(1_000_000, 700_000), "in 5 min");
+        assert_eq!(relative(700_000, 1_000_000), "5 min ago");
+        assert_eq!(parse_now("2026-06-01T12:00:00Z"), Ok(1_780_315_200_000));
+        assert_eq!(parse_now("1780315200000"), Ok(1_780_315_200_000));
+        assert!(parse_now("yesterday").is_err());
+    }
+}
