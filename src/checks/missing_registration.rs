@@ -32,21 +32,23 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             continue;
         }
         let old = inv.entries.iter().filter(|e| e.name == s.name).count();
-        let note = if old > 0 {
-            format!(
-                " Its {old} other entr{} under older keys (see stale-registration).",
-                if old == 1 { "y is" } else { "ies are" }
-            )
-        } else {
-            String::new()
+        let note = match old {
+            0 => String::new(),
+            1 => " Its one entry is under an older key that Claude Code no longer reads (see \
+                  stale-registration)."
+                .to_string(),
+            n => format!(
+                " Its {n} entries are under older keys that Claude Code no longer reads (see \
+                 stale-registration)."
+            ),
         };
         out.push(
             Finding::new(
                 INFO.code,
                 INFO.severity,
                 format!(
-                    "No OAuth entry under '{}''s current key {key}: Claude Code connects without a \
-                     token, and if the server requires OAuth it shows ! Needs authentication until \
+                    "No OAuth entry under the current key of '{}' ({key}): Claude Code connects \
+                     without a token, and if the server requires OAuth it shows ! Needs authentication until \
                      you sign in ({}).{note}",
                     s.name,
                     login_hint(&s.name)
