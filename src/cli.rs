@@ -41,6 +41,77 @@ pub enum Command {
     Status,
     /// Show where each state file is, whether it exists, and which rule chose it
     Paths,
+    /// Repair what check found: show the plan, ask (or --yes), back up, apply
+    Fix(FixArgs),
+    /// Remove all OAuth state for one server name (every key, client secret and marker)
+    Forget {
+        /// The server name, as configured (`plugin:p:s` and `claude.ai Name` work too)
+        name: String,
+        #[command(flatten)]
+        write: WriteArgs,
+    },
+    /// List the backups fix, forget and restore made
+    Backups,
+    /// Put the files of a backup back (the current ones are backed up first)
+    Restore {
+        /// The backup id, as `backups` lists it
+        id: String,
+        /// Only merge this section back, by key, keeping entries that are newer now (`mcpOAuth`)
+        #[arg(long, value_name = "SECTION", value_parser = ["mcpOAuth"])]
+        section: Option<String>,
+        /// Put files back even if they changed after the backup was made
+        #[arg(long)]
+        overwrite_newer: bool,
+        #[command(flatten)]
+        write: WriteArgs,
+    },
+}
+
+/// Flags every writing command takes.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// Show the plan and write nothing
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+
+    /// Apply every step without asking (needed when there is no terminal)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// Take over a Claude Code lock directory older than 60 s (only if no Claude Code is writing)
+    #[arg(long)]
+    pub break_stale_lock: bool,
+
+    /// All overrides at once (today: --break-stale-lock)
+    #[arg(long)]
+    pub force: bool,
+
+    /// Seconds to wait for a lock Claude Code holds before giving up
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub lock_wait: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub write: WriteArgs,
+
+    /// Only changes that cannot lose a usable credential
+    #[arg(long)]
+    pub safe_only: bool,
+
+    /// Only this server (repeatable)
+    #[arg(long = "server", value_name = "NAME")]
+    pub servers: Vec<String>,
+
+    /// Only findings with this code (repeatable); naming a code also allows its changes that
+    /// remove a usable token
+    #[arg(long, value_name = "CODE")]
+    pub only: Vec<String>,
+
+    /// Leave findings with this code alone (repeatable)
+    #[arg(long, value_name = "CODE")]
+    pub skip: Vec<String>,
 }
 
 #[derive(Debug, Args)]

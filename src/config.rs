@@ -1,5 +1,8 @@
 //! The plain configuration the library runs on, built from the command line by `main.rs`.
 
+use std::time::Duration;
+
+use crate::fix::plan::Selection;
 use crate::paths::Overrides;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +19,62 @@ pub enum Command {
     Paths,
     ListChecks,
     Explain(String),
+    Fix,
+    Forget(String),
+    Backups,
+    Restore {
+        id: String,
+        /// Merge only this section (`mcpOAuth`) instead of putting whole files back.
+        section: Option<String>,
+    },
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Check => "check",
+            Command::Status => "status",
+            Command::Paths => "paths",
+            Command::ListChecks => "list-checks",
+            Command::Explain(_) => "explain",
+            Command::Fix => "fix",
+            Command::Forget(_) => "forget",
+            Command::Backups => "backups",
+            Command::Restore { .. } => "restore",
+        }
+    }
+}
+
+/// How writing commands (`fix`, `forget`, `restore`) behave.
+#[derive(Debug, Clone)]
+pub struct WriteSettings {
+    /// Show the plan, write nothing.
+    pub dry_run: bool,
+    /// Apply every step without asking.
+    pub yes: bool,
+    /// Both stdin and stderr are terminals, so questions can be asked.
+    pub interactive: bool,
+    pub selection: Selection,
+    /// Take over a lock directory older than 60 s.
+    pub break_stale_lock: bool,
+    /// `restore`: put a file back even if it changed after the backup was taken.
+    pub overwrite_newer: bool,
+    /// How long to wait for a lock Claude Code holds.
+    pub lock_wait: Duration,
+}
+
+impl Default for WriteSettings {
+    fn default() -> Self {
+        Self {
+            dry_run: false,
+            yes: false,
+            interactive: false,
+            selection: Selection::default(),
+            break_stale_lock: false,
+            overwrite_newer: false,
+            lock_wait: Duration::from_secs(10),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -26,4 +85,5 @@ pub struct Config {
     pub now_ms: i64,
     pub format: Format,
     pub color: bool,
+    pub write: WriteSettings,
 }

@@ -7,7 +7,10 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use mcp_auth_doctor::config::{Command, Config, Format};
+use std::time::Duration;
+
+use mcp_auth_doctor::config::{Command, Config, Format, WriteSettings};
+use mcp_auth_doctor::fix::plan::Selection;
 use mcp_auth_doctor::model::key::ProcessEnv;
 use mcp_auth_doctor::paths::{Environment, Overrides};
 use mcp_auth_doctor::{UsageError, exit, timefmt};
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         .and_then(|config| mcp_auth_doctor::run(&config, &Environment::from_process(), &ProcessEnv))
     {
         Ok(outcome) => {
+            eprint!("{}", outcome.stderr);
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.
             let _ = stdout.write_all(outcome.stdout.as_bytes());
@@ -51,6 +55,16 @@ fn main() -> ExitCode {
 /// Turns parsed arguments into the library's plain configuration.
 fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     let g = cli.global;
+    let mut write = WriteSettings {
+        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        ..WriteSettings::default()
+    };
+    let mut take = |w: cli::WriteArgs| {
+        write.dry_run = w.dry_run;
+        write.yes = w.yes;
+        write.break_stale_lock = w.break_stale_lock || w.force;
+        write.lock_wait = Duration::from_secs(w.lock_wait);
+    };
     let command = if cli.list_checks {
         Command::ListChecks
     } else if let Some(code) = cli.explain {
@@ -60,8 +74,41 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             None | Some(cli::Command::Check) => Command::Check,
             Some(cli::Command::Status) => Command::Status,
             Some(cli::Command::Paths) => Command::Paths,
+            Some(cli::Command::Backups) => Command::Backups,
+            Some(cli::Command::Fix(f)) => {
+                take(f.write);
+                write.selection = Selection {
+                    safe_only: f.safe_only,
+                    servers: f.servers,
+                    only: f.only,
+                    skip: f.skip,
+                };
+                Command::Fix
+            }
+            Some(cli::Command::Forget { name, write: w }) => {
+                take(w);
+                Command::Forget(name)
+            }
+            Some(cli::Command::Restore {
+                id,
+                section,
+                overwrite_newer,
+                write: w,
+            }) => {
+                take(w);
+                write.overwrite_newer = overwrite_newer;
+                Command::Restore { id, section }
+            }
         }
     };
+    for code in write.selection.only.iter().chain(&write.selection.skip) {
+        if mcp_auth_doctor::checks::find(code).is_none() {
+            return Err(UsageError(format!(
+                "no check has the code '{code}'; `mcp-auth-doctor --list-checks` lists them"
+            ))
+            .into());
+        }
+    }
     let now_text = g.now.or_else(|| {
         std::env::var("MCP_AUTH_DOCTOR_NOW")
             .ok()
@@ -94,5 +141,6 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             cli::Format::Markdown => Format::Markdown,
         },
         color,
+        write,
     })
 }

@@ -231,12 +231,18 @@ pub fn tilde(path: &Path, home: &Path) -> String {
     }
 }
 
+/// `path` made absolute against `cwd`, with `.` components dropped (lexically: symlinks are kept,
+/// as Claude Code keeps them).
 fn absolute(path: &Path, cwd: &Path) -> PathBuf {
-    if path.is_absolute() {
+    let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
         cwd.join(path)
-    }
+    };
+    joined
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 /// Where enterprise `managed-mcp.json` lives on this OS.

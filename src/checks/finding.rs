@@ -32,6 +32,8 @@ pub enum ActionKind {
     RemoveEntry { key: String },
     /// Delete `cache[name]` from the needs-auth cache.
     RemoveMarker { name: String },
+    /// Delete `mcpOAuthClientConfig[key]` (a pre-configured client secret) from the credentials.
+    RemoveClientConfig { key: String },
     /// Set the file's permission bits.
     Chmod { mode: String },
 }

@@ -33,6 +33,13 @@ pub enum Visit {
 pub trait Visitor {
     fn visit(&mut self, path: &[Seg]) -> Visit;
     fn captured(&mut self, path: &[Seg], raw: Vec<u8>);
+
+    /// Byte span of one member of an object the visitor descended into: from the key's opening
+    /// quote to the end of its value. Used to edit a file without re-serialising it.
+    fn member_span(&mut self, _object: &[Seg], _key: &str, _start: u64, _end: u64) {}
+
+    /// Byte offsets of the `{` and `}` of an object the visitor descended into.
+    fn object_span(&mut self, _path: &[Seg], _open: u64, _close: u64) {}
 }
 
 /// A visitor that walks the whole document (so duplicate keys are reported with full paths) and
@@ -280,6 +287,7 @@ impl<R: Read> Scanner<'_, R> {
     }
 
     fn object(&mut self, visit: Visit, depth: usize) -> Step {
+        let open = self.input.offset();
         self.input.bump(); // '{'
         let mut keys: HashSet<Vec<u8>> = HashSet::new();
         let mut key_raw = Vec::new();
@@ -293,7 +301,7 @@ impl<R: Read> Scanner<'_, R> {
                     if let Some(comma) = comma_at {
                         return self.err(SyntaxErrorKind::TrailingComma, comma);
                     }
-                    self.input.bump();
+                    self.close_object(visit, open);
                     return Ok(());
                 }
                 Some(b'"') => {}
@@ -331,11 +339,14 @@ impl<R: Read> Scanner<'_, R> {
             self.skip_ws()?;
             let member_start = self.input.offset();
             if visit == Visit::Descend {
-                self.path.push(Seg::Key(key.clone().unwrap_or_default()));
+                let key = key.clone().unwrap_or_default();
+                self.path.push(Seg::Key(key.clone()));
                 let child = self.visitor.visit(&self.path);
                 let result = self.value(child, depth + 1);
                 self.path.pop();
                 result?;
+                let end = self.input.offset();
+                self.visitor.member_span(&self.path, &key, at, end);
             } else {
                 self.value(Visit::Skip, depth + 1)?;
             }
@@ -353,12 +364,21 @@ impl<R: Read> Scanner<'_, R> {
                     self.input.bump();
                 }
                 Some(b'}') => {
-                    self.input.bump();
+                    self.close_object(visit, open);
                     return Ok(());
                 }
                 None => return self.err(SyntaxErrorKind::UnexpectedEnd, at),
                 Some(b) => return self.err(SyntaxErrorKind::UnexpectedCharacter(b), at),
             }
+        }
+    }
+
+    /// Consumes the `}` and reports the object's span to a visitor that descended into it.
+    fn close_object(&mut self, visit: Visit, open: u64) {
+        let close = self.input.offset();
+        self.input.bump();
+        if visit == Visit::Descend {
+            self.visitor.object_span(&self.path, open, close);
         }
     }
 

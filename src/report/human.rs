@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::servers::{ServerReport, Verdict};
-use super::style::{Style, sanitize, wrap};
+use super::style::{Style, plural, sanitize, wrap};
 use crate::checks::{Finding, Severity};
 use crate::diagnosis::Diagnosis;
 
@@ -152,7 +152,6 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         .iter()
         .filter(|f| f.action.as_ref().is_some_and(|a| a.safe))
         .count();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut last = format!(
         "{}, {}, {}",
         plural(e, "error"),

@@ -5,6 +5,7 @@ pub mod files;
 pub mod human;
 pub mod json;
 pub mod paths;
+pub mod plan;
 pub mod servers;
 pub mod status;
 pub mod style;

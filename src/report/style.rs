@@ -70,6 +70,11 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     out
 }
 
+/// `1 error`, `2 errors`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Pads `s` to `width` characters (for tables).
 pub fn pad(s: &str, width: usize) -> String {
     let n = s.chars().count();

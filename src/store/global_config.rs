@@ -104,6 +104,7 @@ pub fn load(path: &Path) -> Loaded<GlobalConfig> {
     let facts = file::inspect(path);
     let mut loaded = Loaded {
         path: path.to_path_buf(),
+        sha256: None,
         facts: facts.clone(),
         problems: JsonProblems::default(),
         content: None,

@@ -55,6 +55,9 @@ impl JsonProblems {
 #[derive(Debug, Clone)]
 pub struct Loaded<T> {
     pub path: PathBuf,
+    /// SHA-256 of the bytes read (small files only), so a writer can tell whether the file changed
+    /// between planning and writing.
+    pub sha256: Option<String>,
     pub facts: FileFacts,
     pub problems: JsonProblems,
     pub content: Option<T>,
@@ -64,6 +67,7 @@ impl<T> Loaded<T> {
     fn absent(path: &Path, facts: FileFacts) -> Self {
         Self {
             path: path.to_path_buf(),
+            sha256: None,
             facts,
             problems: JsonProblems::default(),
             content: None,
@@ -127,6 +131,7 @@ pub fn load_small(path: &Path) -> Loaded<Value> {
     };
     Loaded {
         path: path.to_path_buf(),
+        sha256: Some(crate::fix::backup::sha256_hex(&bytes)),
         facts,
         problems,
         content,

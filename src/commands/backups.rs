@@ -1,0 +1,335 @@
+//! `backups` (list) and `restore` (whole files, or one section merged back by key).
+
+use std::fmt::Write;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use serde_json::{Value, json};
+
+use super::Context;
+use crate::fix::backup::{self, Backup, sha256_hex};
+use crate::fix::{self as repair, FileEdit, NewContent, WriteOptions, Written, edit, lock, prompt};
+use crate::model::entry::Entry;
+use crate::model::inventory::{Inventory, Role};
+use crate::report::style::sanitize;
+use crate::{Outcome, UsageError, exit, report};
+
+pub fn list(ctx: &Context<'_>) -> Result<Outcome> {
+    let locations = ctx.locations()?;
+    let all = backup::list(&locations.config_dir.path);
+    if ctx.json() {
+        let items: Vec<Value> = all
+            .iter()
+            .map(|(dir, m)| match m {
+                Ok(m) => json!({
+                    "id": m.id, "path": dir.display().to_string(), "created": m.created,
+                    "command": m.command,
+                    "files": m.files.iter().map(|f| &f.path).collect::<Vec<_>>(),
+                    "actions": m.actions.iter().map(|a| &a.summary).collect::<Vec<_>>(),
+                }),
+                Err(e) => json!({ "path": dir.display().to_string(), "error": format!("{e:#}") }),
+            })
+            .collect();
+        return Ok(Outcome {
+            stdout: report::json::to_string(&json!({ "schema": 1, "backups": items })),
+            ..Outcome::default()
+        });
+    }
+    let mut out = String::new();
+    if all.is_empty() {
+        let _ = writeln!(
+            out,
+            "No backups yet in {} (fix, forget and restore make one before every change).",
+            locations.display(&backup::root(&locations.config_dir.path))
+        );
+    }
+    for (dir, m) in &all {
+        match m {
+            Ok(m) => {
+                let files: Vec<String> = m
+                    .files
+                    .iter()
+                    .map(|f| locations.display(Path::new(&f.path)))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{}  {}  {}: {}",
+                    m.id,
+                    m.command,
+                    crate::report::style::plural(m.actions.len(), "change"),
+                    sanitize(&files.join(", "))
+                );
+                for a in &m.actions {
+                    let _ = writeln!(out, "    {} ({})", sanitize(&a.summary), a.code);
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(out, "{}  (unreadable: {e:#})", dir.display());
+            }
+        }
+    }
+    Ok(Outcome {
+        stdout: out,
+        ..Outcome::default()
+    })
+}
+
+/// One file to put back, or one section to merge.
+struct RestoreItem {
+    path: PathBuf,
+    copy: PathBuf,
+    mode: Option<u32>,
+    /// The file changed after the backup was made.
+    changed_since: bool,
+    summary: String,
+}
+
+pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Outcome> {
+    let w = &ctx.config.write;
+    let inv = ctx.load()?;
+    let config_dir = inv.locations.config_dir.path.clone();
+    let b = backup::open(&config_dir, id)?;
+    let items = restore_items(&inv, &b, section)?;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Backup {} ({}, {}):",
+        b.manifest.id, b.manifest.command, b.manifest.created
+    );
+    for item in &items {
+        let _ = writeln!(out, "    - {}", sanitize(&item.summary));
+    }
+    let newer: Vec<&RestoreItem> = items.iter().filter(|i| i.changed_since).collect();
+    if section.is_none() && !newer.is_empty() && !w.overwrite_newer {
+        let names: Vec<String> = newer
+            .iter()
+            .map(|i| inv.locations.display(&i.path))
+            .collect();
+        bail!(UsageError(format!(
+            "{} changed after this backup was made; restoring would drop those changes. Pass \
+             --overwrite-newer to restore anyway (the current files are backed up first), or \
+             --section mcpOAuth to merge only the MCP grants back",
+            names.join(", ")
+        )));
+    }
+    if w.dry_run {
+        out.push_str("Dry run: nothing was changed.\n");
+        return Ok(Outcome {
+            stdout: out,
+            ..Outcome::default()
+        });
+    }
+    if !w.yes {
+        let go = w.interactive
+            && dialoguer::Confirm::new()
+                .with_prompt("Restore these?")
+                .default(false)
+                .interact()
+                .unwrap_or(false);
+        if !w.interactive {
+            return Ok(Outcome {
+                stdout: out,
+                stderr: "mcp-auth-doctor: nothing was changed: there is no terminal to ask on. \
+                         Pass --yes to restore, or --dry-run to only show what would change.\n"
+                    .into(),
+                exit: exit::COULD_NOT_RUN,
+            });
+        }
+        if !go {
+            out.push_str("Cancelled: nothing was changed.\n");
+            return Ok(Outcome {
+                stdout: out,
+                exit: exit::CANCELLED,
+                ..Outcome::default()
+            });
+        }
+    }
+    let _own = lock::own_lock(&config_dir, w.lock_wait)?;
+    let mut break_stale = |dir: &Path, age: std::time::Duration| {
+        w.break_stale_lock || (w.interactive && prompt::ask_stale_lock(dir, age))
+    };
+    let mut opts = WriteOptions {
+        lock_wait: w.lock_wait,
+        break_stale: &mut break_stale,
+        command: "restore",
+    };
+    let mut new_backup: Option<Backup> = None;
+    let mut restored = 0;
+    for item in &items {
+        let original = fs::read(&item.copy)
+            .with_context(|| format!("cannot read the backup copy {}", item.copy.display()))?;
+        let role = role_of(&inv, &item.path);
+        let mut edit_fn = |current: &[u8]| -> Result<NewContent> {
+            match section {
+                None => Ok((current != original.as_slice()).then(|| (original.clone(), None))),
+                Some(_) => merge_section(current, &original, ctx.config.now_ms),
+            }
+        };
+        let file_edit = FileEdit {
+            path: &item.path,
+            role,
+            expect_sha: None,
+            create_mode: Some(item.mode.unwrap_or(0o600)),
+            actions: vec![backup::ManifestAction {
+                code: "restore".into(),
+                summary: item.summary.clone(),
+                file: item.path.display().to_string(),
+                pointer: None,
+            }],
+        };
+        match repair::write_file(
+            &config_dir,
+            file_edit,
+            &mut edit_fn,
+            &mut new_backup,
+            &mut opts,
+        )? {
+            Written::Yes => restored += 1,
+            Written::NothingToDo => {
+                let _ = writeln!(
+                    out,
+                    "{} already matches the backup.",
+                    inv.locations.display(&item.path)
+                );
+            }
+            Written::ReadOnly(t) => {
+                let _ = writeln!(out, "{} is read-only; not restored.", t.display());
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Restored {}.",
+        crate::report::style::plural(restored, "file")
+    );
+    if let Some(nb) = &new_backup {
+        let _ = writeln!(
+            out,
+            "The files as they were before this restore: mcp-auth-doctor restore {}",
+            nb.manifest.id
+        );
+        backup::prune(&config_dir);
+    }
+    Ok(Outcome {
+        stdout: out,
+        exit: if restored > 0 { exit::FIXED } else { exit::OK },
+        ..Outcome::default()
+    })
+}
+
+fn role_of(inv: &Inventory, path: &Path) -> Option<Role> {
+    if path == inv.credentials.path {
+        Some(Role::Credentials)
+    } else if path == inv.global.path {
+        Some(Role::GlobalConfig)
+    } else {
+        None
+    }
+}
+
+fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<Vec<RestoreItem>> {
+    let mut items = Vec::new();
+    for f in &b.manifest.files {
+        let path = PathBuf::from(&f.path);
+        if section.is_some() && path != inv.credentials.path {
+            continue;
+        }
+        let current = fs::read(&f.target).ok();
+        let changed_since = match (&current, &f.sha256_after) {
+            (Some(bytes), Some(after)) => sha256_hex(bytes) != *after,
+            (None, _) => false,
+            (Some(_), None) => true,
+        };
+        let summary = match section {
+            Some(s) => format!(
+                "merge the {s} entries of {} back, by key (entries that are newer now are kept)",
+                inv.locations.display(&path)
+            ),
+            None => format!(
+                "put back {} ({} bytes){}",
+                inv.locations.display(&path),
+                f.size,
+                if changed_since {
+                    ", which changed since"
+                } else {
+                    ""
+                }
+            ),
+        };
+        items.push(RestoreItem {
+            path,
+            copy: b.dir.join(&f.copy),
+            mode: f
+                .mode
+                .as_deref()
+                .and_then(|m| u32::from_str_radix(m, 8).ok()),
+            changed_since,
+            summary,
+        });
+    }
+    if items.is_empty() {
+        match section {
+            Some(s) => bail!(UsageError(format!(
+                "backup {} holds no copy of {}, so there is no {s} to merge",
+                b.manifest.id,
+                inv.locations.display(&inv.credentials.path)
+            ))),
+            None => bail!("backup {} holds no files", b.manifest.id),
+        }
+    }
+    Ok(items)
+}
+
+/// Merges `mcpOAuth` grants from `backup` into `current`: only entries that hold a usable token
+/// are considered; a key missing now is added; a key present in both keeps the current entry
+/// unless it holds no usable token (then the backup's, which does, replaces it).
+fn merge_section(current: &[u8], backup: &[u8], now_ms: i64) -> Result<NewContent> {
+    let theirs: Value =
+        serde_json::from_slice(backup).context("the backup copy is not valid JSON")?;
+    let Some(saved) = theirs.get("mcpOAuth").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    let mut text = if current.is_empty() {
+        b"{}".to_vec()
+    } else {
+        current.to_vec()
+    };
+    let mut now: Value = serde_json::from_slice(&text)
+        .context("the current credentials file is not valid JSON; it is never written")?;
+    if now.get("mcpOAuth").is_none() {
+        text = edit::insert_member(&text, &[], "mcpOAuth", &json!({}))?;
+        now["mcpOAuth"] = json!({});
+    }
+    let mut changed = false;
+    for (key, value) in saved {
+        // Only grants come back: a placeholder or a dead token would make sessions skip the
+        // server again.
+        if !Entry::from_value(key, value, now_ms).token.usable() {
+            continue;
+        }
+        let live = now["mcpOAuth"].get(key).cloned();
+        let take = match &live {
+            None => true,
+            Some(l) => {
+                !Entry::from_value(key, l, now_ms).token.usable()
+                    && Entry::from_value(key, value, now_ms).token.usable()
+            }
+        };
+        if !take {
+            continue;
+        }
+        if live.is_some() {
+            text = edit::remove_member(&text, &["mcpOAuth"], key)?.unwrap_or(text);
+            if let Some(m) = now["mcpOAuth"].as_object_mut() {
+                m.shift_remove(key);
+            }
+        }
+        text = edit::insert_member(&text, &["mcpOAuth"], key, value)?;
+        if let Some(m) = now["mcpOAuth"].as_object_mut() {
+            m.insert(key.clone(), value.clone());
+        }
+        changed = true;
+    }
+    Ok(changed.then_some((text, Some(now))))
+}

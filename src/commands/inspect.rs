@@ -1,0 +1,79 @@
+//! The read-only commands: check, status, paths, --list-checks, --explain.
+
+use anyhow::{Result, bail};
+
+use super::Context;
+use crate::config::{Command, Config, Format};
+use crate::diagnosis::Diagnosis;
+use crate::{Outcome, UsageError, checks, exit, report};
+
+pub fn list_checks(config: &Config) -> Outcome {
+    let stdout = match config.format {
+        Format::Markdown => report::explain::markdown(),
+        Format::Json => report::json::to_string(
+            &checks::CHECKS
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "code": c.info.code,
+                        "severity": c.info.severity,
+                        "summary": c.info.summary,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Format::Human => report::explain::list(),
+    };
+    Outcome {
+        stdout,
+        ..Outcome::default()
+    }
+}
+
+pub fn explain(code: &str) -> Result<Outcome> {
+    let Some(info) = checks::find(code) else {
+        bail!(UsageError(format!(
+            "no check has the code '{code}'; `mcp-auth-doctor --list-checks` lists them"
+        )));
+    };
+    Ok(Outcome {
+        stdout: report::explain::explain(info),
+        ..Outcome::default()
+    })
+}
+
+pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
+    let diagnosis = Diagnosis::of(ctx.load()?);
+    let stdout = match (&ctx.config.command, ctx.config.format) {
+        (_, Format::Json) => report::json::check(&diagnosis),
+        (Command::Status, _) => report::status::table(&diagnosis, ctx.style()),
+        _ => report::human::check(&diagnosis, ctx.style()),
+    };
+    Ok(Outcome {
+        stdout,
+        exit: exit_for(&diagnosis),
+        ..Outcome::default()
+    })
+}
+
+pub fn paths(ctx: &Context<'_>) -> Result<Outcome> {
+    let inventory = ctx.load()?;
+    let stdout = if ctx.json() {
+        report::paths::json(&inventory, ctx.env)
+    } else {
+        report::paths::human(&inventory, ctx.env, ctx.style())
+    };
+    Ok(Outcome {
+        stdout,
+        ..Outcome::default()
+    })
+}
+
+/// `check`'s exit status for a diagnosis.
+pub fn exit_for(d: &Diagnosis) -> u8 {
+    if d.has_problems() {
+        exit::PROBLEMS
+    } else {
+        exit::OK
+    }
+}

@@ -1,0 +1,69 @@
+//! One module per command; each turns a [`Config`] into an [`Outcome`].
+
+mod backups;
+mod fix;
+mod inspect;
+
+use anyhow::{Result, bail};
+
+use crate::config::{Command, Config, Format};
+use crate::model::inventory::Inventory;
+use crate::model::key::EnvLookup;
+use crate::paths::{Environment, Locations};
+use crate::report::style::Style;
+use crate::{Outcome, UsageError};
+
+pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {
+    match &config.command {
+        Command::ListChecks => return Ok(inspect::list_checks(config)),
+        Command::Explain(code) => return inspect::explain(code),
+        _ => {}
+    }
+    if config.format == Format::Markdown {
+        bail!(UsageError(format!(
+            "--format markdown is only for --list-checks; {} takes human or json",
+            config.command.name()
+        )));
+    }
+    let ctx = Context { config, env, vars };
+    match &config.command {
+        Command::Check | Command::Status => inspect::check(&ctx),
+        Command::Paths => inspect::paths(&ctx),
+        Command::Fix => fix::fix(&ctx),
+        Command::Forget(name) => fix::forget(&ctx, name),
+        Command::Backups => backups::list(&ctx),
+        Command::Restore { id, section } => backups::restore(&ctx, id, section.as_deref()),
+        Command::ListChecks | Command::Explain(_) => unreachable!("handled above"),
+    }
+}
+
+/// What every command needs.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub env: &'a Environment,
+    pub vars: &'a dyn EnvLookup,
+}
+
+impl Context<'_> {
+    pub fn style(&self) -> Style {
+        Style {
+            color: self.config.color,
+        }
+    }
+
+    pub fn json(&self) -> bool {
+        self.config.format == Format::Json
+    }
+
+    pub fn locations(&self) -> Result<Locations> {
+        Locations::resolve(self.env, &self.config.overrides).map_err(anyhow::Error::msg)
+    }
+
+    pub fn load(&self) -> Result<Inventory> {
+        Ok(Inventory::load(
+            self.locations()?,
+            self.vars,
+            self.config.now_ms,
+        ))
+    }
+}

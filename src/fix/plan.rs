@@ -1,0 +1,204 @@
+//! The plan: which of the findings' proposed actions a command will carry out, and why others are
+//! kept. Pure: computed from a diagnosis, never touches the disk.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::checks::{Action, ActionKind, Finding};
+use crate::model::inventory::Inventory;
+use crate::timefmt;
+
+/// What narrows a plan (from `fix`'s flags).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only actions that cannot lose a usable credential, even when `only` names a code.
+    pub safe_only: bool,
+    /// Only these servers (empty: all).
+    pub servers: Vec<String>,
+    /// Only these finding codes (empty: all). Naming a code is also how one asks for its
+    /// actions that would remove a usable token.
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+}
+
+/// One change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// The finding code that asked for it (`forget` for `forget`).
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    pub action: Action,
+    /// What is there now, redacted: field names, token kinds with length and fingerprint.
+    pub before: Value,
+    /// What will be there: `null` for a removal.
+    pub after: Value,
+}
+
+/// A step that was left out, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kept {
+    #[serde(flatten)]
+    pub step: Step,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    pub kept: Vec<Kept>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+/// The plan `fix` proposes for `findings` under `selection`.
+pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection) -> Plan {
+    let mut plan = Plan::default();
+    for f in findings {
+        let Some(action) = &f.action else { continue };
+        if !selection.servers.is_empty()
+            && !f
+                .server
+                .as_ref()
+                .is_some_and(|s| selection.servers.contains(s))
+        {
+            continue;
+        }
+        if selection.skip.iter().any(|c| c == f.code)
+            || (!selection.only.is_empty() && !selection.only.iter().any(|c| c == f.code))
+        {
+            continue;
+        }
+        let step = step(inv, f.code, f.server.as_deref(), action.clone());
+        if plan
+            .steps
+            .iter()
+            .any(|s| s.action.kind == step.action.kind && s.action.file == step.action.file)
+        {
+            continue; // another finding already asked for the same change
+        }
+        let asked = selection.only.iter().any(|c| c == f.code);
+        if !action.safe && (selection.safe_only || !asked) {
+            let reason = if selection.safe_only {
+                "it holds a usable token, and --safe-only keeps every usable credential".to_string()
+            } else {
+                format!(
+                    "it holds a usable token; pass --only {} to remove it (or `forget {}`)",
+                    f.code,
+                    f.server.as_deref().unwrap_or("NAME")
+                )
+            };
+            plan.kept.push(Kept { step, reason });
+            continue;
+        }
+        plan.steps.push(step);
+    }
+    plan
+}
+
+/// Every piece of OAuth state for one server name: `mcpOAuth` keys whose `serverName` or key prefix
+/// is `name` (all hashes), its `mcpOAuthClientConfig` keys, and its needs-auth marker.
+pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
+    let mut plan = Plan::default();
+    let file = inv.credentials.path.display().to_string();
+    for e in &inv.entries {
+        if e.name == name || e.server_name_field.as_deref() == Some(name) {
+            let action = Action {
+                kind: ActionKind::RemoveEntry { key: e.key.clone() },
+                file: file.clone(),
+                pointer: Some(crate::json::pointer2("mcpOAuth", &e.key)),
+                safe: !e.token.usable(),
+                summary: format!("remove mcpOAuth entry \"{}\"", e.key),
+            };
+            plan.steps.push(step(inv, "forget", Some(name), action));
+        }
+    }
+    let client_config = inv
+        .credentials
+        .as_claude_sees()
+        .and_then(|c| c.get("mcpOAuthClientConfig"))
+        .and_then(Value::as_object);
+    for key in client_config.into_iter().flat_map(|m| m.keys()) {
+        if crate::model::key::split_key(key).0 == name {
+            let action = Action {
+                kind: ActionKind::RemoveClientConfig { key: key.clone() },
+                file: file.clone(),
+                pointer: Some(crate::json::pointer2("mcpOAuthClientConfig", key)),
+                safe: false,
+                summary: format!("remove mcpOAuthClientConfig entry \"{key}\""),
+            };
+            plan.steps.push(step(inv, "forget", Some(name), action));
+        }
+    }
+    if inv.marker(name).is_some() {
+        let action = Action {
+            kind: ActionKind::RemoveMarker {
+                name: name.to_string(),
+            },
+            file: inv.cache.path.display().to_string(),
+            pointer: Some(crate::json::pointer([&crate::json::Seg::Key(
+                name.to_string(),
+            )])),
+            safe: true,
+            summary: format!("remove needs-auth marker \"{name}\""),
+        };
+        plan.steps.push(step(inv, "forget", Some(name), action));
+    }
+    plan
+}
+
+fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> Step {
+    let (before, after) = match &action.kind {
+        ActionKind::RemoveEntry { key } => (
+            inv.entry(key)
+                .map(|e| {
+                    json!({
+                        "fields": e.fields,
+                        "token": e.token,
+                        "access_token": e.access_token,
+                        "refresh_token": e.refresh_token,
+                        "expires_at": e.expires_at().map(timefmt::rfc3339),
+                        "server_url": e.server_url.as_deref().map(crate::redact::url),
+                    })
+                })
+                .unwrap_or(Value::Null),
+            Value::Null,
+        ),
+        ActionKind::RemoveMarker { name } => (
+            inv.marker(name)
+                .map(|m| {
+                    json!({
+                        "timestamp": m.timestamp.map(timefmt::rfc3339),
+                        "state": m.state,
+                    })
+                })
+                .unwrap_or(Value::Null),
+            Value::Null,
+        ),
+        ActionKind::RemoveClientConfig { key } => (
+            inv.credentials
+                .as_claude_sees()
+                .and_then(|c| c.get("mcpOAuthClientConfig"))
+                .and_then(|m| m.get(key))
+                .and_then(Value::as_object)
+                .map(|o| json!({ "fields": o.keys().collect::<Vec<_>>() }))
+                .unwrap_or(Value::Null),
+            Value::Null,
+        ),
+        ActionKind::Chmod { mode } => (
+            json!({ "mode": inv.credentials.facts.mode.map(|m| format!("{m:04o}")) }),
+            json!({ "mode": mode }),
+        ),
+    };
+    Step {
+        code: code.to_string(),
+        server: server.map(String::from),
+        action,
+        before,
+        after,
+    }
+}

@@ -1,0 +1,87 @@
+//! Rendering of what a writing command plans and did.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use super::style::{Style, sanitize};
+use crate::fix::Applied;
+use crate::fix::plan::{Plan, Step};
+use crate::paths::Locations;
+
+fn step_line(step: &Step) -> String {
+    let server = step
+        .server
+        .as_deref()
+        .map(|s| format!(", {s}"))
+        .unwrap_or_default();
+    sanitize(&format!("{}  ({}{server})", step.action.summary, step.code))
+}
+
+/// The plan, grouped by file.
+pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
+    let mut out = String::new();
+    if plan.steps.is_empty() {
+        let _ = writeln!(out, "{}", style.bold("Plan: nothing to change."));
+    } else {
+        let n = plan.steps.len();
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold(&format!(
+                "Plan: {n} change{} (each file is backed up first; `mcp-auth-doctor restore` undoes it)",
+                if n == 1 { "" } else { "s" }
+            ))
+        );
+        let mut files: Vec<&str> = Vec::new();
+        for s in &plan.steps {
+            if !files.contains(&s.action.file.as_str()) {
+                files.push(&s.action.file);
+            }
+        }
+        for file in files {
+            let _ = writeln!(out, "  {}", sanitize(&locations.display(Path::new(file))));
+            for s in plan.steps.iter().filter(|s| s.action.file == file) {
+                let _ = writeln!(out, "    - {}", step_line(s));
+            }
+        }
+    }
+    if !plan.kept.is_empty() {
+        let _ = writeln!(out, "{}", style.bold("Kept:"));
+        for k in &plan.kept {
+            let _ = writeln!(out, "    - {}: {}", step_line(&k.step), sanitize(&k.reason));
+        }
+    }
+    out
+}
+
+/// What was applied and skipped, and where the backup is.
+pub fn applied(applied: &Applied, style: Style) -> String {
+    let mut out = String::new();
+    let n = applied.applied.len();
+    let _ = writeln!(
+        out,
+        "{}",
+        style.green(&format!(
+            "Applied {n} change{}.",
+            if n == 1 { "" } else { "s" }
+        ))
+    );
+    for s in &applied.skipped {
+        let _ = writeln!(
+            out,
+            "{} {}: {}",
+            style.yellow("Skipped"),
+            step_line(&s.step),
+            sanitize(&s.reason)
+        );
+    }
+    if let Some(b) = &applied.backup {
+        let _ = writeln!(
+            out,
+            "Backup: {}\nUndo:   mcp-auth-doctor restore {}",
+            sanitize(&b.path),
+            b.id
+        );
+    }
+    out
+}
