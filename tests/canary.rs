@@ -72,3 +72,49 @@ fn no_command_prints_a_secret_or_a_piece_of_one() {
     }
     assert!(checked > 100, "only {checked} runs");
 }
+
+/// The writing commands: plans, results, errors and the backup manifests never carry a secret.
+#[test]
+fn writing_commands_and_backups_never_carry_a_secret() {
+    for name in [
+        "demo",
+        "static-header",
+        "blanked",
+        "removed-orphan",
+        "healthy",
+        "credentials-0644",
+    ] {
+        let home = Home::fixture(name);
+        let mut outputs = Vec::new();
+        for args in [
+            &["fix", "--dry-run"][..],
+            &["fix", "--dry-run", "--format", "json"],
+            &["fix"],
+            &["fix", "--yes", "--format", "json"],
+            &["forget", "linear", "--yes"],
+            &["forget", "github", "--dry-run", "--format", "json"],
+            &["backups"],
+            &["backups", "--format", "json"],
+            &["restore", "no-such-backup", "--yes"],
+        ] {
+            let (stdout, stderr, _) = home.run(args);
+            outputs.push((format!("{args:?}"), stdout));
+            outputs.push((format!("{args:?} stderr"), stderr));
+        }
+        let root = home.path.join(".claude/backups/mcp-auth-doctor");
+        for dir in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+            outputs.push(("manifest".into(), manifest));
+        }
+        assert!(
+            outputs.iter().any(|(what, _)| what == "manifest"),
+            "{name}: no backup was made"
+        );
+        for (what, text) in outputs {
+            assert!(
+                !text.contains(CANARY),
+                "{name} {what} leaked a secret:\n{text}"
+            );
+        }
+    }
+}

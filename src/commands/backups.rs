@@ -187,11 +187,16 @@ pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Out
         )? {
             Written::Yes => restored += 1,
             Written::NothingToDo => {
-                let _ = writeln!(
-                    out,
-                    "{} already matches the backup.",
-                    inv.locations.display(&item.path)
-                );
+                // Same bytes; the mode may still differ (a chmod the backup recorded).
+                if section.is_none() && restore_mode(&item.path, item.mode)? {
+                    restored += 1;
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "{} already matches the backup.",
+                        inv.locations.display(&item.path)
+                    );
+                }
             }
             Written::ReadOnly(t) => {
                 let _ = writeln!(out, "{} is read-only; not restored.", t.display());
@@ -216,6 +221,29 @@ pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Out
         exit: if restored > 0 { exit::FIXED } else { exit::OK },
         ..Outcome::default()
     })
+}
+
+/// Puts the backed-up mode back on the file `path` leads to; true when it changed.
+fn restore_mode(path: &Path, mode: Option<u32>) -> Result<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let (Some(mode), Some(target)) = (mode, crate::store::file::inspect(path).target) else {
+            return Ok(false);
+        };
+        let current = fs::metadata(&target)?.permissions().mode() & 0o7777;
+        if current == mode {
+            return Ok(false);
+        }
+        fs::set_permissions(&target, fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot chmod {}", target.display()))?;
+        Ok(true)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, mode);
+        Ok(false)
+    }
 }
 
 fn role_of(inv: &Inventory, path: &Path) -> Option<Role> {

@@ -1,0 +1,568 @@
+//! `fix`, `forget`, `backups`, `restore`: the write protocol proven from the outside.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use common::Home;
+use serde_json::Value;
+
+fn creds(home: &Home) -> PathBuf {
+    home.path.join(".claude/.credentials.json")
+}
+
+fn cache(home: &Home) -> PathBuf {
+    home.path.join(".claude/mcp-needs-auth-cache.json")
+}
+
+fn mtime(p: &Path) -> SystemTime {
+    fs::metadata(p).unwrap().modified().unwrap()
+}
+
+fn backup_ids(home: &Home) -> Vec<String> {
+    let (stdout, _, code) = home.run(&["backups", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    v["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// All regular files under `dir` with their bytes (for "nothing changed" checks), except the empty
+/// sidecar our own lock lives on.
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let meta = fs::symlink_metadata(&p).unwrap();
+            if meta.is_dir() {
+                stack.push(p);
+            } else if meta.is_file() && !p.ends_with(".claude/.mcp-auth-doctor.lock") {
+                out.push((p.clone(), fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_scenario_fix_then_check_is_clean_idempotent_and_restorable() {
+    for name in common::scenarios() {
+        let home = Home::fixture(&name);
+        let originals = files(&home.path);
+        let (_, stderr, code) = home.run(&["fix", "--yes"]);
+        assert!(code & 8 == 0, "{name}: fix could not run: {stderr}");
+        // Nothing fix handles by default is left.
+        let (doc, _) = home.check_json();
+        let left: Vec<&Value> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["action"]["safe"] == true)
+            .collect();
+        assert!(left.is_empty(), "{name}: fix left {left:?}");
+        // A second run changes nothing.
+        let before = files(&home.path);
+        let stamps: Vec<SystemTime> = before.iter().map(|(p, _)| mtime(p)).collect();
+        let (_, _, code2) = home.run(&["fix", "--yes"]);
+        assert_eq!(code2 & 1, 0, "{name}: second fix changed something");
+        let after = files(&home.path);
+        assert_eq!(before, after, "{name}: second fix changed bytes");
+        let stamps2: Vec<SystemTime> = after.iter().map(|(p, _)| mtime(p)).collect();
+        assert_eq!(stamps, stamps2, "{name}: second fix touched mtimes");
+        // Restore puts the original bytes back exactly.
+        if code & 1 != 0 {
+            let ids = backup_ids(&home);
+            let (_, stderr, code) = home.run(&["restore", &ids[0], "--yes"]);
+            assert_eq!(code, 1, "{name}: restore failed: {stderr}");
+            for (path, bytes) in &originals {
+                assert!(
+                    &fs::read(path).unwrap() == bytes,
+                    "{name}: {} not restored",
+                    path.display()
+                );
+            }
+            #[cfg(unix)]
+            if name == "credentials-0644" {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = fs::metadata(creds(&home)).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o644, "restore puts the mode back too");
+            }
+        }
+    }
+}
+
+/// `new` is `old` with one contiguous run of bytes cut out.
+fn is_one_cut(old: &[u8], new: &[u8]) -> bool {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    new.len() < old.len() && prefix + suffix >= new.len()
+}
+
+#[test]
+fn fix_removes_exactly_the_planned_members_and_keeps_every_other_byte() {
+    let home = Home::fixture("demo");
+    let old_creds = fs::read(creds(&home)).unwrap();
+    let old_cache = fs::read(cache(&home)).unwrap();
+    let (stdout, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(
+        code, 5,
+        "fixed some, the stale entry with a usable token remains:\n{stdout}"
+    );
+    let new_creds = fs::read(creds(&home)).unwrap();
+    assert!(is_one_cut(&old_creds, &new_creds));
+    let v: Value = serde_json::from_slice(&new_creds).unwrap();
+    let keys: Vec<&str> = v["mcpOAuth"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "quarri|fdee9dcb0f0c01de",
+            "linear|638130d5ab3558f4",
+            "sentry|800cb29a3ac61727"
+        ]
+    );
+    let top: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        top,
+        [
+            "claudeAiOauth",
+            "mcpOAuth",
+            "pluginSecrets",
+            "someFutureKey"
+        ]
+    );
+    assert!(
+        !new_creds.ends_with(b"\n"),
+        "compact, no trailing newline, as Claude Code writes it"
+    );
+    assert_eq!(fs::read(cache(&home)).unwrap(), b"{}");
+    assert!(old_cache.len() > 2);
+    // Mode kept.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(creds(&home)).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[test]
+fn naming_a_code_removes_entries_that_hold_a_token_and_safe_only_never_does() {
+    let home = Home::fixture("demo");
+    let (_, _, code) = home.run(&[
+        "fix",
+        "--yes",
+        "--safe-only",
+        "--only",
+        "stale-registration",
+    ]);
+    assert_eq!(code & 1, 0, "safe-only must keep the usable token");
+    let (_, _, code) = home.run(&["fix", "--yes", "--only", "stale-registration"]);
+    assert_eq!(code & 1, 1);
+    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+    assert!(v["mcpOAuth"].get("quarri|fdee9dcb0f0c01de").is_none());
+    // The placeholder under the live key was not part of --only stale-registration.
+    assert!(v["mcpOAuth"].get("quarri|0c54185165cc81b2").is_some());
+}
+
+#[test]
+fn dry_run_writes_nothing_and_exits_like_check() {
+    let home = Home::fixture("demo");
+    let before = files(&home.path);
+    let (stdout, _, code) = home.run(&["fix", "--dry-run"]);
+    assert_eq!(code, 4);
+    assert!(stdout.contains("Dry run: nothing was changed."), "{stdout}");
+    let (json, _, code) = home.run(&["fix", "-n", "--format", "json"]);
+    assert_eq!(code, 4);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["dry_run"], true);
+    let pointers: Vec<&str> = doc["plan"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["action"]["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/mcpOAuth/quarri|0c54185165cc81b2", "/quarri"]);
+    assert_eq!(doc["plan"]["steps"][0]["before"]["token"], "placeholder");
+    assert_eq!(
+        doc["plan"]["kept"][0]["action"]["key"],
+        "quarri|fdee9dcb0f0c01de"
+    );
+    assert_eq!(before, files(&home.path));
+}
+
+#[test]
+fn without_a_terminal_and_without_yes_nothing_is_written() {
+    let home = Home::fixture("demo");
+    let before = files(&home.path);
+    let (stdout, stderr, code) = home.run(&["fix"]);
+    assert_eq!(code & 8, 8, "{stderr}");
+    assert!(
+        stderr.contains("--yes") && stderr.contains("--dry-run"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("Plan: 2 changes"), "{stdout}");
+    assert_eq!(before, files(&home.path));
+    let (_, stderr, code) = home.run(&["forget", "quarri"]);
+    assert_eq!(code & 8, 8, "{stderr}");
+    assert_eq!(before, files(&home.path));
+}
+
+#[test]
+fn symlinked_credentials_stay_links_and_their_target_is_written() {
+    for link_kind in ["relative", "absolute", "link-to-link"] {
+        let home = Home::fixture("symlinked-credentials");
+        let target = home.path.join("dotfiles/claude/credentials.json");
+        let text = fs::read_to_string(&target).unwrap();
+        // Turn linear's entry into a placeholder, so there is something to fix.
+        let broken = text
+            .replacen(
+                "\"accessToken\":\"at-CANARY-linear-1\"",
+                "\"accessToken\":\"\"",
+                1,
+            )
+            .replacen("\"refreshToken\":\"rt-CANARY-linear-1\",", "", 1);
+        assert_ne!(broken, text);
+        fs::write(&target, broken).unwrap();
+        let link = creds(&home);
+        #[cfg(unix)]
+        {
+            fs::remove_file(&link).unwrap();
+            match link_kind {
+                "relative" => {
+                    std::os::unix::fs::symlink("../dotfiles/claude/credentials.json", &link)
+                        .unwrap()
+                }
+                "absolute" => std::os::unix::fs::symlink(&target, &link).unwrap(),
+                _ => {
+                    let middle = home.path.join("dotfiles/current.json");
+                    std::os::unix::fs::symlink("claude/credentials.json", &middle).unwrap();
+                    std::os::unix::fs::symlink(&middle, &link).unwrap();
+                }
+            }
+        }
+        let (stdout, stderr, code) = home.run(&["fix", "--yes"]);
+        assert_eq!(code & 1, 1, "{link_kind}: {stdout}{stderr}");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "{link_kind}"
+        );
+        let v: Value = serde_json::from_slice(&fs::read(&target).unwrap()).unwrap();
+        assert!(
+            v["mcpOAuth"].get("linear|638130d5ab3558f4").is_none(),
+            "{link_kind}"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        // No temp file left beside the target.
+        let leftovers: Vec<_> = fs::read_dir(target.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{link_kind}: {leftovers:?}");
+    }
+}
+
+#[test]
+fn permissions_are_fixed_on_the_target() {
+    let home = Home::fixture("credentials-0644");
+    let (_, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code, 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(creds(&home)).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[test]
+fn unparseable_files_are_never_written() {
+    for name in [
+        "truncated",
+        "commented",
+        "trailing-comma",
+        "bom",
+        "empty-file",
+    ] {
+        let home = Home::fixture(name);
+        let before = files(&home.path);
+        home.run(&["fix", "--yes"]);
+        home.run(&["forget", "linear", "--yes"]);
+        let after = files(&home.path);
+        let changed: Vec<_> = before
+            .iter()
+            .filter(|(p, b)| after.iter().any(|(p2, b2)| p2 == p && b2 != b))
+            .map(|(p, _)| p.clone())
+            .collect();
+        let broken_changed: Vec<_> = changed
+            .iter()
+            .filter(|p| !p.to_string_lossy().contains("backups"))
+            .filter(|p| {
+                let bytes = fs::read(p).unwrap();
+                serde_json::from_slice::<Value>(&bytes).is_err()
+                    || bytes.starts_with(b"\xEF\xBB\xBF")
+            })
+            .collect();
+        assert!(broken_changed.is_empty(), "{name}: {broken_changed:?}");
+    }
+}
+
+#[test]
+fn a_fresh_claude_lock_makes_fix_wait_then_give_up_without_changes() {
+    let home = Home::fixture("demo");
+    fs::create_dir(home.path.join(".claude/.storage-write.lock")).unwrap();
+    let before = files(&home.path);
+    let started = std::time::Instant::now();
+    let (_, stderr, code) = home.run(&["fix", "--yes", "--lock-wait", "1"]);
+    assert_eq!(code & 8, 8, "{stderr}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "it must wait for the lock"
+    );
+    assert!(stderr.contains("Claude Code is writing"), "{stderr}");
+    assert_eq!(before, files(&home.path));
+}
+
+#[test]
+fn a_stale_claude_lock_is_taken_over_only_when_allowed() {
+    let home = Home::fixture("demo");
+    let lock = home.path.join(".claude/.storage-write.lock");
+    fs::create_dir(&lock).unwrap();
+    let old = SystemTime::now() - Duration::from_secs(120);
+    fs::File::open(&lock).unwrap().set_modified(old).unwrap();
+    let before = files(&home.path);
+    let (_, stderr, code) = home.run(&["fix", "--yes", "--lock-wait", "1"]);
+    assert_eq!(code & 8, 8, "{stderr}");
+    assert!(stderr.contains("--break-stale-lock"), "{stderr}");
+    assert_eq!(before, files(&home.path));
+    let (_, stderr, code) = home.run(&["fix", "--yes", "--break-stale-lock"]);
+    assert_eq!(code & 1, 1, "{stderr}");
+    assert!(!lock.exists(), "the lock is released after the write");
+}
+
+#[test]
+fn an_entry_whose_refresh_lock_is_held_is_left_alone() {
+    let home = Home::fixture("demo");
+    fs::create_dir(
+        home.path
+            .join(".claude/mcp-refresh-quarri_0c54185165cc81b2.lock.lock"),
+    )
+    .unwrap();
+    let (stdout, _, _) = home.run(&["fix", "--yes"]);
+    assert!(stdout.contains("refresh lock"), "{stdout}");
+    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+    assert!(v["mcpOAuth"].get("quarri|0c54185165cc81b2").is_some());
+}
+
+#[test]
+fn a_read_only_target_is_reported_not_worked_around() {
+    let home = Home::fixture("demo");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(creds(&home), fs::Permissions::from_mode(0o400)).unwrap();
+    }
+    let before = fs::read(creds(&home)).unwrap();
+    let (stdout, _, _) = home.run(&["fix", "--yes"]);
+    assert!(stdout.contains("read-only"), "{stdout}");
+    assert_eq!(before, fs::read(creds(&home)).unwrap());
+}
+
+#[test]
+fn forget_removes_every_key_client_secret_and_marker_of_a_name() {
+    let home = Home::fixture("healthy");
+    let (stdout, _, code) = home.run(&["forget", "notion", "--yes"]);
+    assert_eq!(code & 1, 1, "{stdout}");
+    assert!(stdout.contains("claude mcp login notion"), "{stdout}");
+    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+    assert!(
+        v["mcpOAuth"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|k| !k.starts_with("notion|"))
+    );
+    let client_config = v["mcpOAuthClientConfig"].as_object().unwrap();
+    assert!(client_config.keys().all(|k| !k.starts_with("notion|")));
+    // Plugin names work too.
+    let home = Home::fixture("plugin-claudeai");
+    let (_, _, code) = home.run(&["forget", "plugin:acme:docs", "--yes"]);
+    assert_eq!(code & 1, 1);
+    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+    assert!(
+        v["mcpOAuth"]
+            .get("plugin:acme:docs|8d74d27603cb39d6")
+            .is_none()
+    );
+    // A name with no state: nothing to do, exit 0.
+    let (stdout, _, code) = home.run(&["forget", "nobody", "--yes"]);
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn restore_section_brings_grants_back_without_overwriting_newer_ones() {
+    let home = Home::fixture("healthy");
+    home.run(&["forget", "linear", "--yes"]);
+    let id = backup_ids(&home).pop().unwrap();
+    // Meanwhile a new grant for sentry arrives: it must survive the merge.
+    let path = creds(&home);
+    let text = fs::read_to_string(&path).unwrap();
+    let newer = text.replacen("at-CANARY-sentry-1", "at-CANARY-sentry-NEW", 1);
+    assert_ne!(newer, text);
+    fs::write(&path, &newer).unwrap();
+    let (stdout, stderr, code) = home.run(&["restore", &id, "--section", "mcpOAuth", "--yes"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let v: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert!(v["mcpOAuth"].get("linear|638130d5ab3558f4").is_some());
+    let after = fs::read_to_string(&path).unwrap();
+    assert!(after.contains("at-CANARY-sentry-NEW"));
+    // A whole-file restore refuses to drop the newer change unless told.
+    let (_, stderr, code) = home.run(&["restore", &id, "--yes"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--overwrite-newer"), "{stderr}");
+}
+
+#[test]
+fn restore_of_an_unknown_backup_says_how_to_list_them() {
+    let home = Home::fixture("healthy");
+    let (_, stderr, code) = home.run(&["restore", "20990101T000000.000Z", "--yes"]);
+    assert_eq!(code, 8);
+    assert!(stderr.contains("mcp-auth-doctor backups"), "{stderr}");
+    let (_, stderr, code) = home.run(&["restore", "../../etc", "--yes"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("not a backup id"), "{stderr}");
+}
+
+/// A test hook aborts the process after each step of the write protocol in turn; after every
+/// abort the file parses and is either the old or the new content, and from the backup step on
+/// the backup exists.
+#[test]
+fn an_abort_at_any_step_leaves_old_or_new_content() {
+    let reference = Home::fixture("demo");
+    let old = fs::read(creds(&reference)).unwrap();
+    reference.run(&["fix", "--yes"]);
+    let new = fs::read(creds(&reference)).unwrap();
+    assert_ne!(old, new);
+    let steps = [
+        "own-lock",
+        "claude-lock",
+        "reread",
+        "backup",
+        "temp-written",
+        "renamed",
+        "verified",
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        let home = Home::fixture("demo");
+        let out = home
+            .cmd(&["fix", "--yes"])
+            .env("MCP_AUTH_DOCTOR_TEST_ABORT_AFTER", step)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{step}: the hook did not fire");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(step),
+            "{step}"
+        );
+        let now = fs::read(creds(&home)).unwrap();
+        serde_json::from_slice::<Value>(&now).unwrap_or_else(|e| panic!("{step}: {e}"));
+        assert!(now == old || now == new, "{step}: a mix of old and new");
+        let expect_new = i >= steps.iter().position(|s| *s == "renamed").unwrap();
+        assert_eq!(now == new, expect_new, "{step}");
+        let backups = home.path.join(".claude/backups/mcp-auth-doctor");
+        let has_backup = fs::read_dir(&backups)
+            .map(|d| d.count() > 0)
+            .unwrap_or(false);
+        let expect_backup = i >= steps.iter().position(|s| *s == "backup").unwrap();
+        assert_eq!(has_backup, expect_backup, "{step}: backup");
+    }
+}
+
+/// A writer that follows Claude Code's protocol (mkdir the lock dir, read, modify, write a temp
+/// file, rename, rmdir) adds entries while fix runs again and again: none of its entries is lost.
+#[test]
+fn fix_never_loses_an_entry_a_concurrent_claude_writer_adds() {
+    let home = Home::fixture("demo");
+    let path = creds(&home);
+    let lock = home.path.join(".claude/.storage-write.lock");
+    let writer = {
+        let (path, lock) = (path.clone(), lock.clone());
+        std::thread::spawn(move || {
+            for i in 0..60 {
+                while fs::create_dir(&lock).is_err() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                let mut v: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+                let entries = v["mcpOAuth"].as_object_mut().unwrap();
+                entries.insert(
+                    format!("writer-{i}|0000000000000000"),
+                    serde_json::json!({"serverName": format!("writer-{i}"), "accessToken": "at-CANARY-w",
+                        "refreshToken": "rt-CANARY-w", "expiresAt": 4102444800000u64}),
+                );
+                // Keep giving fix something to do: the placeholder comes back each time.
+                entries.insert(
+                    "quarri|0c54185165cc81b2".into(),
+                    serde_json::json!({"serverName": "quarri", "accessToken": "", "expiresAt": 0}),
+                );
+                let temp = path.with_extension(format!("tmp.{i}"));
+                fs::write(&temp, serde_json::to_vec(&v).unwrap()).unwrap();
+                fs::rename(&temp, &path).unwrap();
+                fs::remove_dir(&lock).unwrap();
+                std::thread::sleep(Duration::from_millis(3));
+            }
+        })
+    };
+    let mut fixed = 0;
+    while !writer.is_finished() {
+        let (_, stderr, code) = home.run(&["fix", "--yes", "--lock-wait", "5"]);
+        assert!(
+            code & 8 == 0 || stderr.contains("planning again") || stderr.contains("changed"),
+            "{stderr}"
+        );
+        fixed += (code & 1) as usize;
+    }
+    writer.join().unwrap();
+    let v: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    for i in 0..60 {
+        assert!(
+            v["mcpOAuth"]
+                .get(format!("writer-{i}|0000000000000000"))
+                .is_some(),
+            "entry {i} lost"
+        );
+    }
+    assert!(fixed > 0, "fix never got to change anything");
+}
