@@ -3,13 +3,15 @@ use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "invalid-server-config",
-    severity: Severity::Warning,
-    summary: "A configured MCP server is invalid, so Claude Code skips it",
+    severity: Severity::Error,
+    summary: "A configured MCP server is invalid, so Claude Code drops its whole scope",
     explanation: "\
 **What it means.** A server definition that Claude Code's config schema rejects: most often a \
 `url` without `\"type\": \"http\"` or `\"sse\"` (the type is required for url servers), or a \
-definition with neither `url` nor `command`. Claude Code skips it with an error, so it never \
-connects and never uses its OAuth state.
+definition with neither `url` nor `command`, or a `type` it does not know. Claude Code 2.1.100 \
+then ignores **every** server in the same scope (user scope, one local project, one `.mcp.json`, \
+the managed file), silently: `claude mcp list` prints no error. Plugin files are the exception: \
+only the bad server is skipped.
 
 **How to fix it by hand.** Re-add it with `claude mcp add --transport http NAME URL` (or edit the \
 file and add the missing field).",
@@ -18,19 +20,35 @@ file and add the missing field).",
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     for s in &inv.servers {
         let Some(why) = &s.invalid else { continue };
+        let siblings: Vec<&str> = inv
+            .servers
+            .iter()
+            .filter(|o| o.file == s.file && o.scope == s.scope && o.name != s.name)
+            .map(|o| o.name.as_str())
+            .collect();
+        let dropped = if siblings.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Claude Code then ignores every server in that scope, so {} {} unavailable too.",
+                siblings.join(", "),
+                if siblings.len() == 1 { "is" } else { "are" }
+            )
+        };
         out.push(
             Finding::new(
                 INFO.code,
                 INFO.severity,
                 format!(
-                    "'{}' ({} scope, {}) is not a valid server definition: {why}.",
+                    "'{}' ({} scope, {}) is not a valid server definition: {why}.{dropped}",
                     s.name,
                     s.scope.label(),
                     inv.locations.display(&s.file)
                 ),
             )
             .server(&s.name)
-            .file(s.file.display().to_string()),
+            .file(s.file.display().to_string())
+            .evidence("dropped_with_it", siblings),
         );
     }
 }

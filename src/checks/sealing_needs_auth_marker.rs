@@ -10,8 +10,9 @@ pub const INFO: CheckInfo = CheckInfo {
     explanation: "\
 **What it means.** The server has a fresh needs-auth marker *and* a placeholder entry under its \
 current key (`pending-registration`). Either one makes sessions skip the server without \
-connecting, and skipping stops the code that would heal either of them, so the pair seals itself \
-(field reports: weeks of an unusable server).
+connecting (the marker only in non-interactive sessions: `claude -p`, the SDK), and skipping stops \
+the code that would heal either of them, so the pair seals itself (field reports: weeks of an \
+unusable server).
 
 **How to fix it.** Remove both (`fix` removes the placeholder and this marker). The next session \
 connects; if the server needs OAuth it says so honestly and `claude mcp login NAME` signs in.",

@@ -10,13 +10,13 @@ pub const INFO: CheckInfo = CheckInfo {
     explanation: "\
 **What it means.** `mcp-needs-auth-cache.json` has a marker for the server younger than its TTL \
 (15 minutes, or the marker's `ttlMs`), and the entry under the server's current key holds a usable \
-token. Sessions (interactive start, `claude -p`, SDK) skip the server **without connecting** until \
-the marker expires, while `claude mcp list` and `/mcp` show it connected: \"connected, but no \
-tools\".
+token. Non-interactive sessions (`claude -p`, the SDK, scripts and CI) skip the server **without \
+connecting** until the marker expires, while `claude mcp list` and `/mcp` show it connected: \
+\"connected, but no tools\". An interactive `claude` deletes the whole marker file when it starts, \
+so it is not affected.
 
 **Why it happens.** A connection needed auth and wrote the marker; a sign-in in `/mcp` or another \
-process then stored a token, but nothing clears the marker (in 2.1.100 only an interactive start \
-deletes the whole file).
+process then stored a token, but nothing clears the marker.
 
 **How to fix it.** Remove the marker (`fix`, safe: it holds no credential), or delete the file \
 `mcp-needs-auth-cache.json` while Claude Code is not running. The effect is immediate.",
@@ -48,10 +48,11 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 INFO.code,
                 INFO.severity,
                 format!(
-                    "Sessions will skip '{name}'{until} because a needs-auth marker from {age} ago \
-                     says it needed a login, but its current key {key} holds a usable token. \
-                     `claude mcp list` says Connected (it ignores the marker) while sessions show \
-                     no tools. Removing the marker fixes sessions at once.",
+                    "Non-interactive sessions (claude -p, the SDK) will skip '{name}'{until} because \
+                     a needs-auth marker from {age} ago says it needed a login, but its current key \
+                     {key} holds a usable token. `claude mcp list` says Connected (it ignores the \
+                     marker) while those sessions show no tools. Removing the marker fixes them at \
+                     once.",
                     name = m.name,
                     key = e.key,
                 ),

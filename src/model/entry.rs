@@ -125,16 +125,39 @@ fn secret(v: Option<&Value>) -> Option<SecretInfo> {
     }
 }
 
+/// `expiresAt - Date.now()` as JavaScript computes it: a number or a numeric string is a time,
+/// `null` is 0 (long expired), and anything else (absent, `"abc"`) is NaN, which Claude Code
+/// treats as "not expired".
+fn js_expiry(v: Option<&Value>) -> Expiry {
+    match v {
+        Some(Value::Null) => Expiry::At(0),
+        Some(Value::Bool(b)) => Expiry::At(i64::from(*b)),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map_or(Expiry::Unknown, |f| Expiry::At(f as i64)),
+        Some(Value::String(s)) => {
+            let t = s.trim();
+            if t.is_empty() {
+                Expiry::At(0)
+            } else {
+                t.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .map_or(Expiry::Unknown, |f| Expiry::At(f as i64))
+            }
+        }
+        _ => Expiry::Unknown,
+    }
+}
+
 impl Entry {
     pub fn from_value(key_str: &str, value: &Value, now_ms: i64) -> Self {
         let (name, hash) = key::split_key(key_str);
         let get = |f: &str| value.get(f);
         let access = truthy(get("accessToken"));
         let refresh = truthy(get("refreshToken"));
-        let expires = match get("expiresAt").and_then(Value::as_f64) {
-            Some(ms) if ms.is_finite() => Expiry::At(ms as i64),
-            _ => Expiry::Unknown,
-        };
+        let expires = js_expiry(get("expiresAt"));
         let token = if !access && !refresh {
             TokenState::Placeholder
         } else {

@@ -158,6 +158,15 @@ impl Inventory {
         map
     }
 
+    /// The invalid definition that makes Claude Code drop `s`'s whole scope, if any. One invalid
+    /// server in user scope, a local project, a `.mcp.json` or the managed file makes Claude Code
+    /// ignore every server there (observed in 2.1.100).
+    pub fn scope_breaker(&self, s: &ConfiguredServer) -> Option<&ConfiguredServer> {
+        self.servers
+            .iter()
+            .find(|o| o.invalid.is_some() && o.file == s.file && o.scope == s.scope)
+    }
+
     /// All definitions of `name`, in any scope.
     pub fn servers_named<'a>(
         &'a self,

@@ -39,10 +39,10 @@ pub struct Expansion {
     pub missing: Vec<String>,
 }
 
-/// Expands `${VAR}` and `${VAR:-default}` the way Claude Code does: the pattern is `\$\{([^}]+)\}`,
-/// the content is split on the first `:-` (JavaScript `split(":-", 2)`, so a second `:-` and what
-/// follows it are dropped from the default), a set variable wins even when empty, and an unset one
-/// without a default stays as the literal text.
+/// Expands `${VAR}` and `${VAR:-default}` the way Claude Code 2.1.100 does (read in its code and
+/// checked by running it): the pattern is `\$\{([^}]+)\}` (no nesting), the default is everything
+/// after the first `:-` (`indexOf` and `slice`), a set variable wins even when empty, and an unset
+/// one without a default stays as the literal text.
 pub fn expand_env(input: &str, env: &dyn EnvLookup) -> Expansion {
     let mut out = Expansion::default();
     let mut rest = input;
@@ -56,9 +56,10 @@ pub fn expand_env(input: &str, env: &dyn EnvLookup) -> Expansion {
         };
         out.value.push_str(&rest[..start]);
         let content = &after[..len];
-        let mut parts = content.split(":-");
-        let name = parts.next().unwrap_or_default();
-        let default = parts.next();
+        let (name, default) = match content.split_once(":-") {
+            Some((name, default)) => (name, Some(default)),
+            None => (content, None),
+        };
         out.used.push(name.to_string());
         match (env.var(name), default) {
             (Some(v), _) => out.value.push_str(&v),
@@ -329,8 +330,13 @@ mod tests {
         assert_eq!(e("${UNSET:-eu}").value, "eu");
         assert_eq!(
             e("${UNSET:-a:-b}").value,
-            "a",
-            "JS split(':-', 2) drops the rest"
+            "a:-b",
+            "the default is all after the first :-"
+        );
+        assert_eq!(
+            e("${UNSET:-${HOST}}").value,
+            "${HOST}",
+            "no nesting: the regex stops at the first closing brace"
         );
         assert_eq!(
             e("${EMPTY:-fallback}").value,

@@ -37,11 +37,14 @@ pub struct Marker {
 
 impl Marker {
     pub fn from_value(name: &str, value: &Value, now_ms: i64) -> Self {
-        let timestamp = value
-            .get("timestamp")
-            .and_then(Value::as_f64)
-            .filter(|t| t.is_finite())
-            .map(|t| t as i64);
+        // Claude Code does no type check: `now - timestamp` also works for a numeric string.
+        let timestamp = match value.get("timestamp") {
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        }
+        .filter(|t| t.is_finite())
+        .map(|t| t as i64);
         let ttl_ms = value
             .get("ttlMs")
             .and_then(Value::as_f64)
@@ -108,6 +111,12 @@ mod tests {
             MarkerState::Future
         );
         assert_eq!(m("a", json!({"timestamp": "x"})), MarkerState::Invalid);
+        assert_eq!(m("a", json!({"timestamp": true})), MarkerState::Invalid);
+        assert_eq!(m("a", json!({})), MarkerState::Invalid);
+        assert_eq!(
+            m("a", json!({"timestamp": (NOW - 60_000).to_string()})),
+            MarkerState::Fresh
+        );
         assert_eq!(
             m(
                 "a",

@@ -65,6 +65,18 @@ impl NameKind {
     }
 }
 
+/// Server types Claude Code's config schema accepts.
+const KNOWN_TYPES: &[&str] = &[
+    "stdio",
+    "sse",
+    "http",
+    "ws",
+    "sse-ide",
+    "ws-ide",
+    "sdk",
+    "claudeai-proxy",
+];
+
 /// One server definition in one scope.
 #[derive(Debug, Clone)]
 pub struct ConfiguredServer {
@@ -145,16 +157,17 @@ impl ConfiguredServer {
         } else {
             match (transport.as_deref(), raw_url, config.get("command")) {
                 (None, Some(_), _) => Some(
-                    "it has a url but no \"type\"; Claude Code requires \"type\": \"http\" or \"sse\" \
-                     for url servers and skips this one with an error"
+                    "it has a url but no \"type\" (Claude Code requires \"type\": \"http\" or \
+                     \"sse\" for url servers)"
                         .to_string(),
                 ),
-                (Some("http" | "sse" | "ws"), None, _) => {
-                    Some("it has no \"url\"; Claude Code skips it".to_string())
-                }
+                (Some("http" | "sse" | "ws"), None, _) => Some("it has no \"url\"".to_string()),
                 (None | Some("stdio"), None, None) => {
                     Some("it has neither a \"url\" nor a \"command\"".to_string())
                 }
+                (Some(t), _, _) if !KNOWN_TYPES.contains(&t) => Some(format!(
+                    "its type \"{t}\" is not one Claude Code knows (http, sse, stdio, ws)"
+                )),
                 _ => None,
             }
         };

@@ -243,8 +243,22 @@ fn verdict(
     if let Some(why) = &s.invalid {
         return (
             Verdict::InvalidConfig,
-            format!("Claude Code skips this definition: {why}."),
+            format!(
+                "Claude Code rejects this definition: {why}; it then ignores every server in the \
+                 same scope."
+            ),
             Some("fix the definition (claude mcp add --transport http NAME URL)".into()),
+        );
+    }
+    if let Some(bad) = inv.scope_breaker(s) {
+        return (
+            Verdict::InvalidConfig,
+            format!(
+                "Claude Code ignores every server in this scope because '{}' there is not a valid \
+                 definition.",
+                bad.name
+            ),
+            Some(format!("fix or remove '{}'", bad.name)),
         );
     }
     if s.key.is_none() {
@@ -290,7 +304,8 @@ fn verdict(
             None,
         );
     }
-    if let Some(m) = blocking {
+    let placeholder = entry.is_some_and(|e| e.token == TokenState::Placeholder);
+    if let Some(m) = blocking.filter(|_| !placeholder) {
         let until = match m.state {
             MarkerState::Future => "until its future timestamp has passed (2.1.100)".to_string(),
             _ => m
@@ -300,14 +315,14 @@ fn verdict(
         };
         let tail = match entry.map(|e| e.token) {
             Some(t) if t.usable() => ", although its current key holds a usable token",
-            Some(TokenState::Placeholder) => ", and its entry holds no token either",
             _ => "",
         };
         return (
             Verdict::Skipped,
             format!(
-                "Sessions will skip this server {until} because a needs-auth marker says it needed \
-                 a login{tail}. `claude mcp list` does not read the marker."
+                "Non-interactive sessions (claude -p, the SDK) will skip this server {until} \
+                 because a needs-auth marker says it needed a login{tail}. `claude mcp list` does \
+                 not read the marker, and an interactive claude clears it at start."
             ),
             Some(fix),
         );
@@ -331,10 +346,16 @@ fn verdict(
     match e.token {
         TokenState::Placeholder => (
             Verdict::Skipped,
-            "Sessions will skip this server as needs-auth without connecting: the entry under its \
-             current key holds neither an access nor a refresh token. `claude mcp list` ignores \
-             this and may say Connected."
-                .into(),
+            format!(
+                "Sessions will skip this server as needs-auth without connecting: the entry under \
+                 its current key holds neither an access nor a refresh token{}. `claude mcp list` \
+                 ignores this and may say Connected.",
+                if blocking.is_some() {
+                    ", and a needs-auth marker names it too"
+                } else {
+                    ""
+                }
+            ),
             Some(format!("{fix}, then {login} if the server asks")),
         ),
         TokenState::Expired => (
