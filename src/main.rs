@@ -41,7 +41,9 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             let usage = e.downcast_ref::<UsageError>().is_some();
-            let text = mcp_auth_doctor::report::style::sanitize(&format!("{e:#}"));
+            let text = format!("{e:#}");
+            let text = mcp_auth_doctor::redact::free_text(&text);
+            let text = mcp_auth_doctor::report::style::sanitize(&text);
             eprintln!("mcp-auth-doctor: error: {text}");
             ExitCode::from(if usage {
                 exit::USAGE

@@ -1,7 +1,61 @@
-//! Strings from the files that may carry secrets are reduced before they are shown.
+//! Secrets never leave the process. This one module decides what is shown of anything that might
+//! be one, for every output path (check, report, fix plans, errors):
 //!
-//! URLs keep scheme, host, path and the names of query parameters; userinfo and query values are
-//! replaced, because people put API keys there.
+//! - known secret fields (tokens, client secrets, `Authorization` values, ...) are never printed at
+//!   all, only described by [`crate::model::secret::SecretInfo`];
+//! - URLs keep scheme, host, path and the names of query parameters, but not userinfo or values;
+//! - every line of output finally passes [`free_text`], which replaces anything shaped like a
+//!   token (JWTs, long base64url or hex runs) with its fingerprint, as a last line of defence for
+//!   secrets hiding in names, URLs or error messages.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::secret::SecretInfo;
+
+/// Field names whose values are secrets wherever they appear (case-insensitive substrings).
+const SECRET_NAME_PARTS: &[&str] = &["token", "secret", "password", "key", "code", "verifier"];
+
+/// Whether a JSON field of this name holds a secret.
+pub fn is_secret_field(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "authorization" || SECRET_NAME_PARTS.iter().any(|p| lower.contains(p))
+}
+
+/// JWTs, and runs of 32+ base64url characters with both letters and digits (base64url, hex).
+static TOKEN_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*|[A-Za-z0-9_\-]{32,}")
+        .expect("a valid pattern")
+});
+
+/// Replaces token-shaped runs in `text` with `[redacted sha256:… len=…]`.
+pub fn free_text(text: &str) -> Cow<'_, str> {
+    TOKEN_SHAPE.replace_all(text, |caps: &regex::Captures<'_>| {
+        let m = &caps[0];
+        if looks_like_a_token(m) {
+            format!("[redacted {}]", SecretInfo::of(m))
+        } else {
+            m.to_string()
+        }
+    })
+}
+
+/// A long run is a token when it mixes letters and digits and is not a path or a word chain.
+fn looks_like_a_token(run: &str) -> bool {
+    if run.starts_with("eyJ") && run.contains('.') {
+        return true;
+    }
+    let digits = run.bytes().filter(u8::is_ascii_digit).count();
+    let letters = run.bytes().filter(u8::is_ascii_alphabetic).count();
+    let separators = run
+        .bytes()
+        .filter(|b| matches!(b, b'-' | b'/' | b'_'))
+        .count();
+    // `very-long-hyphenated-words` and paths have many separators and few digits.
+    digits >= 4 && letters >= 4 && separators * 8 <= run.len()
+}
 
 /// `https://user:pw@host/p?key=abc&x` → `https://***@host/p?key=***&x`.
 pub fn url(input: &str) -> String {
@@ -47,6 +101,47 @@ pub fn url(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_shapes_in_free_text_are_fingerprinted() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        let text = format!("token {jwt} end");
+        let out = free_text(&text);
+        assert!(!out.contains("eyJhbGci"), "{out}");
+        assert!(out.contains("[redacted sha256:"), "{out}");
+        let hex = "9c5e1f0a7b3d2e8c4a6f1b0d9e7c3a5f2b8d4e6c";
+        assert!(!free_text(hex).contains(hex));
+        let b64 = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+        assert!(!free_text(b64).contains(b64));
+        // Ours stays readable.
+        for keep in [
+            "quarri|0c54185165cc81b2",
+            "orphaned-needs-auth-marker and sealing-needs-auth-marker",
+            "/home/alice/.claude/backups/mcp-auth-doctor/20261129T152509.886Z",
+            "https://app.quarri.ai/.well-known/oauth-protected-resource/mcp",
+            "sha256:1a2b3c4d len=40",
+        ] {
+            assert_eq!(free_text(keep), keep);
+        }
+    }
+
+    #[test]
+    fn secret_field_names() {
+        for name in [
+            "accessToken",
+            "refresh_token",
+            "clientSecret",
+            "X-Api-Key",
+            "Authorization",
+            "code_verifier",
+            "password",
+        ] {
+            assert!(is_secret_field(name), "{name}");
+        }
+        for name in ["serverName", "serverUrl", "expiresAt", "scope"] {
+            assert!(!is_secret_field(name), "{name}");
+        }
+    }
 
     #[test]
     fn hides_userinfo_and_query_values() {
