@@ -140,6 +140,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// Also read the macOS Keychain item Claude Code keeps credentials in (via `security`; read only)
+    #[arg(long, global = true)]
+    pub keychain: bool,
+
     /// When to use colour (never when NO_COLOR is set, unless `always`)
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,

@@ -85,5 +85,7 @@ pub struct Config {
     pub now_ms: i64,
     pub format: Format,
     pub color: bool,
+    /// Read the macOS Keychain item (`--keychain`).
+    pub keychain: bool,
     pub write: WriteSettings,
 }

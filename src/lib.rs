@@ -15,6 +15,7 @@ pub mod paths;
 pub mod redact;
 pub mod report;
 pub mod store;
+pub mod system;
 pub mod timefmt;
 
 use anyhow::Result;

@@ -143,6 +143,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             cli::Format::Markdown => Format::Markdown,
         },
         color,
+        keychain: g.keychain,
         write,
     })
 }

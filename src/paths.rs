@@ -20,6 +20,8 @@ pub struct Environment {
     pub cwd: PathBuf,
     /// The variables in [`STATE_ENV_VARS`] that are set and non-empty.
     pub vars: HashMap<String, String>,
+    /// `$USER` (the macOS Keychain account).
+    pub user: Option<String>,
 }
 
 impl Environment {
@@ -35,6 +37,7 @@ impl Environment {
             home: std::env::home_dir(),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             vars,
+            user: std::env::var("USER").ok(),
         }
     }
 }
@@ -277,6 +280,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            user: None,
         }
     }
 

@@ -223,6 +223,13 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["orphaned-registration", "missing-registration"],
         4,
     ),
+    (
+        "leftovers",
+        &["leftover-temp-file"],
+        &["unparseable-file"],
+        0,
+    ),
+    ("stale-lock", &["stale-lock"], &["claude-running"], 4),
     ("empty-home", &[], &["*"], 0),
 ];
 
@@ -263,6 +270,7 @@ fn check_expectations(name: &str) {
     insta::assert_json_snapshot!(format!("check-{name}"), doc, {
         ".version" => "[version]",
         ".files[].modified" => "[mtime]",
+        ".findings[].evidence.age_seconds" => "[age]",
     });
 }
 
@@ -303,6 +311,8 @@ scenario_tests! {
     user_and_local => "user-and-local",
     project_mcp_json => "project-mcp-json",
     invalid_config => "invalid-config",
+    leftovers => "leftovers",
+    stale_lock => "stale-lock",
     empty_home => "empty-home",
 }
 
@@ -320,8 +330,14 @@ fn every_scenario_has_expectations_and_a_test() {
 /// trigger anything at warning or above, and the table names explicit negatives).
 #[test]
 fn every_code_is_triggered_and_excluded_by_some_fixture() {
-    // Only macOS can trigger it: the credentials are then in the Keychain.
-    let platform_only = ["keychain-store"];
+    // keychain-store needs macOS (the credentials are then in the Keychain); the others need a
+    // running process, a fake `security` or a 50 MB file, so their own tests below make them.
+    let platform_only = [
+        "keychain-store",
+        "claude-running",
+        "keychain-file-split",
+        "config-bloat",
+    ];
     for code in all_codes() {
         if platform_only.contains(&code.as_str()) {
             continue;

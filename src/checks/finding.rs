@@ -113,8 +113,8 @@ impl Finding {
         self
     }
 
-    pub fn action(mut self, action: Action) -> Self {
-        self.action = Some(action);
+    pub fn action(mut self, action: impl Into<Option<Action>>) -> Self {
+        self.action = action.into();
         self
     }
 }

@@ -2,13 +2,17 @@
 //! fails and never writes. Codes are stable kebab-case names: scripts match on them.
 
 mod byte_order_mark;
+mod claude_running;
+mod config_bloat;
 mod credentials_permissions;
 mod duplicate_json_key;
 mod expired_token;
 pub mod finding;
 mod future_needs_auth_marker;
 mod invalid_server_config;
+mod keychain_file_split;
 mod keychain_store;
+mod leftover_temp_file;
 mod legacy_config_file;
 mod missing_project_dir;
 mod missing_registration;
@@ -19,6 +23,7 @@ mod pending_registration;
 mod refreshable_token;
 mod sealing_needs_auth_marker;
 mod shared_registration;
+mod stale_lock;
 mod stale_needs_auth_marker;
 mod stale_registration;
 mod static_auth_oauth_state;
@@ -62,6 +67,11 @@ pub const CHECKS: &[Check] = checks![
     credentials_permissions,
     legacy_config_file,
     keychain_store,
+    keychain_file_split,
+    claude_running,
+    stale_lock,
+    leftover_temp_file,
+    config_bloat,
     invalid_server_config,
     missing_project_dir,
     pending_registration,
@@ -96,9 +106,13 @@ pub fn find(code: &str) -> Option<&'static CheckInfo> {
 
 // ---- helpers shared by the checks -------------------------------------------------------------
 
-/// An action that deletes `mcpOAuth[key]`.
-fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Action {
-    Action {
+/// An action that deletes `mcpOAuth[key]`; none when the live store is the Keychain, which this
+/// tool never writes.
+fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Action> {
+    if inv.store == crate::model::inventory::CredentialStore::Keychain {
+        return None;
+    }
+    Some(Action {
         kind: ActionKind::RemoveEntry {
             key: key.to_string(),
         },
@@ -106,7 +120,7 @@ fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Action {
         pointer: Some(crate::json::pointer2("mcpOAuth", key)),
         safe,
         summary: format!("remove mcpOAuth entry \"{key}\""),
-    }
+    })
 }
 
 /// An action that deletes the needs-auth marker for `name`.

@@ -93,6 +93,16 @@ fn run(
                 exit: exit::COULD_NOT_RUN | before_exit,
             });
         };
+        let running = inv.processes.using(&inv.locations.config_dir.path);
+        if !running.is_empty() {
+            let pids: Vec<String> = running.iter().map(|p| p.pid.to_string()).collect();
+            let _ = writeln!(
+                out,
+                "Note: Claude Code is running with this config dir (pid {}). Its lock is \
+                 respected; restart it afterwards, since it keeps state in memory.",
+                pids.join(", ")
+            );
+        }
         let mut break_stale = |dir: &std::path::Path, age: std::time::Duration| {
             w.break_stale_lock || (w.interactive && prompt::ask_stale_lock(dir, age))
         };

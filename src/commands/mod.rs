@@ -7,7 +7,7 @@ mod inspect;
 use anyhow::{Result, bail};
 
 use crate::config::{Command, Config, Format};
-use crate::model::inventory::Inventory;
+use crate::model::inventory::{Inventory, LoadOptions};
 use crate::model::key::EnvLookup;
 use crate::paths::{Environment, Locations};
 use crate::report::style::Style;
@@ -60,10 +60,16 @@ impl Context<'_> {
     }
 
     pub fn load(&self) -> Result<Inventory> {
-        Ok(Inventory::load(
+        let options = LoadOptions {
+            keychain: self.config.keychain,
+            user: self.env.user.clone(),
+            claude_config_dir: self.env.vars.get("CLAUDE_CONFIG_DIR").cloned(),
+        };
+        Ok(Inventory::load_with(
             self.locations()?,
             self.vars,
             self.config.now_ms,
+            &options,
         ))
     }
 }

@@ -13,6 +13,9 @@ use super::server::{ConfiguredServer, Scope};
 use crate::paths::{self, Locations};
 use crate::store::global_config::{self, GlobalConfig};
 use crate::store::{self, Loaded};
+use crate::system::keychain::{self, KeychainRead};
+use crate::system::leftovers::{self, LockDir};
+use crate::system::processes::{self, ProcessScan};
 
 /// Where Claude Code keeps the credentials on this machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +26,19 @@ pub enum CredentialStore {
     ProbablyKeychain,
     /// No credentials anywhere this tool can see.
     Missing,
+    /// The Keychain item was read (`--keychain`) and is the live store; this tool never writes it.
+    Keychain,
+}
+
+/// Optional, slower or more intrusive probes.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Read the macOS Keychain item (asks `security`; may prompt for the login password).
+    pub keychain: bool,
+    /// `$USER`, for the Keychain account.
+    pub user: Option<String>,
+    /// `$CLAUDE_CONFIG_DIR` as set (not resolved), for the Keychain service name.
+    pub claude_config_dir: Option<String>,
 }
 
 /// The inputs of a diagnosis.
@@ -39,10 +55,26 @@ pub struct Inventory {
     pub entries: Vec<Entry>,
     pub markers: Vec<Marker>,
     pub store: CredentialStore,
+    /// What the Keychain gave, when it was read.
+    pub keychain: Option<KeychainRead>,
+    pub processes: ProcessScan,
+    pub lock_dirs: Vec<LockDir>,
+    pub temp_files: Vec<PathBuf>,
+    /// `backups/.claude.json.corrupted.*` copies.
+    pub corrupted_backups: usize,
 }
 
 impl Inventory {
     pub fn load(locations: Locations, env: &dyn EnvLookup, now_ms: i64) -> Self {
+        Self::load_with(locations, env, now_ms, &LoadOptions::default())
+    }
+
+    pub fn load_with(
+        locations: Locations,
+        env: &dyn EnvLookup,
+        now_ms: i64,
+        options: &LoadOptions,
+    ) -> Self {
         let global = global_config::load(&locations.global_config.path);
         let credentials = store::load_small(&locations.credentials.path);
         let cache = store::load_small(&locations.needs_auth_cache.path);
@@ -98,8 +130,18 @@ impl Inventory {
             }
         }
 
-        let entries = credentials
-            .as_claude_sees()
+        let keychain = options.keychain.then(|| {
+            keychain::read(
+                options.claude_config_dir.as_deref(),
+                options.user.as_deref(),
+            )
+        });
+        let keychain_blob = match &keychain {
+            Some(KeychainRead::Found { blob, .. }) => Some(blob),
+            _ => None,
+        };
+        let entries = keychain_blob
+            .or(credentials.as_claude_sees())
             .and_then(|c| c.get("mcpOAuth"))
             .and_then(Value::as_object)
             .map(|m| {
@@ -117,14 +159,36 @@ impl Inventory {
                     .collect()
             })
             .unwrap_or_default();
-        let store = if credentials.facts.present {
+        let store = if keychain_blob.is_some() {
+            CredentialStore::Keychain
+        } else if credentials.facts.present {
             CredentialStore::File
         } else if cfg!(target_os = "macos") {
             CredentialStore::ProbablyKeychain
         } else {
             CredentialStore::Missing
         };
+        let config_dir = locations.config_dir.path.clone();
+        let lock_dirs = leftovers::lock_dirs(&config_dir, &global.path, &credentials.path);
+        let mut temp_dirs: Vec<&Path> = vec![&config_dir];
+        let names = [
+            ".credentials.json",
+            ".claude.json",
+            "mcp-needs-auth-cache.json",
+        ];
+        for p in [&global.path, &credentials.path, &cache.path] {
+            if let Some(d) = p.parent() {
+                temp_dirs.push(d);
+            }
+        }
+        let temp_files = leftovers::temp_files(&temp_dirs, &names);
+        let corrupted_backups = leftovers::corrupted_backups(&config_dir);
         Self {
+            keychain,
+            processes: processes::scan(),
+            lock_dirs,
+            temp_files,
+            corrupted_backups,
             now_ms,
             locations,
             global,
@@ -189,7 +253,8 @@ impl Inventory {
 
     /// Whether Claude Code's entries are known (the credentials file was read and parsed).
     pub fn entries_known(&self) -> bool {
-        self.credentials.as_claude_sees().is_some()
+        self.store == CredentialStore::Keychain
+            || self.credentials.as_claude_sees().is_some()
             || (self.store == CredentialStore::Missing
                 && self.credentials.problems.read_error.is_none())
     }

@@ -56,6 +56,9 @@ impl Home {
                 0o600
             },
         );
+        if name == "stale-lock" {
+            make_lock_dirs(&path);
+        }
         let env = scenario_env(name, &path);
         Self {
             _dir: dir,
@@ -112,6 +115,20 @@ pub fn codes(doc: &serde_json::Value) -> Vec<String> {
     c.sort();
     c.dedup();
     c
+}
+
+/// Lock directories for the `stale-lock` scenario: two 2 minutes old, one fresh.
+fn make_lock_dirs(home: &Path) {
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+    for dir in [
+        ".claude/.storage-write.lock",
+        ".claude/mcp-refresh-linear_638130d5ab3558f4.lock.lock",
+    ] {
+        let p = home.join(dir);
+        fs::create_dir(&p).unwrap();
+        fs::File::open(&p).unwrap().set_modified(old).unwrap();
+    }
+    fs::create_dir(home.join(".claude.json.lock")).unwrap();
 }
 
 fn copy_tree(src: &Path, dst: &Path, home: &Path) {
