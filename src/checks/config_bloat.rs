@@ -33,7 +33,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         Some(c) => (c.top_level.clone(), c.projects.len()),
         None => (Vec::new(), 0),
     };
-    parts.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+    parts.sort_by_key(|m| std::cmp::Reverse(m.bytes));
     let biggest: Vec<String> = parts
         .iter()
         .take(3)

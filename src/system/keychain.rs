@@ -79,7 +79,7 @@ fn decode(text: &str) -> Option<Value> {
     if let Ok(v) = serde_json::from_str::<Value>(text) {
         return Some(v);
     }
-    if text.len() % 2 == 0 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if text.len().is_multiple_of(2) && text.bytes().all(|b| b.is_ascii_hexdigit()) {
         let bytes: Option<Vec<u8>> = (0..text.len())
             .step_by(2)
             .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
