@@ -100,7 +100,7 @@ fn a_huge_claude_json_is_config_bloat() {
     assert_eq!(doc["servers"].as_array().unwrap().len(), 4, "{doc}");
 }
 
-fn keychain_cmd<'a>(home: &'a Home, args: &[&str], value: &str, hex: bool) -> assert_cmd::Command {
+fn keychain_cmd(home: &Home, args: &[&str], value: &str, hex: bool) -> assert_cmd::Command {
     let mut cmd = home.cmd(args);
     let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bin");
     cmd.env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
