@@ -52,6 +52,15 @@ pub enum Command {
     },
     /// List the backups fix, forget and restore made
     Backups,
+    /// A redacted report for a bug ticket: Markdown (or --format json), no secrets in it
+    Report {
+        /// Write it to this file (created 0600) instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also replace server names, hosts, key hashes and project folders with placeholders
+        #[arg(long)]
+        anonymize: bool,
+    },
     /// Put the files of a backup back (the current ones are backed up first)
     Restore {
         /// The backup id, as `backups` lists it
@@ -153,7 +162,7 @@ pub struct GlobalArgs {
 pub enum Format {
     Human,
     Json,
-    /// Markdown (for --list-checks)
+    /// Markdown (for report and --list-checks)
     Markdown,
 }
 

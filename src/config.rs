@@ -22,6 +22,11 @@ pub enum Command {
     Fix,
     Forget(String),
     Backups,
+    /// The bug-ticket report.
+    Report {
+        output: Option<std::path::PathBuf>,
+        anonymize: bool,
+    },
     Restore {
         id: String,
         /// Merge only this section (`mcpOAuth`) instead of putting whole files back.
@@ -40,6 +45,7 @@ impl Command {
             Command::Fix => "fix",
             Command::Forget(_) => "forget",
             Command::Backups => "backups",
+            Command::Report { .. } => "report",
             Command::Restore { .. } => "restore",
         }
     }

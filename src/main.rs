@@ -77,6 +77,9 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             Some(cli::Command::Status) => Command::Status,
             Some(cli::Command::Paths) => Command::Paths,
             Some(cli::Command::Backups) => Command::Backups,
+            Some(cli::Command::Report { output, anonymize }) => {
+                Command::Report { output, anonymize }
+            }
             Some(cli::Command::Fix(f)) => {
                 take(f.write);
                 write.selection = Selection {

@@ -37,6 +37,10 @@ fn no_command_prints_a_secret_or_a_piece_of_one() {
         &["paths"],
         &["paths", "--format", "json"],
         &["check", "--color", "always"],
+        &["report"],
+        &["report", "--format", "json"],
+        &["report", "--anonymize"],
+        &["fix", "--dry-run", "--format", "json"],
     ];
     let mut checked = 0;
     for name in common::scenarios() {

@@ -3,6 +3,7 @@
 mod backups;
 mod fix;
 mod inspect;
+mod report;
 
 use anyhow::{Result, bail};
 
@@ -19,9 +20,9 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
         Command::Explain(code) => return inspect::explain(code),
         _ => {}
     }
-    if config.format == Format::Markdown {
+    if config.format == Format::Markdown && !matches!(config.command, Command::Report { .. }) {
         bail!(UsageError(format!(
-            "--format markdown is only for --list-checks; {} takes human or json",
+            "--format markdown is only for --list-checks and report; {} takes human or json",
             config.command.name()
         )));
     }
@@ -32,6 +33,9 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
         Command::Fix => fix::fix(&ctx),
         Command::Forget(name) => fix::forget(&ctx, name),
         Command::Backups => backups::list(&ctx),
+        Command::Report { output, anonymize } => {
+            report::report(&ctx, output.as_deref(), *anonymize)
+        }
         Command::Restore { id, section } => backups::restore(&ctx, id, section.as_deref()),
         Command::ListChecks | Command::Explain(_) => unreachable!("handled above"),
     }

@@ -9,3 +9,4 @@ pub mod plan;
 pub mod servers;
 pub mod status;
 pub mod style;
+pub mod ticket;

@@ -75,6 +75,9 @@ impl Home {
             .env("USERPROFILE", &self.path)
             .env("MCP_AUTH_DOCTOR_NOW", NOW_MS)
             .env("NO_COLOR", "1")
+            // No `claude` (or anything else) to find: the report's `claude --version` probe stays
+            // fast and the same on every machine.
+            .env("PATH", "/nonexistent-mcp-auth-doctor-test-path")
             .current_dir(&self.path)
             .args(args);
         for (k, v) in &self.env {

@@ -1,0 +1,84 @@
+//! `report`: the bug-ticket report, Markdown or JSON, on stdout or into a 0600 file.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+use super::Context;
+use super::inspect::exit_for;
+use crate::diagnosis::Diagnosis;
+use crate::fix::plan::{self, Selection};
+use crate::report::{json, ticket};
+use crate::system::claude_version;
+use crate::{Outcome, redact};
+
+pub fn report(ctx: &Context<'_>, output: Option<&Path>, anonymize: bool) -> Result<Outcome> {
+    let diagnosis = Diagnosis::of(ctx.load()?);
+    let plan = plan::for_findings(
+        &diagnosis.inventory,
+        &diagnosis.findings,
+        &Selection::default(),
+    );
+    let claude_version = match claude_version::claude_version() {
+        Ok(v) => v,
+        Err(why) => why,
+    };
+    let t = ticket::build(
+        &diagnosis,
+        ticket::Extras {
+            claude_version,
+            plan,
+        },
+    );
+    let mut text = if ctx.json() {
+        json::to_string(&t)
+    } else {
+        ticket::markdown(&t)
+    };
+    if anonymize {
+        text = ticket::anonymize(&text, &diagnosis);
+    }
+    let text = redact::free_text(&text).into_owned();
+    let exit = exit_for(&diagnosis);
+    match output {
+        None => Ok(Outcome {
+            stdout: text,
+            exit,
+            ..Outcome::default()
+        }),
+        Some(path) => {
+            write_private(path, text.as_bytes())
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            Ok(Outcome {
+                stderr: format!(
+                    "Wrote the report to {} (mode 0600). Read it before you attach it.\n",
+                    path.display()
+                ),
+                exit,
+                ..Outcome::default()
+            })
+        }
+    }
+}
+
+/// Creates (or replaces) `path` readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let mut f = options.open(path)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let mut f = options.open(path)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    }
+}

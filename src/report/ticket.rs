@@ -1,0 +1,590 @@
+//! `report`: everything a bug ticket needs, as data (`--format json`) or as GitHub-flavoured
+//! Markdown, with no secret in it: tokens appear only as `sha256:<8 hex> len=<n>`, URLs without
+//! userinfo or query values, paths with the home as `~`, and (`--anonymize`) server names, hosts,
+//! key hashes and project folders replaced by stable placeholders.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::files::{self, FileReport};
+use super::servers::ServerReport;
+use crate::checks::{Finding, Severity};
+use crate::diagnosis::Diagnosis;
+use crate::fix::plan::Plan;
+use crate::model::entry::Entry;
+use crate::model::secret::SecretInfo;
+use crate::system::keychain::KeychainRead;
+use crate::system::processes::ProcessScan;
+use crate::{redact, timefmt};
+
+#[derive(Debug, Serialize)]
+pub struct Ticket {
+    pub schema: u32,
+    pub generated_at: String,
+    pub summary: Summary,
+    pub environment: Environment,
+    pub files: Vec<FileReport>,
+    pub servers: Vec<ServerReport>,
+    pub findings: Vec<Finding>,
+    pub plan: Plan,
+    pub mcp_oauth: Vec<EntryProjection>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub servers: usize,
+    pub unusable: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// The code behind most errors and warnings, and what it means.
+    pub top_cause: Option<(String, String)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Environment {
+    pub tool_version: String,
+    pub os: String,
+    pub arch: String,
+    /// `claude --version`, or why it is unknown.
+    pub claude_version: String,
+    /// State-moving variables that are set, with paths shown with `~`.
+    pub env_vars: BTreeMap<String, String>,
+    pub processes: ProcessScan,
+    pub lock_dirs: Vec<(String, u64)>,
+    pub temp_files: Vec<String>,
+    pub corrupted_config_backups: usize,
+    pub global_config_bytes: Option<u64>,
+    pub projects: usize,
+    pub keychain: Option<String>,
+    /// The config dir this report is about (not shown; used to label processes).
+    #[serde(skip)]
+    pub config_dir: std::path::PathBuf,
+}
+
+/// One `mcpOAuth` entry, as much as can be shown safely.
+#[derive(Debug, Serialize)]
+pub struct EntryProjection {
+    pub key: String,
+    pub fields: Vec<String>,
+    pub token: String,
+    pub access_token: Option<SecretInfo>,
+    pub refresh_token: Option<SecretInfo>,
+    pub client_secret: Option<SecretInfo>,
+    pub expires: Option<String>,
+    pub server_url: Option<String>,
+    pub live: bool,
+}
+
+/// What the caller measured outside the diagnosis.
+pub struct Extras {
+    pub claude_version: String,
+    pub plan: Plan,
+}
+
+pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
+    let inv = &d.inventory;
+    let (errors, warnings, infos) = d.counts();
+    // The most severe code, and among those the most frequent (first seen on a tie).
+    let mut counts: Vec<(&str, Severity, usize)> = Vec::new();
+    for f in d
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+    {
+        match counts.iter_mut().find(|(c, _, _)| *c == f.code) {
+            Some(entry) => entry.2 += 1,
+            None => counts.push((f.code, f.severity, 1)),
+        }
+    }
+    let top_cause = counts
+        .iter()
+        .rev()
+        .max_by_key(|(_, sev, n)| (*sev, *n))
+        .map(|(code, _, _)| code)
+        .and_then(|code| crate::checks::find(code))
+        .map(|info| (info.code.to_string(), info.summary.to_string()));
+    let home = &inv.locations.home.path;
+    let env_vars = inv
+        .locations
+        .ignored_env
+        .iter()
+        .map(|k| (k.clone(), "(set, ignored: --home)".to_string()))
+        .chain(
+            [
+                ("CLAUDE_CONFIG_DIR", Some(&inv.locations.config_dir)),
+                ("CLAUDE_SECURESTORAGE_CONFIG_DIR", None),
+            ]
+            .into_iter()
+            .filter_map(|(name, chosen)| match chosen {
+                Some(c) if c.rule == "$CLAUDE_CONFIG_DIR" => {
+                    Some((name.to_string(), inv.locations.display(&c.path)))
+                }
+                None if inv.locations.credentials.rule == "$CLAUDE_SECURESTORAGE_CONFIG_DIR" => {
+                    Some((
+                        name.to_string(),
+                        inv.locations
+                            .display(inv.credentials.path.parent().unwrap_or(home)),
+                    ))
+                }
+                _ => None,
+            }),
+        )
+        .collect();
+    let live = inv.live_keys();
+    let secret_of = |v: &Value, field: &str| -> Option<SecretInfo> {
+        v.get(field)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(SecretInfo::of)
+    };
+    let raw_entries = inv
+        .credentials
+        .as_claude_sees()
+        .or(match &inv.keychain {
+            Some(KeychainRead::Found { blob, .. }) => Some(blob),
+            _ => None,
+        })
+        .and_then(|c| c.get("mcpOAuth"))
+        .and_then(Value::as_object);
+    let mcp_oauth = inv
+        .entries
+        .iter()
+        .map(|e: &Entry| {
+            let raw = raw_entries
+                .and_then(|m| m.get(&e.key))
+                .cloned()
+                .unwrap_or(Value::Null);
+            EntryProjection {
+                key: e.key.clone(),
+                fields: e.fields.clone(),
+                token: serde_json::to_value(e.token)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                access_token: e.access_token.clone(),
+                refresh_token: e.refresh_token.clone(),
+                client_secret: secret_of(&raw, "clientSecret"),
+                expires: e.expires_at().map(|t| timefmt::relative(t, inv.now_ms)),
+                server_url: e.server_url.as_deref().map(redact::url),
+                live: live.contains_key(e.key.as_str()),
+            }
+        })
+        .collect();
+    let mut files = files::files(inv);
+    for f in &mut files {
+        f.path = inv.locations.display(std::path::Path::new(&f.path));
+        if let Some(t) = &f.target {
+            f.target = Some(inv.locations.display(std::path::Path::new(t)));
+        }
+    }
+    let servers = d.servers.clone();
+    Ticket {
+        schema: 1,
+        generated_at: timefmt::rfc3339(inv.now_ms),
+        summary: Summary {
+            servers: d.servers.len(),
+            unusable: d.servers.iter().filter(|s| s.verdict.is_problem()).count(),
+            errors,
+            warnings,
+            infos,
+            top_cause,
+        },
+        environment: Environment {
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            os: std::env::consts::OS.into(),
+            arch: std::env::consts::ARCH.into(),
+            claude_version: extras.claude_version,
+            env_vars,
+            processes: inv.processes.clone(),
+            lock_dirs: inv
+                .lock_dirs
+                .iter()
+                .map(|l| (inv.locations.display(&l.path), l.age_seconds))
+                .collect(),
+            temp_files: inv
+                .temp_files
+                .iter()
+                .map(|p| inv.locations.display(p))
+                .collect(),
+            corrupted_config_backups: inv.corrupted_backups,
+            global_config_bytes: inv.global.facts.size,
+            projects: inv.global.content.as_ref().map_or(0, |c| c.projects.len()),
+            config_dir: inv.locations.config_dir.path.clone(),
+            keychain: inv.keychain.as_ref().map(|k| match k {
+                KeychainRead::Found { service, .. } => format!("\"{service}\": read"),
+                KeychainRead::NotFound { service, why } => format!("\"{service}\": {why}"),
+            }),
+        },
+        files,
+        servers,
+        findings: d
+            .findings
+            .iter()
+            .cloned()
+            .map(|mut f| {
+                f.file = f
+                    .file
+                    .map(|p| inv.locations.display(std::path::Path::new(&p)));
+                if let Some(a) = &mut f.action {
+                    a.file = inv.locations.display(std::path::Path::new(&a.file));
+                }
+                f
+            })
+            .collect(),
+        plan: extras.plan,
+        mcp_oauth,
+    }
+}
+
+/// Text in a paragraph or list: no HTML, one line.
+fn text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\n', '\r'], " ")
+}
+
+/// Text in a Markdown table cell: no HTML, no pipes breaking the table, one line.
+fn md(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+/// Inline code in a table cell: backticks cannot be escaped inside, so they are dropped; a pipe
+/// needs its backslash even inside code in a GFM table cell.
+fn code(s: &str) -> String {
+    format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
+}
+
+/// Inline code outside a table, where a backslash would be shown literally.
+fn code_inline(s: &str) -> String {
+    format!("`{}`", s.replace('`', "'"))
+}
+
+pub fn markdown(t: &Ticket) -> String {
+    let mut out = String::new();
+    let s = &t.summary;
+    let _ = writeln!(
+        out,
+        "# MCP OAuth state report (mcp-auth-doctor {})\n",
+        t.environment.tool_version
+    );
+    let _ = writeln!(
+        out,
+        "Generated {} by mcp-auth-doctor. Secrets appear only as `sha256:<8 hex> len=<n>` \
+         fingerprints; URLs without userinfo or query values; paths with the home as `~`.\n",
+        t.generated_at
+    );
+    let cause = match &s.top_cause {
+        Some((code_, summary)) => format!(" The main problem is `{code_}`: {}.", text(summary)),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "**Summary.** {} MCP server{} configured, {} unusable in sessions. {} error{}, {} \
+         warning{}, {} info{}.{cause}\n",
+        s.servers,
+        if s.servers == 1 { "" } else { "s" },
+        s.unusable,
+        s.errors,
+        if s.errors == 1 { "" } else { "s" },
+        s.warnings,
+        if s.warnings == 1 { "" } else { "s" },
+        s.infos,
+        if s.infos == 1 { "" } else { "s" },
+    );
+
+    let e = &t.environment;
+    out.push_str("## Environment\n\n| What | Value |\n|---|---|\n");
+    let _ = writeln!(out, "| mcp-auth-doctor | {} |", md(&e.tool_version));
+    let _ = writeln!(out, "| OS | {} {} |", md(&e.os), md(&e.arch));
+    let _ = writeln!(out, "| `claude --version` | {} |", md(&e.claude_version));
+    for (k, v) in &e.env_vars {
+        let _ = writeln!(out, "| `{}` | {} |", k, md(v));
+    }
+    let procs = match &e.processes {
+        ProcessScan::Scanned { processes } if processes.is_empty() => "none".to_string(),
+        ProcessScan::Scanned { processes } => processes
+            .iter()
+            .map(|p| {
+                let whose = match &p.config_dir {
+                    None => "config dir unknown",
+                    Some(d) if t_config_dir_matches(d, &e.config_dir) => "this config dir",
+                    Some(_) => "another config dir",
+                };
+                format!("pid {} ({whose})", p.pid)
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        ProcessScan::CannotTell { why } => format!("cannot tell ({why})"),
+    };
+    let _ = writeln!(out, "| Running Claude Code | {} |", md(&procs));
+    if let Some(k) = &e.keychain {
+        let _ = writeln!(out, "| Keychain | {} |", md(k));
+    }
+    let locks = if e.lock_dirs.is_empty() {
+        "none".to_string()
+    } else {
+        e.lock_dirs
+            .iter()
+            .map(|(p, age)| format!("{p} ({age} s old)"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(out, "| Lock directories | {} |", md(&locks));
+    let temps = if e.temp_files.is_empty() {
+        "none".into()
+    } else {
+        e.temp_files.join(", ")
+    };
+    let _ = writeln!(out, "| Leftover temp files | {} |", md(&temps));
+    let _ = writeln!(
+        out,
+        "| `.claude.json` corrupted copies | {} |",
+        e.corrupted_config_backups
+    );
+    if let Some(bytes) = e.global_config_bytes {
+        let _ = writeln!(
+            out,
+            "| `.claude.json` size | {} bytes, {} projects |",
+            bytes, e.projects
+        );
+    }
+
+    out.push_str("\n## Files\n\n| Role | Path | Present | Size | Mode | Modified | Parse |\n|---|---|---|---|---|---|---|\n");
+    for f in &t.files {
+        let role = serde_json::to_value(f.role)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let mut path = code(&f.path);
+        for l in &f.symlinks {
+            let _ = write!(path, " → {}", code(&l.points_to));
+        }
+        let parse = match &f.error {
+            Some(err) => format!("{} (line {}, column {})", f.parse, err.line, err.column),
+            None => f.parse.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            role,
+            path,
+            if f.present { "yes" } else { "no" },
+            f.size.map_or("-".into(), |s| s.to_string()),
+            f.mode.clone().unwrap_or_else(|| "-".into()),
+            f.modified.clone().unwrap_or_else(|| "-".into()),
+            md(&parse)
+        );
+    }
+
+    out.push_str("\n## Servers\n\n");
+    if t.servers.is_empty() {
+        out.push_str("No MCP servers are configured.\n");
+    } else {
+        out.push_str("| Server | Scope | Transport | Token | Expires | Marker | Verdict |\n|---|---|---|---|---|---|---|\n");
+        for sv in &t.servers {
+            let scopes: Vec<&str> = sv
+                .scopes
+                .iter()
+                .map(|s| s.split(':').next().unwrap_or(s))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                code(&sv.name),
+                scopes.join(", "),
+                sv.transport.as_deref().unwrap_or("stdio"),
+                sv.token.state,
+                sv.token.expires_at.as_deref().unwrap_or("-"),
+                sv.marker.state,
+                sv.verdict.label()
+            );
+        }
+    }
+
+    out.push_str("\n## Findings\n\n");
+    if t.findings.is_empty() {
+        out.push_str("None.\n");
+    } else {
+        out.push_str("| Severity | Code | Server | Message |\n|---|---|---|---|\n");
+        for f in &t.findings {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                f.severity.label(),
+                f.code,
+                f.server.as_deref().map_or("-".into(), code),
+                md(first_sentence(&f.message))
+            );
+        }
+        out.push('\n');
+        for f in &t.findings {
+            let who = f
+                .server
+                .as_deref()
+                .map(|s| format!(" ({})", text(s)))
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                "<details><summary>{}: <code>{}</code>{who}</summary>\n\n{}\n\n",
+                f.severity.label(),
+                f.code,
+                text(&f.message)
+            );
+            if let Some(k) = &f.key {
+                let _ = writeln!(out, "- key: {}", code_inline(k));
+            }
+            if let Some(l) = &f.location {
+                let _ = writeln!(out, "- at line {}, column {}", l.line, l.column);
+            }
+            for (name, value) in &f.evidence {
+                let _ = writeln!(out, "- {}: {}", text(name), code_inline(&value.to_string()));
+            }
+            if let Some(a) = &f.action {
+                let _ = writeln!(out, "- fix would: {}", text(&a.summary));
+            }
+            out.push_str("\n</details>\n\n");
+        }
+    }
+
+    out.push_str("\n## Plan (dry run of `mcp-auth-doctor fix`)\n\n");
+    let n = t.plan.steps.len();
+    let _ = write!(
+        out,
+        "<details><summary>{n} change{} fix would make, {} kept</summary>\n\n",
+        if n == 1 { "" } else { "s" },
+        t.plan.kept.len()
+    );
+    if n == 0 && t.plan.kept.is_empty() {
+        out.push_str("Nothing to change.\n");
+    }
+    for st in &t.plan.steps {
+        let _ = writeln!(out, "- {} (`{}`)", text(&st.action.summary), st.code);
+    }
+    for k in &t.plan.kept {
+        let _ = writeln!(
+            out,
+            "- kept: {} (`{}`): {}",
+            text(&k.step.action.summary),
+            k.step.code,
+            text(&k.reason)
+        );
+    }
+    out.push_str("\n</details>\n");
+
+    out.push_str("\n## `mcpOAuth`, redacted\n\n");
+    if t.mcp_oauth.is_empty() {
+        out.push_str("No entries.\n");
+    } else {
+        out.push_str("| Key | Live | Token | Access token | Refresh token | Client secret | Expires | Server URL | Fields |\n|---|---|---|---|---|---|---|---|---|\n");
+        let show =
+            |s: &Option<SecretInfo>| s.as_ref().map_or("-".to_string(), |i| code(&i.to_string()));
+        for p in &t.mcp_oauth {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                code(&p.key),
+                if p.live { "yes" } else { "no" },
+                p.token,
+                show(&p.access_token),
+                show(&p.refresh_token),
+                show(&p.client_secret),
+                p.expires.as_deref().unwrap_or("-"),
+                p.server_url.as_deref().map_or("-".into(), code),
+                md(&p.fields.join(", "))
+            );
+        }
+    }
+    out
+}
+
+fn t_config_dir_matches(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let c = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    c(a) == c(b)
+}
+
+fn first_sentence(s: &str) -> &str {
+    match s.find(". ") {
+        Some(i) => &s[..=i],
+        None => s,
+    }
+}
+
+/// Replaces server names, hosts, key hashes and project folders with stable placeholders.
+pub fn anonymize(text: &str, d: &Diagnosis) -> String {
+    let inv = &d.inventory;
+    let mut names: Vec<String> = inv.servers.iter().map(|s| s.name.clone()).collect();
+    names.extend(inv.entries.iter().map(|e| e.name.clone()));
+    names.extend(inv.markers.iter().map(|m| m.name.clone()));
+    let mut hosts: Vec<String> = Vec::new();
+    let urls = inv
+        .servers
+        .iter()
+        .filter_map(|s| s.url.clone())
+        .chain(inv.entries.iter().filter_map(|e| e.server_url.clone()));
+    for u in urls {
+        if let Some(h) = host_of(&u) {
+            hosts.push(h);
+        }
+    }
+    let hashes: Vec<String> = inv
+        .entries
+        .iter()
+        .filter_map(|e| e.hash.clone())
+        .chain(inv.servers.iter().filter_map(|s| {
+            s.key
+                .as_deref()
+                .and_then(|k| crate::model::key::split_key(k).1.map(String::from))
+        }))
+        .collect();
+    let projects: Vec<String> = inv
+        .global
+        .content
+        .as_ref()
+        .map(|c| {
+            c.projects
+                .iter()
+                .map(|p| inv.locations.display(std::path::Path::new(&p.path)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut map: Vec<(String, String)> = Vec::new();
+    let mut add = |list: Vec<String>, prefix: &str| {
+        let mut seen: Vec<String> = Vec::new();
+        for item in list {
+            // Very short names would replace pieces of ordinary words.
+            if item.chars().count() < 3 || seen.contains(&item) {
+                continue;
+            }
+            seen.push(item.clone());
+            map.push((item, format!("{prefix}-{}", seen.len())));
+        }
+    };
+    add(projects, "project");
+    add(hosts, "host");
+    add(hashes, "hash");
+    add(names, "server");
+    // Longest first, so `work-linear` is replaced before `linear`.
+    map.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    let mut out = text.to_string();
+    for (from, to) in &map {
+        out = out.replace(from.as_str(), to);
+    }
+    out
+}
+
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = host.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_string())
+}
