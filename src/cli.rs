@@ -41,6 +41,15 @@ pub enum Command {
     Status,
     /// Show where each state file is, whether it exists, and which rule chose it
     Paths,
+    /// A redacted report for a bug ticket: Markdown (or --format json), no secrets in it
+    Report {
+        /// Write it to this file (created 0600) instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also replace server names, hosts, key hashes and project folders with placeholders
+        #[arg(long)]
+        anonymize: bool,
+    },
     /// Repair what check found: show the plan, ask (or --yes), back up, apply
     Fix(FixArgs),
     /// Remove all OAuth state for one server name (every key, client secret and marker)
@@ -52,15 +61,6 @@ pub enum Command {
     },
     /// List the backups fix, forget and restore made
     Backups,
-    /// A redacted report for a bug ticket: Markdown (or --format json), no secrets in it
-    Report {
-        /// Write it to this file (created 0600) instead of stdout
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
-        /// Also replace server names, hosts, key hashes and project folders with placeholders
-        #[arg(long)]
-        anonymize: bool,
-    },
     /// Put the files of a backup back (the current ones are backed up first)
     Restore {
         /// The backup id, as `backups` lists it

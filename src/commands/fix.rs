@@ -72,6 +72,10 @@ fn run(
         let confirmed: Vec<Step> = if w.yes {
             plan.steps.clone()
         } else if w.interactive {
+            // The plan has to be on the screen before the questions about it.
+            print!("{}", crate::redact::free_text(&out));
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            out.clear();
             match ask_each(&plan.steps) {
                 Some(steps) => steps,
                 None => {
