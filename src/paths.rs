@@ -9,6 +9,7 @@ pub const STATE_ENV_VARS: &[&str] = &[
     "CLAUDE_CONFIG_DIR",
     "CLAUDE_SECURESTORAGE_CONFIG_DIR",
     "CLAUDE_CODE_CUSTOM_OAUTH_URL",
+    "CLAUDE_CODE_PLUGIN_CACHE_DIR",
 ];
 
 /// What the process was started with: the environment, already read, so the rest of the program
@@ -69,6 +70,8 @@ pub struct Locations {
     pub credentials: Chosen,
     pub needs_auth_cache: Chosen,
     pub managed_mcp: Chosen,
+    /// Where installed plugins (and `installed_plugins.json`) live.
+    pub plugins_dir: Chosen,
     /// The directory whose `.mcp.json` chain is read (the working directory unless `--project`).
     pub project_dir: PathBuf,
     /// Environment variables that were set but ignored (because a flag overrides them).
@@ -116,6 +119,7 @@ impl Locations {
         let claude_config_dir = var("CLAUDE_CONFIG_DIR", &mut ignored_env);
         let secure_dir = var("CLAUDE_SECURESTORAGE_CONFIG_DIR", &mut ignored_env);
         let custom_oauth = var("CLAUDE_CODE_CUSTOM_OAUTH_URL", &mut ignored_env);
+        let plugin_cache = var("CLAUDE_CODE_PLUGIN_CACHE_DIR", &mut ignored_env);
 
         // The directory that `.claude.json` sits in when it is not the legacy file.
         let (config_dir, explicit_dir) = match (&flags.config_dir, &claude_config_dir) {
@@ -201,6 +205,16 @@ impl Locations {
                 rule: "the system-wide managed settings directory".into(),
             },
         };
+        let plugins_dir = match plugin_cache {
+            Some(d) => Chosen {
+                path: PathBuf::from(d),
+                rule: "$CLAUDE_CODE_PLUGIN_CACHE_DIR".into(),
+            },
+            None => Chosen {
+                path: config_dir.path.join("plugins"),
+                rule: "<configDir>/plugins".into(),
+            },
+        };
         let project_dir = flags
             .project
             .as_ref()
@@ -214,6 +228,7 @@ impl Locations {
             credentials,
             needs_auth_cache,
             managed_mcp,
+            plugins_dir,
             project_dir,
             ignored_env,
         })

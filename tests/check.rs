@@ -230,6 +230,16 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         0,
     ),
     ("stale-lock", &["stale-lock"], &["claude-running"], 4),
+    (
+        "plugins",
+        &[
+            "stale-registration",
+            "orphaned-registration",
+            "orphaned-needs-auth-marker",
+        ],
+        &["unverified-registration", "pending-registration"],
+        4,
+    ),
     ("empty-home", &[], &["*"], 0),
 ];
 
@@ -312,6 +322,7 @@ scenario_tests! {
     project_mcp_json => "project-mcp-json",
     invalid_config => "invalid-config",
     leftovers => "leftovers",
+    plugins => "plugins",
     stale_lock => "stale-lock",
     empty_home => "empty-home",
 }

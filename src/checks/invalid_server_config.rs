@@ -24,6 +24,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .servers
             .iter()
             .filter(|o| o.file == s.file && o.scope == s.scope && o.name != s.name)
+            // Plugin files are validated server by server.
+            .filter(|o| !matches!(o.scope, crate::model::server::Scope::Plugin { .. }))
             .map(|o| o.name.as_str())
             .collect();
         let dropped = if siblings.is_empty() {

@@ -25,7 +25,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     for s in &inv.servers {
         let Some(key) = &s.key else { continue };
         if s.static_auth.is_some()
-            || defined_elsewhere(&s.name)
+            || defined_elsewhere(inv, &s.name)
             || inv.entry(key).is_some()
             || !seen.insert(key.as_str())
         {

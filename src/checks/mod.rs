@@ -138,9 +138,36 @@ fn remove_marker(inv: &Inventory, name: &str) -> Action {
     }
 }
 
-/// Whether a name is defined somewhere this tool cannot read (plugins, claude.ai connectors).
-fn defined_elsewhere(name: &str) -> bool {
-    NameKind::of(name) != NameKind::Plain
+/// Whether a name is defined somewhere this tool cannot read: a claude.ai connector, or a plugin
+/// server whose plugin's definitions are not readable. A plugin server is *not* defined elsewhere
+/// when the plugin registry was read and says the plugin (or that server) is gone.
+fn defined_elsewhere(inv: &Inventory, name: &str) -> bool {
+    match NameKind::of(name) {
+        NameKind::Plain => false,
+        NameKind::ClaudeAi => true,
+        NameKind::Plugin => plugin_absence(inv, name).is_none(),
+    }
+}
+
+/// Evidence that a plugin server no longer exists: the plugin is not installed, or it is and its
+/// readable definitions do not include the server.
+fn plugin_absence(inv: &Inventory, name: &str) -> Option<String> {
+    let rest = name.strip_prefix("plugin:")?;
+    let (plugin, server) = rest.split_once(':')?;
+    if !inv.plugins.known() {
+        return None;
+    }
+    let registry = inv.locations.display(&inv.plugins.registry.path);
+    match inv.plugins.named(plugin) {
+        None => Some(format!(
+            "no installed plugin is named '{plugin}' ({registry})"
+        )),
+        Some(p) if p.definitions_read && !p.servers.contains_key(server) => Some(format!(
+            "the installed plugin '{plugin}' ({}) defines no server '{server}'",
+            p.id
+        )),
+        Some(_) => None,
+    }
 }
 
 /// The configured servers of `name` that authenticate with a static header or helper.

@@ -21,7 +21,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     }
     for m in &inv.markers {
         if inv.is_configured(&m.name)
-            || defined_elsewhere(&m.name)
+            || defined_elsewhere(inv, &m.name)
             || m.state == MarkerState::Future
         {
             continue;

@@ -26,7 +26,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         return; // a broken config file may define the server: see unparseable-file
     }
     for e in &inv.entries {
-        if inv.is_configured(&e.name) || defined_elsewhere(&e.name) {
+        if inv.is_configured(&e.name) || defined_elsewhere(inv, &e.name) {
             continue;
         }
         let usable = e.token.usable();
@@ -41,21 +41,25 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .as_deref()
             .map(|u| format!(" (for {u})"))
             .unwrap_or_default();
+        let why = match super::plugin_absence(inv, &e.name) {
+            Some(evidence) => format!(
+                "'{}' is a plugin server, and {evidence}, so Claude Code never uses the entry \
+                 {}{was_for}. Uninstalling a plugin leaves its OAuth state behind.",
+                e.name, e.key
+            ),
+            None => format!(
+                "No scope configures a server named '{}', so Claude Code never uses the entry \
+                 {}{was_for}. `claude mcp remove` leaves such entries behind.",
+                e.name, e.key
+            ),
+        };
         out.push(
-            Finding::new(
-                INFO.code,
-                INFO.severity,
-                format!(
-                    "No scope configures a server named '{}', so Claude Code never uses the entry \
-                     {}{was_for}. `claude mcp remove` leaves such entries behind.{keep}",
-                    e.name, e.key
-                ),
-            )
-            .server(&e.name)
-            .key(&e.key)
-            .file(inv.credentials.path.display().to_string())
-            .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
-            .action(remove_entry(inv, &e.key, !usable)),
+            Finding::new(INFO.code, INFO.severity, format!("{why}{keep}"))
+                .server(&e.name)
+                .key(&e.key)
+                .file(inv.credentials.path.display().to_string())
+                .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
+                .action(remove_entry(inv, &e.key, !usable)),
         );
     }
 }

@@ -18,12 +18,15 @@ have no `claude mcp login`). To drop the state anyway: `mcp-auth-doctor forget '
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     for e in &inv.entries {
-        if inv.is_configured(&e.name) {
+        if inv.is_configured(&e.name) || !super::defined_elsewhere(inv, &e.name) {
             continue;
         }
         let what = match NameKind::of(&e.name) {
             NameKind::Plain => continue,
-            NameKind::Plugin => "a plugin server; its definition lives in the plugin",
+            NameKind::Plugin => {
+                "a plugin server whose definition this tool cannot read (no plugin registry, or \
+                 the plugin defines its servers in a way not followed here)"
+            }
             NameKind::ClaudeAi => {
                 "a claude.ai connector; its definition comes from your Claude.ai account"
             }

@@ -12,6 +12,7 @@ use super::marker::Marker;
 use super::server::{ConfiguredServer, Scope};
 use crate::paths::{self, Locations};
 use crate::store::global_config::{self, GlobalConfig};
+use crate::store::plugins::{self, InstalledPlugin, Plugins};
 use crate::store::{self, Loaded};
 use crate::system::keychain::{self, KeychainRead};
 use crate::system::leftovers::{self, LockDir};
@@ -51,6 +52,7 @@ pub struct Inventory {
     /// Every `.mcp.json` found, nearest to the project directory first.
     pub mcp_json: Vec<Loaded<Value>>,
     pub managed: Loaded<Value>,
+    pub plugins: Plugins,
     pub servers: Vec<ConfiguredServer>,
     pub entries: Vec<Entry>,
     pub markers: Vec<Marker>,
@@ -110,6 +112,12 @@ impl Inventory {
                     },
                     env,
                 );
+            }
+        }
+        let plugins = plugins::load(&locations.plugins_dir.path);
+        for plugin in &plugins.installed {
+            for (server, config) in &plugin.servers {
+                out_plugin_server(&mut servers, plugin, server, config, env);
             }
         }
         let mcp_json: Vec<Loaded<Value>> = mcp_json_paths(&locations, global.as_claude_sees())
@@ -196,6 +204,7 @@ impl Inventory {
             cache,
             mcp_json,
             managed,
+            plugins,
             servers,
             entries,
             markers,
@@ -226,6 +235,9 @@ impl Inventory {
     /// server in user scope, a local project, a `.mcp.json` or the managed file makes Claude Code
     /// ignore every server there (observed in 2.1.100).
     pub fn scope_breaker(&self, s: &ConfiguredServer) -> Option<&ConfiguredServer> {
+        if matches!(s.scope, Scope::Plugin { .. }) {
+            return None;
+        }
         self.servers
             .iter()
             .find(|o| o.invalid.is_some() && o.file == s.file && o.scope == s.scope)
@@ -299,6 +311,32 @@ fn add_servers(
     }
 }
 
+/// A plugin's server, named `plugin:<plugin>:<server>`. One that needs `${user_config.…}` (values
+/// this tool cannot see) gets no key: its state is unverifiable rather than wrong.
+fn out_plugin_server(
+    out: &mut Vec<ConfiguredServer>,
+    plugin: &InstalledPlugin,
+    server: &str,
+    config: &Value,
+    env: &dyn EnvLookup,
+) {
+    let name = format!("plugin:{}:{}", plugin.name, server);
+    let mut s = ConfiguredServer::from_config(
+        &name,
+        config,
+        Scope::Plugin {
+            id: plugin.id.clone(),
+        },
+        plugin.install_path.join(".mcp.json"),
+        env,
+    );
+    if config.to_string().contains("${user_config.") {
+        s.key = None;
+    }
+    // Plugin files are validated server by server: an invalid one drops only itself.
+    out.push(s);
+}
+
 /// `Some(exists)` for a path this OS can check; `None` for one it cannot (a Windows path on Unix).
 fn project_dir_exists(key: &str) -> Option<bool> {
     let path = Path::new(key);
@@ -334,6 +372,7 @@ pub enum Role {
     NeedsAuthCache,
     ProjectMcpJson,
     ManagedMcpJson,
+    PluginRegistry,
 }
 
 impl Role {
@@ -359,6 +398,9 @@ impl Role {
                  stale or orphaned"
             }
             Role::ManagedMcpJson => "Claude Code ignores the managed servers in it",
+            Role::PluginRegistry => {
+                "Claude Code sees no installed plugins, so their MCP servers are not loaded"
+            }
         }
     }
 }
@@ -400,6 +442,14 @@ impl Inventory {
                 path: &f.path,
                 facts: &f.facts,
                 problems: &f.problems,
+            });
+        }
+        if self.plugins.registry.facts.present {
+            out.push(FileRef {
+                role: Role::PluginRegistry,
+                path: &self.plugins.registry.path,
+                facts: &self.plugins.registry.facts,
+                problems: &self.plugins.registry.problems,
             });
         }
         if self.managed.facts.present {

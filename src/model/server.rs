@@ -22,6 +22,8 @@ pub enum Scope {
     Project { file: PathBuf },
     /// `managed-mcp.json`.
     Managed,
+    /// An installed plugin (`plugin@marketplace`).
+    Plugin { id: String },
 }
 
 impl Scope {
@@ -32,6 +34,7 @@ impl Scope {
             Scope::Local { .. } => "local",
             Scope::Project { .. } => "project",
             Scope::Managed => "managed",
+            Scope::Plugin { .. } => "plugin",
         }
     }
 }

@@ -58,6 +58,9 @@ fn chosen_by(role: Role, locations: &Locations) -> String {
         Role::ProjectMcpJson => {
             "a .mcp.json in the project folder, an ancestor, or a known project".into()
         }
+        Role::PluginRegistry => {
+            format!("installed_plugins.json in {}", locations.plugins_dir.rule)
+        }
     }
 }
 

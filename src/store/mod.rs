@@ -6,6 +6,7 @@
 
 pub mod file;
 pub mod global_config;
+pub mod plugins;
 
 use std::fs;
 use std::path::{Path, PathBuf};
