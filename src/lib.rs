@@ -10,6 +10,7 @@ pub mod exit;
 pub mod json;
 pub mod model;
 pub mod paths;
+pub mod probe;
 pub mod redact;
 pub mod report;
 pub mod store;
