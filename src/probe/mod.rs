@@ -1,6 +1,10 @@
 //! `probe NAME` / `probe URL`: the only command that uses the network.
 //!
-//! Modules: [`http`] (the client) and [`urls`] (URL handling for discovery).
+//! Modules: [`http`] (the client), [`urls`] and [`challenge`] (parsing), [`lint`] (schema
+//! checks), [`transcript`] (redacted record of the exchanges).
 
+pub mod challenge;
 pub mod http;
+pub mod lint;
+pub mod transcript;
 pub mod urls;
