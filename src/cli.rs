@@ -50,6 +50,20 @@ pub enum Command {
         #[arg(long)]
         anonymize: bool,
     },
+    /// Check a server's OAuth discovery over the network, as Claude Code would see it (opt-in)
+    Probe {
+        /// A configured server name, or an http(s) URL
+        target: String,
+        /// Use the SSE transport for a URL (a configured server uses its own type)
+        #[arg(long)]
+        sse: bool,
+        /// Also try a dynamic client registration: this CREATES a client on the server
+        #[arg(long)]
+        register: bool,
+        /// Seconds to wait for each request
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        timeout: u64,
+    },
     /// Repair what check found: show the plan, ask (or --yes), back up, apply
     Fix(FixArgs),
     /// Remove all OAuth state for one server name (every key, client secret and marker)

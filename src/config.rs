@@ -27,6 +27,8 @@ pub enum Command {
         output: Option<std::path::PathBuf>,
         anonymize: bool,
     },
+    /// The opt-in network probe of one server.
+    Probe(crate::probe::ProbeOptions),
     Restore {
         id: String,
         /// Merge only this section (`mcpOAuth`) instead of putting whole files back.
@@ -46,6 +48,7 @@ impl Command {
             Command::Forget(_) => "forget",
             Command::Backups => "backups",
             Command::Report { .. } => "report",
+            Command::Probe(_) => "probe",
             Command::Restore { .. } => "restore",
         }
     }

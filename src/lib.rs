@@ -12,6 +12,7 @@ pub mod fix;
 pub mod json;
 pub mod model;
 pub mod paths;
+pub mod probe;
 pub mod redact;
 pub mod report;
 pub mod store;

@@ -13,6 +13,7 @@ use mcp_auth_doctor::config::{Command, Config, Format, WriteSettings};
 use mcp_auth_doctor::fix::plan::Selection;
 use mcp_auth_doctor::model::key::ProcessEnv;
 use mcp_auth_doctor::paths::{Environment, Overrides};
+use mcp_auth_doctor::probe::{ProbeOptions, ProbeTarget};
 use mcp_auth_doctor::{UsageError, exit, timefmt};
 
 fn main() -> ExitCode {
@@ -77,6 +78,21 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             Some(cli::Command::Status) => Command::Status,
             Some(cli::Command::Paths) => Command::Paths,
             Some(cli::Command::Backups) => Command::Backups,
+            Some(cli::Command::Probe {
+                target,
+                sse,
+                register,
+                timeout,
+            }) => Command::Probe(ProbeOptions {
+                target: if target.contains("://") {
+                    ProbeTarget::Url(target)
+                } else {
+                    ProbeTarget::Name(target)
+                },
+                sse,
+                register,
+                timeout: Duration::from_secs(timeout),
+            }),
             Some(cli::Command::Report { output, anonymize }) => {
                 Command::Report { output, anonymize }
             }

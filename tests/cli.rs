@@ -187,3 +187,24 @@ fn control_characters_from_files_are_neutralised() {
     assert!(!stdout.contains('\x1b'), "{stdout}");
     assert!(stdout.contains("lin\u{FFFD}[2Jear"), "{stdout}");
 }
+
+#[test]
+fn probe_is_wired_to_the_command_line() {
+    let home = Home::fixture("demo");
+    let (_, stderr, code) = home.run(&["probe", "no-such-server"]);
+    assert_eq!(code, 2, "{stderr}");
+    // A closed loopback port: nothing leaves the machine.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let (stdout, _, code) = home.run(&["probe", &url, "--timeout", "2"]);
+    assert_eq!(code, 4, "{stdout}");
+    assert!(stdout.contains("Failed to connect"), "{stdout}");
+    let (json, _, code) = home.run(&["probe", &url, "--timeout", "2", "--format", "json"]);
+    assert_eq!(code, 4);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["schema"], 1);
+}

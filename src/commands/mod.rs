@@ -3,6 +3,7 @@
 mod backups;
 mod fix;
 mod inspect;
+mod probe;
 mod report;
 
 use anyhow::{Result, bail};
@@ -33,6 +34,7 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
         Command::Fix => fix::fix(&ctx),
         Command::Forget(name) => fix::forget(&ctx, name),
         Command::Backups => backups::list(&ctx),
+        Command::Probe(options) => probe::probe(&ctx, options),
         Command::Report { output, anonymize } => {
             report::report(&ctx, output.as_deref(), *anonymize)
         }

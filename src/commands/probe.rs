@@ -1,0 +1,26 @@
+//! `probe`: the only command that touches the network, and only when asked.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::probe::{self, ProbeOptions};
+use crate::{Outcome, exit};
+
+pub fn probe(ctx: &Context<'_>, options: &ProbeOptions) -> Result<Outcome> {
+    let inventory = ctx.load()?;
+    let report = probe::run(options, &inventory)?;
+    let stdout = if ctx.json() {
+        report.json()
+    } else {
+        report.human(ctx.style())
+    };
+    Ok(Outcome {
+        stdout,
+        exit: if report.has_problems() {
+            exit::PROBLEMS
+        } else {
+            exit::OK
+        },
+        ..Outcome::default()
+    })
+}

@@ -1,0 +1,469 @@
+//! The probe's finding codes, what each finding does to Claude Code's connection, and the verdict
+//! line built from them in Claude Code's own vocabulary.
+
+use serde::Serialize;
+
+use crate::checks::{Finding, Severity};
+
+/// One finding code: stable, kebab-case, documented in docs/probe.md.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeInfo {
+    pub code: &'static str,
+    pub step: &'static str,
+    pub summary: &'static str,
+}
+
+/// Every code the probe can report.
+pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: "several-definitions",
+        step: "target",
+        summary: "the name is configured with different URLs in several scopes; the one Claude Code uses is probed",
+    },
+    CodeInfo {
+        code: "headers-not-sent",
+        step: "target",
+        summary: "the configuration has headers; the probe does not send them",
+    },
+    CodeInfo {
+        code: "static-auth-configured",
+        step: "target",
+        summary: "the configuration sends its own Authorization header, so Claude Code does not use OAuth for it",
+    },
+    CodeInfo {
+        code: "timeout",
+        step: "any",
+        summary: "no answer within the timeout",
+    },
+    CodeInfo {
+        code: "unreachable",
+        step: "any",
+        summary: "the host cannot be resolved or connected to",
+    },
+    CodeInfo {
+        code: "tls-failed",
+        step: "any",
+        summary: "the TLS handshake failed (untrusted certificate, intercepting proxy)",
+    },
+    CodeInfo {
+        code: "proxy-failed",
+        step: "any",
+        summary: "the proxy from HTTPS_PROXY/ALL_PROXY could not be used",
+    },
+    CodeInfo {
+        code: "unexpected-status",
+        step: "1, 3",
+        summary: "an HTTP status Claude Code treats as a failure",
+    },
+    CodeInfo {
+        code: "redirect",
+        step: "1",
+        summary: "the MCP URL answers with a redirect",
+    },
+    CodeInfo {
+        code: "no-auth-required",
+        step: "1",
+        summary: "the server answered without asking for authentication",
+    },
+    CodeInfo {
+        code: "no-www-authenticate",
+        step: "1",
+        summary: "a 401 without a WWW-Authenticate header",
+    },
+    CodeInfo {
+        code: "www-authenticate-not-bearer",
+        step: "1",
+        summary: "WWW-Authenticate offers no Bearer challenge",
+    },
+    CodeInfo {
+        code: "resource-metadata-ignored",
+        step: "1",
+        summary: "resource_metadata is there, but in a form Claude Code's SDK does not read",
+    },
+    CodeInfo {
+        code: "no-resource-metadata",
+        step: "1",
+        summary: "the Bearer challenge names no resource_metadata",
+    },
+    CodeInfo {
+        code: "insufficient-scope-403",
+        step: "1",
+        summary: "a 403 insufficient_scope where a request without a token should get 401",
+    },
+    CodeInfo {
+        code: "waf-403",
+        step: "1",
+        summary: "a 403 without a Bearer challenge: a firewall or CDN blocks the client",
+    },
+    CodeInfo {
+        code: "no-protected-resource-metadata",
+        step: "2",
+        summary: "no RFC 9728 protected-resource metadata where Claude Code looks",
+    },
+    CodeInfo {
+        code: "protected-resource-metadata-invalid",
+        step: "2",
+        summary: "protected-resource metadata that Claude Code's schema rejects",
+    },
+    CodeInfo {
+        code: "resource-mismatch",
+        step: "2",
+        summary: "`resource` does not cover the server URL",
+    },
+    CodeInfo {
+        code: "no-authorization-servers",
+        step: "2",
+        summary: "`authorization_servers` is missing or empty",
+    },
+    CodeInfo {
+        code: "metadata-null-field",
+        step: "2, 3",
+        summary: "a metadata field is null where a string or array is required",
+    },
+    CodeInfo {
+        code: "no-authorization-server-metadata",
+        step: "3",
+        summary: "no authorization-server metadata where Claude Code looks",
+    },
+    CodeInfo {
+        code: "metadata-not-json",
+        step: "3",
+        summary: "the authorization-server metadata is not a JSON object",
+    },
+    CodeInfo {
+        code: "metadata-missing-field",
+        step: "3",
+        summary: "a required authorization-server metadata field is missing",
+    },
+    CodeInfo {
+        code: "metadata-bad-field",
+        step: "3",
+        summary: "an authorization-server metadata field has the wrong type",
+    },
+    CodeInfo {
+        code: "issuer-mismatch",
+        step: "3",
+        summary: "`issuer` differs from the authorization server's URL",
+    },
+    CodeInfo {
+        code: "no-s256",
+        step: "3",
+        summary: "PKCE S256 is not in code_challenge_methods_supported",
+    },
+    CodeInfo {
+        code: "no-code-response-type",
+        step: "3",
+        summary: "response_types_supported lacks `code`",
+    },
+    CodeInfo {
+        code: "no-authorization-code-grant",
+        step: "3",
+        summary: "grant_types_supported lacks `authorization_code`",
+    },
+    CodeInfo {
+        code: "no-registration",
+        step: "3",
+        summary: "no registration_endpoint (and at most client ID metadata documents)",
+    },
+    CodeInfo {
+        code: "openid-configuration-only",
+        step: "3",
+        summary: "only OpenID configuration is published (fine for Claude Code)",
+    },
+    CodeInfo {
+        code: "dcr-failed",
+        step: "4",
+        summary: "the registration endpoint refused the registration",
+    },
+    CodeInfo {
+        code: "dcr-not-json",
+        step: "4",
+        summary: "the registration response is not a JSON object",
+    },
+    CodeInfo {
+        code: "dcr-null-field",
+        step: "4",
+        summary: "the registration response has null in a field (Claude Code: \"expected string, received null\")",
+    },
+    CodeInfo {
+        code: "dcr-bad-field",
+        step: "4",
+        summary: "a registration response field has the wrong type",
+    },
+    CodeInfo {
+        code: "dcr-no-client-id",
+        step: "4",
+        summary: "the registration response has no client_id",
+    },
+    CodeInfo {
+        code: "dcr-redirect-not-echoed",
+        step: "4",
+        summary: "the registration response does not return the redirect URI that was sent",
+    },
+];
+
+/// What a finding does to Claude Code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing fatal.
+    None,
+    /// The connection (or OAuth discovery during it) fails: `✗ Failed to connect`.
+    FailsConnect(Blame),
+    /// The connection says needs-auth, but signing in cannot complete.
+    FailsSignIn(Blame),
+}
+
+/// Why, in a few words, and what the server's operator should change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blame {
+    pub because: String,
+    pub tell: String,
+}
+
+/// A finding and its effect.
+#[derive(Debug, Clone)]
+pub struct Noted {
+    pub finding: Finding,
+    pub effect: Effect,
+}
+
+impl Noted {
+    /// A finding with a code from [`CODES`] (checked in debug builds).
+    pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Self {
+        debug_assert!(
+            CODES.iter().any(|c| c.code == code),
+            "undocumented code {code}"
+        );
+        // Messages are sentences; some start with a phrase like "the MCP initialize request".
+        let message: String = message.into();
+        let mut chars = message.chars();
+        let message = match chars.next() {
+            Some(c) => c.to_uppercase().chain(chars).collect(),
+            None => message,
+        };
+        Self {
+            finding: Finding::new(code, severity, message),
+            effect: Effect::None,
+        }
+    }
+
+    pub fn fails_connect(mut self, because: impl Into<String>, tell: impl Into<String>) -> Self {
+        self.effect = Effect::FailsConnect(Blame {
+            because: because.into(),
+            tell: tell.into(),
+        });
+        self
+    }
+
+    pub fn fails_sign_in(mut self, because: impl Into<String>, tell: impl Into<String>) -> Self {
+        self.effect = Effect::FailsSignIn(Blame {
+            because: because.into(),
+            tell: tell.into(),
+        });
+        self
+    }
+
+    pub fn evidence(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.finding = self.finding.evidence(name, value);
+        self
+    }
+}
+
+/// What `claude mcp list` will say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shows {
+    Connected,
+    NeedsAuth,
+    Failed,
+}
+
+impl Shows {
+    pub fn label(self) -> &'static str {
+        match self {
+            Shows::Connected => "✓ Connected",
+            Shows::NeedsAuth => "! Needs authentication",
+            Shows::Failed => "✗ Failed to connect",
+        }
+    }
+}
+
+/// Whether signing in (`/mcp` → Authenticate) can work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignIn {
+    /// No sign-in is needed.
+    NotNeeded,
+    /// Discovery and registration passed.
+    ShouldWork,
+    /// Discovery passed; registration was not tried.
+    Untested,
+    /// It cannot complete (or the connection fails before it could start).
+    Fails,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub shows: Shows,
+    /// Claude Code's label.
+    pub label: &'static str,
+    pub sign_in: SignIn,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
+    /// The one thing to tell the server's operator, if anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tell_operator: Option<String>,
+    /// The verdict as one sentence.
+    pub line: String,
+}
+
+/// How far the first request got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstContact {
+    /// A 2xx: no authentication asked for.
+    Open,
+    /// A 401, or a 403 with a Bearer challenge: Claude Code starts OAuth.
+    Challenged,
+    /// Anything else (a failure finding says what).
+    Other,
+}
+
+/// The verdict from the findings: the first connect-breaking finding wins, then the first
+/// sign-in-breaking one.
+pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict {
+    let connect = noted.iter().find_map(|n| match &n.effect {
+        Effect::FailsConnect(b) => Some(b),
+        _ => None,
+    });
+    let sign_in = noted.iter().find_map(|n| match &n.effect {
+        Effect::FailsSignIn(b) => Some(b),
+        _ => None,
+    });
+    if let Some(b) = connect {
+        return Verdict {
+            shows: Shows::Failed,
+            label: Shows::Failed.label(),
+            sign_in: SignIn::Fails,
+            because: Some(b.because.clone()),
+            tell_operator: Some(b.tell.clone()),
+            line: format!(
+                "Claude Code will show: {}, because {}.",
+                Shows::Failed.label(),
+                b.because
+            ),
+        };
+    }
+    match first {
+        FirstContact::Open => Verdict {
+            shows: Shows::Connected,
+            label: Shows::Connected.label(),
+            sign_in: SignIn::NotNeeded,
+            because: Some("the server answered without asking for authentication".into()),
+            tell_operator: None,
+            line: format!(
+                "Claude Code will show: {}: the server answered without asking for authentication.",
+                Shows::Connected.label()
+            ),
+        },
+        FirstContact::Challenged => match sign_in {
+            Some(b) => Verdict {
+                shows: Shows::NeedsAuth,
+                label: Shows::NeedsAuth.label(),
+                sign_in: SignIn::Fails,
+                because: Some(b.because.clone()),
+                tell_operator: Some(b.tell.clone()),
+                line: format!(
+                    "Claude Code will show: {} (2.1.100: {}), and signing in fails, because {}.",
+                    Shows::NeedsAuth.label(),
+                    Shows::Failed.label(),
+                    b.because
+                ),
+            },
+            None if registered => Verdict {
+                shows: Shows::NeedsAuth,
+                label: Shows::NeedsAuth.label(),
+                sign_in: SignIn::ShouldWork,
+                because: None,
+                tell_operator: None,
+                line: format!(
+                    "Claude Code will show: {}. Discovery and registration work, so signing in \
+                     (/mcp, then Authenticate) should succeed.",
+                    Shows::NeedsAuth.label()
+                ),
+            },
+            None => Verdict {
+                shows: Shows::NeedsAuth,
+                label: Shows::NeedsAuth.label(),
+                sign_in: SignIn::Untested,
+                because: None,
+                tell_operator: None,
+                line: format!(
+                    "Claude Code will show: {}. Discovery works; registration was not tried \
+                     (--register tries it, creating a client on the server).",
+                    Shows::NeedsAuth.label()
+                ),
+            },
+        },
+        // Without a connect-breaking finding this cannot happen; say so rather than guess.
+        FirstContact::Other => Verdict {
+            shows: Shows::Failed,
+            label: Shows::Failed.label(),
+            sign_in: SignIn::Fails,
+            because: Some("the first request did not get a usable answer".into()),
+            tell_operator: None,
+            line: format!(
+                "Claude Code will show: {}, because the first request did not get a usable answer.",
+                Shows::Failed.label()
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in CODES {
+            assert!(seen.insert(c.code), "duplicate {}", c.code);
+            assert!(
+                c.code
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
+                "{}",
+                c.code
+            );
+        }
+    }
+
+    #[test]
+    fn docs_list_exactly_these_codes() {
+        let doc = include_str!("../../docs/probe.md");
+        let documented: std::collections::BTreeSet<&str> = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        let known: std::collections::BTreeSet<&str> = CODES.iter().map(|c| c.code).collect();
+        assert_eq!(documented, known, "docs/probe.md and CODES disagree");
+    }
+
+    #[test]
+    fn connect_failures_win() {
+        let noted = vec![
+            Noted::new("dcr-null-field", Severity::Error, "m").fails_sign_in("dcr", "fix dcr"),
+            Noted::new("resource-mismatch", Severity::Error, "m").fails_connect("res", "fix res"),
+        ];
+        let v = decide(FirstContact::Challenged, &noted, true);
+        assert_eq!(v.shows, Shows::Failed);
+        assert_eq!(v.tell_operator.as_deref(), Some("fix res"));
+        let v = decide(FirstContact::Challenged, &noted[..1], true);
+        assert_eq!((v.shows, v.sign_in), (Shows::NeedsAuth, SignIn::Fails));
+        let v = decide(FirstContact::Challenged, &[], false);
+        assert_eq!(v.sign_in, SignIn::Untested);
+        let v = decide(FirstContact::Open, &[], false);
+        assert_eq!(v.shows, Shows::Connected);
+    }
+}
