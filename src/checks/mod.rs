@@ -108,7 +108,7 @@ pub fn find(code: &str) -> Option<&'static CheckInfo> {
 
 /// An action that deletes `mcpOAuth[key]`; none when the live store is the Keychain, which this
 /// tool never writes.
-fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Action> {
+pub(crate) fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Action> {
     if inv.store == crate::model::inventory::CredentialStore::Keychain {
         return None;
     }
@@ -124,7 +124,7 @@ fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Action> {
 }
 
 /// An action that deletes the needs-auth marker for `name`.
-fn remove_marker(inv: &Inventory, name: &str) -> Action {
+pub(crate) fn remove_marker(inv: &Inventory, name: &str) -> Action {
     Action {
         kind: ActionKind::RemoveMarker {
             name: name.to_string(),

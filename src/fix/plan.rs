@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::checks::{Action, ActionKind, Finding};
+use crate::checks::{self, Action, ActionKind, Finding};
 use crate::model::inventory::Inventory;
 use crate::timefmt;
 
@@ -107,14 +107,10 @@ pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
     let file = inv.credentials.path.display().to_string();
     for e in &inv.entries {
         if e.name == name || e.server_name_field.as_deref() == Some(name) {
-            let action = Action {
-                kind: ActionKind::RemoveEntry { key: e.key.clone() },
-                file: file.clone(),
-                pointer: Some(crate::json::pointer2("mcpOAuth", &e.key)),
-                safe: !e.token.usable(),
-                summary: format!("remove mcpOAuth entry \"{}\"", e.key),
-            };
-            plan.steps.push(step(inv, "forget", Some(name), action));
+            // None when the live store is the Keychain, which is never written.
+            if let Some(action) = checks::remove_entry(inv, &e.key, !e.token.usable()) {
+                plan.steps.push(step(inv, "forget", Some(name), action));
+            }
         }
     }
     let client_config = inv
@@ -135,17 +131,7 @@ pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
         }
     }
     if inv.marker(name).is_some() {
-        let action = Action {
-            kind: ActionKind::RemoveMarker {
-                name: name.to_string(),
-            },
-            file: inv.cache.path.display().to_string(),
-            pointer: Some(crate::json::pointer([&crate::json::Seg::Key(
-                name.to_string(),
-            )])),
-            safe: true,
-            summary: format!("remove needs-auth marker \"{name}\""),
-        };
+        let action = checks::remove_marker(inv, name);
         plan.steps.push(step(inv, "forget", Some(name), action));
     }
     plan
