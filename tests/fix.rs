@@ -566,3 +566,42 @@ fn fix_never_loses_an_entry_a_concurrent_claude_writer_adds() {
     }
     assert!(fixed > 0, "fix never got to change anything");
 }
+
+/// The same race with the real proper-lockfile npm package driving the writer, as Claude Code
+/// 2.1.332 does. `.ci/run` installs the package and sets MCP_AUTH_DOCTOR_PROPER_LOCKFILE; without
+/// it (no node on the machine) the Rust writer above covers the protocol.
+#[test]
+fn fix_never_loses_an_entry_the_real_proper_lockfile_writer_adds() {
+    let Some(lockfile) = std::env::var_os("MCP_AUTH_DOCTOR_PROPER_LOCKFILE") else {
+        eprintln!("MCP_AUTH_DOCTOR_PROPER_LOCKFILE not set: covered by the Rust writer test");
+        return;
+    };
+    let home = Home::fixture("demo");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/claude_writer.js");
+    let mut writer = std::process::Command::new("node")
+        .arg(&script)
+        .arg(&lockfile)
+        .arg(creds(&home))
+        .arg("40")
+        .spawn()
+        .expect("node");
+    let mut fixed = 0;
+    loop {
+        let (_, _, code) = home.run(&["fix", "--yes", "--lock-wait", "5"]);
+        fixed += (code & 1) as usize;
+        if let Some(status) = writer.try_wait().unwrap() {
+            assert!(status.success(), "the node writer failed");
+            break;
+        }
+    }
+    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+    for i in 0..40 {
+        assert!(
+            v["mcpOAuth"]
+                .get(format!("node-{i}|0000000000000000"))
+                .is_some(),
+            "entry {i} lost"
+        );
+    }
+    assert!(fixed > 0, "fix never got to change anything");
+}
