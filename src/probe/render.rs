@@ -8,23 +8,14 @@ use super::ProbeReport;
 use super::steps::StepStatus;
 use super::transcript::Exchange;
 use super::verdict::Shows;
-use crate::checks::{Finding, Severity};
-use crate::report::style::{Style, sanitize, wrap};
+use crate::checks::Finding;
+use crate::report::style::{Style, sanitize, severity_tag, wrap};
 
 const WIDTH: usize = 100;
 /// Response headers worth a line in the human report (JSON has them all).
 const SHOWN_HEADERS: &[&str] = &["www-authenticate", "location", "content-type", "server"];
 /// Characters of a body in the human report.
 const HUMAN_BODY: usize = 240;
-
-fn severity_tag(style: Style, s: Severity, code: &str) -> String {
-    let text = format!("{}[{code}]", s.label());
-    match s {
-        Severity::Error => style.red(&text),
-        Severity::Warning => style.yellow(&text),
-        Severity::Info => style.blue(&text),
-    }
-}
 
 fn status_tag(style: Style, s: StepStatus) -> String {
     match s {

@@ -3,20 +3,11 @@
 use std::fmt::Write;
 
 use super::servers::{ServerReport, Verdict};
-use super::style::{Style, plural, sanitize, wrap};
-use crate::checks::{Finding, Severity};
+use super::style::{Style, plural, sanitize, severity_tag, wrap};
+use crate::checks::Finding;
 use crate::diagnosis::Diagnosis;
 
 const WIDTH: usize = 100;
-
-fn severity_tag(style: Style, s: Severity, code: &str) -> String {
-    let text = format!("{}[{code}]", s.label());
-    match s {
-        Severity::Error => style.red(&text),
-        Severity::Warning => style.yellow(&text),
-        Severity::Info => style.blue(&text),
-    }
-}
 
 fn verdict_tag(style: Style, v: Verdict) -> String {
     let label = v.label();

@@ -17,6 +17,8 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
+use crate::checks::Severity;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
@@ -68,6 +70,16 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
         col += len;
     }
     out
+}
+
+/// `error[code]` in the severity's colour.
+pub fn severity_tag(style: Style, s: Severity, code: &str) -> String {
+    let text = format!("{}[{code}]", s.label());
+    match s {
+        Severity::Error => style.red(&text),
+        Severity::Warning => style.yellow(&text),
+        Severity::Info => style.blue(&text),
+    }
 }
 
 /// `1 error`, `2 errors`.
