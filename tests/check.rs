@@ -240,6 +240,24 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["unverified-registration", "pending-registration"],
         4,
     ),
+    (
+        "env-unset",
+        &["unset-env-var"],
+        &["orphaned-registration"],
+        4,
+    ),
+    (
+        "empty-cache",
+        &["unparseable-file"],
+        &["stale-needs-auth-marker"],
+        0,
+    ),
+    (
+        "null-entry",
+        &["pending-registration"],
+        &["orphaned-registration"],
+        4,
+    ),
     ("empty-home", &[], &["*"], 0),
 ];
 
@@ -323,6 +341,9 @@ scenario_tests! {
     invalid_config => "invalid-config",
     leftovers => "leftovers",
     plugins => "plugins",
+    env_unset => "env-unset",
+    empty_cache => "empty-cache",
+    null_entry => "null-entry",
     stale_lock => "stale-lock",
     empty_home => "empty-home",
 }

@@ -15,7 +15,7 @@ has passed, and no refresh token. Claude Code will not send an expired token, th
 **Why it happens.** Servers that issue no refresh token (or whose refresh tokens are not stored), \
 and machines that were off longer than the token's lifetime.
 
-**How to fix it.** Sign in again: `claude mcp login NAME`, or `/mcp` → the server → Authenticate \
+**How to fix it.** Sign in again: `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+), or `/mcp` → the server → Authenticate \
 in a session. If the sign-in page rejects the client (\"invalid client\", \"Unrecognized \
 client_id\"), run `mcp-auth-doctor forget NAME` first so the next sign-in registers afresh.",
 };

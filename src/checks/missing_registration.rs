@@ -13,7 +13,7 @@ OAuth; one that does answers 401 and shows `! Needs authentication` until you si
 **Why it happens.** The server was never signed in to, the config changed (the old entry is then \
 reported as `stale-registration`), or the credentials were wiped (`/logout`, an account switch).
 
-**How to fix it.** If the server needs OAuth: `claude mcp login NAME`. After a wipe, \
+**How to fix it.** If the server needs OAuth: `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+). After a wipe, \
 `mcp-auth-doctor restore` can bring back grants from a backup.",
 };
 
@@ -24,7 +24,9 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     let mut seen = std::collections::HashSet::new();
     for s in &inv.servers {
         let Some(key) = &s.key else { continue };
-        if s.static_auth.is_some()
+        // With an unset ${VAR} the key computed here is not Claude Code's: see unset-env-var.
+        if !s.env_missing.is_empty()
+            || s.static_auth.is_some()
             || defined_elsewhere(inv, &s.name)
             || inv.entry(key).is_some()
             || !seen.insert(key.as_str())

@@ -28,6 +28,7 @@ mod stale_needs_auth_marker;
 mod stale_registration;
 mod static_auth_oauth_state;
 mod unparseable_file;
+mod unset_env_var;
 mod unverified_registration;
 
 pub use finding::{Action, ActionKind, Finding, Severity};
@@ -73,6 +74,7 @@ pub const CHECKS: &[Check] = checks![
     leftover_temp_file,
     config_bloat,
     invalid_server_config,
+    unset_env_var,
     missing_project_dir,
     pending_registration,
     expired_token,
@@ -183,10 +185,14 @@ fn live_entries<'a>(
     server.key.as_deref().and_then(|k| inv.entry(k))
 }
 
-/// The login command Claude Code offers for a server name.
-fn login_hint(name: &str) -> String {
+/// How to sign in to a server: `/mcp` works in every version; `claude mcp login` exists from
+/// 2.1.186 on (2.1.100 answers "unknown command 'login'").
+pub(crate) fn login_hint(name: &str) -> String {
     match NameKind::of(name) {
-        NameKind::Plain => format!("claude mcp login {}", shell_quote(name)),
+        NameKind::Plain => format!(
+            "/mcp → Authenticate in a session, or `claude mcp login {}` (2.1.186+)",
+            shell_quote(name)
+        ),
         NameKind::Plugin => {
             "/mcp in a Claude Code session (plugin servers have no CLI login)".into()
         }

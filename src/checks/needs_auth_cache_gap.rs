@@ -13,7 +13,7 @@ it. That is not a fault: the marker only lets sessions skip the connection attem
 minutes. Without it a session connects, gets a 401 and shows `! Needs authentication` anyway. A \
 missing marker never causes `Failed to connect`.
 
-**How to fix it.** Sign in (`claude mcp login NAME`); there is nothing to do about the marker.",
+**How to fix it.** Sign in (`/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+)); there is nothing to do about the marker.",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -23,7 +23,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     let mut seen = std::collections::HashSet::new();
     for s in &inv.servers {
         let Some(key) = &s.key else { continue };
-        if s.static_auth.is_some() || !seen.insert(s.name.as_str()) {
+        // With an unset ${VAR} the key computed here is not Claude Code's: see unset-env-var.
+        if !s.env_missing.is_empty() || s.static_auth.is_some() || !seen.insert(s.name.as_str()) {
             continue;
         }
         let reason = match inv.entry(key) {

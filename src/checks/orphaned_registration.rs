@@ -48,8 +48,10 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 e.name, e.key
             ),
             None => format!(
-                "No scope configures a server named '{}', so Claude Code never uses the entry \
-                 {}{was_for}. `claude mcp remove` leaves such entries behind.",
+                "No scope this tool can see configures a server named '{}', so Claude Code never \
+                 uses the entry {}{was_for}. `claude mcp remove` leaves such entries behind. (A \
+                 .mcp.json in a folder Claude Code keeps no project entry for is invisible from \
+                 here: run this in that folder, or pass --project DIR.)",
                 e.name, e.key
             ),
         };

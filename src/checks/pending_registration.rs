@@ -1,5 +1,5 @@
 use super::{CheckInfo, Finding, Severity, login_hint, remove_entry};
-use crate::model::entry::TokenState;
+use crate::model::entry::{PlaceholderShape, TokenState};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
@@ -18,9 +18,13 @@ client registration) before a sign-in completes; a refresh rejected with `invali
 the tokens; two processes writing the file at once can zero them; a token write can be lost. The \
 finding says which shape the entry has.
 
-**How to fix it.** Remove the entry (`fix` does this by default, also with `--safe-only`: it holds \
-no usable credential). The next session connects; if the server still requires OAuth, Claude \
-Code writes a fresh entry and shows an honest \"Needs authentication\", and `claude mcp login NAME` \
+A placeholder in the \"not signed in\" shape is also the normal state between adding an OAuth \
+server and signing in to it; it is a warning then, an error in the other shapes.
+
+**How to fix it.** Sign in if the server needs OAuth. Otherwise, or when sign-in keeps failing, \
+remove the entry (`fix` does this by default, also with `--safe-only`: it holds no usable \
+credential). The next session connects; if the server still requires OAuth, Claude \
+Code writes a fresh entry and shows an honest \"Needs authentication\", and `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+) \
 signs in. Removing it also drops a stored client registration that a newer Claude Code would \
 otherwise reuse even after the server forgot it.",
 };
@@ -44,24 +48,45 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         } else {
             ""
         };
-        let mut f = Finding::new(
-            INFO.code,
-            INFO.severity,
-            format!(
-                "Sessions will skip '{name}' as needs-auth without connecting: the entry under its \
-                 current key {key} holds neither an access nor a refresh token ({shape}). \
-                 `claude mcp list` ignores this and may say Connected.{client} Remove the entry; \
-                 if the server still requires OAuth, sign in with {login}.",
-                name = e.name,
-                key = e.key,
-                login = login_hint(&e.name),
+        let (severity, text) = match e.shape {
+            Some(PlaceholderShape::NotAnObject) => (
+                Severity::Error,
+                format!(
+                    "The entry for '{}' under its current key {} is {shape}. Remove it.",
+                    e.name, e.key
+                ),
             ),
-        )
-        .server(&e.name)
-        .key(&e.key)
-        .file(inv.credentials.path.display().to_string())
-        .evidence("fields", e.fields.clone())
-        .action(remove_entry(inv, &e.key, true));
+            // The ordinary state between adding an OAuth server and signing in to it.
+            Some(PlaceholderShape::NeverAuthorised) => (
+                Severity::Warning,
+                format!(
+                    "Sessions will skip '{name}' as needs-auth without connecting: the entry under \
+                     its current key {key} holds no token ({shape}). If the server needs OAuth, sign \
+                     in: {login}. If it needs none, or sign-in keeps failing, remove the entry \
+                     (`claude mcp list` connects anyway; sessions do not).{client}",
+                    name = e.name,
+                    key = e.key,
+                    login = login_hint(&e.name),
+                ),
+            ),
+            _ => (
+                Severity::Error,
+                format!(
+                    "Sessions will skip '{name}' as needs-auth without connecting: the entry under \
+                     its current key {key} holds neither an access nor a refresh token ({shape}). \
+                     Remove it, then sign in again if the server asks: {login}.{client}",
+                    name = e.name,
+                    key = e.key,
+                    login = login_hint(&e.name),
+                ),
+            ),
+        };
+        let mut f = Finding::new(INFO.code, severity, text)
+            .server(&e.name)
+            .key(&e.key)
+            .file(inv.credentials.path.display().to_string())
+            .evidence("fields", e.fields.clone())
+            .action(remove_entry(inv, &e.key, true));
         if let Some(shape) = e.shape {
             f = f.evidence("shape", serde_json::to_value(shape).unwrap_or_default());
         }

@@ -23,7 +23,7 @@ value now. The finding names the change when it can tell. Claude Code never remo
 **How to fix it.** If the old config is gone for good, remove the entry (`fix`). An entry that \
 holds no usable token is removed by default; one that still holds a usable token is kept unless \
 you ask (`fix --only stale-registration`), because changing the config back would make it live \
-again. Then sign in under the new config: `claude mcp login NAME`.",
+again. Then sign in under the new config: `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+).",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -46,12 +46,25 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .into_iter()
             .collect();
         let cause = explain_change(e, &configs);
+        // With ${VAR} in the config, another value of VAR (in the shell Claude Code runs in)
+        // gives another key, which may be this one: never remove it unasked.
+        let env_vars: Vec<&str> = configs
+            .iter()
+            .flat_map(|s| s.env_used.iter().map(String::as_str))
+            .collect();
         let usable = e.token.usable();
-        let keep = if usable {
+        let keep = if !env_vars.is_empty() {
+            format!(
+                " The config uses ${{{}}}: with another value of it (as Claude Code may run with) \
+                 this key can be live, so fix removes it only when asked.",
+                env_vars.join("}, ${")
+            )
+        } else if usable {
             " It still holds a usable token, so fix keeps it unless asked (--only \
              stale-registration): changing the config back would make it live again."
+                .to_string()
         } else {
-            " It holds no usable token."
+            " It holds no usable token.".to_string()
         };
         let was_for = e
             .server_url
@@ -79,7 +92,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         .file(inv.credentials.path.display().to_string())
         .evidence("current_urls", current.clone())
         .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
-        .action(remove_entry(inv, &e.key, !usable));
+        .action(remove_entry(inv, &e.key, !usable && env_vars.is_empty()));
         if let Some(u) = &e.server_url {
             f = f.evidence("entry_url", u.clone());
         }
@@ -95,6 +108,13 @@ fn explain_change(e: &Entry, configs: &[&ConfiguredServer]) -> String {
     };
     let matches =
         |t: &str, u: &str, h: &Map<String, Value>| key::hash16(&key::hash_input(t, u, h)) == hash;
+    if let Some(s) = configs.iter().find(|s| !s.env_missing.is_empty()) {
+        return format!(
+            "The config uses ${{{}}}, which is not set in this shell, so the key computed here is \
+             not the one Claude Code uses with it set; this entry may well be that one.",
+            s.env_missing.join("}, ${")
+        );
+    }
     for s in configs {
         let (Some(url), Some(t)) = (s.url.as_deref(), s.transport.as_deref()) else {
             continue;

@@ -1,4 +1,5 @@
 use super::{CheckInfo, Finding, Severity};
+use crate::json::SyntaxErrorKind;
 use crate::model::inventory::{Inventory, Role};
 
 pub const INFO: CheckInfo = CheckInfo {
@@ -52,13 +53,39 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         let Some(syntax) = &f.problems.syntax else {
             continue;
         };
+        let (severity, advice) = match (f.role, syntax.kind) {
+            // Claude Code truncates the cache and may exit before writing it again.
+            (Role::NeedsAuthCache, SyntaxErrorKind::Empty) => {
+                out.push(
+                    Finding::new(
+                        INFO.code,
+                        Severity::Info,
+                        format!(
+                            "{shown} is empty. Claude Code leaves it so when it exits while writing \
+                             it, and reads it as \"no markers\". Harmless."
+                        ),
+                    )
+                    .file(f.path.display().to_string())
+                    .evidence("error", syntax.kind.code()),
+                );
+                continue;
+            }
+            (Role::NeedsAuthCache, _) => (
+                Severity::Warning,
+                "Delete it if you like: Claude Code recreates it.",
+            ),
+            _ => (
+                severity,
+                "Copy it aside, then repair that spot or restore a backup; mcp-auth-doctor will \
+                 not write it.",
+            ),
+        };
         out.push(
             Finding::new(
                 INFO.code,
                 severity,
                 format!(
-                    "{shown} is not valid JSON: {} at line {}, column {}. {}. Copy it aside, then \
-                     repair that spot or restore a backup; mcp-auth-doctor will not write it.",
+                    "{shown} is not valid JSON: {} at line {}, column {}. {}. {advice}",
                     syntax.kind.describe(),
                     syntax.at.line,
                     syntax.at.column,

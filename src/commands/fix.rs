@@ -30,10 +30,7 @@ pub fn forget(ctx: &Context<'_>, name: &str) -> Result<Outcome> {
         plan::for_forget(&d.inventory, name)
     })?;
     if outcome.exit & exit::FIXED != 0 && !ctx.json() {
-        let login = match crate::model::server::NameKind::of(name) {
-            crate::model::server::NameKind::Plain => format!("claude mcp login {name}"),
-            _ => "/mcp in a Claude Code session".into(),
-        };
+        let login = crate::checks::login_hint(name);
         if !outcome.stdout.contains(&login) {
             let _ = writeln!(outcome.stdout, "Sign in again when you need it: {login}");
         }

@@ -43,14 +43,16 @@ pub enum PlaceholderShape {
     Zeroed,
     /// An expiry in the future with no token: a token write that did not finish.
     TornWrite,
+    /// Not a JSON object at all (`null`): Claude Code throws reading it, so the server fails.
+    NotAnObject,
 }
 
 impl PlaceholderShape {
     pub fn describe(self) -> &'static str {
         match self {
             Self::NeverAuthorised => {
-                "never authorised: a connection attempt saved discovery state or a client \
-                 registration, and no sign-in completed"
+                "not signed in: a connection saved discovery state or a client registration and \
+                 no sign-in completed since"
             }
             Self::BlankedAfterFailedRefresh => {
                 "blanked after a failed refresh: the server rejected the refresh token, and Claude \
@@ -63,6 +65,10 @@ impl PlaceholderShape {
             Self::TornWrite => {
                 "a torn write: an expiry in the future but no token, so a token write did not \
                  finish or was lost"
+            }
+            Self::NotAnObject => {
+                "not an object (null): Claude Code throws while reading it, so the server fails to \
+                 connect instead of asking for a sign-in"
             }
         }
     }
@@ -180,7 +186,9 @@ impl Entry {
             matches!(get("refreshToken"), Some(Value::String(s)) if s.is_empty());
         let scope = get("scope").is_some();
         let shape = (token == TokenState::Placeholder).then_some({
-            if refresh_token_empty {
+            if !value.is_object() {
+                PlaceholderShape::NotAnObject
+            } else if refresh_token_empty {
                 PlaceholderShape::Zeroed
             } else if matches!(expires, Expiry::At(at) if at > now_ms) {
                 PlaceholderShape::TornWrite

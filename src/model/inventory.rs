@@ -389,8 +389,8 @@ impl Role {
                  Until it is repaired, no entry is judged stale or orphaned"
             }
             Role::NeedsAuthCache => {
-                "Claude Code reads it as empty and overwrites it at its next write; no harm beyond \
-                 that, and deleting the file is safe"
+                "Claude Code reads it as \"no markers\" and overwrites it at its next write; no \
+                 harm beyond that"
             }
             Role::ProjectMcpJson => {
                 "Claude Code ignores the servers in it, and `claude mcp add -s project` would \

@@ -12,8 +12,11 @@ const WIDTH: usize = 100;
 fn verdict_tag(style: Style, v: Verdict) -> String {
     let label = v.label();
     match v {
-        Verdict::Ok | Verdict::StaticAuth => style.green(label),
-        Verdict::Skipped | Verdict::NeedsLogin | Verdict::InvalidConfig => style.red(label),
+        Verdict::Ok | Verdict::Refreshes | Verdict::StaticAuth => style.green(label),
+        Verdict::Skipped
+        | Verdict::NeedsLogin
+        | Verdict::InvalidConfig
+        | Verdict::FailsToConnect => style.red(label),
         Verdict::NoToken | Verdict::Unknown => style.yellow(label),
         Verdict::NotOauth => style.dim(label),
     }
@@ -71,7 +74,12 @@ fn server_header(out: &mut String, style: Style, s: &ServerReport) {
         wrap(&sanitize(&s.explanation), WIDTH - 4, "    ")
     );
     if let Some(next) = &s.next_step {
-        let _ = writeln!(out, "    {} {}", style.dim("next:"), sanitize(next));
+        let text = wrap(&format!("next: {}", sanitize(next)), WIDTH - 4, "      ");
+        let _ = writeln!(
+            out,
+            "    {}",
+            text.replacen("next:", &style.dim("next:"), 1)
+        );
     }
 }
 

@@ -8,7 +8,7 @@ use crate::model::entry::{PlaceholderShape, TokenState};
 use crate::model::inventory::Inventory;
 use crate::model::marker::{Marker, MarkerState};
 use crate::model::secret::SecretInfo;
-use crate::model::server::{ConfiguredServer, NameKind, Scope, StaticAuth};
+use crate::model::server::{ConfiguredServer, Scope, StaticAuth};
 use crate::paths::tilde;
 use crate::{redact, timefmt};
 
@@ -16,8 +16,13 @@ use crate::{redact, timefmt};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
-    /// Sessions connect with a usable token (refreshed first if needed).
+    /// Sessions connect with a usable token.
     Ok,
+    /// The token has expired (or is about to); Claude Code refreshes it with the refresh token.
+    Refreshes,
+    /// Claude Code cannot even reach the server as configured (an unset `${VAR}` in its url, a
+    /// `null` entry).
+    FailsToConnect,
     /// Sessions skip the server as needs-auth without connecting.
     Skipped,
     /// Claude Code has no usable token; an interactive login is needed.
@@ -38,6 +43,8 @@ impl Verdict {
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Ok => "ok",
+            Verdict::Refreshes => "refreshes",
+            Verdict::FailsToConnect => "fails to connect",
             Verdict::Skipped => "skipped",
             Verdict::NeedsLogin => "needs login",
             Verdict::NoToken => "no token",
@@ -52,7 +59,10 @@ impl Verdict {
     pub fn is_problem(self) -> bool {
         matches!(
             self,
-            Verdict::Skipped | Verdict::NeedsLogin | Verdict::InvalidConfig
+            Verdict::Skipped
+                | Verdict::NeedsLogin
+                | Verdict::InvalidConfig
+                | Verdict::FailsToConnect
         )
     }
 }
@@ -274,6 +284,20 @@ fn verdict(
             None,
         );
     }
+    if !s.env_missing.is_empty() {
+        let vars = s.env_missing.join(", ");
+        return (
+            Verdict::FailsToConnect,
+            format!(
+                "Its url or headers use {vars}, which is not set in this shell: a Claude Code \
+                 started from here keeps the literal ${{…}} text and fails to connect (✗ Failed to \
+                 connect). With it set, the server's key is different from the one shown."
+            ),
+            Some(format!(
+                "set {vars} where you start Claude Code (and here, to check it)"
+            )),
+        );
+    }
     let fix = "mcp-auth-doctor fix".to_string();
     let blocking = marker.filter(|m| m.blocks());
     if let Some(auth) = s.static_auth {
@@ -314,10 +338,15 @@ fn verdict(
                 .map(|t| format!("until {}", timefmt::rfc3339(t)))
                 .unwrap_or_default(),
         };
-        let tail = match entry.map(|e| e.token) {
-            Some(t) if t.usable() => ", although its current key holds a usable token",
-            _ => "",
+        let usable = entry.is_some_and(|e| e.token.usable());
+        let tail = if usable {
+            ", although its current key holds a usable token"
+        } else {
+            ""
         };
+        // Removing the marker helps only when there is a token to connect with; otherwise the
+        // server needs a sign-in either way.
+        let next = if usable { fix } else { login.clone() };
         return (
             Verdict::Skipped,
             format!(
@@ -325,7 +354,7 @@ fn verdict(
                  because a needs-auth marker says it needed a login{tail}. `claude mcp list` does \
                  not read the marker, and an interactive claude clears it at start."
             ),
-            Some(fix),
+            Some(next),
         );
     }
     let Some(e) = entry else {
@@ -338,26 +367,39 @@ fn verdict(
         return (
             Verdict::NoToken,
             format!(
-                "No OAuth entry under the current key: Claude Code connects without a token; if \
-                 the server requires OAuth it shows ! Needs authentication.{why}"
+                "No OAuth entry under the current key: Claude Code connects without a token, which \
+                 is right for a server that needs none; one that requires OAuth shows ! Needs \
+                 authentication.{why}"
             ),
-            Some(login),
+            // Offline, nothing says whether the server needs OAuth; old entries suggest it did.
+            old.then(|| format!("if the server asks for authentication: {login}")),
         );
     };
+    if e.shape == Some(crate::model::entry::PlaceholderShape::NotAnObject) {
+        return (
+            Verdict::FailsToConnect,
+            "The entry under its current key is not an object (null): Claude Code throws while \
+             reading it and the server fails to connect."
+                .into(),
+            Some(fix),
+        );
+    }
     match e.token {
         TokenState::Placeholder => (
             Verdict::Skipped,
             format!(
                 "Sessions will skip this server as needs-auth without connecting: the entry under \
                  its current key holds neither an access nor a refresh token{}. `claude mcp list` \
-                 ignores this and may say Connected.",
+                 ignores this and connects anyway.",
                 if blocking.is_some() {
                     ", and a needs-auth marker names it too"
                 } else {
                     ""
                 }
             ),
-            Some(format!("{fix}, then {login} if the server asks")),
+            Some(format!(
+                "sign in ({login}); if the server needs no sign-in: {fix}"
+            )),
         ),
         TokenState::Expired => (
             Verdict::NeedsLogin,
@@ -367,8 +409,9 @@ fn verdict(
             Some(login),
         ),
         TokenState::Refreshable => (
-            Verdict::Ok,
-            "Claude Code refreshes the token with the stored refresh token on the next connection."
+            Verdict::Refreshes,
+            "Claude Code refreshes the token with the stored refresh token on the next connection; \
+             if the server rejects the refresh token, it will ask for a new sign-in."
                 .into(),
             None,
         ),
@@ -387,8 +430,5 @@ fn verdict(
 }
 
 fn login_command(name: &str) -> String {
-    match NameKind::of(name) {
-        NameKind::Plain => format!("claude mcp login {name}"),
-        _ => "/mcp in a Claude Code session".into(),
-    }
+    crate::checks::login_hint(name)
 }
