@@ -9,11 +9,11 @@
 # reused while their parameters are unchanged. Before any timing, the three tools must agree on
 # the orphaned entries and orphaned markers of every home, or the script stops.
 #
-# Timing: RUNS rounds; each round runs the three tools once each, alternating (the starting tool
-# rotates), under `/usr/bin/time -v` for peak RSS, wall time taken around it with $EPOCHREALTIME
-# (so it includes ~1 ms of /usr/bin/time's own start-up). If hyperfine is installed it also runs
-# each size with `-N`, 3 warm-ups and RUNS runs per tool, for precise wall times (it does not
-# alternate). The page cache is warm in both: the agreement check reads every file first.
+# Timing: RUNS rounds; each round runs each of the three tools, alternating (the starting tool
+# rotates): once bare, timed with bash's $EPOCHREALTIME (process start-up included, ~1 ms), and
+# once under `/usr/bin/time -v` for its peak RSS. If hyperfine is installed it also runs each size
+# with `-N`, 3 warm-ups and RUNS runs per tool (it does not alternate). The page cache is warm in
+# both: the agreement check reads every file first.
 set -euo pipefail
 
 RUNS=10
@@ -119,10 +119,14 @@ for size in $SIZES; do
     for _ in $(seq 1 $(((r - 1) % 3))); do set -- "$2" "$3" "$1"; done
     for t in "$@"; do
       cmd=$(cmd_"$t" "$home" "$now")
+      # Wall time from a bare run (only bash's fork and exec around it) ...
       t0=$EPOCHREALTIME
-      /usr/bin/time -v -o "$res/$t.time" $cmd >/dev/null || true
+      $cmd >/dev/null || true
       t1=$EPOCHREALTIME
       awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", (b - a) * 1000}' >>"$res/$t.wall"
+      # ... and peak RSS from a second run under /usr/bin/time -v, whose start-up would add
+      # 1-2 ms to the wall time of the small home.
+      /usr/bin/time -v -o "$res/$t.time" $cmd >/dev/null || true
       awk -F': ' '/Maximum resident set size/ {print $2}' "$res/$t.time" >>"$res/$t.rss"
     done
   done
@@ -147,7 +151,7 @@ report="$DIR/results.md"
   echo "Machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); $(uname -sr);"
   echo "jq $(jq --version | sed 's/jq-//'), node $(node --version), $($BIN --version). $RUNS rounds."
   echo
-  echo "Alternating loop (wall includes /usr/bin/time start-up, ~1 ms):"
+  echo "Alternating loop (wall from bare runs, peak RSS from runs under /usr/bin/time -v):"
   echo
   echo "| home | .claude.json MB | tool | median ms | min ms | max ms | MB/s | peak RSS MB |"
   echo "|---|---:|---|---:|---:|---:|---:|---:|"
