@@ -176,6 +176,7 @@ pub fn scan<R: Read>(reader: R, visitor: &mut dyn Visitor) -> io::Result<ScanRep
         path: Vec::new(),
         report: ScanReport::default(),
         visitor,
+        keys: KeyStack::default(),
     };
     s.run()?;
     let mut report = s.report;
@@ -213,6 +214,8 @@ struct Scanner<'v, R> {
     path: Vec<Seg>,
     report: ScanReport,
     visitor: &'v mut dyn Visitor,
+    /// The keys of every object being scanned, for duplicate detection.
+    keys: KeyStack,
 }
 
 impl<R: Read> Scanner<'_, R> {
@@ -248,13 +251,23 @@ impl<R: Read> Scanner<'_, R> {
         Ok(())
     }
 
-    /// Skips whitespace; a `/` that starts a comment is reported as such.
+    /// Skips whitespace; a `/` that starts a comment is reported as such. Afterwards the next byte
+    /// is buffered, unless the input has ended.
+    #[inline]
     fn skip_ws(&mut self) -> Step {
         loop {
-            match self.input.peek()? {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => self.input.bump(),
+            let rest = self.input.rest();
+            let n = rest
+                .iter()
+                .position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(rest.len());
+            let next = rest.get(n).copied();
+            self.input.pos += n;
+            match next {
                 Some(b'/') => return self.err(SyntaxErrorKind::Comment, self.input.offset()),
-                _ => return Ok(()),
+                Some(_) => return Ok(()),
+                None if !self.input.fill()? => return Ok(()),
+                None => {}
             }
         }
     }
@@ -289,8 +302,7 @@ impl<R: Read> Scanner<'_, R> {
     fn object(&mut self, visit: Visit, depth: usize) -> Step {
         let open = self.input.offset();
         self.input.bump(); // '{'
-        let mut keys: HashSet<Vec<u8>> = HashSet::new();
-        let mut key_raw = Vec::new();
+        let mut keys = self.keys.open();
         let mut comma_at = None;
         loop {
             self.skip_ws()?;
@@ -301,26 +313,27 @@ impl<R: Read> Scanner<'_, R> {
                     if let Some(comma) = comma_at {
                         return self.err(SyntaxErrorKind::TrailingComma, comma);
                     }
+                    self.keys.close(keys);
                     self.close_object(visit, open);
                     return Ok(());
                 }
                 Some(b'"') => {}
                 Some(b) => return self.err(SyntaxErrorKind::UnexpectedCharacter(b), at),
             }
-            key_raw.clear();
-            self.string(Some(&mut key_raw))?;
-            // Escaped and plain spellings of one key are the same key to `JSON.parse`.
-            let identity = if key_raw.contains(&b'\\') {
-                decode_key(&key_raw).into_bytes()
-            } else {
-                key_raw.clone()
-            };
-            let duplicate = !keys.insert(identity);
+            let mut arena = std::mem::take(&mut self.keys.bytes);
+            let key_start = arena.len();
+            let result = self.string(Some(&mut arena));
+            self.keys.bytes = arena;
+            result?;
+            let (duplicate, identity) = self.keys.insert(&mut keys, key_start);
             let key = if duplicate || visit == Visit::Descend || depth == 0 {
-                Some(decode_key(&key_raw))
+                Some(String::from_utf8_lossy(identity).into_owned())
             } else {
                 None
             };
+            if duplicate {
+                self.keys.bytes.truncate(key_start);
+            }
             if duplicate {
                 self.report.duplicates.push(DuplicateKey {
                     object_path: self.path.clone(),
@@ -364,6 +377,7 @@ impl<R: Read> Scanner<'_, R> {
                     self.input.bump();
                 }
                 Some(b'}') => {
+                    self.keys.close(keys);
                     self.close_object(visit, open);
                     return Ok(());
                 }
@@ -432,55 +446,82 @@ impl<R: Read> Scanner<'_, R> {
     fn string(&mut self, mut out: Option<&mut Vec<u8>>) -> Step {
         self.input.bump(); // '"'
         loop {
-            // Fast path: skip plain bytes inside the buffer.
-            let plain = self.input.take_plain_string_bytes();
+            // Fast path: runs of plain bytes and escapes that are wholly buffered, with a local index
+            // and no call per byte; the raw bytes are copied out in one piece.
+            let buf = &self.input.buf[..self.input.end];
+            let from = self.input.pos;
+            let mut i = from;
+            let stop = loop {
+                i += plain_string_len(&buf[i..]);
+                match buf.get(i) {
+                    Some(b'\\') if i + 6 <= buf.len() => match buf[i + 1] {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                        b'u' if buf[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit) => i += 6,
+                        _ => break Some(StringStop::InvalidEscape),
+                    },
+                    Some(b'"') => break Some(StringStop::Quote),
+                    // Near the end of the buffer.
+                    Some(b'\\') => break Some(StringStop::Backslash),
+                    Some(_) => break Some(StringStop::Control),
+                    None => break None,
+                }
+            };
             if let Some(out) = out.as_deref_mut() {
-                out.extend_from_slice(plain.as_slice(&self.input));
+                out.extend_from_slice(&buf[from..i]);
             }
+            self.input.pos = i;
             let at = self.input.offset();
-            match self.input.peek()? {
-                None => return self.err(SyntaxErrorKind::UnexpectedEnd, at),
-                Some(b'"') => {
+            match stop {
+                Some(StringStop::Quote) => {
                     self.input.bump();
                     return Ok(());
                 }
-                Some(b'\\') => {
-                    self.input.bump();
-                    let Some(esc) = self.input.peek()? else {
-                        return self.err(SyntaxErrorKind::UnexpectedEnd, self.input.offset());
-                    };
-                    self.input.bump();
-                    if let Some(out) = out.as_deref_mut() {
-                        out.extend_from_slice(&[b'\\', esc]);
-                    }
-                    match esc {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                        b'u' => {
-                            for _ in 0..4 {
-                                match self.input.peek()? {
-                                    Some(h) if h.is_ascii_hexdigit() => {
-                                        self.input.bump();
-                                        if let Some(out) = out.as_deref_mut() {
-                                            out.push(h);
-                                        }
-                                    }
-                                    None => {
-                                        return self.err(
-                                            SyntaxErrorKind::UnexpectedEnd,
-                                            self.input.offset(),
-                                        );
-                                    }
-                                    Some(_) => return self.err(SyntaxErrorKind::InvalidEscape, at),
-                                }
-                            }
-                        }
-                        _ => return self.err(SyntaxErrorKind::InvalidEscape, at),
+                Some(StringStop::Backslash) => self.escape_across_refill(out.as_deref_mut(), at)?,
+                Some(StringStop::InvalidEscape) => {
+                    return self.err(SyntaxErrorKind::InvalidEscape, at);
+                }
+                Some(StringStop::Control) => {
+                    return self.err(SyntaxErrorKind::ControlCharacter, at);
+                }
+                None => {
+                    if !self.input.fill()? {
+                        return self.err(SyntaxErrorKind::UnexpectedEnd, at);
                     }
                 }
-                Some(b) if b < 0x20 => return self.err(SyntaxErrorKind::ControlCharacter, at),
-                // The fast path stopped at the end of the buffer; `peek` refilled it.
-                Some(_) => {}
             }
+        }
+    }
+
+    /// An escape (at offset `at`, the backslash) that may continue past the buffered bytes.
+    fn escape_across_refill(&mut self, mut out: Option<&mut Vec<u8>>, at: u64) -> Step {
+        self.input.bump(); // '\\'
+        let Some(esc) = self.input.peek()? else {
+            return self.err(SyntaxErrorKind::UnexpectedEnd, self.input.offset());
+        };
+        self.input.bump();
+        if let Some(out) = out.as_deref_mut() {
+            out.extend_from_slice(&[b'\\', esc]);
+        }
+        match esc {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(()),
+            b'u' => {
+                for _ in 0..4 {
+                    match self.input.peek()? {
+                        Some(h) if h.is_ascii_hexdigit() => {
+                            self.input.bump();
+                            if let Some(out) = out.as_deref_mut() {
+                                out.push(h);
+                            }
+                        }
+                        None => {
+                            return self.err(SyntaxErrorKind::UnexpectedEnd, self.input.offset());
+                        }
+                        Some(_) => return self.err(SyntaxErrorKind::InvalidEscape, at),
+                    }
+                }
+                Ok(())
+            }
+            _ => self.err(SyntaxErrorKind::InvalidEscape, at),
         }
     }
 
@@ -520,13 +561,25 @@ impl<R: Read> Scanner<'_, R> {
     }
 
     fn digits(&mut self) -> Step {
-        while let Some(b'0'..=b'9') = self.input.peek()? {
-            self.input.bump();
+        loop {
+            let rest = self.input.rest();
+            let n = rest
+                .iter()
+                .position(|b| !b.is_ascii_digit())
+                .unwrap_or(rest.len());
+            let more = n == rest.len();
+            self.input.pos += n;
+            if !more || !self.input.fill()? {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     fn literal(&mut self, word: &'static [u8]) -> Step {
+        if self.input.rest().starts_with(word) {
+            self.input.pos += word.len();
+            return Ok(());
+        }
         let start = self.input.offset();
         for &expected in word {
             match self.input.peek()? {
@@ -554,6 +607,132 @@ fn decode_key(raw: &[u8]) -> String {
         .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned())
 }
 
+/// Why the fast path inside a string stopped.
+enum StringStop {
+    Quote,
+    /// An escape that may continue past the buffered bytes.
+    Backslash,
+    InvalidEscape,
+    Control,
+}
+
+/// The length of the run of plain string bytes (not `"`, `\\` or a control character) that `s`
+/// starts with.
+#[inline(always)]
+fn plain_string_len(s: &[u8]) -> usize {
+    let mut n = 0;
+    for word in s.chunks_exact(8) {
+        let mask = stop_mask(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+        if mask != 0 {
+            return n + (mask.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    let tail = &s[n..];
+    n + tail
+        .iter()
+        .position(|&b| STOPS_STRING[b as usize])
+        .unwrap_or(tail.len())
+}
+
+/// The high bit of each byte of `word` (little-endian) that is `"`, `\\` or below 0x20. Bytes above
+/// the first flagged one may be flagged wrongly (a borrow runs upwards), so only the lowest flag is
+/// meaningful.
+#[inline]
+fn stop_mask(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    zero_bytes(word ^ (ONES * u64::from(b'"')))
+        | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+        | (word.wrapping_sub(ONES * 0x20) & !word & HIGH)
+}
+
+/// The keys of every object being scanned, for duplicate detection without an allocation per key:
+/// one byte arena and one index, used as a stack (an object's keys sit above its parent's, and go
+/// when it closes).
+#[derive(Default)]
+struct KeyStack {
+    /// Identity bytes of the keys (decoded when the key has escapes).
+    bytes: Vec<u8>,
+    /// (hash, start, end) of each key in `bytes`.
+    index: Vec<(u64, usize, usize)>,
+}
+
+/// One open object's part of the [`KeyStack`].
+struct ObjectKeys {
+    index_from: usize,
+    bytes_from: usize,
+    /// The hashes, once the object has more keys than a linear search handles well.
+    hashes: Option<HashSet<u64>>,
+}
+
+/// Up to this many keys an object's duplicates are found by a linear search over their hashes.
+const LINEAR_KEYS: usize = 16;
+
+impl KeyStack {
+    fn open(&self) -> ObjectKeys {
+        ObjectKeys {
+            index_from: self.index.len(),
+            bytes_from: self.bytes.len(),
+            hashes: None,
+        }
+    }
+
+    fn close(&mut self, keys: ObjectKeys) {
+        self.index.truncate(keys.index_from);
+        self.bytes.truncate(keys.bytes_from);
+    }
+
+    /// Adds the key whose raw bytes (escapes undecoded) start at `start` in the arena. Returns
+    /// whether the object already has it, and its identity: escaped and plain spellings of one key
+    /// are the same key to `JSON.parse`. A duplicate stays in the arena for the caller to read and
+    /// truncate; it is not indexed.
+    fn insert(&mut self, keys: &mut ObjectKeys, start: usize) -> (bool, &[u8]) {
+        if self.bytes[start..].contains(&b'\\') {
+            let decoded = decode_key(&self.bytes[start..]);
+            self.bytes.truncate(start);
+            self.bytes.extend_from_slice(decoded.as_bytes());
+        }
+        let end = self.bytes.len();
+        let identity = &self.bytes[start..end];
+        let hash = key_hash(identity);
+        let members = &self.index[keys.index_from..];
+        let maybe = match keys.hashes.as_mut() {
+            Some(set) => !set.insert(hash),
+            None => members.iter().any(|m| m.0 == hash),
+        };
+        // Equal hashes are confirmed byte for byte.
+        let duplicate = maybe
+            && members
+                .iter()
+                .any(|&(h, s, e)| h == hash && self.bytes[s..e] == *identity);
+        if !duplicate {
+            self.index.push((hash, start, end));
+            let count = self.index.len() - keys.index_from;
+            if keys.hashes.is_none() && count > LINEAR_KEYS {
+                keys.hashes = Some(self.index[keys.index_from..].iter().map(|m| m.0).collect());
+            }
+        }
+        (duplicate, &self.bytes[start..end])
+    }
+}
+
+/// A fast 64-bit hash of a key (word at a time); collisions are resolved by comparing bytes.
+fn key_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    let mut last = [0u8; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K);
+    h ^ (h >> 29)
+}
+
 /// Bytes that end the fast path inside a string: `"`, `\` and control characters.
 static STOPS_STRING: [bool; 256] = {
     let mut t = [false; 256];
@@ -566,18 +745,6 @@ static STOPS_STRING: [bool; 256] = {
     t[b'\\' as usize] = true;
     t
 };
-
-/// A span of the input buffer, valid until the next refill.
-struct Span {
-    start: usize,
-    end: usize,
-}
-
-impl Span {
-    fn as_slice<'a, R>(&self, input: &'a Input<R>) -> &'a [u8] {
-        &input.buf[self.start..self.end]
-    }
-}
 
 /// A buffered reader that knows its offset, validates UTF-8 chunk by chunk, and can copy out the
 /// bytes of a value as they pass.
@@ -643,20 +810,20 @@ impl<R: Read> Input<R> {
         self.pos += 1;
     }
 
-    /// Consumes string bytes up to the next quote, backslash or control byte within the buffer.
+    /// The buffered bytes not yet consumed.
     #[inline]
-    fn take_plain_string_bytes(&mut self) -> Span {
-        let start = self.pos;
-        let rest = &self.buf[self.pos..self.end];
-        let n = rest
-            .iter()
-            .position(|&b| STOPS_STRING[b as usize])
-            .unwrap_or(rest.len());
-        self.pos += n;
-        Span {
-            start,
-            end: self.pos,
+    fn rest(&self) -> &[u8] {
+        &self.buf[self.pos..self.end]
+    }
+
+    /// Makes sure a byte is buffered; false at the end of the input.
+    #[inline]
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.pos < self.end {
+            return Ok(true);
         }
+        self.refill()?;
+        Ok(self.pos < self.end)
     }
 
     /// Reads the next chunk once everything buffered is consumed.
@@ -914,6 +1081,131 @@ mod tests {
             ]
         );
         assert_eq!(grab.0[1].1, r#"{"b": 1}"#);
+    }
+
+    #[test]
+    fn finds_the_first_stop_byte_word_at_a_time() {
+        // Every stop kind at every position of a word and of the tail, after plain bytes of every
+        // kind (ASCII, non-ASCII, bytes just above each stop).
+        let fillers = [b'a', b' ', 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xc3, 0xff];
+        for len in 0..40 {
+            for at in 0..=len {
+                for &stop in &[b'"', b'\\', 0x00, 0x01, 0x0a, 0x1f] {
+                    for &fill in &fillers {
+                        let mut s = vec![fill; len];
+                        if at < len {
+                            s[at] = stop;
+                            // Stops after the first must not matter.
+                            if at + 1 < len {
+                                s[at + 1] = 0x00;
+                            }
+                        }
+                        let want = s
+                            .iter()
+                            .position(|&b| STOPS_STRING[b as usize])
+                            .unwrap_or(len);
+                        assert_eq!(plain_string_len(&s), want, "{s:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn escapes_and_errors_at_every_buffer_boundary() {
+        // The same document read in pieces of every size from 1 to 9 bytes: escapes, errors and
+        // duplicate keys cut at every possible place give the same report as reading it whole.
+        let docs: &[&[u8]] = &[
+            br#"{"a\"b": "x\\y\/z\u00e9\n", "k": 1, "\u006b": 2, "big": [1.5e3, -0, true, null]}"#,
+            br#"{"s": "abc\u00g1"}"#,
+            br#"{"s": "abc\q"}"#,
+            b"{\"s\": \"abc\x01\"}",
+            br#"{"s": "abc\u00e"#,
+            br#"{"s": "abc\"#,
+            br#"{"a": 1, "b": 2, "a": 3}"#,
+        ];
+        struct Pieces<'a>(&'a [u8], usize);
+        impl Read for Pieces<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = self.1.min(self.0.len()).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        for doc in docs {
+            let whole = check(doc);
+            for piece in 1..10 {
+                let r = scan(Pieces(doc, piece), &mut ValidateOnly).unwrap();
+                assert_eq!(
+                    r.error,
+                    whole.error,
+                    "{piece}: {}",
+                    String::from_utf8_lossy(doc)
+                );
+                assert_eq!(r.duplicates, whole.duplicates);
+            }
+        }
+        assert_eq!(
+            check(docs[1]).error.map(|e| (e.kind, e.offset)),
+            Some((SyntaxErrorKind::InvalidEscape, 10))
+        );
+        assert_eq!(
+            check(docs[3]).error.map(|e| (e.kind, e.offset)),
+            Some((SyntaxErrorKind::ControlCharacter, 10))
+        );
+        assert_eq!(check(docs[6]).duplicates[0].key, "a");
+    }
+
+    #[test]
+    fn finds_duplicates_in_objects_with_many_keys() {
+        // Past the linear search: the hash set, and escaped spellings of the same key.
+        let mut doc = String::from("{");
+        for i in 0..100 {
+            doc.push_str(&format!(r#""k{i}": {{"x": 1, "x": 2}}, "#));
+        }
+        doc.push_str(r#""k7": 0, "k\u0035\u0030": 0, "last": 0}"#);
+        let r = check(doc.as_bytes());
+        let found: Vec<_> = r
+            .duplicates
+            .iter()
+            .filter(|d| d.object_path.is_empty())
+            .map(|d| d.key.as_str())
+            .collect();
+        assert_eq!(found, vec!["k7", "k50"]);
+        // Each inner object has its own "x" twice.
+        assert_eq!(r.duplicates.iter().filter(|d| d.key == "x").count(), 100);
+    }
+
+    #[test]
+    fn equal_hashes_of_different_keys_are_not_duplicates() {
+        let mut keys = KeyStack::default();
+        let mut obj = keys.open();
+        let add = |keys: &mut KeyStack, obj: &mut ObjectKeys, k: &str| {
+            let start = keys.bytes.len();
+            keys.bytes.extend_from_slice(k.as_bytes());
+            let (dup, _) = keys.insert(obj, start);
+            if dup {
+                keys.bytes.truncate(start);
+            }
+            dup
+        };
+        assert!(!add(&mut keys, &mut obj, "alpha"));
+        // Make "beta" collide with "alpha" in the linear search...
+        keys.index[0].0 = key_hash(b"beta");
+        assert!(!add(&mut keys, &mut obj, "beta"));
+        assert!(add(&mut keys, &mut obj, "beta"));
+        for i in 0..LINEAR_KEYS {
+            assert!(!add(&mut keys, &mut obj, &format!("k{i}")));
+        }
+        // ...and "zeta" with something already in the hash set.
+        assert!(obj.hashes.is_some());
+        obj.hashes.as_mut().unwrap().insert(key_hash(b"zeta"));
+        assert!(!add(&mut keys, &mut obj, "zeta"));
+        assert!(add(&mut keys, &mut obj, "zeta"));
+        assert!(add(&mut keys, &mut obj, "k3"));
+        keys.close(obj);
+        assert!(keys.bytes.is_empty() && keys.index.is_empty());
     }
 
     #[test]

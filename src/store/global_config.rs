@@ -3,6 +3,7 @@
 //! The file can be hundreds of MB of per-project history. The scanner streams it once and copies out
 //! only `mcpServers` (user scope) and, per project, `mcpServers` and the `.mcp.json` approval lists.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
@@ -50,14 +51,18 @@ impl ProjectConfig {
 #[derive(Default)]
 struct Collect {
     config: GlobalConfig,
+    /// Position of each project in `config.projects` (thousands of projects: no linear search).
+    index: HashMap<String, usize>,
 }
 
 impl Collect {
     fn project(&mut self, key: &str) -> &mut ProjectConfig {
         // `JSON.parse` keeps one entry per key (the last value, at the first position).
-        if let Some(i) = self.config.projects.iter().position(|p| p.path == key) {
+        if let Some(&i) = self.index.get(key) {
             return &mut self.config.projects[i];
         }
+        self.index
+            .insert(key.to_string(), self.config.projects.len());
         self.config.projects.push(ProjectConfig {
             path: key.to_string(),
             fields: Map::new(),
