@@ -134,9 +134,10 @@ pub fn summarise(inv: &Inventory, findings: &[Finding]) -> Vec<ServerReport> {
             None => groups.push((identity, vec![s])),
         }
     }
+    let live = inv.live_keys();
     groups
         .into_iter()
-        .map(|(_, members)| report(inv, &members, findings))
+        .map(|(_, members)| report(inv, &members, findings, &live))
         .collect()
 }
 
@@ -153,7 +154,12 @@ fn scope_label(inv: &Inventory, scope: &Scope) -> String {
     }
 }
 
-fn report(inv: &Inventory, members: &[&ConfiguredServer], findings: &[Finding]) -> ServerReport {
+fn report(
+    inv: &Inventory,
+    members: &[&ConfiguredServer],
+    findings: &[Finding],
+    live: &std::collections::HashMap<&str, Vec<&ConfiguredServer>>,
+) -> ServerReport {
     let s = members[0];
     let now = inv.now_ms;
     let entry = s.key.as_deref().and_then(|k| inv.entry(k));
@@ -189,7 +195,7 @@ fn report(inv: &Inventory, members: &[&ConfiguredServer], findings: &[Finding]) 
         .filter(|f| match (&f.key, &s.key) {
             // Findings about another key of the same name belong to that key's report, except
             // those about keys nobody configures (stale), which concern every definition.
-            (Some(fk), Some(sk)) => fk == sk || !inv.live_keys().contains_key(fk.as_str()),
+            (Some(fk), Some(sk)) => fk == sk || !live.contains_key(fk.as_str()),
             _ => true,
         })
         .map(|f| f.code)
