@@ -258,6 +258,12 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["orphaned-registration"],
         4,
     ),
+    (
+        "redirect-port",
+        &["redirect-port-mismatch", "pending-registration"],
+        &["stale-registration"],
+        4,
+    ),
     ("empty-home", &[], &["*"], 0),
 ];
 
@@ -344,6 +350,7 @@ scenario_tests! {
     env_unset => "env-unset",
     empty_cache => "empty-cache",
     null_entry => "null-entry",
+    redirect_port => "redirect-port",
     stale_lock => "stale-lock",
     empty_home => "empty-home",
 }

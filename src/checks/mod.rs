@@ -20,6 +20,7 @@ mod needs_auth_cache_gap;
 mod orphaned_needs_auth_marker;
 mod orphaned_registration;
 mod pending_registration;
+mod redirect_port_mismatch;
 mod refreshable_token;
 mod sealing_needs_auth_marker;
 mod shared_registration;
@@ -85,6 +86,7 @@ pub const CHECKS: &[Check] = checks![
     unverified_registration,
     shared_registration,
     static_auth_oauth_state,
+    redirect_port_mismatch,
     stale_needs_auth_marker,
     sealing_needs_auth_marker,
     future_needs_auth_marker,

@@ -104,6 +104,8 @@ pub struct Entry {
     pub client_secret: bool,
     pub discovery_state: bool,
     pub scope: bool,
+    /// `redirectUri` (newer versions): the loopback callback the registration was made for.
+    pub redirect_uri: Option<String>,
     /// Field names present, in order.
     pub fields: Vec<String>,
     pub token: TokenState,
@@ -212,6 +214,7 @@ impl Entry {
             client_secret: truthy(get("clientSecret")),
             discovery_state: get("discoveryState").is_some(),
             scope,
+            redirect_uri: get("redirectUri").and_then(Value::as_str).map(String::from),
             fields: value
                 .as_object()
                 .map(|o| o.keys().cloned().collect())

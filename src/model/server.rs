@@ -104,6 +104,8 @@ pub struct ConfiguredServer {
     pub env_missing: Vec<String>,
     /// Why Claude Code will not load it, if it will not.
     pub invalid: Option<String>,
+    /// `oauth.callbackPort`: the fixed loopback port sign-ins redirect to.
+    pub callback_port: Option<u64>,
 }
 
 impl ConfiguredServer {
@@ -199,6 +201,10 @@ impl ConfiguredServer {
             env_used,
             env_missing,
             invalid,
+            callback_port: config
+                .get("oauth")
+                .and_then(|o| o.get("callbackPort"))
+                .and_then(Value::as_u64),
         }
     }
 }

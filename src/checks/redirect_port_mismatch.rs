@@ -1,0 +1,70 @@
+use super::{CheckInfo, Finding, Severity, live_entries};
+use crate::model::inventory::Inventory;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "redirect-port-mismatch",
+    severity: Severity::Warning,
+    summary: "The stored client registration redirects to another port than oauth.callbackPort",
+    explanation: "\
+**What it means.** A dynamically registered OAuth client is bound to the redirect URI it was \
+registered with (`http://localhost:<port>/callback`). The entry's `redirectUri` names one port, \
+the server's config (`oauth.callbackPort`) another. Sign-in then fails at the authorization server \
+with `redirect_uri_mismatch` (or the browser cannot reach the callback), every time, because the \
+stored registration is reused.
+
+**Why it happens.** The callback port was set or changed after the first sign-in, or the first \
+registration used a random port.
+
+**How to fix it.** Forget the registration so the next sign-in registers anew with the configured \
+port: `mcp-auth-doctor forget NAME`, then sign in.",
+};
+
+/// The port of a loopback redirect URI (`http://localhost:3118/callback` → 3118).
+fn port_of(uri: &str) -> Option<u64> {
+    let rest = uri.split_once("://")?.1;
+    let authority = rest.split('/').next()?;
+    authority.rsplit_once(':')?.1.parse().ok()
+}
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    for s in &inv.servers {
+        let Some(want) = s.callback_port else {
+            continue;
+        };
+        let Some(e) = live_entries(inv, s) else {
+            continue;
+        };
+        let Some(uri) = &e.redirect_uri else { continue };
+        let Some(have) = port_of(uri) else { continue };
+        if have == want {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                INFO.code,
+                INFO.severity,
+                format!(
+                    "The client registration stored for '{}' redirects to port {have} ({uri}), \
+                     but its config sets oauth.callbackPort {want}: sign-in will fail with a \
+                     redirect mismatch. Run `mcp-auth-doctor forget {}` so the next sign-in \
+                     registers anew.",
+                    s.name, s.name
+                ),
+            )
+            .server(&s.name)
+            .key(&e.key)
+            .evidence("registered_port", have)
+            .evidence("configured_port", want),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_the_port() {
+        assert_eq!(super::port_of("http://localhost:3118/callback"), Some(3118));
+        assert_eq!(super::port_of("http://127.0.0.1:80"), Some(80));
+        assert_eq!(super::port_of("http://localhost/callback"), None);
+    }
+}
