@@ -1,6 +1,8 @@
 //! JSON reading that never loses a detail: where a file is broken, which keys repeat, and only the
 //! parts of a large file that the diagnosis needs.
 
+mod input;
+mod keys;
 pub mod position;
 pub mod scan;
 

@@ -1,0 +1,295 @@
+//! The scanner's input: a fixed buffer over any reader that knows its byte offset, validates
+//! UTF-8 chunk by chunk, copies out the bytes of a value as they pass, and finds runs of plain
+//! string bytes a word at a time.
+
+use std::io::{self, Read};
+
+pub(super) const BUF_SIZE: usize = 64 * 1024;
+
+/// A buffered reader that knows its offset, validates UTF-8 chunk by chunk, and can copy out the
+/// bytes of a value as they pass.
+pub(super) struct Input<R> {
+    reader: R,
+    pub(super) buf: Box<[u8]>,
+    pub(super) pos: usize,
+    pub(super) end: usize,
+    /// File offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    capture: Option<Vec<u8>>,
+    capture_from: usize,
+    /// The start of a UTF-8 sequence cut by the end of the previous chunk.
+    utf8_carry: Vec<u8>,
+    /// Offset of the first invalid UTF-8 byte seen.
+    pub(super) utf8_error: Option<u64>,
+}
+
+impl<R: Read> Input<R> {
+    pub(super) fn new(reader: R) -> Self {
+        Self {
+            reader,
+            buf: vec![0; BUF_SIZE].into_boxed_slice(),
+            pos: 0,
+            end: 0,
+            base: 0,
+            eof: false,
+            capture: None,
+            capture_from: 0,
+            utf8_carry: Vec::new(),
+            utf8_error: None,
+        }
+    }
+
+    pub(super) fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    pub(super) fn starts_with_bom(&mut self) -> io::Result<bool> {
+        while self.end < 3 && !self.eof {
+            self.fill_more()?;
+        }
+        if self.buf[..self.end].starts_with(&[0xEF, 0xBB, 0xBF]) {
+            self.pos = 3;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    #[inline]
+    pub(super) fn peek(&mut self) -> io::Result<Option<u8>> {
+        if self.pos < self.end {
+            return Ok(Some(self.buf[self.pos]));
+        }
+        self.refill()?;
+        Ok((self.pos < self.end).then(|| self.buf[self.pos]))
+    }
+
+    /// Consumes the byte `peek` returned.
+    #[inline]
+    pub(super) fn bump(&mut self) {
+        self.pos += 1;
+    }
+
+    /// The buffered bytes not yet consumed.
+    #[inline]
+    pub(super) fn rest(&self) -> &[u8] {
+        &self.buf[self.pos..self.end]
+    }
+
+    /// Makes sure a byte is buffered; false at the end of the input.
+    #[inline]
+    pub(super) fn fill(&mut self) -> io::Result<bool> {
+        if self.pos < self.end {
+            return Ok(true);
+        }
+        self.refill()?;
+        Ok(self.pos < self.end)
+    }
+
+    /// Reads the next chunk once everything buffered is consumed.
+    fn refill(&mut self) -> io::Result<()> {
+        if self.eof || self.pos < self.end {
+            return Ok(());
+        }
+        if let Some(cap) = self.capture.as_mut() {
+            cap.extend_from_slice(&self.buf[self.capture_from..self.end]);
+            self.capture_from = 0;
+        }
+        self.base += self.end as u64;
+        self.pos = 0;
+        self.end = 0;
+        self.fill_more()
+    }
+
+    /// Appends one read to the buffer (which must have room) and validates its UTF-8.
+    fn fill_more(&mut self) -> io::Result<()> {
+        let start = self.end;
+        let n = loop {
+            match self.reader.read(&mut self.buf[start..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if n == 0 {
+            self.eof = true;
+            if !self.utf8_carry.is_empty() {
+                self.note_bad_utf8(self.base + start as u64 - self.utf8_carry.len() as u64);
+                self.utf8_carry.clear();
+            }
+            return Ok(());
+        }
+        self.end = start + n;
+        self.validate_utf8(start);
+        Ok(())
+    }
+
+    fn note_bad_utf8(&mut self, offset: u64) {
+        if self.utf8_error.is_none() {
+            self.utf8_error = Some(offset);
+        }
+    }
+
+    fn validate_utf8(&mut self, start: usize) {
+        if self.utf8_error.is_some() {
+            return;
+        }
+        let mut from = start;
+        // Finish a sequence cut by the previous chunk.
+        if !self.utf8_carry.is_empty() {
+            let carry_offset = self.base + start as u64 - self.utf8_carry.len() as u64;
+            let need = utf8_width(self.utf8_carry[0]).saturating_sub(self.utf8_carry.len());
+            let take = need.min(self.end - start);
+            let mut seq = std::mem::take(&mut self.utf8_carry);
+            seq.extend_from_slice(&self.buf[start..start + take]);
+            from = start + take;
+            match std::str::from_utf8(&seq) {
+                Ok(_) => {}
+                Err(e) if e.error_len().is_none() && from == self.end => {
+                    self.utf8_carry = seq;
+                    return;
+                }
+                Err(_) => {
+                    self.note_bad_utf8(carry_offset);
+                    return;
+                }
+            }
+        }
+        if let Err(e) = std::str::from_utf8(&self.buf[from..self.end]) {
+            let bad = from + e.valid_up_to();
+            if e.error_len().is_none() {
+                self.utf8_carry = self.buf[bad..self.end].to_vec();
+            } else {
+                self.note_bad_utf8(self.base + bad as u64);
+            }
+        }
+    }
+
+    pub(super) fn start_capture(&mut self) {
+        self.capture = Some(Vec::new());
+        self.capture_from = self.pos;
+    }
+
+    pub(super) fn finish_capture(&mut self) -> Vec<u8> {
+        let mut cap = self.capture.take().unwrap_or_default();
+        cap.extend_from_slice(&self.buf[self.capture_from..self.pos]);
+        cap
+    }
+}
+
+/// The length of a UTF-8 sequence from its first byte (1 for an invalid lead byte).
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    }
+}
+
+/// Why the fast path inside a string stopped.
+pub(super) enum StringStop {
+    Quote,
+    /// An escape that may continue past the buffered bytes.
+    Backslash,
+    InvalidEscape,
+    Control,
+}
+
+/// The length of the run of plain string bytes (not `"`, `\\` or a control character) that `s`
+/// starts with.
+#[inline(always)]
+pub(super) fn plain_string_len(s: &[u8]) -> usize {
+    let mut n = 0;
+    for word in s.chunks_exact(8) {
+        let mask = stop_mask(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+        if mask != 0 {
+            return n + (mask.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    let tail = &s[n..];
+    n + tail
+        .iter()
+        .position(|&b| STOPS_STRING[b as usize])
+        .unwrap_or(tail.len())
+}
+
+/// The high bit of each byte of `word` (little-endian) that is `"`, `\\` or below 0x20. Bytes above
+/// the first flagged one may be flagged wrongly (a borrow runs upwards), so only the lowest flag is
+/// meaningful.
+#[inline]
+fn stop_mask(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    zero_bytes(word ^ (ONES * u64::from(b'"')))
+        | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+        | (word.wrapping_sub(ONES * 0x20) & !word & HIGH)
+}
+
+/// Bytes that end the fast path inside a string: `"`, `\` and control characters.
+static STOPS_STRING: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::scan::{ScanReport, SyntaxErrorKind, ValidateOnly, scan};
+
+    fn check(text: &[u8]) -> ScanReport {
+        scan(text, &mut ValidateOnly).unwrap()
+    }
+
+    #[test]
+    fn finds_the_first_stop_byte_word_at_a_time() {
+        // Every stop kind at every position of a word and of the tail, after plain bytes of every
+        // kind (ASCII, non-ASCII, bytes just above each stop).
+        let fillers = [b'a', b' ', 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xc3, 0xff];
+        for len in 0..40 {
+            for at in 0..=len {
+                for &stop in &[b'"', b'\\', 0x00, 0x01, 0x0a, 0x1f] {
+                    for &fill in &fillers {
+                        let mut s = vec![fill; len];
+                        if at < len {
+                            s[at] = stop;
+                            // Stops after the first must not matter.
+                            if at + 1 < len {
+                                s[at + 1] = 0x00;
+                            }
+                        }
+                        let want = s
+                            .iter()
+                            .position(|&b| STOPS_STRING[b as usize])
+                            .unwrap_or(len);
+                        assert_eq!(plain_string_len(&s), want, "{s:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_split_across_chunks_is_found() {
+        // A 3-byte sequence whose third byte is wrong, placed across the first buffer boundary.
+        let mut doc = b"[\"".to_vec();
+        doc.extend(std::iter::repeat_n(b'a', BUF_SIZE - 3));
+        doc.extend_from_slice(&[0xE2, 0x82, b'x', b'"', b']']);
+        let r = check(&doc);
+        assert_eq!(r.error.map(|e| e.kind), Some(SyntaxErrorKind::InvalidUtf8));
+        // The same sequence completed correctly is fine.
+        let mut ok = b"[\"".to_vec();
+        ok.extend(std::iter::repeat_n(b'a', BUF_SIZE - 3));
+        ok.extend_from_slice(&[0xE2, 0x82, 0xAC, b'"', b']']);
+        assert_eq!(check(&ok).error, None);
+    }
+}
