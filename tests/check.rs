@@ -264,6 +264,12 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["stale-registration"],
         4,
     ),
+    (
+        "misfiled-secret",
+        &["misfiled-client-secret", "pending-registration"],
+        &["stale-registration", "orphaned-registration"],
+        4,
+    ),
     ("empty-home", &[], &["*"], 0),
 ];
 
@@ -351,6 +357,7 @@ scenario_tests! {
     empty_cache => "empty-cache",
     null_entry => "null-entry",
     redirect_port => "redirect-port",
+    misfiled_secret => "misfiled-secret",
     stale_lock => "stale-lock",
     empty_home => "empty-home",
 }

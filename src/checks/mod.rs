@@ -14,6 +14,7 @@ mod keychain_file_split;
 mod keychain_store;
 mod leftover_temp_file;
 mod legacy_config_file;
+mod misfiled_client_secret;
 mod missing_project_dir;
 mod missing_registration;
 mod needs_auth_cache_gap;
@@ -87,6 +88,7 @@ pub const CHECKS: &[Check] = checks![
     shared_registration,
     static_auth_oauth_state,
     redirect_port_mismatch,
+    misfiled_client_secret,
     stale_needs_auth_marker,
     sealing_needs_auth_marker,
     future_needs_auth_marker,

@@ -106,6 +106,13 @@ pub struct ConfiguredServer {
     pub invalid: Option<String>,
     /// `oauth.callbackPort`: the fixed loopback port sign-ins redirect to.
     pub callback_port: Option<u64>,
+    /// `oauth.clientId` is set: a pre-registered client, whose secret (if any) Claude Code keeps in
+    /// `mcpOAuthClientConfig[key]`.
+    pub preregistered_client: bool,
+    /// Keys other Claude Code code paths compute for this server by mistake: without the headers
+    /// (`mcp add-json --client-secret`, #67528) and from the unexpanded config (`mcp add
+    /// --client-secret` with `${VAR}`). Where a client secret may have been filed instead.
+    pub misfiled_keys: Vec<(&'static str, String)>,
 }
 
 impl ConfiguredServer {
@@ -182,6 +189,26 @@ impl ConfiguredServer {
             }
             _ => None,
         };
+        let mut misfiled_keys = Vec::new();
+        if let (Some(t @ ("http" | "sse")), Some(u), Some(live)) =
+            (transport.as_deref(), &url, &key)
+        {
+            let without_headers = key::server_key(name, t, u, &Map::new());
+            if &without_headers != live {
+                misfiled_keys.push(("computed without the headers", without_headers));
+            }
+            if let Some(raw) = raw_url {
+                let raw_headers = config
+                    .get("headers")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                let unexpanded = key::server_key(name, t, raw, &raw_headers);
+                if &unexpanded != live && !misfiled_keys.iter().any(|(_, k)| *k == unexpanded) {
+                    misfiled_keys.push(("computed before ${VAR} expansion", unexpanded));
+                }
+            }
+        }
         let url_template = match (raw_url, &url) {
             (Some(raw), Some(u)) if raw != u => Some(raw.to_string()),
             _ => None,
@@ -205,6 +232,12 @@ impl ConfiguredServer {
                 .get("oauth")
                 .and_then(|o| o.get("callbackPort"))
                 .and_then(Value::as_u64),
+            preregistered_client: config
+                .get("oauth")
+                .and_then(|o| o.get("clientId"))
+                .and_then(Value::as_str)
+                .is_some(),
+            misfiled_keys,
         }
     }
 }
