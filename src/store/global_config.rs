@@ -38,7 +38,7 @@ pub struct GlobalConfig {
 pub struct ProjectConfig {
     /// The key as written (`/home/u/repo`, or `C:/Users/u/repo` on Windows).
     pub path: String,
-    /// The captured fields from [`PROJECT_FIELDS`].
+    /// The captured fields from `PROJECT_FIELDS`.
     pub fields: Map<String, Value>,
 }
 
