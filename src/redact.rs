@@ -58,29 +58,55 @@ fn looks_like_a_token(run: &str) -> bool {
 }
 
 /// `https://user:pw@host/p?key=abc&x` → `https://***@host/p?key=***&x`.
+///
+/// Userinfo is found before anything else: a password may hold `?`, `#` or `/` unescaped, so the
+/// userinfo ends at the last `@` that has no `/` before it.
 pub fn url(input: &str) -> String {
-    let (before_fragment, fragment) = match input.split_once('#') {
+    let (scheme, rest) = match input.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => match input.strip_prefix("//") {
+            Some(rest) => (Some(""), rest),
+            None => (None, input),
+        },
+    };
+    let (userinfo, rest) = match scheme {
+        Some(_) => {
+            let mut at = None;
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '@' => at = Some(i),
+                    '/' => break,
+                    _ => {}
+                }
+            }
+            match at {
+                Some(i) => (true, &rest[i + 1..]),
+                None => (false, rest),
+            }
+        }
+        None => (false, rest),
+    };
+    let (before_fragment, fragment) = match rest.split_once('#') {
         Some((a, b)) => (a, Some(b)),
-        None => (input, None),
+        None => (rest, None),
     };
     let (base, query) = match before_fragment.split_once('?') {
         Some((a, q)) => (a, Some(q)),
         None => (before_fragment, None),
     };
-    let mut out = match base.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = match rest.find('/') {
-                Some(i) => rest.split_at(i),
-                None => (rest, ""),
-            };
-            let host = match authority.rsplit_once('@') {
-                Some((_, host)) => format!("***@{host}"),
-                None => authority.to_string(),
-            };
-            format!("{scheme}://{host}{path}")
+    let mut out = String::new();
+    match scheme {
+        Some("") => out.push_str("//"),
+        Some(s) => {
+            out.push_str(s);
+            out.push_str("://");
         }
-        None => base.to_string(),
-    };
+        None => {}
+    }
+    if userinfo {
+        out.push_str("***@");
+    }
+    out.push_str(base);
     if let Some(q) = query {
         out.push('?');
         let parts: Vec<String> = q
@@ -155,5 +181,14 @@ mod tests {
         );
         assert_eq!(url("https://h/p#tok"), "https://h/p#***");
         assert_eq!(url("not a url"), "not a url");
+        // Unescaped ?, # and / in a password do not end the userinfo early.
+        assert_eq!(
+            url("https://alice:pw?Sekr3tPW@host.example/mcp"),
+            "https://***@host.example/mcp"
+        );
+        assert_eq!(url("https://bob:pa#ss@host/mcp"), "https://***@host/mcp");
+        assert_eq!(url("//carol:hunter2@host/mcp"), "//***@host/mcp");
+        // An @ in the path is not userinfo.
+        assert_eq!(url("https://host/users/@me"), "https://host/users/@me");
     }
 }

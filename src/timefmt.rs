@@ -25,9 +25,9 @@ pub fn duration(ms: i64) -> String {
 /// "in 5 min" or "5 min ago", relative to `now`.
 pub fn relative(at_ms: i64, now_ms: i64) -> String {
     if at_ms >= now_ms {
-        format!("in {}", duration(at_ms - now_ms))
+        format!("in {}", duration(at_ms.saturating_sub(now_ms)))
     } else {
-        format!("{} ago", duration(now_ms - at_ms))
+        format!("{} ago", duration(now_ms.saturating_sub(at_ms)))
     }
 }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Home;
+use common::{Home, codes};
 
 #[test]
 fn a_home_without_claude_code_is_not_broken() {
@@ -207,4 +207,89 @@ fn probe_is_wired_to_the_command_line() {
     assert_eq!(code, 4);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["schema"], 1);
+}
+
+#[test]
+fn a_managed_mcp_json_takes_exclusive_control() {
+    let home = Home::fixture("healthy");
+    let managed = home.path.join("managed");
+    std::fs::create_dir(&managed).unwrap();
+    std::fs::write(
+        managed.join("managed-mcp.json"),
+        r#"{"mcpServers":{"corp":{"type":"http","url":"https://mcp.corp.example/mcp"}}}"#,
+    )
+    .unwrap();
+    let (stdout, _, _) = home.run(&[
+        "check",
+        "--format",
+        "json",
+        "--managed-dir",
+        managed.to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let verdicts: Vec<(String, String)> = doc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().into(),
+                s["verdict"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        verdicts.contains(&("linear".into(), "ignored".into())),
+        "{verdicts:?}"
+    );
+    assert!(
+        verdicts.contains(&("corp".into(), "no-token".into())),
+        "{verdicts:?}"
+    );
+}
+
+#[test]
+fn the_report_strips_control_characters_from_names() {
+    let home = Home::fixture("healthy");
+    let config = home.path.join(".claude.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replacen("\"linear\"", "\"lin\\u001b[2J|ear\\nx\"", 1),
+    )
+    .unwrap();
+    let (md, _, _) = home.run(&["report"]);
+    assert!(!md.contains('\x1b'), "{md}");
+    assert!(md.contains("lin\u{FFFD}[2J"), "{md}");
+}
+
+#[test]
+fn json_that_claude_code_reads_but_we_cannot_is_said_so() {
+    let home = Home::fixture("healthy");
+    let path = home.path.join(".claude/.credentials.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let huge = format!("1{}", "0".repeat(400));
+    let odd = text.replacen("\"x\":1", &format!("\"x\":{huge}"), 1);
+    assert_ne!(odd, text);
+    std::fs::write(&path, &odd).unwrap();
+    let (doc, _) = home.check_json();
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "unparseable-file")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(f["evidence"]["error"], "unsupported");
+    assert_eq!(f["severity"], "warning");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("Claude Code reads it"),
+        "{f}"
+    );
+    // Nothing is judged from it, and nothing writes it.
+    assert!(!codes(&doc).contains(&"missing-registration".to_string()));
+    home.run(&["fix", "--yes"]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), odd);
 }

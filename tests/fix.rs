@@ -605,3 +605,64 @@ fn fix_never_loses_an_entry_the_real_proper_lockfile_writer_adds() {
     }
     assert!(fixed > 0, "fix never got to change anything");
 }
+
+/// A credentials file with `mcpOAuth` twice: JSON.parse keeps the last, and a byte-level edit
+/// could mix the two objects. fix refuses and writes nothing.
+#[test]
+fn a_duplicated_section_is_never_edited() {
+    let home = Home::fixture("demo");
+    let path = creds(&home);
+    let text = fs::read_to_string(&path).unwrap();
+    let doubled = text.replacen(
+        "{\"claudeAiOauth\"",
+        "{\"mcpOAuth\":{\"quarri|0c54185165cc81b2\":{\"accessToken\":\"at-CANARY-old\"}},\"claudeAiOauth\"",
+        1,
+    );
+    assert_ne!(doubled, text);
+    fs::write(&path, &doubled).unwrap();
+    let (_, stderr, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 0, "{stderr}");
+    assert!(stderr.contains("more than once"), "{stderr}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), doubled);
+}
+
+/// Run as root on another user's home, the rewritten file keeps its owner (and so does the backup).
+#[cfg(unix)]
+#[test]
+fn the_owner_of_a_rewritten_file_is_kept() {
+    use std::os::unix::fs::MetadataExt;
+    let home = Home::fixture("demo");
+    let path = creds(&home);
+    // Only root can give a file away; elsewhere the owner is ours and this proves nothing new.
+    if std::os::unix::fs::chown(&path, Some(4242), Some(4343)).is_err() {
+        eprintln!("not root: skipped");
+        return;
+    }
+    std::os::unix::fs::chown(home.path.join(".claude"), Some(4242), Some(4343)).unwrap();
+    let (_, stderr, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 1, "{stderr}");
+    let meta = fs::metadata(&path).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (4242, 4343));
+    let backups = home.path.join(".claude/backups/mcp-auth-doctor");
+    let dir = fs::read_dir(&backups)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert_eq!(fs::metadata(&dir).unwrap().uid(), 4242);
+}
+
+/// A read-only credentials file is left read-only: its content is not edited, and the mode fix
+/// only strips the group and other bits.
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_stays_read_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::fixture("demo");
+    fs::set_permissions(creds(&home), fs::Permissions::from_mode(0o444)).unwrap();
+    let (stdout, _, _) = home.run(&["fix", "--yes"]);
+    assert!(stdout.contains("chmod 0400"), "{stdout}");
+    let mode = fs::metadata(creds(&home)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o400);
+}

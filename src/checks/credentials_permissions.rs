@@ -23,9 +23,11 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     let (Some(mode), Some(target)) = (facts.mode, &facts.target) else {
         return;
     };
-    if mode & 0o077 == 0 {
+    if mode & 0o077 == 0 || !facts.is_file {
         return;
     }
+    // Strip group and other bits only: a file its owner made read-only stays read-only.
+    let fixed = mode & 0o700;
     let who = match (mode & 0o070 != 0, mode & 0o007 != 0) {
         (true, true) => "its group and all other users",
         (true, false) => "its group",
@@ -46,19 +48,19 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             INFO.severity,
             format!(
                 "{shown}{via} has mode {mode:04o}: {who} can access the OAuth tokens in it. Claude \
-                 Code creates it 0600. Fix: chmod 600 {shown}"
+                 Code creates it 0600. Fix: chmod {fixed:o} {shown}"
             ),
         )
         .file(target.display().to_string())
         .evidence("mode", format!("{mode:04o}"))
         .action(Action {
             kind: ActionKind::Chmod {
-                mode: "0600".into(),
+                mode: format!("{fixed:04o}"),
             },
             file: target.display().to_string(),
             pointer: None,
             safe: true,
-            summary: format!("chmod 0600 {}", target.display()),
+            summary: format!("chmod {fixed:04o} {}", target.display()),
         }),
     );
 }

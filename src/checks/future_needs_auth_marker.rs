@@ -24,7 +24,10 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         if m.state != MarkerState::Future || has_static_auth(inv, &m.name) {
             continue;
         }
-        let ahead = m.age_ms.map(|a| timefmt::duration(-a)).unwrap_or_default();
+        let ahead = m
+            .age_ms
+            .map(|a| timefmt::duration(a.saturating_neg()))
+            .unwrap_or_default();
         out.push(
             Finding::new(
                 INFO.code,

@@ -37,7 +37,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .map(|t| {
                 format!(
                     " for another {} (until {})",
-                    timefmt::duration(t - inv.now_ms),
+                    timefmt::duration(t.saturating_sub(inv.now_ms)),
                     timefmt::rfc3339(t)
                 )
             })

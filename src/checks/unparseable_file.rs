@@ -53,6 +53,25 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         let Some(syntax) = &f.problems.syntax else {
             continue;
         };
+        if syntax.kind.claude_reads_it() {
+            out.push(
+                Finding::new(
+                    INFO.code,
+                    Severity::Warning,
+                    format!(
+                        "{shown} holds {} (at line {}, column {}). Claude Code reads it, but this \
+                         tool cannot: nothing is judged from this file, and it is never written.",
+                        syntax.kind.describe(),
+                        syntax.at.line,
+                        syntax.at.column
+                    ),
+                )
+                .file(f.path.display().to_string())
+                .at(syntax.at)
+                .evidence("error", syntax.kind.code()),
+            );
+            continue;
+        }
         let (severity, advice) = match (f.role, syntax.kind) {
             // Claude Code truncates the cache and may exit before writing it again.
             (Role::NeedsAuthCache, SyntaxErrorKind::Empty) => {

@@ -82,6 +82,9 @@ struct RestoreItem {
     mode: Option<u32>,
     /// The file changed after the backup was made.
     changed_since: bool,
+    /// SHA-256 of the file as it was when the restore was planned (of nothing, if it is gone),
+    /// checked again under the lock.
+    planned_sha: String,
     summary: String,
 }
 
@@ -169,7 +172,9 @@ pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Out
         let file_edit = FileEdit {
             path: &item.path,
             role,
-            expect_sha: None,
+            // A whole-file restore must not drop what was written while it waited for the lock;
+            // a section merge works on whatever is there.
+            expect_sha: section.is_none().then_some(item.planned_sha.as_str()),
             create_mode: Some(item.mode.unwrap_or(0o600)),
             actions: vec![backup::ManifestAction {
                 code: "restore".into(),
@@ -264,6 +269,7 @@ fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<V
             continue;
         }
         let current = fs::read(&f.target).ok();
+        let planned_sha = sha256_hex(current.as_deref().unwrap_or_default());
         let changed_since = match (&current, &f.sha256_after) {
             (Some(bytes), Some(after)) => sha256_hex(bytes) != *after,
             (None, _) => false,
@@ -293,6 +299,7 @@ fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<V
                 .as_deref()
                 .and_then(|m| u32::from_str_radix(m, 8).ok()),
             changed_since,
+            planned_sha,
             summary,
         });
     }

@@ -74,6 +74,14 @@ fn run(
             let _ = std::io::Write::flush(&mut std::io::stdout());
             out.clear();
             match ask_each(&plan.steps) {
+                Some(steps) if steps.is_empty() => {
+                    out.push_str("You declined every change: nothing was changed.\n");
+                    return Ok(Outcome {
+                        stdout: maybe_json(ctx, out, command, &plan, None, &diagnosis, false),
+                        exit: before_exit,
+                        ..Outcome::default()
+                    });
+                }
                 Some(steps) => steps,
                 None => {
                     out.push_str("Cancelled: nothing was changed.\n");
@@ -146,7 +154,8 @@ fn run(
     unreachable!("the loop returns on its last attempt")
 }
 
-/// Asks per step; `None` means quit (change nothing).
+/// Asks per step; `None` means quit (change nothing), an empty list that every change was
+/// declined.
 fn ask_each(steps: &[Step]) -> Option<Vec<Step>> {
     let mut accepted = Vec::new();
     let mut all = false;
@@ -166,11 +175,7 @@ fn ask_each(steps: &[Step]) -> Option<Vec<Step>> {
             Answer::Quit => return None,
         }
     }
-    if accepted.is_empty() {
-        None
-    } else {
-        Some(accepted)
-    }
+    Some(accepted)
 }
 
 #[allow(clippy::too_many_arguments)]

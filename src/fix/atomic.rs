@@ -8,8 +8,15 @@ use std::path::{Path, PathBuf};
 
 use super::checkpoint;
 
-/// Replaces `target` (a real file, never a symlink: resolve links first) with `bytes`.
-pub fn replace(target: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+/// Replaces `target` (a real file, never a symlink: resolve links first) with `bytes`, keeping
+/// `mode` and `owner` (uid, gid): run as root on someone's home, a new file owned by root would
+/// lock its owner out of their own credentials.
+pub fn replace(
+    target: &Path,
+    bytes: &[u8],
+    mode: Option<u32>,
+    owner: Option<(u32, u32)>,
+) -> io::Result<()> {
     let dir = target
         .parent()
         .ok_or_else(|| io::Error::other("the target has no parent directory"))?;
@@ -18,7 +25,7 @@ pub fn replace(target: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()>
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temp = temp_path(dir, &name);
-    let result = write_temp(&temp, bytes, mode).and_then(|()| {
+    let result = write_temp(&temp, bytes, mode, owner).and_then(|()| {
         checkpoint("temp-written");
         rename_with_retry(&temp, target)
     });
@@ -42,7 +49,12 @@ fn temp_path(dir: &Path, name: &str) -> PathBuf {
     ))
 }
 
-fn write_temp(temp: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+fn write_temp(
+    temp: &Path,
+    bytes: &[u8],
+    mode: Option<u32>,
+    owner: Option<(u32, u32)>,
+) -> io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -58,8 +70,21 @@ fn write_temp(temp: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         file.set_permissions(fs::Permissions::from_mode(mode))?;
     }
+    #[cfg(unix)]
+    if let Some((uid, gid)) = owner {
+        use std::os::unix::fs::MetadataExt;
+        let meta = file.metadata()?;
+        if (meta.uid(), meta.gid()) != (uid, gid) {
+            std::os::unix::fs::fchown(&file, Some(uid), Some(gid)).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot give the new file the owner {uid}:{gid} of the old one: {e}"),
+                )
+            })?;
+        }
+    }
     #[cfg(not(unix))]
-    let _ = mode;
+    let _ = (mode, owner);
     file.sync_all()
 }
 

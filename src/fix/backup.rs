@@ -64,6 +64,19 @@ pub fn root(config_dir: &Path) -> PathBuf {
 pub struct Backup {
     pub dir: PathBuf,
     pub manifest: Manifest,
+    /// The config dir's owner: the backup belongs to them even when root runs the repair.
+    owner: Option<(u32, u32)>,
+}
+
+/// Best effort: give `path` to `owner` (only root can give files away; for anyone else the owner
+/// is already right).
+fn chown(path: &Path, owner: Option<(u32, u32)>) {
+    #[cfg(unix)]
+    if let Some((uid, gid)) = owner {
+        let _ = std::os::unix::fs::chown(path, Some(uid), Some(gid));
+    }
+    #[cfg(not(unix))]
+    let _ = (path, owner);
 }
 
 impl Backup {
@@ -73,6 +86,8 @@ impl Backup {
         fs::create_dir_all(&root)
             .with_context(|| format!("cannot create the backup folder {}", root.display()))?;
         set_private(&root);
+        let owner = crate::store::file::inspect(config_dir).owner;
+        chown(&root, owner);
         let now = chrono::Utc::now();
         let base = now.format("%Y%m%dT%H%M%S%.3fZ").to_string();
         let mut id = base.clone();
@@ -91,7 +106,9 @@ impl Backup {
             }
         };
         set_private(&dir);
+        chown(&dir, owner);
         Ok(Self {
+            owner,
             dir,
             manifest: Manifest {
                 schema: 1,
@@ -126,6 +143,7 @@ impl Backup {
         }
         let dest = self.dir.join(&copy);
         write_private(&dest, bytes, mode)?;
+        chown(&dest, self.owner);
         self.manifest.files.push(BackedUpFile {
             path: path.display().to_string(),
             target: target.display().to_string(),
@@ -244,7 +262,11 @@ pub fn open(config_dir: &Path, id: &str) -> Result<Backup> {
     })?;
     let manifest: Manifest = serde_json::from_slice(&bytes)
         .with_context(|| format!("the manifest of backup '{id}' is not valid"))?;
-    Ok(Backup { dir, manifest })
+    Ok(Backup {
+        owner: crate::store::file::inspect(&dir).owner,
+        dir,
+        manifest,
+    })
 }
 
 /// Deletes the oldest backups beyond [`KEEP`].

@@ -14,6 +14,9 @@ struct Spans<'a> {
     target: &'a [&'a str],
     members: Vec<(String, u64, u64)>,
     object: Option<(u64, u64)>,
+    /// How many objects sit at the target path (more than one when a key on the way is
+    /// duplicated: then the spans would mix two objects).
+    objects: usize,
 }
 
 fn is_target(path: &[Seg], target: &[&str]) -> bool {
@@ -46,6 +49,7 @@ impl Visitor for Spans<'_> {
     fn object_span(&mut self, path: &[Seg], open: u64, close: u64) {
         if is_target(path, self.target) {
             self.object = Some((open, close));
+            self.objects += 1;
         }
     }
 }
@@ -55,6 +59,7 @@ fn spans<'a>(text: &[u8], target: &'a [&'a str]) -> Result<Spans<'a>> {
         target,
         members: Vec::new(),
         object: None,
+        objects: 0,
     };
     let report = scan::scan(text, &mut v)?;
     if let Some(e) = report.error {
@@ -62,6 +67,12 @@ fn spans<'a>(text: &[u8], target: &'a [&'a str]) -> Result<Spans<'a>> {
     }
     if report.bom {
         bail!("the file starts with a byte order mark");
+    }
+    if v.objects > 1 {
+        bail!(
+            "the file holds /{} more than once (a duplicated key); edit it by hand",
+            target.join("/")
+        );
     }
     Ok(v)
 }
@@ -260,6 +271,13 @@ mod tests {
         );
         assert!(insert_member(br#"{"m":{"a":1}}"#, &["m"], "a", &Value::Null).is_err());
         assert!(insert_member(br#"{"q":1}"#, &["m"], "a", &Value::Null).is_err());
+    }
+
+    #[test]
+    fn refuses_an_object_that_appears_twice() {
+        let t = br#"{"m":{"k":1},"other":{"keep":true},"m":{"k":2}}"#;
+        assert!(remove_member(t, &["m"], "k").is_err());
+        assert!(insert_member(t, &["m"], "x", &Value::Null).is_err());
     }
 
     #[test]

@@ -64,11 +64,22 @@ pub struct OwnLock {
 pub fn own_lock(config_dir: &Path, wait: Duration) -> Result<OwnLock> {
     fs::create_dir_all(config_dir)?;
     let path = config_dir.join(".mcp-auth-doctor.lock");
-    let file = OpenOptions::new()
+    // An existing sidecar another user (root) created may be read-only for us: a lock works on a
+    // read-only handle too.
+    let file = match OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(&path)?;
+        .open(&path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => File::open(&path)?,
+        Err(e) => return Err(e.into()),
+    };
+    #[cfg(unix)]
+    if let Some((uid, gid)) = crate::store::file::inspect(config_dir).owner {
+        let _ = std::os::unix::fs::fchown(&file, Some(uid), Some(gid));
+    }
     let start = Instant::now();
     loop {
         match file.try_lock() {

@@ -187,8 +187,19 @@ pub fn write_file(
     if let Some(l) = &claude_lock {
         l.touch();
     }
+    // Check the planned bytes before they reach the disk, not only after.
+    if let Some(want) = &expected
+        && !serde_json::from_slice::<Value>(&text).is_ok_and(|v| edit::same_json(&v, want))
+    {
+        bail!(
+            "internal: the planned content of {} is not what was planned; nothing was written \
+             (backup in {})",
+            target.display(),
+            b.dir.display()
+        );
+    }
     let mode = facts.mode.or(file_edit.create_mode);
-    atomic::replace(&target, &text, mode)
+    atomic::replace(&target, &text, mode, facts.owner)
         .with_context(|| format!("cannot write {}", target.display()))?;
     // Verify: the bytes are what was planned and parse to exactly the expected JSON.
     let written = fs::read(&target).unwrap_or_default();
@@ -196,9 +207,19 @@ pub fn write_file(
         && expected.as_ref().is_none_or(|want| {
             serde_json::from_slice::<Value>(&written).is_ok_and(|v| edit::same_json(&v, want))
         });
+    if !ok && written != text {
+        // Someone wrote the file right after us (the cache has no lock; Claude Code 2.1.100
+        // writes the credentials without one): their content wins, ours is in the backup.
+        bail!(
+            "{} was changed by another writer right after this write; it was left as that writer \
+             made it (the original is in {})",
+            target.display(),
+            b.dir.display()
+        );
+    }
     if !ok {
         if existed {
-            atomic::replace(&target, &before, facts.mode).with_context(|| {
+            atomic::replace(&target, &before, facts.mode, facts.owner).with_context(|| {
                 format!(
                     "verification failed and the original could not be put back; it is in {}",
                     b.dir.display()
@@ -303,7 +324,34 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
             create_mode: None,
             actions,
         };
-        let written = write_file(config_dir, file_edit, &mut edit_fn, &mut backup, opts)?;
+        let written = match write_file(config_dir, file_edit, &mut edit_fn, &mut backup, opts) {
+            Ok(w) => w,
+            // Earlier files are already changed: keep going and say so, rather than dropping
+            // the record of what was done.
+            Err(e) if e.is::<ChangedUnderneath>() && !done.applied.is_empty() => {
+                for step in pending.take().unwrap_or_default() {
+                    done.skipped.push(Skipped {
+                        step,
+                        reason: "the file changed while the plan was made; run fix again".into(),
+                    });
+                }
+                continue;
+            }
+            Err(e) if !done.applied.is_empty() => {
+                let b = backup.as_ref().map_or(String::new(), |b| {
+                    format!(
+                        " (backup {}; undo: mcp-auth-doctor restore {})",
+                        b.dir.display(),
+                        b.manifest.id
+                    )
+                });
+                return Err(e.context(format!(
+                    "{} change(s) were already applied before this{b}",
+                    done.applied.len()
+                )));
+            }
+            Err(e) => return Err(e),
+        };
         if let Written::ReadOnly(target) = written {
             let steps = pending.take().unwrap_or_default();
             for step in steps.into_iter().chain(applied_here.drain(..)) {

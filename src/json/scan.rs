@@ -80,9 +80,17 @@ pub enum SyntaxErrorKind {
     TrailingContent,
     /// Nesting deeper than the scanner supports.
     TooDeep,
+    /// Valid for `JSON.parse`, but not representable here (a number beyond a double's range, a
+    /// lone surrogate escape, nesting beyond serde_json's limit). Claude Code reads the file.
+    Unsupported,
 }
 
 impl SyntaxErrorKind {
+    /// Whether Claude Code's `JSON.parse` still accepts the file (only this tool cannot read it).
+    pub fn claude_reads_it(self) -> bool {
+        matches!(self, Self::TooDeep | Self::Unsupported)
+    }
+
     /// A short kebab-case name, stable for JSON output.
     pub fn code(self) -> &'static str {
         match self {
@@ -97,6 +105,7 @@ impl SyntaxErrorKind {
             Self::UnexpectedCharacter(_) => "unexpected-character",
             Self::TrailingContent => "trailing-content",
             Self::TooDeep => "too-deep",
+            Self::Unsupported => "unsupported",
         }
     }
 
@@ -125,6 +134,11 @@ impl SyntaxErrorKind {
             }
             Self::TrailingContent => "more content after the end of the JSON document".into(),
             Self::TooDeep => "nesting deeper than 512 levels".into(),
+            Self::Unsupported => {
+                "a value this tool cannot represent (a number beyond a double's range, a lone \
+                 surrogate escape, or very deep nesting)"
+                    .into()
+            }
         }
     }
 }

@@ -43,7 +43,8 @@ pub enum PlaceholderShape {
     Zeroed,
     /// An expiry in the future with no token: a token write that did not finish.
     TornWrite,
-    /// Not a JSON object at all (`null`): Claude Code throws reading it, so the server fails.
+    /// Not a JSON object at all (`null`, a string...): Claude Code throws reading it, so the
+    /// server fails.
     NotAnObject,
 }
 
@@ -67,8 +68,8 @@ impl PlaceholderShape {
                  finish or was lost"
             }
             Self::NotAnObject => {
-                "not an object (null): Claude Code throws while reading it, so the server fails to \
-                 connect instead of asking for a sign-in"
+                "not an object (null, a string, a list...): Claude Code throws while reading it, so \
+                 the server fails to connect instead of asking for a sign-in"
             }
         }
     }
@@ -170,14 +171,14 @@ impl Entry {
             TokenState::Placeholder
         } else {
             match expires {
-                Expiry::At(at) if at - now_ms <= 0 => {
+                Expiry::At(at) if at.saturating_sub(now_ms) <= 0 => {
                     if refresh {
                         TokenState::Refreshable
                     } else {
                         TokenState::Expired
                     }
                 }
-                Expiry::At(at) if at - now_ms <= REFRESH_WINDOW_MS && refresh => {
+                Expiry::At(at) if at.saturating_sub(now_ms) <= REFRESH_WINDOW_MS && refresh => {
                     TokenState::Refreshable
                 }
                 _ if !access => TokenState::Refreshable,

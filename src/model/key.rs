@@ -75,12 +75,43 @@ pub fn expand_env(input: &str, env: &dyn EnvLookup) -> Expansion {
     out
 }
 
+/// Whether JavaScript treats `key` as an array index, which objects list first, in ascending
+/// numeric order, whatever order the file has them in.
+fn is_array_index(key: &str) -> bool {
+    !key.is_empty()
+        && key.bytes().all(|b| b.is_ascii_digit())
+        && (key == "0" || !key.starts_with('0'))
+        && key.parse::<u64>().is_ok_and(|n| n < u64::from(u32::MAX))
+}
+
+/// An object's members in the order a JavaScript object built by `JSON.parse` enumerates them:
+/// integer-like keys first (ascending), then the others in file order. `{"X":"1","5":"2"}`
+/// stringifies as `{"5":"2","X":"1"}`, so that is what Claude Code hashes.
+pub fn js_order(map: &Map<String, Value>) -> Map<String, Value> {
+    let mut indices: Vec<(u64, &String, &Value)> = map
+        .iter()
+        .filter(|(k, _)| is_array_index(k))
+        .map(|(k, v)| (k.parse().unwrap_or(0), k, v))
+        .collect();
+    indices.sort_by_key(|(n, _, _)| *n);
+    let mut out = Map::new();
+    for (_, k, v) in indices {
+        out.insert(k.clone(), v.clone());
+    }
+    for (k, v) in map {
+        if !is_array_index(k) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
 /// The exact string Claude Code hashes, built from already-expanded parts.
 pub fn hash_input(transport: &str, url: &str, headers: &Map<String, Value>) -> String {
     let mut obj = Map::new();
     obj.insert("type".into(), Value::String(transport.into()));
     obj.insert("url".into(), Value::String(url.into()));
-    obj.insert("headers".into(), Value::Object(headers.clone()));
+    obj.insert("headers".into(), Value::Object(js_order(headers)));
     // serde_json escapes exactly what JSON.stringify escapes (quotes, backslashes, control
     // characters as \b \f \n \r \t or lowercase \u00XX) and keeps `/` and non-ASCII as they are.
     Value::Object(obj).to_string()
@@ -302,6 +333,19 @@ mod tests {
         for (name, config, expected) in vectors {
             assert_eq!(&key_of(name, config, &env), expected, "{name} {config}");
         }
+    }
+
+    #[test]
+    fn integer_like_header_names_come_first_as_in_javascript() {
+        let mut headers = Map::new();
+        headers.insert("X".into(), "1".into());
+        headers.insert("10".into(), "3".into());
+        headers.insert("5".into(), "2".into());
+        headers.insert("05".into(), "4".into());
+        assert_eq!(
+            hash_input("http", "u", &headers),
+            r#"{"type":"http","url":"u","headers":{"5":"2","10":"3","X":"1","05":"4"}}"#
+        );
     }
 
     #[test]

@@ -54,7 +54,7 @@ impl Marker {
                 NameKind::ClaudeAi => CONNECTOR_TTL_MS,
                 _ => DEFAULT_TTL_MS,
             });
-        let age_ms = timestamp.map(|t| now_ms - t);
+        let age_ms = timestamp.map(|t| now_ms.saturating_sub(t));
         let state = match age_ms {
             None => MarkerState::Invalid,
             Some(age) if age <= -CLOCK_SKEW_MS => MarkerState::Future,
@@ -78,7 +78,7 @@ impl Marker {
     /// When the marker stops counting, in epoch ms (not for future markers).
     pub fn expires_at(&self) -> Option<i64> {
         match self.state {
-            MarkerState::Fresh => self.timestamp.map(|t| t + self.ttl_ms),
+            MarkerState::Fresh => self.timestamp.map(|t| t.saturating_add(self.ttl_ms)),
             _ => None,
         }
     }
@@ -113,6 +113,11 @@ mod tests {
         assert_eq!(m("a", json!({"timestamp": "x"})), MarkerState::Invalid);
         assert_eq!(m("a", json!({"timestamp": true})), MarkerState::Invalid);
         assert_eq!(m("a", json!({})), MarkerState::Invalid);
+        assert_eq!(m("a", json!({"timestamp": -1e300})), MarkerState::Expired);
+        assert_eq!(m("a", json!({"timestamp": 1e300})), MarkerState::Future);
+        let huge_ttl = Marker::from_value("a", &json!({"timestamp": NOW, "ttlMs": 1e308}), NOW);
+        assert_eq!(huge_ttl.state, MarkerState::Fresh);
+        assert_eq!(huge_ttl.expires_at(), Some(i64::MAX));
         assert_eq!(
             m("a", json!({"timestamp": (NOW - 60_000).to_string()})),
             MarkerState::Fresh

@@ -18,7 +18,7 @@ fn verdict_tag(style: Style, v: Verdict) -> String {
         | Verdict::InvalidConfig
         | Verdict::FailsToConnect => style.red(label),
         Verdict::NoToken | Verdict::Unknown => style.yellow(label),
-        Verdict::NotOauth => style.dim(label),
+        Verdict::NotOauth | Verdict::Ignored => style.dim(label),
     }
 }
 

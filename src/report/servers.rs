@@ -37,6 +37,8 @@ pub enum Verdict {
     InvalidConfig,
     /// The credentials could not be read (Keychain, unreadable file).
     Unknown,
+    /// `managed-mcp.json` exists, so Claude Code uses only the managed servers.
+    Ignored,
 }
 
 impl Verdict {
@@ -52,6 +54,7 @@ impl Verdict {
             Verdict::NotOauth => "no oauth",
             Verdict::InvalidConfig => "invalid",
             Verdict::Unknown => "unknown",
+            Verdict::Ignored => "ignored",
         }
     }
 
@@ -180,7 +183,7 @@ fn report(
             TokenReport {
                 shape: e.shape,
                 expires_at: e.expires_at().map(timefmt::rfc3339),
-                expires_in_seconds: e.expires_at().map(|t| (t - now) / 1000),
+                expires_in_seconds: e.expires_at().map(|t| t.saturating_sub(now) / 1000),
                 access_token: e.access_token.clone(),
                 refresh_token: e.refresh_token.clone(),
                 ..token_report(state)
@@ -265,6 +268,17 @@ fn verdict(
                  same scope."
             ),
             Some("fix the definition (claude mcp add --transport http NAME URL)".into()),
+        );
+    }
+    if inv.managed.as_claude_sees().is_some() && s.scope != Scope::Managed {
+        return (
+            Verdict::Ignored,
+            format!(
+                "Claude Code ignores it: {} exists, and an enterprise managed-mcp.json has \
+                 exclusive control over MCP servers.",
+                inv.locations.display(&inv.managed.path)
+            ),
+            None,
         );
     }
     if let Some(bad) = inv.scope_breaker(s) {
@@ -384,8 +398,8 @@ fn verdict(
     if e.shape == Some(crate::model::entry::PlaceholderShape::NotAnObject) {
         return (
             Verdict::FailsToConnect,
-            "The entry under its current key is not an object (null): Claude Code throws while \
-             reading it and the server fails to connect."
+            "The entry under its current key is not an object: Claude Code throws while reading \
+             it and the server fails to connect."
                 .into(),
             Some(fix),
         );

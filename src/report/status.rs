@@ -17,7 +17,10 @@ pub fn table(d: &Diagnosis, style: Style) -> String {
     ]];
     for s in &d.servers {
         let expires = match s.token.expires_in_seconds {
-            Some(secs) => timefmt::relative(d.inventory.now_ms + secs * 1000, d.inventory.now_ms),
+            Some(secs) => timefmt::relative(
+                d.inventory.now_ms.saturating_add(secs.saturating_mul(1000)),
+                d.inventory.now_ms,
+            ),
             None => "-".into(),
         };
         let scope = s

@@ -16,6 +16,7 @@ use crate::diagnosis::Diagnosis;
 use crate::fix::plan::Plan;
 use crate::model::entry::Entry;
 use crate::model::secret::SecretInfo;
+use crate::report::style::sanitize;
 use crate::system::keychain::KeychainRead;
 use crate::system::processes::ProcessScan;
 use crate::{redact, timefmt};
@@ -242,7 +243,8 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
 
 /// Text in a paragraph or list: no HTML, one line.
 fn text(s: &str) -> String {
-    s.replace('&', "&amp;")
+    sanitize(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace(['\n', '\r'], " ")
@@ -250,7 +252,8 @@ fn text(s: &str) -> String {
 
 /// Text in a Markdown table cell: no HTML, no pipes breaking the table, one line.
 fn md(s: &str) -> String {
-    s.replace('&', "&amp;")
+    sanitize(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('|', "\\|")
@@ -260,12 +263,12 @@ fn md(s: &str) -> String {
 /// Inline code in a table cell: backticks cannot be escaped inside, so they are dropped; a pipe
 /// needs its backslash even inside code in a GFM table cell.
 fn code(s: &str) -> String {
-    format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
+    format!("`{}`", sanitize(s).replace('`', "'").replace('|', "\\|"))
 }
 
 /// Inline code outside a table, where a backslash would be shown literally.
 fn code_inline(s: &str) -> String {
-    format!("`{}`", s.replace('`', "'"))
+    format!("`{}`", sanitize(s).replace('`', "'"))
 }
 
 pub fn markdown(t: &Ticket) -> String {
@@ -400,8 +403,8 @@ pub fn markdown(t: &Ticket) -> String {
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} |",
                 code(&sv.name),
-                scopes.join(", "),
-                sv.transport.as_deref().unwrap_or("stdio"),
+                md(&scopes.join(", ")),
+                md(sv.transport.as_deref().unwrap_or("stdio")),
                 sv.token.state,
                 sv.token.expires_at.as_deref().unwrap_or("-"),
                 sv.marker.state,

@@ -13,6 +13,10 @@ pub struct FileFacts {
     pub size: Option<u64>,
     /// Permission bits of the final target (Unix).
     pub mode: Option<u32>,
+    /// Owner and group of the final target (Unix): a rewrite must keep them.
+    pub owner: Option<(u32, u32)>,
+    /// The final target is a regular file (not a directory or a device).
+    pub is_file: bool,
     pub modified: Option<SystemTime>,
     /// Each link followed, as `link -> what it points to`, in order.
     pub symlinks: Vec<(PathBuf, PathBuf)>,
@@ -48,6 +52,8 @@ pub fn inspect(path: &Path) -> FileFacts {
                 facts.size = Some(meta.len());
                 facts.modified = meta.modified().ok();
                 facts.mode = mode_of(&meta);
+                facts.owner = owner_of(&meta);
+                facts.is_file = meta.is_file();
                 facts.target = Some(current);
                 return facts;
             }
@@ -78,5 +84,16 @@ fn mode_of(meta: &fs::Metadata) -> Option<u32> {
 
 #[cfg(not(unix))]
 fn mode_of(_meta: &fs::Metadata) -> Option<u32> {
+    None
+}
+
+#[cfg(unix)]
+fn owner_of(meta: &fs::Metadata) -> Option<(u32, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.uid(), meta.gid()))
+}
+
+#[cfg(not(unix))]
+fn owner_of(_meta: &fs::Metadata) -> Option<(u32, u32)> {
     None
 }

@@ -51,6 +51,8 @@ impl ProjectConfig {
 #[derive(Default)]
 struct Collect {
     config: GlobalConfig,
+    /// A captured value serde_json could not represent: the server list is then incomplete.
+    unsupported: bool,
     /// Position of each project in `config.projects` (thousands of projects: no linear search).
     index: HashMap<String, usize>,
 }
@@ -92,6 +94,7 @@ impl Visitor for Collect {
 
     fn captured(&mut self, path: &[Seg], raw: Vec<u8>) {
         let Ok(value) = serde_json::from_slice::<Value>(&raw) else {
+            self.unsupported = true;
             return;
         };
         match path {
@@ -122,7 +125,7 @@ pub fn load(path: &Path) -> Loaded<GlobalConfig> {
         let mut collect = Collect::default();
         let mut report = scan::scan(BufReader::with_capacity(0, f), &mut collect)?;
         collect.config.top_level = std::mem::take(&mut report.top_level);
-        let problems = if report.error.is_some() || !report.duplicates.is_empty() {
+        let mut problems = if report.error.is_some() || !report.duplicates.is_empty() {
             locate(&report, BufReader::new(File::open(path)?))?
         } else {
             JsonProblems {
@@ -130,6 +133,12 @@ pub fn load(path: &Path) -> Loaded<GlobalConfig> {
                 ..JsonProblems::default()
             }
         };
+        if collect.unsupported && problems.syntax.is_none() {
+            problems.syntax = Some(super::SyntaxProblem {
+                kind: crate::json::SyntaxErrorKind::Unsupported,
+                at: crate::json::LineCol { line: 1, column: 1 },
+            });
+        }
         Ok((collect.config, problems))
     });
     match result {

@@ -116,9 +116,10 @@ pub fn load_small(path: &Path) -> Loaded<Value> {
         match serde_json::from_slice::<Value>(body) {
             Ok(v) => Some(v),
             Err(e) => {
-                // The scanner accepts a few things serde_json does not (a lone surrogate escape).
+                // Valid for JSON.parse, but not for serde_json: a number beyond f64, a lone
+                // surrogate escape, nesting beyond its recursion limit.
                 problems.syntax = Some(SyntaxProblem {
-                    kind: SyntaxErrorKind::InvalidEscape,
+                    kind: SyntaxErrorKind::Unsupported,
                     at: LineCol {
                         line: e.line() as u64,
                         column: e.column() as u64,
