@@ -651,6 +651,7 @@ fn the_owner_of_a_rewritten_file_is_kept() {
         .unwrap()
         .path();
     assert_eq!(fs::metadata(&dir).unwrap().uid(), 4242);
+    assert_eq!(fs::metadata(dir.join("manifest.json")).unwrap().uid(), 4242);
 }
 
 /// A read-only credentials file is left read-only: its content is not edited, and the mode fix

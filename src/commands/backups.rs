@@ -11,7 +11,7 @@ use super::Context;
 use crate::fix::backup::{self, Backup, sha256_hex};
 use crate::fix::{self as repair, FileEdit, NewContent, WriteOptions, Written, edit, lock, prompt};
 use crate::model::entry::Entry;
-use crate::model::inventory::{Inventory, Role};
+use crate::model::inventory::Inventory;
 use crate::report::style::sanitize;
 use crate::{Outcome, UsageError, exit, report};
 
@@ -162,7 +162,7 @@ pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Out
     for item in &items {
         let original = fs::read(&item.copy)
             .with_context(|| format!("cannot read the backup copy {}", item.copy.display()))?;
-        let role = role_of(&inv, &item.path);
+        let role = inv.role_of(&item.path);
         let mut edit_fn = |current: &[u8]| -> Result<NewContent> {
             match section {
                 None => Ok((current != original.as_slice()).then(|| (original.clone(), None))),
@@ -248,16 +248,6 @@ fn restore_mode(path: &Path, mode: Option<u32>) -> Result<bool> {
     {
         let _ = (path, mode);
         Ok(false)
-    }
-}
-
-fn role_of(inv: &Inventory, path: &Path) -> Option<Role> {
-    if path == inv.credentials.path {
-        Some(Role::Credentials)
-    } else if path == inv.global.path {
-        Some(Role::GlobalConfig)
-    } else {
-        None
     }
 }
 

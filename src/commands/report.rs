@@ -1,6 +1,5 @@
 //! `report`: the bug-ticket report, Markdown or JSON, on stdout or into a 0600 file.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
@@ -8,6 +7,7 @@ use anyhow::{Context as _, Result};
 use super::Context;
 use super::inspect::exit_for;
 use crate::diagnosis::Diagnosis;
+use crate::fix::backup;
 use crate::fix::plan::{self, Selection};
 use crate::report::{json, ticket};
 use crate::system::claude_version;
@@ -48,7 +48,7 @@ pub fn report(ctx: &Context<'_>, output: Option<&Path>, anonymize: bool) -> Resu
             ..Outcome::default()
         }),
         Some(path) => {
-            write_private(path, text.as_bytes())
+            backup::write_private(path, text.as_bytes(), Some(0o600))
                 .with_context(|| format!("cannot write the report to {}", path.display()))?;
             Ok(Outcome {
                 stderr: format!(
@@ -59,26 +59,5 @@ pub fn report(ctx: &Context<'_>, output: Option<&Path>, anonymize: bool) -> Resu
                 ..Outcome::default()
             })
         }
-    }
-}
-
-/// Creates (or replaces) `path` readable by its owner only.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let mut f = options.open(path)?;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let mut f = options.open(path)?;
-        f.write_all(bytes)?;
-        f.sync_all()
     }
 }

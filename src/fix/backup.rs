@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// How many backups are kept.
 pub const KEEP: usize = 20;
@@ -49,12 +48,7 @@ pub struct ManifestAction {
     pub pointer: Option<String>,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::model::secret::sha256_hex;
 
 pub fn root(config_dir: &Path) -> PathBuf {
     config_dir.join("backups").join("mcp-auth-doctor")
@@ -142,7 +136,8 @@ impl Backup {
             copy = format!("{base}.{n}");
         }
         let dest = self.dir.join(&copy);
-        write_private(&dest, bytes, mode)?;
+        write_private(&dest, bytes, mode)
+            .with_context(|| format!("cannot write the backup {}", dest.display()))?;
         chown(&dest, self.owner);
         self.manifest.files.push(BackedUpFile {
             path: path.display().to_string(),
@@ -171,11 +166,11 @@ impl Backup {
 
     pub fn save(&self) -> Result<()> {
         let text = serde_json::to_string_pretty(&self.manifest)? + "\n";
-        write_private(
-            &self.dir.join("manifest.json"),
-            text.as_bytes(),
-            Some(0o600),
-        )
+        let path = self.dir.join("manifest.json");
+        write_private(&path, text.as_bytes(), Some(0o600))
+            .with_context(|| format!("cannot write the backup {}", path.display()))?;
+        chown(&path, self.owner);
+        Ok(())
     }
 
     /// The bytes saved for `target`.
@@ -186,7 +181,9 @@ impl Backup {
     }
 }
 
-fn write_private(dest: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
+/// Creates or replaces `dest` so that nobody but its owner can read it at any moment (created
+/// 0600), then gives it `mode`. For backup copies and for `report --output`.
+pub(crate) fn write_private(dest: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -195,9 +192,7 @@ fn write_private(dest: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut f = options
-        .open(dest)
-        .with_context(|| format!("cannot write the backup {}", dest.display()))?;
+    let mut f = options.open(dest)?;
     f.write_all(bytes)?;
     #[cfg(unix)]
     if let Some(mode) = mode {
@@ -206,8 +201,7 @@ fn write_private(dest: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
     }
     #[cfg(not(unix))]
     let _ = mode;
-    f.sync_all()?;
-    Ok(())
+    f.sync_all()
 }
 
 fn set_private(dir: &Path) {

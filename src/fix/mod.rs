@@ -86,16 +86,6 @@ impl std::fmt::Display for ChangedUnderneath {
 
 impl std::error::Error for ChangedUnderneath {}
 
-fn role_of(inv: &Inventory, path: &Path) -> Option<Role> {
-    if path == inv.credentials.path {
-        Some(Role::Credentials)
-    } else if path == inv.cache.path {
-        Some(Role::NeedsAuthCache)
-    } else {
-        None
-    }
-}
-
 fn plan_time_sha(inv: &Inventory, role: Role) -> Option<&str> {
     match role {
         Role::Credentials => inv.credentials.sha256.as_deref(),
@@ -265,7 +255,7 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
     }
     for (file_name, steps) in by_file {
         let path = PathBuf::from(&file_name);
-        let Some(role) = role_of(inv, &path) else {
+        let Some(role) = inv.role_of(&path) else {
             bail!("internal: no write rule for {}", path.display());
         };
         let mut applied_here = Vec::new();

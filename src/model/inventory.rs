@@ -405,6 +405,21 @@ impl Role {
     }
 }
 
+impl Inventory {
+    /// Which of the files a writing command may touch `path` is.
+    pub fn role_of(&self, path: &Path) -> Option<Role> {
+        if path == self.credentials.path {
+            Some(Role::Credentials)
+        } else if path == self.cache.path {
+            Some(Role::NeedsAuthCache)
+        } else if path == self.global.path {
+            Some(Role::GlobalConfig)
+        } else {
+            None
+        }
+    }
+}
+
 /// One file with the facts every file has, whatever its content type.
 pub struct FileRef<'a> {
     pub role: Role,

@@ -259,7 +259,7 @@ fn verdict(
     entry: Option<&crate::model::entry::Entry>,
     marker: Option<&Marker>,
 ) -> (Verdict, String, Option<String>) {
-    let login = login_command(&s.name);
+    let login = crate::checks::login_hint(&s.name);
     if let Some(why) = &s.invalid {
         return (
             Verdict::InvalidConfig,
@@ -447,8 +447,4 @@ fn verdict(
             None,
         ),
     }
-}
-
-fn login_command(name: &str) -> String {
-    crate::checks::login_hint(name)
 }

@@ -61,9 +61,9 @@ pub struct Environment {
     pub global_config_bytes: Option<u64>,
     pub projects: usize,
     pub keychain: Option<String>,
-    /// The config dir this report is about (not shown; used to label processes).
+    /// Pids of the processes that use this report's config dir (not shown; labels processes).
     #[serde(skip)]
-    pub config_dir: std::path::PathBuf,
+    pub processes_here: Vec<u32>,
 }
 
 /// One `mcpOAuth` entry, as much as can be shown safely.
@@ -214,7 +214,12 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             corrupted_config_backups: inv.corrupted_backups,
             global_config_bytes: inv.global.facts.size,
             projects: inv.global.content.as_ref().map_or(0, |c| c.projects.len()),
-            config_dir: inv.locations.config_dir.path.clone(),
+            processes_here: inv
+                .processes
+                .using(&inv.locations.config_dir.path)
+                .iter()
+                .map(|p| p.pid)
+                .collect(),
             keychain: inv.keychain.as_ref().map(|k| match k {
                 KeychainRead::Found { service, .. } => format!("\"{service}\": read"),
                 KeychainRead::NotFound { service, why } => format!("\"{service}\": {why}"),
@@ -319,7 +324,7 @@ pub fn markdown(t: &Ticket) -> String {
             .map(|p| {
                 let whose = match &p.config_dir {
                     None => "config dir unknown",
-                    Some(d) if t_config_dir_matches(d, &e.config_dir) => "this config dir",
+                    Some(_) if e.processes_here.contains(&p.pid) => "this config dir",
                     Some(_) => "another config dir",
                 };
                 format!("pid {} ({whose})", p.pid)
@@ -507,11 +512,6 @@ pub fn markdown(t: &Ticket) -> String {
         }
     }
     out
-}
-
-fn t_config_dir_matches(a: &std::path::Path, b: &std::path::Path) -> bool {
-    let c = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    c(a) == c(b)
 }
 
 fn first_sentence(s: &str) -> &str {

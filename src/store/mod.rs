@@ -133,7 +133,7 @@ pub fn load_small(path: &Path) -> Loaded<Value> {
     };
     Loaded {
         path: path.to_path_buf(),
-        sha256: Some(crate::fix::backup::sha256_hex(&bytes)),
+        sha256: Some(crate::model::secret::sha256_hex(&bytes)),
         facts,
         problems,
         content,
