@@ -172,13 +172,6 @@ impl Backup {
         chown(&path, self.owner);
         Ok(())
     }
-
-    /// The bytes saved for `target`.
-    pub fn original(&self, target: &Path) -> Option<Vec<u8>> {
-        let t = target.display().to_string();
-        let f = self.manifest.files.iter().find(|f| f.target == t)?;
-        fs::read(self.dir.join(&f.copy)).ok()
-    }
 }
 
 /// Creates or replaces `dest` so that nobody but its owner can read it at any moment (created

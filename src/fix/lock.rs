@@ -11,7 +11,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, bail};
 
 /// A lock directory older than this is stale (the largest stale time Claude Code uses).
 pub const STALE_AFTER: Duration = Duration::from_secs(60);
@@ -193,8 +193,4 @@ pub fn claude_lock_dir_for(file: &Path, role: crate::model::inventory::Role) -> 
         }
         _ => None,
     }
-}
-
-pub fn lock_error(e: LockError) -> anyhow::Error {
-    anyhow!(e)
 }

@@ -135,7 +135,8 @@ pub fn write_file(
         .and_then(|r| lock::claude_lock_dir_for(path, r))
     {
         Some(dir) => Some(
-            lock::claude_lock(&dir, opts.lock_wait, opts.break_stale).map_err(lock::lock_error)?,
+            lock::claude_lock(&dir, opts.lock_wait, opts.break_stale)
+                .map_err(anyhow::Error::from)?,
         ),
         None => None,
     };

@@ -283,11 +283,6 @@ impl Inventory {
                 .iter()
                 .all(|f| ok(&f.problems, f.facts.present))
     }
-
-    /// Distinct names of configured servers, sorted.
-    pub fn configured_names(&self) -> BTreeSet<&str> {
-        self.servers.iter().map(|s| s.name.as_str()).collect()
-    }
 }
 
 fn add_servers(

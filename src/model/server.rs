@@ -116,11 +116,6 @@ pub struct ConfiguredServer {
 }
 
 impl ConfiguredServer {
-    /// Whether Claude Code uses OAuth (and so an `mcpOAuth` key) for this server.
-    pub fn uses_oauth_key(&self) -> bool {
-        self.key.is_some()
-    }
-
     /// Builds the model of one `mcpServers` member.
     pub fn from_config(
         name: &str,
