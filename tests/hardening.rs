@@ -149,6 +149,34 @@ fn a_credentials_link_to_roots_file_is_neither_read_nor_chmodded() {
     );
 }
 
+#[test]
+fn a_folder_swapped_for_a_link_mid_write_does_not_redirect_the_write() {
+    let Some(home) = users_home("demo") else {
+        return;
+    };
+    // A dotfiles-style link whose folder the user swaps for a link to root's folder while the
+    // fix runs: the write must not land in root's folder under the file's name, even when root's
+    // file there holds the very bytes the edit was planned on (a file the user can read).
+    let evil = home.path.join("evil");
+    fs::create_dir(&evil).unwrap();
+    let creds = claude(&home).join(".credentials.json");
+    fs::rename(&creds, evil.join("credentials.json")).unwrap();
+    symlink(evil.join("credentials.json"), &creds).unwrap();
+    give_away(&home.path);
+    let roots = tempfile::tempdir().unwrap();
+    let bytes = fs::read(evil.join("credentials.json")).unwrap();
+    fs::write(roots.path().join("credentials.json"), &bytes).unwrap();
+    let (out, code) = fix_paused(&home, &["fix", "--yes"], "backup", || {
+        fs::rename(&evil, home.path.join("evil.old")).unwrap();
+        symlink(roots.path(), &evil).unwrap();
+    });
+    assert_eq!(code & 8, 8, "{out}");
+    let left = roots.path().join("credentials.json");
+    assert_eq!(fs::read(&left).unwrap(), bytes, "{out}");
+    assert_eq!(owner_mode(&left).0, 0, "{out}");
+    assert_eq!(fs::read_dir(roots.path()).unwrap().count(), 1, "{out}");
+}
+
 // Defect 2: restore trusts the manifest.
 
 /// A fix on `demo` that made one backup; returns its directory.

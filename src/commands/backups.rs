@@ -244,14 +244,16 @@ fn restore_mode(path: &Path, mode: Option<u32>, trust: &Trust) -> Result<bool> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let (Some(mode), Some(target)) = (mode, crate::store::file::inspect(path).target) else {
+        let facts = crate::store::file::inspect(path);
+        let (Some(mode), Some(target)) = (mode, facts.target.clone()) else {
             return Ok(false);
         };
+        trust.check_file(&facts)?;
         let current = fs::symlink_metadata(&target)?.permissions().mode() & 0o7777;
         if current == mode {
             return Ok(false);
         }
-        repair::set_mode(&target, mode, trust)?;
+        repair::set_mode(&target, mode, trust, facts.id)?;
         Ok(true)
     }
     #[cfg(not(unix))]

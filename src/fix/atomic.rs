@@ -22,18 +22,30 @@ pub enum Replaced {
     ChangedUnderneath,
 }
 
+/// What the target must still be right before the rename.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect<'a> {
+    /// The bytes the edit was made on.
+    pub bytes: &'a [u8],
+    /// Device and inode of the file that was read (and trusted).
+    pub id: Option<(u64, u64)>,
+}
+
 /// Replaces `target` (a real file, never a symlink: resolve links first) with `bytes`, keeping
 /// `mode` and `owner` (uid, gid): run as root on someone's home, a new file owned by root would
-/// lock its owner out of their own credentials. When `unchanged` is given, the target is read
-/// again right before the rename and nothing is replaced unless it still holds exactly those
-/// bytes: that leaves a writer without a lock (the needs-auth cache has none in Claude Code) a
-/// window of one read and one rename instead of the whole edit.
+/// lock its owner out of their own credentials. The target's directory must be one `trust`
+/// allows. When `expect` is given, the target is opened again through the directory handle right
+/// before the rename, and nothing is replaced unless it is still the same file holding exactly
+/// those bytes: a directory on the way swapped for a link cannot redirect the write, and a
+/// writer without a lock (the needs-auth cache has none in Claude Code) gets a window of one read
+/// and one rename instead of the whole edit.
 pub fn replace(
     target: &Path,
     bytes: &[u8],
     mode: Option<u32>,
     owner: Option<(u32, u32)>,
-    unchanged: Option<&[u8]>,
+    expect: Option<Expect<'_>>,
+    trust: &safe::Trust,
 ) -> io::Result<Replaced> {
     let dir_path = target
         .parent()
@@ -42,16 +54,21 @@ pub fn replace(
         .file_name()
         .ok_or_else(|| io::Error::other("the target has no file name"))?;
     let dir = DirHandle::open(dir_path)?;
+    trust.check_dir(dir_path, &dir)?;
     let temp = safe::temp_name(&name.to_string_lossy());
     let temp = OsStr::new(&temp);
     let result = dir
         .write_new(temp, bytes, mode, owner)
         .and_then(|()| {
             checkpoint("temp-written");
-            match unchanged {
-                Some(expected) => {
-                    let now = dir.read(name, safe::GLOBAL_CONFIG_CAP)?;
-                    Ok(now == expected)
+            match expect {
+                Some(expect) => {
+                    let file = dir.open_regular(name, safe::GLOBAL_CONFIG_CAP)?;
+                    let same_file =
+                        expect.id.is_none() || safe::file_id(&file.metadata()?) == expect.id;
+                    Ok(same_file
+                        && safe::read_capped(target, file, safe::GLOBAL_CONFIG_CAP)?
+                            == expect.bytes)
                 }
                 None => Ok(true),
             }

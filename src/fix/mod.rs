@@ -167,7 +167,7 @@ fn read_target(
     } else {
         safe::SMALL_FILE_CAP
     };
-    let bytes = safe::read_regular(target, cap)
+    let bytes = safe::read_same(target, cap, facts.id)
         .with_context(|| format!("cannot read {}; nothing was changed", target.display()))?;
     Ok((facts, Some(bytes)))
 }
@@ -256,7 +256,11 @@ pub fn write_file(
         &text,
         mode,
         facts.owner.or(trust.owner_for_new_files()),
-        existed.then_some(before.as_slice()),
+        existed.then_some(atomic::Expect {
+            bytes: &before,
+            id: facts.id,
+        }),
+        trust,
     )
     .with_context(|| format!("cannot write {}", target.display()));
     match replaced {
@@ -292,7 +296,7 @@ pub fn write_file(
     }
     if !ok {
         if existed {
-            atomic::replace(&target, &before, facts.mode, facts.owner, None).with_context(
+            atomic::replace(&target, &before, facts.mode, facts.owner, None, trust).with_context(
                 || {
                     format!(
                         "verification failed and the original could not be put back; it is in {}",
@@ -509,7 +513,7 @@ fn apply_chmod(
     for step in steps {
         if let ActionKind::Chmod { mode } = &step.action.kind {
             let mode = u32::from_str_radix(mode, 8).unwrap_or(0o600);
-            set_mode(&target, mode, &inv.trust)?;
+            set_mode(&target, mode, &inv.trust, facts.id)?;
             b.manifest.actions.push(backup::ManifestAction {
                 code: step.code.clone(),
                 summary: step.action.summary.clone(),
@@ -524,10 +528,14 @@ fn apply_chmod(
 }
 
 /// chmod through an open file (never by path): the file is opened without following a link at
-/// its name and must still be a regular file this run may touch.
-pub fn set_mode(target: &Path, mode: u32, trust: &Trust) -> Result<()> {
+/// its name and must still be a regular file this run may touch, and the very file (`id`) that
+/// was inspected.
+pub fn set_mode(target: &Path, mode: u32, trust: &Trust, id: Option<(u64, u64)>) -> Result<()> {
     let cannot = || format!("cannot chmod {}", target.display());
     let file = safe::open_regular(target, u64::MAX).with_context(cannot)?;
+    if id.is_some() && safe::file_id(&file.metadata().with_context(cannot)?) != id {
+        return Err(safe::swapped(target)).with_context(cannot);
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;

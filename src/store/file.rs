@@ -21,6 +21,9 @@ pub struct FileFacts {
     pub is_file: bool,
     /// How many hard links the final target has (Unix).
     pub links: Option<u64>,
+    /// Device and inode of the final target (Unix): a writer checks it is still the file that
+    /// was inspected and trusted before it replaces or chmods it.
+    pub id: Option<(u64, u64)>,
     pub modified: Option<SystemTime>,
     /// Each link followed, as `link -> what it points to`, in order.
     pub symlinks: Vec<(PathBuf, PathBuf)>,
@@ -59,6 +62,7 @@ pub fn inspect(path: &Path) -> FileFacts {
                 facts.owner = owner_of(&meta);
                 facts.is_file = meta.is_file();
                 facts.links = links_of(&meta);
+                facts.id = super::safe::file_id(&meta);
                 facts.target = Some(current);
                 return facts;
             }

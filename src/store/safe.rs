@@ -110,6 +110,31 @@ impl Trust {
     }
 }
 
+/// Device and inode: which file this is, whatever its name now.
+pub fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// The error for a file that is no longer the one that was inspected.
+pub fn swapped(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{} was replaced by another file while it was being read; nothing was done with it",
+            path.display()
+        ),
+    )
+}
+
 fn not_regular(path: &Path, meta: &std::fs::Metadata) -> io::Error {
     let ft = meta.file_type();
     let what = if ft.is_dir() {
@@ -218,6 +243,15 @@ pub fn read_capped(path: &Path, file: File, cap: u64) -> io::Result<Vec<u8>> {
 /// [`open_regular`] and read it all.
 pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     read_capped(path, open_regular(path, cap)?, cap)
+}
+
+/// [`read_regular`], and only if it is still the file `id` names (the one that was checked).
+pub fn read_same(path: &Path, cap: u64, id: Option<(u64, u64)>) -> io::Result<Vec<u8>> {
+    let file = open_regular(path, cap)?;
+    if id.is_some() && file_id(&file.metadata()?) != id {
+        return Err(swapped(path));
+    }
+    read_capped(path, file, cap)
 }
 
 /// A directory opened once; everything below is done relative to it.
