@@ -253,7 +253,7 @@ fn restore_mode(path: &Path, mode: Option<u32>, trust: &Trust) -> Result<bool> {
         if current == mode {
             return Ok(false);
         }
-        repair::set_mode(&target, mode, trust, facts.id)?;
+        repair::set_mode(path, mode, trust)?;
         Ok(true)
     }
     #[cfg(not(unix))]

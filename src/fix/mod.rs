@@ -18,7 +18,6 @@ pub mod prompt;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -513,7 +512,7 @@ fn apply_chmod(
     for step in steps {
         if let ActionKind::Chmod { mode } = &step.action.kind {
             let mode = u32::from_str_radix(mode, 8).unwrap_or(0o600);
-            set_mode(&target, mode, &inv.trust, facts.id)?;
+            set_mode(path, mode, &inv.trust)?;
             b.manifest.actions.push(backup::ManifestAction {
                 code: step.code.clone(),
                 summary: step.action.summary.clone(),
@@ -527,23 +526,31 @@ fn apply_chmod(
     Ok(())
 }
 
-/// chmod through an open file (never by path): the file is opened without following a link at
-/// its name and must still be a regular file this run may touch, and the very file (`id`) that
-/// was inspected.
-pub fn set_mode(target: &Path, mode: u32, trust: &Trust, id: Option<(u64, u64)>) -> Result<()> {
-    let cannot = || format!("cannot chmod {}", target.display());
-    let file = safe::open_regular(target, u64::MAX).with_context(cannot)?;
-    if id.is_some() && safe::file_id(&file.metadata().with_context(cannot)?) != id {
-        return Err(safe::swapped(target)).with_context(cannot);
+/// chmod the file `path` leads to, through an open file (never by path): the symlinks are
+/// resolved, the target checked as every state file is ([`Trust::check_file`]), then opened
+/// without following a link at its name, and chmodded only if it is still the very file that was
+/// checked. A file replaced in between (Claude Code renames a new one in without our lock, since
+/// a chmod takes none) is looked at again, up to three times.
+pub fn set_mode(path: &Path, mode: u32, trust: &Trust) -> Result<()> {
+    let cannot = || format!("cannot chmod {}", path.display());
+    for attempt in 0..3 {
+        let facts = file::inspect(path);
+        if let Some(e) = &facts.error {
+            bail!("cannot chmod {}: {e}", path.display());
+        }
+        let Some(target) = &facts.target else {
+            bail!("{} is gone; nothing was changed", path.display());
+        };
+        trust.check_file(&facts).with_context(cannot)?;
+        let file = safe::open_regular(target, u64::MAX).with_context(cannot)?;
+        if facts.id.is_some() && safe::file_id(&file.metadata().with_context(cannot)?) != facts.id {
+            if attempt < 2 {
+                continue;
+            }
+            return Err(safe::swapped(target)).with_context(cannot);
+        }
+        safe::set_file_mode_owner(&file, Some(mode), None).with_context(cannot)?;
+        return Ok(());
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let meta = file.metadata().with_context(cannot)?;
-        trust.check_owner(target, Some((meta.uid(), meta.gid())), meta.nlink() <= 1)?;
-    }
-    #[cfg(not(unix))]
-    let _ = trust;
-    safe::set_file_mode_owner(&file, Some(mode), None).with_context(cannot)?;
-    Ok(())
+    unreachable!("the loop returns")
 }
