@@ -183,8 +183,9 @@ impl Backup {
         })
     }
 
-    /// Copies `bytes` (the current content of `target`) into the backup, with the file's mode,
-    /// and saves the manifest (atomically) before anything else happens.
+    /// Copies `bytes` (the current content of `target`) into the backup, with the file's mode
+    /// (fsynced). The manifest is saved by the caller, once, with everything else it records;
+    /// until then the copy's name alone says what it is.
     pub fn add_file(
         &mut self,
         role: Option<Role>,
@@ -221,17 +222,17 @@ impl Backup {
             sha256_before: sha,
             sha256_after: None,
         });
-        self.save()
+        Ok(())
     }
 
     /// Records the hash of what is about to be written to `target` (`None`: it was not written
-    /// after all). Saved before the rename, so no write to the manifest follows the state file's.
-    pub fn record_after(&mut self, target: &Path, bytes: Option<&[u8]>) -> Result<()> {
+    /// after all); [`Backup::save`] writes it down. Saved before the rename, so no write to the
+    /// manifest follows the state file's.
+    pub fn set_after(&mut self, target: &Path, bytes: Option<&[u8]>) {
         let t = target.display().to_string();
         if let Some(f) = self.manifest.files.iter_mut().find(|f| f.target == t) {
             f.sha256_after = bytes.map(sha256_hex);
         }
-        self.save()
     }
 
     /// Writes the manifest atomically (temp file, fsync, rename; never through a symlink).

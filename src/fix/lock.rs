@@ -193,11 +193,12 @@ fn write_record(config_dir: &Path, record: Option<&HeldRecord>) {
         return;
     };
     let text = record.map(HeldRecord::line).unwrap_or_default();
+    // No fsync: the record only has to survive our process being killed (the page cache keeps
+    // it), and the time between taking the lock and recording it is kept as short as it can be.
     let _ = file
         .set_len(0)
         .and_then(|()| file.rewind())
-        .and_then(|()| file.write_all(text.as_bytes()))
-        .and_then(|()| file.sync_data());
+        .and_then(|()| file.write_all(text.as_bytes()));
 }
 
 fn read_record(config_dir: &Path) -> Option<HeldRecord> {
@@ -326,12 +327,12 @@ pub fn claude_lock(
     loop {
         match fs::create_dir(dir) {
             Ok(()) => {
+                write_record(config_dir, HeldRecord::of(dir).as_ref());
                 let lock = ClaudeLock {
                     dir: dir.to_path_buf(),
                     config_dir: config_dir.to_path_buf(),
                 };
                 lock.touch();
-                write_record(config_dir, HeldRecord::of(dir).as_ref());
                 return Ok(lock);
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {

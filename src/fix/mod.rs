@@ -228,26 +228,31 @@ pub fn write_file(
         )?;
     }
     b.manifest.actions.extend(actions);
+    // The manifest gets the new checksum before the file does, in the one save of this step:
+    // nothing writes the manifest after the rename, so a crash there cannot leave it
+    // half-written.
+    if existed {
+        b.set_after(&target, Some(&text));
+    }
+    // Check the planned bytes before they reach the disk, not only after.
+    let planned_ok = expected.as_ref().is_none_or(|want| {
+        serde_json::from_slice::<Value>(&text).is_ok_and(|v| edit::same_json(&v, want))
+    });
+    if !planned_ok && existed {
+        b.set_after(&target, None);
+    }
     b.save()?;
     checkpoint("backup");
     if let Some(l) = &claude_lock {
         l.touch();
     }
-    // Check the planned bytes before they reach the disk, not only after.
-    if let Some(want) = &expected
-        && !serde_json::from_slice::<Value>(&text).is_ok_and(|v| edit::same_json(&v, want))
-    {
+    if !planned_ok {
         bail!(
             "internal: the planned content of {} is not what was planned; nothing was written \
              (backup in {})",
             target.display(),
             b.dir.display()
         );
-    }
-    // The manifest gets the new checksum before the file does: nothing writes the manifest after
-    // the rename, so a crash there cannot leave it half-written.
-    if existed {
-        b.record_after(&target, Some(&text))?;
     }
     let mode = facts.mode.or(file_edit.create_mode);
     let replaced = atomic::replace(
@@ -266,13 +271,15 @@ pub fn write_file(
         Ok(atomic::Replaced::Yes) => {}
         Ok(atomic::Replaced::ChangedUnderneath) => {
             if existed {
-                b.record_after(&target, None)?;
+                b.set_after(&target, None);
+                b.save()?;
             }
             return Err(anyhow!(ChangedUnderneath(path.to_path_buf())));
         }
         Err(e) => {
             if existed {
-                let _ = b.record_after(&target, None);
+                b.set_after(&target, None);
+                let _ = b.save();
             }
             return Err(e);
         }
@@ -303,7 +310,8 @@ pub fn write_file(
                     )
                 },
             )?;
-            b.record_after(&target, None)?;
+            b.set_after(&target, None);
+            b.save()?;
         }
         bail!(
             "{} did not read back as planned; the original was put back (backup in {})",
@@ -508,7 +516,9 @@ fn apply_chmod(
     {
         b.add_file(role, path, &target, &facts.symlinks, facts.mode, &bytes)?;
     }
-    b.record_after(&target, Some(&bytes))?;
+    // A chmod leaves the bytes as they are.
+    b.set_after(&target, Some(&bytes));
+    b.save()?;
     for step in steps {
         if let ActionKind::Chmod { mode } = &step.action.kind {
             let mode = u32::from_str_radix(mode, 8).unwrap_or(0o600);
