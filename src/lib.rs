@@ -46,13 +46,43 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
-/// Runs one command. `Err` means it could not run at all (exit 8, or 2 for a [`UsageError`]).
+/// Runs one command. `Err` means it could not run at all (exit 8, or 2 for a [`UsageError`]);
+/// with `--format json` that is instead an [`Outcome`] whose stdout is an error object (a script
+/// reading stdout always gets JSON) and whose stderr says the same for a person.
 ///
 /// Whatever a command printed passes [`redact::free_text`] on the way out, so a secret hiding where
 /// no check expected one (a server name, a URL, an error message) is still never shown.
 pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {
-    let mut outcome = commands::run(config, env, vars)?;
+    let mut outcome = match commands::run(config, env, vars) {
+        Ok(outcome) => outcome,
+        Err(e) if config.format == config::Format::Json => json_error(config, &e),
+        Err(e) => return Err(e),
+    };
     outcome.stdout = redact::free_text(&outcome.stdout).into_owned();
     outcome.stderr = redact::free_text(&outcome.stderr).into_owned();
     Ok(outcome)
+}
+
+/// The JSON document for a command that could not run (docs/json.md, "Errors").
+fn json_error(config: &Config, e: &anyhow::Error) -> Outcome {
+    let usage = e.downcast_ref::<UsageError>().is_some();
+    let code = if usage {
+        exit::USAGE
+    } else {
+        exit::COULD_NOT_RUN
+    };
+    let message = report::style::sanitize(&redact::free_text(&format!("{e:#}")));
+    Outcome {
+        stdout: report::json::to_string(&serde_json::json!({
+            "schema": report::json::SCHEMA,
+            "command": config.command.name(),
+            "error": {
+                "kind": if usage { "usage" } else { "could-not-run" },
+                "message": message,
+                "exit": code,
+            },
+        })),
+        stderr: format!("mcp-auth-doctor: error: {message}\n"),
+        exit: code,
+    }
 }

@@ -11,8 +11,10 @@ use super::Context;
 use crate::fix::backup::{self, Backup, sha256_hex};
 use crate::fix::{self as repair, FileEdit, NewContent, WriteOptions, Written, edit, lock, prompt};
 use crate::model::entry::Entry;
-use crate::model::inventory::Inventory;
+use crate::model::inventory::{Inventory, Role};
 use crate::report::style::sanitize;
+use crate::store::safe;
+use crate::store::safe::Trust;
 use crate::{Outcome, UsageError, exit, report};
 
 pub fn list(ctx: &Context<'_>) -> Result<Outcome> {
@@ -77,8 +79,11 @@ pub fn list(ctx: &Context<'_>) -> Result<Outcome> {
 
 /// One file to put back, or one section to merge.
 struct RestoreItem {
+    /// Where the role's file is now (never a path the manifest named).
     path: PathBuf,
-    copy: PathBuf,
+    role: Role,
+    /// The copy's bytes, read from inside the backup folder and checked against their checksum.
+    bytes: Vec<u8>,
     mode: Option<u32>,
     /// The file changed after the backup was made.
     changed_since: bool,
@@ -100,6 +105,13 @@ pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Out
         "Backup {} ({}, {}):",
         b.manifest.id, b.manifest.command, b.manifest.created
     );
+    if b.recovered {
+        let _ = writeln!(
+            out,
+            "    (its manifest is missing or broken: the copies were found by their names, which \
+             carry each one's role and checksum)"
+        );
+    }
     for item in &items {
         let _ = writeln!(out, "    - {}", sanitize(&item.summary));
     }
@@ -148,7 +160,7 @@ pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Out
             });
         }
     }
-    let _own = lock::own_lock(&config_dir, w.lock_wait)?;
+    let _own = lock::own_lock(&config_dir, w.lock_wait, &inv.trust)?;
     let mut break_stale = |dir: &Path, age: std::time::Duration| {
         w.break_stale_lock || (w.interactive && prompt::ask_stale_lock(dir, age))
     };
@@ -160,31 +172,30 @@ pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Out
     let mut new_backup: Option<Backup> = None;
     let mut restored = 0;
     for item in &items {
-        let original = fs::read(&item.copy)
-            .with_context(|| format!("cannot read the backup copy {}", item.copy.display()))?;
-        let role = inv.role_of(&item.path);
-        let mut edit_fn = |current: &[u8]| -> Result<NewContent> {
-            match section {
-                None => Ok((current != original.as_slice()).then(|| (original.clone(), None))),
-                Some(_) => merge_section(current, &original, ctx.config.now_ms),
-            }
-        };
-        let file_edit = FileEdit {
-            path: &item.path,
-            role,
-            // A whole-file restore must not drop what was written while it waited for the lock;
-            // a section merge works on whatever is there.
-            expect_sha: section.is_none().then_some(item.planned_sha.as_str()),
-            create_mode: Some(item.mode.unwrap_or(0o600)),
-            actions: vec![backup::ManifestAction {
+        let original = &item.bytes;
+        let mut edit_fn = |current: &[u8], actions: &mut Vec<backup::ManifestAction>| {
+            actions.push(backup::ManifestAction {
                 code: "restore".into(),
                 summary: item.summary.clone(),
                 file: item.path.display().to_string(),
                 pointer: None,
-            }],
+            });
+            match section {
+                None => Ok((current != original.as_slice()).then(|| (original.clone(), None))),
+                Some(_) => merge_section(current, original, ctx.config.now_ms),
+            }
+        };
+        let file_edit = FileEdit {
+            path: &item.path,
+            role: Some(item.role),
+            // A whole-file restore must not drop what was written while it waited for the lock;
+            // a section merge works on whatever is there.
+            expect_sha: section.is_none().then_some(item.planned_sha.as_str()),
+            create_mode: Some(item.mode.unwrap_or(0o600)),
         };
         match repair::write_file(
             &config_dir,
+            &inv.trust,
             file_edit,
             &mut edit_fn,
             &mut new_backup,
@@ -193,7 +204,7 @@ pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Out
             Written::Yes => restored += 1,
             Written::NothingToDo => {
                 // Same bytes; the mode may still differ (a chmod the backup recorded).
-                if section.is_none() && restore_mode(&item.path, item.mode)? {
+                if section.is_none() && restore_mode(&item.path, item.mode, &inv.trust)? {
                     restored += 1;
                 } else {
                     let _ = writeln!(
@@ -229,41 +240,85 @@ pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Out
 }
 
 /// Puts the backed-up mode back on the file `path` leads to; true when it changed.
-fn restore_mode(path: &Path, mode: Option<u32>) -> Result<bool> {
+fn restore_mode(path: &Path, mode: Option<u32>, trust: &Trust) -> Result<bool> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let (Some(mode), Some(target)) = (mode, crate::store::file::inspect(path).target) else {
+        let facts = crate::store::file::inspect(path);
+        let (Some(mode), Some(target)) = (mode, facts.target.clone()) else {
             return Ok(false);
         };
-        let current = fs::metadata(&target)?.permissions().mode() & 0o7777;
+        trust.check_file(&facts)?;
+        let current = fs::symlink_metadata(&target)?.permissions().mode() & 0o7777;
         if current == mode {
             return Ok(false);
         }
-        fs::set_permissions(&target, fs::Permissions::from_mode(mode))
-            .with_context(|| format!("cannot chmod {}", target.display()))?;
+        repair::set_mode(path, mode, trust)?;
         Ok(true)
     }
     #[cfg(not(unix))]
     {
-        let _ = (path, mode);
+        let _ = (path, mode, trust);
         Ok(false)
     }
+}
+
+/// Where the file of `role` is now: a restore writes only there, whatever path the manifest
+/// recorded (the manifest lives in a folder the home's owner can edit).
+fn current_path(inv: &Inventory, role: Role) -> Option<&Path> {
+    match role {
+        Role::Credentials => Some(&inv.credentials.path),
+        Role::NeedsAuthCache => Some(&inv.cache.path),
+        Role::GlobalConfig => Some(&inv.global.path),
+        _ => None,
+    }
+}
+
+/// The role of a backed-up file: recorded, or (older backups) the role whose current path the
+/// recorded path is.
+fn role_of_backed_up(inv: &Inventory, f: &backup::BackedUpFile) -> Option<Role> {
+    f.role.or_else(|| {
+        [Role::Credentials, Role::NeedsAuthCache, Role::GlobalConfig]
+            .into_iter()
+            .find(|r| current_path(inv, *r).is_some_and(|p| p.display().to_string() == f.path))
+    })
+}
+
+/// A mode a restore may give a state file: read and write bits only (a manifest asking for
+/// setuid or execute bits is not obeyed).
+fn sane_mode(mode: &str) -> Option<u32> {
+    u32::from_str_radix(mode, 8).ok().map(|m| m & 0o666)
 }
 
 fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<Vec<RestoreItem>> {
     let mut items = Vec::new();
     for f in &b.manifest.files {
-        let path = PathBuf::from(&f.path);
-        if section.is_some() && path != inv.credentials.path {
+        let Some(role) = role_of_backed_up(inv, f) else {
+            bail!(
+                "backup {} holds a copy of {}, which is not where Claude Code keeps any of its \
+                 files now; nothing was restored",
+                b.manifest.id,
+                sanitize(&f.path)
+            );
+        };
+        let Some(path) = current_path(inv, role).map(Path::to_path_buf) else {
+            bail!(
+                "backup {} names a file this tool does not restore",
+                b.manifest.id
+            );
+        };
+        if section.is_some() && role != Role::Credentials {
             continue;
         }
-        let current = fs::read(&f.target).ok();
+        let bytes = b.read_copy(f)?;
+        let current = crate::store::file::inspect(&path)
+            .target
+            .and_then(|t| safe::read_regular(&t, safe::GLOBAL_CONFIG_CAP).ok());
         let planned_sha = sha256_hex(current.as_deref().unwrap_or_default());
         let changed_since = match (&current, &f.sha256_after) {
             (Some(bytes), Some(after)) => sha256_hex(bytes) != *after,
             (None, _) => false,
-            (Some(_), None) => true,
+            (Some(now), None) => now.as_slice() != bytes.as_slice(),
         };
         let summary = match section {
             Some(s) => format!(
@@ -273,7 +328,7 @@ fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<V
             None => format!(
                 "put back {} ({} bytes){}",
                 inv.locations.display(&path),
-                f.size,
+                bytes.len(),
                 if changed_since {
                     ", which changed since"
                 } else {
@@ -283,11 +338,9 @@ fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<V
         };
         items.push(RestoreItem {
             path,
-            copy: b.dir.join(&f.copy),
-            mode: f
-                .mode
-                .as_deref()
-                .and_then(|m| u32::from_str_radix(m, 8).ok()),
+            role,
+            bytes,
+            mode: f.mode.as_deref().and_then(sane_mode),
             changed_since,
             planned_sha,
             summary,

@@ -69,11 +69,17 @@ pub fn paths(ctx: &Context<'_>) -> Result<Outcome> {
     })
 }
 
-/// `check`'s exit status for a diagnosis.
+/// `check`'s exit status for a diagnosis: a state file that could not be read adds "could not
+/// run" (8) to "problems" (4), since what it holds was not looked at.
 pub fn exit_for(d: &Diagnosis) -> u8 {
-    if d.has_problems() {
+    let problems = if d.has_problems() {
         exit::PROBLEMS
     } else {
         exit::OK
+    };
+    if d.inventory.unreadable_state() {
+        problems | exit::COULD_NOT_RUN
+    } else {
+        problems
     }
 }

@@ -1,99 +1,100 @@
 //! Atomic replacement of a file: a temp file in the same directory, the same mode, written and
 //! fsynced, renamed over the target, and the directory fsynced. A crash at any point leaves either
 //! the old content or the new, never a mix.
+//!
+//! Everything happens relative to one handle on the target's directory (`openat`, `renameat`):
+//! a directory on the way swapped for a symlink after we opened it cannot send the new file
+//! elsewhere, and mode and owner are set on the open temp file, never by path.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
+use std::io;
+use std::path::Path;
 
 use super::checkpoint;
+use crate::store::safe::{self, DirHandle};
+
+/// What [`replace`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Replaced {
+    Yes,
+    /// The target's bytes were no longer the expected ones just before the rename (a writer that
+    /// takes no lock got in): nothing was replaced.
+    ChangedUnderneath,
+}
+
+/// What the target must still be right before the rename.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect<'a> {
+    /// The bytes the edit was made on.
+    pub bytes: &'a [u8],
+    /// Device and inode of the file that was read (and trusted).
+    pub id: Option<(u64, u64)>,
+}
 
 /// Replaces `target` (a real file, never a symlink: resolve links first) with `bytes`, keeping
 /// `mode` and `owner` (uid, gid): run as root on someone's home, a new file owned by root would
-/// lock its owner out of their own credentials.
+/// lock its owner out of their own credentials. The target's directory must be one `trust`
+/// allows. When `expect` is given, the target is opened again through the directory handle right
+/// before the rename, and nothing is replaced unless it is still the same file holding exactly
+/// those bytes: a directory on the way swapped for a link cannot redirect the write, and a
+/// writer without a lock (the needs-auth cache has none in Claude Code) gets a window of one read
+/// and one rename instead of the whole edit.
 pub fn replace(
     target: &Path,
     bytes: &[u8],
     mode: Option<u32>,
     owner: Option<(u32, u32)>,
-) -> io::Result<()> {
-    let dir = target
+    expect: Option<Expect<'_>>,
+    trust: &safe::Trust,
+) -> io::Result<Replaced> {
+    let dir_path = target
         .parent()
         .ok_or_else(|| io::Error::other("the target has no parent directory"))?;
     let name = target
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = temp_path(dir, &name);
-    let result = write_temp(&temp, bytes, mode, owner).and_then(|()| {
-        checkpoint("temp-written");
-        rename_with_retry(&temp, target)
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
+        .ok_or_else(|| io::Error::other("the target has no file name"))?;
+    let dir = DirHandle::open(dir_path)?;
+    trust.check_dir(dir_path, &dir)?;
+    let temp = safe::temp_name(&name.to_string_lossy());
+    let temp = OsStr::new(&temp);
+    let result = dir
+        .write_new(temp, bytes, mode, owner)
+        .and_then(|()| {
+            checkpoint("temp-written");
+            match expect {
+                Some(expect) => {
+                    let file = dir.open_regular(name, safe::GLOBAL_CONFIG_CAP)?;
+                    let same_file =
+                        expect.id.is_none() || safe::file_id(&file.metadata()?) == expect.id;
+                    Ok(same_file
+                        && safe::read_capped(target, file, safe::GLOBAL_CONFIG_CAP)?
+                            == expect.bytes)
+                }
+                None => Ok(true),
+            }
+        })
+        .and_then(|same| {
+            if same {
+                rename_with_retry(&dir, temp, name).map(|()| Replaced::Yes)
+            } else {
+                Ok(Replaced::ChangedUnderneath)
+            }
+        });
+    if !matches!(result, Ok(Replaced::Yes)) {
+        let _ = dir.remove_file(temp);
         return result;
     }
     checkpoint("renamed");
-    sync_dir(dir);
-    Ok(())
-}
-
-fn temp_path(dir: &Path, name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    dir.join(format!(
-        ".{name}.mcp-auth-doctor.{}.{nanos:08x}.tmp",
-        std::process::id()
-    ))
-}
-
-fn write_temp(
-    temp: &Path,
-    bytes: &[u8],
-    mode: Option<u32>,
-    owner: Option<(u32, u32)>,
-) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Never readable by others, even for a moment; the final mode is set below.
-        options.mode(0o600);
-    }
-    let mut file = options.open(temp)?;
-    file.write_all(bytes)?;
-    #[cfg(unix)]
-    if let Some(mode) = mode {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(fs::Permissions::from_mode(mode))?;
-    }
-    #[cfg(unix)]
-    if let Some((uid, gid)) = owner {
-        use std::os::unix::fs::MetadataExt;
-        let meta = file.metadata()?;
-        if (meta.uid(), meta.gid()) != (uid, gid) {
-            std::os::unix::fs::fchown(&file, Some(uid), Some(gid)).map_err(|e| {
-                io::Error::new(
-                    e.kind(),
-                    format!("cannot give the new file the owner {uid}:{gid} of the old one: {e}"),
-                )
-            })?;
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (mode, owner);
-    file.sync_all()
+    dir.sync();
+    Ok(Replaced::Yes)
 }
 
 /// On Windows a rename over a file another process has open fails with a sharing violation for a
 /// moment; retry with a bounded backoff. Elsewhere the first error is final.
-fn rename_with_retry(from: &Path, to: &Path) -> io::Result<()> {
+fn rename_with_retry(dir: &DirHandle, from: &OsStr, to: &OsStr) -> io::Result<()> {
     let mut delay = std::time::Duration::from_millis(20);
     for attempt in 0.. {
-        match fs::rename(from, to) {
+        match dir.rename(from, to) {
             Ok(()) => return Ok(()),
             Err(e)
                 if cfg!(windows) && e.kind() == io::ErrorKind::PermissionDenied && attempt < 8 =>
@@ -105,13 +106,4 @@ fn rename_with_retry(from: &Path, to: &Path) -> io::Result<()> {
         }
     }
     unreachable!("the loop returns")
-}
-
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }

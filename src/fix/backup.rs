@@ -3,14 +3,20 @@
 //! changed and how to check it. No secret is written to the manifest; the copies themselves hold
 //! what the originals held, with the originals' modes.
 
-use std::fs;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::model::inventory::Role;
+use crate::store::safe::{self, DirHandle, Trust};
+
 /// How many backups are kept.
 pub const KEEP: usize = 20;
+
+/// The most of a manifest this tool reads.
+const MANIFEST_CAP: u64 = 16 << 20;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
@@ -26,6 +32,11 @@ pub struct Manifest {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BackedUpFile {
+    /// Which of Claude Code's files this was. `restore` puts a copy back only where that role's
+    /// file is now (the manifest sits in a folder the home's owner can edit, so its paths are
+    /// shown, never trusted). Missing in backups made before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
     /// The path Claude Code uses (maybe a symlink).
     pub path: String,
     /// The real file that was written.
@@ -54,56 +65,112 @@ pub fn root(config_dir: &Path) -> PathBuf {
     config_dir.join("backups").join("mcp-auth-doctor")
 }
 
-/// A backup being written.
+/// A backup being written, or one opened for `restore`.
 pub struct Backup {
     pub dir: PathBuf,
+    /// The backup directory, opened once without following symlinks; every file in it is
+    /// created, read and renamed through this handle.
+    handle: DirHandle,
     pub manifest: Manifest,
-    /// The config dir's owner: the backup belongs to them even when root runs the repair.
+    /// The manifest was missing or broken: the files were found by their names, which carry
+    /// their role and checksum.
+    pub recovered: bool,
+    /// The home's owner: the backup belongs to them even when root runs the repair.
     owner: Option<(u32, u32)>,
 }
 
-/// Best effort: give `path` to `owner` (only root can give files away; for anyone else the owner
-/// is already right).
-fn chown(path: &Path, owner: Option<(u32, u32)>) {
-    #[cfg(unix)]
-    if let Some((uid, gid)) = owner {
-        let _ = std::os::unix::fs::chown(path, Some(uid), Some(gid));
+/// The role's word in a copy's file name.
+fn role_word(role: Role) -> Option<&'static str> {
+    match role {
+        Role::Credentials => Some("credentials"),
+        Role::NeedsAuthCache => Some("needs-auth-cache"),
+        Role::GlobalConfig => Some("global-config"),
+        _ => None,
     }
-    #[cfg(not(unix))]
-    let _ = (path, owner);
+}
+
+/// A copy's file name: `<role>.<sha256 of its bytes>.json`, so a backup whose manifest is lost
+/// still says what each copy is and proves it is intact.
+fn copy_name(role: Option<Role>, sha: &str) -> String {
+    format!("{}.{sha}.json", role.and_then(role_word).unwrap_or("file"))
+}
+
+/// The role and checksum a copy's name carries.
+fn parse_copy_name(name: &str) -> Option<(Role, String)> {
+    let stem = name.strip_suffix(".json")?;
+    let (word, sha) = stem.rsplit_once('.')?;
+    let role = [Role::Credentials, Role::NeedsAuthCache, Role::GlobalConfig]
+        .into_iter()
+        .find(|r| role_word(*r) == Some(word))?;
+    (sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit())).then(|| (role, sha.into()))
+}
+
+/// A name a manifest may give a copy: one plain file name inside the backup folder.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\', '\0'])
+        && !Path::new(name).is_absolute()
+}
+
+/// Opens `<configDir>/backups/mcp-auth-doctor`, never through a symlink, creating what is
+/// missing when `create` (private, and given to the home's owner).
+fn open_root(config_dir: &Path, create: bool, trust: &Trust) -> Result<DirHandle> {
+    let root = root(config_dir);
+    let cannot = || format!("cannot open the backup folder {}", root.display());
+    let config = DirHandle::open(config_dir).with_context(cannot)?;
+    if create {
+        trust.check_dir(config_dir, &config).with_context(cannot)?;
+    }
+    let owner = trust.owner_for_new_files();
+    let (backups, made) = config
+        .child_dir("backups", create, 0o700)
+        .with_context(cannot)?;
+    if made {
+        backups.set_mode_owner(None, owner).with_context(cannot)?;
+    }
+    let (ours, _) = backups
+        .child_dir("mcp-auth-doctor", create, 0o700)
+        .with_context(cannot)?;
+    if create {
+        ours.set_mode_owner(Some(0o700), owner)
+            .with_context(cannot)?;
+    }
+    Ok(ours)
 }
 
 impl Backup {
     /// Creates a fresh, private backup directory.
-    pub fn create(config_dir: &Path, command: &str) -> Result<Self> {
-        let root = root(config_dir);
-        fs::create_dir_all(&root)
-            .with_context(|| format!("cannot create the backup folder {}", root.display()))?;
-        set_private(&root);
-        let owner = crate::store::file::inspect(config_dir).owner;
-        chown(&root, owner);
+    pub fn create(config_dir: &Path, command: &str, trust: &Trust) -> Result<Self> {
+        let root_dir = open_root(config_dir, true, trust)?;
+        let owner = trust.owner_for_new_files();
         let now = chrono::Utc::now();
         let base = now.format("%Y%m%dT%H%M%S%.3fZ").to_string();
         let mut id = base.clone();
         let mut n = 1;
-        let dir = loop {
-            let dir = root.join(&id);
-            match fs::create_dir(&dir) {
-                Ok(()) => break dir,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+        let handle = loop {
+            match root_dir.child_dir(&id, true, 0o700) {
+                Ok((dir, true)) => break dir,
+                Ok((_, false)) => {
                     n += 1;
                     id = format!("{base}-{n}");
                 }
                 Err(e) => {
-                    return Err(e).with_context(|| format!("cannot create {}", dir.display()));
+                    return Err(e).with_context(|| {
+                        format!("cannot create {}", root_dir.path().join(&id).display())
+                    });
                 }
             }
         };
-        set_private(&dir);
-        chown(&dir, owner);
+        handle
+            .set_mode_owner(Some(0o700), owner)
+            .with_context(|| format!("cannot create {}", handle.path().display()))?;
         Ok(Self {
             owner,
-            dir,
+            dir: handle.path().to_path_buf(),
+            handle,
+            recovered: false,
             manifest: Manifest {
                 schema: 1,
                 id,
@@ -116,30 +183,33 @@ impl Backup {
         })
     }
 
-    /// Copies `bytes` (the current content of `target`) into the backup, with the file's mode.
+    /// Copies `bytes` (the current content of `target`) into the backup, with the file's mode
+    /// (fsynced). The manifest is saved by the caller, once, with everything else it records;
+    /// until then the copy's name alone says what it is.
     pub fn add_file(
         &mut self,
+        role: Option<Role>,
         path: &Path,
         target: &Path,
         symlinks: &[(PathBuf, PathBuf)],
         mode: Option<u32>,
         bytes: &[u8],
     ) -> Result<()> {
-        let base = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "file".into());
+        let sha = sha256_hex(bytes);
+        let base = copy_name(role, &sha);
         let mut copy = base.clone();
         let mut n = 1;
         while self.manifest.files.iter().any(|f| f.copy == copy) {
             n += 1;
             copy = format!("{base}.{n}");
         }
-        let dest = self.dir.join(&copy);
-        write_private(&dest, bytes, mode)
-            .with_context(|| format!("cannot write the backup {}", dest.display()))?;
-        chown(&dest, self.owner);
+        self.handle
+            .write_new(OsStr::new(&copy), bytes, mode, self.owner)
+            .with_context(|| {
+                format!("cannot write the backup {}", self.dir.join(&copy).display())
+            })?;
         self.manifest.files.push(BackedUpFile {
+            role,
             path: path.display().to_string(),
             target: target.display().to_string(),
             symlinks: symlinks
@@ -149,119 +219,233 @@ impl Backup {
             mode: mode.map(|m| format!("{m:04o}")),
             copy,
             size: bytes.len() as u64,
-            sha256_before: sha256_hex(bytes),
+            sha256_before: sha,
             sha256_after: None,
         });
-        self.save()
-    }
-
-    /// Records the hash of what was written to `target`.
-    pub fn record_after(&mut self, target: &Path, bytes: &[u8]) -> Result<()> {
-        let t = target.display().to_string();
-        if let Some(f) = self.manifest.files.iter_mut().find(|f| f.target == t) {
-            f.sha256_after = Some(sha256_hex(bytes));
-        }
-        self.save()
-    }
-
-    pub fn save(&self) -> Result<()> {
-        let text = serde_json::to_string_pretty(&self.manifest)? + "\n";
-        let path = self.dir.join("manifest.json");
-        write_private(&path, text.as_bytes(), Some(0o600))
-            .with_context(|| format!("cannot write the backup {}", path.display()))?;
-        chown(&path, self.owner);
         Ok(())
     }
-}
 
-/// Creates or replaces `dest` so that nobody but its owner can read it at any moment (created
-/// 0600), then gives it `mode`. For backup copies and for `report --output`.
-pub(crate) fn write_private(dest: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(dest)?;
-    f.write_all(bytes)?;
-    #[cfg(unix)]
-    if let Some(mode) = mode {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(fs::Permissions::from_mode(mode))?;
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    f.sync_all()
-}
-
-fn set_private(dir: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if dir.file_name().is_some_and(|n| n == "mcp-auth-doctor")
-            || dir
-                .parent()
-                .is_some_and(|p| p.file_name().is_some_and(|n| n == "mcp-auth-doctor"))
-        {
-            let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+    /// Records the hash of what is about to be written to `target` (`None`: it was not written
+    /// after all); [`Backup::save`] writes it down. Saved before the rename, so no write to the
+    /// manifest follows the state file's.
+    pub fn set_after(&mut self, target: &Path, bytes: Option<&[u8]>) {
+        let t = target.display().to_string();
+        if let Some(f) = self.manifest.files.iter_mut().find(|f| f.target == t) {
+            f.sha256_after = bytes.map(sha256_hex);
         }
     }
-    #[cfg(not(unix))]
-    let _ = dir;
+
+    /// Writes the manifest atomically (temp file, fsync, rename; never through a symlink).
+    pub fn save(&self) -> Result<()> {
+        let text = serde_json::to_string_pretty(&self.manifest)? + "\n";
+        self.handle
+            .write_atomic("manifest.json", text.as_bytes(), Some(0o600), self.owner)
+            .with_context(|| {
+                format!(
+                    "cannot write the backup {}",
+                    self.dir.join("manifest.json").display()
+                )
+            })
+    }
+
+    /// The bytes of one backed-up file, read only from inside this backup's folder (a plain name,
+    /// no symlink) and only when they match the checksum recorded for them.
+    pub fn read_copy(&self, f: &BackedUpFile) -> Result<Vec<u8>> {
+        if !plain_name(&f.copy) {
+            bail!(
+                "backup {} names its copy '{}', which is not a file in the backup folder; \
+                 refusing to read it",
+                self.manifest.id,
+                crate::report::style::sanitize(&f.copy)
+            );
+        }
+        let shown = self.dir.join(&f.copy);
+        let bytes = self
+            .handle
+            .read(OsStr::new(&f.copy), safe::GLOBAL_CONFIG_CAP)
+            .with_context(|| format!("cannot read the backup copy {}", shown.display()))?;
+        if sha256_hex(&bytes) != f.sha256_before {
+            bail!(
+                "the backup copy {} does not match the checksum recorded for it; it was changed \
+                 after the backup was made, so it is not restored",
+                shown.display()
+            );
+        }
+        Ok(bytes)
+    }
+}
+
+/// Creates or replaces `dest` so that nobody but its owner can read it at any moment: a new temp
+/// file beside it (created 0600, `O_EXCL`, never through a symlink), given `mode`, fsynced and
+/// renamed over `dest`. An existing symlink (or anything but a regular file) at `dest` is refused,
+/// never followed. For `report --output`.
+pub(crate) fn write_private(dest: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    let dir_path = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = dest
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("the path has no file name"))?;
+    if let Ok(meta) = std::fs::symlink_metadata(dest)
+        && !meta.is_file()
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!(
+                "{} exists and is {}; it is not replaced",
+                dest.display(),
+                if meta.file_type().is_symlink() {
+                    "a symbolic link"
+                } else {
+                    "not a regular file"
+                }
+            ),
+        ));
+    }
+    let dir = DirHandle::open(dir_path)?;
+    let name = name
+        .to_str()
+        .ok_or_else(|| std::io::Error::other("the file name is not valid UTF-8"))?;
+    dir.write_atomic(name, bytes, mode, None)
 }
 
 /// Every backup, oldest first.
 pub fn list(config_dir: &Path) -> Vec<(PathBuf, Result<Manifest>)> {
-    let root = root(config_dir);
-    let Ok(entries) = fs::read_dir(&root) else {
+    let Ok(root) = open_root(config_dir, false, &Trust::default()) else {
         return Vec::new();
     };
-    let mut dirs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| e.path())
-        .collect();
-    dirs.sort();
-    dirs.into_iter()
-        .map(|d| {
-            let m = fs::read(d.join("manifest.json"))
-                .context("no readable manifest.json")
+    root.subdirs()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|name| {
+            let path = root.path().join(&name);
+            let m = root
+                .child_dir(&name, false, 0)
+                .map_err(anyhow::Error::from)
+                .and_then(|(d, _)| {
+                    d.read(OsStr::new("manifest.json"), MANIFEST_CAP)
+                        .context("no readable manifest.json")
+                })
                 .and_then(|b| serde_json::from_slice(&b).context("manifest.json is not valid"));
-            (d, m)
+            (path, m)
         })
         .collect()
 }
 
-/// Opens one backup by id.
+/// Opens one backup by id. A missing or broken manifest is not the end: the copies' names say
+/// what they are (role and checksum), and the backup is opened from them.
 pub fn open(config_dir: &Path, id: &str) -> Result<Backup> {
-    if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+    if !plain_name(id) || id.starts_with('.') {
         bail!("'{id}' is not a backup id; `mcp-auth-doctor backups` lists them");
     }
-    let dir = root(config_dir).join(id);
-    let bytes = fs::read(dir.join("manifest.json")).with_context(|| {
+    let shown = root(config_dir).join(id);
+    let no_backup = || {
         format!(
             "no backup '{id}' (looked in {}); `mcp-auth-doctor backups` lists them",
-            dir.display()
+            shown.display()
         )
-    })?;
-    let manifest: Manifest = serde_json::from_slice(&bytes)
-        .with_context(|| format!("the manifest of backup '{id}' is not valid"))?;
+    };
+    let root_dir = open_root(config_dir, false, &Trust::default()).with_context(no_backup)?;
+    let (handle, _) = root_dir.child_dir(id, false, 0).with_context(no_backup)?;
+    let parsed = handle
+        .read(OsStr::new("manifest.json"), MANIFEST_CAP)
+        .map_err(anyhow::Error::from)
+        .and_then(|b| serde_json::from_slice::<Manifest>(&b).map_err(anyhow::Error::from));
+    let (manifest, recovered) = match parsed {
+        Ok(m) => (m, false),
+        Err(why) => (
+            recovered_manifest(&handle, id)
+                .with_context(|| format!("the manifest of backup '{id}' is not valid ({why})"))?,
+            true,
+        ),
+    };
     Ok(Backup {
-        owner: crate::store::file::inspect(&dir).owner,
-        dir,
+        owner: None,
+        dir: handle.path().to_path_buf(),
+        handle,
         manifest,
+        recovered,
     })
 }
 
-/// Deletes the oldest backups beyond [`KEEP`].
+/// A manifest rebuilt from the copies' names (`<role>.<sha256>.json`).
+fn recovered_manifest(handle: &DirHandle, id: &str) -> Result<Manifest> {
+    let mut files = Vec::new();
+    for name in handle.names()? {
+        let Some(name) = name.to_str() else { continue };
+        let Some((role, sha)) = parse_copy_name(name) else {
+            continue;
+        };
+        let Ok(file) = handle.open_regular(OsStr::new(name), safe::GLOBAL_CONFIG_CAP) else {
+            continue;
+        };
+        let meta = file.metadata()?;
+        #[cfg(unix)]
+        let mode = {
+            use std::os::unix::fs::PermissionsExt;
+            Some(format!("{:04o}", meta.permissions().mode() & 0o7777))
+        };
+        #[cfg(not(unix))]
+        let mode = None;
+        files.push(BackedUpFile {
+            role: Some(role),
+            path: String::new(),
+            target: String::new(),
+            symlinks: Vec::new(),
+            mode,
+            copy: name.to_string(),
+            size: meta.len(),
+            sha256_before: sha,
+            sha256_after: None,
+        });
+    }
+    if files.is_empty() {
+        bail!("and no copy in it carries its role and checksum in its name");
+    }
+    Ok(Manifest {
+        schema: 1,
+        id: id.into(),
+        created: "unknown (the manifest is missing)".into(),
+        tool_version: String::new(),
+        command: "unknown".into(),
+        files,
+        actions: Vec::new(),
+    })
+}
+
+/// Deletes the oldest backups beyond [`KEEP`], through the verified folder handle only: a
+/// symlink planted in the backup folder is removed as a link, never followed.
 pub fn prune(config_dir: &Path) {
-    let all = list(config_dir);
+    let Ok(root) = open_root(config_dir, false, &Trust::default()) else {
+        return;
+    };
+    let all = root.subdirs().unwrap_or_default();
     if all.len() > KEEP {
-        for (dir, _) in &all[..all.len() - KEEP] {
-            let _ = fs::remove_dir_all(dir);
+        for name in &all[..all.len() - KEEP] {
+            let _ = root.remove_tree(name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_names_carry_role_and_checksum() {
+        let sha = sha256_hex(b"{}");
+        let name = copy_name(Some(Role::NeedsAuthCache), &sha);
+        assert_eq!(parse_copy_name(&name), Some((Role::NeedsAuthCache, sha)));
+        assert_eq!(parse_copy_name("credentials.abc.json"), None);
+        assert_eq!(parse_copy_name(".credentials.json"), None);
+    }
+
+    #[test]
+    fn a_manifest_names_only_plain_files() {
+        assert!(plain_name("credentials.x.json"));
+        for bad in ["", ".", "..", "../x", "/etc/shadow", "a/b", "a\\b"] {
+            assert!(!plain_name(bad), "{bad}");
         }
     }
 }

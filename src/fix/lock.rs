@@ -6,15 +6,24 @@
 //!   (`.storage-write.lock` beside `.credentials.json`, `<file>.lock` for `.claude.json`), made
 //!   with `mkdir`, its mtime refreshed while held, removed when done.
 
-use std::fs::{self, File, OpenOptions};
-use std::io;
+use std::fs::{self, File};
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Result, bail};
 
+use crate::store::safe::{DirHandle, Trust};
+
 /// A lock directory older than this is stale (the largest stale time Claude Code uses).
 pub const STALE_AFTER: Duration = Duration::from_secs(60);
+
+/// Our sidecar lock file in the config dir. It also records which Claude Code lock directory we
+/// hold (our pid and the directory's identity), so that one left behind by a run that was killed
+/// can be taken over at once by the next run instead of blocking it for [`STALE_AFTER`]. The
+/// record cannot live inside the lock directory: proper-lockfile removes a stale one with `rmdir`,
+/// which fails on a directory that is not empty, and Claude Code could then never take it over.
+pub const OWN_LOCK: &str = ".mcp-auth-doctor.lock";
 
 /// Why a lock could not be taken; each is "could not run" (exit 8).
 #[derive(Debug)]
@@ -29,7 +38,20 @@ pub enum LockError {
         dir: PathBuf,
         age: Duration,
     },
-    Io(io::Error),
+    /// Something that is not a lock directory (a file, a symlink) has the lock's name.
+    NotALockDir {
+        dir: PathBuf,
+        what: &'static str,
+    },
+    /// A stale lock directory could not be removed (it is not empty, or not ours to remove).
+    CannotRemove {
+        dir: PathBuf,
+        err: io::Error,
+    },
+    Io {
+        dir: PathBuf,
+        err: io::Error,
+    },
 }
 
 impl std::fmt::Display for LockError {
@@ -49,37 +71,45 @@ impl std::fmt::Display for LockError {
                 dir.display(),
                 age.as_secs()
             ),
-            LockError::Io(e) => write!(f, "{e}"),
+            LockError::NotALockDir { dir, what } => write!(
+                f,
+                "{} is {what}, not the lock directory Claude Code makes there, so nobody can take \
+                 the lock. Nothing was changed. Remove it if no program uses it, then run the \
+                 command again",
+                dir.display()
+            ),
+            LockError::CannotRemove { dir, err } => write!(
+                f,
+                "cannot take over the stale lock directory {}: {err}. Claude Code's lock \
+                 directories are empty, so this one was left alone. Nothing was changed; look \
+                 inside it, and remove it if no program uses it",
+                dir.display()
+            ),
+            LockError::Io { dir, err } => {
+                write!(f, "cannot take the lock directory {}: {err}", dir.display())
+            }
         }
     }
 }
 
 impl std::error::Error for LockError {}
 
-/// Our own exclusive lock; released on drop.
+/// Our own exclusive lock; released on drop (and by the kernel when we die).
 pub struct OwnLock {
     _file: File,
 }
 
-pub fn own_lock(config_dir: &Path, wait: Duration) -> Result<OwnLock> {
+/// Takes our own lock in `config_dir`. The sidecar is opened without following a symlink and
+/// without blocking (a FIFO planted there is refused), and given to the home's owner through the
+/// open file, never by path.
+pub fn own_lock(config_dir: &Path, wait: Duration, trust: &Trust) -> Result<OwnLock> {
     fs::create_dir_all(config_dir)?;
-    let path = config_dir.join(".mcp-auth-doctor.lock");
-    // An existing sidecar another user (root) created may be read-only for us: a lock works on a
-    // read-only handle too.
-    let file = match OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => File::open(&path)?,
-        Err(e) => return Err(e.into()),
-    };
-    #[cfg(unix)]
-    if let Some((uid, gid)) = crate::store::file::inspect(config_dir).owner {
-        let _ = std::os::unix::fs::fchown(&file, Some(uid), Some(gid));
-    }
+    let dir = DirHandle::open(config_dir)?;
+    trust.check_dir(config_dir, &dir)?;
+    let path = config_dir.join(OWN_LOCK);
+    let file = dir.open_lock_file(OWN_LOCK)?;
+    // Best effort: a sidecar root made stays usable by the home's owner.
+    let _ = crate::store::safe::set_file_mode_owner(&file, None, trust.owner_for_new_files());
     let start = Instant::now();
     loop {
         match file.try_lock() {
@@ -99,15 +129,132 @@ pub fn own_lock(config_dir: &Path, wait: Duration) -> Result<OwnLock> {
     }
 }
 
+/// What the sidecar records about a Claude Code lock directory we took.
+#[derive(Debug, PartialEq, Eq)]
+struct HeldRecord {
+    pid: u32,
+    dev: u64,
+    ino: u64,
+    dir: PathBuf,
+}
+
+impl HeldRecord {
+    fn of(dir: &Path) -> Option<Self> {
+        let (dev, ino) = identity(dir)?;
+        Some(Self {
+            pid: std::process::id(),
+            dev,
+            ino,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    fn line(&self) -> String {
+        format!(
+            "held {} {} {} {}\n",
+            self.pid,
+            self.dev,
+            self.ino,
+            self.dir.display()
+        )
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        let rest = text.lines().next()?.strip_prefix("held ")?;
+        let mut parts = rest.splitn(4, ' ');
+        Some(Self {
+            pid: parts.next()?.parse().ok()?,
+            dev: parts.next()?.parse().ok()?,
+            ino: parts.next()?.parse().ok()?,
+            dir: PathBuf::from(parts.next()?),
+        })
+    }
+}
+
+#[cfg(unix)]
+fn identity(dir: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::symlink_metadata(dir).ok()?;
+    meta.is_dir().then(|| (meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_dir: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// Rewrites the sidecar's record (empty to clear it). Best effort: a read-only sidecar just
+/// records nothing, and the lock then goes stale the ordinary way.
+fn write_record(config_dir: &Path, record: Option<&HeldRecord>) {
+    let Ok(dir) = DirHandle::open(config_dir) else {
+        return;
+    };
+    let Ok(mut file) = dir.open_lock_file(OWN_LOCK) else {
+        return;
+    };
+    let text = record.map(HeldRecord::line).unwrap_or_default();
+    // No fsync: the record only has to survive our process being killed (the page cache keeps
+    // it), and the time between taking the lock and recording it is kept as short as it can be.
+    let _ = file
+        .set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| file.write_all(text.as_bytes()));
+}
+
+fn read_record(config_dir: &Path) -> Option<HeldRecord> {
+    let dir = DirHandle::open(config_dir).ok()?;
+    let mut text = String::new();
+    dir.open_lock_file(OWN_LOCK)
+        .ok()?
+        .take(4096)
+        .read_to_string(&mut text)
+        .ok()?;
+    HeldRecord::parse(&text)
+}
+
+/// Whether process `pid` is gone.
+fn is_dead(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return false;
+        };
+        rustix::process::test_kill_process(pid) == Err(rustix::io::Errno::SRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        false
+    }
+}
+
+/// Whether `dir` is the very lock directory a run of ours took and then died holding (killed,
+/// say): the sidecar records it, with a pid that is not ours and no longer runs, and the same
+/// directory (device and inode) is still there. Only called while we hold our own lock, so no
+/// other doctor run is using the record.
+fn left_by_dead_run(config_dir: &Path, dir: &Path) -> bool {
+    let Some(record) = read_record(config_dir) else {
+        return false;
+    };
+    record.dir == dir
+        && record.pid != std::process::id()
+        && identity(dir) == Some((record.dev, record.ino))
+        && is_dead(record.pid)
+}
+
 /// Claude Code's lock directory, held; removed on drop.
 pub struct ClaudeLock {
     dir: PathBuf,
+    config_dir: PathBuf,
 }
 
 impl ClaudeLock {
     /// Refreshes the mtime, as proper-lockfile does, so nobody takes the lock as stale.
     pub fn touch(&self) {
-        if let Ok(d) = File::open(&self.dir) {
+        if let Ok(d) = open_dir_nofollow(&self.dir) {
             let _ = d.set_modified(SystemTime::now());
         }
     }
@@ -116,12 +263,32 @@ impl ClaudeLock {
 impl Drop for ClaudeLock {
     fn drop(&mut self) {
         let _ = fs::remove_dir(&self.dir);
+        write_record(&self.config_dir, None);
     }
 }
 
-/// How old a lock directory is, if it exists.
+/// Opens a directory without following a symlink at its name.
+fn open_dir_nofollow(dir: &Path) -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{Mode, OFlags};
+        let fd = rustix::fs::open(
+            dir,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(File::from(fd))
+    }
+    #[cfg(not(unix))]
+    File::open(dir)
+}
+
+/// How old a lock directory is, if it exists (a symlink or a file at its name is not one).
 pub fn lock_age(dir: &Path) -> Option<Duration> {
-    let meta = fs::metadata(dir).ok()?;
+    let meta = fs::symlink_metadata(dir).ok()?;
+    if !meta.is_dir() {
+        return None;
+    }
     let mtime = meta.modified().ok()?;
     Some(
         SystemTime::now()
@@ -130,25 +297,58 @@ pub fn lock_age(dir: &Path) -> Option<Duration> {
     )
 }
 
-/// Takes Claude Code's lock directory `dir`: waits with backoff while a fresh one is held (up to
-/// `wait`), and takes over a stale one only when `break_stale` says so.
+/// What is at `dir` when it is not a directory.
+fn not_a_dir(dir: &Path) -> Option<&'static str> {
+    let meta = fs::symlink_metadata(dir).ok()?;
+    let ft = meta.file_type();
+    if ft.is_dir() {
+        None
+    } else if ft.is_symlink() {
+        Some("a symbolic link")
+    } else if ft.is_file() {
+        Some("a regular file")
+    } else {
+        Some("a special file")
+    }
+}
+
+/// Takes Claude Code's lock directory `dir` (for a file in `config_dir`'s care): waits with
+/// backoff while a fresh one is held (up to `wait`), takes over at once one that a killed run of
+/// ours left, and takes over a stale one only when `break_stale` says so.
 pub fn claude_lock(
+    config_dir: &Path,
     dir: &Path,
     wait: Duration,
     break_stale: &mut dyn FnMut(&Path, Duration) -> bool,
 ) -> std::result::Result<ClaudeLock, LockError> {
     let start = Instant::now();
     let mut delay = Duration::from_millis(50);
+    let mut checked_leftover = false;
     loop {
         match fs::create_dir(dir) {
             Ok(()) => {
+                write_record(config_dir, HeldRecord::of(dir).as_ref());
                 let lock = ClaudeLock {
                     dir: dir.to_path_buf(),
+                    config_dir: config_dir.to_path_buf(),
                 };
                 lock.touch();
                 return Ok(lock);
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                if let Some(what) = not_a_dir(dir) {
+                    return Err(LockError::NotALockDir {
+                        dir: dir.to_path_buf(),
+                        what,
+                    });
+                }
+                if !checked_leftover {
+                    checked_leftover = true;
+                    if left_by_dead_run(config_dir, dir) {
+                        remove_lock_dir(dir)?;
+                        continue;
+                    }
+                }
                 let age = lock_age(dir).unwrap_or(Duration::ZERO);
                 if age >= STALE_AFTER {
                     if !break_stale(dir, age) {
@@ -157,8 +357,7 @@ pub fn claude_lock(
                             age,
                         });
                     }
-                    // proper-lockfile lock directories are empty; remove_dir refuses anything else.
-                    fs::remove_dir(dir).map_err(LockError::Io)?;
+                    remove_lock_dir(dir)?;
                     continue;
                 }
                 if start.elapsed() >= wait {
@@ -170,8 +369,26 @@ pub fn claude_lock(
                 std::thread::sleep(delay);
                 delay = (delay * 2).min(Duration::from_secs(1));
             }
-            Err(e) => return Err(LockError::Io(e)),
+            Err(err) => {
+                return Err(LockError::Io {
+                    dir: dir.to_path_buf(),
+                    err,
+                });
+            }
         }
+    }
+}
+
+/// Removes a lock directory we are taking over. proper-lockfile lock directories are empty;
+/// `remove_dir` refuses anything else (and a symlink), which is what we want.
+fn remove_lock_dir(dir: &Path) -> std::result::Result<(), LockError> {
+    match fs::remove_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(LockError::CannotRemove {
+            dir: dir.to_path_buf(),
+            err,
+        }),
     }
 }
 
@@ -192,5 +409,23 @@ pub fn claude_lock_dir_for(file: &Path, role: crate::model::inventory::Role) -> 
             Some(file.with_file_name(name))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_held_record_round_trips() {
+        let r = HeldRecord {
+            pid: 42,
+            dev: 7,
+            ino: 9,
+            dir: PathBuf::from("/h/.claude/.storage-write.lock"),
+        };
+        assert_eq!(HeldRecord::parse(&r.line()), Some(r));
+        assert_eq!(HeldRecord::parse("garbage"), None);
+        assert_eq!(HeldRecord::parse(""), None);
     }
 }

@@ -27,16 +27,35 @@ use serde_json::Value;
 use crate::checks::ActionKind;
 use crate::model::inventory::{Inventory, Role};
 use crate::store::file;
+use crate::store::safe::{self, Trust};
 use backup::{Backup, sha256_hex};
 use plan::Step;
 
-/// Stops the process after a named step of the write protocol when the test hook asks for it.
-/// Debug builds only: release builds never look at the variable.
+/// Test hooks after a named step of the write protocol, debug builds only (release builds never
+/// look at the variables): `MCP_AUTH_DOCTOR_TEST_ABORT_AFTER=step` stops the process there (a
+/// crash), and `MCP_AUTH_DOCTOR_TEST_PAUSE_AFTER=step` with `MCP_AUTH_DOCTOR_TEST_PAUSE_DIR=dir`
+/// creates `dir/paused` and waits (up to 20 s) for `dir/resume`, so a test can act in that window.
 pub fn checkpoint(step: &str) {
     #[cfg(debug_assertions)]
-    if std::env::var("MCP_AUTH_DOCTOR_TEST_ABORT_AFTER").is_ok_and(|s| s == step) {
-        eprintln!("mcp-auth-doctor: test hook: aborting after {step}");
-        std::process::abort();
+    {
+        if std::env::var("MCP_AUTH_DOCTOR_TEST_ABORT_AFTER").is_ok_and(|s| s == step) {
+            eprintln!("mcp-auth-doctor: test hook: aborting after {step}");
+            std::process::abort();
+        }
+        if std::env::var("MCP_AUTH_DOCTOR_TEST_PAUSE_AFTER").is_ok_and(|s| s == step)
+            && let Some(dir) = std::env::var_os("MCP_AUTH_DOCTOR_TEST_PAUSE_DIR")
+        {
+            let dir = PathBuf::from(dir);
+            // Pause once per run: a re-plan passes the same step again.
+            if !dir.join("resumed").exists() && fs::write(dir.join("paused"), step).is_ok() {
+                let start = std::time::Instant::now();
+                while !dir.join("resume").exists() && start.elapsed() < Duration::from_secs(20) {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                let _ = fs::remove_file(dir.join("resume"));
+                let _ = fs::write(dir.join("resumed"), step);
+            }
+        }
     }
     #[cfg(not(debug_assertions))]
     let _ = step;
@@ -104,13 +123,15 @@ pub struct FileEdit<'a> {
     pub expect_sha: Option<&'a str>,
     /// When the file does not exist: create it with this mode (restore), or fail.
     pub create_mode: Option<u32>,
-    /// For the backup manifest.
-    pub actions: Vec<backup::ManifestAction>,
 }
 
 /// What the edit function returns: the new bytes, and the JSON they must parse to (checked after
 /// the write), or `None` when there is nothing to change.
 pub type NewContent = Option<(Vec<u8>, Option<Value>)>;
+
+/// Turns the bytes read under the lock into [`NewContent`], adding to the list the manifest
+/// actions it really carries out (a step skipped there is not recorded as done).
+pub type EditFn<'a> = dyn FnMut(&[u8], &mut Vec<backup::ManifestAction>) -> Result<NewContent> + 'a;
 
 /// The result of one [`write_file`].
 #[derive(Debug, PartialEq, Eq)]
@@ -121,11 +142,42 @@ pub enum Written {
     ReadOnly(PathBuf),
 }
 
-/// Steps 2 to 7 of the protocol for one file. `edit` gets the bytes read under the lock.
+/// Resolves `path`'s symlinks once and checks what they lead to: a regular file this run may
+/// touch (`trust`: as root on someone's home, only a file of theirs). Reads it without following
+/// a link at the end, without blocking, up to the cap.
+fn read_target(
+    path: &Path,
+    role: Option<Role>,
+    trust: &Trust,
+) -> Result<(file::FileFacts, Option<Vec<u8>>)> {
+    let facts = file::inspect(path);
+    if let Some(e) = &facts.error {
+        bail!(
+            "{} cannot be read: {e}; nothing was changed",
+            path.display()
+        );
+    }
+    let Some(target) = &facts.target else {
+        return Ok((facts, None));
+    };
+    trust.check_file(&facts)?;
+    let cap = if role == Some(Role::GlobalConfig) {
+        safe::GLOBAL_CONFIG_CAP
+    } else {
+        safe::SMALL_FILE_CAP
+    };
+    let bytes = safe::read_same(target, cap, facts.id)
+        .with_context(|| format!("cannot read {}; nothing was changed", target.display()))?;
+    Ok((facts, Some(bytes)))
+}
+
+/// Steps 2 to 7 of the protocol for one file. `edit` gets the bytes read under the lock, and
+/// adds to the list it is given the manifest actions it really carries out.
 pub fn write_file(
     config_dir: &Path,
+    trust: &Trust,
     file_edit: FileEdit<'_>,
-    edit: &mut dyn FnMut(&[u8]) -> Result<NewContent>,
+    edit: &mut EditFn<'_>,
     backup: &mut Option<Backup>,
     opts: &mut WriteOptions<'_>,
 ) -> Result<Written> {
@@ -135,22 +187,17 @@ pub fn write_file(
         .and_then(|r| lock::claude_lock_dir_for(path, r))
     {
         Some(dir) => Some(
-            lock::claude_lock(&dir, opts.lock_wait, opts.break_stale)
+            lock::claude_lock(config_dir, &dir, opts.lock_wait, opts.break_stale)
                 .map_err(anyhow::Error::from)?,
         ),
         None => None,
     };
     checkpoint("claude-lock");
-    let facts = file::inspect(path);
-    let (target, before) = match &facts.target {
-        Some(t) => (
-            t.clone(),
-            fs::read(t).with_context(|| format!("cannot read {}", t.display()))?,
-        ),
-        None if file_edit.create_mode.is_some() && facts.error.is_none() => {
-            (path.to_path_buf(), Vec::new())
-        }
-        None => bail!("{} is gone; nothing was changed", path.display()),
+    let (facts, read) = read_target(path, file_edit.role, trust)?;
+    let (target, before) = match (&facts.target, read) {
+        (Some(t), Some(bytes)) => (t.clone(), bytes),
+        _ if file_edit.create_mode.is_some() => (path.to_path_buf(), Vec::new()),
+        _ => bail!("{} is gone; nothing was changed", path.display()),
     };
     if let Some(expected) = file_edit.expect_sha
         && expected != sha256_hex(&before)
@@ -161,27 +208,45 @@ pub fn write_file(
     if fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
         return Ok(Written::ReadOnly(target));
     }
-    let Some((text, expected)) = edit(&before)? else {
+    let mut actions = Vec::new();
+    let Some((text, expected)) = edit(&before, &mut actions)? else {
         return Ok(Written::NothingToDo);
     };
     if backup.is_none() {
-        *backup = Some(Backup::create(config_dir, opts.command)?);
+        *backup = Some(Backup::create(config_dir, opts.command, trust)?);
     }
     let b = backup.as_mut().expect("created above");
     let existed = facts.target.is_some();
     if existed {
-        b.add_file(path, &target, &facts.symlinks, facts.mode, &before)?;
+        b.add_file(
+            file_edit.role,
+            path,
+            &target,
+            &facts.symlinks,
+            facts.mode,
+            &before,
+        )?;
     }
-    b.manifest.actions.extend(file_edit.actions);
+    b.manifest.actions.extend(actions);
+    // The manifest gets the new checksum before the file does, in the one save of this step:
+    // nothing writes the manifest after the rename, so a crash there cannot leave it
+    // half-written.
+    if existed {
+        b.set_after(&target, Some(&text));
+    }
+    // Check the planned bytes before they reach the disk, not only after.
+    let planned_ok = expected.as_ref().is_none_or(|want| {
+        serde_json::from_slice::<Value>(&text).is_ok_and(|v| edit::same_json(&v, want))
+    });
+    if !planned_ok && existed {
+        b.set_after(&target, None);
+    }
     b.save()?;
     checkpoint("backup");
     if let Some(l) = &claude_lock {
         l.touch();
     }
-    // Check the planned bytes before they reach the disk, not only after.
-    if let Some(want) = &expected
-        && !serde_json::from_slice::<Value>(&text).is_ok_and(|v| edit::same_json(&v, want))
-    {
+    if !planned_ok {
         bail!(
             "internal: the planned content of {} is not what was planned; nothing was written \
              (backup in {})",
@@ -190,10 +255,37 @@ pub fn write_file(
         );
     }
     let mode = facts.mode.or(file_edit.create_mode);
-    atomic::replace(&target, &text, mode, facts.owner)
-        .with_context(|| format!("cannot write {}", target.display()))?;
+    let replaced = atomic::replace(
+        &target,
+        &text,
+        mode,
+        facts.owner.or(trust.owner_for_new_files()),
+        existed.then_some(atomic::Expect {
+            bytes: &before,
+            id: facts.id,
+        }),
+        trust,
+    )
+    .with_context(|| format!("cannot write {}", target.display()));
+    match replaced {
+        Ok(atomic::Replaced::Yes) => {}
+        Ok(atomic::Replaced::ChangedUnderneath) => {
+            if existed {
+                b.set_after(&target, None);
+                b.save()?;
+            }
+            return Err(anyhow!(ChangedUnderneath(path.to_path_buf())));
+        }
+        Err(e) => {
+            if existed {
+                b.set_after(&target, None);
+                let _ = b.save();
+            }
+            return Err(e);
+        }
+    }
     // Verify: the bytes are what was planned and parse to exactly the expected JSON.
-    let written = fs::read(&target).unwrap_or_default();
+    let written = safe::read_regular(&target, safe::GLOBAL_CONFIG_CAP).unwrap_or_default();
     let ok = written == text
         && expected.as_ref().is_none_or(|want| {
             serde_json::from_slice::<Value>(&written).is_ok_and(|v| edit::same_json(&v, want))
@@ -210,12 +302,16 @@ pub fn write_file(
     }
     if !ok {
         if existed {
-            atomic::replace(&target, &before, facts.mode, facts.owner).with_context(|| {
-                format!(
-                    "verification failed and the original could not be put back; it is in {}",
-                    b.dir.display()
-                )
-            })?;
+            atomic::replace(&target, &before, facts.mode, facts.owner, None, trust).with_context(
+                || {
+                    format!(
+                        "verification failed and the original could not be put back; it is in {}",
+                        b.dir.display()
+                    )
+                },
+            )?;
+            b.set_after(&target, None);
+            b.save()?;
         }
         bail!(
             "{} did not read back as planned; the original was put back (backup in {})",
@@ -224,11 +320,23 @@ pub fn write_file(
         );
     }
     checkpoint("verified");
-    if existed {
-        b.record_after(&target, &written)?;
-    }
     drop(claude_lock);
     Ok(Written::Yes)
+}
+
+/// The state file an action names, as the inventory has it (a `PathBuf`, whatever bytes the
+/// home's path holds): actions carry their file as display text, which is lossy for a path that
+/// is not UTF-8, so the text is matched against each writable file's display and never turned
+/// back into a path.
+fn state_file_of<'a>(inv: &'a Inventory, file: &str) -> Option<(&'a Path, Role)> {
+    [
+        (&inv.credentials.path, Role::Credentials),
+        (&inv.cache.path, Role::NeedsAuthCache),
+        (&inv.global.path, Role::GlobalConfig),
+    ]
+    .into_iter()
+    .find(|(p, _)| p.display().to_string() == file)
+    .map(|(p, r)| (p.as_path(), r))
 }
 
 /// Carries out `steps` (already confirmed). Returns [`ChangedUnderneath`] (as the error) when a
@@ -239,7 +347,7 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         return Ok(done);
     }
     let config_dir = &inv.locations.config_dir.path;
-    let _own = lock::own_lock(config_dir, opts.lock_wait)?;
+    let _own = lock::own_lock(config_dir, opts.lock_wait, &inv.trust)?;
     checkpoint("own-lock");
 
     // One backup for the whole run, created on first use.
@@ -255,23 +363,15 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         group.entry(s.action.file.clone()).or_default().push(s);
     }
     for (file_name, steps) in by_file {
-        let path = PathBuf::from(&file_name);
-        let Some(role) = inv.role_of(&path) else {
-            bail!("internal: no write rule for {}", path.display());
+        let Some((path, role)) = state_file_of(inv, &file_name) else {
+            bail!("internal: no write rule for {file_name}");
         };
         let mut applied_here = Vec::new();
         let mut skipped_here = Vec::new();
-        let actions = steps
-            .iter()
-            .map(|s| backup::ManifestAction {
-                code: s.code.clone(),
-                summary: s.action.summary.clone(),
-                file: s.action.file.clone(),
-                pointer: s.action.pointer.clone(),
-            })
-            .collect();
         let mut pending = Some(steps);
-        let mut edit_fn = |before: &[u8]| -> Result<NewContent> {
+        let mut edit_fn = |before: &[u8],
+                           actions: &mut Vec<backup::ManifestAction>|
+         -> Result<NewContent> {
             let mut expected: Value = serde_json::from_slice(before).with_context(|| {
                 format!("{} is not valid JSON; it is never written", path.display())
             })?;
@@ -298,6 +398,12 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
                     Some(next) => {
                         text = next;
                         expected = edit::expected_after(&expected, &object, &key);
+                        actions.push(backup::ManifestAction {
+                            code: step.code.clone(),
+                            summary: step.action.summary.clone(),
+                            file: step.action.file.clone(),
+                            pointer: step.action.pointer.clone(),
+                        });
                         applied_here.push(step);
                     }
                     None => skipped_here.push(Skipped {
@@ -309,13 +415,19 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
             Ok((!applied_here.is_empty()).then_some((text, Some(expected))))
         };
         let file_edit = FileEdit {
-            path: &path,
+            path,
             role: Some(role),
             expect_sha: plan_time_sha(inv, role),
             create_mode: None,
-            actions,
         };
-        let written = match write_file(config_dir, file_edit, &mut edit_fn, &mut backup, opts) {
+        let written = match write_file(
+            config_dir,
+            &inv.trust,
+            file_edit,
+            &mut edit_fn,
+            &mut backup,
+            opts,
+        ) {
             Ok(w) => w,
             // Earlier files are already changed: keep going and say so, rather than dropping
             // the record of what was done.
@@ -360,14 +472,10 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
     }
     // Modes last, so a content write (which keeps the old mode) cannot undo them.
     for (file_name, steps) in chmods {
-        apply_chmod(
-            Path::new(&file_name),
-            steps,
-            &mut backup,
-            inv,
-            opts,
-            &mut done,
-        )?;
+        let Some((path, _)) = state_file_of(inv, &file_name) else {
+            bail!("internal: no write rule for {file_name}");
+        };
+        apply_chmod(path, steps, &mut backup, inv, opts, &mut done)?;
     }
     if let Some(b) = backup {
         done.backup = Some(BackupRef {
@@ -387,15 +495,16 @@ fn apply_chmod(
     opts: &WriteOptions<'_>,
     done: &mut Applied,
 ) -> Result<()> {
-    let facts = file::inspect(path);
-    let Some(target) = facts.target.clone() else {
+    let role = inv.role_of(path);
+    let (facts, read) = read_target(path, role, &inv.trust)?;
+    let (Some(target), Some(bytes)) = (facts.target.clone(), read) else {
         bail!("{} is gone; nothing was changed", path.display());
     };
-    let bytes = fs::read(&target).with_context(|| format!("cannot read {}", target.display()))?;
     if backup.is_none() {
         *backup = Some(Backup::create(
             &inv.locations.config_dir.path,
             opts.command,
+            &inv.trust,
         )?);
     }
     let b = backup.as_mut().expect("created above");
@@ -405,12 +514,15 @@ fn apply_chmod(
         .iter()
         .any(|f| f.target == target.display().to_string())
     {
-        b.add_file(path, &target, &facts.symlinks, facts.mode, &bytes)?;
+        b.add_file(role, path, &target, &facts.symlinks, facts.mode, &bytes)?;
     }
+    // A chmod leaves the bytes as they are.
+    b.set_after(&target, Some(&bytes));
+    b.save()?;
     for step in steps {
         if let ActionKind::Chmod { mode } = &step.action.kind {
             let mode = u32::from_str_radix(mode, 8).unwrap_or(0o600);
-            set_mode(&target, mode)?;
+            set_mode(path, mode, &inv.trust)?;
             b.manifest.actions.push(backup::ManifestAction {
                 code: step.code.clone(),
                 summary: step.action.summary.clone(),
@@ -420,18 +532,35 @@ fn apply_chmod(
             done.applied.push(step);
         }
     }
-    b.record_after(&target, &bytes)?;
+    b.save()?;
     Ok(())
 }
 
-fn set_mode(target: &Path, mode: u32) -> Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(target, fs::Permissions::from_mode(mode))
-            .with_context(|| format!("cannot chmod {}", target.display()))?;
+/// chmod the file `path` leads to, through an open file (never by path): the symlinks are
+/// resolved, the target checked as every state file is ([`Trust::check_file`]), then opened
+/// without following a link at its name, and chmodded only if it is still the very file that was
+/// checked. A file replaced in between (Claude Code renames a new one in without our lock, since
+/// a chmod takes none) is looked at again, up to three times.
+pub fn set_mode(path: &Path, mode: u32, trust: &Trust) -> Result<()> {
+    let cannot = || format!("cannot chmod {}", path.display());
+    for attempt in 0..3 {
+        let facts = file::inspect(path);
+        if let Some(e) = &facts.error {
+            bail!("cannot chmod {}: {e}", path.display());
+        }
+        let Some(target) = &facts.target else {
+            bail!("{} is gone; nothing was changed", path.display());
+        };
+        trust.check_file(&facts).with_context(cannot)?;
+        let file = safe::open_regular(target, u64::MAX).with_context(cannot)?;
+        if facts.id.is_some() && safe::file_id(&file.metadata().with_context(cannot)?) != facts.id {
+            if attempt < 2 {
+                continue;
+            }
+            return Err(safe::swapped(target)).with_context(cannot);
+        }
+        safe::set_file_mode_owner(&file, Some(mode), None).with_context(cannot)?;
+        return Ok(());
     }
-    #[cfg(not(unix))]
-    let _ = (target, mode);
-    Ok(())
+    unreachable!("the loop returns")
 }

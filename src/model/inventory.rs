@@ -45,6 +45,8 @@ pub struct LoadOptions {
 /// The inputs of a diagnosis.
 pub struct Inventory {
     pub now_ms: i64,
+    /// Whose files this run may read and write (root on someone's home trusts only theirs).
+    pub trust: store::safe::Trust,
     pub locations: Locations,
     pub global: Loaded<GlobalConfig>,
     pub credentials: Loaded<Value>,
@@ -77,9 +79,10 @@ impl Inventory {
         now_ms: i64,
         options: &LoadOptions,
     ) -> Self {
-        let global = global_config::load(&locations.global_config.path);
-        let credentials = store::load_small(&locations.credentials.path);
-        let cache = store::load_small(&locations.needs_auth_cache.path);
+        let trust = store::safe::Trust::for_home(&locations.home.path, &locations.config_dir.path);
+        let global = global_config::load_trusting(&locations.global_config.path, &trust);
+        let credentials = store::load_small_trusting(&locations.credentials.path, &trust);
+        let cache = store::load_small_trusting(&locations.needs_auth_cache.path, &trust);
         let managed = store::load_small(&locations.managed_mcp.path);
 
         let mut servers = Vec::new();
@@ -122,7 +125,7 @@ impl Inventory {
         }
         let mcp_json: Vec<Loaded<Value>> = mcp_json_paths(&locations, global.as_claude_sees())
             .iter()
-            .map(|p| store::load_small(p))
+            .map(|p| store::load_small_trusting(p, &trust))
             .collect();
         for file in &mcp_json {
             if let Some(config) = file.as_claude_sees() {
@@ -192,6 +195,7 @@ impl Inventory {
         let temp_files = leftovers::temp_files(&temp_dirs, &names);
         let corrupted_backups = leftovers::corrupted_backups(&config_dir);
         Self {
+            trust,
             keychain,
             processes: processes::scan(),
             lock_dirs,
@@ -273,15 +277,25 @@ impl Inventory {
 
     /// Whether every config source Claude Code reads could be parsed. When one could not, the
     /// servers it defines are unknown, so no entry or marker may be called stale or orphaned.
+    /// A file that is simply not there is complete (no servers); one that could not be read (a
+    /// dangling or looping symlink, no permission, refused as untrusted) is not.
     pub fn configs_complete(&self) -> bool {
-        let ok =
-            |problems: &store::JsonProblems, present: bool| !present || problems.claude_can_parse();
-        ok(&self.global.problems, self.global.facts.present)
-            && ok(&self.managed.problems, self.managed.facts.present)
-            && self
-                .mcp_json
-                .iter()
-                .all(|f| ok(&f.problems, f.facts.present))
+        let ok = |problems: &store::JsonProblems, facts: &store::FileFacts| {
+            let absent =
+                !facts.present && facts.symlinks.is_empty() && problems.read_error.is_none();
+            absent || problems.claude_can_parse()
+        };
+        ok(&self.global.problems, &self.global.facts)
+            && ok(&self.managed.problems, &self.managed.facts)
+            && self.mcp_json.iter().all(|f| ok(&f.problems, &f.facts))
+    }
+
+    /// A state file exists (or may) but could not be read: the diagnosis is incomplete, so the
+    /// run "could not run" fully (exit bit 8) as well as reporting it.
+    pub fn unreadable_state(&self) -> bool {
+        self.files().iter().any(|f| {
+            f.problems.read_error.is_some() && (f.facts.present || !f.facts.symlinks.is_empty())
+        })
     }
 }
 
@@ -359,7 +373,7 @@ fn mcp_json_paths(locations: &Locations, global: Option<&GlobalConfig>) -> Vec<P
 }
 
 /// Which of Claude Code's files a path is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     GlobalConfig,

@@ -9,6 +9,8 @@ use std::time::SystemTime;
 /// Facts about one path.
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
+    /// It exists, or its existence cannot be ruled out: looking it up failed with something other
+    /// than "not found" (a folder on the way we may not search), and `error` says what.
     pub present: bool,
     pub size: Option<u64>,
     /// Permission bits of the final target (Unix).
@@ -17,6 +19,11 @@ pub struct FileFacts {
     pub owner: Option<(u32, u32)>,
     /// The final target is a regular file (not a directory or a device).
     pub is_file: bool,
+    /// How many hard links the final target has (Unix).
+    pub links: Option<u64>,
+    /// Device and inode of the final target (Unix): a writer checks it is still the file that
+    /// was inspected and trusted before it replaces or chmods it.
+    pub id: Option<(u64, u64)>,
     pub modified: Option<SystemTime>,
     /// Each link followed, as `link -> what it points to`, in order.
     pub symlinks: Vec<(PathBuf, PathBuf)>,
@@ -54,6 +61,8 @@ pub fn inspect(path: &Path) -> FileFacts {
                 facts.mode = mode_of(&meta);
                 facts.owner = owner_of(&meta);
                 facts.is_file = meta.is_file();
+                facts.links = links_of(&meta);
+                facts.id = super::safe::file_id(&meta);
                 facts.target = Some(current);
                 return facts;
             }
@@ -67,6 +76,7 @@ pub fn inspect(path: &Path) -> FileFacts {
                 return facts;
             }
             Err(e) => {
+                facts.present = true;
                 facts.error = Some(e.to_string());
                 return facts;
             }
@@ -84,6 +94,17 @@ fn mode_of(meta: &fs::Metadata) -> Option<u32> {
 
 #[cfg(not(unix))]
 fn mode_of(_meta: &fs::Metadata) -> Option<u32> {
+    None
+}
+
+#[cfg(unix)]
+fn links_of(meta: &fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(meta.nlink())
+}
+
+#[cfg(not(unix))]
+fn links_of(_meta: &fs::Metadata) -> Option<u64> {
     None
 }
 

@@ -4,13 +4,12 @@
 //! only `mcpServers` (user scope) and, per project, `mcpServers` and the `.mcp.json` approval lists.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::{JsonProblems, Loaded, file, locate};
+use super::{JsonProblems, Loaded, file, locate, safe};
 use crate::json::scan::{self, MemberSize, Seg, Visit, Visitor};
 
 /// Project-level fields that matter to MCP.
@@ -109,6 +108,12 @@ impl Visitor for Collect {
 
 /// Streams `path` and keeps the MCP-relevant parts.
 pub fn load(path: &Path) -> Loaded<GlobalConfig> {
+    load_trusting(path, &safe::Trust::default())
+}
+
+/// [`load`], refusing a file `trust` does not allow; the target is opened as
+/// [`super::load_small_trusting`] opens it, and read up to [`safe::GLOBAL_CONFIG_CAP`].
+pub fn load_trusting(path: &Path, trust: &safe::Trust) -> Loaded<GlobalConfig> {
     let facts = file::inspect(path);
     let mut loaded = Loaded {
         path: path.to_path_buf(),
@@ -117,16 +122,22 @@ pub fn load(path: &Path) -> Loaded<GlobalConfig> {
         problems: JsonProblems::default(),
         content: None,
     };
-    if !facts.present {
+    if !facts.present || facts.error.is_some() {
         loaded.problems.read_error = facts.error;
         return loaded;
     }
-    let result = File::open(path).and_then(|f| {
+    let target = facts.target.clone().unwrap_or_else(|| path.to_path_buf());
+    let open = || -> std::io::Result<_> {
+        trust.check_file(&facts)?;
+        let file = safe::open_regular(&target, safe::GLOBAL_CONFIG_CAP)?;
+        Ok(file.take(safe::GLOBAL_CONFIG_CAP))
+    };
+    let result = open().and_then(|f| {
         let mut collect = Collect::default();
         let mut report = scan::scan(BufReader::with_capacity(0, f), &mut collect)?;
         collect.config.top_level = std::mem::take(&mut report.top_level);
         let mut problems = if report.error.is_some() || !report.duplicates.is_empty() {
-            locate(&report, BufReader::new(File::open(path)?))?
+            locate(&report, BufReader::new(open()?))?
         } else {
             JsonProblems {
                 bom: report.bom,

@@ -7,8 +7,8 @@
 pub mod file;
 pub mod global_config;
 pub mod plugins;
+pub mod safe;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -86,15 +86,31 @@ impl<T> Loaded<T> {
 }
 
 /// Loads a small JSON file (credentials, needs-auth cache, `.mcp.json`) into an order-preserving
-/// `Value`.
+/// `Value`, trusting no one in particular (see [`load_small_trusting`]).
 pub fn load_small(path: &Path) -> Loaded<Value> {
+    load_small_trusting(path, &safe::Trust::default())
+}
+
+/// [`load_small`], refusing a file `trust` does not allow (root on someone's home: a link to a file
+/// that is not theirs). The symlink chain is resolved once; the final target is opened without
+/// following a link, without blocking (a FIFO), and only when it is a regular file of at most
+/// [`safe::SMALL_FILE_CAP`] bytes.
+pub fn load_small_trusting(path: &Path, trust: &safe::Trust) -> Loaded<Value> {
     let facts = file::inspect(path);
-    if !facts.present {
+    if !facts.present || facts.error.is_some() {
         let mut loaded = Loaded::absent(path, facts.clone());
         loaded.problems.read_error = facts.error;
         return loaded;
     }
-    let bytes = match fs::read(path) {
+    let read = facts
+        .target
+        .as_deref()
+        .ok_or_else(|| std::io::Error::other("no target"))
+        .and_then(|target| {
+            trust.check_file(&facts)?;
+            safe::read_regular(target, safe::SMALL_FILE_CAP)
+        });
+    let bytes = match read {
         Ok(b) => b,
         Err(e) => {
             let mut loaded = Loaded::absent(path, facts);
