@@ -36,7 +36,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Diagnose every server and file (the default); never writes
-    Check,
+    Check {
+        /// Leave findings with this code out, also of the exit status (repeatable): for what you
+        /// accept
+        #[arg(long, value_name = "CODE")]
+        skip: Vec<String>,
+    },
     /// One line per server: scope, token state, expiry, marker, verdict
     Status,
     /// Show where each state file is, whether it exists, and which rule chose it
@@ -78,7 +83,11 @@ pub enum Command {
     /// Put the files of a backup back (the current ones are backed up first)
     Restore {
         /// The backup id, as `backups` lists it
-        id: String,
+        #[arg(required_unless_present = "latest")]
+        id: Option<String>,
+        /// Restore the newest backup (what the last fix, forget or restore changed)
+        #[arg(long, conflicts_with = "id")]
+        latest: bool,
         /// Only merge this section back, by key, keeping entries that are newer now (`mcpOAuth`)
         #[arg(long, value_name = "SECTION", value_parser = ["mcpOAuth"])]
         section: Option<String>,

@@ -14,7 +14,10 @@ pub enum Format {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Check,
+    Check {
+        /// Finding codes left out of the report and the exit status (`--skip`).
+        skip: Vec<String>,
+    },
     Status,
     Paths,
     ListChecks,
@@ -30,7 +33,8 @@ pub enum Command {
     /// The opt-in network probe of one server.
     Probe(crate::probe::ProbeOptions),
     Restore {
-        id: String,
+        /// The backup id; `None` for the newest (`--latest`).
+        id: Option<String>,
         /// Merge only this section (`mcpOAuth`) instead of putting whole files back.
         section: Option<String>,
     },
@@ -39,7 +43,7 @@ pub enum Command {
 impl Command {
     pub fn name(&self) -> &'static str {
         match self {
-            Command::Check => "check",
+            Command::Check { .. } => "check",
             Command::Status => "status",
             Command::Paths => "paths",
             Command::ListChecks => "list-checks",

@@ -74,7 +74,8 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         Command::Explain(code)
     } else {
         match cli.command {
-            None | Some(cli::Command::Check) => Command::Check,
+            None => Command::Check { skip: Vec::new() },
+            Some(cli::Command::Check { skip }) => Command::Check { skip },
             Some(cli::Command::Status) => Command::Status,
             Some(cli::Command::Paths) => Command::Paths,
             Some(cli::Command::Backups) => Command::Backups,
@@ -112,6 +113,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             }
             Some(cli::Command::Restore {
                 id,
+                latest: _,
                 section,
                 overwrite_newer,
                 write: w,
@@ -122,7 +124,17 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             }
         }
     };
-    for code in write.selection.only.iter().chain(&write.selection.skip) {
+    let check_skip = match &command {
+        Command::Check { skip } => skip.as_slice(),
+        _ => &[],
+    };
+    for code in write
+        .selection
+        .only
+        .iter()
+        .chain(&write.selection.skip)
+        .chain(check_skip)
+    {
         if mcp_auth_doctor::checks::find(code).is_none() {
             return Err(UsageError(format!(
                 "no check has the code '{code}'; `mcp-auth-doctor --list-checks` lists them"

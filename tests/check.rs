@@ -467,3 +467,32 @@ fn snapshot_tree(
     out.sort();
     out
 }
+
+#[test]
+fn check_skip_leaves_a_code_out_of_the_report_and_the_exit_status() {
+    let home = Home::fixture("env-changed");
+    let (doc, code) = home.check_json();
+    assert_eq!(code, 4);
+    assert!(codes(&doc).contains(&"stale-registration".to_string()));
+    let (stdout, _, code) = home.run(&[
+        "check",
+        "--skip",
+        "stale-registration",
+        "--skip",
+        "needs-auth-cache-gap",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(!codes(&doc).contains(&"stale-registration".to_string()));
+    assert!(
+        doc["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| !s["findings"].to_string().contains("stale-registration"))
+    );
+    assert_eq!(code, 0, "{stdout}");
+    let (_, stderr, code) = home.run(&["check", "--skip", "no-such-code"]);
+    assert_eq!(code, 2, "{stderr}");
+}

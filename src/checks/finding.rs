@@ -48,10 +48,35 @@ pub struct Action {
     /// JSON Pointer of what is removed, for JSON edits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
-    /// True when it cannot lose a usable credential (`fix --safe-only` applies only these).
+    /// True when it cannot lose a usable credential (`fix --safe-only` applies only these, and
+    /// the prompt's default answer is yes only for these).
     pub safe: bool,
+    /// True when `fix` applies it only if its code is named with `--only`: the entry may be live
+    /// in a way this tool cannot see (a `${VAR}` with another value, a live key of a static-auth
+    /// server). Everything else is applied by default, backed up first.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ask_only: bool,
     /// One line for the plan.
     pub summary: String,
+    /// What the user should know about this change, for the plan (what `restore` brings back,
+    /// what the client does next).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Action {
+    /// Applied by `fix` only when its code is named with `--only`; `why` becomes the note.
+    pub fn only_when_asked(mut self, why: impl Into<String>) -> Self {
+        self.ask_only = true;
+        self.note = Some(why.into());
+        self
+    }
+
+    /// Adds the plan's one-line note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -125,7 +125,14 @@ pub(crate) fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Act
         file: inv.credentials.path.display().to_string(),
         pointer: Some(crate::json::pointer2("mcpOAuth", key)),
         safe,
+        ask_only: false,
         summary: format!("remove mcpOAuth entry \"{key}\""),
+        // A removal that loses a usable token says how to get it back.
+        note: (!safe).then(|| {
+            "it holds a usable token: it is backed up first, and `mcp-auth-doctor restore \
+             --latest` brings it back"
+                .to_string()
+        }),
     })
 }
 
@@ -140,7 +147,9 @@ pub(crate) fn remove_marker(inv: &Inventory, name: &str) -> Action {
             name.to_string(),
         )])),
         safe: true,
+        ask_only: false,
         summary: format!("remove needs-auth marker \"{name}\""),
+        note: None,
     }
 }
 
@@ -207,7 +216,7 @@ pub(crate) fn login_hint(name: &str) -> String {
 }
 
 /// Quotes a word for a POSIX shell when it needs it.
-fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:/@%+=".contains(&b))

@@ -20,10 +20,13 @@ again; it looks under the new key, finds nothing or a placeholder, and asks for 
 type went from sse to http, or an environment variable used in the url or headers has another \
 value now. The finding names the change when it can tell. Claude Code never removes old keys.
 
-**How to fix it.** If the old config is gone for good, remove the entry (`fix`). An entry that \
-holds no usable token is removed by default; one that still holds a usable token is kept unless \
-you ask (`fix --only stale-registration`), because changing the config back would make it live \
-again. Then sign in under the new config: `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+).",
+**How to fix it.** `fix` removes the entry, also when it still holds a usable token: every \
+removal is backed up first, and `mcp-auth-doctor restore --latest` (or `restore --section \
+mcpOAuth`) brings it back if you change the config back. `fix --safe-only` keeps entries that hold \
+a usable token. An entry whose config uses `${VAR}` is removed only when asked (`fix --only \
+stale-registration`): with another value of the variable, the key can be live. Then sign in under \
+the new config: `mcp-auth-doctor login NAME`, or `/mcp` → Authenticate (`claude mcp login NAME` on \
+2.1.186+).",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -60,8 +63,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 env_vars.join("}, ${")
             )
         } else if usable {
-            " It still holds a usable token, so fix keeps it unless asked (--only \
-             stale-registration): changing the config back would make it live again."
+            " It still holds a usable token; fix removes it (backed up first: `restore` brings it \
+             back if you change the config back), and --safe-only keeps it."
                 .to_string()
         } else {
             " It holds no usable token.".to_string()
@@ -92,7 +95,17 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         .file(inv.credentials.path.display().to_string())
         .evidence("current_urls", current.clone())
         .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
-        .action(remove_entry(inv, &e.key, !usable && env_vars.is_empty()));
+        .action(remove_entry(inv, &e.key, !usable).map(|a| {
+            if env_vars.is_empty() {
+                a
+            } else {
+                a.only_when_asked(format!(
+                    "the config uses ${{{}}}: with another value of {} this key can be live",
+                    env_vars.join("}, ${"),
+                    if env_vars.len() == 1 { "it" } else { "them" }
+                ))
+            }
+        }));
         if let Some(u) = &e.server_url {
             f = f.evidence("entry_url", u.clone());
         }

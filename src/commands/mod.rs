@@ -29,7 +29,7 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
     }
     let ctx = Context { config, env, vars };
     match &config.command {
-        Command::Check | Command::Status => inspect::check(&ctx),
+        Command::Check { .. } | Command::Status => inspect::check(&ctx),
         Command::Paths => inspect::paths(&ctx),
         Command::Fix => fix::fix(&ctx),
         Command::Forget(name) => fix::forget(&ctx, name),
@@ -38,7 +38,9 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
         Command::Report { output, anonymize } => {
             report::report(&ctx, output.as_deref(), *anonymize)
         }
-        Command::Restore { id, section } => backups::restore(&ctx, id, section.as_deref()),
+        Command::Restore { id, section } => {
+            backups::restore(&ctx, id.as_deref(), section.as_deref())
+        }
         Command::ListChecks | Command::Explain(_) => unreachable!("handled above"),
     }
 }

@@ -82,16 +82,22 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
             continue; // another finding already asked for the same change
         }
         let asked = selection.only.iter().any(|c| c == f.code);
-        if !action.safe && (selection.safe_only || !asked) {
-            let reason = if selection.safe_only {
-                "it holds a usable token, and --safe-only keeps every usable credential".to_string()
-            } else {
-                format!(
-                    "it holds a usable token; pass --only {} to remove it (or `forget {}`)",
-                    f.code,
-                    f.server.as_deref().unwrap_or("NAME")
-                )
-            };
+        let reason = if !action.safe && selection.safe_only {
+            Some("it holds a usable token, and --safe-only keeps every usable credential".into())
+        } else if action.ask_only && !asked {
+            Some(format!(
+                "{}; pass `--only {}{}` to remove it anyway",
+                action.note.as_deref().unwrap_or("it may be live"),
+                f.code,
+                f.server
+                    .as_deref()
+                    .map(|s| format!(" --server {}", checks::shell_quote(s)))
+                    .unwrap_or_default()
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
             plan.kept.push(Kept { step, reason });
             continue;
         }
@@ -125,7 +131,9 @@ pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
                 file: file.clone(),
                 pointer: Some(crate::json::pointer2("mcpOAuthClientConfig", key)),
                 safe: false,
+                ask_only: false,
                 summary: format!("remove mcpOAuthClientConfig entry \"{key}\""),
+                note: None,
             };
             plan.steps.push(step(inv, "forget", Some(name), action));
         }

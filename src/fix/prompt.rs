@@ -43,7 +43,8 @@ pub fn ask_step(step: &Step, index: usize, total: usize) -> Answer {
             "all: this and every remaining change",
             "quit: change nothing",
         ])
-        .default(0)
+        // A change that removes a usable token is backed up, but it is still the user's call.
+        .default(if step.action.safe { 0 } else { 1 })
         .interact_opt();
     match choice {
         Ok(Some(0)) => Answer::Yes,
