@@ -144,6 +144,11 @@ pub struct FixArgs {
     /// Leave findings with this code alone (repeatable)
     #[arg(long, value_name = "CODE")]
     pub skip: Vec<String>,
+
+    /// Never move a usable token from an old key to the server's live key (the old entry is then
+    /// removed like any stale one)
+    #[arg(long)]
+    pub no_move: bool,
 }
 
 #[derive(Debug, Args)]

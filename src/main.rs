@@ -104,6 +104,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
                     servers: f.servers,
                     only: f.only,
                     skip: f.skip,
+                    no_move: f.no_move,
                 };
                 Command::Fix
             }

@@ -38,6 +38,17 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
     ),
     ("healthy", &[], &["*"], 0),
     (
+        "url-moved",
+        &[
+            "stale-registration",
+            "pending-registration",
+            "sealing-needs-auth-marker",
+            "missing-registration",
+        ],
+        &["orphaned-registration", "expired-token"],
+        4,
+    ),
+    (
         "url-edited",
         &[
             "stale-registration",
@@ -324,6 +335,7 @@ scenario_tests! {
     demo => "demo",
     healthy => "healthy",
     url_edited => "url-edited",
+    url_moved => "url-moved",
     trailing_slash => "trailing-slash",
     header_order => "header-order",
     env_changed => "env-changed",

@@ -100,34 +100,34 @@ fn every_scenario_fix_then_check_is_clean_idempotent_and_restorable() {
     }
 }
 
-/// `new` is `old` with at most `cuts` contiguous runs of bytes cut out (greedy: the first
-/// difference starts a cut that lasts until the rest of `new` lines up again).
-fn is_cuts(old: &[u8], new: &[u8], cuts: usize) -> bool {
-    fn go(old: &[u8], new: &[u8], cuts: usize) -> bool {
-        let same = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-        let (old, new) = (&old[same..], &new[same..]);
-        if new.is_empty() {
-            return old.is_empty() || cuts > 0;
-        }
-        cuts > 0
-            && (1..=old.len())
-                .any(|skip| old[skip..].starts_with(&new[..1]) && go(&old[skip..], new, cuts - 1))
-    }
-    new.len() < old.len() && go(old, new, cuts)
-}
-
 #[test]
-fn fix_removes_exactly_the_planned_members_and_keeps_every_other_byte() {
+fn fix_changes_exactly_the_planned_members_and_keeps_every_other_byte() {
     let home = Home::fixture("demo");
     let old_creds = fs::read(creds(&home)).unwrap();
     let old_cache = fs::read(cache(&home)).unwrap();
     let (stdout, _, code) = home.run(&["fix", "--yes"]);
-    assert_eq!(
-        code, 1,
-        "fixed, the stale entry with a usable token too (backed up):\n{stdout}"
-    );
+    assert_eq!(code, 1, "quarri's token moved to its live key:\n{stdout}");
     let new_creds = fs::read(creds(&home)).unwrap();
-    assert!(is_cuts(&old_creds, &new_creds, 2));
+    // The placeholder's bytes cut out, the old entry renamed in place, its serverUrl set.
+    let old_text = String::from_utf8(old_creds).unwrap();
+    let placeholder = old_text.find(",\"quarri|0c54185165cc81b2\"").unwrap();
+    let after_placeholder = old_text.find(",\"linear|638130d5ab3558f4\"").unwrap();
+    let expected = format!(
+        "{}{}",
+        &old_text[..placeholder],
+        &old_text[after_placeholder..]
+    )
+    .replacen(
+        "\"quarri|fdee9dcb0f0c01de\"",
+        "\"quarri|0c54185165cc81b2\"",
+        1,
+    )
+    .replacen(
+        "\"serverUrl\":\"https://app.quarri.ai/mcp/\"",
+        "\"serverUrl\":\"https://app.quarri.ai/mcp\"",
+        1,
+    );
+    assert_eq!(String::from_utf8(new_creds.clone()).unwrap(), expected);
     let v: Value = serde_json::from_slice(&new_creds).unwrap();
     let keys: Vec<&str> = v["mcpOAuth"]
         .as_object()
@@ -135,7 +135,14 @@ fn fix_removes_exactly_the_planned_members_and_keeps_every_other_byte() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["linear|638130d5ab3558f4", "sentry|800cb29a3ac61727"]);
+    assert_eq!(
+        keys,
+        [
+            "quarri|0c54185165cc81b2",
+            "linear|638130d5ab3558f4",
+            "sentry|800cb29a3ac61727"
+        ]
+    );
     let top: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         top,
@@ -168,7 +175,7 @@ fn fix_removes_exactly_the_planned_members_and_keeps_every_other_byte() {
 #[test]
 fn after_fix_check_is_clean_unless_the_user_is_needed() {
     // Stale and orphaned entries with a usable token go by default, backed up.
-    for name in ["removed-orphan", "header-order"] {
+    for name in ["removed-orphan", "plugins"] {
         let home = Home::fixture(name);
         let (stdout, _, code) = home.run(&["fix", "--yes"]);
         assert_eq!(code, 1, "{name}:\n{stdout}");
@@ -208,23 +215,23 @@ fn restore_latest_puts_back_what_the_last_fix_removed() {
 
 #[test]
 fn naming_a_code_removes_entries_that_hold_a_token_and_safe_only_never_does() {
-    let home = Home::fixture("demo");
+    let home = Home::fixture("removed-orphan");
     let (_, _, code) = home.run(&[
         "fix",
         "--yes",
         "--safe-only",
         "--only",
-        "stale-registration",
+        "orphaned-registration",
     ]);
     assert_eq!(code & 1, 0, "safe-only must keep the usable token");
     let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
-    assert!(v["mcpOAuth"].get("quarri|fdee9dcb0f0c01de").is_some());
-    let (_, _, code) = home.run(&["fix", "--yes", "--only", "stale-registration"]);
+    assert!(v["mcpOAuth"].get("sentry|800cb29a3ac61727").is_some());
+    let (_, _, code) = home.run(&["fix", "--yes", "--only", "orphaned-registration"]);
     assert_eq!(code & 1, 1);
     let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
-    assert!(v["mcpOAuth"].get("quarri|fdee9dcb0f0c01de").is_none());
-    // The placeholder under the live key was not part of --only stale-registration.
-    assert!(v["mcpOAuth"].get("quarri|0c54185165cc81b2").is_some());
+    assert!(v["mcpOAuth"].get("sentry|800cb29a3ac61727").is_none());
+    // The marker was not part of --only orphaned-registration.
+    assert_ne!(fs::read(cache(&home)).unwrap(), b"{}");
 }
 
 #[test]
@@ -244,16 +251,10 @@ fn dry_run_writes_nothing_and_exits_like_check() {
         .iter()
         .map(|s| s["action"]["pointer"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        pointers,
-        [
-            "/mcpOAuth/quarri|0c54185165cc81b2",
-            "/mcpOAuth/quarri|fdee9dcb0f0c01de",
-            "/quarri"
-        ]
-    );
-    assert_eq!(doc["plan"]["steps"][0]["before"]["token"], "placeholder");
-    assert_eq!(doc["plan"]["steps"][1]["before"]["token"], "valid");
+    assert_eq!(pointers, ["/mcpOAuth/quarri|fdee9dcb0f0c01de", "/quarri"]);
+    assert_eq!(doc["plan"]["steps"][0]["action"]["kind"], "move-entry");
+    assert_eq!(doc["plan"]["steps"][0]["before"]["token"], "valid");
+    assert_eq!(doc["plan"]["steps"][0]["after"]["replaces"], "placeholder");
     assert!(doc["plan"]["kept"].as_array().unwrap().is_empty());
     assert_eq!(before, files(&home.path));
 }
@@ -268,7 +269,7 @@ fn without_a_terminal_and_without_yes_nothing_is_written() {
         stderr.contains("--yes") && stderr.contains("--dry-run"),
         "{stderr}"
     );
-    assert!(stdout.contains("Plan: 3 changes"), "{stdout}");
+    assert!(stdout.contains("Plan: 2 changes"), "{stdout}");
     assert_eq!(before, files(&home.path));
     let (_, stderr, code) = home.run(&["forget", "quarri"]);
     assert_eq!(code & 8, 8, "{stderr}");
@@ -428,10 +429,11 @@ fn an_entry_whose_refresh_lock_is_held_is_left_alone() {
             .join(".claude/mcp-refresh-quarri_0c54185165cc81b2.lock.lock"),
     )
     .unwrap();
+    let old = fs::read(creds(&home)).unwrap();
     let (stdout, _, _) = home.run(&["fix", "--yes"]);
     assert!(stdout.contains("refresh lock"), "{stdout}");
-    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
-    assert!(v["mcpOAuth"].get("quarri|0c54185165cc81b2").is_some());
+    // Neither the placeholder nor the old entry that would move onto its key was touched.
+    assert_eq!(fs::read(creds(&home)).unwrap(), old, "{stdout}");
 }
 
 #[test]
@@ -518,7 +520,14 @@ fn restore_of_an_unknown_backup_says_how_to_list_them() {
 /// the backup exists.
 #[test]
 fn an_abort_at_any_step_leaves_old_or_new_content() {
-    let reference = Home::fixture("demo");
+    // demo removes entries and a marker; url-moved also moves a token to its live key.
+    for fixture in ["demo", "url-moved"] {
+        abort_at_every_step(fixture);
+    }
+}
+
+fn abort_at_every_step(fixture: &str) {
+    let reference = Home::fixture(fixture);
     let old = fs::read(creds(&reference)).unwrap();
     reference.run(&["fix", "--yes"]);
     let new = fs::read(creds(&reference)).unwrap();
@@ -533,28 +542,45 @@ fn an_abort_at_any_step_leaves_old_or_new_content() {
         "verified",
     ];
     for (i, step) in steps.iter().enumerate() {
-        let home = Home::fixture("demo");
+        let home = Home::fixture(fixture);
         let out = home
             .cmd(&["fix", "--yes"])
             .env("MCP_AUTH_DOCTOR_TEST_ABORT_AFTER", step)
             .output()
             .unwrap();
-        assert!(!out.status.success(), "{step}: the hook did not fire");
+        assert!(
+            !out.status.success(),
+            "{fixture} {step}: the hook did not fire"
+        );
         assert!(
             String::from_utf8_lossy(&out.stderr).contains(step),
-            "{step}"
+            "{fixture} {step}"
         );
         let now = fs::read(creds(&home)).unwrap();
-        serde_json::from_slice::<Value>(&now).unwrap_or_else(|e| panic!("{step}: {e}"));
-        assert!(now == old || now == new, "{step}: a mix of old and new");
+        serde_json::from_slice::<Value>(&now).unwrap_or_else(|e| panic!("{fixture} {step}: {e}"));
+        assert!(
+            now == old || now == new,
+            "{fixture} {step}: a mix of old and new"
+        );
         let expect_new = i >= steps.iter().position(|s| *s == "renamed").unwrap();
-        assert_eq!(now == new, expect_new, "{step}");
+        assert_eq!(now == new, expect_new, "{fixture} {step}");
         let backups = home.path.join(".claude/backups/mcp-auth-doctor");
         let has_backup = fs::read_dir(&backups)
             .map(|d| d.count() > 0)
             .unwrap_or(false);
         let expect_backup = i >= steps.iter().position(|s| *s == "backup").unwrap();
-        assert_eq!(has_backup, expect_backup, "{step}: backup");
+        assert_eq!(has_backup, expect_backup, "{fixture} {step}: backup");
+        // After a crash (and once its lock directories are stale), the next run finishes the job.
+        for lock in [".claude/.storage-write.lock", ".claude.json.lock"] {
+            let _ = fs::remove_dir_all(home.path.join(lock));
+        }
+        let (_, stderr, code) = home.run(&["fix", "--yes", "--break-stale-lock"]);
+        assert_eq!(code & 8, 0, "{fixture} {step}: {stderr}");
+        assert_eq!(
+            fs::read(creds(&home)).unwrap(),
+            new,
+            "{fixture} {step}: rerun"
+        );
     }
 }
 
@@ -714,4 +740,146 @@ fn a_read_only_file_stays_read_only() {
     assert!(stdout.contains("chmod 0400"), "{stdout}");
     let mode = fs::metadata(creds(&home)).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o400);
+}
+
+const OLD_DOCS: &str = "docs|67d49f0f4ba63acc";
+const LIVE_DOCS: &str = "docs|cf2cae338c16b5d2";
+
+/// The bytes `fix` must leave in url-moved's credentials: docs' old entry renamed in place to the
+/// live key with its serverUrl changed, the placeholder that was there gone, crm's entry (another
+/// origin) gone; every other byte as it was.
+fn url_moved_expected(old: &str) -> String {
+    let placeholder_start = old.find(&format!("\"{LIVE_DOCS}\"")).unwrap();
+    let crm_end = old.find(&format!("\"{OLD_DOCS}\"")).unwrap();
+    let mut expected = format!("{}{}", &old[..placeholder_start], &old[crm_end..]);
+    expected = expected.replacen(&format!("\"{OLD_DOCS}\""), &format!("\"{LIVE_DOCS}\""), 1);
+    expected.replacen(
+        "\"serverUrl\":\"https://docs.example.com/mcp\"",
+        "\"serverUrl\":\"https://docs.example.com/v2/mcp\"",
+        1,
+    )
+}
+
+#[test]
+fn a_usable_token_moves_to_its_live_key_on_the_same_origin_only() {
+    let home = Home::fixture("url-moved");
+    let old = fs::read_to_string(creds(&home)).unwrap();
+    let (plan, _, code) = home.run(&["fix", "--dry-run", "--format", "json"]);
+    assert_eq!(code, 4);
+    let plan: Value = serde_json::from_str(&plan).unwrap();
+    let (stdout, stderr, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("falls back to \"needs authentication\""),
+        "the plan says what happens if the server rejects the moved token:\n{stdout}"
+    );
+    let new = fs::read_to_string(creds(&home)).unwrap();
+    assert_eq!(new, url_moved_expected(&old), "every other byte is kept");
+    assert_eq!(
+        fs::read(cache(&home)).unwrap(),
+        b"{}",
+        "docs' marker is gone"
+    );
+    let after: Value = serde_json::from_str(&new).unwrap();
+    insta::assert_json_snapshot!(
+        "url-moved-plan-and-after",
+        serde_json::json!({
+            "plan": plan["plan"],
+            "before": serde_json::from_str::<Value>(&old).unwrap()["mcpOAuth"],
+            "after": after["mcpOAuth"],
+        })
+    );
+    let (doc, code) = home.check_json();
+    let docs = doc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "docs")
+        .unwrap();
+    assert_eq!(docs["verdict"], "ok", "{doc}");
+    assert_eq!(code, 0, "{doc}");
+    let (_, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 0, "a second fix changes nothing");
+}
+
+#[test]
+fn no_move_removes_the_old_entry_instead() {
+    let home = Home::fixture("url-moved");
+    let (stdout, _, code) = home.run(&["fix", "--yes", "--no-move"]);
+    assert_eq!(code, 1, "{stdout}");
+    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+    let keys: Vec<&str> = v["mcpOAuth"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["linear|638130d5ab3558f4"]);
+    // --safe-only moves (nothing usable is lost) but keeps crm's entry on another origin.
+    let home = Home::fixture("url-moved");
+    let (stdout, _, _) = home.run(&["fix", "--yes", "--safe-only"]);
+    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+    assert!(
+        v["mcpOAuth"][LIVE_DOCS]["accessToken"] == "at-CANARY-docs-1",
+        "{stdout}"
+    );
+    assert!(v["mcpOAuth"].get("crm|80938d53e3697fb6").is_some());
+}
+
+#[test]
+fn explain_says_when_a_token_is_moved() {
+    let home = Home::fixture("empty-home");
+    let (stdout, _, code) = home.run(&["--explain", "stale-registration"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("same origin") && stdout.contains("--no-move"),
+        "{stdout}"
+    );
+}
+
+/// The move under a concurrent writer that follows Claude Code's protocol: the writer's entries
+/// all survive, and the token ends under the live key exactly once.
+#[test]
+fn a_move_never_loses_an_entry_a_concurrent_claude_writer_adds() {
+    let home = Home::fixture("url-moved");
+    let path = creds(&home);
+    let lock = home.path.join(".claude/.storage-write.lock");
+    let writer = {
+        let (path, lock) = (path.clone(), lock.clone());
+        std::thread::spawn(move || {
+            for i in 0..40 {
+                while fs::create_dir(&lock).is_err() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                let mut v: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+                v["mcpOAuth"].as_object_mut().unwrap().insert(
+                    format!("claude.ai writer-{i}|0000000000000000"),
+                    serde_json::json!({"serverName": format!("claude.ai writer-{i}"),
+                        "accessToken": "at-CANARY-w", "expiresAt": 4102444800000u64}),
+                );
+                let temp = path.with_extension(format!("tmp.{i}"));
+                fs::write(&temp, serde_json::to_vec(&v).unwrap()).unwrap();
+                fs::rename(&temp, &path).unwrap();
+                fs::remove_dir(&lock).unwrap();
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        })
+    };
+    let mut fixed = 0;
+    while !writer.is_finished() || fixed == 0 {
+        let (_, stderr, code) = home.run(&["fix", "--yes", "--lock-wait", "5"]);
+        assert!(
+            code & 8 == 0 || stderr.contains("planning again") || stderr.contains("changed"),
+            "{stderr}"
+        );
+        fixed += (code & 1) as usize;
+    }
+    writer.join().unwrap();
+    let v: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    for i in 0..40 {
+        let key = format!("claude.ai writer-{i}|0000000000000000");
+        assert!(v["mcpOAuth"].get(&key).is_some(), "entry {i} lost");
+    }
+    assert_eq!(v["mcpOAuth"][LIVE_DOCS]["accessToken"], "at-CANARY-docs-1");
+    assert!(v["mcpOAuth"].get(OLD_DOCS).is_none());
 }

@@ -36,6 +36,16 @@ pub enum ActionKind {
     RemoveClientConfig { key: String },
     /// Set the file's permission bits.
     Chmod { mode: String },
+    /// Rename `mcpOAuth[from]` to `to` (dropping what is under `to`) and set its `serverUrl`.
+    MoveEntry {
+        from: String,
+        to: String,
+        server_url: String,
+    },
+    /// Drop the three bytes of a leading UTF-8 byte order mark, nothing else.
+    RemoveBom,
+    /// Replace the whole file with `{}` (a disposable cache that does not parse).
+    ReplaceWithEmptyObject,
 }
 
 /// A proposed repair, computed by `check` and applied by `fix`.

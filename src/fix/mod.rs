@@ -14,6 +14,7 @@ pub mod edit;
 pub mod lock;
 pub mod plan;
 pub mod prompt;
+pub mod rewrite;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -272,13 +273,16 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
             .collect();
         let mut pending = Some(steps);
         let mut edit_fn = |before: &[u8]| -> Result<NewContent> {
-            let mut expected: Value = serde_json::from_slice(before).with_context(|| {
+            let (mut text, whole, steps) =
+                rewrite::whole_file(before, pending.take().unwrap_or_default());
+            applied_here.extend(whole);
+            let mut expected: Value = serde_json::from_slice(&text).with_context(|| {
                 format!("{} is not valid JSON; it is never written", path.display())
             })?;
-            let mut text = before.to_vec();
-            for step in pending.take().unwrap_or_default() {
-                if let ActionKind::RemoveEntry { key } = &step.action.kind
-                    && lock::refresh_lock_held(config_dir, key)
+            for step in steps {
+                if rewrite::entry_keys(&step.action.kind)
+                    .iter()
+                    .any(|key| lock::refresh_lock_held(config_dir, key))
                 {
                     skipped_here.push(Skipped {
                         step,
@@ -293,11 +297,10 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
                 else {
                     bail!("internal: no pointer for {}", step.action.summary);
                 };
-                let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
-                match edit::remove_member(&text, &object_refs, &key)? {
-                    Some(next) => {
+                match rewrite::member_step(&text, &expected, &step.action.kind, &object, &key)? {
+                    Some((next, after)) => {
                         text = next;
-                        expected = edit::expected_after(&expected, &object, &key);
+                        expected = after;
                         applied_here.push(step);
                     }
                     None => skipped_here.push(Skipped {

@@ -19,6 +19,9 @@ pub struct Selection {
     /// actions that would remove a usable token.
     pub only: Vec<String>,
     pub skip: Vec<String>,
+    /// Never move a token to its live key (`--no-move`): the stale entry is then handled like
+    /// any other stale entry.
+    pub no_move: bool,
 }
 
 /// One change.
@@ -60,6 +63,19 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
     let mut plan = Plan::default();
     for f in findings {
         let Some(action) = &f.action else { continue };
+        let moved;
+        let action = match &action.kind {
+            ActionKind::MoveEntry { from, .. } if selection.no_move => {
+                match checks::remove_entry(inv, from, false) {
+                    Some(a) => {
+                        moved = a;
+                        &moved
+                    }
+                    None => continue,
+                }
+            }
+            _ => action,
+        };
         if !selection.servers.is_empty()
             && !f
                 .server
@@ -103,7 +119,35 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
         }
         plan.steps.push(step);
     }
+    absorb_into_moves(inv, &mut plan);
     plan
+}
+
+/// A move replaces whatever is under the live key, so a separate removal of that placeholder is
+/// part of it; and a needs-auth marker for the name would keep sessions skipping the server that
+/// now has a token, so it goes too.
+fn absorb_into_moves(inv: &Inventory, plan: &mut Plan) {
+    let moves: Vec<(String, String, String)> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action.kind {
+            ActionKind::MoveEntry { to, .. } => Some((
+                to.clone(),
+                s.code.clone(),
+                s.server.clone().unwrap_or_default(),
+            )),
+            _ => None,
+        })
+        .collect();
+    for (to, code, name) in moves {
+        plan.steps
+            .retain(|s| !matches!(&s.action.kind, ActionKind::RemoveEntry { key } if *key == to));
+        let marker = ActionKind::RemoveMarker { name: name.clone() };
+        if inv.marker(&name).is_some() && !plan.steps.iter().any(|s| s.action.kind == marker) {
+            let action = checks::remove_marker(inv, &name);
+            plan.steps.push(step(inv, &code, Some(&name), action));
+        }
+    }
 }
 
 /// Every piece of OAuth state for one server name: `mcpOAuth` keys whose `serverName` or key prefix
@@ -183,6 +227,34 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
                 .unwrap_or(Value::Null),
             Value::Null,
         ),
+        ActionKind::MoveEntry {
+            from,
+            to,
+            server_url,
+        } => (
+            inv.entry(from)
+                .map(|e| {
+                    json!({
+                        "key": from,
+                        "fields": e.fields,
+                        "token": e.token,
+                        "access_token": e.access_token,
+                        "refresh_token": e.refresh_token,
+                        "expires_at": e.expires_at().map(timefmt::rfc3339),
+                        "server_url": e.server_url.as_deref().map(crate::redact::url),
+                    })
+                })
+                .unwrap_or(Value::Null),
+            json!({
+                "key": to,
+                "replaces": inv.entry(to).map(|e| e.token),
+                "server_url": crate::redact::url(server_url),
+            }),
+        ),
+        ActionKind::RemoveBom => (json!({ "bom": true }), json!({ "bom": false })),
+        ActionKind::ReplaceWithEmptyObject => {
+            (json!({ "parses": false }), json!({ "content": "{}" }))
+        }
         ActionKind::Chmod { mode } => (
             json!({ "mode": inv.credentials.facts.mode.map(|m| format!("{m:04o}")) }),
             json!({ "mode": mode }),

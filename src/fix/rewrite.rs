@@ -1,0 +1,353 @@
+//! Byte-level rewrites beyond removing one member (which is [`super::edit`]'s job): moving an
+//! `mcpOAuth` entry to another key while setting its `serverUrl`, dropping a byte order mark, and
+//! replacing a disposable cache that does not parse. Each keeps every byte it was not asked to
+//! change, and each has a function that says what the result must parse to, so the write protocol
+//! can verify it before and after the rename.
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value};
+
+use super::edit;
+use super::plan::Step;
+use crate::checks::ActionKind;
+use crate::json::scan::{self, Seg, Visit, Visitor};
+
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The members (key, start, end) of the one object at a path of keys.
+struct Members<'a> {
+    target: &'a [&'a str],
+    found: Vec<(String, usize, usize)>,
+    objects: usize,
+}
+
+fn on_path(path: &[Seg], target: &[&str]) -> bool {
+    path.len() <= target.len()
+        && path
+            .iter()
+            .zip(target)
+            .all(|(seg, want)| matches!(seg, Seg::Key(k) if k == want))
+}
+
+impl Visitor for Members<'_> {
+    fn visit(&mut self, path: &[Seg]) -> Visit {
+        if on_path(path, self.target) {
+            Visit::Descend
+        } else {
+            Visit::Skip
+        }
+    }
+    fn captured(&mut self, _path: &[Seg], _raw: Vec<u8>) {}
+    fn member_span(&mut self, object: &[Seg], key: &str, start: u64, end: u64) {
+        if object.len() == self.target.len() && on_path(object, self.target) {
+            self.found
+                .push((key.to_string(), start as usize, end as usize));
+        }
+    }
+    fn object_span(&mut self, path: &[Seg], _open: u64, _close: u64) {
+        if path.len() == self.target.len() && on_path(path, self.target) {
+            self.objects += 1;
+        }
+    }
+}
+
+fn members(text: &[u8], target: &[&str]) -> Result<Vec<(String, usize, usize)>> {
+    let mut v = Members {
+        target,
+        found: Vec::new(),
+        objects: 0,
+    };
+    let report = scan::scan(text, &mut v)?;
+    if let Some(e) = report.error {
+        bail!("the file is not valid JSON ({})", e.kind.describe());
+    }
+    if report.bom {
+        bail!("the file starts with a byte order mark");
+    }
+    match v.objects {
+        1 => Ok(v.found),
+        0 => bail!("there is no object at /{}", target.join("/")),
+        _ => bail!(
+            "the file holds /{} more than once (a duplicated key); edit it by hand",
+            target.join("/")
+        ),
+    }
+}
+
+/// The end of the JSON string literal that starts at `start` (just past its closing quote).
+fn string_end(text: &[u8], start: usize) -> Result<usize> {
+    if text.get(start) != Some(&b'"') {
+        bail!("internal: no string at byte {start}");
+    }
+    let mut i = start + 1;
+    while let Some(&b) = text.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => return Ok(i + 1),
+            _ => i += 1,
+        }
+    }
+    bail!("internal: unterminated string at byte {start}")
+}
+
+/// Where the value of the member whose key starts at `start` begins.
+fn value_start(text: &[u8], start: usize) -> Result<usize> {
+    let mut i = string_end(text, start)?;
+    let skip_ws = |i: &mut usize| {
+        while text.get(*i).is_some_and(|b| b" \t\r\n".contains(b)) {
+            *i += 1;
+        }
+    };
+    skip_ws(&mut i);
+    if text.get(i) != Some(&b':') {
+        bail!("internal: no ':' after the key at byte {start}");
+    }
+    i += 1;
+    skip_ws(&mut i);
+    Ok(i)
+}
+
+/// The one member named `key`, or `None`; an error when the key appears more than once (the
+/// edit could not say which copy it means).
+fn only<'m>(
+    found: &'m [(String, usize, usize)],
+    key: &str,
+) -> Result<Option<&'m (String, usize, usize)>> {
+    let mut it = found.iter().filter(|(k, _, _)| k == key);
+    let first = it.next();
+    if it.next().is_some() {
+        bail!("\"{key}\" appears more than once; edit it by hand");
+    }
+    Ok(first)
+}
+
+/// Moves the member `from` of the object at `object_path` to the key `to`, in place (its
+/// position, formatting and every other field stay), after setting each of `set` in it (replaced
+/// in place, or added as its last member). A member already under `to` is removed first. `None`
+/// when `from` is not there.
+pub fn move_member(
+    text: &[u8],
+    object_path: &[&str],
+    from: &str,
+    to: &str,
+    set: &[(&str, Value)],
+) -> Result<Option<Vec<u8>>> {
+    if from == to {
+        bail!("internal: a move to the same key");
+    }
+    let found = members(text, object_path)?;
+    if only(&found, from)?.is_none() {
+        return Ok(None);
+    }
+    let mut text = text.to_vec();
+    if only(&found, to)?.is_some() {
+        text = edit::remove_member(&text, object_path, to)?.context("internal: lost the target")?;
+    }
+    let mut entry_path = object_path.to_vec();
+    entry_path.push(from);
+    for (field, value) in set {
+        let fields = members(&text, &entry_path)?;
+        let literal = serde_json::to_string(value)?;
+        text = match only(&fields, field)? {
+            Some(&(_, start, end)) => {
+                let at = value_start(&text, start)?;
+                let mut out = text[..at].to_vec();
+                out.extend_from_slice(literal.as_bytes());
+                out.extend_from_slice(&text[end..]);
+                out
+            }
+            None => edit::insert_member(&text, &entry_path, field, value)?,
+        };
+    }
+    let found = members(&text, object_path)?;
+    let &(_, start, _) = only(&found, from)?.context("internal: lost the member")?;
+    let end = string_end(&text, start)?;
+    let mut out = text[..start].to_vec();
+    out.extend_from_slice(serde_json::to_string(to)?.as_bytes());
+    out.extend_from_slice(&text[end..]);
+    Ok(Some(out))
+}
+
+/// What [`move_member`]'s result must parse to.
+pub fn expected_move(
+    before: &Value,
+    object_path: &[&str],
+    from: &str,
+    to: &str,
+    set: &[(&str, Value)],
+) -> Value {
+    let mut v = before.clone();
+    let mut target = Some(&mut v);
+    for seg in object_path {
+        target = target.and_then(|t| t.get_mut(*seg));
+    }
+    if let Some(Value::Object(map)) = target
+        && map.contains_key(from)
+    {
+        map.shift_remove(to);
+        let old = std::mem::take(map);
+        let mut new = Map::new();
+        for (k, mut value) in old {
+            if k == from {
+                if let Value::Object(entry) = &mut value {
+                    for (field, val) in set {
+                        entry.insert((*field).to_string(), val.clone());
+                    }
+                }
+                new.insert(to.to_string(), value);
+            } else {
+                new.insert(k, value);
+            }
+        }
+        *map = new;
+    }
+    v
+}
+
+/// The bytes without a leading byte order mark; `None` when there is none.
+pub fn without_bom(text: &[u8]) -> Option<&[u8]> {
+    text.strip_prefix(BOM)
+}
+
+/// The `mcpOAuth` keys a step changes (for Claude Code's per-key refresh locks).
+pub fn entry_keys(kind: &ActionKind) -> Vec<&str> {
+    match kind {
+        ActionKind::RemoveEntry { key } => vec![key],
+        ActionKind::MoveEntry { from, to, .. } => vec![from, to],
+        _ => Vec::new(),
+    }
+}
+
+/// One step's change to a file's text and to the JSON it must parse to; `None` when there is
+/// nothing to do (the member is already gone). Whole-file steps (a BOM, a cache replaced) are
+/// handled by [`whole_file`] before the JSON is parsed.
+pub fn member_step(
+    text: &[u8],
+    expected: &Value,
+    kind: &ActionKind,
+    object: &[String],
+    key: &str,
+) -> Result<Option<(Vec<u8>, Value)>> {
+    let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
+    if let ActionKind::MoveEntry {
+        from,
+        to,
+        server_url,
+    } = kind
+    {
+        let set = [("serverUrl", Value::String(server_url.clone()))];
+        return Ok(move_member(text, &object_refs, from, to, &set)?
+            .map(|t| (t, expected_move(expected, &object_refs, from, to, &set))));
+    }
+    Ok(edit::remove_member(text, &object_refs, key)?
+        .map(|t| (t, edit::expected_after(expected, object, key))))
+}
+
+/// Applies the whole-file steps among `steps` to `before`: returns the text the member steps
+/// start from, the whole-file steps that changed something, and the member steps.
+pub fn whole_file(before: &[u8], steps: Vec<Step>) -> (Vec<u8>, Vec<Step>, Vec<Step>) {
+    let mut text = before.to_vec();
+    let (mut done, mut rest) = (Vec::new(), Vec::new());
+    for step in steps {
+        match &step.action.kind {
+            ActionKind::RemoveBom => {
+                if let Some(t) = without_bom(&text) {
+                    text = t.to_vec();
+                    done.push(step);
+                }
+            }
+            ActionKind::ReplaceWithEmptyObject => {
+                if text != b"{}" {
+                    text = b"{}".to_vec();
+                    done.push(step);
+                }
+            }
+            _ => rest.push(step),
+        }
+    }
+    (text, done, rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn mv(text: &str, from: &str, to: &str, url: &str) -> String {
+        let set = [("serverUrl", Value::from(url))];
+        let out = move_member(text.as_bytes(), &["m"], from, to, &set)
+            .unwrap()
+            .unwrap();
+        let before: Value = serde_json::from_str(text).unwrap();
+        let got: Value = serde_json::from_slice(&out).unwrap();
+        assert!(
+            edit::same_json(&got, &expected_move(&before, &["m"], from, to, &set)),
+            "{}",
+            String::from_utf8_lossy(&out)
+        );
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn moves_in_place_and_sets_the_url_keeping_every_other_byte() {
+        let t = r#"{"m":{"a|1":{"serverUrl":"https://h/mcp","accessToken":"x","n":1e3},"b|2":{"accessToken":""}},"z":"\u00e9"}"#;
+        assert_eq!(
+            mv(t, "a|1", "b|2", "https://h/v2/mcp"),
+            r#"{"m":{"b|2":{"serverUrl":"https://h/v2/mcp","accessToken":"x","n":1e3}},"z":"\u00e9"}"#
+        );
+        // No member under the new key yet, and no serverUrl: added last, in the entry's style.
+        let t = "{\n  \"m\": {\n    \"x\": 1,\n    \"a|1\": {\n      \"t\": \"y\"\n    }\n  }\n}";
+        assert_eq!(
+            mv(t, "a|1", "c|3", "https://h/"),
+            "{\n  \"m\": {\n    \"x\": 1,\n    \"c|3\": {\n      \"t\": \"y\",\n      \"serverUrl\": \"https://h/\"\n    }\n  }\n}"
+        );
+        // The placeholder before the moved entry goes; order of the rest is kept.
+        let t = r#"{"m":{"b|2":{},"k":0,"a|1":{"serverUrl":"u"}}}"#;
+        assert_eq!(
+            mv(t, "a|1", "b|2", "v"),
+            r#"{"m":{"k":0,"b|2":{"serverUrl":"v"}}}"#
+        );
+    }
+
+    #[test]
+    fn an_escaped_key_is_found_and_replaced_whole() {
+        let t = r#"{"m":{"a\"q|1":{"serverUrl":"u\\v"}}}"#;
+        assert_eq!(
+            mv(t, "a\"q|1", "a|2", "w"),
+            r#"{"m":{"a|2":{"serverUrl":"w"}}}"#
+        );
+    }
+
+    #[test]
+    fn refuses_duplicates_and_broken_json_and_reports_a_missing_member() {
+        let set = [("serverUrl", Value::from("u"))];
+        let dup = br#"{"m":{"a|1":{},"a|1":{}}}"#;
+        assert!(move_member(dup, &["m"], "a|1", "b|2", &set).is_err());
+        let dup_target = br#"{"m":{"a|1":{},"b|2":{},"b|2":{}}}"#;
+        assert!(move_member(dup_target, &["m"], "a|1", "b|2", &set).is_err());
+        assert!(move_member(b"{\"m\":{\"a|1\":{},}}", &["m"], "a|1", "b|2", &set).is_err());
+        assert!(move_member(b"\xEF\xBB\xBF{\"m\":{}}", &["m"], "a|1", "b|2", &set).is_err());
+        assert!(
+            move_member(br#"{"m":{"x":{}}}"#, &["m"], "a|1", "b|2", &set)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn expected_move_of_a_missing_member_changes_nothing() {
+        let v = json!({"m": {"x": 1}});
+        assert_eq!(expected_move(&v, &["m"], "a", "b", &[]), v);
+    }
+
+    #[test]
+    fn only_the_three_bom_bytes_go() {
+        assert_eq!(
+            without_bom(b"\xEF\xBB\xBF{\"a\":1}\n"),
+            Some(&b"{\"a\":1}\n"[..])
+        );
+        assert_eq!(without_bom(b"{}"), None);
+        assert_eq!(without_bom(b"\xEF\xBB"), None);
+    }
+}
