@@ -96,7 +96,12 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
     ),
     (
         "expired",
-        &["expired-token", "needs-auth-cache-gap", "refreshable-token"],
+        &[
+            "expired-token",
+            "dead-client-registration",
+            "needs-auth-cache-gap",
+            "refreshable-token",
+        ],
         &["pending-registration", "stale-needs-auth-marker"],
         4,
     ),

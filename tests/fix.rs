@@ -883,3 +883,25 @@ fn a_move_never_loses_an_entry_a_concurrent_claude_writer_adds() {
     assert_eq!(v["mcpOAuth"][LIVE_DOCS]["accessToken"], "at-CANARY-docs-1");
     assert!(v["mcpOAuth"].get(OLD_DOCS).is_none());
 }
+
+/// An expired entry with no refresh token and a client id pins a client the server may have
+/// forgotten (2.1.332 reuses it at sign-in): fix removes it by default, also with --safe-only,
+/// and leaves refreshable entries alone.
+#[test]
+fn a_dead_client_registration_is_removed_so_the_next_sign_in_registers_anew() {
+    let home = Home::fixture("expired");
+    let (stdout, _, code) = home.run(&["fix", "--yes", "--safe-only"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("registers a new client"), "{stdout}");
+    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+    let keys: Vec<&str> = v["mcpOAuth"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["sentry|800cb29a3ac61727", "notion|eac663db915250e7"]);
+    let (doc, code) = home.check_json();
+    assert!(!common::codes(&doc).contains(&"dead-client-registration".to_string()));
+    assert_eq!(code, 0, "{doc}");
+}

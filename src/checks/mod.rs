@@ -5,6 +5,7 @@ mod byte_order_mark;
 mod claude_running;
 mod config_bloat;
 mod credentials_permissions;
+mod dead_client_registration;
 mod duplicate_json_key;
 mod expired_token;
 pub mod finding;
@@ -80,6 +81,7 @@ pub const CHECKS: &[Check] = checks![
     missing_project_dir,
     pending_registration,
     expired_token,
+    dead_client_registration,
     refreshable_token,
     missing_registration,
     stale_registration,
