@@ -29,9 +29,11 @@ fn main() -> ExitCode {
             });
         }
     };
-    match config_from(cli)
-        .and_then(|config| mcp_auth_doctor::run(&config, &Environment::from_process(), &ProcessEnv))
-    {
+    let config = match config_from(cli) {
+        Ok(config) => config,
+        Err(e) => return report_error(&e, &Overrides::default()),
+    };
+    match mcp_auth_doctor::run(&config, &Environment::from_process(), &ProcessEnv) {
         Ok(outcome) => {
             eprint!("{}", outcome.stderr);
             let mut stdout = std::io::stdout().lock();
@@ -40,19 +42,23 @@ fn main() -> ExitCode {
             let _ = stdout.flush();
             ExitCode::from(outcome.exit)
         }
-        Err(e) => {
-            let usage = e.downcast_ref::<UsageError>().is_some();
-            let text = format!("{e:#}");
-            let text = mcp_auth_doctor::redact::free_text(&text);
-            let text = mcp_auth_doctor::report::style::sanitize(&text);
-            eprintln!("mcp-auth-doctor: error: {text}");
-            ExitCode::from(if usage {
-                exit::USAGE
-            } else {
-                exit::COULD_NOT_RUN
-            })
-        }
+        Err(e) => report_error(&e, &config.overrides),
     }
+}
+
+/// Prints an error once, redacted and sanitised, with any command in it pasteable as is.
+fn report_error(e: &anyhow::Error, overrides: &Overrides) -> ExitCode {
+    let usage = e.downcast_ref::<UsageError>().is_some();
+    let text = format!("{e:#}");
+    let text = mcp_auth_doctor::redact::free_text(&text);
+    let text = mcp_auth_doctor::report::style::sanitize(&text);
+    let text = mcp_auth_doctor::commands::pasteable::pasteable(&text, overrides);
+    eprintln!("mcp-auth-doctor: error: {text}");
+    ExitCode::from(if usage {
+        exit::USAGE
+    } else {
+        exit::COULD_NOT_RUN
+    })
 }
 
 /// Turns parsed arguments into the library's plain configuration.

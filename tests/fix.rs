@@ -58,8 +58,12 @@ fn every_scenario_fix_then_check_is_clean_idempotent_and_restorable() {
     for name in common::scenarios() {
         let home = Home::fixture(&name);
         let originals = files(&home.path);
-        let (_, stderr, code) = home.run(&["fix", "--yes"]);
+        let (stdout, stderr, code) = home.run(&["fix", "--yes"]);
         assert!(code & 8 == 0, "{name}: fix could not run: {stderr}");
+        assert!(
+            !stdout.contains("forget"),
+            "{name}: fix suggests forget, which drops every key of a name:\n{stdout}"
+        );
         // Nothing fix handles by default is left: every change left is one made only when asked.
         let (doc, _) = home.check_json();
         let left: Vec<&Value> = doc["findings"]
@@ -476,9 +480,15 @@ fn forget_removes_every_key_client_secret_and_marker_of_a_name() {
             .get("plugin:acme:docs|8d74d27603cb39d6")
             .is_none()
     );
-    // A name with no state: nothing to do, exit 0.
-    let (stdout, _, code) = home.run(&["forget", "nobody", "--yes"]);
+    // A configured name with no state: nothing to do, exit 0.
+    let (stdout, _, code) = home.run(&["forget", "linear", "--yes"]);
+    assert_eq!(code & 1, 1, "{stdout}");
+    let (stdout, _, code) = home.run(&["forget", "linear", "--yes"]);
     assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("nothing to change"), "{stdout}");
+    // A name nothing knows is a typo: a usage error, not "nothing to change".
+    let (_, stderr, code) = home.run(&["forget", "nobody", "--yes"]);
+    assert_eq!(code, 2, "{stderr}");
 }
 
 #[test]
@@ -904,4 +914,77 @@ fn a_dead_client_registration_is_removed_so_the_next_sign_in_registers_anew() {
     let (doc, code) = home.check_json();
     assert!(!common::codes(&doc).contains(&"dead-client-registration".to_string()));
     assert_eq!(code, 0, "{doc}");
+}
+
+/// Every command printed for the user to run next works when pasted: it carries this run's
+/// --home (and the other location flags).
+#[test]
+fn printed_commands_keep_the_location_flags_and_work_when_pasted() {
+    let home = Home::fixture("removed-orphan");
+    let original = fs::read(creds(&home)).unwrap();
+    let dir = home.path.display().to_string();
+    let out = home
+        .cmd(&["--home", &dir, "fix", "--yes"])
+        .env("HOME", "/nonexistent-home")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let undo = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Undo:   "))
+        .unwrap_or_else(|| panic!("no undo line: {stdout}"));
+    assert!(
+        undo.starts_with(&format!("mcp-auth-doctor --home {dir} restore ")),
+        "{undo}"
+    );
+    assert!(
+        stdout.contains(&format!("mcp-auth-doctor --home {dir} restore --latest")),
+        "{stdout}"
+    );
+    // Paste it into a shell whose HOME is elsewhere.
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_mcp-auth-doctor"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let pasted = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("{undo} --yes"))
+        .env_clear()
+        .env("PATH", bin_dir)
+        .env("HOME", "/nonexistent-home")
+        .output()
+        .unwrap();
+    assert_eq!(
+        pasted.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&pasted.stderr)
+    );
+    assert_eq!(fs::read(creds(&home)).unwrap(), original);
+}
+
+#[test]
+fn an_unknown_server_name_is_a_usage_error_with_a_suggestion() {
+    let home = Home::fixture("healthy");
+    let before = files(&home.path);
+    let (_, stderr, code) = home.run(&["forget", "linera", "--yes"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("did you mean 'linear'?"), "{stderr}");
+    let (_, stderr, code) = home.run(&["fix", "--server", "sentyr", "--yes"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("did you mean 'sentry'?"), "{stderr}");
+    // A name only some OAuth state knows (no scope configures it) is known.
+    let home2 = Home::fixture("removed-orphan");
+    let (_, stderr, code) = home2.run(&["fix", "--server", "sentry", "--dry-run"]);
+    assert_eq!(code & 2, 0, "{stderr}");
+    // Terminal control characters in the name never reach the terminal.
+    let (stdout, stderr, code) = home.run(&["forget", "x\u{1b}[31mred\u{7}", "--yes"]);
+    assert_eq!(code, 2);
+    assert!(
+        !stdout.contains('\u{1b}') && !stderr.contains('\u{1b}'),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{7}'), "{stderr}");
+    assert_eq!(before, files(&home.path));
 }

@@ -102,7 +102,7 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
             Some("it holds a usable token, and --safe-only keeps every usable credential".into())
         } else if action.ask_only && !asked {
             Some(format!(
-                "{}; pass `--only {}{}` to remove it anyway",
+                "{}; `mcp-auth-doctor fix --only {}{}` removes it anyway",
                 action.note.as_deref().unwrap_or("it may be live"),
                 f.code,
                 f.server
