@@ -78,6 +78,18 @@ pub enum Command {
         #[command(flatten)]
         write: WriteArgs,
     },
+    /// Get one server from "needs authentication" to connected: repair its state, sign in with
+    /// `claude mcp login NAME` (or the /mcp steps on releases before 2.1.186), clear the needs-auth
+    /// marker the sign-in leaves, check again
+    Login {
+        /// The server name, as configured
+        name: String,
+        /// Pass --no-browser to `claude mcp login` (print the sign-in URL instead of opening it)
+        #[arg(long)]
+        no_browser: bool,
+        #[command(flatten)]
+        write: WriteArgs,
+    },
     /// List the backups fix, forget and restore made
     Backups,
     /// Put the files of a backup back (the current ones are backed up first)

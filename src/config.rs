@@ -24,6 +24,12 @@ pub enum Command {
     Explain(String),
     Fix,
     Forget(String),
+    /// Repair one server's state, sign in with the client, clear the marker, check again.
+    Login {
+        name: String,
+        /// Pass `--no-browser` to `claude mcp login`.
+        no_browser: bool,
+    },
     Backups,
     /// The bug-ticket report.
     Report {
@@ -50,6 +56,7 @@ impl Command {
             Command::Explain(_) => "explain",
             Command::Fix => "fix",
             Command::Forget(_) => "forget",
+            Command::Login { .. } => "login",
             Command::Backups => "backups",
             Command::Report { .. } => "report",
             Command::Probe(_) => "probe",

@@ -118,6 +118,14 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
                 take(w);
                 Command::Forget(name)
             }
+            Some(cli::Command::Login {
+                name,
+                no_browser,
+                write: w,
+            }) => {
+                take(w);
+                Command::Login { name, no_browser }
+            }
             Some(cli::Command::Restore {
                 id,
                 latest: _,

@@ -200,21 +200,24 @@ fn live_entries<'a>(
     server.key.as_deref().and_then(|k| inv.entry(k))
 }
 
-/// How to sign in to a server: `/mcp` works in every version; `claude mcp login` exists from
-/// 2.1.186 on (2.1.100 answers "unknown command 'login'").
+/// How to sign in to a server, in the order that works: `mcp-auth-doctor login NAME` repairs the
+/// state first (a placeholder, a dead client registration), signs in with the client and clears
+/// the marker the sign-in leaves. By hand: sign in (`/mcp` works in every version; `claude mcp
+/// login` exists from 2.1.186 on, and not for plugin servers or claude.ai connectors), then run
+/// `fix` once more for that marker.
 pub(crate) fn login_hint(name: &str) -> String {
-    match NameKind::of(name) {
+    let by_hand = match NameKind::of(name) {
         NameKind::Plain => format!(
-            "/mcp → Authenticate in a session, or `claude mcp login {}` (2.1.186+)",
+            "/mcp → Authenticate in a session, or `claude mcp login {}` on 2.1.186+",
             shell_quote(name)
         ),
-        NameKind::Plugin => {
-            "/mcp in a Claude Code session (plugin servers have no CLI login)".into()
-        }
-        NameKind::ClaudeAi => {
-            "/mcp in a Claude Code session (claude.ai connectors sign in there)".into()
-        }
-    }
+        NameKind::Plugin => "/mcp in a session: plugin servers have no CLI login".into(),
+        NameKind::ClaudeAi => "/mcp in a session: claude.ai connectors sign in there".into(),
+    };
+    format!(
+        "`mcp-auth-doctor login {}` (by hand: {by_hand}, then `mcp-auth-doctor fix` once more)",
+        shell_quote(name)
+    )
 }
 
 /// Quotes a word for a POSIX shell when it needs it.

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::Context;
 use super::inspect::exit_for;
+use crate::checks::ActionKind;
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Step};
 use crate::fix::prompt::{self, Answer};
@@ -116,7 +117,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn run(
+pub(super) fn run(
     ctx: &Context<'_>,
     command: &str,
     names: &[String],
@@ -287,19 +288,39 @@ fn finish(
             plural(w, "warning"),
             plural(i, "info")
         );
-        let logins: Vec<String> = now
-            .servers
-            .iter()
-            .filter(|s| {
-                matches!(s.verdict, Verdict::NeedsLogin)
-                    || (applied.is_some()
-                        && s.verdict == Verdict::NoToken
-                        && s.findings.contains(&"missing-registration"))
+        // Servers whose token-less entry this run removed did use OAuth: they need a sign-in.
+        let signed_out: Vec<&str> = applied
+            .map(|a| {
+                a.applied
+                    .iter()
+                    .filter(|s| {
+                        matches!(s.action.kind, ActionKind::RemoveEntry { .. }) && s.action.safe
+                    })
+                    .filter_map(|s| s.server.as_deref())
+                    .collect()
             })
-            .filter_map(|s| s.next_step.clone())
-            .collect();
+            .unwrap_or_default();
+        let mut logins: Vec<String> = Vec::new();
+        for s in &now.servers {
+            let next = if s.verdict == Verdict::NeedsLogin {
+                s.next_step.clone()
+            } else if applied.is_some() && s.verdict == Verdict::NoToken {
+                if signed_out.contains(&s.name.as_str()) {
+                    Some(crate::checks::login_hint(&s.name))
+                } else if s.findings.contains(&"missing-registration") {
+                    s.next_step.clone()
+                } else {
+                    None
+                }
+            } else {
+                None
+            };
+            if let Some(next) = next.filter(|n| !logins.contains(n)) {
+                logins.push(next);
+            }
+        }
         if applied.is_some() && !logins.is_empty() {
-            let _ = writeln!(out, "Next: {}", logins.join("; "));
+            let _ = writeln!(out, "Next: {}", logins.join("\n      "));
         }
     }
     Outcome {

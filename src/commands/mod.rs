@@ -3,6 +3,7 @@
 mod backups;
 mod fix;
 mod inspect;
+mod login;
 pub mod pasteable;
 mod probe;
 mod report;
@@ -44,6 +45,7 @@ fn run_command(ctx: &Context<'_>) -> Result<Outcome> {
         Command::Paths => inspect::paths(ctx),
         Command::Fix => fix::fix(ctx),
         Command::Forget(name) => fix::forget(ctx, name),
+        Command::Login { name, no_browser } => login::login(ctx, name, *no_browser),
         Command::Backups => backups::list(ctx),
         Command::Probe(options) => probe::probe(ctx, options),
         Command::Report { output, anonymize } => report::report(ctx, output.as_deref(), *anonymize),
