@@ -988,3 +988,37 @@ fn an_unknown_server_name_is_a_usage_error_with_a_suggestion() {
     assert!(!stderr.contains('\u{7}'), "{stderr}");
     assert_eq!(before, files(&home.path));
 }
+
+/// A byte order mark: exactly the 3 bytes go, and only when the JSON after them is valid.
+#[test]
+fn a_byte_order_mark_is_removed_and_nothing_else() {
+    let home = Home::fixture("bom");
+    let old = fs::read(creds(&home)).unwrap();
+    assert!(old.starts_with(b"\xEF\xBB\xBF"));
+    let (stdout, _, code) = home.run(&["fix", "--yes", "--safe-only"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(fs::read(creds(&home)).unwrap(), &old[3..]);
+    let (doc, code) = home.check_json();
+    assert_eq!(code, 0, "{doc}");
+    // A mark in front of broken JSON: the file is never written.
+    let home = Home::fixture("bom");
+    let broken = [&old[..old.len() - 1], b","].concat();
+    fs::write(creds(&home), &broken).unwrap();
+    let (stdout, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 0, "{stdout}");
+    assert_eq!(fs::read(creds(&home)).unwrap(), broken);
+}
+
+/// The needs-auth cache is disposable: an unparseable one is backed up and replaced with `{}`;
+/// `restore` brings the bytes back.
+#[test]
+fn an_unparseable_needs_auth_cache_is_backed_up_and_replaced() {
+    let home = Home::fixture("trailing-comma");
+    let old = fs::read(cache(&home)).unwrap();
+    let (stdout, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(fs::read(cache(&home)).unwrap(), b"{}");
+    let (_, stderr, code) = home.run(&["restore", "--latest", "--yes"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(fs::read(cache(&home)).unwrap(), old);
+}

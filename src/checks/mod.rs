@@ -155,6 +155,23 @@ pub(crate) fn remove_marker(inv: &Inventory, name: &str) -> Action {
     }
 }
 
+/// An action on a whole file (a byte order mark, a cache replaced), which loses no credential.
+pub(crate) fn whole_file_action(
+    path: &std::path::Path,
+    kind: ActionKind,
+    summary: String,
+) -> Action {
+    Action {
+        kind,
+        file: path.display().to_string(),
+        pointer: None,
+        safe: true,
+        ask_only: false,
+        summary,
+        note: None,
+    }
+}
+
 /// Whether a name is defined somewhere this tool cannot read: a claude.ai connector, or a plugin
 /// server whose plugin's definitions are not readable. A plugin server is *not* defined elsewhere
 /// when the plugin registry was read and says the plugin (or that server) is gone.
