@@ -53,11 +53,51 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// The raw text of `mcpOAuth[key]`'s value in a compact or pretty credentials file.
+fn raw_entry<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let needle = serde_json::to_string(key).unwrap();
+    let at = text.find(&needle)? + needle.len();
+    let start = at + text[at..].find('{')?;
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, c) in text[start..].char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' if !in_string => depth += 1,
+            '}' if !in_string => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&text[start..=start + i]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The entries under a live key that hold a usable token, with their raw bytes.
+fn live_usable_entries(home: &Home) -> Vec<(String, String)> {
+    let (doc, _) = home.check_json();
+    let text = fs::read_to_string(creds(home)).unwrap_or_default();
+    doc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| ["valid", "refreshable"].contains(&s["token"]["state"].as_str().unwrap_or("")))
+        .filter_map(|s| s["expected_key"].as_str())
+        .filter_map(|k| raw_entry(&text, k).map(|raw| (k.to_string(), raw.to_string())))
+        .collect()
+}
+
 #[test]
 fn every_scenario_fix_then_check_is_clean_idempotent_and_restorable() {
+    let mut live_checked = 0;
     for name in common::scenarios() {
         let home = Home::fixture(&name);
         let originals = files(&home.path);
+        let live = live_usable_entries(&home);
         let (stdout, stderr, code) = home.run(&["fix", "--yes"]);
         assert!(code & 8 == 0, "{name}: fix could not run: {stderr}");
         assert!(
@@ -73,6 +113,16 @@ fn every_scenario_fix_then_check_is_clean_idempotent_and_restorable() {
             .filter(|f| f["action"].is_object() && f["action"]["ask_only"] != true)
             .collect();
         assert!(left.is_empty(), "{name}: fix left {left:?}");
+        // Live usable entries are byte-identical.
+        let text = fs::read_to_string(creds(&home)).unwrap_or_default();
+        for (key, raw) in &live {
+            assert_eq!(
+                raw_entry(&text, key),
+                Some(raw.as_str()),
+                "{name}: {key} changed"
+            );
+            live_checked += 1;
+        }
         // A second run changes nothing.
         let before = files(&home.path);
         let stamps: Vec<SystemTime> = before.iter().map(|(p, _)| mtime(p)).collect();
@@ -102,6 +152,10 @@ fn every_scenario_fix_then_check_is_clean_idempotent_and_restorable() {
             }
         }
     }
+    assert!(
+        live_checked > 20,
+        "only {live_checked} live entries were compared"
+    );
 }
 
 #[test]
