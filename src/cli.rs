@@ -70,6 +70,7 @@ pub enum Command {
         timeout: u64,
     },
     /// Repair what check found: show the plan, ask (or --yes), back up, apply
+    #[command(after_long_help = FIX_POLICY)]
     Fix(FixArgs),
     /// Remove all OAuth state for one server name (every key, client secret and marker)
     Forget {
@@ -78,9 +79,13 @@ pub enum Command {
         #[command(flatten)]
         write: WriteArgs,
     },
-    /// Get one server from "needs authentication" to connected: repair its state, sign in with
-    /// `claude mcp login NAME` (or the /mcp steps on releases before 2.1.186), clear the needs-auth
-    /// marker the sign-in leaves, check again
+    /// Get one server from "needs authentication" to connected: repair, sign in, check again
+    ///
+    /// Repairs the server's state (placeholder, dead client registration, stale marker, a token to
+    /// move), signs in with `claude mcp login NAME` (or prints the /mcp steps and waits for Enter
+    /// on releases before 2.1.186 and for plugin and claude.ai servers), removes the needs-auth
+    /// marker the sign-in leaves, and checks the server again. Without `claude` on PATH it changes
+    /// nothing.
     Login {
         /// The server name, as configured
         name: String,
@@ -111,6 +116,20 @@ pub enum Command {
     },
 }
 
+/// What `fix --help` says about what fix does by default (docs/safety.md has the table).
+const FIX_POLICY: &str = "\
+WHAT FIX DOES BY DEFAULT:
+  Moves a usable token from an old key to the server's live key when the url changed on the same
+  origin (scheme, host, port) and the live key holds nothing usable (--no-move: never).
+  Removes placeholders, dead client registrations, markers that make sessions skip a server, and
+  stale or orphaned entries, also those that still hold a usable token: every removal is backed
+  up first and `mcp-auth-doctor restore --latest` brings it back (--safe-only keeps them; at a
+  prompt the answer for them defaults to no).
+  Never by default: an entry live in any scope, one whose config uses ${VAR}, a static-auth
+  server's live entry, plugin or claude.ai entries it cannot verify (--only CODE removes them).
+  Never writes an unparseable credentials or config file; removes a byte order mark (3 bytes) and
+  replaces an unparseable needs-auth cache with {}.";
+
 /// Flags every writing command takes.
 #[derive(Debug, Args)]
 pub struct WriteArgs {
@@ -140,7 +159,8 @@ pub struct FixArgs {
     #[command(flatten)]
     pub write: WriteArgs,
 
-    /// Only changes that cannot lose a usable credential
+    /// Only changes that cannot lose a usable credential (keeps stale and orphaned entries that
+    /// still hold a token; moves, which lose nothing, still happen)
     #[arg(long)]
     pub safe_only: bool,
 

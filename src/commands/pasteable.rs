@@ -12,7 +12,7 @@ const SUBCOMMANDS: &[&str] = &[
     "check", "status", "paths", "report", "probe", "fix", "forget", "login", "backups", "restore",
 ];
 
-const PROGRAM: &str = "mcp-auth-doctor ";
+const PROGRAM: &str = "mcp-auth-doctor";
 
 /// The location flags of this run, each followed by a space (empty when none was given).
 pub fn flags(overrides: &Overrides) -> String {
@@ -43,12 +43,16 @@ pub fn pasteable(text: &str, overrides: &Overrides) -> String {
     let mut rest = text;
     while let Some(at) = rest.find(PROGRAM) {
         let after = &rest[at + PROGRAM.len()..];
+        // The subcommand may follow on the next line when the text was wrapped.
+        let gap = after.len() - after.trim_start_matches([' ', '\n']).len();
+        let (space, after) = after.split_at(gap);
         out.push_str(&rest[..at + PROGRAM.len()]);
+        out.push_str(space);
         let word: &str = after
             .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
             .next()
             .unwrap_or("");
-        if SUBCOMMANDS.contains(&word) {
+        if gap > 0 && SUBCOMMANDS.contains(&word) {
             out.push_str(&flags);
         }
         rest = after;
@@ -84,6 +88,17 @@ mod tests {
     }
 
     #[test]
+    fn finds_a_subcommand_wrapped_onto_the_next_line() {
+        assert_eq!(
+            pasteable(
+                "then `mcp-auth-doctor\n      fix` once more",
+                &overrides("/h")
+            ),
+            "then `mcp-auth-doctor\n      --home /h --project /w/app fix` once more"
+        );
+    }
+
+    #[test]
     fn leaves_everything_else_alone() {
         let o = overrides("/h");
         for text in [
@@ -91,6 +106,7 @@ mod tests {
             "mcp-auth-doctor --list-checks",
             "no program here",
             "ends with mcp-auth-doctor ",
+            "mcp-auth-doctorfix",
         ] {
             assert_eq!(pasteable(text, &o), text);
         }

@@ -268,8 +268,8 @@ fn verdict(
     moves_in: bool,
 ) -> (Verdict, String, Option<String>) {
     let login = crate::checks::login_hint(&s.name);
-    let move_in = "mcp-auth-doctor fix: it moves the usable token from the old key to the \
-                   current one, no sign-in needed"
+    let move_in = "`mcp-auth-doctor fix` moves the usable token from the old key to the \
+                   current one (no sign-in needed)"
         .to_string();
     if let Some(why) = &s.invalid {
         return (
