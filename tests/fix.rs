@@ -1076,3 +1076,44 @@ fn an_unparseable_needs_auth_cache_is_backed_up_and_replaced() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(fs::read(cache(&home)).unwrap(), old);
 }
+
+/// A secret in the current url (query) is written into the moved entry's serverUrl, but the plan
+/// shows the url only redacted. (Finding messages are covered by the redaction work of issue 14.)
+#[test]
+fn a_moved_entrys_new_url_is_written_whole_and_shown_redacted() {
+    let home = Home::fixture("url-moved");
+    let config = home.path.join(".claude.json");
+    let text = fs::read_to_string(&config).unwrap();
+    let secret_url = "https://docs.example.com/v2/mcp?api_key=CANARY-url-1";
+    fs::write(
+        &config,
+        text.replace(
+            "\"https://docs.example.com/v2/mcp\"",
+            &format!("\"{secret_url}\""),
+        ),
+    )
+    .unwrap();
+    let (json, _, _) = home.run(&["fix", "--dry-run", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let plan = doc["plan"].to_string();
+    assert!(plan.contains("move-entry"), "{plan}");
+    assert!(!plan.contains("CANARY-url"), "{plan}");
+    let (stdout, _, code) = home.run(&["fix", "--yes", "--only", "stale-registration"]);
+    assert_eq!(code & 1, 1, "{stdout}");
+    let plan_lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("move mcpOAuth"))
+        .collect();
+    assert!(
+        !plan_lines.is_empty() && plan_lines.iter().all(|l| !l.contains("CANARY")),
+        "{stdout}"
+    );
+    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+    let moved = v["mcpOAuth"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|e| e["accessToken"] == "at-CANARY-docs-1")
+        .unwrap();
+    assert_eq!(moved["serverUrl"], secret_url);
+}

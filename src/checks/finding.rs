@@ -40,12 +40,19 @@ pub enum ActionKind {
     MoveEntry {
         from: String,
         to: String,
+        /// The current url, written as the entry's `serverUrl`; shown only redacted (a url may
+        /// carry a secret in its userinfo, query or path).
+        #[serde(serialize_with = "redacted_url")]
         server_url: String,
     },
     /// Drop the three bytes of a leading UTF-8 byte order mark, nothing else.
     RemoveBom,
     /// Replace the whole file with `{}` (a disposable cache that does not parse).
     ReplaceWithEmptyObject,
+}
+
+fn redacted_url<S: serde::Serializer>(url: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::redact::url(url))
 }
 
 /// A proposed repair, computed by `check` and applied by `fix`.
@@ -151,5 +158,26 @@ impl Finding {
     pub fn action(mut self, action: impl Into<Option<Action>>) -> Self {
         self.action = action.into();
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moved_url_is_shown_redacted_but_kept_whole_for_the_write() {
+        let kind = ActionKind::MoveEntry {
+            from: "a|1".into(),
+            to: "a|2".into(),
+            server_url: "https://u:CANARY-pw@h.example/mcp?api_key=CANARY-k".into(),
+        };
+        let shown = serde_json::to_string(&kind).unwrap();
+        assert!(!shown.contains("CANARY"), "{shown}");
+        assert!(shown.contains("h.example/mcp"), "{shown}");
+        let ActionKind::MoveEntry { server_url, .. } = &kind else {
+            unreachable!()
+        };
+        assert!(server_url.contains("CANARY-pw"));
     }
 }
