@@ -273,12 +273,13 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
             .collect();
         let mut pending = Some(steps);
         let mut edit_fn = |before: &[u8]| -> Result<NewContent> {
-            let (mut text, whole, steps) =
+            let (text, whole, steps) =
                 rewrite::whole_file(before, pending.take().unwrap_or_default());
             applied_here.extend(whole);
-            let mut expected: Value = serde_json::from_slice(&text).with_context(|| {
+            let expected: Value = serde_json::from_slice(&text).with_context(|| {
                 format!("{} is not valid JSON; it is never written", path.display())
             })?;
+            let mut runnable = Vec::new();
             for step in steps {
                 if rewrite::entry_keys(&step.action.kind)
                     .iter()
@@ -292,24 +293,15 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
                     });
                     continue;
                 }
-                let Some((object, key)) =
-                    step.action.pointer.as_deref().and_then(edit::split_pointer)
-                else {
-                    bail!("internal: no pointer for {}", step.action.summary);
-                };
-                match rewrite::member_step(&text, &expected, &step.action.kind, &object, &key)? {
-                    Some((next, after)) => {
-                        text = next;
-                        expected = after;
-                        applied_here.push(step);
-                    }
-                    None => skipped_here.push(Skipped {
-                        step,
-                        reason: "already gone".into(),
-                    }),
-                }
+                runnable.push(step);
             }
-            Ok((!applied_here.is_empty()).then_some((text, Some(expected))))
+            let edited = rewrite::member_steps(text, expected, runnable)?;
+            applied_here.extend(edited.applied);
+            skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
+                step,
+                reason: "already gone".into(),
+            }));
+            Ok((!applied_here.is_empty()).then_some((edited.text, Some(edited.expected))))
         };
         let file_edit = FileEdit {
             path: &path,

@@ -15,11 +15,12 @@ use crate::json::scan::{self, Seg, Visit, Visitor};
 /// The UTF-8 byte order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The members (key, start, end) of the one object at a path of keys.
+/// The members (key, start, end) of the one object at a path of keys, and its braces.
 struct Members<'a> {
     target: &'a [&'a str],
     found: Vec<(String, usize, usize)>,
     objects: usize,
+    braces: Option<(usize, usize)>,
 }
 
 fn on_path(path: &[Seg], target: &[&str]) -> bool {
@@ -45,18 +46,32 @@ impl Visitor for Members<'_> {
                 .push((key.to_string(), start as usize, end as usize));
         }
     }
-    fn object_span(&mut self, path: &[Seg], _open: u64, _close: u64) {
+    fn object_span(&mut self, path: &[Seg], open: u64, close: u64) {
         if path.len() == self.target.len() && on_path(path, self.target) {
             self.objects += 1;
+            self.braces = Some((open as usize, close as usize));
         }
     }
 }
 
 fn members(text: &[u8], target: &[&str]) -> Result<Vec<(String, usize, usize)>> {
+    object_members(text, target)?
+        .map(|(found, _)| found)
+        .ok_or_else(|| anyhow::anyhow!("there is no object at /{}", target.join("/")))
+}
+
+/// The members of the one object at `target` and the offsets of its `{` and `}`; `None` when
+/// there is no object there.
+#[allow(clippy::type_complexity)]
+fn object_members(
+    text: &[u8],
+    target: &[&str],
+) -> Result<Option<(Vec<(String, usize, usize)>, (usize, usize))>> {
     let mut v = Members {
         target,
         found: Vec::new(),
         objects: 0,
+        braces: None,
     };
     let report = scan::scan(text, &mut v)?;
     if let Some(e) = report.error {
@@ -65,14 +80,148 @@ fn members(text: &[u8], target: &[&str]) -> Result<Vec<(String, usize, usize)>> 
     if report.bom {
         bail!("the file starts with a byte order mark");
     }
-    match v.objects {
-        1 => Ok(v.found),
-        0 => bail!("there is no object at /{}", target.join("/")),
+    match (v.objects, v.braces) {
+        (1, Some(braces)) => Ok(Some((v.found, braces))),
+        (0, _) => Ok(None),
         _ => bail!(
             "the file holds /{} more than once (a duplicated key); edit it by hand",
             target.join("/")
         ),
     }
+}
+
+/// Removes every member whose key is in `keys` from the object at `object_path`, in one scan
+/// (a plan with thousands of removals would otherwise scan the file once per removal). The bytes
+/// are those removing them one by one with [`edit::remove_member`] gives: a removed run in the
+/// middle takes the comma and whitespace up to the next kept member, a run at the end the comma
+/// before it, and removing every member leaves `{}`. Returns, per key, whether it was there.
+pub fn remove_members(
+    text: &[u8],
+    object_path: &[&str],
+    keys: &[&str],
+) -> Result<(Vec<u8>, Vec<bool>)> {
+    let Some((found, (open, close))) = object_members(text, object_path)? else {
+        return Ok((text.to_vec(), vec![false; keys.len()]));
+    };
+    let wanted: std::collections::HashSet<&str> = keys.iter().copied().collect();
+    let removed: Vec<bool> = found
+        .iter()
+        .map(|(k, _, _)| wanted.contains(k.as_str()))
+        .collect();
+    let present: std::collections::HashSet<&str> = found
+        .iter()
+        .zip(&removed)
+        .filter(|(_, r)| **r)
+        .map(|((k, _, _), _)| k.as_str())
+        .collect();
+    let there = keys.iter().map(|k| present.contains(k)).collect();
+    if present.is_empty() {
+        return Ok((text.to_vec(), there));
+    }
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    if removed.iter().all(|r| *r) {
+        cuts.push((open + 1, close));
+    } else {
+        let n = found.len();
+        let mut i = 0;
+        while i < n {
+            if !removed[i] {
+                i += 1;
+                continue;
+            }
+            let first = i;
+            while i < n && removed[i] {
+                i += 1;
+            }
+            // found[first..i] is a removed run.
+            if i < n {
+                cuts.push((found[first].1, found[i].1));
+            } else {
+                cuts.push((found[first - 1].2, found[i - 1].2));
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    for (from, to) in cuts {
+        out.extend_from_slice(&text[at..from]);
+        at = to;
+    }
+    out.extend_from_slice(&text[at..]);
+    Ok((out, there))
+}
+
+/// The member steps for one file, applied to its text and to the JSON it must parse to:
+/// removals grouped by object, one scan each; then moves, one by one.
+pub struct Edited {
+    pub text: Vec<u8>,
+    pub expected: Value,
+    pub applied: Vec<Step>,
+    /// Steps whose member was already gone.
+    pub gone: Vec<Step>,
+}
+
+pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Result<Edited> {
+    let mut out = Edited {
+        text,
+        expected: Value::Null,
+        applied: Vec::new(),
+        gone: Vec::new(),
+    };
+    #[allow(clippy::type_complexity)]
+    let mut removals: Vec<(Vec<String>, Vec<(String, Step)>)> = Vec::new();
+    let mut moves = Vec::new();
+    for step in steps {
+        let Some((object, key)) = step.action.pointer.as_deref().and_then(edit::split_pointer)
+        else {
+            bail!("internal: no pointer for {}", step.action.summary);
+        };
+        if matches!(step.action.kind, ActionKind::MoveEntry { .. }) {
+            moves.push((object, key, step));
+        } else if let Some((_, items)) = removals.iter_mut().find(|(o, _)| *o == object) {
+            items.push((key, step));
+        } else {
+            removals.push((object, vec![(key, step)]));
+        }
+    }
+    for (object, items) in removals {
+        let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
+        let keys: Vec<&str> = items.iter().map(|(k, _)| k.as_str()).collect();
+        let (text, there) = remove_members(&out.text, &object_refs, &keys)?;
+        out.text = text;
+        let gone: std::collections::HashSet<String> = items
+            .iter()
+            .zip(&there)
+            .filter(|(_, t)| **t)
+            .map(|((k, _), _)| k.clone())
+            .collect();
+        let mut target = Some(&mut expected);
+        for seg in &object {
+            target = target.and_then(|t| t.get_mut(seg.as_str()));
+        }
+        if let Some(Value::Object(map)) = target {
+            map.retain(|k, _| !gone.contains(k));
+        }
+        for ((_, step), t) in items.into_iter().zip(there) {
+            if t {
+                out.applied.push(step);
+            } else {
+                out.gone.push(step);
+            }
+        }
+    }
+    for (object, key, step) in moves {
+        match member_step(&out.text, &expected, &step.action.kind, &object, &key)? {
+            Some((text, after)) => {
+                out.text = text;
+                expected = after;
+                out.applied.push(step);
+            }
+            None => out.gone.push(step),
+        }
+    }
+    out.expected = expected;
+    Ok(out)
 }
 
 /// The end of the JSON string literal that starts at `start` (just past its closing quote).
@@ -339,6 +488,44 @@ mod tests {
     fn expected_move_of_a_missing_member_changes_nothing() {
         let v = json!({"m": {"x": 1}});
         assert_eq!(expected_move(&v, &["m"], "a", "b", &[]), v);
+    }
+
+    /// Removing any set of members at once gives the bytes removing them one by one gives.
+    #[test]
+    fn batch_removal_matches_one_by_one_removal() {
+        let texts = [
+            r#"{"m":{"a":1,"b":{"x":[1e3]},"c":"\u00e9","d":null,"e":2},"z":true}"#,
+            "{\n  \"m\": {\n    \"a\": 1,\n    \"b\": 2,\n    \"c\": 3,\n    \"d\": 4,\n    \"e\": 5\n  }\n}",
+            r#"{"m":{"a":1,"b":2,"a":3,"c":4}}"#,
+        ];
+        let all = ["a", "b", "c", "d", "e"];
+        for text in texts {
+            for mask in 0u32..32 {
+                let keys: Vec<&str> = (0..5)
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| all[i])
+                    .collect();
+                let mut one_by_one = text.as_bytes().to_vec();
+                for k in &keys {
+                    if let Some(next) = edit::remove_member(&one_by_one, &["m"], k).unwrap() {
+                        one_by_one = next;
+                    }
+                }
+                let (batch, there) = remove_members(text.as_bytes(), &["m"], &keys).unwrap();
+                assert_eq!(
+                    String::from_utf8(batch).unwrap(),
+                    String::from_utf8(one_by_one).unwrap(),
+                    "{text} without {keys:?}"
+                );
+                for (k, t) in keys.iter().zip(there) {
+                    assert_eq!(t, text.contains(&format!("\"{k}\"")), "{k}");
+                }
+            }
+        }
+        assert_eq!(
+            remove_members(br#"{"q":1}"#, &["m"], &["a"]).unwrap(),
+            (br#"{"q":1}"#.to_vec(), vec![false])
+        );
     }
 
     #[test]
