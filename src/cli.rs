@@ -95,7 +95,7 @@ pub enum Command {
         #[command(flatten)]
         write: WriteArgs,
     },
-    /// List the backups fix, forget and restore made
+    /// List the backups fix, forget, login and restore made
     Backups,
     /// Put the files of a backup back (the current ones are backed up first)
     Restore {

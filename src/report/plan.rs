@@ -28,7 +28,7 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
             out,
             "{}",
             style.bold(&format!(
-                "Plan: {n} change{} (each file is backed up first; `mcp-auth-doctor restore` undoes it)",
+                "Plan: {n} change{} (each file is backed up first; `mcp-auth-doctor restore --latest` undoes it)",
                 if n == 1 { "" } else { "s" }
             ))
         );
