@@ -36,7 +36,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Diagnose every server and file (the default); never writes
-    Check,
+    Check {
+        /// Leave findings with this code out, also of the exit status (repeatable): for what you
+        /// accept
+        #[arg(long, value_name = "CODE")]
+        skip: Vec<String>,
+    },
     /// One line per server: scope, token state, expiry, marker, verdict
     Status,
     /// Show where each state file is, whether it exists, and which rule chose it
@@ -65,6 +70,7 @@ pub enum Command {
         timeout: u64,
     },
     /// Repair what check found: show the plan, ask (or --yes), back up, apply
+    #[command(after_long_help = FIX_POLICY)]
     Fix(FixArgs),
     /// Remove all OAuth state for one server name (every key, client secret and marker)
     Forget {
@@ -73,12 +79,32 @@ pub enum Command {
         #[command(flatten)]
         write: WriteArgs,
     },
-    /// List the backups fix, forget and restore made
+    /// Get one server from "needs authentication" to connected: repair, sign in, check again
+    ///
+    /// Repairs the server's state (placeholder, dead client registration, stale marker, a token to
+    /// move), signs in with `claude mcp login NAME` (or prints the /mcp steps and waits for Enter
+    /// on releases before 2.1.186 and for plugin and claude.ai servers), removes the needs-auth
+    /// marker the sign-in leaves, and checks the server again. Without `claude` on PATH it changes
+    /// nothing.
+    Login {
+        /// The server name, as configured
+        name: String,
+        /// Pass --no-browser to `claude mcp login` (print the sign-in URL instead of opening it)
+        #[arg(long)]
+        no_browser: bool,
+        #[command(flatten)]
+        write: WriteArgs,
+    },
+    /// List the backups fix, forget, login and restore made
     Backups,
     /// Put the files of a backup back (the current ones are backed up first)
     Restore {
         /// The backup id, as `backups` lists it
-        id: String,
+        #[arg(required_unless_present = "latest")]
+        id: Option<String>,
+        /// Restore the newest backup (what the last fix, forget or restore changed)
+        #[arg(long, conflicts_with = "id")]
+        latest: bool,
         /// Only merge this section back, by key, keeping entries that are newer now (`mcpOAuth`)
         #[arg(long, value_name = "SECTION", value_parser = ["mcpOAuth"])]
         section: Option<String>,
@@ -89,6 +115,20 @@ pub enum Command {
         write: WriteArgs,
     },
 }
+
+/// What `fix --help` says about what fix does by default (docs/safety.md has the table).
+const FIX_POLICY: &str = "\
+WHAT FIX DOES BY DEFAULT:
+  Moves a usable token from an old key to the server's live key when the url changed on the same
+  origin (scheme, host, port) and the live key holds nothing usable (--no-move: never).
+  Removes placeholders, dead client registrations, markers that make sessions skip a server, and
+  stale or orphaned entries, also those that still hold a usable token: every removal is backed
+  up first and `mcp-auth-doctor restore --latest` brings it back (--safe-only keeps them; at a
+  prompt the answer for them defaults to no).
+  Never by default: an entry live in any scope, one whose config uses ${VAR}, a static-auth
+  server's live entry, plugin or claude.ai entries it cannot verify (--only CODE removes them).
+  Never writes an unparseable credentials or config file; removes a byte order mark (3 bytes) and
+  replaces an unparseable needs-auth cache with {}.";
 
 /// Flags every writing command takes.
 #[derive(Debug, Args)]
@@ -119,7 +159,8 @@ pub struct FixArgs {
     #[command(flatten)]
     pub write: WriteArgs,
 
-    /// Only changes that cannot lose a usable credential
+    /// Only changes that cannot lose a usable credential (keeps stale and orphaned entries that
+    /// still hold a token; moves, which lose nothing, still happen)
     #[arg(long)]
     pub safe_only: bool,
 
@@ -135,6 +176,11 @@ pub struct FixArgs {
     /// Leave findings with this code alone (repeatable)
     #[arg(long, value_name = "CODE")]
     pub skip: Vec<String>,
+
+    /// Never move a usable token from an old key to the server's live key (the old entry is then
+    /// removed like any stale one)
+    #[arg(long)]
+    pub no_move: bool,
 }
 
 #[derive(Debug, Args)]

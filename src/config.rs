@@ -14,13 +14,22 @@ pub enum Format {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Check,
+    Check {
+        /// Finding codes left out of the report and the exit status (`--skip`).
+        skip: Vec<String>,
+    },
     Status,
     Paths,
     ListChecks,
     Explain(String),
     Fix,
     Forget(String),
+    /// Repair one server's state, sign in with the client, clear the marker, check again.
+    Login {
+        name: String,
+        /// Pass `--no-browser` to `claude mcp login`.
+        no_browser: bool,
+    },
     Backups,
     /// The bug-ticket report.
     Report {
@@ -30,7 +39,8 @@ pub enum Command {
     /// The opt-in network probe of one server.
     Probe(crate::probe::ProbeOptions),
     Restore {
-        id: String,
+        /// The backup id; `None` for the newest (`--latest`).
+        id: Option<String>,
         /// Merge only this section (`mcpOAuth`) instead of putting whole files back.
         section: Option<String>,
     },
@@ -39,13 +49,14 @@ pub enum Command {
 impl Command {
     pub fn name(&self) -> &'static str {
         match self {
-            Command::Check => "check",
+            Command::Check { .. } => "check",
             Command::Status => "status",
             Command::Paths => "paths",
             Command::ListChecks => "list-checks",
             Command::Explain(_) => "explain",
             Command::Fix => "fix",
             Command::Forget(_) => "forget",
+            Command::Login { .. } => "login",
             Command::Backups => "backups",
             Command::Report { .. } => "report",
             Command::Probe(_) => "probe",

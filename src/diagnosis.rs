@@ -21,6 +21,19 @@ impl Diagnosis {
         }
     }
 
+    /// Leaves out the findings with these codes (`check --skip`): from the list, the servers'
+    /// codes and so from the exit status.
+    pub fn skip(&mut self, codes: &[String]) {
+        if codes.is_empty() {
+            return;
+        }
+        let skipped = |code: &str| codes.iter().any(|c| c == code);
+        self.findings.retain(|f| !skipped(f.code));
+        for s in &mut self.servers {
+            s.findings.retain(|c| !skipped(c));
+        }
+    }
+
     /// How many findings of each severity: (errors, warnings, infos).
     pub fn counts(&self) -> (usize, usize, usize) {
         let n = |s| self.findings.iter().filter(|f| f.severity == s).count();

@@ -29,9 +29,11 @@ fn main() -> ExitCode {
             });
         }
     };
-    match config_from(cli)
-        .and_then(|config| mcp_auth_doctor::run(&config, &Environment::from_process(), &ProcessEnv))
-    {
+    let config = match config_from(cli) {
+        Ok(config) => config,
+        Err(e) => return report_error(&e, &Overrides::default()),
+    };
+    match mcp_auth_doctor::run(&config, &Environment::from_process(), &ProcessEnv) {
         Ok(outcome) => {
             eprint!("{}", outcome.stderr);
             let mut stdout = std::io::stdout().lock();
@@ -40,19 +42,23 @@ fn main() -> ExitCode {
             let _ = stdout.flush();
             ExitCode::from(outcome.exit)
         }
-        Err(e) => {
-            let usage = e.downcast_ref::<UsageError>().is_some();
-            let text = format!("{e:#}");
-            let text = mcp_auth_doctor::redact::free_text(&text);
-            let text = mcp_auth_doctor::report::style::sanitize(&text);
-            eprintln!("mcp-auth-doctor: error: {text}");
-            ExitCode::from(if usage {
-                exit::USAGE
-            } else {
-                exit::COULD_NOT_RUN
-            })
-        }
+        Err(e) => report_error(&e, &config.overrides),
     }
+}
+
+/// Prints an error once, redacted and sanitised, with any command in it pasteable as is.
+fn report_error(e: &anyhow::Error, overrides: &Overrides) -> ExitCode {
+    let usage = e.downcast_ref::<UsageError>().is_some();
+    let text = format!("{e:#}");
+    let text = mcp_auth_doctor::redact::free_text(&text);
+    let text = mcp_auth_doctor::report::style::sanitize(&text);
+    let text = mcp_auth_doctor::commands::pasteable::pasteable(&text, overrides);
+    eprintln!("mcp-auth-doctor: error: {text}");
+    ExitCode::from(if usage {
+        exit::USAGE
+    } else {
+        exit::COULD_NOT_RUN
+    })
 }
 
 /// Turns parsed arguments into the library's plain configuration.
@@ -74,7 +80,8 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         Command::Explain(code)
     } else {
         match cli.command {
-            None | Some(cli::Command::Check) => Command::Check,
+            None => Command::Check { skip: Vec::new() },
+            Some(cli::Command::Check { skip }) => Command::Check { skip },
             Some(cli::Command::Status) => Command::Status,
             Some(cli::Command::Paths) => Command::Paths,
             Some(cli::Command::Backups) => Command::Backups,
@@ -103,6 +110,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
                     servers: f.servers,
                     only: f.only,
                     skip: f.skip,
+                    no_move: f.no_move,
                 };
                 Command::Fix
             }
@@ -110,8 +118,17 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
                 take(w);
                 Command::Forget(name)
             }
+            Some(cli::Command::Login {
+                name,
+                no_browser,
+                write: w,
+            }) => {
+                take(w);
+                Command::Login { name, no_browser }
+            }
             Some(cli::Command::Restore {
                 id,
+                latest: _,
                 section,
                 overwrite_newer,
                 write: w,
@@ -122,7 +139,17 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             }
         }
     };
-    for code in write.selection.only.iter().chain(&write.selection.skip) {
+    let check_skip = match &command {
+        Command::Check { skip } => skip.as_slice(),
+        _ => &[],
+    };
+    for code in write
+        .selection
+        .only
+        .iter()
+        .chain(&write.selection.skip)
+        .chain(check_skip)
+    {
         if mcp_auth_doctor::checks::find(code).is_none() {
             return Err(UsageError(format!(
                 "no check has the code '{code}'; `mcp-auth-doctor --list-checks` lists them"

@@ -38,6 +38,17 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
     ),
     ("healthy", &[], &["*"], 0),
     (
+        "url-moved",
+        &[
+            "stale-registration",
+            "pending-registration",
+            "sealing-needs-auth-marker",
+            "missing-registration",
+        ],
+        &["orphaned-registration", "expired-token"],
+        4,
+    ),
+    (
         "url-edited",
         &[
             "stale-registration",
@@ -85,7 +96,12 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
     ),
     (
         "expired",
-        &["expired-token", "needs-auth-cache-gap", "refreshable-token"],
+        &[
+            "expired-token",
+            "dead-client-registration",
+            "needs-auth-cache-gap",
+            "refreshable-token",
+        ],
         &["pending-registration", "stale-needs-auth-marker"],
         4,
     ),
@@ -324,6 +340,7 @@ scenario_tests! {
     demo => "demo",
     healthy => "healthy",
     url_edited => "url-edited",
+    url_moved => "url-moved",
     trailing_slash => "trailing-slash",
     header_order => "header-order",
     env_changed => "env-changed",
@@ -466,4 +483,33 @@ fn snapshot_tree(
     }
     out.sort();
     out
+}
+
+#[test]
+fn check_skip_leaves_a_code_out_of_the_report_and_the_exit_status() {
+    let home = Home::fixture("env-changed");
+    let (doc, code) = home.check_json();
+    assert_eq!(code, 4);
+    assert!(codes(&doc).contains(&"stale-registration".to_string()));
+    let (stdout, _, code) = home.run(&[
+        "check",
+        "--skip",
+        "stale-registration",
+        "--skip",
+        "needs-auth-cache-gap",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(!codes(&doc).contains(&"stale-registration".to_string()));
+    assert!(
+        doc["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| !s["findings"].to_string().contains("stale-registration"))
+    );
+    assert_eq!(code, 0, "{stdout}");
+    let (_, stderr, code) = home.run(&["check", "--skip", "no-such-code"]);
+    assert_eq!(code, 2, "{stderr}");
 }

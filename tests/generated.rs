@@ -65,6 +65,8 @@ fn expected(manifest: &Value) -> Vec<(String, String)> {
             "live-refreshable" => push("refreshable-token", key),
             "live-expired" => {
                 push("expired-token", key.clone());
+                // The generator gives every entry with an access token a clientId.
+                push("dead-client-registration", key.clone());
                 push("needs-auth-cache-gap", key);
             }
             "live-placeholder" => push("pending-registration", key),

@@ -480,7 +480,10 @@ fn a_cache_write_during_the_fix_is_not_lost() {
     let home = Home::fixture("expired");
     let cache = claude(&home).join("mcp-needs-auth-cache.json");
     fs::write(&cache, r#"{"gone-server":{"timestamp":1780000000000}}"#).unwrap();
-    let (out, code) = fix_paused(&home, &["fix", "--yes"], "temp-written", || {
+    // Only the cache is in the plan, so the change underneath makes fix plan again (a file after
+    // one already written is skipped instead, with "run fix again").
+    let args = ["fix", "--yes", "--only", "orphaned-needs-auth-marker"];
+    let (out, code) = fix_paused(&home, &args, "temp-written", || {
         // What Claude Code does: read, add a marker, write in place, no lock.
         fs::write(
             &cache,

@@ -115,6 +115,7 @@ fn the_report_says_what_check_says() {
     assert_eq!(v["summary"]["unusable"], 1);
     assert_eq!(v["summary"]["top_cause"][0], "pending-registration");
     assert_eq!(v["mcp_oauth"].as_array().unwrap().len(), 4);
+    // quarri's token moves onto its live key (replacing the placeholder), and its marker goes.
     assert_eq!(v["plan"]["steps"].as_array().unwrap().len(), 2);
     assert_eq!(v["files"][1]["path"], "~/.claude/.credentials.json");
 }

@@ -1,4 +1,4 @@
-use super::{CheckInfo, Finding, Severity};
+use super::{ActionKind, CheckInfo, Finding, Severity};
 use crate::json::LineCol;
 use crate::model::inventory::{Inventory, Role};
 
@@ -14,7 +14,9 @@ though the JSON after the mark is fine.
 **Why it happens.** Windows editors (Notepad, some PowerShell `Out-File` encodings) add it when \
 saving.
 
-**How to fix it by hand.** Remove the first three bytes, for example \
+**How to fix it.** `fix` removes those three bytes and nothing else (backed up first, under \
+Claude Code's lock for the file), for `.credentials.json`, `.claude.json` and the needs-auth \
+cache, when the JSON after the mark is valid. By hand: remove the first three bytes, for example \
 `sed -i '1s/^\\xEF\\xBB\\xBF//' FILE` (GNU sed), or save the file as \"UTF-8\" without BOM.",
 };
 
@@ -29,6 +31,15 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             Severity::Error
         };
         let shown = inv.locations.display(f.path);
+        // Only the files fix may write, and only when the rest is valid JSON: then the three
+        // bytes are the whole problem.
+        let action = (inv.role_of(f.path).is_some() && f.problems.syntax.is_none()).then(|| {
+            super::whole_file_action(
+                f.path,
+                ActionKind::RemoveBom,
+                "remove the byte order mark (the first 3 bytes)".to_string(),
+            )
+        });
         out.push(
             Finding::new(
                 INFO.code,
@@ -36,12 +47,13 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 format!(
                     "{shown} starts with a UTF-8 byte order mark (bytes EF BB BF). Claude Code's \
                      JSON parser rejects it, so {}. The JSON after the mark is valid: remove the \
-                     first 3 bytes.",
+                     first 3 bytes (fix does, and nothing else).",
                     f.role.when_unparseable()
                 ),
             )
             .file(f.path.display().to_string())
-            .at(LineCol { line: 1, column: 1 }),
+            .at(LineCol { line: 1, column: 1 })
+            .action(action),
         );
     }
 }

@@ -60,7 +60,9 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             file: target.display().to_string(),
             pointer: None,
             safe: true,
+            ask_only: false,
             summary: format!("chmod {fixed:04o} {}", target.display()),
+            note: None,
         }),
     );
 }

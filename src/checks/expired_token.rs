@@ -16,8 +16,9 @@ has passed, and no refresh token. Claude Code will not send an expired token, th
 and machines that were off longer than the token's lifetime.
 
 **How to fix it.** Sign in again: `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+), or `/mcp` → the server → Authenticate \
-in a session. If the sign-in page rejects the client (\"invalid client\", \"Unrecognized \
-client_id\"), run `mcp-auth-doctor forget NAME` first so the next sign-in registers afresh.",
+in a session. When the entry keeps a client registration, `fix` removes it first \
+(`dead-client-registration`), so the sign-in registers a new client instead of reusing one the \
+server may have forgotten; `mcp-auth-doctor login NAME` does both.",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {

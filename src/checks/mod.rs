@@ -5,6 +5,7 @@ mod byte_order_mark;
 mod claude_running;
 mod config_bloat;
 mod credentials_permissions;
+mod dead_client_registration;
 mod duplicate_json_key;
 mod expired_token;
 pub mod finding;
@@ -80,6 +81,7 @@ pub const CHECKS: &[Check] = checks![
     missing_project_dir,
     pending_registration,
     expired_token,
+    dead_client_registration,
     refreshable_token,
     missing_registration,
     stale_registration,
@@ -125,7 +127,14 @@ pub(crate) fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Act
         file: inv.credentials.path.display().to_string(),
         pointer: Some(crate::json::pointer2("mcpOAuth", key)),
         safe,
+        ask_only: false,
         summary: format!("remove mcpOAuth entry \"{key}\""),
+        // A removal that loses a usable token says how to get it back.
+        note: (!safe).then(|| {
+            "it holds a usable token: it is backed up first, and `mcp-auth-doctor restore \
+             --latest` brings it back"
+                .to_string()
+        }),
     })
 }
 
@@ -140,7 +149,26 @@ pub(crate) fn remove_marker(inv: &Inventory, name: &str) -> Action {
             name.to_string(),
         )])),
         safe: true,
+        ask_only: false,
         summary: format!("remove needs-auth marker \"{name}\""),
+        note: None,
+    }
+}
+
+/// An action on a whole file (a byte order mark, a cache replaced), which loses no credential.
+pub(crate) fn whole_file_action(
+    path: &std::path::Path,
+    kind: ActionKind,
+    summary: String,
+) -> Action {
+    Action {
+        kind,
+        file: path.display().to_string(),
+        pointer: None,
+        safe: true,
+        ask_only: false,
+        summary,
+        note: None,
     }
 }
 
@@ -189,25 +217,28 @@ fn live_entries<'a>(
     server.key.as_deref().and_then(|k| inv.entry(k))
 }
 
-/// How to sign in to a server: `/mcp` works in every version; `claude mcp login` exists from
-/// 2.1.186 on (2.1.100 answers "unknown command 'login'").
+/// How to sign in to a server, in the order that works: `mcp-auth-doctor login NAME` repairs the
+/// state first (a placeholder, a dead client registration), signs in with the client and clears
+/// the marker the sign-in leaves. By hand: sign in (`/mcp` works in every version; `claude mcp
+/// login` exists from 2.1.186 on, and not for plugin servers or claude.ai connectors), then run
+/// `fix` once more for that marker.
 pub(crate) fn login_hint(name: &str) -> String {
-    match NameKind::of(name) {
+    let by_hand = match NameKind::of(name) {
         NameKind::Plain => format!(
-            "/mcp → Authenticate in a session, or `claude mcp login {}` (2.1.186+)",
+            "/mcp → Authenticate in a session, or `claude mcp login {}` on 2.1.186+",
             shell_quote(name)
         ),
-        NameKind::Plugin => {
-            "/mcp in a Claude Code session (plugin servers have no CLI login)".into()
-        }
-        NameKind::ClaudeAi => {
-            "/mcp in a Claude Code session (claude.ai connectors sign in there)".into()
-        }
-    }
+        NameKind::Plugin => "/mcp in a session: plugin servers have no CLI login".into(),
+        NameKind::ClaudeAi => "/mcp in a session: claude.ai connectors sign in there".into(),
+    };
+    format!(
+        "`mcp-auth-doctor login {}` (by hand: {by_hand}, then `mcp-auth-doctor fix` once more)",
+        shell_quote(name)
+    )
 }
 
 /// Quotes a word for a POSIX shell when it needs it.
-fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:/@%+=".contains(&b))

@@ -16,9 +16,10 @@ claude.ai connectors are never reported here: their definitions live elsewhere \
 leaves older keys behind; removing a server by editing the config or deleting a project leaves \
 everything behind.
 
-**How to fix it.** Remove it (`fix`; an entry that still holds a usable token only when asked, \
-because re-adding the same server would reuse it). `mcp-auth-doctor forget NAME` removes every \
-entry and marker for a name.",
+**How to fix it.** Remove it (`fix`, also when it still holds a usable token: the removal is \
+backed up first, and `mcp-auth-doctor restore --latest` brings it back if you re-add the server; \
+`fix --safe-only` keeps it). `mcp-auth-doctor forget NAME` removes every entry and marker for a \
+name.",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -31,8 +32,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         }
         let usable = e.token.usable();
         let keep = if usable {
-            " It still holds a usable token, so fix removes it only when asked; re-adding the same \
-             server would use it again."
+            " It still holds a usable token; fix removes it (backed up first: `restore` brings it \
+             back if you re-add the server), and --safe-only keeps it."
         } else {
             ""
         };

@@ -86,7 +86,16 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .key(&e.key)
             .file(inv.credentials.path.display().to_string())
             .evidence("fields", e.fields.clone())
-            .action(remove_entry(inv, &e.key, true));
+            .action(remove_entry(inv, &e.key, true).map(|a| {
+                if e.client_id {
+                    a.with_note(
+                        "it keeps a client registration: the next sign-in registers a new client \
+                         (2.1.332 would otherwise reuse this client id)",
+                    )
+                } else {
+                    a
+                }
+            }));
         if let Some(shape) = e.shape {
             f = f.evidence("shape", serde_json::to_value(shape).unwrap_or_default());
         }

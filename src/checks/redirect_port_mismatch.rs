@@ -15,8 +15,11 @@ stored registration is reused.
 **Why it happens.** The callback port was set or changed after the first sign-in, or the first \
 registration used a random port.
 
-**How to fix it.** Forget the registration so the next sign-in registers anew with the configured \
-port: `mcp-auth-doctor forget NAME`, then sign in.",
+**How to fix it.** Remove the entry so the next sign-in registers anew with the configured port, \
+then sign in (`mcp-auth-doctor login NAME` does both). `fix` removes it by default when it holds \
+no usable token; one that still holds a usable token keeps working until the next sign-in, so it \
+is removed only when asked: `mcp-auth-doctor fix --only redirect-port-mismatch --server NAME` \
+(not `forget NAME`, which would also drop every other key of the name).",
 };
 
 /// The port of a loopback redirect URI (`http://localhost:3118/callback` → 3118).
@@ -46,15 +49,33 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 format!(
                     "The client registration stored for '{}' redirects to port {have} ({uri}), \
                      but its config sets oauth.callbackPort {want}: sign-in will fail with a \
-                     redirect mismatch. Run `mcp-auth-doctor forget {}` so the next sign-in \
-                     registers anew.",
-                    s.name, s.name
+                     redirect mismatch. {} so the next sign-in registers anew.",
+                    s.name,
+                    if e.token.usable() {
+                        "It still holds a usable token, so nothing breaks until the next sign-in; \
+                         then remove the entry first"
+                            .to_string()
+                    } else {
+                        "Remove the entry (`mcp-auth-doctor fix`)".to_string()
+                    }
                 ),
             )
             .server(&s.name)
             .key(&e.key)
             .evidence("registered_port", have)
-            .evidence("configured_port", want),
+            .evidence("configured_port", want)
+            .action(
+                super::remove_entry(inv, &e.key, !e.token.usable()).map(|a| {
+                    if e.token.usable() {
+                        a.only_when_asked(
+                            "it still holds a usable token, and the mismatch only matters at the \
+                             next sign-in",
+                        )
+                    } else {
+                        a
+                    }
+                }),
+            ),
         );
     }
 }

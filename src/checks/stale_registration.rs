@@ -1,7 +1,7 @@
 use serde_json::{Map, Value};
 
-use super::{CheckInfo, Finding, Severity, remove_entry};
-use crate::model::entry::Entry;
+use super::{Action, ActionKind, CheckInfo, Finding, Severity, remove_entry};
+use crate::model::entry::{Entry, TokenState};
 use crate::model::inventory::Inventory;
 use crate::model::key;
 use crate::model::server::ConfiguredServer;
@@ -20,10 +20,21 @@ again; it looks under the new key, finds nothing or a placeholder, and asks for 
 type went from sse to http, or an environment variable used in the url or headers has another \
 value now. The finding names the change when it can tell. Claude Code never removes old keys.
 
-**How to fix it.** If the old config is gone for good, remove the entry (`fix`). An entry that \
-holds no usable token is removed by default; one that still holds a usable token is kept unless \
-you ask (`fix --only stale-registration`), because changing the config back would make it live \
-again. Then sign in under the new config: `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+).",
+**How to fix it.** When the entry holds a usable token, the server's live key holds nothing \
+usable (no entry, or a placeholder), and the url it was made for has the same origin (scheme, \
+host, port) as the current one (a path or trailing-slash edit, a header change, sse → http), \
+`fix` moves the entry to the live key and sets its `serverUrl` to the current url: Claude Code \
+then connects with it, no sign-in needed. It never moves a token to another host. If the server \
+rejects the moved token, Claude Code falls back to \"needs authentication\", where it was \
+anyway. `fix --no-move` removes the old entry instead.
+
+Otherwise `fix` removes the entry, also when it still holds a usable token: every \
+removal is backed up first, and `mcp-auth-doctor restore --latest` (or `restore --section \
+mcpOAuth`) brings it back if you change the config back. `fix --safe-only` keeps entries that hold \
+a usable token. An entry whose config uses `${VAR}` is removed only when asked (`fix --only \
+stale-registration`): with another value of the variable, the key can be live. Then sign in under \
+the new config: `mcp-auth-doctor login NAME`, or `/mcp` → Authenticate (`claude mcp login NAME` on \
+2.1.186+).",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -53,15 +64,22 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .flat_map(|s| s.env_used.iter().map(String::as_str))
             .collect();
         let usable = e.token.usable();
-        let keep = if !env_vars.is_empty() {
+        let moved = move_to_live_key(inv, e, &configs);
+        let keep = if let Some(ActionKind::MoveEntry { to, .. }) = moved.as_ref().map(|a| &a.kind) {
+            format!(
+                " It still holds a usable token and the current url is on the same origin, while \
+                 the live key {to} holds nothing usable: fix moves the entry there (and sets its \
+                 serverUrl), so Claude Code uses the token again without a sign-in."
+            )
+        } else if !env_vars.is_empty() {
             format!(
                 " The config uses ${{{}}}: with another value of it (as Claude Code may run with) \
                  this key can be live, so fix removes it only when asked.",
                 env_vars.join("}, ${")
             )
         } else if usable {
-            " It still holds a usable token, so fix keeps it unless asked (--only \
-             stale-registration): changing the config back would make it live again."
+            " It still holds a usable token; fix removes it (backed up first: `restore` brings it \
+             back if you change the config back), and --safe-only keeps it."
                 .to_string()
         } else {
             " It holds no usable token.".to_string()
@@ -92,11 +110,115 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         .file(inv.credentials.path.display().to_string())
         .evidence("current_urls", current.clone())
         .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
-        .action(remove_entry(inv, &e.key, !usable && env_vars.is_empty()));
+        .action(moved.or_else(|| {
+            remove_entry(inv, &e.key, !usable).map(|a| {
+                if env_vars.is_empty() {
+                    a
+                } else {
+                    a.only_when_asked(format!(
+                        "the config uses ${{{}}}: with another value of {} this key can be live",
+                        env_vars.join("}, ${"),
+                        if env_vars.len() == 1 { "it" } else { "them" }
+                    ))
+                }
+            })
+        }));
         if let Some(u) = &e.server_url {
             f = f.evidence("entry_url", u.clone());
         }
         out.push(f);
+    }
+}
+
+/// The live key a usable stale entry can move to: the one configured form of the name whose key
+/// holds nothing usable (missing or a placeholder), on the same origin (scheme, host, port) as
+/// the url the entry was made for, so the token never goes to another host. Never with `${VAR}`
+/// in the config (the stale key may be live with another value), never for a static-auth
+/// server. When several stale entries could move there, the best token wins (valid over
+/// refreshable, then the later expiry); the others are removed as usual.
+fn move_to_live_key(inv: &Inventory, e: &Entry, configs: &[&ConfiguredServer]) -> Option<Action> {
+    if inv.store == crate::model::inventory::CredentialStore::Keychain {
+        return None;
+    }
+    let target = move_target(inv, e, configs)?;
+    let live = inv.live_keys();
+    let rank = |x: &Entry| {
+        (
+            x.token == TokenState::Valid,
+            x.expires_at().unwrap_or(i64::MAX),
+        )
+    };
+    let best = inv
+        .entries
+        .iter()
+        .filter(|o| o.name == e.name && !live.contains_key(o.key.as_str()))
+        .filter(|o| move_target(inv, o, configs).is_some_and(|t| t.key == target.key))
+        .max_by_key(|o| rank(o))?;
+    if best.key != e.key {
+        return None;
+    }
+    let to = target.key.clone()?;
+    let url = target.url.clone()?;
+    let replaces = match inv.entry(&to) {
+        Some(_) => " and replace the placeholder there",
+        None => "",
+    };
+    Some(Action {
+        kind: ActionKind::MoveEntry {
+            from: e.key.clone(),
+            to: to.clone(),
+            server_url: url.clone(),
+        },
+        file: inv.credentials.path.display().to_string(),
+        pointer: Some(crate::json::pointer2("mcpOAuth", &e.key)),
+        safe: true,
+        ask_only: false,
+        summary: format!(
+            "move mcpOAuth entry \"{}\" to the live key \"{to}\"{replaces}, serverUrl {}",
+            e.key,
+            crate::redact::url(&url)
+        ),
+        note: Some(
+            "same origin, so the token goes to the same host; if the server rejects it there, \
+             Claude Code falls back to \"needs authentication\", where it is now (--no-move \
+             removes the old entry instead)"
+                .into(),
+        ),
+    })
+}
+
+fn move_target<'a>(
+    inv: &Inventory,
+    e: &Entry,
+    configs: &[&'a ConfiguredServer],
+) -> Option<&'a ConfiguredServer> {
+    use crate::probe::urls::Url;
+    if !e.token.usable() || e.malformed {
+        return None;
+    }
+    let origin = Url::parse(e.server_url.as_deref()?)?.origin();
+    let mut targets: Vec<&ConfiguredServer> = Vec::new();
+    for s in configs {
+        let (Some(key), Some(url)) = (s.key.as_deref(), s.url.as_deref()) else {
+            return None;
+        };
+        if !s.env_used.is_empty() || !s.env_missing.is_empty() || s.static_auth.is_some() {
+            return None;
+        }
+        let holds_nothing = inv
+            .entry(key)
+            .is_none_or(|t| t.token == TokenState::Placeholder);
+        if s.invalid.is_none()
+            && holds_nothing
+            && Url::parse(url).is_some_and(|u| u.origin() == origin)
+            && !targets.iter().any(|t| t.key.as_deref() == Some(key))
+        {
+            targets.push(s);
+        }
+    }
+    match targets.as_slice() {
+        [one] => Some(one),
+        _ => None,
     }
 }
 

@@ -51,7 +51,13 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 .server(&s.name)
                 .key(&e.key)
                 .file(inv.credentials.path.display().to_string())
-                .action(remove_entry(inv, &e.key, !e.token.usable())),
+                .action(remove_entry(inv, &e.key, !e.token.usable()).map(|a| {
+                    if e.token.usable() {
+                        a.only_when_asked("it is under the live key and holds a usable token")
+                    } else {
+                        a
+                    }
+                })),
             );
         }
         if let Some(m) = inv.marker(&s.name) {

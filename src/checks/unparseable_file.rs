@@ -1,4 +1,4 @@
-use super::{CheckInfo, Finding, Severity};
+use super::{ActionKind, CheckInfo, Finding, Severity};
 use crate::json::SyntaxErrorKind;
 use crate::model::inventory::{Inventory, Role};
 
@@ -22,8 +22,9 @@ read as empty (harmless, so this is only a warning there).
 or a trailing comma, two processes writing at once.
 
 **How to fix it by hand.** Copy the file aside first. Then repair the spot the finding names, or \
-restore a recent backup (`~/.claude/backups/`). mcp-auth-doctor never writes a file it cannot \
-parse.",
+restore a recent backup (`~/.claude/backups/`). mcp-auth-doctor never writes a credentials or \
+config file it cannot parse. The needs-auth cache is the exception: it is disposable (an \
+interactive Claude Code deletes it at start), so `fix` backs it up and replaces it with `{}`.",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -91,7 +92,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             }
             (Role::NeedsAuthCache, _) => (
                 Severity::Warning,
-                "Delete it if you like: Claude Code recreates it.",
+                "It is a disposable cache (an interactive Claude Code deletes it at start): fix \
+                 backs it up and replaces it with {}.",
             ),
             _ => (
                 severity,
@@ -113,7 +115,14 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             )
             .file(f.path.display().to_string())
             .at(syntax.at)
-            .evidence("error", syntax.kind.code()),
+            .evidence("error", syntax.kind.code())
+            .action((f.role == Role::NeedsAuthCache).then(|| {
+                super::whole_file_action(
+                    f.path,
+                    ActionKind::ReplaceWithEmptyObject,
+                    "replace the unparseable cache with {} (no markers)".to_string(),
+                )
+            })),
         );
     }
 }

@@ -93,10 +93,28 @@ struct RestoreItem {
     summary: String,
 }
 
-pub fn restore(ctx: &Context<'_>, id: &str, section: Option<&str>) -> Result<Outcome> {
+pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Result<Outcome> {
     let w = &ctx.config.write;
     let inv = ctx.load()?;
     let config_dir = inv.locations.config_dir.path.clone();
+    let latest;
+    let id = match id {
+        Some(id) => id,
+        None => {
+            // `--latest`: the newest backup with a readable manifest.
+            latest = backup::list(&config_dir)
+                .into_iter()
+                .rev()
+                .find_map(|(_, m)| m.ok().map(|m| m.id))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "there is no backup to restore in {}",
+                        inv.locations.display(&backup::root(&config_dir))
+                    )
+                })?;
+            latest.as_str()
+        }
+    };
     let b = backup::open(&config_dir, id)?;
     let items = restore_items(&inv, &b, section)?;
     let mut out = String::new();

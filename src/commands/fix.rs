@@ -2,35 +2,37 @@
 
 use std::fmt::Write;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::Context;
 use super::inspect::exit_for;
+use crate::checks::ActionKind;
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Step};
 use crate::fix::prompt::{self, Answer};
 use crate::fix::{self as repair, ChangedUnderneath, WriteOptions};
+use crate::model::inventory::Inventory;
 use crate::report::servers::Verdict;
 use crate::report::style::plural;
-use crate::{Outcome, exit, report};
+use crate::{Outcome, UsageError, exit, report};
 
 /// How many times a plan is recomputed when Claude Code changes a file under our feet.
 const ATTEMPTS: usize = 3;
 
 pub fn fix(ctx: &Context<'_>) -> Result<Outcome> {
     let selection = ctx.config.write.selection.clone();
-    run(ctx, "fix", &|d: &Diagnosis| {
+    run(ctx, "fix", &selection.servers, &|d: &Diagnosis| {
         plan::for_findings(&d.inventory, &d.findings, &selection)
     })
 }
 
 pub fn forget(ctx: &Context<'_>, name: &str) -> Result<Outcome> {
-    let mut outcome = run(ctx, "forget", &|d: &Diagnosis| {
+    let mut outcome = run(ctx, "forget", &[name.to_string()], &|d: &Diagnosis| {
         plan::for_forget(&d.inventory, name)
     })?;
     if outcome.exit & exit::FIXED != 0 && !ctx.json() {
-        let login = crate::checks::login_hint(name);
+        let login = crate::report::style::sanitize(&crate::checks::login_hint(name));
         if !outcome.stdout.contains(&login) {
             let _ = writeln!(outcome.stdout, "Sign in again when you need it: {login}");
         }
@@ -38,9 +40,87 @@ pub fn forget(ctx: &Context<'_>, name: &str) -> Result<Outcome> {
     Ok(outcome)
 }
 
-fn run(
+/// Fails with a usage error (and a did-you-mean) when a name is known to no scope, entry,
+/// client secret or marker: a typo should not read as "nothing to change".
+pub(super) fn require_known(inv: &Inventory, names: &[String]) -> Result<()> {
+    let known = known_names(inv);
+    for name in names {
+        if known.iter().any(|k| k == name) {
+            continue;
+        }
+        let hint = match did_you_mean(name, &known) {
+            Some(k) => format!("; did you mean '{k}'?"),
+            None if known.is_empty() => "; there is no server or OAuth state at all".into(),
+            None if known.len() <= 12 => format!("; known names: {}", known.join(", ")),
+            None => format!("; known names include {}", known[..12].join(", ")),
+        };
+        bail!(UsageError(format!(
+            "no scope, mcpOAuth entry or needs-auth marker knows a server named '{name}'{hint} \
+             (`mcp-auth-doctor status` lists the servers)"
+        )));
+    }
+    Ok(())
+}
+
+/// Every server name a scope configures or some OAuth state is kept for.
+fn known_names(inv: &Inventory) -> Vec<String> {
+    let client_configs = inv
+        .credentials
+        .as_claude_sees()
+        .and_then(|c| c.get("mcpOAuthClientConfig"))
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .map(|k| crate::model::key::split_key(k).0.to_string());
+    let mut names: Vec<String> = inv
+        .servers
+        .iter()
+        .map(|s| s.name.clone())
+        .chain(inv.entries.iter().map(|e| e.name.clone()))
+        .chain(
+            inv.entries
+                .iter()
+                .filter_map(|e| e.server_name_field.clone()),
+        )
+        .chain(inv.markers.iter().map(|m| m.name.clone()))
+        .chain(client_configs)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The known name closest to `name`, if it is close enough to be a typo.
+fn did_you_mean<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    known
+        .iter()
+        .map(|k| (edit_distance(&lower, &k.to_lowercase()), k))
+        .filter(|(d, k)| *d <= (k.chars().count().max(3) / 3).max(1) || k.contains(name))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.as_str())
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+pub(super) fn run(
     ctx: &Context<'_>,
     command: &str,
+    names: &[String],
     make_plan: &dyn Fn(&Diagnosis) -> Plan,
 ) -> Result<Outcome> {
     let w = &ctx.config.write;
@@ -49,6 +129,9 @@ fn run(
     for attempt in 0..ATTEMPTS {
         let diagnosis = Diagnosis::of(ctx.load()?);
         let inv = &diagnosis.inventory;
+        if attempt == 0 {
+            require_known(inv, names)?;
+        }
         let plan = make_plan(&diagnosis);
         if !ctx.json() {
             out.push_str(&report::plan::plan(&plan, &inv.locations, style));
@@ -70,7 +153,10 @@ fn run(
             plan.steps.clone()
         } else if w.interactive {
             // The plan has to be on the screen before the questions about it.
-            print!("{}", crate::redact::free_text(&out));
+            print!(
+                "{}",
+                super::pasteable::pasteable(&crate::redact::free_text(&out), &ctx.config.overrides)
+            );
             let _ = std::io::Write::flush(&mut std::io::stdout());
             out.clear();
             match ask_each(&plan.steps) {
@@ -202,19 +288,39 @@ fn finish(
             plural(w, "warning"),
             plural(i, "info")
         );
-        let logins: Vec<String> = now
-            .servers
-            .iter()
-            .filter(|s| {
-                matches!(s.verdict, Verdict::NeedsLogin)
-                    || (applied.is_some()
-                        && s.verdict == Verdict::NoToken
-                        && s.findings.contains(&"missing-registration"))
+        // Servers whose token-less entry this run removed did use OAuth: they need a sign-in.
+        let signed_out: Vec<&str> = applied
+            .map(|a| {
+                a.applied
+                    .iter()
+                    .filter(|s| {
+                        matches!(s.action.kind, ActionKind::RemoveEntry { .. }) && s.action.safe
+                    })
+                    .filter_map(|s| s.server.as_deref())
+                    .collect()
             })
-            .filter_map(|s| s.next_step.clone())
-            .collect();
+            .unwrap_or_default();
+        let mut logins: Vec<String> = Vec::new();
+        for s in &now.servers {
+            let next = if s.verdict == Verdict::NeedsLogin {
+                s.next_step.clone()
+            } else if applied.is_some() && s.verdict == Verdict::NoToken {
+                if signed_out.contains(&s.name.as_str()) {
+                    Some(crate::checks::login_hint(&s.name))
+                } else if s.findings.contains(&"missing-registration") {
+                    s.next_step.clone()
+                } else {
+                    None
+                }
+            } else {
+                None
+            };
+            if let Some(next) = next.filter(|n| !logins.contains(n)) {
+                logins.push(next);
+            }
+        }
         if applied.is_some() && !logins.is_empty() {
-            let _ = writeln!(out, "Next: {}", logins.join("; "));
+            let _ = writeln!(out, "Next: {}", logins.join("\n      "));
         }
     }
     Outcome {
@@ -246,4 +352,22 @@ fn maybe_json(
         "remaining": { "errors": errors, "warnings": warnings, "infos": infos },
         "findings": now.findings,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_a_close_name_only() {
+        let known = vec![
+            "linear".to_string(),
+            "notion".to_string(),
+            "sentry".to_string(),
+        ];
+        assert_eq!(did_you_mean("linera", &known), Some("linear"));
+        assert_eq!(did_you_mean("Notion", &known), Some("notion"));
+        assert_eq!(did_you_mean("github", &known), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 }

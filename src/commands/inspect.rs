@@ -43,7 +43,10 @@ pub fn explain(code: &str) -> Result<Outcome> {
 }
 
 pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
-    let diagnosis = Diagnosis::of(ctx.load()?);
+    let mut diagnosis = Diagnosis::of(ctx.load()?);
+    if let Command::Check { skip } = &ctx.config.command {
+        diagnosis.skip(skip);
+    }
     let stdout = match (&ctx.config.command, ctx.config.format) {
         (_, Format::Json) => report::json::check(&diagnosis),
         (Command::Status, _) => report::status::table(&diagnosis, ctx.style()),

@@ -3,6 +3,8 @@
 mod backups;
 mod fix;
 mod inspect;
+mod login;
+pub mod pasteable;
 mod probe;
 mod report;
 
@@ -28,17 +30,28 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
         )));
     }
     let ctx = Context { config, env, vars };
+    let mut outcome = run_command(&ctx)?;
+    if config.format == Format::Human {
+        outcome.stdout = pasteable::pasteable(&outcome.stdout, &config.overrides);
+        outcome.stderr = pasteable::pasteable(&outcome.stderr, &config.overrides);
+    }
+    Ok(outcome)
+}
+
+fn run_command(ctx: &Context<'_>) -> Result<Outcome> {
+    let config = ctx.config;
     match &config.command {
-        Command::Check | Command::Status => inspect::check(&ctx),
-        Command::Paths => inspect::paths(&ctx),
-        Command::Fix => fix::fix(&ctx),
-        Command::Forget(name) => fix::forget(&ctx, name),
-        Command::Backups => backups::list(&ctx),
-        Command::Probe(options) => probe::probe(&ctx, options),
-        Command::Report { output, anonymize } => {
-            report::report(&ctx, output.as_deref(), *anonymize)
+        Command::Check { .. } | Command::Status => inspect::check(ctx),
+        Command::Paths => inspect::paths(ctx),
+        Command::Fix => fix::fix(ctx),
+        Command::Forget(name) => fix::forget(ctx, name),
+        Command::Login { name, no_browser } => login::login(ctx, name, *no_browser),
+        Command::Backups => backups::list(ctx),
+        Command::Probe(options) => probe::probe(ctx, options),
+        Command::Report { output, anonymize } => report::report(ctx, output.as_deref(), *anonymize),
+        Command::Restore { id, section } => {
+            backups::restore(ctx, id.as_deref(), section.as_deref())
         }
-        Command::Restore { id, section } => backups::restore(&ctx, id, section.as_deref()),
         Command::ListChecks | Command::Explain(_) => unreachable!("handled above"),
     }
 }

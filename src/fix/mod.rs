@@ -14,6 +14,7 @@ pub mod edit;
 pub mod lock;
 pub mod plan;
 pub mod prompt;
+pub mod rewrite;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -372,13 +373,17 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         let mut edit_fn = |before: &[u8],
                            actions: &mut Vec<backup::ManifestAction>|
          -> Result<NewContent> {
-            let mut expected: Value = serde_json::from_slice(before).with_context(|| {
+            let (text, whole, steps) =
+                rewrite::whole_file(before, pending.take().unwrap_or_default());
+            applied_here.extend(whole);
+            let expected: Value = serde_json::from_slice(&text).with_context(|| {
                 format!("{} is not valid JSON; it is never written", path.display())
             })?;
-            let mut text = before.to_vec();
-            for step in pending.take().unwrap_or_default() {
-                if let ActionKind::RemoveEntry { key } = &step.action.kind
-                    && lock::refresh_lock_held(config_dir, key)
+            let mut runnable = Vec::new();
+            for step in steps {
+                if rewrite::entry_keys(&step.action.kind)
+                    .iter()
+                    .any(|key| lock::refresh_lock_held(config_dir, key))
                 {
                     skipped_here.push(Skipped {
                         step,
@@ -388,31 +393,22 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
                     });
                     continue;
                 }
-                let Some((object, key)) =
-                    step.action.pointer.as_deref().and_then(edit::split_pointer)
-                else {
-                    bail!("internal: no pointer for {}", step.action.summary);
-                };
-                let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
-                match edit::remove_member(&text, &object_refs, &key)? {
-                    Some(next) => {
-                        text = next;
-                        expected = edit::expected_after(&expected, &object, &key);
-                        actions.push(backup::ManifestAction {
-                            code: step.code.clone(),
-                            summary: step.action.summary.clone(),
-                            file: step.action.file.clone(),
-                            pointer: step.action.pointer.clone(),
-                        });
-                        applied_here.push(step);
-                    }
-                    None => skipped_here.push(Skipped {
-                        step,
-                        reason: "already gone".into(),
-                    }),
-                }
+                runnable.push(step);
             }
-            Ok((!applied_here.is_empty()).then_some((text, Some(expected))))
+            let edited = rewrite::member_steps(text, expected, runnable)?;
+            applied_here.extend(edited.applied);
+            // The manifest lists only what was carried out (whole-file repairs included).
+            actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
+                code: step.code.clone(),
+                summary: step.action.summary.clone(),
+                file: step.action.file.clone(),
+                pointer: step.action.pointer.clone(),
+            }));
+            skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
+                step,
+                reason: "already gone".into(),
+            }));
+            Ok((!applied_here.is_empty()).then_some((edited.text, Some(edited.expected))))
         };
         let file_edit = FileEdit {
             path,

@@ -19,6 +19,9 @@ pub struct Selection {
     /// actions that would remove a usable token.
     pub only: Vec<String>,
     pub skip: Vec<String>,
+    /// Never move a token to its live key (`--no-move`): the stale entry is then handled like
+    /// any other stale entry.
+    pub no_move: bool,
 }
 
 /// One change.
@@ -60,6 +63,19 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
     let mut plan = Plan::default();
     for f in findings {
         let Some(action) = &f.action else { continue };
+        let moved;
+        let action = match &action.kind {
+            ActionKind::MoveEntry { from, .. } if selection.no_move => {
+                match checks::remove_entry(inv, from, false) {
+                    Some(a) => {
+                        moved = a;
+                        &moved
+                    }
+                    None => continue,
+                }
+            }
+            _ => action,
+        };
         if !selection.servers.is_empty()
             && !f
                 .server
@@ -82,22 +98,56 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
             continue; // another finding already asked for the same change
         }
         let asked = selection.only.iter().any(|c| c == f.code);
-        if !action.safe && (selection.safe_only || !asked) {
-            let reason = if selection.safe_only {
-                "it holds a usable token, and --safe-only keeps every usable credential".to_string()
-            } else {
-                format!(
-                    "it holds a usable token; pass --only {} to remove it (or `forget {}`)",
-                    f.code,
-                    f.server.as_deref().unwrap_or("NAME")
-                )
-            };
+        let reason = if !action.safe && selection.safe_only {
+            Some("it holds a usable token, and --safe-only keeps every usable credential".into())
+        } else if action.ask_only && !asked {
+            Some(format!(
+                "{}; `mcp-auth-doctor fix --only {}{}` removes it anyway",
+                action.note.as_deref().unwrap_or("it may be live"),
+                f.code,
+                f.server
+                    .as_deref()
+                    .map(|s| format!(" --server {}", checks::shell_quote(s)))
+                    .unwrap_or_default()
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
             plan.kept.push(Kept { step, reason });
             continue;
         }
         plan.steps.push(step);
     }
+    absorb_into_moves(inv, &mut plan);
     plan
+}
+
+/// A move replaces whatever is under the live key, so a separate removal of that placeholder is
+/// part of it; and a needs-auth marker for the name would keep sessions skipping the server that
+/// now has a token, so it goes too.
+fn absorb_into_moves(inv: &Inventory, plan: &mut Plan) {
+    let moves: Vec<(String, String, String)> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action.kind {
+            ActionKind::MoveEntry { to, .. } => Some((
+                to.clone(),
+                s.code.clone(),
+                s.server.clone().unwrap_or_default(),
+            )),
+            _ => None,
+        })
+        .collect();
+    for (to, code, name) in moves {
+        plan.steps
+            .retain(|s| !matches!(&s.action.kind, ActionKind::RemoveEntry { key } if *key == to));
+        let marker = ActionKind::RemoveMarker { name: name.clone() };
+        if inv.marker(&name).is_some() && !plan.steps.iter().any(|s| s.action.kind == marker) {
+            let action = checks::remove_marker(inv, &name);
+            plan.steps.push(step(inv, &code, Some(&name), action));
+        }
+    }
 }
 
 /// Every piece of OAuth state for one server name: `mcpOAuth` keys whose `serverName` or key prefix
@@ -125,7 +175,9 @@ pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
                 file: file.clone(),
                 pointer: Some(crate::json::pointer2("mcpOAuthClientConfig", key)),
                 safe: false,
+                ask_only: false,
                 summary: format!("remove mcpOAuthClientConfig entry \"{key}\""),
+                note: None,
             };
             plan.steps.push(step(inv, "forget", Some(name), action));
         }
@@ -175,6 +227,34 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
                 .unwrap_or(Value::Null),
             Value::Null,
         ),
+        ActionKind::MoveEntry {
+            from,
+            to,
+            server_url,
+        } => (
+            inv.entry(from)
+                .map(|e| {
+                    json!({
+                        "key": from,
+                        "fields": e.fields,
+                        "token": e.token,
+                        "access_token": e.access_token,
+                        "refresh_token": e.refresh_token,
+                        "expires_at": e.expires_at().map(timefmt::rfc3339),
+                        "server_url": e.server_url.as_deref().map(crate::redact::url),
+                    })
+                })
+                .unwrap_or(Value::Null),
+            json!({
+                "key": to,
+                "replaces": inv.entry(to).map(|e| e.token),
+                "server_url": crate::redact::url(server_url),
+            }),
+        ),
+        ActionKind::RemoveBom => (json!({ "bom": true }), json!({ "bom": false })),
+        ActionKind::ReplaceWithEmptyObject => {
+            (json!({ "parses": false }), json!({ "content": "{}" }))
+        }
         ActionKind::Chmod { mode } => (
             json!({ "mode": inv.credentials.facts.mode.map(|m| format!("{m:04o}")) }),
             json!({ "mode": mode }),

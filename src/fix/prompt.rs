@@ -43,7 +43,7 @@ pub fn ask_step(step: &Step, index: usize, total: usize) -> Answer {
             "all: this and every remaining change",
             "quit: change nothing",
         ])
-        .default(0)
+        .default(default_choice(step))
         .interact_opt();
     match choice {
         Ok(Some(0)) => Answer::Yes,
@@ -51,6 +51,12 @@ pub fn ask_step(step: &Step, index: usize, total: usize) -> Answer {
         Ok(Some(2)) => Answer::All,
         _ => Answer::Quit,
     }
+}
+
+/// The answer the prompt starts on: yes (0) for a change that cannot lose a usable credential, no
+/// (1) for one that removes a usable token: it is backed up, but it is still the user's call.
+fn default_choice(step: &Step) -> usize {
+    if step.action.safe { 0 } else { 1 }
 }
 
 /// Asks whether a stale lock directory may be taken over.
@@ -65,4 +71,34 @@ pub fn ask_stale_lock(dir: &Path, age: Duration) -> bool {
         .default(false)
         .interact()
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::{Action, ActionKind};
+
+    fn step(safe: bool) -> Step {
+        Step {
+            code: "stale-registration".into(),
+            server: Some("x".into()),
+            action: Action {
+                kind: ActionKind::RemoveEntry { key: "x|1".into() },
+                file: "f".into(),
+                pointer: None,
+                safe,
+                ask_only: false,
+                summary: "remove".into(),
+                note: None,
+            },
+            before: serde_json::Value::Null,
+            after: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn the_prompt_defaults_to_no_only_for_a_usable_token() {
+        assert_eq!(default_choice(&step(true)), 0, "yes");
+        assert_eq!(default_choice(&step(false)), 1, "no");
+    }
 }

@@ -33,10 +33,12 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding) {
     let text = text.replacen(&plain_tag, &severity_tag(style, f.severity, f.code), 1);
     let _ = writeln!(out, "    {text}");
     if let Some(a) = &f.action {
-        let safe = if a.safe {
+        let safe = if a.ask_only {
+            " (only when asked)"
+        } else if a.safe {
             ""
         } else {
-            " (only when asked: it holds a usable token)"
+            " (it holds a usable token: backed up first; --safe-only keeps it)"
         };
         let _ = writeln!(
             out,
@@ -149,7 +151,7 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
     let fixable = d
         .findings
         .iter()
-        .filter(|f| f.action.as_ref().is_some_and(|a| a.safe))
+        .filter(|f| f.action.as_ref().is_some_and(|a| !a.ask_only))
         .count();
     let mut last = format!(
         "{}, {}, {}",

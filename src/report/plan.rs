@@ -28,7 +28,7 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
             out,
             "{}",
             style.bold(&format!(
-                "Plan: {n} change{} (each file is backed up first; `mcp-auth-doctor restore` undoes it)",
+                "Plan: {n} change{} (each file is backed up first; `mcp-auth-doctor restore --latest` undoes it)",
                 if n == 1 { "" } else { "s" }
             ))
         );
@@ -42,6 +42,9 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
             let _ = writeln!(out, "  {}", sanitize(&locations.display(Path::new(file))));
             for s in plan.steps.iter().filter(|s| s.action.file == file) {
                 let _ = writeln!(out, "    - {}", step_line(s));
+                if let Some(note) = &s.action.note {
+                    let _ = writeln!(out, "      {}", style.dim(&sanitize(note)));
+                }
             }
         }
     }

@@ -191,7 +191,14 @@ fn report(
         }
     };
     let marker_report = marker_report(marker);
-    let (verdict, explanation, next_step) = verdict(inv, s, entry, marker);
+    // fix would move a usable token from an old key onto this server's live key.
+    let moves_in = findings.iter().any(|f| {
+        matches!(
+            f.action.as_ref().map(|a| &a.kind),
+            Some(crate::checks::ActionKind::MoveEntry { to, .. }) if s.key.as_ref() == Some(to)
+        )
+    });
+    let (verdict, explanation, next_step) = verdict(inv, s, entry, marker, moves_in);
     let mut codes: Vec<&'static str> = findings
         .iter()
         .filter(|f| f.server.as_deref() == Some(s.name.as_str()))
@@ -258,8 +265,12 @@ fn verdict(
     s: &ConfiguredServer,
     entry: Option<&crate::model::entry::Entry>,
     marker: Option<&Marker>,
+    moves_in: bool,
 ) -> (Verdict, String, Option<String>) {
     let login = crate::checks::login_hint(&s.name);
+    let move_in = "`mcp-auth-doctor fix` moves the usable token from the old key to the \
+                   current one (no sign-in needed)"
+        .to_string();
     if let Some(why) = &s.invalid {
         return (
             Verdict::InvalidConfig,
@@ -392,7 +403,11 @@ fn verdict(
                  authentication.{why}"
             ),
             // Offline, nothing says whether the server needs OAuth; old entries suggest it did.
-            old.then(|| format!("if the server asks for authentication: {login}")),
+            if moves_in {
+                Some(move_in)
+            } else {
+                old.then(|| format!("if the server asks for authentication: {login}"))
+            },
         );
     };
     if e.shape == Some(crate::model::entry::PlaceholderShape::NotAnObject) {
@@ -417,9 +432,15 @@ fn verdict(
                     ""
                 }
             ),
-            Some(format!(
-                "sign in ({login}); if the server needs no sign-in: {fix}"
-            )),
+            Some(if moves_in {
+                move_in
+            } else {
+                format!(
+                    "{login}; if the server needs no sign-in: {fix}; if sign-in fails at client \
+                     registration: `mcp-auth-doctor probe {} --register`",
+                    crate::checks::shell_quote(&s.name)
+                )
+            }),
         ),
         TokenState::Expired => (
             Verdict::NeedsLogin,

@@ -17,8 +17,9 @@ async function main() {
       retries: { retries: 200, minTimeout: 2, maxTimeout: 20 },
     });
     const data = JSON.parse(fs.readFileSync(credsPath, "utf8"));
-    data.mcpOAuth[`node-${i}|0000000000000000`] = {
-      serverName: `node-${i}`,
+    // A claude.ai connector: fix never removes one it cannot verify.
+    data.mcpOAuth[`claude.ai node-${i}|0000000000000000`] = {
+      serverName: `claude.ai node-${i}`,
       accessToken: "at-CANARY-node",
       refreshToken: "rt-CANARY-node",
       expiresAt: 4102444800000,

@@ -1,0 +1,68 @@
+use super::{CheckInfo, Finding, Severity, login_hint, remove_entry};
+use crate::model::entry::TokenState;
+use crate::model::inventory::Inventory;
+
+pub const INFO: CheckInfo = CheckInfo {
+    code: "dead-client-registration",
+    severity: Severity::Warning,
+    summary: "The current key holds a client registration but no usable token: sign-in reuses that client",
+    explanation: "\
+**What it means.** The entry under the server's current key has a `clientId` (a dynamic client \
+registration) and no usable token: the access token expired and there is no refresh token. At \
+the next sign-in Claude Code 2.1.332 reuses that client id instead of registering a new client. \
+If the server has forgotten the client (servers expire unused registrations), the authorization \
+page answers `invalid_client` and the sign-in can never complete: keeping the entry keeps the \
+user stuck (observed).
+
+**Why it happens.** A token expired on a server that issues no refresh token, or the machine was \
+off longer than the token's lifetime, and the server dropped the client registration meanwhile.
+
+**How to fix it.** Remove the entry (`fix` does by default, also with `--safe-only`: nothing in \
+it is usable), then sign in: the next sign-in registers a new client. `mcp-auth-doctor login \
+NAME` does both.",
+};
+
+pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    let live = inv.live_keys();
+    for e in &inv.entries {
+        if e.token != TokenState::Expired || !e.client_id {
+            continue;
+        }
+        let Some(servers) = live.get(e.key.as_str()) else {
+            continue;
+        };
+        // A static-auth server is static-auth-oauth-state's; a client id from the config is used
+        // whatever the entry holds, so removing the entry would not unpin it.
+        if servers
+            .iter()
+            .any(|s| s.static_auth.is_some() || s.preregistered_client)
+        {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                INFO.code,
+                INFO.severity,
+                format!(
+                    "The entry for '{name}' under its current key {key} keeps a client \
+                     registration but no usable token (expired, no refresh token). Claude Code \
+                     2.1.332 reuses that client at the next sign-in; if the server has forgotten \
+                     it, the sign-in fails with invalid_client every time. Remove the entry \
+                     first, then sign in ({login}): the next sign-in registers a new client.",
+                    name = e.name,
+                    key = e.key,
+                    login = login_hint(&e.name),
+                ),
+            )
+            .server(&e.name)
+            .key(&e.key)
+            .file(inv.credentials.path.display().to_string())
+            .action(remove_entry(inv, &e.key, true).map(|a| {
+                a.with_note(
+                    "nothing in it is usable; the next sign-in registers a new client (2.1.332 \
+                     would otherwise reuse this client id, which the server may have forgotten)",
+                )
+            })),
+        );
+    }
+}

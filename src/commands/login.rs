@@ -1,0 +1,321 @@
+//! `login NAME`: the whole recovery for one server. Repair its state (placeholder, dead client,
+//! stale marker, a token to move), run the client's own sign-in (`claude mcp login NAME` on
+//! 2.1.186+; older releases: the `/mcp` steps, then wait for Enter), clear the needs-auth marker
+//! the tokenless connect during sign-in leaves (2.1.100 writes one, and `claude -p` sessions then
+//! skip the server for 15 minutes: observed), and check again.
+//!
+//! Without `claude` on PATH it says so and stops before changing anything: the sign-in is the
+//! point of the command, and the repair alone is `fix --server NAME`.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, Write};
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+use super::Context;
+use super::fix;
+use crate::checks::{self, shell_quote};
+use crate::diagnosis::Diagnosis;
+use crate::fix::plan::{self, Plan, Selection, Step};
+use crate::fix::{self as repair, WriteOptions};
+use crate::model::server::NameKind;
+use crate::report::servers::{ServerReport, Verdict};
+use crate::report::style::sanitize;
+use crate::{Outcome, UsageError, exit};
+
+/// The first release with `claude mcp login` (2.1.100 answers "unknown command 'login'").
+const FIRST_CLI_LOGIN: (u64, u64, u64) = (2, 1, 186);
+
+/// How the sign-in happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SignIn {
+    /// `claude mcp login NAME [--no-browser]`.
+    Cli(Vec<String>),
+    /// An older release, a plugin server or a claude.ai connector: `/mcp` in a session.
+    InSession,
+}
+
+pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome> {
+    if ctx.json() {
+        bail!(UsageError(
+            "login is interactive and prints for people: it takes --format human".into()
+        ));
+    }
+    let w = &ctx.config.write;
+    let first = Diagnosis::of(ctx.load()?);
+    fix::require_known(&first.inventory, &[name.to_string()])?;
+    if !first.inventory.is_configured(name) {
+        bail!(UsageError(format!(
+            "'{name}' has OAuth state but no scope configures it, so there is nothing to sign in \
+             to; `mcp-auth-doctor fix --server {}` cleans its state up",
+            shell_quote(name)
+        )));
+    }
+    let version = match crate::system::claude_version::claude_version() {
+        Ok(v) => v,
+        Err(why) => bail!(
+            "cannot run `claude` ({why}): it is not on PATH, and login signs in with it. Nothing \
+             was changed. Sign in from a Claude Code session (/mcp → {} → Authenticate), then run \
+             `mcp-auth-doctor fix --server {}`",
+            name,
+            shell_quote(name)
+        ),
+    };
+    let sign_in = sign_in_for(name, &version, no_browser);
+
+    emit(ctx, &format!("1. Repair the state of '{name}'\n"));
+    let selection = Selection {
+        safe_only: true,
+        servers: vec![name.to_string()],
+        ..Selection::default()
+    };
+    let repaired = fix::run(ctx, "login", &[], &|d: &Diagnosis| {
+        plan::for_findings(&d.inventory, &d.findings, &selection)
+    })?;
+    emit(ctx, &indent(&without_summary(&repaired.stdout)));
+    if !repaired.stderr.is_empty() {
+        eprint!("{}", repaired.stderr);
+    }
+    if repaired.exit & (exit::COULD_NOT_RUN | exit::CANCELLED) != 0 {
+        return Ok(Outcome {
+            exit: repaired.exit,
+            ..Outcome::default()
+        });
+    }
+    let mut changed = repaired.exit & exit::FIXED;
+
+    let sign_in_text = match &sign_in {
+        SignIn::Cli(args) => format!("run `claude {}`", args.join(" ")),
+        SignIn::InSession => format!(
+            "in a Claude Code session: /mcp → {name} → Authenticate (`{version}` has no `claude \
+             mcp login`{})",
+            match NameKind::of(name) {
+                NameKind::Plain => "",
+                _ => ", and this kind of server signs in only there",
+            }
+        ),
+    };
+    if w.dry_run {
+        emit(
+            ctx,
+            &format!(
+                "2. Sign in: {sign_in_text}\n3. Remove the needs-auth marker the sign-in leaves, \
+                 if the server then has a usable token\n4. Check '{name}' again\nDry run: nothing \
+                 was changed.\n"
+            ),
+        );
+        return Ok(Outcome {
+            exit: super::inspect::exit_for(&first),
+            ..Outcome::default()
+        });
+    }
+
+    emit(ctx, &format!("2. Sign in: {sign_in_text}\n"));
+    let mut notes = String::new();
+    match &sign_in {
+        SignIn::Cli(args) => {
+            let status = child_claude(ctx).args(args).status();
+            match status {
+                Ok(s) if s.success() => {}
+                Ok(s) => {
+                    let _ = writeln!(notes, "`claude mcp login` ended with {s}.");
+                }
+                Err(e) => {
+                    let _ = writeln!(notes, "`claude mcp login` could not run: {e}.");
+                }
+            }
+        }
+        SignIn::InSession => {
+            emit(
+                ctx,
+                "   Press Enter here when you have signed in (Ctrl-C to stop).\n",
+            );
+            let mut line = String::new();
+            if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 {
+                emit(
+                    ctx,
+                    &format!(
+                        "No input to wait on: stopped. Once signed in, run `mcp-auth-doctor fix \
+                         --server {}`.\n",
+                        shell_quote(name)
+                    ),
+                );
+                return Ok(Outcome {
+                    exit: exit::CANCELLED | changed,
+                    ..Outcome::default()
+                });
+            }
+        }
+    }
+
+    emit(ctx, "3. Remove the needs-auth marker the sign-in leaves\n");
+    let signed_in = Diagnosis::of(ctx.load()?);
+    let marker_plan = marker_after_sign_in(&signed_in, name);
+    if marker_plan.is_empty() {
+        let why = if signed_in.inventory.marker(name).is_some() {
+            "   The marker stays: the server has no usable token, so it still needs a sign-in.\n"
+        } else {
+            "   There is none.\n"
+        };
+        emit(ctx, why);
+    } else {
+        let mut break_stale = |_: &std::path::Path, _: std::time::Duration| w.break_stale_lock;
+        let mut opts = WriteOptions {
+            lock_wait: w.lock_wait,
+            break_stale: &mut break_stale,
+            command: "login",
+        };
+        let applied = repair::apply(&signed_in.inventory, marker_plan.steps, &mut opts)?;
+        if !applied.applied.is_empty() {
+            changed = exit::FIXED;
+        }
+        emit(
+            ctx,
+            &indent(&crate::report::plan::applied(&applied, ctx.style())),
+        );
+    }
+
+    emit(ctx, &format!("4. Check '{name}' again\n"));
+    let now = Diagnosis::of(ctx.load()?);
+    let mut out = String::new();
+    // A failed sign-in, or no token after it, is not what login was run for.
+    let mut problem = !notes.is_empty();
+    for s in now.servers.iter().filter(|s| s.name == name) {
+        problem |= s.verdict.is_problem() || s.verdict == Verdict::NoToken;
+        out.push_str(&verdict_line(s));
+    }
+    out.push_str(&notes);
+    Ok(Outcome {
+        stdout: out,
+        exit: changed | if problem { exit::PROBLEMS } else { exit::OK },
+        ..Outcome::default()
+    })
+}
+
+/// Which sign-in the installed release offers for this server.
+fn sign_in_for(name: &str, version: &str, no_browser: bool) -> SignIn {
+    let cli = NameKind::of(name) == NameKind::Plain
+        && parse_version(version).is_none_or(|v| v >= FIRST_CLI_LOGIN);
+    if !cli {
+        return SignIn::InSession;
+    }
+    let mut args = vec!["mcp".to_string(), "login".to_string(), name.to_string()];
+    if no_browser {
+        args.push("--no-browser".into());
+    }
+    SignIn::Cli(args)
+}
+
+/// `2.1.332 (Claude Code)` → (2, 1, 332).
+fn parse_version(line: &str) -> Option<(u64, u64, u64)> {
+    let word = line.split_whitespace().next()?;
+    let mut parts = word.split('.').map(|p| p.parse::<u64>().ok());
+    Some((parts.next()??, parts.next()??, parts.next()??))
+}
+
+/// `claude`, run where this run looks: the same home, config dir and project folder.
+fn child_claude(ctx: &Context<'_>) -> Command {
+    let mut cmd = Command::new("claude");
+    let o = &ctx.config.overrides;
+    if let Some(home) = &o.home {
+        cmd.env("HOME", home);
+    }
+    if let Some(dir) = &o.config_dir {
+        cmd.env("CLAUDE_CONFIG_DIR", dir);
+    }
+    if let Some(project) = &o.project {
+        cmd.current_dir(project);
+    }
+    cmd
+}
+
+/// The marker removal, when the server has a usable token under its live key now (a marker in
+/// front of a usable token only makes sessions skip a working server).
+fn marker_after_sign_in(d: &Diagnosis, name: &str) -> Plan {
+    let inv = &d.inventory;
+    let usable = inv
+        .servers_named(name)
+        .filter_map(|s| s.key.as_deref().and_then(|k| inv.entry(k)))
+        .any(|e| e.token.usable());
+    let mut plan = Plan::default();
+    if usable && inv.marker(name).is_some() {
+        let action = checks::remove_marker(inv, name);
+        plan.steps.push(Step {
+            code: "login".into(),
+            server: Some(name.to_string()),
+            action,
+            before: serde_json::Value::Null,
+            after: serde_json::Value::Null,
+        });
+    }
+    plan
+}
+
+fn verdict_line(s: &ServerReport) -> String {
+    format!(
+        "   {} ({}): {}. {}\n",
+        sanitize(&s.name),
+        sanitize(&s.scopes.join(", ")),
+        s.verdict.label(),
+        sanitize(&s.explanation)
+    )
+}
+
+/// The repair's own report without its closing summary lines (login checks again at the end).
+fn without_summary(text: &str) -> String {
+    text.lines()
+        .filter(|l| {
+            !l.starts_with("Now: ") && !l.starts_with("Findings: ") && !l.starts_with("Next: ")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("   {l}\n")
+            }
+        })
+        .collect()
+}
+
+/// Prints now (the sign-in in between writes to the same terminal), redacted, sanitised of
+/// nothing more than the rest of the output is, and with pasteable commands.
+fn emit(ctx: &Context<'_>, text: &str) {
+    let text = crate::redact::free_text(text);
+    let text = super::pasteable::pasteable(&text, &ctx.config.overrides);
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_login_exists_from_2_1_186_and_only_for_plain_names() {
+        let cli = |v: &str, n: &str| matches!(sign_in_for(n, v, false), SignIn::Cli(_));
+        assert!(cli("2.1.332 (Claude Code)", "linear"));
+        assert!(cli("2.1.186 (Claude Code)", "linear"));
+        assert!(!cli("2.1.100 (Claude Code)", "linear"));
+        assert!(!cli("2.1.332 (Claude Code)", "plugin:acme:docs"));
+        assert!(!cli("2.1.332 (Claude Code)", "claude.ai Google Drive"));
+        assert!(cli("something else", "linear"), "unknown: try the CLI");
+        assert_eq!(
+            sign_in_for("linear", "2.1.332", true),
+            SignIn::Cli(vec![
+                "mcp".into(),
+                "login".into(),
+                "linear".into(),
+                "--no-browser".into()
+            ])
+        );
+        assert_eq!(parse_version("2.1.100 (Claude Code)"), Some((2, 1, 100)));
+    }
+}

@@ -1,0 +1,540 @@
+//! Byte-level rewrites beyond removing one member (which is [`super::edit`]'s job): moving an
+//! `mcpOAuth` entry to another key while setting its `serverUrl`, dropping a byte order mark, and
+//! replacing a disposable cache that does not parse. Each keeps every byte it was not asked to
+//! change, and each has a function that says what the result must parse to, so the write protocol
+//! can verify it before and after the rename.
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value};
+
+use super::edit;
+use super::plan::Step;
+use crate::checks::ActionKind;
+use crate::json::scan::{self, Seg, Visit, Visitor};
+
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The members (key, start, end) of the one object at a path of keys, and its braces.
+struct Members<'a> {
+    target: &'a [&'a str],
+    found: Vec<(String, usize, usize)>,
+    objects: usize,
+    braces: Option<(usize, usize)>,
+}
+
+fn on_path(path: &[Seg], target: &[&str]) -> bool {
+    path.len() <= target.len()
+        && path
+            .iter()
+            .zip(target)
+            .all(|(seg, want)| matches!(seg, Seg::Key(k) if k == want))
+}
+
+impl Visitor for Members<'_> {
+    fn visit(&mut self, path: &[Seg]) -> Visit {
+        if on_path(path, self.target) {
+            Visit::Descend
+        } else {
+            Visit::Skip
+        }
+    }
+    fn captured(&mut self, _path: &[Seg], _raw: Vec<u8>) {}
+    fn member_span(&mut self, object: &[Seg], key: &str, start: u64, end: u64) {
+        if object.len() == self.target.len() && on_path(object, self.target) {
+            self.found
+                .push((key.to_string(), start as usize, end as usize));
+        }
+    }
+    fn object_span(&mut self, path: &[Seg], open: u64, close: u64) {
+        if path.len() == self.target.len() && on_path(path, self.target) {
+            self.objects += 1;
+            self.braces = Some((open as usize, close as usize));
+        }
+    }
+}
+
+fn members(text: &[u8], target: &[&str]) -> Result<Vec<(String, usize, usize)>> {
+    object_members(text, target)?
+        .map(|(found, _)| found)
+        .ok_or_else(|| anyhow::anyhow!("there is no object at /{}", target.join("/")))
+}
+
+/// The members of the one object at `target` and the offsets of its `{` and `}`; `None` when
+/// there is no object there.
+#[allow(clippy::type_complexity)]
+fn object_members(
+    text: &[u8],
+    target: &[&str],
+) -> Result<Option<(Vec<(String, usize, usize)>, (usize, usize))>> {
+    let mut v = Members {
+        target,
+        found: Vec::new(),
+        objects: 0,
+        braces: None,
+    };
+    let report = scan::scan(text, &mut v)?;
+    if let Some(e) = report.error {
+        bail!("the file is not valid JSON ({})", e.kind.describe());
+    }
+    if report.bom {
+        bail!("the file starts with a byte order mark");
+    }
+    match (v.objects, v.braces) {
+        (1, Some(braces)) => Ok(Some((v.found, braces))),
+        (0, _) => Ok(None),
+        _ => bail!(
+            "the file holds /{} more than once (a duplicated key); edit it by hand",
+            target.join("/")
+        ),
+    }
+}
+
+/// Removes every member whose key is in `keys` from the object at `object_path`, in one scan
+/// (a plan with thousands of removals would otherwise scan the file once per removal). The bytes
+/// are those removing them one by one with [`edit::remove_member`] gives: a removed run in the
+/// middle takes the comma and whitespace up to the next kept member, a run at the end the comma
+/// before it, and removing every member leaves `{}`. Returns, per key, whether it was there.
+pub fn remove_members(
+    text: &[u8],
+    object_path: &[&str],
+    keys: &[&str],
+) -> Result<(Vec<u8>, Vec<bool>)> {
+    let Some((found, (open, close))) = object_members(text, object_path)? else {
+        return Ok((text.to_vec(), vec![false; keys.len()]));
+    };
+    let wanted: std::collections::HashSet<&str> = keys.iter().copied().collect();
+    let removed: Vec<bool> = found
+        .iter()
+        .map(|(k, _, _)| wanted.contains(k.as_str()))
+        .collect();
+    let present: std::collections::HashSet<&str> = found
+        .iter()
+        .zip(&removed)
+        .filter(|(_, r)| **r)
+        .map(|((k, _, _), _)| k.as_str())
+        .collect();
+    let there = keys.iter().map(|k| present.contains(k)).collect();
+    if present.is_empty() {
+        return Ok((text.to_vec(), there));
+    }
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    if removed.iter().all(|r| *r) {
+        cuts.push((open + 1, close));
+    } else {
+        let n = found.len();
+        let mut i = 0;
+        while i < n {
+            if !removed[i] {
+                i += 1;
+                continue;
+            }
+            let first = i;
+            while i < n && removed[i] {
+                i += 1;
+            }
+            // found[first..i] is a removed run.
+            if i < n {
+                cuts.push((found[first].1, found[i].1));
+            } else {
+                cuts.push((found[first - 1].2, found[i - 1].2));
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    for (from, to) in cuts {
+        out.extend_from_slice(&text[at..from]);
+        at = to;
+    }
+    out.extend_from_slice(&text[at..]);
+    Ok((out, there))
+}
+
+/// The member steps for one file, applied to its text and to the JSON it must parse to:
+/// removals grouped by object, one scan each; then moves, one by one.
+pub struct Edited {
+    pub text: Vec<u8>,
+    pub expected: Value,
+    pub applied: Vec<Step>,
+    /// Steps whose member was already gone.
+    pub gone: Vec<Step>,
+}
+
+pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Result<Edited> {
+    let mut out = Edited {
+        text,
+        expected: Value::Null,
+        applied: Vec::new(),
+        gone: Vec::new(),
+    };
+    #[allow(clippy::type_complexity)]
+    let mut removals: Vec<(Vec<String>, Vec<(String, Step)>)> = Vec::new();
+    let mut moves = Vec::new();
+    for step in steps {
+        let Some((object, key)) = step.action.pointer.as_deref().and_then(edit::split_pointer)
+        else {
+            bail!("internal: no pointer for {}", step.action.summary);
+        };
+        if matches!(step.action.kind, ActionKind::MoveEntry { .. }) {
+            moves.push((object, key, step));
+        } else if let Some((_, items)) = removals.iter_mut().find(|(o, _)| *o == object) {
+            items.push((key, step));
+        } else {
+            removals.push((object, vec![(key, step)]));
+        }
+    }
+    for (object, items) in removals {
+        let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
+        let keys: Vec<&str> = items.iter().map(|(k, _)| k.as_str()).collect();
+        let (text, there) = remove_members(&out.text, &object_refs, &keys)?;
+        out.text = text;
+        let gone: std::collections::HashSet<String> = items
+            .iter()
+            .zip(&there)
+            .filter(|(_, t)| **t)
+            .map(|((k, _), _)| k.clone())
+            .collect();
+        let mut target = Some(&mut expected);
+        for seg in &object {
+            target = target.and_then(|t| t.get_mut(seg.as_str()));
+        }
+        if let Some(Value::Object(map)) = target {
+            map.retain(|k, _| !gone.contains(k));
+        }
+        for ((_, step), t) in items.into_iter().zip(there) {
+            if t {
+                out.applied.push(step);
+            } else {
+                out.gone.push(step);
+            }
+        }
+    }
+    for (object, key, step) in moves {
+        match member_step(&out.text, &expected, &step.action.kind, &object, &key)? {
+            Some((text, after)) => {
+                out.text = text;
+                expected = after;
+                out.applied.push(step);
+            }
+            None => out.gone.push(step),
+        }
+    }
+    out.expected = expected;
+    Ok(out)
+}
+
+/// The end of the JSON string literal that starts at `start` (just past its closing quote).
+fn string_end(text: &[u8], start: usize) -> Result<usize> {
+    if text.get(start) != Some(&b'"') {
+        bail!("internal: no string at byte {start}");
+    }
+    let mut i = start + 1;
+    while let Some(&b) = text.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => return Ok(i + 1),
+            _ => i += 1,
+        }
+    }
+    bail!("internal: unterminated string at byte {start}")
+}
+
+/// Where the value of the member whose key starts at `start` begins.
+fn value_start(text: &[u8], start: usize) -> Result<usize> {
+    let mut i = string_end(text, start)?;
+    let skip_ws = |i: &mut usize| {
+        while text.get(*i).is_some_and(|b| b" \t\r\n".contains(b)) {
+            *i += 1;
+        }
+    };
+    skip_ws(&mut i);
+    if text.get(i) != Some(&b':') {
+        bail!("internal: no ':' after the key at byte {start}");
+    }
+    i += 1;
+    skip_ws(&mut i);
+    Ok(i)
+}
+
+/// The one member named `key`, or `None`; an error when the key appears more than once (the
+/// edit could not say which copy it means).
+fn only<'m>(
+    found: &'m [(String, usize, usize)],
+    key: &str,
+) -> Result<Option<&'m (String, usize, usize)>> {
+    let mut it = found.iter().filter(|(k, _, _)| k == key);
+    let first = it.next();
+    if it.next().is_some() {
+        bail!("\"{key}\" appears more than once; edit it by hand");
+    }
+    Ok(first)
+}
+
+/// Moves the member `from` of the object at `object_path` to the key `to`, in place (its
+/// position, formatting and every other field stay), after setting each of `set` in it (replaced
+/// in place, or added as its last member). A member already under `to` is removed first. `None`
+/// when `from` is not there.
+pub fn move_member(
+    text: &[u8],
+    object_path: &[&str],
+    from: &str,
+    to: &str,
+    set: &[(&str, Value)],
+) -> Result<Option<Vec<u8>>> {
+    if from == to {
+        bail!("internal: a move to the same key");
+    }
+    let found = members(text, object_path)?;
+    if only(&found, from)?.is_none() {
+        return Ok(None);
+    }
+    let mut text = text.to_vec();
+    if only(&found, to)?.is_some() {
+        text = edit::remove_member(&text, object_path, to)?.context("internal: lost the target")?;
+    }
+    let mut entry_path = object_path.to_vec();
+    entry_path.push(from);
+    for (field, value) in set {
+        let fields = members(&text, &entry_path)?;
+        let literal = serde_json::to_string(value)?;
+        text = match only(&fields, field)? {
+            Some(&(_, start, end)) => {
+                let at = value_start(&text, start)?;
+                let mut out = text[..at].to_vec();
+                out.extend_from_slice(literal.as_bytes());
+                out.extend_from_slice(&text[end..]);
+                out
+            }
+            None => edit::insert_member(&text, &entry_path, field, value)?,
+        };
+    }
+    let found = members(&text, object_path)?;
+    let &(_, start, _) = only(&found, from)?.context("internal: lost the member")?;
+    let end = string_end(&text, start)?;
+    let mut out = text[..start].to_vec();
+    out.extend_from_slice(serde_json::to_string(to)?.as_bytes());
+    out.extend_from_slice(&text[end..]);
+    Ok(Some(out))
+}
+
+/// What [`move_member`]'s result must parse to.
+pub fn expected_move(
+    before: &Value,
+    object_path: &[&str],
+    from: &str,
+    to: &str,
+    set: &[(&str, Value)],
+) -> Value {
+    let mut v = before.clone();
+    let mut target = Some(&mut v);
+    for seg in object_path {
+        target = target.and_then(|t| t.get_mut(*seg));
+    }
+    if let Some(Value::Object(map)) = target
+        && map.contains_key(from)
+    {
+        map.shift_remove(to);
+        let old = std::mem::take(map);
+        let mut new = Map::new();
+        for (k, mut value) in old {
+            if k == from {
+                if let Value::Object(entry) = &mut value {
+                    for (field, val) in set {
+                        entry.insert((*field).to_string(), val.clone());
+                    }
+                }
+                new.insert(to.to_string(), value);
+            } else {
+                new.insert(k, value);
+            }
+        }
+        *map = new;
+    }
+    v
+}
+
+/// The bytes without a leading byte order mark; `None` when there is none.
+pub fn without_bom(text: &[u8]) -> Option<&[u8]> {
+    text.strip_prefix(BOM)
+}
+
+/// The `mcpOAuth` keys a step changes (for Claude Code's per-key refresh locks).
+pub fn entry_keys(kind: &ActionKind) -> Vec<&str> {
+    match kind {
+        ActionKind::RemoveEntry { key } => vec![key],
+        ActionKind::MoveEntry { from, to, .. } => vec![from, to],
+        _ => Vec::new(),
+    }
+}
+
+/// One step's change to a file's text and to the JSON it must parse to; `None` when there is
+/// nothing to do (the member is already gone). Whole-file steps (a BOM, a cache replaced) are
+/// handled by [`whole_file`] before the JSON is parsed.
+pub fn member_step(
+    text: &[u8],
+    expected: &Value,
+    kind: &ActionKind,
+    object: &[String],
+    key: &str,
+) -> Result<Option<(Vec<u8>, Value)>> {
+    let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
+    if let ActionKind::MoveEntry {
+        from,
+        to,
+        server_url,
+    } = kind
+    {
+        let set = [("serverUrl", Value::String(server_url.clone()))];
+        return Ok(move_member(text, &object_refs, from, to, &set)?
+            .map(|t| (t, expected_move(expected, &object_refs, from, to, &set))));
+    }
+    Ok(edit::remove_member(text, &object_refs, key)?
+        .map(|t| (t, edit::expected_after(expected, object, key))))
+}
+
+/// Applies the whole-file steps among `steps` to `before`: returns the text the member steps
+/// start from, the whole-file steps that changed something, and the member steps.
+pub fn whole_file(before: &[u8], steps: Vec<Step>) -> (Vec<u8>, Vec<Step>, Vec<Step>) {
+    let mut text = before.to_vec();
+    let (mut done, mut rest) = (Vec::new(), Vec::new());
+    for step in steps {
+        match &step.action.kind {
+            ActionKind::RemoveBom => {
+                if let Some(t) = without_bom(&text) {
+                    text = t.to_vec();
+                    done.push(step);
+                }
+            }
+            ActionKind::ReplaceWithEmptyObject => {
+                if text != b"{}" {
+                    text = b"{}".to_vec();
+                    done.push(step);
+                }
+            }
+            _ => rest.push(step),
+        }
+    }
+    (text, done, rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn mv(text: &str, from: &str, to: &str, url: &str) -> String {
+        let set = [("serverUrl", Value::from(url))];
+        let out = move_member(text.as_bytes(), &["m"], from, to, &set)
+            .unwrap()
+            .unwrap();
+        let before: Value = serde_json::from_str(text).unwrap();
+        let got: Value = serde_json::from_slice(&out).unwrap();
+        assert!(
+            edit::same_json(&got, &expected_move(&before, &["m"], from, to, &set)),
+            "{}",
+            String::from_utf8_lossy(&out)
+        );
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn moves_in_place_and_sets_the_url_keeping_every_other_byte() {
+        let t = r#"{"m":{"a|1":{"serverUrl":"https://h/mcp","accessToken":"x","n":1e3},"b|2":{"accessToken":""}},"z":"\u00e9"}"#;
+        assert_eq!(
+            mv(t, "a|1", "b|2", "https://h/v2/mcp"),
+            r#"{"m":{"b|2":{"serverUrl":"https://h/v2/mcp","accessToken":"x","n":1e3}},"z":"\u00e9"}"#
+        );
+        // No member under the new key yet, and no serverUrl: added last, in the entry's style.
+        let t = "{\n  \"m\": {\n    \"x\": 1,\n    \"a|1\": {\n      \"t\": \"y\"\n    }\n  }\n}";
+        assert_eq!(
+            mv(t, "a|1", "c|3", "https://h/"),
+            "{\n  \"m\": {\n    \"x\": 1,\n    \"c|3\": {\n      \"t\": \"y\",\n      \"serverUrl\": \"https://h/\"\n    }\n  }\n}"
+        );
+        // The placeholder before the moved entry goes; order of the rest is kept.
+        let t = r#"{"m":{"b|2":{},"k":0,"a|1":{"serverUrl":"u"}}}"#;
+        assert_eq!(
+            mv(t, "a|1", "b|2", "v"),
+            r#"{"m":{"k":0,"b|2":{"serverUrl":"v"}}}"#
+        );
+    }
+
+    #[test]
+    fn an_escaped_key_is_found_and_replaced_whole() {
+        let t = r#"{"m":{"a\"q|1":{"serverUrl":"u\\v"}}}"#;
+        assert_eq!(
+            mv(t, "a\"q|1", "a|2", "w"),
+            r#"{"m":{"a|2":{"serverUrl":"w"}}}"#
+        );
+    }
+
+    #[test]
+    fn refuses_duplicates_and_broken_json_and_reports_a_missing_member() {
+        let set = [("serverUrl", Value::from("u"))];
+        let dup = br#"{"m":{"a|1":{},"a|1":{}}}"#;
+        assert!(move_member(dup, &["m"], "a|1", "b|2", &set).is_err());
+        let dup_target = br#"{"m":{"a|1":{},"b|2":{},"b|2":{}}}"#;
+        assert!(move_member(dup_target, &["m"], "a|1", "b|2", &set).is_err());
+        assert!(move_member(b"{\"m\":{\"a|1\":{},}}", &["m"], "a|1", "b|2", &set).is_err());
+        assert!(move_member(b"\xEF\xBB\xBF{\"m\":{}}", &["m"], "a|1", "b|2", &set).is_err());
+        assert!(
+            move_member(br#"{"m":{"x":{}}}"#, &["m"], "a|1", "b|2", &set)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn expected_move_of_a_missing_member_changes_nothing() {
+        let v = json!({"m": {"x": 1}});
+        assert_eq!(expected_move(&v, &["m"], "a", "b", &[]), v);
+    }
+
+    /// Removing any set of members at once gives the bytes removing them one by one gives.
+    #[test]
+    fn batch_removal_matches_one_by_one_removal() {
+        let texts = [
+            r#"{"m":{"a":1,"b":{"x":[1e3]},"c":"\u00e9","d":null,"e":2},"z":true}"#,
+            "{\n  \"m\": {\n    \"a\": 1,\n    \"b\": 2,\n    \"c\": 3,\n    \"d\": 4,\n    \"e\": 5\n  }\n}",
+            r#"{"m":{"a":1,"b":2,"a":3,"c":4}}"#,
+        ];
+        let all = ["a", "b", "c", "d", "e"];
+        for text in texts {
+            for mask in 0u32..32 {
+                let keys: Vec<&str> = (0..5)
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| all[i])
+                    .collect();
+                let mut one_by_one = text.as_bytes().to_vec();
+                for k in &keys {
+                    if let Some(next) = edit::remove_member(&one_by_one, &["m"], k).unwrap() {
+                        one_by_one = next;
+                    }
+                }
+                let (batch, there) = remove_members(text.as_bytes(), &["m"], &keys).unwrap();
+                assert_eq!(
+                    String::from_utf8(batch).unwrap(),
+                    String::from_utf8(one_by_one).unwrap(),
+                    "{text} without {keys:?}"
+                );
+                for (k, t) in keys.iter().zip(there) {
+                    assert_eq!(t, text.contains(&format!("\"{k}\"")), "{k}");
+                }
+            }
+        }
+        assert_eq!(
+            remove_members(br#"{"q":1}"#, &["m"], &["a"]).unwrap(),
+            (br#"{"q":1}"#.to_vec(), vec![false])
+        );
+    }
+
+    #[test]
+    fn only_the_three_bom_bytes_go() {
+        assert_eq!(
+            without_bom(b"\xEF\xBB\xBF{\"a\":1}\n"),
+            Some(&b"{\"a\":1}\n"[..])
+        );
+        assert_eq!(without_bom(b"{}"), None);
+        assert_eq!(without_bom(b"\xEF\xBB"), None);
+    }
+}
