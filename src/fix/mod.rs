@@ -272,10 +272,12 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
             .collect();
         let mut pending = Some(steps);
         let mut edit_fn = |before: &[u8]| -> Result<NewContent> {
-            let mut expected: Value = serde_json::from_slice(before).with_context(|| {
+            let expected: Value = serde_json::from_slice(before).with_context(|| {
                 format!("{} is not valid JSON; it is never written", path.display())
             })?;
-            let mut text = before.to_vec();
+            // Every removal in one scan and one copy (edit::remove_members).
+            let mut removals = Vec::new();
+            let mut candidates = Vec::new();
             for step in pending.take().unwrap_or_default() {
                 if let ActionKind::RemoveEntry { key } = &step.action.kind
                     && lock::refresh_lock_held(config_dir, key)
@@ -288,25 +290,31 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
                     });
                     continue;
                 }
-                let Some((object, key)) =
-                    step.action.pointer.as_deref().and_then(edit::split_pointer)
+                let Some(removal) = step
+                    .action
+                    .pointer
+                    .as_deref()
+                    .and_then(edit::Removal::from_pointer)
                 else {
                     bail!("internal: no pointer for {}", step.action.summary);
                 };
-                let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
-                match edit::remove_member(&text, &object_refs, &key)? {
-                    Some(next) => {
-                        text = next;
-                        expected = edit::expected_after(&expected, &object, &key);
-                        applied_here.push(step);
-                    }
-                    None => skipped_here.push(Skipped {
+                removals.push(removal);
+                candidates.push(step);
+            }
+            let removed = edit::remove_members(before, &removals)?;
+            for (step, found) in candidates.into_iter().zip(&removed.found) {
+                if *found {
+                    applied_here.push(step);
+                } else {
+                    skipped_here.push(Skipped {
                         step,
                         reason: "already gone".into(),
-                    }),
+                    });
                 }
             }
-            Ok((!applied_here.is_empty()).then_some((text, Some(expected))))
+            let gone = removals.iter().zip(&removed.found).filter(|(_, f)| **f);
+            let expected = edit::expected_after(expected, gone.map(|(r, _)| r));
+            Ok((!applied_here.is_empty()).then_some((removed.text, Some(expected))))
         };
         let file_edit = FileEdit {
             path: &path,
