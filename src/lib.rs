@@ -52,7 +52,12 @@ impl std::error::Error for UsageError {}
 /// no check expected one (a server name, a URL, an error message) is still never shown.
 pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {
     let mut outcome = commands::run(config, env, vars)?;
-    outcome.stdout = redact::free_text(&outcome.stdout).into_owned();
-    outcome.stderr = redact::free_text(&outcome.stderr).into_owned();
+    // Copy only when something was redacted (stdout can be megabytes of JSON).
+    if let std::borrow::Cow::Owned(s) = redact::free_text(&outcome.stdout) {
+        outcome.stdout = s;
+    }
+    if let std::borrow::Cow::Owned(s) = redact::free_text(&outcome.stderr) {
+        outcome.stderr = s;
+    }
     Ok(outcome)
 }

@@ -58,6 +58,9 @@ impl Plan {
 /// The plan `fix` proposes for `findings` under `selection`.
 pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection) -> Plan {
     let mut plan = Plan::default();
+    // The changes already planned, to skip a second finding asking for the same one (a set: a
+    // scan of the steps per finding was quadratic in the number of entries).
+    let mut planned = std::collections::HashSet::new();
     for f in findings {
         let Some(action) = &f.action else { continue };
         if !selection.servers.is_empty()
@@ -73,14 +76,10 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
         {
             continue;
         }
-        let step = step(inv, f.code, f.server.as_deref(), action.clone());
-        if plan
-            .steps
-            .iter()
-            .any(|s| s.action.kind == step.action.kind && s.action.file == step.action.file)
-        {
+        if planned.contains(&(&action.kind, &action.file)) {
             continue; // another finding already asked for the same change
         }
+        let step = step(inv, f.code, f.server.as_deref(), action.clone());
         let asked = selection.only.iter().any(|c| c == f.code);
         if !action.safe && (selection.safe_only || !asked) {
             let reason = if selection.safe_only {
@@ -95,6 +94,7 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
             plan.kept.push(Kept { step, reason });
             continue;
         }
+        planned.insert((&action.kind, &action.file));
         plan.steps.push(step);
     }
     plan
