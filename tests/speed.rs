@@ -127,6 +127,7 @@ fn fast_and_careful_string_scans_agree() {
             entries: 60,
             seed: 11,
             now_ms: synth::DEFAULT_NOW_MS,
+            text: synth::Text::Mixed,
         },
     )
     .unwrap();
@@ -135,16 +136,39 @@ fn fast_and_careful_string_scans_agree() {
     let creds = std::fs::read(home.join(".claude/.credentials.json")).unwrap();
     assert_agree(&config, "the generated .claude.json");
     assert_agree(&creds, "the generated credentials");
+    let heavy_dir = tempfile::tempdir().unwrap();
+    synth::generate(
+        heavy_dir.path(),
+        &synth::Params {
+            claude_json_bytes: 1 << 20,
+            projects: 50,
+            servers: 10,
+            entries: 20,
+            seed: 12,
+            now_ms: synth::DEFAULT_NOW_MS,
+            text: synth::Text::Heavy,
+        },
+    )
+    .unwrap();
+    let heavy = std::fs::read(heavy_dir.path().join("home/.claude.json")).unwrap();
+    let escapes = heavy.iter().filter(|&&b| b == b'\\').count();
+    assert!(
+        escapes > heavy.len() / 12,
+        "{escapes} backslashes in {} bytes",
+        heavy.len()
+    );
+    assert_agree(&heavy, "the generated heavy .claude.json");
 
     // Windows of the generated file, mutated; and every testdata file, mutated.
     let mut rng = Rng(15);
     let mut corpus: Vec<Vec<u8>> = Vec::new();
-    for _ in 0..1500 {
+    for i in 0..1500 {
+        let source = if i % 2 == 0 { &config } else { &heavy };
         let len = 64 + rng.below(2048);
-        let at = rng.below(config.len() - len);
+        let at = rng.below(source.len() - len);
         // Make it a document most of the time: a string or an array around the window.
         let mut doc = b"[\"".to_vec();
-        doc.extend_from_slice(&config[at..at + len]);
+        doc.extend_from_slice(&source[at..at + len]);
         doc.extend_from_slice(b"\"]");
         corpus.push(doc);
     }
@@ -232,6 +256,7 @@ fn fix_on_10000_entries_leaves_the_bytes_of_one_at_a_time() {
             entries: 10_000,
             seed: 3,
             now_ms: synth::DEFAULT_NOW_MS,
+            text: synth::Text::Mixed,
         },
     )
     .unwrap();
