@@ -13,7 +13,8 @@
 #
 # Timing: RUNS rounds; each round runs each of the three tools, alternating (the starting tool
 # rotates): once bare, timed with bash's $EPOCHREALTIME (process start-up included, ~1 ms), and
-# once under `/usr/bin/time -v` for its peak RSS. If hyperfine is installed it also runs each size
+# once under bench/rusage.py for its CPU time (wait4, microseconds) and once under /usr/bin/time
+# for its peak RSS. If hyperfine is installed it also runs each size
 # with `-N`, 3 warm-ups and RUNS runs per tool (it does not alternate). The page cache is warm in
 # both: the agreement check reads every file first.
 set -euo pipefail
@@ -36,8 +37,8 @@ done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/bench
-for tool in jq node /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is required (apt-get install -y jq nodejs time)" >&2; exit 1; }
+for tool in jq node python3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is required (apt-get install -y jq nodejs python3 time)" >&2; exit 1; }
 done
 HAVE_HYPERFINE=0
 if [ "$USE_HYPERFINE" = 1 ] && command -v hyperfine >/dev/null; then HAVE_HYPERFINE=1; fi
@@ -129,12 +130,11 @@ for size in $SIZES; do
       $cmd >/dev/null || true
       t1=$EPOCHREALTIME
       awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", (b - a) * 1000}' >>"$res/$t.wall"
-      # ... and peak RSS from a second run under /usr/bin/time -v, whose start-up would add
-      # 1-2 ms to the wall time of the small home.
-      /usr/bin/time -v -o "$res/$t.time" $cmd >/dev/null || true
-      awk -F': ' '/Maximum resident set size/ {print $2}' "$res/$t.time" >>"$res/$t.rss"
-      awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.1f\n", (u + s) * 1000}' \
-        "$res/$t.time" >>"$res/$t.cpu"
+      # ... CPU time from a second run under bench/rusage.py (wait4: microseconds), and peak RSS
+      # from a third under /usr/bin/time, whose start-up would add to the wall time.
+      "$BENCH/rusage.py" "$res/$t.cpu" $cmd
+      /usr/bin/time -f %M -o "$res/$t.time" $cmd >/dev/null || true
+      cat "$res/$t.time" >>"$res/$t.rss"
     done
   done
   printf '.'
@@ -206,10 +206,10 @@ for n in $FIX_SIZES; do
       t1=$EPOCHREALTIME
       awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", (b - a) * 1000}' >>"$res/$t.wall"
       fresh "$d/home"
-      /usr/bin/time -v -o "$res/$t.time" $cmd >/dev/null || true
-      awk -F': ' '/Maximum resident set size/ {print $2}' "$res/$t.time" >>"$res/$t.rss"
-      awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.1f\n", (u + s) * 1000}' \
-        "$res/$t.time" >>"$res/$t.cpu"
+      "$BENCH/rusage.py" "$res/$t.cpu" $cmd
+      fresh "$d/home"
+      /usr/bin/time -f %M -o "$res/$t.time" $cmd >/dev/null || true
+      cat "$res/$t.time" >>"$res/$t.rss"
     done
   done
   printf '.'
@@ -222,7 +222,7 @@ report="$DIR/results.md"
   echo "Machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); $(uname -sr);"
   echo "jq $(jq --version | sed 's/jq-//'), node $(node --version), $($BIN --version). $RUNS rounds."
   echo
-  echo "Alternating loop (wall from bare runs, peak RSS from runs under /usr/bin/time -v):"
+  echo "Alternating loop (wall from bare runs, CPU from runs under bench/rusage.py, peak RSS from runs under /usr/bin/time):"
   echo
   echo "check: MB of .claude.json; fix: MB of .credentials.json (wall and CPU are medians; MB/s from wall)."
   echo

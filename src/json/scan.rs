@@ -12,7 +12,7 @@ use std::io::{self, Read};
 
 use super::input::{Input, StringStop, plain_string_len};
 use super::keys::KeyStack;
-use super::skim::{self, Block, Strategy};
+use super::skim;
 
 /// One step of a path into a JSON document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -461,7 +461,7 @@ impl<R: Read> Scanner<'_, R> {
     /// (escapes undecoded) are appended to it.
     fn string(&mut self, mut out: Option<&mut Vec<u8>>) -> Step {
         self.input.bump(); // '"'
-        let strategy = skim::strategy();
+        let kernel = skim::kernel();
         loop {
             // Fast path: runs of plain bytes and escapes that are wholly buffered, with a local index
             // and no call per byte; the raw bytes are copied out in one piece.
@@ -471,17 +471,10 @@ impl<R: Read> Scanner<'_, R> {
             let stop = 'stop: loop {
                 // Whole 64-byte blocks by masks (skim.rs); the careful steps below take over
                 // wherever a block needs a closer look, and report every error.
-                if strategy != Strategy::Careful {
-                    while let Some(block) = buf.get(i..i + skim::BLOCK) {
-                        match skim::string_block(block.try_into().expect("64 bytes"), strategy) {
-                            Block::End(n) => {
-                                i += n;
-                                break 'stop Some(StringStop::Quote);
-                            }
-                            Block::Plain(n) => i += n,
-                            Block::Careful => break,
-                        }
-                    }
+                let (next, closed) = skim::skim(buf, i, kernel);
+                i = next;
+                if closed {
+                    break 'stop Some(StringStop::Quote);
                 }
                 i += plain_string_len(&buf[i..]);
                 match buf.get(i) {

@@ -44,14 +44,25 @@ pub(super) enum Block {
     Careful,
 }
 
-/// Which classifier to use: chosen once at run time, or forced (tests, benchmarks).
+/// Which classifier to use: chosen at run time, or forced (tests, benchmarks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Strategy {
-    /// SIMD where the CPU has it, else scalar masks.
+    /// The best the CPU has: AVX2, else SSE2, else scalar masks.
     Auto,
+    /// SSE2 masks (x86_64; elsewhere the scalar ones).
+    Sse2,
     /// The portable mask code.
     Scalar,
     /// No skimming at all: every string goes through the careful scanner.
+    Careful,
+}
+
+/// A resolved strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kernel {
+    Avx2,
+    Sse2,
+    Scalar,
     Careful,
 }
 
@@ -62,26 +73,22 @@ pub fn set_strategy(s: Strategy) {
     STRATEGY.store(
         match s {
             Strategy::Auto => 0,
-            Strategy::Scalar => 1,
-            Strategy::Careful => 2,
+            Strategy::Sse2 => 1,
+            Strategy::Scalar => 2,
+            Strategy::Careful => 3,
         },
         Ordering::Relaxed,
     );
 }
 
-/// The strategy in force, `Auto` resolved.
+/// The kernel for the strategy in force, checked against the CPU at run time.
 #[inline]
-pub(super) fn strategy() -> Strategy {
+pub(super) fn kernel() -> Kernel {
     match STRATEGY.load(Ordering::Relaxed) {
-        1 => Strategy::Scalar,
-        2 => Strategy::Careful,
-        _ => {
-            if has_sse2() {
-                Strategy::Auto
-            } else {
-                Strategy::Scalar
-            }
-        }
+        0 if has_avx2() => Kernel::Avx2,
+        0 | 1 if has_sse2() => Kernel::Sse2,
+        3 => Kernel::Careful,
+        _ => Kernel::Scalar,
     }
 }
 
@@ -92,6 +99,18 @@ fn has_sse2() -> bool {
         std::arch::is_x86_feature_detected!("sse2")
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        false
+    }
+}
+
+#[inline]
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
     {
         false
     }
@@ -211,30 +230,6 @@ fn escapes_sse2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
     }
 }
 
-/// Quotes, backslashes and control characters by `strategy`.
-#[inline(always)]
-fn structural(block: &[u8; BLOCK], strategy: Strategy) -> (u64, u64, u64) {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    if strategy == Strategy::Auto {
-        return structural_sse2(block);
-    }
-    let _ = strategy;
-    let m = classify_scalar(block);
-    (m.quote, m.backslash, m.control)
-}
-
-/// Escapable characters, `u` and hex digits by `strategy`.
-#[inline(always)]
-fn escapes(block: &[u8; BLOCK], strategy: Strategy) -> (u64, u64, u64) {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    if strategy == Strategy::Auto {
-        return escapes_sse2(block);
-    }
-    let _ = strategy;
-    let m = classify_scalar(block);
-    (m.escapable, m.u, m.hex)
-}
-
 const EVEN: u64 = 0x5555_5555_5555_5555;
 
 /// The bytes escaped by a backslash: right after an odd-length run of backslashes. `backslash`
@@ -252,10 +247,148 @@ pub fn escaped(backslash: u64) -> u64 {
     (even_ends & !EVEN) | (odd_ends & EVEN)
 }
 
+/// Skims the string body that starts at `buf[i]` (not inside an escape) block by block. Returns
+/// where the careful scanner should go on, and whether that is the closing quote.
+#[inline]
+pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> (usize, bool) {
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `kernel` chose Avx2 only after the CPU said it has AVX2.
+        Kernel::Avx2 => unsafe { skim_avx2(buf, i) },
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        Kernel::Sse2 => blocks(buf, i, structural_sse2, escapes_sse2),
+        Kernel::Careful => (i, false),
+        _ => blocks(buf, i, structural_scalar, escapes_scalar),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn skim_avx2(buf: &[u8], i: usize) -> (usize, bool) {
+    // Closures inherit this function's target features, so the AVX2 code inlines here.
+    blocks(buf, i, |b| structural_avx2(b), |b| escapes_avx2(b))
+}
+
+/// The block loop, for one classifier (inlined into each kernel).
+#[inline(always)]
+fn blocks(
+    buf: &[u8],
+    mut i: usize,
+    structural: impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
+    escapes: impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
+) -> (usize, bool) {
+    while let Some(block) = buf.get(i..i + BLOCK) {
+        let block: &[u8; BLOCK] = block.try_into().expect("64 bytes");
+        match string_block(block, &structural, &escapes) {
+            Block::End(n) => return (i + n, true),
+            Block::Plain(n) => i += n,
+            Block::Careful => break,
+        }
+    }
+    (i, false)
+}
+
+fn structural_scalar(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    let m = classify_scalar(block);
+    (m.quote, m.backslash, m.control)
+}
+
+fn escapes_scalar(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    let m = classify_scalar(block);
+    (m.escapable, m.u, m.hex)
+}
+
+/// The AVX2 classifier, two 32-byte halves: the same masks as [`classify_scalar`].
+///
+/// # Safety
+///
+/// The CPU must have AVX2 (`is_x86_feature_detected!("avx2")`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub fn classify_avx2(block: &[u8; BLOCK]) -> Masks {
+    let (quote, backslash, control) = structural_avx2(block);
+    let (escapable, u, hex) = escapes_avx2(block);
+    Masks {
+        quote,
+        backslash,
+        control,
+        escapable,
+        u,
+        hex,
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn load_avx2(block: &[u8; BLOCK], k: usize) -> std::arch::x86_64::__m256i {
+    assert!(k < BLOCK / 32);
+    // SAFETY: the 32 bytes at k * 32 are inside the block (checked above); loadu needs no
+    // alignment.
+    unsafe { std::arch::x86_64::_mm256_loadu_si256(block.as_ptr().add(k * 32).cast()) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn structural_avx2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    use std::arch::x86_64::*;
+    let (mut quote, mut backslash, mut control) = (0, 0, 0);
+    for k in 0..BLOCK / 32 {
+        let x = load_avx2(block, k);
+        let mask = |v: __m256i| (_mm256_movemask_epi8(v) as u32 as u64) << (k * 32);
+        quote |= mask(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(b'"' as i8)));
+        backslash |= mask(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(b'\\' as i8)));
+        let low = _mm256_set1_epi8(0x1F);
+        control |= mask(_mm256_cmpeq_epi8(_mm256_max_epu8(x, low), low));
+    }
+    (quote, backslash, control)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn escapes_avx2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    use std::arch::x86_64::*;
+    let (mut escapable, mut u, mut hex) = (0, 0, 0);
+    for k in 0..BLOCK / 32 {
+        let x = load_avx2(block, k);
+        let mask = |v: __m256i| (_mm256_movemask_epi8(v) as u32 as u64) << (k * 32);
+        let splat = |b: u8| _mm256_set1_epi8(b as i8);
+        let eq = |b: u8| _mm256_cmpeq_epi8(x, splat(b));
+        let in_range = |x: __m256i, lo: u8, hi: u8| {
+            _mm256_cmpeq_epi8(x, _mm256_min_epu8(_mm256_max_epu8(x, splat(lo)), splat(hi)))
+        };
+        let is_u = eq(b'u');
+        u |= mask(is_u);
+        let any = _mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_or_si256(eq(b'"'), eq(b'\\')),
+                _mm256_or_si256(is_u, eq(b'/')),
+            ),
+            _mm256_or_si256(
+                _mm256_or_si256(eq(b'b'), eq(b'f')),
+                _mm256_or_si256(_mm256_or_si256(eq(b'n'), eq(b'r')), eq(b't')),
+            ),
+        );
+        escapable |= mask(any);
+        let lower = _mm256_or_si256(x, splat(0x20));
+        hex |= mask(_mm256_or_si256(
+            in_range(x, b'0', b'9'),
+            in_range(lower, b'a', b'f'),
+        ));
+    }
+    (escapable, u, hex)
+}
+
 /// Looks at the 64 bytes at the start of `block` inside a string body (not inside an escape).
 #[inline(always)]
-pub(super) fn string_block(block: &[u8; BLOCK], strategy: Strategy) -> Block {
-    let (quote, backslash, control) = structural(block, strategy);
+pub(super) fn string_block(
+    block: &[u8; BLOCK],
+    structural: &impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
+    escapes: &impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
+) -> Block {
+    let (quote, backslash, control) = structural(block);
     if backslash == 0 {
         // No escape: the first quote ends the string; a control character before it is an error.
         let end = quote.trailing_zeros() as usize;
@@ -266,7 +399,7 @@ pub(super) fn string_block(block: &[u8; BLOCK], strategy: Strategy) -> Block {
             _ => Block::Careful,
         };
     }
-    let (escapable, is_u, hex) = escapes(block, strategy);
+    let (escapable, is_u, hex) = escapes(block);
     let mut usable = BLOCK;
     // A trailing run of backslashes may continue in the next block: stop before it.
     if backslash >> 63 != 0 {
@@ -346,16 +479,21 @@ mod tests {
 
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[test]
-    fn sse2_and_scalar_classify_alike() {
-        let mut rng = Rng(1);
-        for _ in 0..20_000 {
-            let b = random_block(&mut rng);
-            assert_eq!(classify_sse2(&b), classify_scalar(&b), "{b:?}");
+    fn simd_and_scalar_classify_alike() {
+        let avx2 = has_avx2();
+        if !avx2 {
+            eprintln!("no AVX2 on this CPU: only SSE2 is compared");
         }
-        // Every byte value at every position.
-        for v in 0..=255u8 {
-            let b = [v; BLOCK];
-            assert_eq!(classify_sse2(&b), classify_scalar(&b), "{v}");
+        let mut blocks: Vec<[u8; BLOCK]> = (0..=255u8).map(|v| [v; BLOCK]).collect();
+        let mut rng = Rng(1);
+        blocks.extend((0..20_000).map(|_| random_block(&mut rng)));
+        for b in &blocks {
+            let want = classify_scalar(b);
+            assert_eq!(classify_sse2(b), want, "{b:?}");
+            if avx2 {
+                // SAFETY: the CPU has AVX2 (checked above).
+                assert_eq!(unsafe { classify_avx2(b) }, want, "{b:?}");
+            }
         }
     }
 
@@ -429,8 +567,24 @@ mod tests {
         let mut rng = Rng(3);
         for _ in 0..200_000 {
             let b = random_block(&mut rng);
-            for s in [Strategy::Auto, Strategy::Scalar] {
-                let got = string_block(&b, s);
+            let mut kernels: Vec<(&str, Block)> = vec![(
+                "scalar",
+                string_block(&b, &structural_scalar, &escapes_scalar),
+            )];
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            kernels.push(("sse2", string_block(&b, &structural_sse2, &escapes_sse2)));
+            #[cfg(target_arch = "x86_64")]
+            if has_avx2() {
+                // SAFETY: the CPU has AVX2.
+                let m = unsafe { classify_avx2(&b) };
+                let got = string_block(
+                    &b,
+                    &|_: &[u8; BLOCK]| (m.quote, m.backslash, m.control),
+                    &|_: &[u8; BLOCK]| (m.escapable, m.u, m.hex),
+                );
+                kernels.push(("avx2", got));
+            }
+            for (name, got) in kernels {
                 let want = by_hand(&b);
                 let fine = match (got, want) {
                     (Block::Careful, _) => true,
@@ -440,7 +594,7 @@ mod tests {
                 };
                 assert!(
                     fine,
-                    "{got:?} vs {want:?}: {:?}",
+                    "{name}: {got:?} vs {want:?}: {:?}",
                     String::from_utf8_lossy(&b)
                 );
             }
