@@ -365,9 +365,35 @@ pub fn expected_after<'a>(
     before
 }
 
-/// Order-sensitive equality (serde_json's `Map` equality ignores order).
+/// Order-sensitive equality (serde_json's `Map` equality ignores order): true exactly when both
+/// serialise to the same text, without serialising them (`fix` checks a whole credentials file
+/// twice per write).
 pub fn same_json(a: &Value, b: &Value) -> bool {
-    serde_json::to_string(a).ok() == serde_json::to_string(b).ok()
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        // Floats by their bits: `-0.0` and `0.0` print differently; ints by value and sign.
+        (Value::Number(x), Value::Number(y)) => {
+            if x.is_f64() || y.is_f64() {
+                x.is_f64()
+                    && y.is_f64()
+                    && x.as_f64().map(f64::to_bits) == y.as_f64().map(f64::to_bits)
+            } else {
+                x.as_i64() == y.as_i64() && x.as_u64() == y.as_u64()
+            }
+        }
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka == kb && same_json(va, vb))
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]

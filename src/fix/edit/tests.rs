@@ -237,3 +237,49 @@ fn nested_targets_are_refused() {
     let t = br#"{"m":{"k":{"x":1}}}"#;
     assert!(remove_members(t, &[removal(&["m"], "k"), removal(&["m", "k"], "x")]).is_err());
 }
+
+/// `same_json` answers what comparing the serialised texts answered, on values that differ in
+/// order, number kind, sign of zero, nesting and type.
+#[test]
+fn same_json_is_equality_of_the_serialised_text() {
+    let values: Vec<Value> = [
+        "null",
+        "true",
+        "false",
+        "0",
+        "-0",
+        "0.0",
+        "-0.0",
+        "1",
+        "1.0",
+        "1e3",
+        "1000",
+        "-1",
+        "18446744073709551615",
+        "-9223372036854775808",
+        "9223372036854775807",
+        "0.1",
+        "\"a\"",
+        "\"b\"",
+        "[]",
+        "[1]",
+        "[1,2]",
+        "[2,1]",
+        "{}",
+        "{\"a\":1}",
+        "{\"a\":1.0}",
+        "{\"a\":1,\"b\":2}",
+        "{\"b\":2,\"a\":1}",
+        "{\"a\":{\"b\":[null]}}",
+        "{\"a\":{\"b\":[false]}}",
+    ]
+    .iter()
+    .map(|t| serde_json::from_str(t).unwrap())
+    .collect();
+    for a in &values {
+        for b in &values {
+            let by_text = serde_json::to_string(a).unwrap() == serde_json::to_string(b).unwrap();
+            assert_eq!(same_json(a, b), by_text, "{a} vs {b}");
+        }
+    }
+}
