@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark: mcp-auth-doctor `check` against what users run by hand today (bench/orphans.jq) and
-# a full node cross-reference (bench/crossref.js), on generated homes of three sizes.
-# See docs/performance.md. Never run by CI.
+# a full node cross-reference (bench/crossref.js), on generated homes of three sizes; and `fix`
+# removing the orphaned entries of credentials files with 1k to 50k entries, against jq and node
+# doing the same removal (bench/fix.js). See docs/performance.md. Never run by CI.
 #
-#   bench/run.sh [--runs N] [--sizes "small medium large"] [--dir DIR] [--no-hyperfine]
+#   bench/run.sh [--runs N] [--sizes "small medium large heavy"] [--fix-sizes "1000 5000 10000 50000"]
+#                [--dir DIR] [--no-hyperfine]
 #
 # Homes are generated once into DIR (default /tmp/mad-bench; never into the repository) and
 # reused while their parameters are unchanged. Before any timing, the three tools must agree on
@@ -11,39 +13,43 @@
 #
 # Timing: RUNS rounds; each round runs each of the three tools, alternating (the starting tool
 # rotates): once bare, timed with bash's $EPOCHREALTIME (process start-up included, ~1 ms), and
-# once under `/usr/bin/time -v` for its peak RSS. If hyperfine is installed it also runs each size
+# once under bench/rusage.py for its CPU time (wait4, microseconds) and once under /usr/bin/time
+# for its peak RSS. If hyperfine is installed it also runs each size
 # with `-N`, 3 warm-ups and RUNS runs per tool (it does not alternate). The page cache is warm in
 # both: the agreement check reads every file first.
 set -euo pipefail
 
 RUNS=10
-SIZES="small medium large"
+SIZES="small medium large heavy"
+FIX_SIZES="1000 5000 10000 50000"
 DIR=/tmp/mad-bench
 USE_HYPERFINE=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
     --sizes) SIZES=$2; shift 2 ;;
+    --fix-sizes) FIX_SIZES=$2; shift 2 ;;
     --dir) DIR=$2; shift 2 ;;
     --no-hyperfine) USE_HYPERFINE=0; shift ;;
-    *) echo "usage: $0 [--runs N] [--sizes \"small medium large\"] [--dir DIR] [--no-hyperfine]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--runs N] [--sizes \"small medium large\"] [--fix-sizes \"1000 ...\"] [--dir DIR] [--no-hyperfine]" >&2; exit 2 ;;
   esac
 done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/bench
-for tool in jq node /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is required (apt-get install -y jq nodejs time)" >&2; exit 1; }
+for tool in jq node python3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is required (apt-get install -y jq nodejs python3 time)" >&2; exit 1; }
 done
 HAVE_HYPERFINE=0
 if [ "$USE_HYPERFINE" = 1 ] && command -v hyperfine >/dev/null; then HAVE_HYPERFINE=1; fi
 
-# size -> generator arguments: MB projects servers entries
+# size -> generator arguments: MB projects servers entries text
 params() {
   case "$1" in
-    small) echo "1 50 10 30" ;;
-    medium) echo "50 1250 100 300" ;;
-    large) echo "200 5000 300 1000" ;;
+    small) echo "1 50 10 30 mixed" ;;
+    medium) echo "50 1250 100 300 mixed" ;;
+    large) echo "200 5000 300 1000 mixed" ;;
+    heavy) echo "200 5000 300 1000 heavy" ;;
     *) echo "bench: unknown size $1" >&2; exit 2 ;;
   esac
 }
@@ -56,13 +62,13 @@ GEN=$ROOT/target/release/examples/gen_home
 mkdir -p "$DIR"
 
 for size in $SIZES; do
-  read -r mb projects servers entries <<<"$(params "$size")"
-  stamp="$mb $projects $servers $entries $SEED $(sha256sum "$ROOT/tests/synth/mod.rs" | cut -c1-16)"
+  read -r mb projects servers entries text <<<"$(params "$size")"
+  stamp="$mb $projects $servers $entries $text $SEED $(sha256sum "$ROOT/tests/synth/mod.rs" | cut -c1-16)"
   if [ ! -f "$DIR/$size/manifest.json" ] || [ "$(cat "$DIR/$size/params" 2>/dev/null)" != "$stamp" ]; then
     echo "== generating $size home in $DIR/$size"
     rm -rf "${DIR:?}/$size"
     "$GEN" --out "$DIR/$size" --claude-json-mb "$mb" --projects "$projects" --servers "$servers" \
-      --entries "$entries" --seed "$SEED"
+      --entries "$entries" --seed "$SEED" --text "$text"
     echo "$stamp" >"$DIR/$size/params"
   fi
 done
@@ -124,10 +130,11 @@ for size in $SIZES; do
       $cmd >/dev/null || true
       t1=$EPOCHREALTIME
       awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", (b - a) * 1000}' >>"$res/$t.wall"
-      # ... and peak RSS from a second run under /usr/bin/time -v, whose start-up would add
-      # 1-2 ms to the wall time of the small home.
-      /usr/bin/time -v -o "$res/$t.time" $cmd >/dev/null || true
-      awk -F': ' '/Maximum resident set size/ {print $2}' "$res/$t.time" >>"$res/$t.rss"
+      # ... CPU time from a second run under bench/rusage.py (wait4: microseconds), and peak RSS
+      # from a third under /usr/bin/time, whose start-up would add to the wall time.
+      "$BENCH/rusage.py" "$res/$t.cpu" $cmd
+      /usr/bin/time -f %M -o "$res/$t.time" $cmd >/dev/null || true
+      cat "$res/$t.time" >>"$res/$t.rss"
     done
   done
   printf '.'
@@ -146,24 +153,95 @@ if [ "$HAVE_HYPERFINE" = 1 ]; then
   done
 fi
 
+
+# ---- fix: remove the orphaned entries (about half) of credentials files of FIX_SIZES entries ----
+# Each run works on a fresh copy of the generated home (the copy is not timed). jq and node remove
+# the same keys (the ones our plan lists) and write the file; all three must leave the same JSON.
+fix_work="$DIR/fix-work"
+cmd_fix_ours() { echo "$BIN fix --yes --only orphaned-registration --home $1 --now $2 --project $1"; }
+cmd_fix_jq() {
+  echo "jq -c --slurpfile k $3 -f $BENCH/fix.jq $1/.claude/.credentials.json"
+}
+cmd_fix_node() { echo "node $BENCH/fix.js $1/.claude/.credentials.json $3"; }
+fresh() { rm -rf "$fix_work"; cp -a "$1" "$fix_work"; }
+for n in $FIX_SIZES; do
+  d="$DIR/fix-$n"
+  stamp="fix $n $SEED $(sha256sum "$ROOT/tests/synth/mod.rs" | cut -c1-16)"
+  if [ ! -f "$d/manifest.json" ] || [ "$(cat "$d/params" 2>/dev/null)" != "$stamp" ]; then
+    echo "== generating fix-$n home in $d"
+    rm -rf "$d"
+    "$GEN" --out "$d" --claude-json-mb 1 --projects 50 --servers 30 --entries "$n" --seed "$SEED" >/dev/null
+    echo "$stamp" >"$d/params"
+  fi
+  now=$(jq -r .now_ms "$d/manifest.json")
+  fresh "$d/home"
+  $BIN fix --dry-run --only orphaned-registration --format json --home "$fix_work" --now "$now" \
+    --project "$fix_work" | jq -c '[.plan.steps[] | select(.action.kind == "remove-entry") | .action.key]' >"$d/keys.json" || true
+  $(cmd_fix_ours "$fix_work" "$now") >/dev/null || true
+  jq -S . "$fix_work/.claude/.credentials.json" >"$d/ours.after"
+  $(cmd_fix_jq "$d/home" "$now" "$d/keys.json") | jq -S . >"$d/jq.after"
+  fresh "$d/home"
+  $(cmd_fix_node "$fix_work" "$now" "$d/keys.json")
+  jq -S . "$fix_work/.claude/.credentials.json" >"$d/node.after"
+  for t in jq node; do
+    cmp -s "$d/ours.after" "$d/$t.after" || { echo "bench: fix-$n: $t leaves other JSON than fix" >&2; exit 1; }
+  done
+  echo "fix-$n: $(jq length "$d/keys.json") removals: all three leave the same JSON"
+done
+
+echo "== timing fix: $RUNS alternating rounds per size"
+for n in $FIX_SIZES; do
+  d="$DIR/fix-$n"
+  now=$(jq -r .now_ms "$d/manifest.json")
+  res="$d/times"
+  rm -rf "$res"; mkdir -p "$res"
+  for r in $(seq 1 "$RUNS"); do
+    set -- $TOOLS
+    for _ in $(seq 1 $(((r - 1) % 3))); do set -- "$2" "$3" "$1"; done
+    for t in "$@"; do
+      fresh "$d/home"
+      cmd=$(cmd_fix_"$t" "$fix_work" "$now" "$d/keys.json")
+      t0=$EPOCHREALTIME
+      $cmd >/dev/null || true
+      t1=$EPOCHREALTIME
+      awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", (b - a) * 1000}' >>"$res/$t.wall"
+      fresh "$d/home"
+      "$BENCH/rusage.py" "$res/$t.cpu" $cmd
+      fresh "$d/home"
+      /usr/bin/time -f %M -o "$res/$t.time" $cmd >/dev/null || true
+      cat "$res/$t.time" >>"$res/$t.rss"
+    done
+  done
+  printf '.'
+done
+echo
+rm -rf "$fix_work"
+
 report="$DIR/results.md"
 {
   echo "Machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); $(uname -sr);"
   echo "jq $(jq --version | sed 's/jq-//'), node $(node --version), $($BIN --version). $RUNS rounds."
   echo
-  echo "Alternating loop (wall from bare runs, peak RSS from runs under /usr/bin/time -v):"
+  echo "Alternating loop (wall from bare runs, CPU from runs under bench/rusage.py, peak RSS from runs under /usr/bin/time):"
   echo
-  echo "| home | .claude.json MB | tool | median ms | min ms | max ms | MB/s | peak RSS MB |"
-  echo "|---|---:|---|---:|---:|---:|---:|---:|"
+  echo "check: MB of .claude.json; fix: MB of .credentials.json (wall and CPU are medians; MB/s from wall)."
+  echo
+  echo "| command | home | MB | tool | median wall ms | min ms | max ms | CPU ms | MB/s | peak RSS MB |"
+  echo "|---|---|---:|---|---:|---:|---:|---:|---:|---:|"
+  row() { # command home bytes tool dir
+    read -r med min max <<<"$(stats <"$5/$4.wall")"
+    read -r cpu _ _ <<<"$(stats <"$5/$4.cpu")"
+    read -r _ _ rssmax <<<"$(stats <"$5/$4.rss")"
+    awk -v c="$1" -v s="$2" -v b="$3" -v t="$4" -v med="$med" -v min="$min" -v max="$max" -v cpu="$cpu" -v rss="$rssmax" \
+      'BEGIN {mb = b / 1048576; printf "| %s | %s | %.1f | %s | %.1f | %.1f | %.1f | %.0f | %.0f | %.1f |\n", c, s, mb, t, med, min, max, cpu, mb / (med / 1000), rss / 1024}'
+  }
   for size in $SIZES; do
     bytes=$(stat -c %s "$DIR/$size/home/.claude.json")
-    mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1048576}')
-    for t in $TOOLS; do
-      read -r med min max <<<"$(stats <"$DIR/$size/times/$t.wall")"
-      read -r rss _ rssmax <<<"$(stats <"$DIR/$size/times/$t.rss")"
-      awk -v s="$size" -v mb="$mb" -v t="$t" -v med="$med" -v min="$min" -v max="$max" -v rss="$rssmax" \
-        'BEGIN {printf "| %s | %s | %s | %.1f | %.1f | %.1f | %.0f | %.1f |\n", s, mb, t, med, min, max, mb / (med / 1000), rss / 1024}'
-    done
+    for t in $TOOLS; do row check "$size" "$bytes" "$t" "$DIR/$size/times"; done
+  done
+  for n in $FIX_SIZES; do
+    bytes=$(stat -c %s "$DIR/fix-$n/home/.claude/.credentials.json")
+    for t in $TOOLS; do row fix "$n entries, $(jq length "$DIR/fix-$n/keys.json") removed" "$bytes" "$t" "$DIR/fix-$n/times"; done
   done
   if [ "$HAVE_HYPERFINE" = 1 ]; then
     echo
@@ -179,30 +257,30 @@ report="$DIR/results.md"
     done
   fi
   echo
-  echo "Targets (medians from the alternating loop; the small-home wall also from hyperfine when run):"
+  echo "Targets of issue 15 (medians from the alternating loop; CPU = user + system):"
   echo
+  med() { stats <"$1" | cut -d' ' -f1; }
   for size in $SIZES; do
-    ours=$(stats <"$DIR/$size/times/ours.wall" | cut -d' ' -f1)
-    jqm=$(stats <"$DIR/$size/times/jq.wall" | cut -d' ' -f1)
-    nodem=$(stats <"$DIR/$size/times/node.wall" | cut -d' ' -f1)
-    rss=$(stats <"$DIR/$size/times/ours.rss" | cut -d' ' -f3)
+    t="$DIR/$size/times"
     bytes=$(stat -c %s "$DIR/$size/home/.claude.json")
-    awk -v s="$size" -v o="$ours" -v j="$jqm" -v n="$nodem" -v rss="$rss" -v b="$bytes" 'BEGIN {
-      printf "- %s: jq/ours = %.1fx, node/ours = %.1fx, ours peak RSS = %.1f MB = %.1f%% of .claude.json\n",
-        s, j / o, n / o, rss / 1024, 100 * rss * 1024 / b }'
-    if [ "$size" = large ]; then
-      awk -v o="$ours" -v j="$jqm" -v n="$nodem" -v rss="$rss" -v b="$bytes" 'BEGIN {
-        printf "  - check >= 5x faster than jq: %s\n", (j / o >= 5) ? "met" : "NOT met"
-        printf "  - check >= 2x faster than node: %s\n", (n / o >= 2) ? "met" : "NOT met"
-        printf "  - peak RSS <= half of .claude.json: %s\n", (rss * 1024 <= b / 2) ? "met" : "NOT met" }'
-    fi
-    if [ "$size" = small ]; then
-      precise=$ours
-      if [ "$HAVE_HYPERFINE" = 1 ]; then
-        precise=$(jq '.results[] | select(.command == "ours") | .median * 1000' "$DIR/small/hyperfine.json")
-      fi
-      awk -v p="$precise" 'BEGIN { printf "  - small home under 10 ms: %s (%.1f ms)\n", (p < 10) ? "met" : "NOT met", p }'
-    fi
+    awk -v s="$size" -v o="$(med "$t/ours.cpu")" -v j="$(med "$t/jq.cpu")" -v n="$(med "$t/node.cpu")" \
+      -v rss="$(stats <"$t/ours.rss" | cut -d' ' -f3)" -v b="$bytes" 'BEGIN {
+      if (b < 100 * 1048576) {
+        printf "- check %s: %.1f ms CPU (small homes: goal <= 3 ms for the demo), jq/ours CPU = %.1fx, node/ours = %.1fx\n",
+          s, o, j / o, n / o
+        exit
+      }
+      gbs = b / 1073741824 / (o / 1000)
+      printf "- check %s: %.2f GB/s of CPU (goal >= 2.5 on 200 MB: %s), jq/ours CPU = %.1fx (goal >= 10: %s), node/ours = %.1fx, peak RSS %.1f MB = %.2fx the file (goal <= 0.25: %s)\n",
+        s, gbs, (gbs >= 2.5) ? "met" : "NOT met", j / o, (j / o >= 10) ? "met" : "NOT met", n / o,
+        rss / 1024, rss * 1024 / b, (rss * 1024 <= b / 4) ? "met" : "NOT met" }'
+  done
+  for n in $FIX_SIZES; do
+    t="$DIR/fix-$n/times"
+    bytes=$(stat -c %s "$DIR/fix-$n/home/.claude/.credentials.json")
+    awk -v n="$n" -v o="$(med "$t/ours.cpu")" -v rss="$(stats <"$t/ours.rss" | cut -d' ' -f3)" -v b="$bytes" 'BEGIN {
+      printf "- fix %s entries: %.0f ms CPU = %.1f us per entry, peak RSS %.1f MB = %.1fx the credentials file\n",
+        n, o, 1000 * o / n, rss / 1024, rss * 1024 / b }'
   done
 } >"$report"
 echo

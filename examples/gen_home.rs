@@ -2,8 +2,11 @@
 //!
 //! ```text
 //! cargo run --release --example gen_home -- --out DIR --claude-json-mb 200 --projects 5000 \
-//!     --servers 300 --entries 1000 --seed 1 [--now MS]
+//!     --servers 300 --entries 1000 --seed 1 [--now MS] [--text mixed|heavy]
 //! ```
+//!
+//! `--text heavy` pads the history with escape-dense, mostly non-ASCII content (JSON pasted in
+//! JSON, `\uXXXX` escapes, non-Latin scripts) instead of the default mix.
 //!
 //! Writes the home to `DIR/home` and what was planted to `DIR/manifest.json`, and prints the
 //! manifest's summary line. The same arguments always give the same files.
@@ -17,7 +20,7 @@ use std::process::ExitCode;
 fn usage() -> ExitCode {
     eprintln!(
         "usage: gen_home --out DIR [--claude-json-mb N] [--projects N] [--servers N] \
-         [--entries N] [--seed S] [--now MS]"
+         [--entries N] [--seed S] [--now MS] [--text mixed|heavy]"
     );
     ExitCode::from(2)
 }
@@ -44,6 +47,17 @@ fn main() -> ExitCode {
             "--entries" => value.parse().map(|n| params.entries = n).is_ok(),
             "--seed" => value.parse().map(|n| params.seed = n).is_ok(),
             "--now" => value.parse().map(|n| params.now_ms = n).is_ok(),
+            "--text" => match value.as_str() {
+                "mixed" => {
+                    params.text = synth::Text::Mixed;
+                    true
+                }
+                "heavy" => {
+                    params.text = synth::Text::Heavy;
+                    true
+                }
+                _ => false,
+            },
             _ => false,
         };
         if !ok {

@@ -58,8 +58,13 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
         Err(e) if config.format == config::Format::Json => json_error(config, &e),
         Err(e) => return Err(e),
     };
-    outcome.stdout = redact::free_text(&outcome.stdout).into_owned();
-    outcome.stderr = redact::free_text(&outcome.stderr).into_owned();
+    // Copy only when something was redacted (stdout can be megabytes of JSON).
+    if let std::borrow::Cow::Owned(s) = redact::free_text(&outcome.stdout) {
+        outcome.stdout = s;
+    }
+    if let std::borrow::Cow::Owned(s) = redact::free_text(&outcome.stderr) {
+        outcome.stderr = s;
+    }
     Ok(outcome)
 }
 

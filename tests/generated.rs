@@ -24,6 +24,7 @@ fn generate(dir: &std::path::Path) -> Value {
             entries: 60,
             seed: 7,
             now_ms: synth::DEFAULT_NOW_MS,
+            text: synth::Text::Mixed,
         },
     )
     .expect("generate");
@@ -187,6 +188,7 @@ fn the_generator_is_deterministic() {
         entries: 20,
         seed: 3,
         now_ms: synth::DEFAULT_NOW_MS,
+        text: synth::Text::Heavy,
     };
     let ma = synth::generate(a.path(), &params).unwrap();
     let mb = synth::generate(b.path(), &params).unwrap();

@@ -1,5 +1,5 @@
 use super::{CheckInfo, Finding, Severity};
-use crate::model::inventory::Inventory;
+use crate::model::inventory::{Inventory, Role};
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "duplicate-json-key",
@@ -25,6 +25,13 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             } else {
                 format!("the object at {}", d.object_pointer)
             };
+            // fix refuses to edit such an object (src/fix/edit.rs); say so where it matters.
+            let hands_off = if f.role == Role::Credentials && d.object_pointer == "/mcpOAuth" {
+                " fix leaves every mcpOAuth entry alone until one copy is deleted by hand: it \
+                 cannot tell which copy is right, and removing by key would take both."
+            } else {
+                ""
+            };
             out.push(
                 Finding::new(
                     INFO.code,
@@ -32,7 +39,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                     format!(
                         "{shown} has the key \"{}\" twice in {inside} (the second at line {}, column \
                          {}). Claude Code keeps only the last value; the first is invisible to it \
-                         and is dropped at its next write.",
+                         and is dropped at its next write.{hands_off}",
                         d.key, d.at.line, d.at.column
                     ),
                 )

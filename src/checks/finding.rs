@@ -25,7 +25,7 @@ impl Severity {
 }
 
 /// What a repair would change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum ActionKind {
     /// Delete `mcpOAuth[key]` from the credentials file.

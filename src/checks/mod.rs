@@ -115,9 +115,13 @@ pub fn find(code: &str) -> Option<&'static CheckInfo> {
 // ---- helpers shared by the checks -------------------------------------------------------------
 
 /// An action that deletes `mcpOAuth[key]`; none when the live store is the Keychain, which this
-/// tool never writes.
+/// tool never writes, or when `mcpOAuth` holds a key twice: a removal by key cannot say which
+/// copy it means and could drop the tokens of the copy Claude Code does not see (issue 14, defect
+/// 6); `duplicate-json-key` tells the user to keep one copy by hand.
 pub(crate) fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Action> {
-    if inv.store == crate::model::inventory::CredentialStore::Keychain {
+    if inv.store == crate::model::inventory::CredentialStore::Keychain
+        || mcp_oauth_has_duplicates(inv)
+    {
         return None;
     }
     Some(Action {
@@ -136,6 +140,15 @@ pub(crate) fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Act
                 .to_string()
         }),
     })
+}
+
+/// Whether the credentials file's `mcpOAuth` object holds a key twice (fix never edits it then).
+pub(crate) fn mcp_oauth_has_duplicates(inv: &Inventory) -> bool {
+    inv.credentials
+        .problems
+        .duplicates
+        .iter()
+        .any(|d| d.object_pointer == "/mcpOAuth")
 }
 
 /// An action that deletes the needs-auth marker for `name`.

@@ -61,6 +61,9 @@ impl Plan {
 /// The plan `fix` proposes for `findings` under `selection`.
 pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection) -> Plan {
     let mut plan = Plan::default();
+    // The changes already planned, to skip a second finding asking for the same one (a set: a
+    // scan of the steps per finding was quadratic in the number of entries).
+    let mut planned = std::collections::HashSet::new();
     for f in findings {
         let Some(action) = &f.action else { continue };
         let moved;
@@ -89,14 +92,10 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
         {
             continue;
         }
-        let step = step(inv, f.code, f.server.as_deref(), action.clone());
-        if plan
-            .steps
-            .iter()
-            .any(|s| s.action.kind == step.action.kind && s.action.file == step.action.file)
-        {
+        if planned.contains(&(action.kind.clone(), action.file.clone())) {
             continue; // another finding already asked for the same change
         }
+        let step = step(inv, f.code, f.server.as_deref(), action.clone());
         let asked = selection.only.iter().any(|c| c == f.code);
         let reason = if !action.safe && selection.safe_only {
             Some("it holds a usable token, and --safe-only keeps every usable credential".into())
@@ -117,6 +116,7 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
             plan.kept.push(Kept { step, reason });
             continue;
         }
+        planned.insert((action.kind.clone(), action.file.clone()));
         plan.steps.push(step);
     }
     absorb_into_moves(inv, &mut plan);

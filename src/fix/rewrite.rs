@@ -90,67 +90,6 @@ fn object_members(
     }
 }
 
-/// Removes every member whose key is in `keys` from the object at `object_path`, in one scan
-/// (a plan with thousands of removals would otherwise scan the file once per removal). The bytes
-/// are those removing them one by one with [`edit::remove_member`] gives: a removed run in the
-/// middle takes the comma and whitespace up to the next kept member, a run at the end the comma
-/// before it, and removing every member leaves `{}`. Returns, per key, whether it was there.
-pub fn remove_members(
-    text: &[u8],
-    object_path: &[&str],
-    keys: &[&str],
-) -> Result<(Vec<u8>, Vec<bool>)> {
-    let Some((found, (open, close))) = object_members(text, object_path)? else {
-        return Ok((text.to_vec(), vec![false; keys.len()]));
-    };
-    let wanted: std::collections::HashSet<&str> = keys.iter().copied().collect();
-    let removed: Vec<bool> = found
-        .iter()
-        .map(|(k, _, _)| wanted.contains(k.as_str()))
-        .collect();
-    let present: std::collections::HashSet<&str> = found
-        .iter()
-        .zip(&removed)
-        .filter(|(_, r)| **r)
-        .map(|((k, _, _), _)| k.as_str())
-        .collect();
-    let there = keys.iter().map(|k| present.contains(k)).collect();
-    if present.is_empty() {
-        return Ok((text.to_vec(), there));
-    }
-    let mut cuts: Vec<(usize, usize)> = Vec::new();
-    if removed.iter().all(|r| *r) {
-        cuts.push((open + 1, close));
-    } else {
-        let n = found.len();
-        let mut i = 0;
-        while i < n {
-            if !removed[i] {
-                i += 1;
-                continue;
-            }
-            let first = i;
-            while i < n && removed[i] {
-                i += 1;
-            }
-            // found[first..i] is a removed run.
-            if i < n {
-                cuts.push((found[first].1, found[i].1));
-            } else {
-                cuts.push((found[first - 1].2, found[i - 1].2));
-            }
-        }
-    }
-    let mut out = Vec::with_capacity(text.len());
-    let mut at = 0;
-    for (from, to) in cuts {
-        out.extend_from_slice(&text[at..from]);
-        at = to;
-    }
-    out.extend_from_slice(&text[at..]);
-    Ok((out, there))
-}
-
 /// The member steps for one file, applied to its text and to the JSON it must parse to:
 /// removals grouped by object, one scan each; then moves, one by one.
 pub struct Edited {
@@ -168,8 +107,8 @@ pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Res
         applied: Vec::new(),
         gone: Vec::new(),
     };
-    #[allow(clippy::type_complexity)]
-    let mut removals: Vec<(Vec<String>, Vec<(String, Step)>)> = Vec::new();
+    let mut removals = Vec::new();
+    let mut removal_steps = Vec::new();
     let mut moves = Vec::new();
     for step in steps {
         let Some((object, key)) = step.action.pointer.as_deref().and_then(edit::split_pointer)
@@ -178,32 +117,19 @@ pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Res
         };
         if matches!(step.action.kind, ActionKind::MoveEntry { .. }) {
             moves.push((object, key, step));
-        } else if let Some((_, items)) = removals.iter_mut().find(|(o, _)| *o == object) {
-            items.push((key, step));
         } else {
-            removals.push((object, vec![(key, step)]));
+            removals.push(edit::Removal { object, key });
+            removal_steps.push(step);
         }
     }
-    for (object, items) in removals {
-        let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
-        let keys: Vec<&str> = items.iter().map(|(k, _)| k.as_str()).collect();
-        let (text, there) = remove_members(&out.text, &object_refs, &keys)?;
-        out.text = text;
-        let gone: std::collections::HashSet<String> = items
-            .iter()
-            .zip(&there)
-            .filter(|(_, t)| **t)
-            .map(|((k, _), _)| k.clone())
-            .collect();
-        let mut target = Some(&mut expected);
-        for seg in &object {
-            target = target.and_then(|t| t.get_mut(seg.as_str()));
-        }
-        if let Some(Value::Object(map)) = target {
-            map.retain(|k, _| !gone.contains(k));
-        }
-        for ((_, step), t) in items.into_iter().zip(there) {
-            if t {
+    // Every removal in one scan and one copy (edit::remove_members), the expected value once.
+    if !removals.is_empty() {
+        let removed = edit::remove_members(&out.text, &removals)?;
+        out.text = removed.text;
+        let gone = removals.iter().zip(&removed.found).filter(|(_, f)| **f);
+        expected = edit::expected_after(expected, gone.map(|(r, _)| r));
+        for (step, found) in removal_steps.into_iter().zip(removed.found) {
+            if found {
                 out.applied.push(step);
             } else {
                 out.gone.push(step);
@@ -389,8 +315,12 @@ pub fn member_step(
         return Ok(move_member(text, &object_refs, from, to, &set)?
             .map(|t| (t, expected_move(expected, &object_refs, from, to, &set))));
     }
+    let removal = edit::Removal {
+        object: object.to_vec(),
+        key: key.to_string(),
+    };
     Ok(edit::remove_member(text, &object_refs, key)?
-        .map(|t| (t, edit::expected_after(expected, object, key))))
+        .map(|t| (t, edit::expected_after(expected.clone(), [&removal]))))
 }
 
 /// Applies the whole-file steps among `steps` to `before`: returns the text the member steps
@@ -488,44 +418,6 @@ mod tests {
     fn expected_move_of_a_missing_member_changes_nothing() {
         let v = json!({"m": {"x": 1}});
         assert_eq!(expected_move(&v, &["m"], "a", "b", &[]), v);
-    }
-
-    /// Removing any set of members at once gives the bytes removing them one by one gives.
-    #[test]
-    fn batch_removal_matches_one_by_one_removal() {
-        let texts = [
-            r#"{"m":{"a":1,"b":{"x":[1e3]},"c":"\u00e9","d":null,"e":2},"z":true}"#,
-            "{\n  \"m\": {\n    \"a\": 1,\n    \"b\": 2,\n    \"c\": 3,\n    \"d\": 4,\n    \"e\": 5\n  }\n}",
-            r#"{"m":{"a":1,"b":2,"a":3,"c":4}}"#,
-        ];
-        let all = ["a", "b", "c", "d", "e"];
-        for text in texts {
-            for mask in 0u32..32 {
-                let keys: Vec<&str> = (0..5)
-                    .filter(|i| mask & (1 << i) != 0)
-                    .map(|i| all[i])
-                    .collect();
-                let mut one_by_one = text.as_bytes().to_vec();
-                for k in &keys {
-                    if let Some(next) = edit::remove_member(&one_by_one, &["m"], k).unwrap() {
-                        one_by_one = next;
-                    }
-                }
-                let (batch, there) = remove_members(text.as_bytes(), &["m"], &keys).unwrap();
-                assert_eq!(
-                    String::from_utf8(batch).unwrap(),
-                    String::from_utf8(one_by_one).unwrap(),
-                    "{text} without {keys:?}"
-                );
-                for (k, t) in keys.iter().zip(there) {
-                    assert_eq!(t, text.contains(&format!("\"{k}\"")), "{k}");
-                }
-            }
-        }
-        assert_eq!(
-            remove_members(br#"{"q":1}"#, &["m"], &["a"]).unwrap(),
-            (br#"{"q":1}"#.to_vec(), vec![false])
-        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod input;
 mod keys;
 pub mod position;
 pub mod scan;
+pub mod skim;
 
 pub use position::LineCol;
 pub use scan::{Seg, SyntaxError, SyntaxErrorKind, Visit, Visitor};

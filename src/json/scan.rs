@@ -12,6 +12,7 @@ use std::io::{self, Read};
 
 use super::input::{Input, StringStop, plain_string_len};
 use super::keys::KeyStack;
+use super::skim;
 
 /// One step of a path into a JSON document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -460,13 +461,21 @@ impl<R: Read> Scanner<'_, R> {
     /// (escapes undecoded) are appended to it.
     fn string(&mut self, mut out: Option<&mut Vec<u8>>) -> Step {
         self.input.bump(); // '"'
+        let kernel = skim::kernel();
         loop {
             // Fast path: runs of plain bytes and escapes that are wholly buffered, with a local index
             // and no call per byte; the raw bytes are copied out in one piece.
             let buf = &self.input.buf[..self.input.end];
             let from = self.input.pos;
             let mut i = from;
-            let stop = loop {
+            let stop = 'stop: loop {
+                // Whole 64-byte blocks by masks (skim.rs); the careful steps below take over
+                // wherever a block needs a closer look, and report every error.
+                let (next, closed) = skim::skim(buf, i, kernel);
+                i = next;
+                if closed {
+                    break 'stop Some(StringStop::Quote);
+                }
                 i += plain_string_len(&buf[i..]);
                 match buf.get(i) {
                     Some(b'\\') if i + 6 <= buf.len() => match buf[i + 1] {

@@ -66,6 +66,34 @@ pub struct Inventory {
     pub temp_files: Vec<PathBuf>,
     /// `backups/.claude.json.corrupted.*` copies.
     pub corrupted_backups: usize,
+    /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
+    /// `check` and `fix` quadratic in the number of entries (issue 15).
+    index: Index,
+}
+
+/// Positions in [`Inventory::servers`] by name and in [`Inventory::entries`] by key.
+#[derive(Debug, Default)]
+struct Index {
+    servers_by_name: HashMap<String, Vec<usize>>,
+    entry_by_key: HashMap<String, usize>,
+}
+
+impl Index {
+    fn build(servers: &[ConfiguredServer], entries: &[Entry]) -> Self {
+        let mut servers_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, s) in servers.iter().enumerate() {
+            servers_by_name.entry(s.name.clone()).or_default().push(i);
+        }
+        let mut entry_by_key = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            // The first, as the linear search found it.
+            entry_by_key.entry(e.key.clone()).or_insert(i);
+        }
+        Self {
+            servers_by_name,
+            entry_by_key,
+        }
+    }
 }
 
 impl Inventory {
@@ -151,7 +179,7 @@ impl Inventory {
             Some(KeychainRead::Found { blob, .. }) => Some(blob),
             _ => None,
         };
-        let entries = keychain_blob
+        let entries: Vec<Entry> = keychain_blob
             .or(credentials.as_claude_sees())
             .and_then(|c| c.get("mcpOAuth"))
             .and_then(Value::as_object)
@@ -194,8 +222,10 @@ impl Inventory {
         }
         let temp_files = leftovers::temp_files(&temp_dirs, &names);
         let corrupted_backups = leftovers::corrupted_backups(&config_dir);
+        let index = Index::build(&servers, &entries);
         Self {
             trust,
+            index,
             keychain,
             processes: processes::scan(),
             lock_dirs,
@@ -252,7 +282,12 @@ impl Inventory {
         &'a self,
         name: &'a str,
     ) -> impl Iterator<Item = &'a ConfiguredServer> {
-        self.servers.iter().filter(move |s| s.name == name)
+        let at = self
+            .index
+            .servers_by_name
+            .get(name)
+            .map_or(&[][..], Vec::as_slice);
+        at.iter().map(|&i| &self.servers[i])
     }
 
     pub fn is_configured(&self, name: &str) -> bool {
@@ -260,7 +295,7 @@ impl Inventory {
     }
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.key == key)
+        self.index.entry_by_key.get(key).map(|&i| &self.entries[i])
     }
 
     pub fn marker(&self, name: &str) -> Option<&Marker> {

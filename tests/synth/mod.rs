@@ -45,6 +45,19 @@ pub struct Params {
     pub entries: usize,
     pub seed: u64,
     pub now_ms: i64,
+    /// What the pasted history looks like.
+    pub text: Text,
+}
+
+/// The kind of pasted content that pads `.claude.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Text {
+    /// Code, prose, paths and terminal output: an escape every ~18 bytes, some non-ASCII.
+    #[default]
+    Mixed,
+    /// JSON pasted inside JSON, `\uXXXX` escapes (surrogate pairs too), Windows paths and
+    /// non-Latin scripts: an escape every ~4 bytes, most other bytes non-ASCII.
+    Heavy,
 }
 
 impl Default for Params {
@@ -56,6 +69,7 @@ impl Default for Params {
             entries: 30,
             seed: 1,
             now_ms: DEFAULT_NOW_MS,
+            text: Text::Mixed,
         }
     }
 }
@@ -399,11 +413,36 @@ const FRAGMENTS: &[&str] = &[
     "0123456789 ",
 ];
 
+/// Pieces for [`Text::Heavy`]: escapes and non-ASCII dominate.
+const HEAVY_FRAGMENTS: &[&str] = &[
+    "{\\\"a\\\":\\\"\\\\u00e9\\\"}\\n",
+    "\\\\server\\\\share\\\\dir\\\\",
+    "\\ud83d\\ude80\\ud83d\\udd25\\u2728",
+    "\\u65e5\\u672c\\u8a9e\\u3067\\u3059",
+    "\\t\\t\\\"\\\"\\n\\r\\n\\b\\f\\/",
+    "日本語のテキスト、漢字とかな。",
+    "Привет, мир! Съешь же ещё этих булок.",
+    "مرحبا بالعالم ",
+    "😀🎉🚀✨🔥 ",
+    "\\u001b[38;5;196m█▇▆▅▄▃▂▁\\u001b[0m",
+    "C:\\\\Users\\\\Ærøskøbing\\\\Документы\\\\",
+    "\\\"\\\\\\\"\\\"",
+];
+
 /// Writes about `len` bytes of pasted-looking content into an open string.
-fn pasted_text<W: Write>(p: &mut Pretty<W>, rng: &mut Rng, len: usize) -> io::Result<()> {
+fn pasted_text<W: Write>(
+    p: &mut Pretty<W>,
+    rng: &mut Rng,
+    len: usize,
+    text: Text,
+) -> io::Result<()> {
+    let pieces = match text {
+        Text::Mixed => FRAGMENTS,
+        Text::Heavy => HEAVY_FRAGMENTS,
+    };
     let mut n = 0;
     while n < len {
-        let f = FRAGMENTS[rng.below(FRAGMENTS.len())];
+        let f = pieces[rng.below(pieces.len())];
         p.raw(f)?;
         n += f.len();
     }
@@ -874,7 +913,7 @@ fn write_claude_json(path: &Path, params: &Params, plan: &Plan, rng: &mut Rng) -
                 p.member("type", &json!("text"))?;
                 p.key("content")?;
                 p.begin_string()?;
-                pasted_text(&mut p, rng, len)?;
+                pasted_text(&mut p, rng, len, params.text)?;
                 p.end_string()?;
                 p.close(b"}")?;
             }

@@ -1,0 +1,452 @@
+//! String bodies 64 bytes at a time: find the closing quote and prove that nothing before it needs
+//! the careful scanner (no control character, every escape valid), with bit masks instead of a
+//! branch per escape.
+//!
+//! Pasted history in `~/.claude.json` has an escape every ~18 bytes; the careful loop in
+//! `scan.rs` pays an unpredictable branch for each. Here a block is classified into masks of
+//! quotes, backslashes and control characters, escaped positions come from the odd-backslash rule
+//! (a byte is escaped when an odd run of backslashes ends right before it), and the escapes are
+//! checked as masks too. Anything unusual (an invalid escape, a control character, a `\u` whose
+//! digits run past the block) is left to the careful scanner, which reports it with its exact
+//! offset: this module only ever says "these bytes are fine" or "ask the careful path".
+//!
+//! Classification uses SSE2 on x86_64 (part of the baseline, but still detected at run time) and a
+//! portable scalar version elsewhere; both are tested against each other and against the careful
+//! scanner (tests/speed.rs, and the tests below).
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+pub(super) const BLOCK: usize = 64;
+
+/// Per byte of a block, one bit (bit i = byte i).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Masks {
+    pub quote: u64,
+    pub backslash: u64,
+    /// Bytes below 0x20.
+    pub control: u64,
+    /// Bytes that may follow a backslash: `" \ / b f n r t u`.
+    pub escapable: u64,
+    pub u: u64,
+    /// `0-9 a-f A-F`.
+    pub hex: u64,
+}
+
+/// What [`string_block`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Block {
+    /// The closing quote is at this offset, and every byte before it is valid string content.
+    End(usize),
+    /// The first `n` bytes (1..=64) are valid string content without the closing quote; continue
+    /// at `n` (never inside an escape).
+    Plain(usize),
+    /// The careful scanner must look at the start of this block.
+    Careful,
+}
+
+/// Which classifier to use: chosen at run time, or forced (tests, benchmarks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// The best the CPU has: AVX2, else SSE2, else scalar masks.
+    Auto,
+    /// SSE2 masks (x86_64; elsewhere the scalar ones).
+    Sse2,
+    /// The portable mask code.
+    Scalar,
+    /// No skimming at all: every string goes through the careful scanner.
+    Careful,
+}
+
+/// A resolved strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kernel {
+    Avx2,
+    Sse2,
+    Scalar,
+    Careful,
+}
+
+static STRATEGY: AtomicU8 = AtomicU8::new(0);
+
+/// Forces a strategy for the whole process (for differential tests and measurements).
+pub fn set_strategy(s: Strategy) {
+    STRATEGY.store(
+        match s {
+            Strategy::Auto => 0,
+            Strategy::Sse2 => 1,
+            Strategy::Scalar => 2,
+            Strategy::Careful => 3,
+        },
+        Ordering::Relaxed,
+    );
+}
+
+/// The kernel for the strategy in force, checked against the CPU at run time.
+#[inline]
+pub(super) fn kernel() -> Kernel {
+    match STRATEGY.load(Ordering::Relaxed) {
+        0 if has_avx2() => Kernel::Avx2,
+        0 | 1 if has_sse2() => Kernel::Sse2,
+        3 => Kernel::Careful,
+        _ => Kernel::Scalar,
+    }
+}
+
+#[inline]
+fn has_sse2() -> bool {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        std::arch::is_x86_feature_detected!("sse2")
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        false
+    }
+}
+
+#[inline]
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The portable classifier.
+pub fn classify_scalar(block: &[u8; BLOCK]) -> Masks {
+    let mut m = Masks {
+        quote: 0,
+        backslash: 0,
+        control: 0,
+        escapable: 0,
+        u: 0,
+        hex: 0,
+    };
+    for (i, &b) in block.iter().enumerate() {
+        let bit = 1u64 << i;
+        let set = |cond: bool| if cond { bit } else { 0 };
+        m.quote |= set(b == b'"');
+        m.backslash |= set(b == b'\\');
+        m.control |= set(b < 0x20);
+        m.escapable |= set(matches!(
+            b,
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' | b'u'
+        ));
+        m.u |= set(b == b'u');
+        m.hex |= set(b.is_ascii_hexdigit());
+    }
+    m
+}
+
+/// The SSE2 classifier: the same masks as [`classify_scalar`]. SSE2 is part of the x86_64
+/// baseline (`target_feature = "sse2"` is on for every x86_64 target), so this inlines into the
+/// scanner; `strategy` still checks the CPU at run time.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+pub fn classify_sse2(block: &[u8; BLOCK]) -> Masks {
+    let (quote, backslash, control) = structural_sse2(block);
+    let (escapable, u, hex) = escapes_sse2(block);
+    Masks {
+        quote,
+        backslash,
+        control,
+        escapable,
+        u,
+        hex,
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn load(block: &[u8; BLOCK], k: usize) -> std::arch::x86_64::__m128i {
+    assert!(k < BLOCK / 16);
+    // SAFETY: the 16 bytes at k * 16 are inside the block (checked above); loadu needs no
+    // alignment; SSE2 is enabled on every x86_64 target.
+    unsafe { std::arch::x86_64::_mm_loadu_si128(block.as_ptr().add(k * 16).cast()) }
+}
+
+/// Quotes, backslashes, control characters.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn structural_sse2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is enabled for this target (the cfg above); loads go through `load`.
+    unsafe {
+        let (mut quote, mut backslash, mut control) = (0, 0, 0);
+        for k in 0..BLOCK / 16 {
+            let x = load(block, k);
+            let mask = |v: __m128i| (_mm_movemask_epi8(v) as u32 as u64 & 0xFFFF) << (k * 16);
+            quote |= mask(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8)));
+            backslash |= mask(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8)));
+            // x <= 0x1F (unsigned): max(x, 0x1F) == 0x1F.
+            let low = _mm_set1_epi8(0x1F);
+            control |= mask(_mm_cmpeq_epi8(_mm_max_epu8(x, low), low));
+        }
+        (quote, backslash, control)
+    }
+}
+
+/// Escapable characters, `u`, hex digits.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn escapes_sse2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is enabled for this target (the cfg above); loads go through `load`.
+    unsafe {
+        let (mut escapable, mut u, mut hex) = (0, 0, 0);
+        let splat = |b: u8| _mm_set1_epi8(b as i8);
+        // x in lo..=hi (unsigned): x == min(max(x, lo), hi).
+        let in_range = |x: __m128i, lo: u8, hi: u8| {
+            _mm_cmpeq_epi8(x, _mm_min_epu8(_mm_max_epu8(x, splat(lo)), splat(hi)))
+        };
+        for k in 0..BLOCK / 16 {
+            let x = load(block, k);
+            let mask = |v: __m128i| (_mm_movemask_epi8(v) as u32 as u64 & 0xFFFF) << (k * 16);
+            let eq = |b: u8| _mm_cmpeq_epi8(x, splat(b));
+            let is_u = eq(b'u');
+            u |= mask(is_u);
+            let any = _mm_or_si128(
+                _mm_or_si128(
+                    _mm_or_si128(eq(b'"'), eq(b'\\')),
+                    _mm_or_si128(is_u, eq(b'/')),
+                ),
+                _mm_or_si128(
+                    _mm_or_si128(eq(b'b'), eq(b'f')),
+                    _mm_or_si128(_mm_or_si128(eq(b'n'), eq(b'r')), eq(b't')),
+                ),
+            );
+            escapable |= mask(any);
+            let lower = _mm_or_si128(x, splat(0x20));
+            hex |= mask(_mm_or_si128(
+                in_range(x, b'0', b'9'),
+                in_range(lower, b'a', b'f'),
+            ));
+        }
+        (escapable, u, hex)
+    }
+}
+
+const EVEN: u64 = 0x5555_5555_5555_5555;
+
+/// The bytes escaped by a backslash: right after an odd-length run of backslashes. `backslash`
+/// must not have bit 63 set (the caller cuts a block before a trailing run), so no run carries
+/// into the next block and none comes in from the previous one.
+#[inline]
+pub fn escaped(backslash: u64) -> u64 {
+    let starts = backslash & !(backslash << 1);
+    let even_starts = starts & EVEN;
+    let odd_starts = starts & !EVEN;
+    // Adding a run's start bit to the run carries past its end: the carry lands on the byte after.
+    let even_ends = backslash.wrapping_add(even_starts) & !backslash;
+    let odd_ends = backslash.wrapping_add(odd_starts) & !backslash;
+    // A run that starts on an even bit and ends before an odd bit has odd length, and so on.
+    (even_ends & !EVEN) | (odd_ends & EVEN)
+}
+
+/// Skims the string body that starts at `buf[i]` (not inside an escape) block by block. Returns
+/// where the careful scanner should go on, and whether that is the closing quote.
+#[inline]
+pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> (usize, bool) {
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `kernel` chose Avx2 only after the CPU said it has AVX2.
+        Kernel::Avx2 => unsafe { skim_avx2(buf, i) },
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        Kernel::Sse2 => blocks(buf, i, structural_sse2, escapes_sse2),
+        Kernel::Careful => (i, false),
+        _ => blocks(buf, i, structural_scalar, escapes_scalar),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn skim_avx2(buf: &[u8], i: usize) -> (usize, bool) {
+    // Closures inherit this function's target features, so the AVX2 code inlines here.
+    blocks(buf, i, |b| structural_avx2(b), |b| escapes_avx2(b))
+}
+
+/// The block loop, for one classifier (inlined into each kernel).
+#[inline(always)]
+fn blocks(
+    buf: &[u8],
+    mut i: usize,
+    structural: impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
+    escapes: impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
+) -> (usize, bool) {
+    while let Some(block) = buf.get(i..i + BLOCK) {
+        let block: &[u8; BLOCK] = block.try_into().expect("64 bytes");
+        match string_block(block, &structural, &escapes) {
+            Block::End(n) => return (i + n, true),
+            Block::Plain(n) => i += n,
+            Block::Careful => break,
+        }
+    }
+    (i, false)
+}
+
+fn structural_scalar(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    let m = classify_scalar(block);
+    (m.quote, m.backslash, m.control)
+}
+
+fn escapes_scalar(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    let m = classify_scalar(block);
+    (m.escapable, m.u, m.hex)
+}
+
+/// The AVX2 classifier, two 32-byte halves: the same masks as [`classify_scalar`].
+///
+/// # Safety
+///
+/// The CPU must have AVX2 (`is_x86_feature_detected!("avx2")`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub fn classify_avx2(block: &[u8; BLOCK]) -> Masks {
+    let (quote, backslash, control) = structural_avx2(block);
+    let (escapable, u, hex) = escapes_avx2(block);
+    Masks {
+        quote,
+        backslash,
+        control,
+        escapable,
+        u,
+        hex,
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn load_avx2(block: &[u8; BLOCK], k: usize) -> std::arch::x86_64::__m256i {
+    assert!(k < BLOCK / 32);
+    // SAFETY: the 32 bytes at k * 32 are inside the block (checked above); loadu needs no
+    // alignment.
+    unsafe { std::arch::x86_64::_mm256_loadu_si256(block.as_ptr().add(k * 32).cast()) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn structural_avx2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    use std::arch::x86_64::*;
+    let (mut quote, mut backslash, mut control) = (0, 0, 0);
+    for k in 0..BLOCK / 32 {
+        let x = load_avx2(block, k);
+        let mask = |v: __m256i| (_mm256_movemask_epi8(v) as u32 as u64) << (k * 32);
+        quote |= mask(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(b'"' as i8)));
+        backslash |= mask(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(b'\\' as i8)));
+        let low = _mm256_set1_epi8(0x1F);
+        control |= mask(_mm256_cmpeq_epi8(_mm256_max_epu8(x, low), low));
+    }
+    (quote, backslash, control)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn escapes_avx2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    use std::arch::x86_64::*;
+    let (mut escapable, mut u, mut hex) = (0, 0, 0);
+    for k in 0..BLOCK / 32 {
+        let x = load_avx2(block, k);
+        let mask = |v: __m256i| (_mm256_movemask_epi8(v) as u32 as u64) << (k * 32);
+        let splat = |b: u8| _mm256_set1_epi8(b as i8);
+        let eq = |b: u8| _mm256_cmpeq_epi8(x, splat(b));
+        let in_range = |x: __m256i, lo: u8, hi: u8| {
+            _mm256_cmpeq_epi8(x, _mm256_min_epu8(_mm256_max_epu8(x, splat(lo)), splat(hi)))
+        };
+        let is_u = eq(b'u');
+        u |= mask(is_u);
+        let any = _mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_or_si256(eq(b'"'), eq(b'\\')),
+                _mm256_or_si256(is_u, eq(b'/')),
+            ),
+            _mm256_or_si256(
+                _mm256_or_si256(eq(b'b'), eq(b'f')),
+                _mm256_or_si256(_mm256_or_si256(eq(b'n'), eq(b'r')), eq(b't')),
+            ),
+        );
+        escapable |= mask(any);
+        let lower = _mm256_or_si256(x, splat(0x20));
+        hex |= mask(_mm256_or_si256(
+            in_range(x, b'0', b'9'),
+            in_range(lower, b'a', b'f'),
+        ));
+    }
+    (escapable, u, hex)
+}
+
+/// Looks at the 64 bytes at the start of `block` inside a string body (not inside an escape).
+#[inline(always)]
+pub(super) fn string_block(
+    block: &[u8; BLOCK],
+    structural: &impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
+    escapes: &impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
+) -> Block {
+    let (quote, backslash, control) = structural(block);
+    if backslash == 0 {
+        // No escape: the first quote ends the string; a control character before it is an error.
+        let end = quote.trailing_zeros() as usize;
+        let within = low_bits(end);
+        return match (control & within, end) {
+            (0, BLOCK) => Block::Plain(BLOCK),
+            (0, at) => Block::End(at),
+            _ => Block::Careful,
+        };
+    }
+    let (escapable, is_u, hex) = escapes(block);
+    let mut usable = BLOCK;
+    // A trailing run of backslashes may continue in the next block: stop before it.
+    if backslash >> 63 != 0 {
+        let run = (!backslash).leading_zeros() as usize;
+        usable = BLOCK - run;
+    }
+    let keep = low_bits(usable);
+    let backslash = backslash & keep;
+    let esc = escaped(backslash) & keep;
+    // A `\u` whose four digits do not all fit: stop before its backslash.
+    let late_u = esc & is_u & !low_bits(BLOCK - 4);
+    if late_u != 0 {
+        usable = usable.min(late_u.trailing_zeros() as usize - 1);
+    }
+    let quotes = quote & !esc & low_bits(usable);
+    let (limit, end) = match quotes {
+        0 => (usable, None),
+        q => {
+            let at = q.trailing_zeros() as usize;
+            (at, Some(at))
+        }
+    };
+    if limit == 0 {
+        return match end {
+            Some(0) => Block::End(0),
+            _ => Block::Careful,
+        };
+    }
+    let within = low_bits(limit);
+    let esc = esc & within;
+    let u = esc & is_u;
+    let digits = (u << 1) | (u << 2) | (u << 3) | (u << 4);
+    let bad = (control & within) | (esc & !escapable) | (digits & !hex);
+    if bad != 0 {
+        return Block::Careful;
+    }
+    match end {
+        Some(at) => Block::End(at),
+        None => Block::Plain(limit),
+    }
+}
+
+/// The `n` lowest bits (n in 0..=64).
+#[inline]
+fn low_bits(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+}
+
+#[cfg(test)]
+mod tests;
