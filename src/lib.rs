@@ -48,11 +48,11 @@ impl std::error::Error for UsageError {}
 
 /// Runs one command. `Err` means it could not run at all (exit 8, or 2 for a [`UsageError`]).
 ///
-/// Whatever a command printed passes [`redact::free_text`] on the way out, so a secret hiding where
+/// Whatever a command printed passes [`redact::output`] on the way out, so a secret hiding where
 /// no check expected one (a server name, a URL, an error message) is still never shown.
 pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {
     let mut outcome = commands::run(config, env, vars)?;
-    outcome.stdout = redact::free_text(&outcome.stdout).into_owned();
-    outcome.stderr = redact::free_text(&outcome.stderr).into_owned();
+    outcome.stdout = redact::output(&outcome.stdout).into_owned();
+    outcome.stderr = redact::output(&outcome.stderr).into_owned();
     Ok(outcome)
 }

@@ -43,7 +43,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let usage = e.downcast_ref::<UsageError>().is_some();
             let text = format!("{e:#}");
-            let text = mcp_auth_doctor::redact::free_text(&text);
+            let text = mcp_auth_doctor::redact::output(&text);
             let text = mcp_auth_doctor::report::style::sanitize(&text);
             eprintln!("mcp-auth-doctor: error: {text}");
             ExitCode::from(if usage {

@@ -70,7 +70,7 @@ fn run(
             plan.steps.clone()
         } else if w.interactive {
             // The plan has to be on the screen before the questions about it.
-            print!("{}", crate::redact::free_text(&out));
+            print!("{}", crate::redact::output(&out));
             let _ = std::io::Write::flush(&mut std::io::stdout());
             out.clear();
             match ask_each(&plan.steps) {
