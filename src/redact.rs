@@ -49,13 +49,36 @@ static TOKEN_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
 /// Replaces token-shaped runs in `text` with `[redacted sha256:… len=…]`.
 pub fn free_text(text: &str) -> Cow<'_, str> {
     TOKEN_SHAPE.replace_all(text, |caps: &regex::Captures<'_>| {
-        let m = &caps[0];
+        let whole = caps.get(0).expect("the whole match");
+        // In a JSON document a run may begin inside an escape (`\n`, `\u202e`): keep the escape,
+        // or the output would stop being JSON.
+        let (escape, m) = whole.as_str().split_at(escape_len(text, whole.start()));
         if looks_like_a_token(m) {
-            format!("[redacted {}]", SecretInfo::of(m))
+            format!("{escape}[redacted {}]", SecretInfo::of(m))
         } else {
-            m.to_string()
+            whole.as_str().to_string()
         }
     })
+}
+
+/// How many bytes at `start` belong to a JSON escape begun by a backslash just before it: 5 for
+/// `u` and four hex digits, 1 for any other character, 0 when the backslashes before `start`
+/// are an even number (escaped themselves, or none).
+fn escape_len(text: &str, start: usize) -> usize {
+    let backslashes = text.as_bytes()[..start]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count();
+    if backslashes % 2 == 0 {
+        return 0;
+    }
+    let rest = &text.as_bytes()[start..];
+    if rest.len() >= 5 && rest[0] == b'u' && rest[1..5].iter().all(u8::is_ascii_hexdigit) {
+        5
+    } else {
+        1
+    }
 }
 
 /// A long run is a token when it mixes letters and digits and is not a path or a word chain.
@@ -97,6 +120,24 @@ mod tests {
             "sha256:1a2b3c4d len=40",
         ] {
             assert_eq!(free_text(keep), keep);
+        }
+    }
+
+    #[test]
+    fn json_escapes_next_to_a_token_survive() {
+        let token = "abcd1234efgh5678ijkl9012mnop3456qrst";
+        for doc in [
+            format!(r#"{{"name": "x\n{token}"}}"#),
+            format!(r#"{{"name": "x\u202e{token}"}}"#),
+            format!(r#"{{"name": "x\\{token}"}}"#),
+            format!(r#"{{"name": "\t{token}\b"}}"#),
+        ] {
+            let before: serde_json::Value = serde_json::from_str(&doc).expect("test input is JSON");
+            let out = free_text(&doc);
+            assert!(!out.contains(token), "{out}");
+            let after: serde_json::Value =
+                serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+            assert_ne!(before, after);
         }
     }
 
