@@ -15,9 +15,8 @@ const SECRET_PATH_MARKERS: &[&str] = &[
 
 /// `https://user:pw@host/s/abc/p?key=abc&x#frag` → `https://***@host/s/***/p?key=***&x#***`.
 ///
-/// Userinfo is found before anything else: a password may hold `?`, `#` or `/` unescaped, so the
-/// userinfo ends at the last `@` that has no `/` before it. Path segments are hidden when
-/// [`secret_segment`] says so.
+/// Userinfo is found before anything else ([`split_userinfo`]): a password may hold `?`, `#` or
+/// `/` unescaped. Path segments are hidden when [`secret_segment`] says so.
 pub fn url(input: &str) -> String {
     let (scheme, rest) = match input.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
@@ -26,12 +25,22 @@ pub fn url(input: &str) -> String {
             None => (None, input),
         },
     };
-    let (userinfo, rest) = match scheme {
-        Some(_) => match userinfo_end(rest) {
-            Some(i) => (true, &rest[i + 1..]),
-            None => (false, rest),
-        },
-        None => (false, rest),
+    let (userinfo, rest, hide_query) = match scheme.map(|_| split_userinfo(rest)) {
+        None | Some(Userinfo::None) => (false, rest, false),
+        Some(Userinfo::EndsAt(i)) => (true, &rest[i + 1..], false),
+        Some(Userinfo::NoneButQueryHasAt) => (false, rest, true),
+        Some(Userinfo::Unclear) => {
+            // No reading of it is a URL Node accepts, and each hides a secret where another
+            // shows a host: show only the scheme.
+            return format!(
+                "{}{HIDDEN}",
+                if scheme == Some("") {
+                    "//".to_string()
+                } else {
+                    format!("{}://", scheme.unwrap_or_default())
+                }
+            );
+        }
     };
     let (before_fragment, fragment) = match rest.split_once('#') {
         Some((a, b)) => (a, Some(b)),
@@ -73,7 +82,10 @@ pub fn url(input: &str) -> String {
     }
     if let Some(q) = query {
         out.push('?');
-        for (i, pair) in q.split('&').enumerate() {
+        if hide_query {
+            out.push_str(HIDDEN);
+        }
+        for (i, pair) in q.split('&').enumerate().filter(|_| !hide_query) {
             if i > 0 {
                 out.push('&');
             }
@@ -97,9 +109,10 @@ pub fn url(input: &str) -> String {
 /// The host of a URL (no userinfo, no port), found the way [`url`] finds the userinfo.
 pub fn host(input: &str) -> Option<&str> {
     let rest = input.split_once("://")?.1;
-    let rest = match userinfo_end(rest) {
-        Some(i) => &rest[i + 1..],
-        None => rest,
+    let rest = match split_userinfo(rest) {
+        Userinfo::EndsAt(i) => &rest[i + 1..],
+        Userinfo::None | Userinfo::NoneButQueryHasAt => rest,
+        Userinfo::Unclear => return None,
     };
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = match authority.strip_prefix('[') {
@@ -109,32 +122,99 @@ pub fn host(input: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-/// Byte index of the `@` that ends the userinfo in `rest` (what follows `scheme://`): the last
-/// `@` before the first `/`. A password may also hold an unescaped `/` (`user:pa/ss@host`): when
-/// what comes before the first `/` is no `host[:port]` (the port is not a number) and an `@`
-/// follows, the userinfo ends at the last `@` of all.
-fn userinfo_end(rest: &str) -> Option<usize> {
-    let mut at = None;
-    let mut slash = rest.len();
-    for (i, c) in rest.char_indices() {
-        match c {
-            '@' => at = Some(i),
-            '/' => {
-                slash = i;
-                break;
-            }
-            _ => {}
+/// Where the userinfo of `rest` (what follows `scheme://`) ends.
+enum Userinfo {
+    None,
+    /// At this byte, an `@`.
+    EndsAt(usize),
+    /// No userinfo, but an `@` in the query or fragment could be read as ending one: the query is
+    /// hidden whole.
+    NoneButQueryHasAt,
+    /// Neither reading gives a host: hide everything.
+    Unclear,
+}
+
+/// Finds the userinfo the way that never shows a secret whichever way the URL is read.
+///
+/// The plain case: an `@` before the first `/`, `?` or `#` ends it. But a password may hold `?`,
+/// `#` or `/` unescaped (`alice:pw?x@host`, `dave:pa/ss@host`), which Node rejects and a person
+/// still types, while a path, query or fragment may hold an `@` (`host#a@b`, `host?e=a@b`). So
+/// when the first `@` comes later: if what precedes the first delimiter is a valid `host[:port]`,
+/// it is the host (and when an `@` comes before any `/`, the query is hidden whole, since it might
+/// be the rest of a password); else if it reads as `user:pass` (a "port" that is no number), what
+/// precedes the last `@` can be userinfo and what follows it is a valid host, that `@` ends the
+/// userinfo; else the URL is [`Userinfo::Unclear`].
+fn split_userinfo(rest: &str) -> Userinfo {
+    let slash = rest.find('/').unwrap_or(rest.len());
+    let delim = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..delim];
+    if let Some(at) = authority.rfind('@') {
+        return Userinfo::EndsAt(at);
+    }
+    let Some(at) = rest.rfind('@') else {
+        return Userinfo::None;
+    };
+    if valid_host(authority) {
+        return if rest[..slash].contains('@') {
+            Userinfo::NoneButQueryHasAt
+        } else {
+            Userinfo::None
+        };
+    }
+    let host_after = {
+        let z = &rest[at + 1..];
+        &z[..z.find(['/', '?', '#']).unwrap_or(z.len())]
+    };
+    if bad_port(authority) && can_be_userinfo(&rest[..at]) && valid_host(host_after) {
+        Userinfo::EndsAt(at)
+    } else {
+        Userinfo::Unclear
+    }
+}
+
+/// `host[:port]`: a name, an IPv4 address, a `[...]` IPv6 address or a `${VAR}` template, and a
+/// port of digits.
+fn valid_host(s: &str) -> bool {
+    let (host, port) = if let Some(v6) = s.strip_prefix('[') {
+        let Some((inside, after)) = v6.split_once(']') else {
+            return false;
+        };
+        if inside.is_empty()
+            || !inside
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return false;
         }
-    }
-    if at.is_some() {
-        return at;
-    }
-    let authority = &rest[..slash];
-    let bad_port = !authority.starts_with('[')
-        && authority
-            .rsplit_once(':')
-            .is_some_and(|(_, port)| !port.bytes().all(|b| b.is_ascii_digit()));
-    if bad_port { rest.rfind('@') } else { None }
+        match after.strip_prefix(':') {
+            Some(port) => ("v6", port),
+            None if after.is_empty() => ("v6", ""),
+            None => return false,
+        }
+    } else {
+        match s.rsplit_once(':') {
+            Some((h, p)) => (h, p),
+            None => (s, ""),
+        }
+    };
+    !host.is_empty()
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%' | b'$' | b'{' | b'}')
+        })
+        && port.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `user:pass` rather than `host:port`: what follows the last `:` is not a number.
+fn bad_port(s: &str) -> bool {
+    !s.starts_with('[')
+        && s.rsplit_once(':')
+            .is_some_and(|(_, port)| !port.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `s` can be userinfo: not empty, no brackets, no whitespace.
+fn can_be_userinfo(s: &str) -> bool {
+    !s.is_empty() && !s.contains(['[', ']']) && !s.contains(char::is_whitespace)
 }
 
 /// Whether a path segment is (probably) a secret: it follows a marker such as `/s/` or
@@ -253,6 +333,32 @@ mod tests {
         assert_eq!(url("https://host:8443/a@b"), "https://host:8443/a@b");
         // An @ in the path is not userinfo.
         assert_eq!(url("https://host/users/@me"), "https://host/users/@me");
+    }
+
+    /// An `@` after a `?` or `#` may end a password or sit in a query or fragment: whichever
+    /// reading is right, no secret shows (the first case was found by fuzz/ `redact`).
+    #[test]
+    fn an_at_sign_that_may_end_either_way_shows_no_secret() {
+        for (input, shown) in [
+            (
+                "https://0ybb0czbxxx1[::1]:8443#*@~a:CANARY#).",
+                "https://***",
+            ),
+            ("https://h.example#frag@CANARY.com", "https://h.example#***"),
+            ("https://h.example?k=v@CANARY.com", "https://h.example?***"),
+            ("https://h.example:12?CANARY@h2", "https://h.example:12?***"),
+            ("https://#x@CANARY.com", "https://***"),
+            (
+                "https://bbxc.example.com:1?k__=/@@@CANARY///&aa=a",
+                "https://bbxc.example.com:1?k__=***&aa=***",
+            ),
+            ("wss://:1?b#@CANARYX", "wss://***"),
+            ("https://ab[::1]/s/xx@CANARY/mcp", "https://***"),
+            ("https://u:CANARY?x@host/mcp", "https://***@host/mcp"),
+        ] {
+            assert_eq!(url(input), shown, "{input}");
+            assert!(!url(input).contains("CANARY"));
+        }
     }
 
     #[test]
