@@ -159,6 +159,44 @@ fn secrets_in_server_urls_are_never_printed() {
             );
         }
     }
+    // The writes: plan, result and the backup manifests (which record what was removed).
+    let mut written = Vec::new();
+    for args in [
+        &[
+            "fix",
+            "--yes",
+            "--only",
+            "stale-registration",
+            "--format",
+            "json",
+        ][..],
+        &["fix", "--yes", "--only", "orphaned-registration"],
+        &["backups", "--format", "json"],
+    ] {
+        let (stdout, stderr, _) = home.run(args);
+        written.push((format!("{args:?}"), stdout));
+        written.push((format!("{args:?} stderr"), stderr));
+    }
+    let root = home.path.join(".claude/backups/mcp-auth-doctor");
+    for dir in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+        written.push(("manifest".into(), manifest));
+    }
+    assert!(
+        written
+            .iter()
+            .filter(|(what, _)| what == "manifest")
+            .count()
+            >= 2,
+        "fix made no backups"
+    );
+    for (what, text) in &written {
+        assert!(
+            !text.contains(CANARY),
+            "{what} leaked a secret from a URL:\n{text}"
+        );
+    }
+    let home = Home::fixture("secret-urls");
     let (check, _, _) = home.run(&["check"]);
     for shown in [
         "https://mcp.zapier.com/api/mcp/s/***/mcp",
