@@ -15,8 +15,8 @@ const SECRET_PATH_MARKERS: &[&str] = &[
 
 /// `https://user:pw@host/s/abc/p?key=abc&x#frag` → `https://***@host/s/***/p?key=***&x#***`.
 ///
-/// Userinfo is found before anything else ([`split_userinfo`]): a password may hold `?`, `#` or
-/// `/` unescaped. Path segments are hidden when [`secret_segment`] says so.
+/// Userinfo is found before anything else (`split_userinfo`): a password may hold `?`, `#` or
+/// `/` unescaped. Path segments are hidden when `secret_segment` says so.
 pub fn url(input: &str) -> String {
     let (scheme, rest) = match input.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
