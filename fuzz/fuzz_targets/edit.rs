@@ -110,7 +110,7 @@ impl Writer<'_, '_> {
             }
             self.ws();
             // Sometimes repeat an earlier key, written the same or differently.
-            let key = if !own.is_empty() && self.b.next() % 8 == 0 {
+            let key = if !own.is_empty() && self.b.next().is_multiple_of(8) {
                 let k = own[self.b.next() as usize % own.len()].clone();
                 self.out.push_str(&Value::String(k.clone()).to_string());
                 k
@@ -202,15 +202,13 @@ fuzz_target!(|data: &[u8]| {
     let mut candidates = keys.clone();
     candidates.push("absent|0000000000000000".into());
     let key = candidates[b.next() as usize % candidates.len()].clone();
-    let (path, key): (Vec<&str>, String) = if b.next() % 4 == 0 {
+    let (path, key): (Vec<&str>, String) = if b.next().is_multiple_of(4) {
         (vec![], top[b.next() as usize % top.len()].clone())
     } else {
         (vec!["mcpOAuth"], key)
     };
     let object_path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-    let target = path
-        .iter()
-        .fold(Some(&before), |v, seg| v.and_then(|v| v.get(*seg)));
+    let target = path.iter().try_fold(&before, |v, seg| v.get(*seg));
     let occurrences = if path.is_empty() {
         top.iter().filter(|k| **k == key).count()
     } else {

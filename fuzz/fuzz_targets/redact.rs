@@ -71,7 +71,7 @@ fn url_with_secret(b: &mut Bytes<'_>) -> String {
         2 => {
             let value = secret(b, &format!("{}=?/@:", SUB_DELIMS.replace('&', "")));
             query = format!("?{query_name}={value}");
-            if b.next() % 2 == 0 {
+            if b.next().is_multiple_of(2) {
                 query.push_str(&format!(
                     "&{}={}",
                     b.chars(UNRESERVED, 4),
@@ -88,12 +88,12 @@ fn url_with_secret(b: &mut Bytes<'_>) -> String {
                 "/{marker}/{}",
                 secret(b, &format!("{SUB_DELIMS}:@"))
             ));
-            if b.next() % 2 == 0 {
+            if b.next().is_multiple_of(2) {
                 path.push_str("/mcp");
             }
         }
     }
-    if query.is_empty() && b.next() % 3 == 0 {
+    if query.is_empty() && b.next().is_multiple_of(3) {
         query = format!("?{query_name}");
     }
     format!("{scheme}://{userinfo}{host}{path}{query}{fragment}")
