@@ -50,7 +50,7 @@ impl std::error::Error for UsageError {}
 /// with `--format json` that is instead an [`Outcome`] whose stdout is an error object (a script
 /// reading stdout always gets JSON) and whose stderr says the same for a person.
 ///
-/// Whatever a command printed passes [`redact::free_text`] on the way out, so a secret hiding where
+/// Whatever a command printed passes [`redact::output`] on the way out, so a secret hiding where
 /// no check expected one (a server name, a URL, an error message) is still never shown.
 pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {
     let mut outcome = match commands::run(config, env, vars) {
@@ -59,10 +59,10 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
         Err(e) => return Err(e),
     };
     // Copy only when something was redacted (stdout can be megabytes of JSON).
-    if let std::borrow::Cow::Owned(s) = redact::free_text(&outcome.stdout) {
+    if let std::borrow::Cow::Owned(s) = redact::output(&outcome.stdout) {
         outcome.stdout = s;
     }
-    if let std::borrow::Cow::Owned(s) = redact::free_text(&outcome.stderr) {
+    if let std::borrow::Cow::Owned(s) = redact::output(&outcome.stderr) {
         outcome.stderr = s;
     }
     Ok(outcome)

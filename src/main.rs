@@ -50,7 +50,7 @@ fn main() -> ExitCode {
 fn report_error(e: &anyhow::Error, overrides: &Overrides) -> ExitCode {
     let usage = e.downcast_ref::<UsageError>().is_some();
     let text = format!("{e:#}");
-    let text = mcp_auth_doctor::redact::free_text(&text);
+    let text = mcp_auth_doctor::redact::output(&text);
     let text = mcp_auth_doctor::report::style::sanitize(&text);
     let text = mcp_auth_doctor::commands::pasteable::pasteable(&text, overrides);
     eprintln!("mcp-auth-doctor: error: {text}");

@@ -3,10 +3,12 @@
 //!
 //! - known secret fields (tokens, client secrets, `Authorization` values, ...) are never printed at
 //!   all, only described by [`crate::model::secret::SecretInfo`];
-//! - URLs keep scheme, host, path and the names of query parameters, but not userinfo or values;
-//! - every line of output finally passes [`free_text`], which replaces anything shaped like a
-//!   token (JWTs, long base64url or hex runs) with its fingerprint, as a last line of defence for
-//!   secrets hiding in names, URLs or error messages.
+//! - URLs keep scheme, host, port, the ordinary path and the names of query parameters, but not
+//!   userinfo, query values, the fragment or a path segment that looks like a secret ([`url`]);
+//! - every line of output finally passes [`output`]: each URL in it through [`url`] again, then
+//!   [`free_text`], which replaces anything shaped like a token (JWTs, long base64url or hex runs)
+//!   with its fingerprint, as a last line of defence for secrets hiding in names, URLs or error
+//!   messages.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -14,6 +16,20 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::model::secret::SecretInfo;
+
+mod urls;
+
+pub use urls::{host, url, urls_in_text};
+
+/// What a command prints, made safe: URLs lose their secrets ([`urls_in_text`]), then token
+/// shapes are fingerprinted ([`free_text`]). Every output path (stdout, stderr, `report -o`) ends
+/// here.
+pub fn output(text: &str) -> Cow<'_, str> {
+    match urls_in_text(text) {
+        Cow::Borrowed(t) => free_text(t),
+        Cow::Owned(t) => Cow::Owned(free_text(&t).into_owned()),
+    }
+}
 
 /// Field names whose values are secrets wherever they appear (case-insensitive substrings).
 const SECRET_NAME_PARTS: &[&str] = &["token", "secret", "password", "key", "code", "verifier"];
@@ -64,11 +80,14 @@ pub fn free_text(text: &str) -> Cow<'_, str> {
 
 fn replace_tokens(text: &str) -> Cow<'_, str> {
     TOKEN_SHAPE.replace_all(text, |caps: &regex::Captures<'_>| {
-        let m = &caps[0];
+        let whole = caps.get(0).expect("the whole match");
+        // In a JSON document a run may begin inside an escape (`\n`, `\u202e`): keep the escape,
+        // or the output would stop being JSON.
+        let (escape, m) = whole.as_str().split_at(escape_len(text, whole.start()));
         if looks_like_a_token(m) {
-            format!("[redacted {}]", SecretInfo::of(m))
+            format!("{escape}[redacted {}]", SecretInfo::of(m))
         } else {
-            m.to_string()
+            whole.as_str().to_string()
         }
     })
 }
@@ -94,6 +113,26 @@ fn has_run_of(bytes: &[u8], len: usize) -> bool {
     false
 }
 
+/// How many bytes at `start` belong to a JSON escape begun by a backslash just before it: 5 for
+/// `u` and four hex digits, 1 for any other character, 0 when the backslashes before `start`
+/// are an even number (escaped themselves, or none).
+fn escape_len(text: &str, start: usize) -> usize {
+    let backslashes = text.as_bytes()[..start]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count();
+    if backslashes % 2 == 0 {
+        return 0;
+    }
+    let rest = &text.as_bytes()[start..];
+    if rest.len() >= 5 && rest[0] == b'u' && rest[1..5].iter().all(u8::is_ascii_hexdigit) {
+        5
+    } else {
+        1
+    }
+}
+
 /// A long run is a token when it mixes letters and digits and is not a path or a word chain.
 fn looks_like_a_token(run: &str) -> bool {
     if run.starts_with("eyJ") && run.contains('.') {
@@ -107,73 +146,6 @@ fn looks_like_a_token(run: &str) -> bool {
         .count();
     // `very-long-hyphenated-words` and paths have many separators and few digits.
     digits >= 4 && letters >= 4 && separators * 8 <= run.len()
-}
-
-/// `https://user:pw@host/p?key=abc&x` → `https://***@host/p?key=***&x`.
-///
-/// Userinfo is found before anything else: a password may hold `?`, `#` or `/` unescaped, so the
-/// userinfo ends at the last `@` that has no `/` before it.
-pub fn url(input: &str) -> String {
-    let (scheme, rest) = match input.split_once("://") {
-        Some((scheme, rest)) => (Some(scheme), rest),
-        None => match input.strip_prefix("//") {
-            Some(rest) => (Some(""), rest),
-            None => (None, input),
-        },
-    };
-    let (userinfo, rest) = match scheme {
-        Some(_) => {
-            let mut at = None;
-            for (i, c) in rest.char_indices() {
-                match c {
-                    '@' => at = Some(i),
-                    '/' => break,
-                    _ => {}
-                }
-            }
-            match at {
-                Some(i) => (true, &rest[i + 1..]),
-                None => (false, rest),
-            }
-        }
-        None => (false, rest),
-    };
-    let (before_fragment, fragment) = match rest.split_once('#') {
-        Some((a, b)) => (a, Some(b)),
-        None => (rest, None),
-    };
-    let (base, query) = match before_fragment.split_once('?') {
-        Some((a, q)) => (a, Some(q)),
-        None => (before_fragment, None),
-    };
-    let mut out = String::new();
-    match scheme {
-        Some("") => out.push_str("//"),
-        Some(s) => {
-            out.push_str(s);
-            out.push_str("://");
-        }
-        None => {}
-    }
-    if userinfo {
-        out.push_str("***@");
-    }
-    out.push_str(base);
-    if let Some(q) = query {
-        out.push('?');
-        let parts: Vec<String> = q
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, v)) if !v.is_empty() => format!("{k}=***"),
-                _ => pair.to_string(),
-            })
-            .collect();
-        out.push_str(&parts.join("&"));
-    }
-    if fragment.is_some() {
-        out.push_str("#***");
-    }
-    out
 }
 
 #[cfg(test)]
@@ -241,6 +213,24 @@ mod tests {
     }
 
     #[test]
+    fn json_escapes_next_to_a_token_survive() {
+        let token = "abcd1234efgh5678ijkl9012mnop3456qrst";
+        for doc in [
+            format!(r#"{{"name": "x\n{token}"}}"#),
+            format!(r#"{{"name": "x\u202e{token}"}}"#),
+            format!(r#"{{"name": "x\\{token}"}}"#),
+            format!(r#"{{"name": "\t{token}\b"}}"#),
+        ] {
+            let before: serde_json::Value = serde_json::from_str(&doc).expect("test input is JSON");
+            let out = free_text(&doc);
+            assert!(!out.contains(token), "{out}");
+            let after: serde_json::Value =
+                serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+            assert_ne!(before, after);
+        }
+    }
+
+    #[test]
     fn secret_field_names() {
         for name in [
             "accessToken",
@@ -256,28 +246,5 @@ mod tests {
         for name in ["serverName", "serverUrl", "expiresAt", "scope"] {
             assert!(!is_secret_field(name), "{name}");
         }
-    }
-
-    #[test]
-    fn hides_userinfo_and_query_values() {
-        assert_eq!(
-            url("https://mcp.linear.app/mcp"),
-            "https://mcp.linear.app/mcp"
-        );
-        assert_eq!(
-            url("https://u:pw@h.example/p?api_key=abc&flag&x="),
-            "https://***@h.example/p?api_key=***&flag&x="
-        );
-        assert_eq!(url("https://h/p#tok"), "https://h/p#***");
-        assert_eq!(url("not a url"), "not a url");
-        // Unescaped ?, # and / in a password do not end the userinfo early.
-        assert_eq!(
-            url("https://alice:pw?Sekr3tPW@host.example/mcp"),
-            "https://***@host.example/mcp"
-        );
-        assert_eq!(url("https://bob:pa#ss@host/mcp"), "https://***@host/mcp");
-        assert_eq!(url("//carol:hunter2@host/mcp"), "//***@host/mcp");
-        // An @ in the path is not userinfo.
-        assert_eq!(url("https://host/users/@me"), "https://host/users/@me");
     }
 }

@@ -122,3 +122,185 @@ fn writing_commands_and_backups_never_carry_a_secret() {
         }
     }
 }
+
+/// Secrets in server URLs (userinfo, query values, a path segment after `/s/`, `/token/` or
+/// `/key/`, a medium-length random segment, a long one, a fragment) never reach any output, and
+/// the URLs stay recognisable: scheme, host and the ordinary path are kept.
+#[test]
+fn secrets_in_server_urls_are_never_printed() {
+    let home = Home::fixture("secret-urls");
+    let commands: &[&[&str]] = &[
+        &["check"],
+        &["check", "--format", "json"],
+        &["status"],
+        &["status", "--format", "json"],
+        &["report"],
+        &["report", "--anonymize"],
+        &["report", "--format", "json"],
+        &["report", "--anonymize", "--format", "json"],
+        &["fix", "--dry-run"],
+        &["fix", "--dry-run", "--format", "json"],
+        &["fix", "--dry-run", "--only", "stale-registration"],
+        &[
+            "fix",
+            "--dry-run",
+            "--only",
+            "orphaned-registration",
+            "--format",
+            "json",
+        ],
+    ];
+    for args in commands {
+        let (stdout, stderr, _) = home.run(args);
+        for output in [&stdout, &stderr] {
+            assert!(
+                !output.contains(CANARY),
+                "{args:?} printed a secret from a URL:\n{output}"
+            );
+        }
+    }
+    // The writes: plan, result and the backup manifests (which record what was removed).
+    let mut written = Vec::new();
+    for args in [
+        &[
+            "fix",
+            "--yes",
+            "--only",
+            "stale-registration",
+            "--format",
+            "json",
+        ][..],
+        &["fix", "--yes", "--only", "orphaned-registration"],
+        &["backups", "--format", "json"],
+    ] {
+        let (stdout, stderr, _) = home.run(args);
+        written.push((format!("{args:?}"), stdout));
+        written.push((format!("{args:?} stderr"), stderr));
+    }
+    let root = home.path.join(".claude/backups/mcp-auth-doctor");
+    for dir in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+        written.push(("manifest".into(), manifest));
+    }
+    assert!(
+        written
+            .iter()
+            .filter(|(what, _)| what == "manifest")
+            .count()
+            >= 2,
+        "fix made no backups"
+    );
+    for (what, text) in &written {
+        assert!(
+            !text.contains(CANARY),
+            "{what} leaked a secret from a URL:\n{text}"
+        );
+    }
+    let home = Home::fixture("secret-urls");
+    let (check, _, _) = home.run(&["check"]);
+    for shown in [
+        "https://mcp.zapier.com/api/mcp/s/***/mcp",
+        "https://***@mcp.example.com/mcp",
+        "https://api.example.net/mcp?api_key=***&team=***",
+        "https://hooks.example.org/v1/***/mcp",
+        "https://mcp.example.io/sse/***",
+        "https://***@mcp.example.dev/token/***/mcp#***",
+        "https://old.example.com/key/***/mcp?token=***&x",
+    ] {
+        assert!(
+            check.contains(shown),
+            "check does not show {shown}:\n{check}"
+        );
+    }
+}
+
+/// A loopback server that answers every request with a 401 whose `WWW-Authenticate` points at
+/// protected-resource metadata under a secret path, and that metadata names an authorization
+/// server with secrets in its path and query. It serves `limit` connections, then stops.
+fn secret_echoing_server(limit: usize) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let b = base.clone();
+    let handle = std::thread::spawn(move || {
+        for conn in listener.incoming().take(limit) {
+            let Ok(mut conn) = conn else { break };
+            conn.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+                .ok();
+            let mut reader = BufReader::new(conn.try_clone().unwrap());
+            let mut request = String::new();
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                request.push_str(&line);
+                line.clear();
+            }
+            let path = request.split(' ').nth(1).unwrap_or("/").to_string();
+            let (status, extra, body) = if path.starts_with("/.well-known/oauth-protected-resource")
+            {
+                let doc = format!(
+                    r#"{{"resource":"{b}/api/mcp/s/CANARYprobe1/mcp","authorization_servers":["{b}/key/CANARYprobe4/?tenant=CANARYprobe5"]}}"#
+                );
+                ("200 OK", String::new(), doc)
+            } else {
+                (
+                    "401 Unauthorized",
+                    format!(
+                        "WWW-Authenticate: Bearer resource_metadata=\"{b}/.well-known/oauth-protected-resource/api/mcp/s/CANARYprobe1/mcp\"\r\n"
+                    ),
+                    String::new(),
+                )
+            };
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (base, handle)
+}
+
+/// `probe` shows the configured URL, each request's URL and the URLs in the server's answers:
+/// none of them may carry the secrets in their userinfo, query or path.
+#[test]
+fn probe_never_prints_a_secret_from_a_url() {
+    let (base, server) = secret_echoing_server(64);
+    let home = Home::fixture("empty-home");
+    let url = format!("{base}/api/mcp/s/CANARYprobe1/mcp?api_key=CANARYprobe2#CANARYprobe3");
+    std::fs::write(
+        home.path.join(".claude.json"),
+        format!(r#"{{"mcpServers":{{"zap":{{"type":"http","url":"{url}"}}}}}}"#),
+    )
+    .unwrap();
+    let mut outputs = Vec::new();
+    for args in [
+        &["probe", "zap", "--timeout", "2"][..],
+        &["probe", "zap", "--timeout", "2", "--format", "json"],
+        &["check"],
+    ] {
+        let (stdout, stderr, _) = home.run(args);
+        outputs.push((args, stdout, stderr));
+    }
+    // Stop the server: one more connection past what the probes used would block, so connect
+    // until it has served its limit.
+    while !server.is_finished() {
+        let _ = std::net::TcpStream::connect(base.trim_start_matches("http://"));
+    }
+    let (_, human, _) = &outputs[0];
+    assert!(
+        human.contains("/api/mcp/s/***/mcp"),
+        "probe shows no redacted URL:\n{human}"
+    );
+    assert!(
+        human.contains("oauth-protected-resource"),
+        "the probe did not get as far as the metadata:\n{human}"
+    );
+    for (args, stdout, stderr) in &outputs {
+        for output in [stdout, stderr] {
+            assert!(
+                !output.contains(CANARY),
+                "{args:?} printed a secret from a URL:\n{output}"
+            );
+        }
+    }
+}

@@ -287,6 +287,16 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         4,
     ),
     ("empty-home", &[], &["*"], 0),
+    (
+        "secret-urls",
+        &[
+            "stale-registration",
+            "shared-registration",
+            "orphaned-registration",
+        ],
+        &["pending-registration", "unparseable-file"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -377,6 +387,7 @@ scenario_tests! {
     misfiled_secret => "misfiled-secret",
     stale_lock => "stale-lock",
     empty_home => "empty-home",
+    secret_urls => "secret-urls",
 }
 
 #[test]

@@ -40,7 +40,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         let was_for = e
             .server_url
             .as_deref()
-            .map(|u| format!(" (for {u})"))
+            .map(|u| format!(" (for {})", crate::redact::url(u)))
             .unwrap_or_default();
         let why = match super::plugin_absence(inv, &e.name) {
             Some(evidence) => format!(

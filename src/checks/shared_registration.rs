@@ -35,7 +35,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .entries
             .iter()
             .find(|e| e.hash.as_deref() == Some(hash))
-            .and_then(|e| e.server_url.clone())
+            .and_then(|e| e.server_url.as_deref().map(crate::redact::url))
             .unwrap_or_default();
         out.push(
             Finding::new(

@@ -5,6 +5,7 @@ use crate::model::entry::{Entry, TokenState};
 use crate::model::inventory::Inventory;
 use crate::model::key;
 use crate::model::server::ConfiguredServer;
+use crate::redact;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "stale-registration",
@@ -52,7 +53,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         }
         let current: Vec<String> = configs
             .iter()
-            .filter_map(|s| s.url.clone())
+            .filter_map(|s| s.url.as_deref().map(redact::url))
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -87,7 +88,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         let was_for = e
             .server_url
             .as_deref()
-            .map(|u| format!(" (created for {u})"))
+            .map(|u| format!(" (created for {})", redact::url(u)))
             .unwrap_or_default();
         let mut f = Finding::new(
             INFO.code,
@@ -124,7 +125,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             })
         }));
         if let Some(u) = &e.server_url {
-            f = f.evidence("entry_url", u.clone());
+            f = f.evidence("entry_url", redact::url(u));
         }
         out.push(f);
     }
@@ -249,19 +250,25 @@ fn explain_change(e: &Entry, configs: &[&ConfiguredServer]) -> String {
         }
         let none = Map::new();
         if entry_url != url && matches(t, entry_url, &s.headers) {
+            let (was, now) = (redact::url(entry_url), redact::url(url));
             return if entry_url.trim_end_matches('/') == url.trim_end_matches('/') {
                 format!(
-                    "The url changed only by a trailing slash ({entry_url} → {url}), which gives a \
+                    "The url changed only by a trailing slash ({was} → {now}), which gives a \
                      different key."
                 )
             } else if s.url_template.is_some() {
                 format!(
-                    "The url, built from {}, expanded to {entry_url} then and to {url} now: an \
+                    "The url, built from {}, expanded to {was} then and to {now} now: an \
                      environment variable changed.",
-                    s.url_template.as_deref().unwrap_or_default()
+                    redact::url(s.url_template.as_deref().unwrap_or_default())
+                )
+            } else if was == now {
+                format!(
+                    "The url changed in a part not shown because it looks like a secret \
+                     ({now})."
                 )
             } else {
-                format!("The url changed from {entry_url} to {url}.")
+                format!("The url changed from {was} to {now}.")
             };
         }
         if matches(other_t, entry_url, &s.headers) {

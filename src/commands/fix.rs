@@ -155,7 +155,7 @@ pub(super) fn run(
             // The plan has to be on the screen before the questions about it.
             print!(
                 "{}",
-                super::pasteable::pasteable(&crate::redact::free_text(&out), &ctx.config.overrides)
+                super::pasteable::pasteable(&crate::redact::output(&out), &ctx.config.overrides)
             );
             let _ = std::io::Write::flush(&mut std::io::stdout());
             out.clear();

@@ -39,7 +39,7 @@ pub fn report(ctx: &Context<'_>, output: Option<&Path>, anonymize: bool) -> Resu
     if anonymize {
         text = ticket::anonymize(&text, &diagnosis);
     }
-    let text = redact::free_text(&text).into_owned();
+    let text = redact::output(&text).into_owned();
     let exit = exit_for(&diagnosis);
     match output {
         None => Ok(Outcome {

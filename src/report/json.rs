@@ -54,10 +54,65 @@ pub fn check(d: &Diagnosis) -> String {
     to_string(&doc)
 }
 
+/// Every JSON document we print: pretty, one trailing newline, invisible characters escaped.
 pub fn to_string(value: &impl Serialize) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
         format!("{{\"schema\": {SCHEMA}, \"error\": \"cannot serialise the report: {e}\"}}")
     });
     s.push('\n');
-    s
+    escape_invisible(s)
+}
+
+/// Characters serde_json leaves raw (it escapes only what JSON requires) that a terminal, an
+/// editor or JavaScript treats specially: DEL and the C1 controls (U+0085 is a line break to
+/// some), U+2028 and U+2029 (line breaks in JavaScript strings before ES2019), the bidirectional
+/// controls (U+202E reverses the rest of a line, so a server name can pose as another), zero-width
+/// characters and the byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{7f}'..='\u{9f}'
+        | '\u{61c}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{feff}')
+}
+
+/// Writes each [`invisible`] character as `\uXXXX`. Outside strings serde_json writes only ASCII,
+/// so every such character is inside a string, where the escape means the same character.
+fn escape_invisible(json: String) -> String {
+    if !json.chars().any(invisible) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if invisible(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_characters_are_escaped_and_read_back_the_same() {
+        let tricky: String = ('\u{0}'..='\u{ffff}').filter(|c| invisible(*c)).collect();
+        let value = serde_json::json!({ "name": format!("a{tricky}b"), tricky.clone(): 1 });
+        let out = to_string(&value);
+        assert!(out.is_ascii(), "{out}");
+        assert!(out.contains("\\u0085") && out.contains("\\u202e") && out.contains("\\u007f"));
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, value);
+        // Everything else stays as it is.
+        let plain = serde_json::json!({ "name": "üñí → linear ✓ 日本" });
+        assert_eq!(
+            to_string(&plain),
+            serde_json::to_string_pretty(&plain).unwrap() + "\n"
+        );
+    }
 }

@@ -1,14 +1,16 @@
 //! Terminal presentation: colour only when asked or on a terminal without `NO_COLOR`, every string
 //! from the files stripped of control characters, and long sentences wrapped.
 
-/// Removes characters that could move the cursor, change colours or reorder text: C0 and C1
-/// controls (except none: tabs and newlines in file data are also suspicious), DEL, and the
-/// Unicode bidirectional overrides.
+/// Removes characters that could move the cursor, change colours, break a line or reorder text:
+/// C0 and C1 controls (except none: tabs and newlines in file data are also suspicious), DEL, the
+/// line and paragraph separators U+2028 and U+2029, and the Unicode bidirectional overrides,
+/// isolates and marks.
 pub fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| {
-            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-            if c.is_control() || bidi {
+            let bidi = matches!(c,
+                '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{61C}');
+            if c.is_control() || bidi || matches!(c, '\u{2028}' | '\u{2029}') {
                 '\u{FFFD}'
             } else {
                 c
@@ -108,6 +110,13 @@ mod tests {
             "ok\u{FFFD}[31mred\u{FFFD}x"
         );
         assert_eq!(sanitize("Ünï cödé"), "Ünï cödé");
+        // Line and paragraph separators break a line in some terminals; bidi marks reorder text.
+        assert_eq!(
+            sanitize("a\u{2028}b\u{2029}c\u{200F}d\u{200E}e\u{61C}f\u{85}g"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\u{FFFD}f\u{FFFD}g"
+        );
+        // A zero-width joiner inside an emoji is kept.
+        assert_eq!(sanitize("👩\u{200D}💻"), "👩\u{200D}💻");
     }
 
     #[test]

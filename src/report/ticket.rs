@@ -534,8 +534,8 @@ pub fn anonymize(text: &str, d: &Diagnosis) -> String {
         .filter_map(|s| s.url.clone())
         .chain(inv.entries.iter().filter_map(|e| e.server_url.clone()));
     for u in urls {
-        if let Some(h) = host_of(&u) {
-            hosts.push(h);
+        if let Some(h) = redact::host(&u) {
+            hosts.push(h.to_string());
         }
     }
     let hashes: Vec<String> = inv
@@ -582,12 +582,4 @@ pub fn anonymize(text: &str, d: &Diagnosis) -> String {
         out = out.replace(from.as_str(), to);
     }
     out
-}
-
-fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = host.split(':').next()?;
-    (!host.is_empty()).then(|| host.to_string())
 }
