@@ -155,7 +155,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub managed_dir: Option<PathBuf>,
 
-    /// Judge expiry and marker ages as of this time (RFC 3339 or epoch ms; also MCP_AUTH_DOCTOR_NOW)
+    /// Judge expiry and marker ages as of this time (RFC 3339, epoch s or ms; also MCP_AUTH_DOCTOR_NOW)
     #[arg(long, global = true, value_name = "TIME")]
     pub now: Option<String>,
 

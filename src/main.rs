@@ -58,6 +58,7 @@ fn main() -> ExitCode {
 /// Turns parsed arguments into the library's plain configuration.
 fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     let g = cli.global;
+    check_dirs(&g)?;
     let mut write = WriteSettings {
         interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
         ..WriteSettings::default()
@@ -130,14 +131,22 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             .into());
         }
     }
-    let now_text = g.now.or_else(|| {
-        std::env::var("MCP_AUTH_DOCTOR_NOW")
+    // The flag wins over the variable; an error names the one that was wrong.
+    let now_given = match g.now {
+        Some(t) => Some(("--now", t)),
+        None => std::env::var("MCP_AUTH_DOCTOR_NOW")
             .ok()
             .filter(|s| !s.is_empty())
-    });
-    let now_ms = match now_text {
-        Some(t) => timefmt::parse_now(&t).map_err(|e| UsageError(format!("--now: {e}")))?,
-        None => timefmt::now_ms(),
+            .map(|t| ("MCP_AUTH_DOCTOR_NOW", t)),
+    };
+    let (now_ms, now_from) = match now_given {
+        Some((source, text)) => {
+            let pinned =
+                timefmt::parse_now(&text).map_err(|e| UsageError(format!("{source}: {e}")))?;
+            let from = format!("{source} {}, read as {}", text.trim(), pinned.read_as);
+            (pinned.ms, Some(from))
+        }
+        None => (timefmt::now_ms(), None),
     };
     let color = match g.color {
         cli::Color::Always => true,
@@ -156,6 +165,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             managed_dir: g.managed_dir,
         },
         now_ms,
+        now_from,
         format: match g.format {
             cli::Format::Human => Format::Human,
             cli::Format::Json => Format::Json,
@@ -165,4 +175,16 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         keychain: g.keychain,
         write,
     })
+}
+
+/// A directory flag that names no directory is a usage error (exit 2), found before anything is read.
+fn check_dirs(g: &cli::GlobalArgs) -> anyhow::Result<()> {
+    let given = Overrides {
+        home: g.home.clone(),
+        config_dir: g.config_dir.clone(),
+        project: g.project.clone(),
+        managed_dir: g.managed_dir.clone(),
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    given.check(&cwd).map_err(|e| UsageError(e).into())
 }

@@ -59,9 +59,14 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
 pub fn paths(ctx: &Context<'_>) -> Result<Outcome> {
     let inventory = ctx.load()?;
     let stdout = if ctx.json() {
-        report::paths::json(&inventory, ctx.env)
+        report::paths::json(&inventory, ctx.env, ctx.config.now_from.as_deref())
     } else {
-        report::paths::human(&inventory, ctx.env, ctx.style())
+        report::paths::human(
+            &inventory,
+            ctx.env,
+            ctx.config.now_from.as_deref(),
+            ctx.style(),
+        )
     };
     Ok(Outcome {
         stdout,

@@ -16,6 +16,12 @@ struct PathsDocument {
     config_dir: String,
     config_dir_chosen_by: String,
     project_dir: String,
+    /// The time findings are judged at (RFC 3339).
+    now: String,
+    /// How a pinned time was given and read (`--now 1780315200, read as epoch seconds`); absent
+    /// when it is the clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    now_from: Option<String>,
     environment: Vec<EnvVar>,
     files: Vec<FileReport>,
 }
@@ -39,7 +45,22 @@ fn env_vars(inv: &Inventory, env: &crate::paths::Environment) -> Vec<EnvVar> {
         .collect()
 }
 
-pub fn json(inv: &Inventory, env: &crate::paths::Environment) -> String {
+/// "No Claude Code state found", with the full paths that were looked at and the rule that chose
+/// the home, so a mistyped `--home` or an unexpected `$HOME` is visible at once.
+pub fn no_state_found(inv: &Inventory) -> String {
+    let l = &inv.locations;
+    format!(
+        "No Claude Code state found: none of {}, {} or {} exists (home {}, from {}).\n\
+         Nothing to check. (Use --home DIR or --config-dir DIR to look elsewhere.)\n",
+        sanitize(&l.global_config.path.display().to_string()),
+        sanitize(&inv.credentials.path.display().to_string()),
+        sanitize(&l.config_dir.path.display().to_string()),
+        sanitize(&l.home.path.display().to_string()),
+        l.home.rule,
+    )
+}
+
+pub fn json(inv: &Inventory, env: &crate::paths::Environment, now_from: Option<&str>) -> String {
     let l = &inv.locations;
     super::json::to_string(&PathsDocument {
         schema: super::json::SCHEMA,
@@ -48,12 +69,19 @@ pub fn json(inv: &Inventory, env: &crate::paths::Environment) -> String {
         config_dir: l.config_dir.path.display().to_string(),
         config_dir_chosen_by: l.config_dir.rule.clone(),
         project_dir: l.project_dir.display().to_string(),
+        now: crate::timefmt::rfc3339(inv.now_ms),
+        now_from: now_from.map(String::from),
         environment: env_vars(inv, env),
         files: files::files(inv),
     })
 }
 
-pub fn human(inv: &Inventory, env: &crate::paths::Environment, style: Style) -> String {
+pub fn human(
+    inv: &Inventory,
+    env: &crate::paths::Environment,
+    now_from: Option<&str>,
+    style: Style,
+) -> String {
     let l = &inv.locations;
     let mut out = String::new();
     let _ = writeln!(
@@ -75,6 +103,13 @@ pub fn human(inv: &Inventory, env: &crate::paths::Environment, style: Style) -> 
         "{} {}",
         style.bold("project   "),
         l.project_dir.display()
+    );
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        style.bold("now       "),
+        crate::timefmt::rfc3339(inv.now_ms),
+        style.dim(&format!("({})", sanitize(now_from.unwrap_or("the clock"))))
     );
     for v in env_vars(inv, env) {
         if v.set {

@@ -42,7 +42,7 @@ pub fn table(d: &Diagnosis, style: Style) -> String {
         return if d.inventory.has_any_state() {
             "No MCP servers are configured.\n".into()
         } else {
-            "No Claude Code state found. Nothing to check.\n".into()
+            super::paths::no_state_found(&d.inventory)
         };
     }
     let widths: Vec<usize> = (0..6)

@@ -1,0 +1,130 @@
+//! Release quality (issue 12): what a new user or a script meets first. Wrong directories are
+//! usage errors, `paths` never contradicts itself, `--now` takes seconds too, severities agree,
+//! codes get a did-you-mean, `status` says why it failed, text fits the terminal.
+
+mod common;
+
+use common::Home;
+
+// ---- defect 2: a directory flag that names no directory -----------------------------------------
+
+#[test]
+fn a_missing_directory_flag_is_a_usage_error_naming_the_path() {
+    let home = Home::fixture("healthy");
+    for flag in ["--home", "--config-dir", "--project", "--managed-dir"] {
+        let missing = home.path.join("no-such-dir");
+        let (stdout, stderr, code) = home.run(&["check", flag, missing.to_str().unwrap()]);
+        assert_eq!(code, 2, "{flag}: {stdout}{stderr}");
+        assert!(stderr.contains(flag), "{flag}: {stderr}");
+        assert!(stderr.contains("[HOME]/no-such-dir"), "{flag}: {stderr}");
+        assert!(!stdout.contains("No Claude Code state found"), "{stdout}");
+    }
+}
+
+#[test]
+fn a_directory_flag_naming_a_file_is_a_usage_error() {
+    let home = Home::fixture("healthy");
+    let file = home.path.join(".claude.json");
+    let (_, stderr, code) = home.run(&["status", "--home", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not a directory"), "{stderr}");
+}
+
+#[test]
+fn a_mistyped_directory_gets_a_did_you_mean() {
+    let home = Home::fixture("healthy");
+    std::fs::create_dir(home.path.join("work-profile")).unwrap();
+    let typo = home.path.join("work-profle");
+    let (_, stderr, code) = home.run(&["paths", "--config-dir", typo.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("did you mean [HOME]/work-profile?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn no_state_found_shows_the_real_paths_it_looked_at() {
+    let home = Home::fixture("empty-home");
+    let (stdout, _, code) = home.run(&["status"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("No Claude Code state found"), "{stdout}");
+    assert!(stdout.contains("[HOME]/.claude.json"), "{stdout}");
+    assert!(
+        stdout.contains("[HOME]/.claude/.credentials.json"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("from $HOME"), "{stdout}");
+}
+
+// ---- defect 13: `paths` wording ------------------------------------------------------------------
+
+#[test]
+fn paths_never_says_not_set_beside_set_but_ignored() {
+    let home = Home::fixture("config-dir");
+    let path = home.path.display().to_string();
+    let (stdout, _, code) = home.run(&["paths", "--home", &path]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("CLAUDE_CONFIG_DIR is set (ignored"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("CLAUDE_CONFIG_DIR not set"), "{stdout}");
+}
+
+#[test]
+fn paths_says_where_home_came_from_when_home_is_unset() {
+    let home = Home::fixture("healthy");
+    let out = home
+        .cmd(&["paths"])
+        .env_remove("HOME")
+        .env_remove("USERPROFILE")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let first = stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("home"), "{stdout}");
+    assert!(!first.contains("($HOME)"), "{first}");
+    assert!(first.contains("HOME is not set"), "{first}");
+}
+
+// ---- defect 6: `--now` in seconds, and naming the variable ----------------------------------------
+
+#[test]
+fn now_takes_epoch_seconds_and_says_how_it_read_them() {
+    let home = Home::fixture("expired");
+    let (ms_doc, _) = home.check_json();
+    let (secs, _, _) = home.run(&["check", "--format", "json", "--now", "1780315200"]);
+    let secs: serde_json::Value = serde_json::from_str(&secs).unwrap();
+    assert_eq!(secs["findings"], ms_doc["findings"]);
+    let (paths, _, _) = home.run(&["paths", "--now", "1780315200"]);
+    assert!(
+        paths.contains("2026-06-01T12:00:00Z  (--now 1780315200, read as epoch seconds)"),
+        "{paths}"
+    );
+    let (paths, _, _) = home.run(&["paths"]);
+    assert!(
+        paths.contains("(MCP_AUTH_DOCTOR_NOW 1780315200000, read as epoch milliseconds)"),
+        "{paths}"
+    );
+}
+
+#[test]
+fn a_bad_now_variable_is_named_as_the_variable() {
+    let home = Home::fixture("healthy");
+    let out = home
+        .cmd(&["check"])
+        .env("MCP_AUTH_DOCTOR_NOW", "yesterday")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("MCP_AUTH_DOCTOR_NOW: 'yesterday'"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--now"), "{stderr}");
+    let (_, stderr, code) = home.run(&["check", "--now", "later"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--now: 'later'"), "{stderr}");
+}
