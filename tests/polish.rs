@@ -128,3 +128,73 @@ fn a_bad_now_variable_is_named_as_the_variable() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--now: 'later'"), "{stderr}");
 }
+
+// ---- defect 5: one severity per code -------------------------------------------------------------
+
+/// Every fixture under testdata/, by name.
+fn fixtures() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_finding_has_a_severity_list_checks_allows_for_its_code() {
+    let (listed, _, _) = Home::fixture("healthy").run(&["--list-checks", "--format", "json"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let allowed = |code: &str| -> Vec<String> {
+        let c = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == code)
+            .unwrap_or_else(|| panic!("{code} is not listed"));
+        match c["severities"].as_array() {
+            Some(all) => all.iter().map(|s| s.as_str().unwrap().into()).collect(),
+            None => vec![c["severity"].as_str().unwrap().into()],
+        }
+    };
+    let mut seen = 0;
+    for name in fixtures() {
+        let (doc, _) = Home::fixture(&name).check_json();
+        for f in doc["findings"].as_array().unwrap() {
+            let (code, severity) = (f["code"].as_str().unwrap(), f["severity"].as_str().unwrap());
+            assert!(
+                allowed(code).iter().any(|s| s == severity),
+                "{name}: {code} printed as {severity}, listed as {:?}",
+                allowed(code)
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 50, "only {seen} findings in all fixtures");
+}
+
+#[test]
+fn a_code_whose_severity_varies_says_why_in_explain() {
+    let home = Home::fixture("healthy");
+    let (list, _, _) = home.run(&["--list-checks"]);
+    let line = list
+        .lines()
+        .find(|l| l.starts_with("pending-registration "))
+        .unwrap();
+    assert!(line.contains("warning/error"), "{line}");
+    let (text, _, code) = home.run(&["--explain", "pending-registration"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.starts_with("pending-registration (warning/error)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("**Severity.** Warning or error: a warning for"),
+        "{text}"
+    );
+    let (text, _, _) = home.run(&["--explain", "expired-token"]);
+    assert!(!text.contains("**Severity.**"), "{text}");
+}

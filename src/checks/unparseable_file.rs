@@ -26,6 +26,13 @@ restore a recent backup (`~/.claude/backups/`). mcp-auth-doctor never writes a f
 parse.",
 };
 
+pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
+    lowest: Severity::Info,
+    why: "an error for the credentials, `.claude.json` and `.mcp.json`; a warning for the \
+          needs-auth cache (read as empty) and for a file Claude Code reads but this tool cannot \
+          (a comment, say); a note for an empty needs-auth cache, which Claude Code leaves so",
+};
+
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     for f in inv.files() {
         let severity = if f.role == Role::NeedsAuthCache {

@@ -17,6 +17,8 @@ pub fn list_checks(config: &Config) -> Outcome {
                     serde_json::json!({
                         "code": c.info.code,
                         "severity": c.info.severity,
+                        "severities": c.info.severities(),
+                        "severity_depends_on": c.info.severity_range().map(|r| r.why),
                         "summary": c.info.summary,
                     })
                 })

@@ -6,24 +6,48 @@ use crate::checks::{CHECKS, CheckInfo};
 
 pub fn list() -> String {
     let width = CHECKS.iter().map(|c| c.info.code.len()).max().unwrap_or(0);
+    let severity_width = CHECKS
+        .iter()
+        .map(|c| c.info.severity_label().len())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     for c in CHECKS {
         let _ = writeln!(
             out,
-            "{:width$}  {:7}  {}",
+            "{:width$}  {:severity_width$}  {}",
             c.info.code,
-            c.info.severity.label(),
+            c.info.severity_label(),
             c.info.summary
         );
     }
     out
 }
 
+/// "**Severity.** Warning or error: why." for a code whose severity varies.
+fn severity_note(info: &CheckInfo) -> Option<String> {
+    let range = info.severity_range()?;
+    let labels: Vec<&str> = info.severities().iter().map(|s| s.label()).collect();
+    let label = match labels.as_slice() {
+        [first @ .., last] if !first.is_empty() => format!("{} or {last}", first.join(", ")),
+        _ => labels.join(""),
+    };
+    let mut first = label.chars();
+    let label = first
+        .next()
+        .map(|c| c.to_uppercase().chain(first).collect::<String>())
+        .unwrap_or_default();
+    Some(format!("**Severity.** {label}: {}.", range.why))
+}
+
 pub fn explain(info: &CheckInfo) -> String {
+    let note = severity_note(info)
+        .map(|n| format!("\n\n{n}"))
+        .unwrap_or_default();
     format!(
-        "{} ({})\n\n{}\n\n{}\n",
+        "{} ({})\n\n{}\n\n{}{note}\n",
         info.code,
-        info.severity.label(),
+        info.severity_label(),
         info.summary,
         info.explanation
     )
@@ -42,16 +66,19 @@ pub fn markdown() -> String {
             out,
             "| [`{0}`](#{0}) | {1} | {2} |",
             c.info.code,
-            c.info.severity.label(),
+            c.info.severity_label(),
             c.info.summary
         );
     }
     for c in CHECKS {
+        let note = severity_note(&c.info)
+            .map(|n| format!("\n\n{n}"))
+            .unwrap_or_default();
         let _ = write!(
             out,
-            "\n## {}\n\nSeverity: {}. {}\n\n{}\n",
+            "\n## {}\n\nSeverity: {}. {}\n\n{}{note}\n",
             c.info.code,
-            c.info.severity.label(),
+            c.info.severity_label(),
             c.info.summary,
             c.info.explanation
         );
