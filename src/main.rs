@@ -125,10 +125,9 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     };
     for code in write.selection.only.iter().chain(&write.selection.skip) {
         if mcp_auth_doctor::checks::find(code).is_none() {
-            return Err(UsageError(format!(
-                "no check has the code '{code}'; `mcp-auth-doctor --list-checks` lists them"
-            ))
-            .into());
+            return Err(
+                UsageError(mcp_auth_doctor::report::explain::unknown_code(code, false)).into(),
+            );
         }
     }
     // The flag wins over the variable; an error names the one that was wrong.

@@ -198,3 +198,61 @@ fn a_code_whose_severity_varies_says_why_in_explain() {
     let (text, _, _) = home.run(&["--explain", "expired-token"]);
     assert!(!text.contains("**Severity.**"), "{text}");
 }
+
+// ---- defect 7: did-you-mean for codes, probe codes in --explain, --explain as JSON ---------------
+
+#[test]
+fn a_mistyped_code_gets_a_did_you_mean_everywhere_codes_are_taken() {
+    let home = Home::fixture("healthy");
+    for args in [
+        &["--explain", "stale-lok"][..],
+        &["fix", "--dry-run", "--only", "stale-lok"],
+        &["fix", "--dry-run", "--skip", "stale-lok"],
+    ] {
+        let (_, stderr, code) = home.run(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("'stale-lok' (did you mean 'stale-lock'?)"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let (_, stderr, code) = home.run(&["--explain", "qqqqqqqq"]);
+    assert_eq!(code, 2);
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+}
+
+#[test]
+fn explain_knows_the_probes_codes() {
+    let home = Home::fixture("healthy");
+    let (stdout, stderr, code) = home.run(&["--explain", "waf-403"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("waf-403 (error; reported by `mcp-auth-doctor probe`, step 1)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("firewall"), "{stdout}");
+    let (_, stderr, _) = home.run(&["--explain", "waf-404"]);
+    assert!(stderr.contains("did you mean 'waf-403'?"), "{stderr}");
+}
+
+#[test]
+fn explain_in_json_is_json() {
+    let home = Home::fixture("healthy");
+    let (stdout, _, code) = home.run(&["--explain", "pending-registration", "--format", "json"]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect(&stdout);
+    assert_eq!(doc["code"], "pending-registration");
+    assert_eq!(doc["reported_by"], "check");
+    assert_eq!(doc["severities"], serde_json::json!(["warning", "error"]));
+    assert!(
+        doc["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("How to fix it")
+    );
+    let (stdout, _, _) = home.run(&["--explain", "no-s256", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect(&stdout);
+    assert_eq!(doc["reported_by"], "probe");
+    assert_eq!(doc["step"], "3");
+    assert_eq!(doc["severity"], "error");
+}

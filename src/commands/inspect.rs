@@ -32,14 +32,18 @@ pub fn list_checks(config: &Config) -> Outcome {
     }
 }
 
-pub fn explain(code: &str) -> Result<Outcome> {
-    let Some(info) = checks::find(code) else {
-        bail!(UsageError(format!(
-            "no check has the code '{code}'; `mcp-auth-doctor --list-checks` lists them"
-        )));
+pub fn explain(config: &Config, code: &str) -> Result<Outcome> {
+    use report::explain::Known;
+    let Some(known) = report::explain::find(code) else {
+        bail!(UsageError(report::explain::unknown_code(code, true)));
+    };
+    let stdout = match (config.format, &known) {
+        (Format::Json, _) => report::json::to_string(&report::explain::explain_json(&known)),
+        (_, Known::Check(info)) => report::explain::explain(info),
+        (_, Known::Probe(info)) => report::explain::explain_probe(info),
     };
     Ok(Outcome {
-        stdout: report::explain::explain(info),
+        stdout,
         ..Outcome::default()
     })
 }

@@ -18,7 +18,7 @@ use crate::{Outcome, UsageError};
 pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {
     match &config.command {
         Command::ListChecks => return Ok(inspect::list_checks(config)),
-        Command::Explain(code) => return inspect::explain(code),
+        Command::Explain(code) => return inspect::explain(config, code),
         _ => {}
     }
     if config.format == Format::Markdown && !matches!(config.command, Command::Report { .. }) {

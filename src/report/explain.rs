@@ -2,7 +2,102 @@
 
 use std::fmt::Write;
 
+use serde_json::json;
+
 use crate::checks::{CHECKS, CheckInfo};
+use crate::probe::verdict::{CODES as PROBE_CODES, CodeInfo};
+
+/// A code `--explain` knows: a check's, or one the network probe reports.
+pub enum Known {
+    Check(&'static CheckInfo),
+    Probe(&'static CodeInfo),
+}
+
+/// Looks a code up among the checks, then the probe's codes.
+pub fn find(code: &str) -> Option<Known> {
+    crate::checks::find(code).map(Known::Check).or_else(|| {
+        PROBE_CODES
+            .iter()
+            .find(|c| c.code == code)
+            .map(Known::Probe)
+    })
+}
+
+/// The error for a code no check has, with the nearest one when it is close (`--only`, `--skip`
+/// and `--explain` take codes; a typo should not cost a trip to `--list-checks`).
+pub fn unknown_code(code: &str, with_probe: bool) -> String {
+    let checks = CHECKS.iter().map(|c| c.info.code);
+    let probe = PROBE_CODES
+        .iter()
+        .map(|c| c.code)
+        .filter(move |_| with_probe);
+    let hint = crate::suggest::hint(code, checks.chain(probe));
+    let list = if with_probe {
+        "`mcp-auth-doctor --list-checks` lists them (and docs/probe.md the probe's)"
+    } else {
+        "`mcp-auth-doctor --list-checks` lists them"
+    };
+    let what = if with_probe {
+        "no check or probe finding"
+    } else {
+        "no check"
+    };
+    format!("{what} has the code '{code}'{hint}; {list}")
+}
+
+/// One row of the probe's code table in docs/probe.md: step, severity, meaning. The table is the
+/// probe codes' reference (a test keeps it and [`PROBE_CODES`] equal), so `--explain` reads it.
+fn probe_row(code: &str) -> Option<[&'static str; 3]> {
+    const DOC: &str = include_str!("../../docs/probe.md");
+    let prefix = format!("| `{code}` |");
+    let row = DOC.lines().find(|l| l.starts_with(&prefix))?;
+    let cells: Vec<&'static str> = row.split(" | ").skip(1).map(str::trim).collect();
+    match cells.as_slice() {
+        [step, severity, meaning, ..] => Some([step, severity, meaning.trim_end_matches(" |")]),
+        _ => None,
+    }
+}
+
+/// `--explain CODE --format json`.
+pub fn explain_json(known: &Known) -> serde_json::Value {
+    match known {
+        Known::Check(info) => json!({
+            "code": info.code,
+            "reported_by": "check",
+            "severity": info.severity,
+            "severities": info.severities(),
+            "severity_depends_on": info.severity_range().map(|r| r.why),
+            "summary": info.summary,
+            "explanation": info.explanation,
+        }),
+        Known::Probe(info) => {
+            let row = probe_row(info.code);
+            json!({
+                "code": info.code,
+                "reported_by": "probe",
+                "step": row.map_or(info.step, |r| r[0]),
+                "severity": row.map(|r| r[1]),
+                "summary": info.summary,
+                "explanation": row.map(|r| r[2]),
+            })
+        }
+    }
+}
+
+/// `--explain CODE` for a code the probe reports.
+pub fn explain_probe(info: &CodeInfo) -> String {
+    match probe_row(info.code) {
+        Some([step, severity, meaning]) => format!(
+            "{} ({severity}; reported by `mcp-auth-doctor probe`, step {step})\n\n{meaning}\n\n\
+             docs/probe.md describes the steps and the verdict.\n",
+            info.code
+        ),
+        None => format!(
+            "{} (reported by `mcp-auth-doctor probe`, step {})\n\n{}\n",
+            info.code, info.step, info.summary
+        ),
+    }
+}
 
 pub fn list() -> String {
     let width = CHECKS.iter().map(|c| c.info.code.len()).max().unwrap_or(0);
@@ -84,4 +179,17 @@ pub fn markdown() -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_probe_code_has_a_row_to_explain() {
+        for c in PROBE_CODES {
+            let row = probe_row(c.code).unwrap_or_else(|| panic!("no row for {}", c.code));
+            assert!(!row[2].is_empty() && !row[2].ends_with('|'), "{row:?}");
+        }
+    }
 }
