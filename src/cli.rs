@@ -38,7 +38,10 @@ pub enum Command {
     /// Diagnose every server and file (the default); never writes
     Check,
     /// One line per server: scope, token state, expiry, marker, verdict
-    Status,
+    Status {
+        /// Only this server (its rows, its findings and the findings about no server)
+        name: Option<String>,
+    },
     /// Show where each state file is, whether it exists, and which rule chose it
     Paths,
     /// A redacted report for a bug ticket: Markdown (or --format json), no secrets in it

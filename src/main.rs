@@ -69,6 +69,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         write.break_stale_lock = w.break_stale_lock || w.force;
         write.lock_wait = Duration::from_secs(w.lock_wait);
     };
+    let mut status_server = None;
     let command = if cli.list_checks {
         Command::ListChecks
     } else if let Some(code) = cli.explain {
@@ -76,7 +77,10 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     } else {
         match cli.command {
             None | Some(cli::Command::Check) => Command::Check,
-            Some(cli::Command::Status) => Command::Status,
+            Some(cli::Command::Status { name }) => {
+                status_server = name;
+                Command::Status
+            }
             Some(cli::Command::Paths) => Command::Paths,
             Some(cli::Command::Backups) => Command::Backups,
             Some(cli::Command::Probe {
@@ -165,6 +169,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         },
         now_ms,
         now_from,
+        status_server,
         format: match g.format {
             cli::Format::Human => Format::Human,
             cli::Format::Json => Format::Json,

@@ -256,3 +256,78 @@ fn explain_in_json_is_json() {
     assert_eq!(doc["step"], "3");
     assert_eq!(doc["severity"], "error");
 }
+
+// ---- defect 3: status says why it exits 4; "no servers" only when true; NAME; local scope ------
+
+#[test]
+fn status_never_exits_4_without_saying_why() {
+    let home = Home::fixture("credentials-0644");
+    let (stdout, _, code) = home.run(&["status"]);
+    assert_eq!(code, 4, "{stdout}");
+    assert!(
+        stdout.contains(
+            "1 warning outside servers (credentials-permissions): run `mcp-auth-doctor check`"
+        ),
+        "{stdout}"
+    );
+    // Every fixture: a status that exits 4 shows a red row or names the findings.
+    for name in fixtures() {
+        let home = Home::fixture(&name);
+        let (stdout, _, code) = home.run(&["status"]);
+        let (doc, _) = home.check_json();
+        let red_row = doc["servers"].as_array().unwrap().iter().any(|s| {
+            [
+                "skipped",
+                "needs-login",
+                "invalid-config",
+                "fails-to-connect",
+            ]
+            .contains(&s["verdict"].as_str().unwrap_or(""))
+        });
+        if code == 4 && !red_row {
+            assert!(
+                stdout.contains("run `mcp-auth-doctor check`"),
+                "{name}: {stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn status_does_not_say_no_servers_when_the_config_could_not_be_parsed() {
+    let home = Home::fixture("truncated");
+    let (stdout, _, code) = home.run(&["status"]);
+    assert_eq!(code, 4);
+    assert!(
+        !stdout.contains("No MCP servers are configured"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("No MCP servers could be read: ~/.claude.json cannot be parsed"),
+        "{stdout}"
+    );
+    let (stdout, _, _) = Home::fixture("empty-cache").run(&["status"]);
+    assert!(!stdout.contains("could be read"), "{stdout}");
+}
+
+#[test]
+fn status_name_shows_only_that_server_and_its_exit_status() {
+    let home = Home::fixture("demo");
+    let (all, _, code) = home.run(&["status"]);
+    assert_eq!(code, 4);
+    assert!(all.contains("quarri"), "{all}");
+    let (one, _, code) = home.run(&["status", "linear"]);
+    assert!(one.contains("linear"), "{one}");
+    assert!(!one.contains("quarri") && !one.contains("sentry"), "{one}");
+    // demo's credentials are 0600 here, and linear is fine.
+    assert_eq!(code, 0, "{one}");
+    let (_, stderr, code) = home.run(&["status", "lnear"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean 'linear'?"), "{stderr}");
+}
+
+#[test]
+fn status_shows_the_project_of_a_local_server() {
+    let (stdout, _, _) = Home::fixture("user-and-local").run(&["status"]);
+    assert!(stdout.contains("local:~/code/app"), "{stdout}");
+}

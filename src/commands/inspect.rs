@@ -49,7 +49,10 @@ pub fn explain(config: &Config, code: &str) -> Result<Outcome> {
 }
 
 pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
-    let diagnosis = Diagnosis::of(ctx.load()?);
+    let mut diagnosis = Diagnosis::of(ctx.load()?);
+    if let (Command::Status, Some(name)) = (&ctx.config.command, &ctx.config.status_server) {
+        report::status::keep_server(&mut diagnosis, name).map_err(UsageError)?;
+    }
     let stdout = match (&ctx.config.command, ctx.config.format) {
         (_, Format::Json) => report::json::check(&diagnosis),
         (Command::Status, _) => report::status::table(&diagnosis, ctx.style()),

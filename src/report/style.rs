@@ -52,6 +52,9 @@ impl Style {
     }
 }
 
+/// The width text is laid out for.
+pub const WIDTH: usize = 100;
+
 /// Wraps `text` to `width` columns; every line after the first starts with `indent`.
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     let mut out = String::new();
