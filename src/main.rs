@@ -151,6 +151,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         }
         None => (timefmt::now_ms(), None),
     };
+    mcp_auth_doctor::report::style::set_page_width(page_width());
     let color = match g.color {
         cli::Color::Always => true,
         cli::Color::Never => false,
@@ -191,4 +192,16 @@ fn check_dirs(g: &cli::GlobalArgs) -> anyhow::Result<()> {
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     given.check(&cwd).map_err(|e| UsageError(e).into())
+}
+
+/// `COLUMNS`, else the terminal's width when stdout is a terminal, else 100.
+fn page_width() -> usize {
+    let terminal = std::io::stdout()
+        .is_terminal()
+        .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+        .flatten();
+    mcp_auth_doctor::report::style::detect_page_width(
+        std::env::var("COLUMNS").ok().as_deref(),
+        terminal,
+    )
 }

@@ -331,3 +331,35 @@ fn status_shows_the_project_of_a_local_server() {
     let (stdout, _, _) = Home::fixture("user-and-local").run(&["status"]);
     assert!(stdout.contains("local:~/code/app"), "{stdout}");
 }
+
+// ---- defect 8: wrap to the terminal width ------------------------------------------------------
+
+#[test]
+fn prose_wraps_to_columns_and_to_100_without_a_terminal() {
+    let home = Home::fixture("demo");
+    let run = |columns: Option<&str>| {
+        let mut cmd = home.cmd(&["check"]);
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    let (narrow, default, wide) = (run(Some("80")), run(None), run(Some("160")));
+    // The prose lines (explanations, findings, next steps); a few generated one-liners are
+    // not wrapped yet (`fix would: ...`, the summary).
+    let prose = |text: &str, width: usize| {
+        text.lines()
+            .filter(|l| !l.contains("fix would:") && !l.contains("mcp-auth-doctor fix --dry-run"))
+            .filter(|l| l.chars().count() > width)
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(prose(&narrow, 80), Vec::<String>::new());
+    assert_eq!(prose(&default, 100), Vec::<String>::new());
+    assert!(
+        default.lines().any(|l| l.chars().count() > 80),
+        "no line over 80 without COLUMNS: not wrapped at 100?"
+    );
+    assert!(narrow.lines().count() > default.lines().count());
+    assert!(wide.lines().count() < default.lines().count());
+}
