@@ -3,12 +3,14 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "mcp-auth-doctor",
     version,
+    // Our own -V/--version, so that `--version -v` can also list the Claude Code releases known.
+    disable_version_flag = true,
     about = "Diagnose (and safely repair) the MCP OAuth state Claude Code keeps on disk",
     long_about = "Diagnose the MCP OAuth state Claude Code keeps on disk: configured servers in every \
 scope, the mcpOAuth entries in .credentials.json, and the needs-auth markers. It says, per server, \
@@ -31,6 +33,10 @@ pub struct Cli {
     /// Explain a finding code: what it means, why it happens, how to fix it by hand
     #[arg(long, value_name = "CODE")]
     pub explain: Option<String>,
+
+    /// Print the version (with -v: the Claude Code releases and rules this build knows)
+    #[arg(short = 'V', long)]
+    pub version: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +97,14 @@ pub enum Command {
         #[command(flatten)]
         write: WriteArgs,
     },
+    /// Print a shell completion script to stdout (see the README for where to put it)
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `mcp-auth-doctor man > mcp-auth-doctor.1`
+    Man,
 }
 
 /// Flags every writing command takes.
@@ -169,6 +183,15 @@ pub struct GlobalArgs {
     /// Also read the macOS Keychain item Claude Code keeps credentials in (via `security`; read only)
     #[arg(long, global = true)]
     pub keychain: bool,
+
+    /// Say more on stderr: the home, config dir and time used and how each was chosen, and how
+    /// long the run took
+    #[arg(short, long, global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Print nothing but errors: the exit status is the answer
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 
     /// When to use colour (never when NO_COLOR is set, unless `always`)
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]

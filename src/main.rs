@@ -29,15 +29,37 @@ fn main() -> ExitCode {
             });
         }
     };
-    match config_from(cli)
-        .and_then(|config| mcp_auth_doctor::run(&config, &Environment::from_process(), &ProcessEnv))
-    {
+    if let Some(code) = standalone(&cli) {
+        return code;
+    }
+    let (verbose, quiet) = (cli.global.verbose > 0, cli.global.quiet);
+    let started = std::time::Instant::now();
+    match config_from(cli).and_then(|config| {
+        let env = Environment::from_process();
+        if verbose {
+            eprint!("{}", verbose_lines(&config, &env));
+        }
+        mcp_auth_doctor::run(&config, &env, &ProcessEnv)
+    }) {
         Ok(outcome) => {
-            eprint!("{}", outcome.stderr);
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(outcome.stdout.as_bytes());
-            let _ = stdout.flush();
+            // --quiet keeps only what says the run failed (it could not run, or was cancelled).
+            let failed = outcome.exit & (exit::USAGE | exit::COULD_NOT_RUN | exit::CANCELLED) != 0;
+            if !quiet || failed {
+                eprint!("{}", outcome.stderr);
+            }
+            if !quiet {
+                let mut stdout = std::io::stdout().lock();
+                // A closed pipe (`| head`) is not an error worth reporting.
+                let _ = stdout.write_all(outcome.stdout.as_bytes());
+                let _ = stdout.flush();
+            }
+            if verbose {
+                eprintln!(
+                    "mcp-auth-doctor: done in {} ms, exit status {}",
+                    started.elapsed().as_millis(),
+                    outcome.exit
+                );
+            }
             ExitCode::from(outcome.exit)
         }
         Err(e) => {
@@ -53,6 +75,76 @@ fn main() -> ExitCode {
             })
         }
     }
+}
+
+/// `--version`, `completions SHELL` and `man`: answered from the command line definition alone,
+/// before anything is read.
+fn standalone(cli: &cli::Cli) -> Option<ExitCode> {
+    use clap::CommandFactory;
+    let text = match &cli.command {
+        _ if cli.version => {
+            mcp_auth_doctor::report::version::text(cli.global.verbose > 0).into_bytes()
+        }
+        Some(cli::Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                *shell,
+                &mut cli::Cli::command(),
+                "mcp-auth-doctor",
+                &mut out,
+            );
+            out
+        }
+        Some(cli::Command::Man) => {
+            let mut out = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(cli::Cli::command()).render(&mut out) {
+                eprintln!("mcp-auth-doctor: error: cannot render the man page: {e}");
+                return Some(ExitCode::from(exit::COULD_NOT_RUN));
+            }
+            out
+        }
+        _ => return None,
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(&text);
+    let _ = stdout.flush();
+    Some(ExitCode::from(exit::OK))
+}
+
+/// `-v`: where the run looks and why, on stderr (paths are not secrets; control characters are
+/// still stripped).
+fn verbose_lines(config: &Config, env: &Environment) -> String {
+    use mcp_auth_doctor::paths::Locations;
+    use mcp_auth_doctor::report::style::sanitize;
+    let now = format!(
+        "mcp-auth-doctor: now {} ({})\n",
+        timefmt::rfc3339(config.now_ms),
+        config.now_from.as_deref().unwrap_or("the clock")
+    );
+    let Ok(l) = Locations::resolve(env, &config.overrides) else {
+        return now;
+    };
+    let mut out = String::new();
+    for (what, chosen) in [
+        ("home", &l.home),
+        ("config dir", &l.config_dir),
+        ("global config", &l.global_config),
+        ("credentials", &l.credentials),
+        ("needs-auth cache", &l.needs_auth_cache),
+    ] {
+        out.push_str(&sanitize(&format!(
+            "mcp-auth-doctor: {what} {} (chosen by {})",
+            chosen.path.display(),
+            chosen.rule
+        )));
+        out.push('\n');
+    }
+    out.push_str(&sanitize(&format!(
+        "mcp-auth-doctor: project {}",
+        l.project_dir.display()
+    )));
+    out.push('\n');
+    out + &now
 }
 
 /// Turns parsed arguments into the library's plain configuration.
@@ -114,6 +206,10 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             Some(cli::Command::Forget { name, write: w }) => {
                 take(w);
                 Command::Forget(name)
+            }
+            Some(cli::Command::Completions { .. } | cli::Command::Man) => {
+                // Answered by `standalone` before this is called.
+                return Err(UsageError("completions and man take no other work".into()).into());
             }
             Some(cli::Command::Restore {
                 id,

@@ -363,3 +363,120 @@ fn prose_wraps_to_columns_and_to_100_without_a_terminal() {
     assert!(narrow.lines().count() > default.lines().count());
     assert!(wide.lines().count() < default.lines().count());
 }
+
+// ---- completions, man page, --version, -v, -q ----------------------------------------------------
+
+#[test]
+fn completions_generate_for_every_shell() {
+    let home = Home::fixture("empty-home");
+    for (shell, marker) in [
+        ("bash", "complete -F _mcp__auth__doctor"),
+        ("zsh", "#compdef mcp-auth-doctor"),
+        ("fish", "complete -c mcp-auth-doctor"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let (stdout, stderr, code) = home.run(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        assert!(stdout.contains(marker), "{shell}: no {marker}");
+        // Generated from the clap definition: subcommands and flags are in it.
+        for word in ["status", "explain", "only", "dry-run"] {
+            assert!(stdout.contains(word), "{shell}: no {word}");
+        }
+    }
+    // The bash script loads, and registers the completion.
+    let (script, _, _) = home.run(&["completions", "bash"]);
+    let path = home.path.join("completion.bash");
+    std::fs::write(&path, script).unwrap();
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}' && complete -p mcp-auth-doctor",
+            path.display()
+        ))
+        .output();
+    if let Ok(out) = loaded {
+        let registered = String::from_utf8_lossy(&out.stdout);
+        assert!(registered.contains("_mcp__auth__doctor"), "{registered}");
+    }
+    let (_, stderr, code) = home.run(&["completions", "tcsh"]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn the_man_page_is_generated_from_the_command_line() {
+    let (stdout, stderr, code) = Home::fixture("empty-home").run(&["man"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains(".TH mcp-auth-doctor 1"), "{stdout}");
+    for section in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH SUBCOMMANDS"] {
+        assert!(stdout.contains(section), "no {section}");
+    }
+    assert!(
+        stdout.contains("EXIT STATUS"),
+        "the exit status is in the man page"
+    );
+    assert!(stdout.contains("completions"), "{stdout}");
+}
+
+#[test]
+fn version_is_short_and_verbose_version_names_the_known_releases() {
+    let home = Home::fixture("empty-home");
+    let (short, _, code) = home.run(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        short,
+        format!("mcp-auth-doctor {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let (same, _, _) = home.run(&["-V"]);
+    assert_eq!(same, short);
+    let (long, _, code) = home.run(&["--version", "-v"]);
+    assert_eq!(code, 0);
+    assert!(long.starts_with(&short), "{long}");
+    for release in ["2.1.100", "2.1.186", "2.1.332"] {
+        assert!(long.contains(release), "{long}");
+    }
+    assert!(long.contains("needs-auth TTL  15 min"), "{long}");
+}
+
+#[test]
+fn quiet_prints_nothing_but_keeps_the_exit_status_and_errors() {
+    let home = Home::fixture("demo");
+    let out = home.cmd(&["check", "-q"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+    let out = home
+        .cmd(&["status", "--quiet", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(out.stdout.is_empty());
+    let (_, stderr, code) = home.run(&["-q", "--explain", "nope"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no check or probe finding"), "{stderr}");
+    // A fix with no terminal cannot ask: that is an error, and -q still says so.
+    let (stdout, stderr, code) = home.run(&["fix", "-q"]);
+    assert_ne!(code & 8, 0, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(!stderr.is_empty(), "-q hid why fix could not run");
+}
+
+#[test]
+fn verbose_says_what_was_read_and_how_it_was_chosen() {
+    let home = Home::fixture("healthy");
+    let (stdout, stderr, code) = home.run(&["status", "-v"]);
+    let (plain, _, plain_code) = home.run(&["status"]);
+    assert_eq!(
+        (stdout, code),
+        (plain, plain_code),
+        "-v changes only stderr"
+    );
+    assert!(stderr.contains("home [HOME] (chosen by $HOME)"), "{stderr}");
+    assert!(
+        stderr.contains("credentials [HOME]/.claude/.credentials.json"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("now 2026-06-01T12:00:00Z (MCP_AUTH_DOCTOR_NOW 1780315200000"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("done in "), "{stderr}");
+}
