@@ -480,3 +480,23 @@ fn verbose_says_what_was_read_and_how_it_was_chosen() {
     );
     assert!(stderr.contains("done in "), "{stderr}");
 }
+
+#[test]
+fn list_checks_fits_80_columns_and_keeps_one_code_per_entry() {
+    let home = Home::fixture("empty-home");
+    for columns in ["80", "100", "60"] {
+        let out = home
+            .cmd(&["--list-checks"])
+            .env("COLUMNS", columns)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let width: usize = columns.parse().unwrap();
+        let long: Vec<&str> = text.lines().filter(|l| l.chars().count() > width).collect();
+        assert!(long.is_empty(), "COLUMNS={columns}: {long:#?}");
+        let codes = text.lines().filter(|l| !l.starts_with(' ')).count();
+        let (json, _, _) = home.run(&["--list-checks", "--format", "json"]);
+        let listed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(codes, listed.as_array().unwrap().len(), "{text}");
+    }
+}

@@ -106,15 +106,28 @@ pub fn list() -> String {
         .map(|c| c.info.severity_label().len())
         .max()
         .unwrap_or(0);
+    // The summary column wraps to the page, under itself; on a narrow page it goes under the
+    // code instead, where it has the width.
+    let column = width + severity_width + 4;
+    let page = crate::report::style::WIDTH;
+    let (indent, first_break) = if crate::report::style::page_width() >= column + 40 {
+        (" ".repeat(column), "")
+    } else {
+        ("    ".to_string(), "\n    ")
+    };
+    let summary_width = page.saturating_sub(indent.len());
     let mut out = String::new();
     for c in CHECKS {
-        let _ = writeln!(
-            out,
-            "{:width$}  {:severity_width$}  {}",
+        let summary = crate::report::style::wrap(c.info.summary, summary_width, "")
+            .replace('\n', &format!("\n{indent}"));
+        let line = format!(
+            "{:width$}  {:severity_width$}  {first_break}{summary}",
             c.info.code,
             c.info.severity_label(),
-            c.info.summary
         );
+        for l in line.lines() {
+            let _ = writeln!(out, "{}", l.trim_end());
+        }
     }
     out
 }
