@@ -500,3 +500,36 @@ fn list_checks_fits_80_columns_and_keeps_one_code_per_entry() {
         assert_eq!(codes, listed.as_array().unwrap().len(), "{text}");
     }
 }
+
+#[test]
+fn explain_fits_80_columns_and_loses_no_word() {
+    let home = Home::fixture("empty-home");
+    let (json, _, _) = home.run(&["--list-checks", "--format", "json"]);
+    let listed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for c in listed.as_array().unwrap() {
+        let code = c["code"].as_str().unwrap();
+        let out = home
+            .cmd(&["--explain", code])
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let long: Vec<&str> = text.lines().filter(|l| l.chars().count() > 80).collect();
+        // A single word longer than the page cannot be wrapped; nothing else may be long.
+        assert!(
+            long.iter().all(|l| !l.trim().contains(' ')),
+            "{code}: {long:#?}"
+        );
+        let (doc, _, _) = home.run(&["--explain", code, "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+        let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        let explanation = words(doc["explanation"].as_str().unwrap());
+        let shown = words(&text);
+        assert!(
+            shown
+                .windows(explanation.len())
+                .any(|w| w == explanation.as_slice()),
+            "{code}: the wrapped text lost or changed words"
+        );
+    }
+}

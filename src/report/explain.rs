@@ -87,11 +87,11 @@ pub fn explain_json(known: &Known) -> serde_json::Value {
 /// `--explain CODE` for a code the probe reports.
 pub fn explain_probe(info: &CodeInfo) -> String {
     match probe_row(info.code) {
-        Some([step, severity, meaning]) => format!(
+        Some([step, severity, meaning]) => fill(&format!(
             "{} ({severity}; reported by `mcp-auth-doctor probe`, step {step})\n\n{meaning}\n\n\
              docs/probe.md describes the steps and the verdict.\n",
             info.code
-        ),
+        )),
         None => format!(
             "{} (reported by `mcp-auth-doctor probe`, step {})\n\n{}\n",
             info.code, info.step, info.summary
@@ -152,13 +152,29 @@ pub fn explain(info: &CheckInfo) -> String {
     let note = severity_note(info)
         .map(|n| format!("\n\n{n}"))
         .unwrap_or_default();
-    format!(
+    fill(&format!(
         "{} ({})\n\n{}\n\n{}{note}\n",
         info.code,
         info.severity_label(),
         info.summary,
         info.explanation
-    )
+    ))
+}
+
+/// Wraps each line (a paragraph, in the explanations) to the page; a list item's continuation
+/// lines are indented under its text.
+fn fill(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            let indent = if line.starts_with("- ") || line.starts_with("* ") {
+                "  "
+            } else {
+                ""
+            };
+            crate::report::style::wrap(line, crate::report::style::WIDTH, indent)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// docs/checks.md, generated from the code so the two cannot drift (a test compares them).
