@@ -164,7 +164,7 @@ impl Locations {
                     (HomeSource::Variable, true) => "%USERPROFILE%".into(),
                     (HomeSource::Variable, false) => "$HOME".into(),
                     (HomeSource::UserDatabase, _) => format!(
-                        "the user database: {HOME_VAR} is not set (Claude Code does the same)"
+                        "the user database, since {HOME_VAR} is not set; Claude Code does the same"
                     ),
                 },
             },
