@@ -533,3 +533,15 @@ fn explain_fits_80_columns_and_loses_no_word() {
         );
     }
 }
+
+#[test]
+fn paths_fits_80_columns() {
+    let home = Home::fixture("config-dir");
+    let out = home.cmd(&["paths"]).env("COLUMNS", "80").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The temp home's path is long and unbreakable; measure with it as `[HOME]`.
+    let text = text.replace(&home.path.display().to_string(), "[HOME]");
+    let long: Vec<&str> = text.lines().filter(|l| l.chars().count() > 80).collect();
+    assert!(long.is_empty(), "{long:#?}");
+    assert!(text.contains("(MCP_AUTH_DOCTOR_NOW 1780315200000, read as epoch milliseconds)"));
+}

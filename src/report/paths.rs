@@ -84,33 +84,23 @@ pub fn human(
 ) -> String {
     let l = &inv.locations;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {}  {}",
-        style.bold("home      "),
-        l.home.path.display(),
-        style.dim(&format!("({})", l.home.rule))
-    );
-    let _ = writeln!(
-        out,
-        "{} {}  {}",
-        style.bold("config dir"),
-        l.config_dir.path.display(),
-        style.dim(&format!("({})", l.config_dir.rule))
-    );
-    let _ = writeln!(
-        out,
-        "{} {}",
-        style.bold("project   "),
-        l.project_dir.display()
-    );
-    let _ = writeln!(
-        out,
-        "{} {}  {}",
-        style.bold("now       "),
-        crate::timefmt::rfc3339(inv.now_ms),
-        style.dim(&format!("({})", sanitize(now_from.unwrap_or("the clock"))))
-    );
+    let now = crate::timefmt::rfc3339(inv.now_ms);
+    for (label, value, note) in [
+        (
+            "home",
+            l.home.path.display().to_string(),
+            Some(l.home.rule.as_str()),
+        ),
+        (
+            "config dir",
+            l.config_dir.path.display().to_string(),
+            Some(l.config_dir.rule.as_str()),
+        ),
+        ("project", l.project_dir.display().to_string(), None),
+        ("now", now, Some(now_from.unwrap_or("the clock"))),
+    ] {
+        header(&mut out, style, label, &value, note);
+    }
     for v in env_vars(inv, env) {
         if v.set {
             let note = if v.ignored {
@@ -155,8 +145,38 @@ pub fn human(
         let _ = writeln!(
             out,
             "    {}",
-            style.dim(&format!("chosen by: {}", f.chosen_by))
+            style.dim(&hanging(&format!("chosen by: {}", f.chosen_by), 4))
         );
     }
     out
+}
+
+/// `text` wrapped to the page as if it started at column `at`, its later lines indented to `at`.
+fn hanging(text: &str, at: usize) -> String {
+    let indent = " ".repeat(at);
+    super::style::wrap(text, super::style::WIDTH.saturating_sub(at), "")
+        .replace('\n', &format!("\n{indent}"))
+}
+
+/// `home       /path  (rule)`, with the rule on the lines below when the line would not fit.
+fn header(out: &mut String, style: Style, label: &str, value: &str, note: Option<&str>) {
+    const COLUMN: usize = 11;
+    let label = format!("{label:10}");
+    let value = sanitize(value);
+    let Some(note) = note.map(|n| format!("({})", sanitize(n))) else {
+        let _ = writeln!(out, "{} {value}", style.bold(&label));
+        return;
+    };
+    let one_line = COLUMN + value.chars().count() + 2 + note.chars().count();
+    if one_line <= super::style::page_width() {
+        let _ = writeln!(out, "{} {value}  {}", style.bold(&label), style.dim(&note));
+    } else {
+        let _ = writeln!(out, "{} {value}", style.bold(&label));
+        let _ = writeln!(
+            out,
+            "{}{}",
+            " ".repeat(COLUMN),
+            style.dim(&hanging(&note, COLUMN))
+        );
+    }
 }
