@@ -37,7 +37,14 @@ fn main() -> ExitCode {
     match config_from(cli).and_then(|config| {
         let env = Environment::from_process();
         if verbose {
-            eprint!("{}", verbose_lines(&config, &env));
+            eprint!(
+                "{}",
+                mcp_auth_doctor::report::paths::verbose(
+                    mcp_auth_doctor::paths::Locations::resolve(&env, &config.overrides).ok(),
+                    config.now_ms,
+                    config.now_from.as_deref(),
+                )
+            );
         }
         mcp_auth_doctor::run(&config, &env, &ProcessEnv)
     }) {
@@ -109,42 +116,6 @@ fn standalone(cli: &cli::Cli) -> Option<ExitCode> {
     let _ = stdout.write_all(&text);
     let _ = stdout.flush();
     Some(ExitCode::from(exit::OK))
-}
-
-/// `-v`: where the run looks and why, on stderr (paths are not secrets; control characters are
-/// still stripped).
-fn verbose_lines(config: &Config, env: &Environment) -> String {
-    use mcp_auth_doctor::paths::Locations;
-    use mcp_auth_doctor::report::style::sanitize;
-    let now = format!(
-        "mcp-auth-doctor: now {} ({})\n",
-        timefmt::rfc3339(config.now_ms),
-        config.now_from.as_deref().unwrap_or("the clock")
-    );
-    let Ok(l) = Locations::resolve(env, &config.overrides) else {
-        return now;
-    };
-    let mut out = String::new();
-    for (what, chosen) in [
-        ("home", &l.home),
-        ("config dir", &l.config_dir),
-        ("global config", &l.global_config),
-        ("credentials", &l.credentials),
-        ("needs-auth cache", &l.needs_auth_cache),
-    ] {
-        out.push_str(&sanitize(&format!(
-            "mcp-auth-doctor: {what} {} (chosen by {})",
-            chosen.path.display(),
-            chosen.rule
-        )));
-        out.push('\n');
-    }
-    out.push_str(&sanitize(&format!(
-        "mcp-auth-doctor: project {}",
-        l.project_dir.display()
-    )));
-    out.push('\n');
-    out + &now
 }
 
 /// Turns parsed arguments into the library's plain configuration.

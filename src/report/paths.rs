@@ -60,6 +60,42 @@ pub fn no_state_found(inv: &Inventory) -> String {
     )
 }
 
+/// `-v`: where the run looks and why, and the time it judges at, for stderr (paths are not
+/// secrets; control characters are still stripped). `locations` is `None` when no home was found
+/// (the run then fails with its own error).
+pub fn verbose(
+    locations: Option<crate::paths::Locations>,
+    now_ms: i64,
+    now_from: Option<&str>,
+) -> String {
+    let mut lines = Vec::new();
+    if let Some(l) = &locations {
+        for (what, chosen) in [
+            ("home", &l.home),
+            ("config dir", &l.config_dir),
+            ("global config", &l.global_config),
+            ("credentials", &l.credentials),
+            ("needs-auth cache", &l.needs_auth_cache),
+        ] {
+            lines.push(format!(
+                "{what} {} (chosen by {})",
+                chosen.path.display(),
+                chosen.rule
+            ));
+        }
+        lines.push(format!("project {}", l.project_dir.display()));
+    }
+    lines.push(format!(
+        "now {} ({})",
+        crate::timefmt::rfc3339(now_ms),
+        now_from.unwrap_or("the clock")
+    ));
+    lines
+        .iter()
+        .map(|l| format!("mcp-auth-doctor: {}\n", sanitize(l)))
+        .collect()
+}
+
 pub fn json(inv: &Inventory, env: &crate::paths::Environment, now_from: Option<&str>) -> String {
     let l = &inv.locations;
     super::json::to_string(&PathsDocument {
