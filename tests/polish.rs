@@ -545,3 +545,16 @@ fn paths_fits_80_columns() {
     assert!(long.is_empty(), "{long:#?}");
     assert!(text.contains("(MCP_AUTH_DOCTOR_NOW 1780315200000, read as epoch milliseconds)"));
 }
+
+#[test]
+fn explain_in_markdown_is_the_section_of_docs_checks_md() {
+    let (section, _, code) =
+        Home::fixture("empty-home").run(&["--explain", "stale-lock", "--format", "markdown"]);
+    assert_eq!(code, 0);
+    assert!(section.starts_with("## stale-lock\n"), "{section}");
+    let doc = include_str!("../docs/checks.md");
+    assert!(
+        doc.contains(&section),
+        "not the docs/checks.md section:\n{section}"
+    );
+}

@@ -39,6 +39,7 @@ pub fn explain(config: &Config, code: &str) -> Result<Outcome> {
     };
     let stdout = match (config.format, &known) {
         (Format::Json, _) => report::json::to_string(&report::explain::explain_json(&known)),
+        (Format::Markdown, Known::Check(info)) => report::explain::markdown_section(info),
         (_, Known::Check(info)) => report::explain::explain(info),
         (_, Known::Probe(info)) => report::explain::explain_probe(info),
     };

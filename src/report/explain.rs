@@ -195,19 +195,24 @@ pub fn markdown() -> String {
         );
     }
     for c in CHECKS {
-        let note = severity_note(&c.info)
-            .map(|n| format!("\n\n{n}"))
-            .unwrap_or_default();
-        let _ = write!(
-            out,
-            "\n## {}\n\nSeverity: {}. {}\n\n{}{note}\n",
-            c.info.code,
-            c.info.severity_label(),
-            c.info.summary,
-            c.info.explanation
-        );
+        out.push('\n');
+        out.push_str(&markdown_section(&c.info));
     }
     out
+}
+
+/// One check's section of docs/checks.md (also `--explain CODE --format markdown`).
+pub fn markdown_section(info: &CheckInfo) -> String {
+    let note = severity_note(info)
+        .map(|n| format!("\n\n{n}"))
+        .unwrap_or_default();
+    format!(
+        "## {}\n\nSeverity: {}. {}\n\n{}{note}\n",
+        info.code,
+        info.severity_label(),
+        info.summary,
+        info.explanation
+    )
 }
 
 #[cfg(test)]
