@@ -121,7 +121,6 @@ fn standalone(cli: &cli::Cli) -> Option<ExitCode> {
 /// Turns parsed arguments into the library's plain configuration.
 fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     let g = cli.global;
-    check_dirs(&g)?;
     let mut write = WriteSettings {
         interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
         ..WriteSettings::default()
@@ -247,18 +246,6 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         keychain: g.keychain,
         write,
     })
-}
-
-/// A directory flag that names no directory is a usage error (exit 2), found before anything is read.
-fn check_dirs(g: &cli::GlobalArgs) -> anyhow::Result<()> {
-    let given = Overrides {
-        home: g.home.clone(),
-        config_dir: g.config_dir.clone(),
-        project: g.project.clone(),
-        managed_dir: g.managed_dir.clone(),
-    };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    given.check(&cwd).map_err(|e| UsageError(e).into())
 }
 
 /// `COLUMNS`, else the terminal's width when stdout is a terminal, else 100.

@@ -19,6 +19,18 @@ fn a_missing_directory_flag_is_a_usage_error_naming_the_path() {
         assert!(stderr.contains("[HOME]/no-such-dir"), "{flag}: {stderr}");
         assert!(!stdout.contains("No Claude Code state found"), "{stdout}");
     }
+    // A script reading JSON gets the documented error object.
+    let missing = home.path.join("no-such-dir");
+    let (stdout, _, code) = home.run(&[
+        "check",
+        "--format",
+        "json",
+        "--home",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect(&stdout);
+    assert_eq!(doc["error"]["kind"], "usage", "{doc}");
 }
 
 #[test]

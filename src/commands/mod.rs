@@ -27,6 +27,8 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
             config.command.name()
         )));
     }
+    // A directory flag naming no directory is a usage error, never an empty "healthy" home.
+    config.overrides.check(&env.cwd).map_err(UsageError)?;
     let ctx = Context { config, env, vars };
     match &config.command {
         Command::Check | Command::Status => inspect::check(&ctx),
