@@ -3,12 +3,14 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "mcp-auth-doctor",
     version,
+    // Our own -V/--version, so that `--version -v` can also list the Claude Code releases known.
+    disable_version_flag = true,
     about = "Diagnose (and safely repair) the MCP OAuth state Claude Code keeps on disk",
     long_about = "Diagnose the MCP OAuth state Claude Code keeps on disk: configured servers in every \
 scope, the mcpOAuth entries in .credentials.json, and the needs-auth markers. It says, per server, \
@@ -31,6 +33,10 @@ pub struct Cli {
     /// Explain a finding code: what it means, why it happens, how to fix it by hand
     #[arg(long, value_name = "CODE")]
     pub explain: Option<String>,
+
+    /// Print the version (with -v: the Claude Code releases and rules this build knows)
+    #[arg(short = 'V', long)]
+    pub version: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,7 +49,10 @@ pub enum Command {
         skip: Vec<String>,
     },
     /// One line per server: scope, token state, expiry, marker, verdict
-    Status,
+    Status {
+        /// Only this server (its rows, its findings and the findings about no server)
+        name: Option<String>,
+    },
     /// Show where each state file is, whether it exists, and which rule chose it
     Paths,
     /// A redacted report for a bug ticket: Markdown (or --format json), no secrets in it
@@ -114,6 +123,14 @@ pub enum Command {
         #[command(flatten)]
         write: WriteArgs,
     },
+    /// Print a shell completion script to stdout (see the README for where to put it)
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `mcp-auth-doctor man > mcp-auth-doctor.1`
+    Man,
 }
 
 /// What `fix --help` says about what fix does by default (docs/safety.md has the table).
@@ -201,7 +218,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub managed_dir: Option<PathBuf>,
 
-    /// Judge expiry and marker ages as of this time (RFC 3339 or epoch ms; also MCP_AUTH_DOCTOR_NOW)
+    /// Judge expiry and marker ages as of this time (RFC 3339, epoch s or ms; also MCP_AUTH_DOCTOR_NOW)
     #[arg(long, global = true, value_name = "TIME")]
     pub now: Option<String>,
 
@@ -212,6 +229,15 @@ pub struct GlobalArgs {
     /// Also read the macOS Keychain item Claude Code keeps credentials in (via `security`; read only)
     #[arg(long, global = true)]
     pub keychain: bool,
+
+    /// Say more on stderr: the home, config dir and time used and how each was chosen, and how
+    /// long the run took
+    #[arg(short, long, global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Print nothing but errors: the exit status is the answer
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 
     /// When to use colour (never when NO_COLOR is set, unless `always`)
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]

@@ -103,6 +103,11 @@ pub struct Config {
     pub overrides: Overrides,
     /// "Now", in epoch milliseconds (pinned by `--now` for reproducible reports and tests).
     pub now_ms: i64,
+    /// How a pinned "now" was given and read (`--now 1780315200, read as epoch seconds`); `None`
+    /// when it is the clock.
+    pub now_from: Option<String>,
+    /// `status NAME`: the one server to show.
+    pub status_server: Option<String>,
     pub format: Format,
     pub color: bool,
     /// Read the macOS Keychain item (`--keychain`).

@@ -16,6 +16,7 @@ pub mod probe;
 pub mod redact;
 pub mod report;
 pub mod store;
+pub mod suggest;
 pub mod system;
 pub mod timefmt;
 

@@ -29,17 +29,46 @@ fn main() -> ExitCode {
             });
         }
     };
+    if let Some(code) = standalone(&cli) {
+        return code;
+    }
+    let (verbose, quiet) = (cli.global.verbose > 0, cli.global.quiet);
+    let started = std::time::Instant::now();
     let config = match config_from(cli) {
         Ok(config) => config,
         Err(e) => return report_error(&e, &Overrides::default()),
     };
-    match mcp_auth_doctor::run(&config, &Environment::from_process(), &ProcessEnv) {
+    let env = Environment::from_process();
+    if verbose {
+        eprint!(
+            "{}",
+            mcp_auth_doctor::report::paths::verbose(
+                mcp_auth_doctor::paths::Locations::resolve(&env, &config.overrides).ok(),
+                config.now_ms,
+                config.now_from.as_deref(),
+            )
+        );
+    }
+    match mcp_auth_doctor::run(&config, &env, &ProcessEnv) {
         Ok(outcome) => {
-            eprint!("{}", outcome.stderr);
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(outcome.stdout.as_bytes());
-            let _ = stdout.flush();
+            // --quiet keeps only what says the run failed (it could not run, or was cancelled).
+            let failed = outcome.exit & (exit::USAGE | exit::COULD_NOT_RUN | exit::CANCELLED) != 0;
+            if !quiet || failed {
+                eprint!("{}", outcome.stderr);
+            }
+            if !quiet {
+                let mut stdout = std::io::stdout().lock();
+                // A closed pipe (`| head`) is not an error worth reporting.
+                let _ = stdout.write_all(outcome.stdout.as_bytes());
+                let _ = stdout.flush();
+            }
+            if verbose {
+                eprintln!(
+                    "mcp-auth-doctor: done in {} ms, exit status {}",
+                    started.elapsed().as_millis(),
+                    outcome.exit
+                );
+            }
             ExitCode::from(outcome.exit)
         }
         Err(e) => report_error(&e, &config.overrides),
@@ -61,6 +90,40 @@ fn report_error(e: &anyhow::Error, overrides: &Overrides) -> ExitCode {
     })
 }
 
+/// `--version`, `completions SHELL` and `man`: answered from the command line definition alone,
+/// before anything is read.
+fn standalone(cli: &cli::Cli) -> Option<ExitCode> {
+    use clap::CommandFactory;
+    let text = match &cli.command {
+        _ if cli.version => {
+            mcp_auth_doctor::report::version::text(cli.global.verbose > 0).into_bytes()
+        }
+        Some(cli::Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                *shell,
+                &mut cli::Cli::command(),
+                "mcp-auth-doctor",
+                &mut out,
+            );
+            out
+        }
+        Some(cli::Command::Man) => {
+            let mut out = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(cli::Cli::command()).render(&mut out) {
+                eprintln!("mcp-auth-doctor: error: cannot render the man page: {e}");
+                return Some(ExitCode::from(exit::COULD_NOT_RUN));
+            }
+            out
+        }
+        _ => return None,
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(&text);
+    let _ = stdout.flush();
+    Some(ExitCode::from(exit::OK))
+}
+
 /// Turns parsed arguments into the library's plain configuration.
 fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     let g = cli.global;
@@ -74,6 +137,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         write.break_stale_lock = w.break_stale_lock || w.force;
         write.lock_wait = Duration::from_secs(w.lock_wait);
     };
+    let mut status_server = None;
     let command = if cli.list_checks {
         Command::ListChecks
     } else if let Some(code) = cli.explain {
@@ -82,7 +146,10 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         match cli.command {
             None => Command::Check { skip: Vec::new() },
             Some(cli::Command::Check { skip }) => Command::Check { skip },
-            Some(cli::Command::Status) => Command::Status,
+            Some(cli::Command::Status { name }) => {
+                status_server = name;
+                Command::Status
+            }
             Some(cli::Command::Paths) => Command::Paths,
             Some(cli::Command::Backups) => Command::Backups,
             Some(cli::Command::Probe {
@@ -126,6 +193,10 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
                 take(w);
                 Command::Login { name, no_browser }
             }
+            Some(cli::Command::Completions { .. } | cli::Command::Man) => {
+                // Answered by `standalone` before this is called.
+                return Err(UsageError("completions and man take no other work".into()).into());
+            }
             Some(cli::Command::Restore {
                 id,
                 latest: _,
@@ -151,21 +222,29 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         .chain(check_skip)
     {
         if mcp_auth_doctor::checks::find(code).is_none() {
-            return Err(UsageError(format!(
-                "no check has the code '{code}'; `mcp-auth-doctor --list-checks` lists them"
-            ))
-            .into());
+            return Err(
+                UsageError(mcp_auth_doctor::report::explain::unknown_code(code, false)).into(),
+            );
         }
     }
-    let now_text = g.now.or_else(|| {
-        std::env::var("MCP_AUTH_DOCTOR_NOW")
+    // The flag wins over the variable; an error names the one that was wrong.
+    let now_given = match g.now {
+        Some(t) => Some(("--now", t)),
+        None => std::env::var("MCP_AUTH_DOCTOR_NOW")
             .ok()
             .filter(|s| !s.is_empty())
-    });
-    let now_ms = match now_text {
-        Some(t) => timefmt::parse_now(&t).map_err(|e| UsageError(format!("--now: {e}")))?,
-        None => timefmt::now_ms(),
+            .map(|t| ("MCP_AUTH_DOCTOR_NOW", t)),
     };
+    let (now_ms, now_from) = match now_given {
+        Some((source, text)) => {
+            let pinned =
+                timefmt::parse_now(&text).map_err(|e| UsageError(format!("{source}: {e}")))?;
+            let from = format!("{source} {}, read as {}", text.trim(), pinned.read_as);
+            (pinned.ms, Some(from))
+        }
+        None => (timefmt::now_ms(), None),
+    };
+    mcp_auth_doctor::report::style::set_page_width(page_width());
     let color = match g.color {
         cli::Color::Always => true,
         cli::Color::Never => false,
@@ -183,6 +262,8 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             managed_dir: g.managed_dir,
         },
         now_ms,
+        now_from,
+        status_server,
         format: match g.format {
             cli::Format::Human => Format::Human,
             cli::Format::Json => Format::Json,
@@ -192,4 +273,16 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         keychain: g.keychain,
         write,
     })
+}
+
+/// `COLUMNS`, else the terminal's width when stdout is a terminal, else 100.
+fn page_width() -> usize {
+    let terminal = std::io::stdout()
+        .is_terminal()
+        .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+        .flatten();
+    mcp_auth_doctor::report::style::detect_page_width(
+        std::env::var("COLUMNS").ok().as_deref(),
+        terminal,
+    )
 }

@@ -12,6 +12,9 @@ pub const STATE_ENV_VARS: &[&str] = &[
     "CLAUDE_CODE_PLUGIN_CACHE_DIR",
 ];
 
+/// The variable the home directory comes from on this OS.
+const HOME_VAR: &str = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+
 /// What the process was started with: the environment, already read, so the rest of the program
 /// (and its tests) never reads the real environment behind its back.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +26,18 @@ pub struct Environment {
     pub vars: HashMap<String, String>,
     /// `$USER` (the macOS Keychain account).
     pub user: Option<String>,
+    /// Where [`Environment::home`] came from, so `paths` can say it.
+    pub home_from: HomeSource,
+}
+
+/// Where the home directory came from when `--home` was not given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HomeSource {
+    /// `$HOME` (`%USERPROFILE%` on Windows).
+    #[default]
+    Variable,
+    /// The variable is not set, so the OS's user database gave it (as Node's `os.homedir` does).
+    UserDatabase,
 }
 
 impl Environment {
@@ -39,6 +54,11 @@ impl Environment {
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             vars,
             user: std::env::var("USER").ok(),
+            home_from: if std::env::var_os(HOME_VAR).is_some() {
+                HomeSource::Variable
+            } else {
+                HomeSource::UserDatabase
+            },
         }
     }
 }
@@ -50,6 +70,58 @@ pub struct Overrides {
     pub config_dir: Option<PathBuf>,
     pub project: Option<PathBuf>,
     pub managed_dir: Option<PathBuf>,
+}
+
+impl Overrides {
+    /// Fails when a directory given on the command line is not one: a typo there must not turn
+    /// into "No Claude Code state found" and exit 0 (a script would read that as healthy).
+    /// The message names the flag and the path, and a sibling with a close name when there is one.
+    pub fn check(&self, cwd: &Path) -> Result<(), String> {
+        let given = [
+            ("--home", &self.home),
+            ("--config-dir", &self.config_dir),
+            ("--project", &self.project),
+            ("--managed-dir", &self.managed_dir),
+        ];
+        for (flag, dir) in given {
+            let Some(dir) = dir else { continue };
+            let path = absolute(dir, cwd);
+            let problem = match std::fs::metadata(&path) {
+                Ok(m) if m.is_dir() => continue,
+                Ok(_) => "is not a directory".to_string(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    format!("no such directory{}", sibling_hint(&path))
+                }
+                Err(e) => format!("cannot be read: {e}"),
+            };
+            return Err(format!(
+                "{flag} {}: {problem}; give an existing directory",
+                path.display()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `" (did you mean /x/y?)"` when `path`'s parent holds a directory with a close name.
+fn sibling_hint(path: &Path) -> String {
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        return String::new();
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return String::new();
+    };
+    // Bounded: a huge directory is not worth scanning for a hint.
+    let names: Vec<String> = entries
+        .take(10_000)
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    match crate::suggest::closest(&name.to_string_lossy(), names.iter().map(String::as_str)) {
+        Some(near) => format!(" (did you mean {}?)", parent.join(near).display()),
+        None => String::new(),
+    }
 }
 
 /// A path and the rule that chose it.
@@ -88,12 +160,13 @@ impl Locations {
             },
             (None, Some(h)) => Chosen {
                 path: h.clone(),
-                rule: if cfg!(windows) {
-                    "%USERPROFILE%"
-                } else {
-                    "$HOME"
-                }
-                .into(),
+                rule: match (env.home_from, cfg!(windows)) {
+                    (HomeSource::Variable, true) => "%USERPROFILE%".into(),
+                    (HomeSource::Variable, false) => "$HOME".into(),
+                    (HomeSource::UserDatabase, _) => format!(
+                        "the user database, since {HOME_VAR} is not set; Claude Code does the same"
+                    ),
+                },
             },
             (None, None) => {
                 return Err(
@@ -140,7 +213,12 @@ impl Locations {
             (None, None) => (
                 Chosen {
                     path: home.path.join(".claude"),
-                    rule: "<home>/.claude (CLAUDE_CONFIG_DIR not set)".into(),
+                    rule: if ignored_env.iter().any(|v| v == "CLAUDE_CONFIG_DIR") {
+                        "<home>/.claude (CLAUDE_CONFIG_DIR ignored: --home was given)"
+                    } else {
+                        "<home>/.claude (CLAUDE_CONFIG_DIR not set)"
+                    }
+                    .into(),
                 },
                 false,
             ),
@@ -296,7 +374,34 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             user: None,
+            home_from: HomeSource::Variable,
         }
+    }
+
+    #[test]
+    fn rules_never_contradict_the_environment() {
+        let flags = Overrides {
+            home: Some(PathBuf::from("/fixture")),
+            ..Overrides::default()
+        };
+        let l = Locations::resolve(&env(&[("CLAUDE_CONFIG_DIR", "/p/work")]), &flags).unwrap();
+        assert!(
+            !l.config_dir.rule.contains("not set"),
+            "{}",
+            l.config_dir.rule
+        );
+        assert!(
+            l.config_dir.rule.contains("ignored"),
+            "{}",
+            l.config_dir.rule
+        );
+        let unset = Environment {
+            home_from: HomeSource::UserDatabase,
+            ..env(&[])
+        };
+        let l = Locations::resolve(&unset, &Overrides::default()).unwrap();
+        assert!(l.home.rule.contains("user database"), "{}", l.home.rule);
+        assert!(l.home.rule.contains("not set"), "{}", l.home.rule);
     }
 
     #[test]

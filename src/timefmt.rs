@@ -31,17 +31,43 @@ pub fn relative(at_ms: i64, now_ms: i64) -> String {
     }
 }
 
-/// Parses `--now`: epoch milliseconds or an RFC 3339 time.
-pub fn parse_now(text: &str) -> Result<i64, String> {
-    if let Ok(ms) = text.trim().parse::<i64>() {
-        return Ok(ms);
+/// Below this, a bare number is epoch seconds; from it on, epoch milliseconds. 10^11 seconds is
+/// the year 5138 and 10^11 milliseconds is March 1973, so no time a user means is ambiguous.
+const SECONDS_BELOW: i64 = 100_000_000_000;
+
+/// A parsed `--now`: the time, and how the text was read (for `paths` and `-v`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinnedNow {
+    pub ms: i64,
+    /// "epoch seconds", "epoch milliseconds" or "RFC 3339".
+    pub read_as: &'static str,
+}
+
+/// Parses `--now`: epoch seconds or milliseconds (told apart by magnitude), or an RFC 3339 time.
+pub fn parse_now(text: &str) -> Result<PinnedNow, String> {
+    let trimmed = text.trim();
+    if let Ok(n) = trimmed.parse::<i64>() {
+        return Ok(if n.unsigned_abs() < SECONDS_BELOW as u64 {
+            PinnedNow {
+                ms: n.saturating_mul(1000),
+                read_as: "epoch seconds",
+            }
+        } else {
+            PinnedNow {
+                ms: n,
+                read_as: "epoch milliseconds",
+            }
+        });
     }
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.timestamp_millis())
+    DateTime::parse_from_rfc3339(trimmed)
+        .map(|t| PinnedNow {
+            ms: t.timestamp_millis(),
+            read_as: "RFC 3339",
+        })
         .map_err(|_| {
             format!(
-                "'{text}' is not a time: give epoch milliseconds (1780315200000) or RFC 3339 \
-                 (2026-06-01T12:00:00Z)"
+                "'{text}' is not a time: give epoch seconds (1780315200), epoch milliseconds \
+                 (1780315200000) or RFC 3339 (2026-06-01T12:00:00Z)"
             )
         })
 }
@@ -65,8 +91,21 @@ mod tests {
         assert_eq!(duration(3 * 365 * 86_400_000), "3 years");
         assert_eq!(relative(1_000_000, 700_000), "in 5 min");
         assert_eq!(relative(700_000, 1_000_000), "5 min ago");
-        assert_eq!(parse_now("2026-06-01T12:00:00Z"), Ok(1_780_315_200_000));
-        assert_eq!(parse_now("1780315200000"), Ok(1_780_315_200_000));
         assert!(parse_now("yesterday").is_err());
+    }
+
+    #[test]
+    fn now_is_seconds_or_milliseconds_by_magnitude() {
+        let ms = |t: &str| parse_now(t).map(|n| (n.ms, n.read_as));
+        assert_eq!(
+            ms("2026-06-01T12:00:00Z"),
+            Ok((1_780_315_200_000, "RFC 3339"))
+        );
+        assert_eq!(
+            ms("1780315200000"),
+            Ok((1_780_315_200_000, "epoch milliseconds"))
+        );
+        assert_eq!(ms("1780315200"), Ok((1_780_315_200_000, "epoch seconds")));
+        assert_eq!(ms("0"), Ok((0, "epoch seconds")));
     }
 }

@@ -78,7 +78,7 @@ fn explain_prints_the_long_text() {
     let (stdout, _, code) = home.run(&["--explain", "pending-registration"]);
     assert_eq!(code, 0);
     assert!(
-        stdout.starts_with("pending-registration (error)"),
+        stdout.starts_with("pending-registration (warning/error)"),
         "{stdout}"
     );
     assert!(stdout.contains("How to fix it"), "{stdout}");

@@ -300,6 +300,7 @@ fn load_inventory(home: &Path) -> Inventory {
         cwd: home.to_path_buf(),
         vars: HashMap::new(),
         user: None,
+        home_from: Default::default(),
     };
     let overrides = Overrides {
         home: Some(home.to_path_buf()),

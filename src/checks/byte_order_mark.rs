@@ -20,6 +20,12 @@ cache, when the JSON after the mark is valid. By hand: remove the first three by
 `sed -i '1s/^\\xEF\\xBB\\xBF//' FILE` (GNU sed), or save the file as \"UTF-8\" without BOM.",
 };
 
+pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
+    lowest: Severity::Warning,
+    why: "an error for the credentials, `.claude.json` and `.mcp.json`, which Claude Code then \
+          treats as empty; a warning for the needs-auth cache, which it reads as \"no markers\"",
+};
+
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     for f in inv.files() {
         if !f.problems.bom {

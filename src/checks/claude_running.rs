@@ -9,7 +9,8 @@ pub const INFO: CheckInfo = CheckInfo {
 **What it means.** At least one running Claude Code process uses the same config dir (read from \
 its `CLAUDE_CONFIG_DIR`, else its `HOME`). It may write the credentials or the needs-auth cache at \
 any moment, and it keeps state in memory: a repair takes effect for it only after a restart (or a \
-reconnect in `/mcp`). A process whose environment cannot be read is counted as possibly sharing.
+reconnect in `/mcp`). A process whose environment cannot be read (another user's, unless this \
+runs as root) is reported as unknown, not as sharing; `fix` still counts it as possibly sharing.
 
 **What to do.** Nothing is wrong. `fix` takes Claude Code's own lock before writing, so it never \
 races it; still, restart running sessions after a repair. Process inspection works on Linux; \
@@ -17,28 +18,79 @@ elsewhere the report says \"cannot tell\".",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
-    let using = inv.processes.using(&inv.locations.config_dir.path);
-    if using.is_empty() {
+    let sharing = inv.processes.sharing(&inv.locations.config_dir.path);
+    let pids = |v: &[&crate::system::processes::ClaudeProcess]| -> Vec<u32> {
+        v.iter().map(|p| p.pid).collect()
+    };
+    let (known, unknown) = (pids(&sharing.known), pids(&sharing.unknown));
+    let Some(text) = message(&known, &unknown) else {
         return;
+    };
+    let mut f = Finding::new(INFO.code, INFO.severity, text).evidence("pids", known);
+    if !unknown.is_empty() {
+        f = f.evidence("unknown_pids", unknown);
     }
-    let pids: Vec<u32> = using.iter().map(|p| p.pid).collect();
-    out.push(
-        Finding::new(
-            INFO.code,
-            INFO.severity,
-            format!(
+    out.push(f);
+}
+
+/// What to say about the processes that use this config dir and those that cannot be told.
+fn message(known: &[u32], unknown: &[u32]) -> Option<String> {
+    let list = |p: &[u32]| p.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+    let one = |p: &[u32]| p.len() == 1;
+    let unknown_text = |lead: &str| {
+        format!(
+            "{lead} Claude Code process{} (pid {}) whose environment cannot be read (another \
+             user's: run as root to tell) may or may not use this config dir.",
+            if one(unknown) { "" } else { "es" },
+            list(unknown),
+        )
+    };
+    match (known.is_empty(), unknown.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(unknown_text(&unknown.len().to_string())),
+        (false, _) => {
+            let mut text = format!(
                 "{} Claude Code process{} (pid {}) use{} this config dir; restart {} after a \
                  repair, since a running session keeps its state in memory.",
-                pids.len(),
-                if pids.len() == 1 { "" } else { "es" },
-                pids.iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if pids.len() == 1 { "s" } else { "" },
-                if pids.len() == 1 { "it" } else { "them" },
-            ),
-        )
-        .evidence("pids", pids),
-    );
+                known.len(),
+                if one(known) { "" } else { "es" },
+                list(known),
+                if one(known) { "s" } else { "" },
+                if one(known) { "it" } else { "them" },
+            );
+            if !unknown.is_empty() {
+                text.push(' ');
+                text.push_str(&unknown_text(&format!("{} more", unknown.len())));
+            }
+            Some(text)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_process_is_unknown_not_sharing() {
+        assert_eq!(message(&[], &[]), None);
+        let only_unknown = message(&[], &[7]).unwrap();
+        assert!(
+            !only_unknown.contains(" uses this config dir"),
+            "{only_unknown}"
+        );
+        assert!(
+            only_unknown.contains("may or may not use"),
+            "{only_unknown}"
+        );
+        let both = message(&[5], &[7, 8]).unwrap();
+        assert!(
+            both.starts_with("1 Claude Code process (pid 5) uses"),
+            "{both}"
+        );
+        assert!(
+            both.contains("2 more Claude Code processes (pid 7, 8)"),
+            "{both}"
+        );
+    }
 }

@@ -7,7 +7,7 @@ const WARN_BYTES: u64 = 200 * 1024 * 1024;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "config-bloat",
-    severity: Severity::Info,
+    severity: Severity::Warning,
     summary: "~/.claude.json is very large (over 50 MB; a warning over 200 MB)",
     explanation: "\
 **What it means.** Older Claude Code versions kept per-project prompt history (with pasted \
@@ -18,6 +18,11 @@ top-level parts.
 **How to fix it by hand.** With Claude Code closed, back the file up and drop the history: \
 `cp ~/.claude.json ~/.claude.json.bak && jq 'del(.projects[].history)' ~/.claude.json.bak > \
 ~/.claude.json`. MCP servers, the account and the settings are kept.",
+};
+
+pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
+    lowest: Severity::Info,
+    why: "a note over 50 MB, a warning over 200 MB",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {

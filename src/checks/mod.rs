@@ -43,12 +43,59 @@ use crate::model::server::{ConfiguredServer, NameKind};
 #[derive(Debug, Clone, Copy)]
 pub struct CheckInfo {
     pub code: &'static str,
-    /// The usual severity (a few checks lower it for a harmless file, noted in the explanation).
+    /// The severity it reports; for the few in [`VARYING_SEVERITY`], the highest it can report.
     pub severity: Severity,
     /// One line.
     pub summary: &'static str,
     /// What it means, why it happens, how to fix it by hand (Markdown).
     pub explanation: &'static str,
+}
+
+/// For the few codes whose severity depends on what they found: the lowest one they report (the
+/// highest is [`CheckInfo::severity`]) and why, for `--list-checks` and `--explain`.
+#[derive(Debug, Clone, Copy)]
+pub struct SeverityRange {
+    pub lowest: Severity,
+    /// One sentence: which shape gets which severity.
+    pub why: &'static str,
+}
+
+/// Every code whose severity varies, with its range. A test runs every fixture and fails when a
+/// finding's severity is outside what `--list-checks` says for its code.
+pub const VARYING_SEVERITY: &[(&str, SeverityRange)] = &[
+    (byte_order_mark::INFO.code, byte_order_mark::SEVERITIES),
+    (config_bloat::INFO.code, config_bloat::SEVERITIES),
+    (stale_lock::INFO.code, stale_lock::SEVERITIES),
+    (
+        pending_registration::INFO.code,
+        pending_registration::SEVERITIES,
+    ),
+    (unparseable_file::INFO.code, unparseable_file::SEVERITIES),
+];
+
+impl CheckInfo {
+    /// The severities findings with this code can have, lowest first.
+    pub fn severities(&self) -> Vec<Severity> {
+        let lowest = self.severity_range().map_or(self.severity, |r| r.lowest);
+        [Severity::Info, Severity::Warning, Severity::Error]
+            .into_iter()
+            .filter(|s| *s >= lowest && *s <= self.severity)
+            .collect()
+    }
+
+    /// `error`, or `warning/error` for a code whose severity depends on what it found.
+    pub fn severity_label(&self) -> String {
+        let labels: Vec<&str> = self.severities().iter().map(|s| s.label()).collect();
+        labels.join("/")
+    }
+
+    /// Why the severity varies, when it does.
+    pub fn severity_range(&self) -> Option<&'static SeverityRange> {
+        VARYING_SEVERITY
+            .iter()
+            .find(|(code, _)| *code == self.code)
+            .map(|(_, r)| r)
+    }
 }
 
 /// A check: its description and the function that runs it.

@@ -29,6 +29,12 @@ signs in. Removing it also drops a stored client registration that a newer Claud
 otherwise reuse even after the server forgot it.",
 };
 
+pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
+    lowest: Severity::Warning,
+    why: "a warning for the \"not signed in\" shape, the normal state between adding an OAuth \
+          server and signing in; an error for every other shape",
+};
+
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     let live = inv.live_keys();
     for e in &inv.entries {

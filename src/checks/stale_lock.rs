@@ -17,6 +17,12 @@ and `fix` refuses to take one over unless told.
 or run `mcp-auth-doctor fix --break-stale-lock`.",
 };
 
+pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
+    lowest: Severity::Info,
+    why: "a warning when no Claude Code uses this config dir; only a note when one does, since the \
+          lock may then still be in use",
+};
+
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     let running = !inv
         .processes

@@ -27,6 +27,13 @@ config file it cannot parse. The needs-auth cache is the exception: it is dispos
 interactive Claude Code deletes it at start), so `fix` backs it up and replaces it with `{}`.",
 };
 
+pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
+    lowest: Severity::Info,
+    why: "an error for the credentials, `.claude.json` and `.mcp.json`; a warning for the \
+          needs-auth cache (read as empty) and for a file Claude Code reads but this tool cannot \
+          (a comment, say); a note for an empty needs-auth cache, which Claude Code leaves so",
+};
+
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     for f in inv.files() {
         let severity = if f.role == Role::NeedsAuthCache {

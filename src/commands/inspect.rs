@@ -17,6 +17,8 @@ pub fn list_checks(config: &Config) -> Outcome {
                     serde_json::json!({
                         "code": c.info.code,
                         "severity": c.info.severity,
+                        "severities": c.info.severities(),
+                        "severity_depends_on": c.info.severity_range().map(|r| r.why),
                         "summary": c.info.summary,
                     })
                 })
@@ -30,14 +32,19 @@ pub fn list_checks(config: &Config) -> Outcome {
     }
 }
 
-pub fn explain(code: &str) -> Result<Outcome> {
-    let Some(info) = checks::find(code) else {
-        bail!(UsageError(format!(
-            "no check has the code '{code}'; `mcp-auth-doctor --list-checks` lists them"
-        )));
+pub fn explain(config: &Config, code: &str) -> Result<Outcome> {
+    use report::explain::Known;
+    let Some(known) = report::explain::find(code) else {
+        bail!(UsageError(report::explain::unknown_code(code, true)));
+    };
+    let stdout = match (config.format, &known) {
+        (Format::Json, _) => report::json::to_string(&report::explain::explain_json(&known)),
+        (Format::Markdown, Known::Check(info)) => report::explain::markdown_section(info),
+        (_, Known::Check(info)) => report::explain::explain(info),
+        (_, Known::Probe(info)) => report::explain::explain_probe(info),
     };
     Ok(Outcome {
-        stdout: report::explain::explain(info),
+        stdout,
         ..Outcome::default()
     })
 }
@@ -46,6 +53,9 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
     let mut diagnosis = Diagnosis::of(ctx.load()?);
     if let Command::Check { skip } = &ctx.config.command {
         diagnosis.skip(skip);
+    }
+    if let (Command::Status, Some(name)) = (&ctx.config.command, &ctx.config.status_server) {
+        report::status::keep_server(&mut diagnosis, name).map_err(UsageError)?;
     }
     let stdout = match (&ctx.config.command, ctx.config.format) {
         (_, Format::Json) => report::json::check(&diagnosis),
@@ -62,9 +72,14 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
 pub fn paths(ctx: &Context<'_>) -> Result<Outcome> {
     let inventory = ctx.load()?;
     let stdout = if ctx.json() {
-        report::paths::json(&inventory, ctx.env)
+        report::paths::json(&inventory, ctx.env, ctx.config.now_from.as_deref())
     } else {
-        report::paths::human(&inventory, ctx.env, ctx.style())
+        report::paths::human(
+            &inventory,
+            ctx.env,
+            ctx.config.now_from.as_deref(),
+            ctx.style(),
+        )
     };
     Ok(Outcome {
         stdout,

@@ -20,7 +20,7 @@ use crate::{Outcome, UsageError};
 pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {
     match &config.command {
         Command::ListChecks => return Ok(inspect::list_checks(config)),
-        Command::Explain(code) => return inspect::explain(code),
+        Command::Explain(code) => return inspect::explain(config, code),
         _ => {}
     }
     if config.format == Format::Markdown && !matches!(config.command, Command::Report { .. }) {
@@ -29,6 +29,8 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
             config.command.name()
         )));
     }
+    // A directory flag naming no directory is a usage error, never an empty "healthy" home.
+    config.overrides.check(&env.cwd).map_err(UsageError)?;
     let ctx = Context { config, env, vars };
     let mut outcome = run_command(&ctx)?;
     if config.format == Format::Human {

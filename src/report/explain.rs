@@ -2,31 +2,179 @@
 
 use std::fmt::Write;
 
+use serde_json::json;
+
 use crate::checks::{CHECKS, CheckInfo};
+use crate::probe::verdict::{CODES as PROBE_CODES, CodeInfo};
+
+/// A code `--explain` knows: a check's, or one the network probe reports.
+pub enum Known {
+    Check(&'static CheckInfo),
+    Probe(&'static CodeInfo),
+}
+
+/// Looks a code up among the checks, then the probe's codes.
+pub fn find(code: &str) -> Option<Known> {
+    crate::checks::find(code).map(Known::Check).or_else(|| {
+        PROBE_CODES
+            .iter()
+            .find(|c| c.code == code)
+            .map(Known::Probe)
+    })
+}
+
+/// The error for a code no check has, with the nearest one when it is close (`--only`, `--skip`
+/// and `--explain` take codes; a typo should not cost a trip to `--list-checks`).
+pub fn unknown_code(code: &str, with_probe: bool) -> String {
+    let checks = CHECKS.iter().map(|c| c.info.code);
+    let probe = PROBE_CODES
+        .iter()
+        .map(|c| c.code)
+        .filter(move |_| with_probe);
+    let hint = crate::suggest::hint(code, checks.chain(probe));
+    let list = if with_probe {
+        "`mcp-auth-doctor --list-checks` lists them (and docs/probe.md the probe's)"
+    } else {
+        "`mcp-auth-doctor --list-checks` lists them"
+    };
+    let what = if with_probe {
+        "no check or probe finding"
+    } else {
+        "no check"
+    };
+    format!("{what} has the code '{code}'{hint}; {list}")
+}
+
+/// One row of the probe's code table in docs/probe.md: step, severity, meaning. The table is the
+/// probe codes' reference (a test keeps it and [`PROBE_CODES`] equal), so `--explain` reads it.
+fn probe_row(code: &str) -> Option<[&'static str; 3]> {
+    const DOC: &str = include_str!("../../docs/probe.md");
+    let prefix = format!("| `{code}` |");
+    let row = DOC.lines().find(|l| l.starts_with(&prefix))?;
+    let cells: Vec<&'static str> = row.split(" | ").skip(1).map(str::trim).collect();
+    match cells.as_slice() {
+        [step, severity, meaning, ..] => Some([step, severity, meaning.trim_end_matches(" |")]),
+        _ => None,
+    }
+}
+
+/// `--explain CODE --format json`.
+pub fn explain_json(known: &Known) -> serde_json::Value {
+    match known {
+        Known::Check(info) => json!({
+            "code": info.code,
+            "reported_by": "check",
+            "severity": info.severity,
+            "severities": info.severities(),
+            "severity_depends_on": info.severity_range().map(|r| r.why),
+            "summary": info.summary,
+            "explanation": info.explanation,
+        }),
+        Known::Probe(info) => {
+            let row = probe_row(info.code);
+            json!({
+                "code": info.code,
+                "reported_by": "probe",
+                "step": row.map_or(info.step, |r| r[0]),
+                "severity": row.map(|r| r[1]),
+                "summary": info.summary,
+                "explanation": row.map(|r| r[2]),
+            })
+        }
+    }
+}
+
+/// `--explain CODE` for a code the probe reports.
+pub fn explain_probe(info: &CodeInfo) -> String {
+    match probe_row(info.code) {
+        Some([step, severity, meaning]) => fill(&format!(
+            "{} ({severity}; reported by `mcp-auth-doctor probe`, step {step})\n\n{meaning}\n\n\
+             docs/probe.md describes the steps and the verdict.\n",
+            info.code
+        )),
+        None => format!(
+            "{} (reported by `mcp-auth-doctor probe`, step {})\n\n{}\n",
+            info.code, info.step, info.summary
+        ),
+    }
+}
 
 pub fn list() -> String {
     let width = CHECKS.iter().map(|c| c.info.code.len()).max().unwrap_or(0);
+    let severity_width = CHECKS
+        .iter()
+        .map(|c| c.info.severity_label().len())
+        .max()
+        .unwrap_or(0);
+    // The summary column wraps to the page, under itself; on a narrow page it goes under the
+    // code instead, where it has the width.
+    let column = width + severity_width + 4;
+    let page = crate::report::style::WIDTH;
+    let (indent, first_break) = if crate::report::style::page_width() >= column + 40 {
+        (" ".repeat(column), "")
+    } else {
+        ("    ".to_string(), "\n    ")
+    };
+    let summary_width = page.saturating_sub(indent.len());
     let mut out = String::new();
     for c in CHECKS {
-        let _ = writeln!(
-            out,
-            "{:width$}  {:7}  {}",
+        let summary = crate::report::style::wrap(c.info.summary, summary_width, "")
+            .replace('\n', &format!("\n{indent}"));
+        let line = format!(
+            "{:width$}  {:severity_width$}  {first_break}{summary}",
             c.info.code,
-            c.info.severity.label(),
-            c.info.summary
+            c.info.severity_label(),
         );
+        for l in line.lines() {
+            let _ = writeln!(out, "{}", l.trim_end());
+        }
     }
     out
 }
 
+/// "**Severity.** Warning or error: why." for a code whose severity varies.
+fn severity_note(info: &CheckInfo) -> Option<String> {
+    let range = info.severity_range()?;
+    let labels: Vec<&str> = info.severities().iter().map(|s| s.label()).collect();
+    let label = match labels.as_slice() {
+        [first @ .., last] if !first.is_empty() => format!("{} or {last}", first.join(", ")),
+        _ => labels.join(""),
+    };
+    let mut first = label.chars();
+    let label = first
+        .next()
+        .map(|c| c.to_uppercase().chain(first).collect::<String>())
+        .unwrap_or_default();
+    Some(format!("**Severity.** {label}: {}.", range.why))
+}
+
 pub fn explain(info: &CheckInfo) -> String {
-    format!(
-        "{} ({})\n\n{}\n\n{}\n",
+    let note = severity_note(info)
+        .map(|n| format!("\n\n{n}"))
+        .unwrap_or_default();
+    fill(&format!(
+        "{} ({})\n\n{}\n\n{}{note}\n",
         info.code,
-        info.severity.label(),
+        info.severity_label(),
         info.summary,
         info.explanation
-    )
+    ))
+}
+
+/// Wraps each line (a paragraph, in the explanations) to the page; a list item's continuation
+/// lines are indented under its text.
+fn fill(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            let indent = if line.starts_with("- ") || line.starts_with("* ") {
+                "  "
+            } else {
+                ""
+            };
+            crate::report::style::wrap(line, crate::report::style::WIDTH, indent)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// docs/checks.md, generated from the code so the two cannot drift (a test compares them).
@@ -42,19 +190,40 @@ pub fn markdown() -> String {
             out,
             "| [`{0}`](#{0}) | {1} | {2} |",
             c.info.code,
-            c.info.severity.label(),
+            c.info.severity_label(),
             c.info.summary
         );
     }
     for c in CHECKS {
-        let _ = write!(
-            out,
-            "\n## {}\n\nSeverity: {}. {}\n\n{}\n",
-            c.info.code,
-            c.info.severity.label(),
-            c.info.summary,
-            c.info.explanation
-        );
+        out.push('\n');
+        out.push_str(&markdown_section(&c.info));
     }
     out
+}
+
+/// One check's section of docs/checks.md (also `--explain CODE --format markdown`).
+pub fn markdown_section(info: &CheckInfo) -> String {
+    let note = severity_note(info)
+        .map(|n| format!("\n\n{n}"))
+        .unwrap_or_default();
+    format!(
+        "## {}\n\nSeverity: {}. {}\n\n{}{note}\n",
+        info.code,
+        info.severity_label(),
+        info.summary,
+        info.explanation
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_probe_code_has_a_row_to_explain() {
+        for c in PROBE_CODES {
+            let row = probe_row(c.code).unwrap_or_else(|| panic!("no row for {}", c.code));
+            assert!(!row[2].is_empty() && !row[2].ends_with('|'), "{row:?}");
+        }
+    }
 }

@@ -10,3 +10,4 @@ pub mod servers;
 pub mod status;
 pub mod style;
 pub mod ticket;
+pub mod version;

@@ -16,6 +16,12 @@ struct PathsDocument {
     config_dir: String,
     config_dir_chosen_by: String,
     project_dir: String,
+    /// The time findings are judged at (RFC 3339).
+    now: String,
+    /// How a pinned time was given and read (`--now 1780315200, read as epoch seconds`); absent
+    /// when it is the clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    now_from: Option<String>,
     environment: Vec<EnvVar>,
     files: Vec<FileReport>,
 }
@@ -39,7 +45,58 @@ fn env_vars(inv: &Inventory, env: &crate::paths::Environment) -> Vec<EnvVar> {
         .collect()
 }
 
-pub fn json(inv: &Inventory, env: &crate::paths::Environment) -> String {
+/// "No Claude Code state found", with the full paths that were looked at and the rule that chose
+/// the home, so a mistyped `--home` or an unexpected `$HOME` is visible at once.
+pub fn no_state_found(inv: &Inventory) -> String {
+    let l = &inv.locations;
+    format!(
+        "No Claude Code state found: none of {}, {} or {} exists (home {}, from {}).\n\
+         Nothing to check. (Use --home DIR or --config-dir DIR to look elsewhere.)\n",
+        sanitize(&l.global_config.path.display().to_string()),
+        sanitize(&inv.credentials.path.display().to_string()),
+        sanitize(&l.config_dir.path.display().to_string()),
+        sanitize(&l.home.path.display().to_string()),
+        l.home.rule,
+    )
+}
+
+/// `-v`: where the run looks and why, and the time it judges at, for stderr (paths are not
+/// secrets; control characters are still stripped). `locations` is `None` when no home was found
+/// (the run then fails with its own error).
+pub fn verbose(
+    locations: Option<crate::paths::Locations>,
+    now_ms: i64,
+    now_from: Option<&str>,
+) -> String {
+    let mut lines = Vec::new();
+    if let Some(l) = &locations {
+        for (what, chosen) in [
+            ("home", &l.home),
+            ("config dir", &l.config_dir),
+            ("global config", &l.global_config),
+            ("credentials", &l.credentials),
+            ("needs-auth cache", &l.needs_auth_cache),
+        ] {
+            lines.push(format!(
+                "{what} {} (chosen by {})",
+                chosen.path.display(),
+                chosen.rule
+            ));
+        }
+        lines.push(format!("project {}", l.project_dir.display()));
+    }
+    lines.push(format!(
+        "now {} ({})",
+        crate::timefmt::rfc3339(now_ms),
+        now_from.unwrap_or("the clock")
+    ));
+    lines
+        .iter()
+        .map(|l| format!("mcp-auth-doctor: {}\n", sanitize(l)))
+        .collect()
+}
+
+pub fn json(inv: &Inventory, env: &crate::paths::Environment, now_from: Option<&str>) -> String {
     let l = &inv.locations;
     super::json::to_string(&PathsDocument {
         schema: super::json::SCHEMA,
@@ -48,34 +105,38 @@ pub fn json(inv: &Inventory, env: &crate::paths::Environment) -> String {
         config_dir: l.config_dir.path.display().to_string(),
         config_dir_chosen_by: l.config_dir.rule.clone(),
         project_dir: l.project_dir.display().to_string(),
+        now: crate::timefmt::rfc3339(inv.now_ms),
+        now_from: now_from.map(String::from),
         environment: env_vars(inv, env),
         files: files::files(inv),
     })
 }
 
-pub fn human(inv: &Inventory, env: &crate::paths::Environment, style: Style) -> String {
+pub fn human(
+    inv: &Inventory,
+    env: &crate::paths::Environment,
+    now_from: Option<&str>,
+    style: Style,
+) -> String {
     let l = &inv.locations;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {}  {}",
-        style.bold("home      "),
-        l.home.path.display(),
-        style.dim(&format!("({})", l.home.rule))
-    );
-    let _ = writeln!(
-        out,
-        "{} {}  {}",
-        style.bold("config dir"),
-        l.config_dir.path.display(),
-        style.dim(&format!("({})", l.config_dir.rule))
-    );
-    let _ = writeln!(
-        out,
-        "{} {}",
-        style.bold("project   "),
-        l.project_dir.display()
-    );
+    let now = crate::timefmt::rfc3339(inv.now_ms);
+    for (label, value, note) in [
+        (
+            "home",
+            l.home.path.display().to_string(),
+            Some(l.home.rule.as_str()),
+        ),
+        (
+            "config dir",
+            l.config_dir.path.display().to_string(),
+            Some(l.config_dir.rule.as_str()),
+        ),
+        ("project", l.project_dir.display().to_string(), None),
+        ("now", now, Some(now_from.unwrap_or("the clock"))),
+    ] {
+        header(&mut out, style, label, &value, note);
+    }
     for v in env_vars(inv, env) {
         if v.set {
             let note = if v.ignored {
@@ -120,8 +181,38 @@ pub fn human(inv: &Inventory, env: &crate::paths::Environment, style: Style) -> 
         let _ = writeln!(
             out,
             "    {}",
-            style.dim(&format!("chosen by: {}", f.chosen_by))
+            style.dim(&hanging(&format!("chosen by: {}", f.chosen_by), 4))
         );
     }
     out
+}
+
+/// `text` wrapped to the page as if it started at column `at`, its later lines indented to `at`.
+fn hanging(text: &str, at: usize) -> String {
+    let indent = " ".repeat(at);
+    super::style::wrap(text, super::style::WIDTH.saturating_sub(at), "")
+        .replace('\n', &format!("\n{indent}"))
+}
+
+/// `home       /path  (rule)`, with the rule on the lines below when the line would not fit.
+fn header(out: &mut String, style: Style, label: &str, value: &str, note: Option<&str>) {
+    const COLUMN: usize = 11;
+    let label = format!("{label:10}");
+    let value = sanitize(value);
+    let Some(note) = note.map(|n| format!("({})", sanitize(n))) else {
+        let _ = writeln!(out, "{} {value}", style.bold(&label));
+        return;
+    };
+    let one_line = COLUMN + value.chars().count() + 2 + note.chars().count();
+    if one_line <= super::style::page_width() {
+        let _ = writeln!(out, "{} {value}  {}", style.bold(&label), style.dim(&note));
+    } else {
+        let _ = writeln!(out, "{} {value}", style.bold(&label));
+        let _ = writeln!(
+            out,
+            "{}{}",
+            " ".repeat(COLUMN),
+            style.dim(&hanging(&note, COLUMN))
+        );
+    }
 }

@@ -54,8 +54,43 @@ impl Style {
     }
 }
 
-/// Wraps `text` to `width` columns; every line after the first starts with `indent`.
+/// The page width renderers lay text out for: they pass [`wrap`] widths as parts of this one
+/// (`WIDTH - 4` beside a 4-column indent), and `wrap` moves them to the real page width.
+pub const WIDTH: usize = 100;
+
+/// The narrowest page wrapping honours; below it, lines of a word or two help no one.
+const MIN_PAGE: usize = 40;
+
+/// The real page width: the terminal's (or `COLUMNS`), set once by the binary at start.
+static PAGE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(WIDTH);
+
+/// Sets the page width text is wrapped to (the binary calls it with the terminal's width).
+pub fn set_page_width(columns: usize) {
+    PAGE.store(columns.max(MIN_PAGE), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The page width text is wrapped to: [`WIDTH`] unless [`set_page_width`] said otherwise.
+pub fn page_width() -> usize {
+    PAGE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The page width for this process: `COLUMNS` when it is a positive number (as clap and most
+/// CLIs honour it), else the terminal's width when stdout is one, else [`WIDTH`].
+pub fn detect_page_width(columns_var: Option<&str>, terminal: Option<usize>) -> usize {
+    columns_var
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0)
+        .or(terminal)
+        .unwrap_or(WIDTH)
+        .max(MIN_PAGE)
+}
+
+/// Wraps `text` to `width` columns of a [`WIDTH`]-column page, moved to the real page width;
+/// every line after the first starts with `indent`.
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let width = (width + page_width())
+        .saturating_sub(WIDTH)
+        .max(indent.chars().count() + 1);
     let mut out = String::new();
     let mut col = 0;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
@@ -117,6 +152,15 @@ mod tests {
         );
         // A zero-width joiner inside an emoji is kept.
         assert_eq!(sanitize("👩\u{200D}💻"), "👩\u{200D}💻");
+    }
+
+    #[test]
+    fn page_width_comes_from_columns_then_the_terminal() {
+        assert_eq!(detect_page_width(Some("80"), Some(120)), 80);
+        assert_eq!(detect_page_width(Some("junk"), Some(120)), 120);
+        assert_eq!(detect_page_width(Some("0"), None), WIDTH);
+        assert_eq!(detect_page_width(None, None), WIDTH);
+        assert_eq!(detect_page_width(Some("12"), None), MIN_PAGE);
     }
 
     #[test]

@@ -23,18 +23,42 @@ pub enum ProcessScan {
     CannotTell { why: String },
 }
 
+/// Which running Claude Code processes share a config dir, as far as can be told.
+#[derive(Debug, Default)]
+pub struct Sharing<'a> {
+    /// Their environment says they use it.
+    pub known: Vec<&'a ClaudeProcess>,
+    /// Their environment cannot be read (another user's process, when we are not root): they
+    /// may use it or not.
+    pub unknown: Vec<&'a ClaudeProcess>,
+}
+
 impl ProcessScan {
-    /// Processes that (as far as can be told) use `config_dir`. Those whose environment is
-    /// unreadable are included: they may.
+    /// Processes that may use `config_dir`: those that do, and those whose environment is
+    /// unreadable. For caution (fix's warning, a lock's staleness); to *say* who uses it, see
+    /// [`ProcessScan::sharing`].
     pub fn using(&self, config_dir: &Path) -> Vec<&ClaudeProcess> {
+        let s = self.sharing(config_dir);
+        let mut all = s.known;
+        all.extend(s.unknown);
+        all.sort_by_key(|p| p.pid);
+        all
+    }
+
+    /// Processes that use `config_dir`, and apart from them those that cannot be told.
+    pub fn sharing(&self, config_dir: &Path) -> Sharing<'_> {
         let want = canonical(config_dir);
-        match self {
-            ProcessScan::Scanned { processes } => processes
-                .iter()
-                .filter(|p| p.config_dir.as_deref().is_none_or(|d| canonical(d) == want))
-                .collect(),
-            ProcessScan::CannotTell { .. } => Vec::new(),
+        let mut out = Sharing::default();
+        if let ProcessScan::Scanned { processes } = self {
+            for p in processes {
+                match p.config_dir.as_deref() {
+                    Some(d) if canonical(d) == want => out.known.push(p),
+                    Some(_) => {}
+                    None => out.unknown.push(p),
+                }
+            }
         }
+        out
     }
 }
 
@@ -138,6 +162,36 @@ mod tests {
             Some(Path::new("/usr/bin/bash")),
             b"bash\0-c\0claude-ish\0"
         ));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_process_whose_environment_cannot_be_read_is_unknown_not_sharing() {
+        let proc_root = tempfile::tempdir().unwrap();
+        let mine = proc_root.path().join("config");
+        std::fs::create_dir(&mine).unwrap();
+        for (pid, environ) in [
+            (
+                "101",
+                Some(format!("CLAUDE_CONFIG_DIR={}\0", mine.display())),
+            ),
+            ("102", None), // environ unreadable: another user's process
+            ("103", Some("HOME=/elsewhere\0".to_string())),
+        ] {
+            let dir = proc_root.path().join(pid);
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::write(dir.join("cmdline"), b"claude\0").unwrap();
+            if let Some(env) = environ {
+                std::fs::write(dir.join("environ"), env).unwrap();
+            }
+        }
+        let scan = scan_proc(proc_root.path());
+        let sharing = scan.sharing(&mine);
+        let pids = |v: &[&ClaudeProcess]| v.iter().map(|p| p.pid).collect::<Vec<_>>();
+        assert_eq!(pids(&sharing.known), vec![101]);
+        assert_eq!(pids(&sharing.unknown), vec![102]);
+        // Caution still counts the unknown one.
+        assert_eq!(pids(&scan.using(&mine)), vec![101, 102]);
     }
 
     #[test]
