@@ -17,8 +17,9 @@ judge() { # VERSION SNAPSHOT EXPECT [judge options] -- COMMAND...
   out="$(CLAUDE_VERSION="$v" "$HARNESS/judge.sh" --no-repl "$@" 2>&1)"
   rc=$?
   printf '%s\n' "$out" | grep -vE '^\s*$'
-  # judge.sh: 1 when an expectation or a sign-in failed, else the doctor's own exit status
-  if [ "$rc" = 1 ] || printf '%s\n' "$out" | grep -q 'EXPECTATION FAILED'; then
+  # judge.sh's exit status mixes the doctor's (1 = fix changed something) with its own (1 = an
+  # expectation failed): judge by what it printed
+  if printf '%s\n' "$out" | grep -q 'EXPECTATION FAILED'; then
     echo "RESULT: FAILED"; fail=1
   else
     echo "RESULT: ok (doctor exit $rc)"
@@ -35,6 +36,10 @@ for v in "$@"; do
     --expect-session forgotten=connected "$s/forgotten-client" -- "$DOCTOR" fix --yes
   # Needs authentication: `login NAME` signs in through the client and clears the marker it leaves.
   judge "$v" "$s/needs-auth" --expect fresh=connected --expect-session fresh=connected \
-    "$s/needs-auth" -- env BROWSER="$HARNESS/fake_browser.sh" "$DOCTOR" login fresh
+    "$s/needs-auth" -- env PATH="$HARNESS/.client/$v/node_modules/.bin:$PATH" \
+    BROWSER="$HARNESS/fake_browser.sh" "$DOCTOR" login fresh
+  # Known gap: judge.sh starts the snapshot's mock server only for --auth, after the command, so
+  # `login` (which signs in during the command) needs its own runner with the mock up; 2.1.100 also
+  # needs the /mcp sign-in done while login waits for Enter.
 done
 exit "$fail"
