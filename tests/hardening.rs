@@ -630,3 +630,59 @@ fn json_errors_are_json() {
         assert!(stderr.contains("error:"), "{stderr}");
     }
 }
+
+// Review after the merges: a move is an mcpOAuth edit too, so a key held twice stops it (as it stops
+// every removal), instead of planning a move that fails at apply time.
+
+#[test]
+fn no_move_is_planned_while_mcp_oauth_holds_a_key_twice() {
+    let home = Home::fixture("trailing-slash");
+    let path = claude(&home).join(".credentials.json");
+    let text = fs::read_to_string(&path).unwrap();
+    // Duplicate the first mcpOAuth member (linear's valid entry) right after itself.
+    let start = text.find("\"linear|638130d5ab3558f4\"").unwrap();
+    let member_end = text[start..].find("}},").unwrap() + start + 2;
+    let member = &text[start..member_end];
+    let doubled = format!("{},{}{}", &text[..member_end], member, &text[member_end..]);
+    fs::write(&path, doubled).unwrap();
+    let (out, _, code) = home.run(&["check", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["code"] == "duplicate-json-key"),
+        "{doc}"
+    );
+    assert!(
+        !findings.iter().any(|f| f["action"]["kind"] == "move-entry"),
+        "a move was planned inside an object with a duplicated key: {doc}"
+    );
+    assert_eq!(code & 8, 0, "{out}");
+    let (_, stderr, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 8, 0, "fix must not fail at apply time: {stderr}");
+}
+
+// Review after the merges: `login` runs the user's `claude`; as root on their home that would run
+// their config (headersHelper, plugins) as root and leave root-owned files behind.
+
+#[test]
+fn login_refuses_to_run_claude_as_root_on_another_users_home() {
+    let Some(home) = users_home("expired") else {
+        return;
+    };
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bin");
+    let ran = home.path.join("claude-args");
+    let out = home
+        .cmd(&["login", "linear", "--yes"])
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("FAKE_CLAUDE_KEY", "linear|638130d5ab3558f4")
+        .env("FAKE_CLAUDE_ARGS", &ran)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("as root on another user's home"),
+        "{stderr}"
+    );
+    assert!(!ran.exists(), "claude was run: {stderr}");
+}

@@ -138,7 +138,10 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
 /// server. When several stale entries could move there, the best token wins (valid over
 /// refreshable, then the later expiry); the others are removed as usual.
 fn move_to_live_key(inv: &Inventory, e: &Entry, configs: &[&ConfiguredServer]) -> Option<Action> {
-    if inv.store == crate::model::inventory::CredentialStore::Keychain {
+    // Like every mcpOAuth edit: never while the object holds a key twice (checks::remove_entry).
+    if inv.store == crate::model::inventory::CredentialStore::Keychain
+        || super::mcp_oauth_has_duplicates(inv)
+    {
         return None;
     }
     let target = move_target(inv, e, configs)?;

@@ -52,6 +52,15 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
             shell_quote(name)
         )));
     }
+    // Root on another user's home: their `claude` would run as root, load their config (a planted
+    // headersHelper or plugin runs as root) and leave root-owned files in their home.
+    if first.inventory.trust.root_on_other_home() {
+        bail!(UsageError(format!(
+            "login runs `claude` and will not do that as root on another user's home; run it as \
+             that user instead (e.g. `sudo -u USER mcp-auth-doctor login {}`)",
+            shell_quote(name)
+        )));
+    }
     let version = match crate::system::claude_version::claude_version() {
         Ok(v) => v,
         Err(why) => bail!(
@@ -220,6 +229,10 @@ fn child_claude(ctx: &Context<'_>) -> Command {
     let o = &ctx.config.overrides;
     if let Some(home) = &o.home {
         cmd.env("HOME", home);
+        // --home ignores the shell's state variables; so must the client it runs.
+        for var in ["CLAUDE_CONFIG_DIR", "CLAUDE_SECURESTORAGE_CONFIG_DIR"] {
+            cmd.env_remove(var);
+        }
     }
     if let Some(dir) = &o.config_dir {
         cmd.env("CLAUDE_CONFIG_DIR", dir);
