@@ -9,7 +9,7 @@ use super::inspect::exit_for;
 use crate::diagnosis::Diagnosis;
 use crate::fix::backup;
 use crate::fix::plan::{self, Selection};
-use crate::report::{json, ticket};
+use crate::report::{anonymize, json, ticket};
 use crate::system::claude_version;
 use crate::{Outcome, redact};
 
@@ -36,8 +36,9 @@ pub fn report(ctx: &Context<'_>, output: Option<&Path>, anonymize: bool) -> Resu
     } else {
         ticket::markdown(&t)
     };
+    text = anonymize::home_as_tilde(&text, &diagnosis.inventory.locations.home.path);
     if anonymize {
-        text = ticket::anonymize(&text, &diagnosis);
+        text = anonymize::anonymize(&text, &diagnosis);
     }
     let text = redact::output(&text).into_owned();
     let exit = exit_for(&diagnosis);

@@ -1,5 +1,6 @@
 //! Renderers. Each takes a finished diagnosis and returns text; none of them reads files.
 
+pub mod anonymize;
 pub mod explain;
 pub mod files;
 pub mod human;

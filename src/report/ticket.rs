@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -16,9 +17,10 @@ use crate::diagnosis::Diagnosis;
 use crate::fix::plan::Plan;
 use crate::model::entry::Entry;
 use crate::model::secret::SecretInfo;
+use crate::paths::Locations;
 use crate::report::style::sanitize;
 use crate::system::keychain::KeychainRead;
-use crate::system::processes::ProcessScan;
+use crate::system::processes::{ClaudeProcess, ProcessScan};
 use crate::{redact, timefmt};
 
 #[derive(Debug, Serialize)]
@@ -177,9 +179,9 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
         .collect();
     let mut files = files::files(inv);
     for f in &mut files {
-        f.path = inv.locations.display(std::path::Path::new(&f.path));
+        f.path = inv.locations.display(Path::new(&f.path));
         if let Some(t) = &f.target {
-            f.target = Some(inv.locations.display(std::path::Path::new(t)));
+            f.target = Some(inv.locations.display(Path::new(t)));
         }
     }
     let servers = d.servers.clone();
@@ -200,7 +202,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             arch: std::env::consts::ARCH.into(),
             claude_version: extras.claude_version,
             env_vars,
-            processes: inv.processes.clone(),
+            processes: processes_shown(&inv.processes, &inv.locations),
             lock_dirs: inv
                 .lock_dirs
                 .iter()
@@ -232,18 +234,47 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             .iter()
             .cloned()
             .map(|mut f| {
-                f.file = f
-                    .file
-                    .map(|p| inv.locations.display(std::path::Path::new(&p)));
+                f.file = f.file.map(|p| inv.locations.display(Path::new(&p)));
                 if let Some(a) = &mut f.action {
-                    a.file = inv.locations.display(std::path::Path::new(&a.file));
+                    a.file = inv.locations.display(Path::new(&a.file));
                 }
                 f
             })
             .collect(),
-        plan: extras.plan,
+        plan: plan_shown(extras.plan, &inv.locations),
         mcp_oauth,
     }
+}
+
+/// The process scan with each config dir shown with `~`.
+fn processes_shown(scan: &ProcessScan, locations: &Locations) -> ProcessScan {
+    match scan {
+        ProcessScan::Scanned { processes } => ProcessScan::Scanned {
+            processes: processes
+                .iter()
+                .map(|p| ClaudeProcess {
+                    pid: p.pid,
+                    config_dir: p
+                        .config_dir
+                        .as_deref()
+                        .map(|c| PathBuf::from(locations.display(c))),
+                })
+                .collect(),
+        },
+        other => other.clone(),
+    }
+}
+
+/// The plan with each step's file shown with `~` (the summaries already are).
+fn plan_shown(mut plan: Plan, locations: &Locations) -> Plan {
+    let steps = plan
+        .steps
+        .iter_mut()
+        .chain(plan.kept.iter_mut().map(|k| &mut k.step));
+    for st in steps {
+        st.action.file = locations.display(Path::new(&st.action.file));
+    }
+    plan
 }
 
 /// Text in a paragraph or list: no HTML, one line.
@@ -519,67 +550,4 @@ fn first_sentence(s: &str) -> &str {
         Some(i) => &s[..=i],
         None => s,
     }
-}
-
-/// Replaces server names, hosts, key hashes and project folders with stable placeholders.
-pub fn anonymize(text: &str, d: &Diagnosis) -> String {
-    let inv = &d.inventory;
-    let mut names: Vec<String> = inv.servers.iter().map(|s| s.name.clone()).collect();
-    names.extend(inv.entries.iter().map(|e| e.name.clone()));
-    names.extend(inv.markers.iter().map(|m| m.name.clone()));
-    let mut hosts: Vec<String> = Vec::new();
-    let urls = inv
-        .servers
-        .iter()
-        .filter_map(|s| s.url.clone())
-        .chain(inv.entries.iter().filter_map(|e| e.server_url.clone()));
-    for u in urls {
-        if let Some(h) = redact::host(&u) {
-            hosts.push(h.to_string());
-        }
-    }
-    let hashes: Vec<String> = inv
-        .entries
-        .iter()
-        .filter_map(|e| e.hash.clone())
-        .chain(inv.servers.iter().filter_map(|s| {
-            s.key
-                .as_deref()
-                .and_then(|k| crate::model::key::split_key(k).1.map(String::from))
-        }))
-        .collect();
-    let projects: Vec<String> = inv
-        .global
-        .content
-        .as_ref()
-        .map(|c| {
-            c.projects
-                .iter()
-                .map(|p| inv.locations.display(std::path::Path::new(&p.path)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut map: Vec<(String, String)> = Vec::new();
-    let mut add = |list: Vec<String>, prefix: &str| {
-        let mut seen: Vec<String> = Vec::new();
-        for item in list {
-            // Very short names would replace pieces of ordinary words.
-            if item.chars().count() < 3 || seen.contains(&item) {
-                continue;
-            }
-            seen.push(item.clone());
-            map.push((item, format!("{prefix}-{}", seen.len())));
-        }
-    };
-    add(projects, "project");
-    add(hosts, "host");
-    add(hashes, "hash");
-    add(names, "server");
-    // Longest first, so `work-linear` is replaced before `linear`.
-    map.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
-    let mut out = text.to_string();
-    for (from, to) in &map {
-        out = out.replace(from.as_str(), to);
-    }
-    out
 }
