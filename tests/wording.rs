@@ -24,3 +24,50 @@ fn a_stale_lock_names_the_directory_to_remove() {
         );
     }
 }
+
+/// The last line of `check`.
+fn closing_line(home: &Home) -> String {
+    let (out, _, _) = home.run(&["check"]);
+    out.trim_end()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `check`'s closing line counts in words ("no infos", "1 repair") and points at
+/// `fix --dry-run` only when fix would change something, with the number of steps fix shows.
+#[test]
+fn the_closing_line_counts_what_fix_would_do() {
+    for name in [
+        "demo",
+        "trailing-slash",
+        "credentials-0644",
+        "healthy",
+        "commented",
+    ] {
+        let home = Home::fixture(name);
+        let last = closing_line(&home);
+        assert!(!last.contains("(s)"), "{name}: {last}");
+        assert!(!last.contains(" 0 "), "{name}: {last}");
+        assert!(!last.starts_with("0 "), "{name}: {last}");
+        let (dry, _, _) = home.run(&["fix", "--dry-run", "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&dry).expect("fix JSON");
+        let steps = doc["plan"]["steps"].as_array().expect("steps").len();
+        match steps {
+            0 => assert!(!last.contains("fix --dry-run"), "{name}: {last}"),
+            1 => assert!(
+                last.ends_with("shows the 1 repair fix would make"),
+                "{name}: {last}"
+            ),
+            n => assert!(
+                last.ends_with(&format!("shows the {n} repairs fix would make")),
+                "{name}: {last}"
+            ),
+        }
+    }
+    assert_eq!(
+        closing_line(&Home::fixture("healthy")),
+        "no errors, no warnings, no infos"
+    );
+}

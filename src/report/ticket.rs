@@ -18,7 +18,7 @@ use crate::fix::plan::Plan;
 use crate::model::entry::Entry;
 use crate::model::secret::SecretInfo;
 use crate::paths::Locations;
-use crate::report::style::sanitize;
+use crate::report::style::{count, plural, sanitize};
 use crate::system::keychain::KeychainRead;
 use crate::system::processes::{ClaudeProcess, ProcessScan};
 use crate::{redact, timefmt};
@@ -327,17 +327,12 @@ pub fn markdown(t: &Ticket) -> String {
     };
     let _ = writeln!(
         out,
-        "**Summary.** {} MCP server{} configured, {} unusable in sessions. {} error{}, {} \
-         warning{}, {} info{}.{cause}\n",
-        s.servers,
-        if s.servers == 1 { "" } else { "s" },
+        "**Summary.** {} configured, {} unusable in sessions. {}, {}, {}.{cause}\n",
+        plural(s.servers, "MCP server"),
         s.unusable,
-        s.errors,
-        if s.errors == 1 { "" } else { "s" },
-        s.warnings,
-        if s.warnings == 1 { "" } else { "s" },
-        s.infos,
-        if s.infos == 1 { "" } else { "s" },
+        count(s.errors, "error"),
+        count(s.warnings, "warning"),
+        count(s.infos, "info"),
     );
 
     let e = &t.environment;
