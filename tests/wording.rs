@@ -71,3 +71,55 @@ fn the_closing_line_counts_what_fix_would_do() {
         "no errors, no warnings, no infos"
     );
 }
+
+/// No sentence contradicts another about the same server, and the sign-in instruction is given
+/// once per server, in its next step; checked on every fixture's `check --format json`.
+#[test]
+fn findings_agree_with_their_server_and_sign_in_is_said_once() {
+    let mut wrong = Vec::new();
+    for name in common::scenarios() {
+        let (doc, _) = Home::fixture(&name).check_json();
+        let findings = doc["findings"].as_array().cloned().unwrap_or_default();
+        for f in &findings {
+            let msg = f["message"].as_str().unwrap_or_default();
+            if msg.contains("(by hand:") {
+                wrong.push(format!(
+                    "{name} {}: sign-in instruction in a finding",
+                    f["code"]
+                ));
+            }
+        }
+        for s in doc["servers"].as_array().into_iter().flatten() {
+            let server = s["name"].as_str().unwrap_or_default();
+            let explanation = s["explanation"].as_str().unwrap_or_default();
+            let next = s["next_step"].as_str().unwrap_or_default();
+            let about: Vec<&str> = findings
+                .iter()
+                .filter(|f| f["server"].as_str() == Some(server))
+                .filter_map(|f| f["message"].as_str())
+                .collect();
+            let says_login = |t: &str| {
+                t.contains("needs a login") || t.contains("sign in:") || t.contains("Sign in")
+            };
+            if next.contains("no sign-in needed")
+                && let Some(m) = about.iter().find(|m| says_login(m))
+            {
+                wrong.push(format!("{name} {server}: '{next}' beside '{m}'"));
+            }
+            if explanation.contains("right for a server that needs none")
+                && let Some(m) = about.iter().find(|m| m.contains("needs a login"))
+            {
+                wrong.push(format!("{name} {server}: '{explanation}' beside '{m}'"));
+            }
+            // The real client's `claude mcp list` ignores markers and placeholders, nothing else.
+            let ignored = s["token"]["state"] == "placeholder"
+                || matches!(s["marker"]["state"].as_str(), Some("fresh" | "future"));
+            if explanation.contains("connects anyway") && !ignored {
+                wrong.push(format!(
+                    "{name} {server}: 'connects anyway' without a marker or placeholder"
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

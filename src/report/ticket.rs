@@ -442,6 +442,19 @@ pub fn markdown(t: &Ticket) -> String {
                 sv.verdict.label()
             );
         }
+        // The findings refer to these for how to sign in: each is said once, here.
+        let next: Vec<&ServerReport> = t.servers.iter().filter(|s| s.next_step.is_some()).collect();
+        if !next.is_empty() {
+            out.push_str("\nNext steps:\n\n");
+            for sv in next {
+                let _ = writeln!(
+                    out,
+                    "- {}: {}",
+                    code_inline(&sv.name),
+                    text(sv.next_step.as_deref().unwrap_or_default())
+                );
+            }
+        }
     }
 
     out.push_str("\n## Findings\n\n");
