@@ -3,6 +3,7 @@
 pub mod anonymize;
 pub mod explain;
 pub mod files;
+pub mod fit;
 pub mod human;
 pub mod json;
 pub mod paths;

@@ -26,7 +26,14 @@ use crate::{redact, timefmt};
 #[derive(Debug, Serialize)]
 pub struct Ticket {
     pub schema: u32,
+    /// When the report was made, by the real clock.
     pub generated_at: String,
+    /// The time the diagnosis used: the clock, or a pinned `--now`.
+    pub now: String,
+    /// How a pinned "now" was given (`--now 1780315200, read as epoch seconds`); absent for the
+    /// clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub now_from: Option<String>,
     pub summary: Summary,
     pub environment: Environment,
     pub files: Vec<FileReport>,
@@ -43,7 +50,8 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
-    /// The code behind most errors and warnings, and what it means.
+    /// The main problem and what it means: the code behind most findings about servers that
+    /// sessions skip or that need a login, before any other error or warning.
     pub top_cause: Option<(String, String)>,
 }
 
@@ -78,6 +86,8 @@ pub struct EntryProjection {
     pub refresh_token: Option<SecretInfo>,
     pub client_secret: Option<SecretInfo>,
     pub expires: Option<String>,
+    /// RFC 3339, as the Servers table shows it.
+    pub expires_at: Option<String>,
     pub server_url: Option<String>,
     pub live: bool,
 }
@@ -86,28 +96,44 @@ pub struct EntryProjection {
 pub struct Extras {
     pub claude_version: String,
     pub plan: Plan,
+    /// The real clock when the report was made (epoch ms).
+    pub generated_ms: i64,
+    /// How a pinned "now" was given, if it was.
+    pub now_from: Option<String>,
 }
 
 pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
     let inv = &d.inventory;
     let (errors, warnings, infos) = d.counts();
-    // The most severe code, and among those the most frequent (first seen on a tie).
-    let mut counts: Vec<(&str, Severity, usize)> = Vec::new();
+    // The main problem: what keeps servers from working (sessions skip them, they need a login)
+    // comes before file hygiene; then the most severe code, then the most frequent (first seen
+    // on a tie).
+    let blocked: std::collections::HashSet<&str> = d
+        .servers
+        .iter()
+        .filter(|s| s.verdict.is_problem())
+        .map(|s| s.name.as_str())
+        .collect();
+    let mut counts: Vec<(&str, bool, Severity, usize)> = Vec::new();
     for f in d
         .findings
         .iter()
         .filter(|f| f.severity >= Severity::Warning)
     {
-        match counts.iter_mut().find(|(c, _, _)| *c == f.code) {
-            Some(entry) => entry.2 += 1,
-            None => counts.push((f.code, f.severity, 1)),
+        let blocks = f.server.as_deref().is_some_and(|n| blocked.contains(n));
+        match counts.iter_mut().find(|(c, _, _, _)| *c == f.code) {
+            Some(entry) => {
+                entry.1 |= blocks;
+                entry.3 += 1;
+            }
+            None => counts.push((f.code, blocks, f.severity, 1)),
         }
     }
     let top_cause = counts
         .iter()
         .rev()
-        .max_by_key(|(_, sev, n)| (*sev, *n))
-        .map(|(code, _, _)| code)
+        .max_by_key(|(_, blocks, sev, n)| (*blocks, *sev, *n))
+        .map(|(code, _, _, _)| code)
         .and_then(|code| crate::checks::find(code))
         .map(|info| (info.code.to_string(), info.summary.to_string()));
     let home = &inv.locations.home.path;
@@ -172,6 +198,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
                 refresh_token: e.refresh_token.clone(),
                 client_secret: secret_of(&raw, "clientSecret"),
                 expires: e.expires_at().map(|t| timefmt::relative(t, inv.now_ms)),
+                expires_at: e.expires_at().map(timefmt::rfc3339),
                 server_url: e.server_url.as_deref().map(redact::url),
                 live: live.contains_key(e.key.as_str()),
             }
@@ -187,7 +214,9 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
     let servers = d.servers.clone();
     Ticket {
         schema: 1,
-        generated_at: timefmt::rfc3339(inv.now_ms),
+        generated_at: timefmt::rfc3339(extras.generated_ms),
+        now: timefmt::rfc3339(inv.now_ms),
+        now_from: extras.now_from,
         summary: Summary {
             servers: d.servers.len(),
             unusable: d.servers.iter().filter(|s| s.verdict.is_problem()).count(),
@@ -315,9 +344,13 @@ pub fn markdown(t: &Ticket) -> String {
         "# MCP OAuth state report (mcp-auth-doctor {})\n",
         t.environment.tool_version
     );
+    let clock = match &t.now_from {
+        Some(from) => format!(" The diagnosis used the time {} ({}).", t.now, text(from)),
+        None => String::new(),
+    };
     let _ = writeln!(
         out,
-        "Generated {} by mcp-auth-doctor. Secrets appear only as `sha256:<8 hex> len=<n>` \
+        "Generated {} by mcp-auth-doctor.{clock} Secrets appear only as `sha256:<8 hex> len=<n>` \
          fingerprints; URLs without userinfo or query values; paths with the home as `~`.\n",
         t.generated_at
     );
@@ -330,7 +363,7 @@ pub fn markdown(t: &Ticket) -> String {
         "**Summary.** {} configured, {} unusable in sessions. {}, {}, {}.{cause}\n",
         plural(s.servers, "MCP server"),
         s.unusable,
-        count(s.errors, "error"),
+        capitalized(&count(s.errors, "error")),
         count(s.warnings, "warning"),
         count(s.infos, "info"),
     );
@@ -544,13 +577,20 @@ pub fn markdown(t: &Ticket) -> String {
                 show(&p.access_token),
                 show(&p.refresh_token),
                 show(&p.client_secret),
-                p.expires.as_deref().unwrap_or("-"),
+                p.expires_at.as_deref().unwrap_or("-"),
                 p.server_url.as_deref().map_or("-".into(), code),
                 md(&p.fields.join(", "))
             );
         }
     }
     out
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn first_sentence(s: &str) -> &str {
