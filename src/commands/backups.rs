@@ -154,12 +154,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
         });
     }
     if !w.yes {
-        let go = w.interactive
-            && dialoguer::Confirm::new()
-                .with_prompt("Restore these?")
-                .default(false)
-                .interact()
-                .unwrap_or(false);
+        let go = w.interactive && crate::fix::prompt::confirm("Restore these?");
         if !w.interactive {
             return Ok(Outcome {
                 stdout: out,
