@@ -123,3 +123,63 @@ fn findings_agree_with_their_server_and_sign_in_is_said_once() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// An empty or BOM-only credentials file is what Claude Code reads as "no credentials": every
+/// server is signed out as far as Claude Code is concerned, nothing is lost by its next write,
+/// and nothing says the credentials "could not be read" (issue 12 defect 15).
+#[test]
+fn an_empty_credentials_file_is_signed_out_not_unreadable() {
+    for bytes in [&b""[..], b"\xef\xbb\xbf", b"\xef\xbb\xbf  \n"] {
+        let home = Home::fixture("empty-file");
+        std::fs::write(home.path.join(".claude/.credentials.json"), bytes).unwrap();
+        let (doc, code) = home.check_json();
+        assert_eq!(code, 4, "{bytes:?}");
+        let linear = doc["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "linear")
+            .expect("linear");
+        let explanation = linear["explanation"].as_str().unwrap();
+        assert!(
+            explanation.contains("signed out as far as Claude Code is concerned"),
+            "{bytes:?}: {explanation}"
+        );
+        assert!(!explanation.contains("could not be read"), "{explanation}");
+        for f in doc["findings"].as_array().unwrap() {
+            let msg = f["message"].as_str().unwrap();
+            assert!(!msg.contains("losing everything"), "{bytes:?}: {msg}");
+            assert!(!msg.contains("after the mark is valid"), "{bytes:?}: {msg}");
+        }
+        let unparseable = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "unparseable-file")
+            .expect("unparseable-file");
+        assert!(
+            unparseable["message"]
+                .as_str()
+                .unwrap()
+                .contains("signed out as far as Claude Code is concerned"),
+            "{bytes:?}: {}",
+            unparseable["message"]
+        );
+    }
+}
+
+/// An I/O error says which command was doing what, and where (issue 12 defect 15).
+#[test]
+fn an_io_error_names_the_command_the_step_and_the_path() {
+    let home = Home::fixture("demo");
+    std::fs::write(home.path.join(".claude/backups"), b"").unwrap();
+    let (_, stderr, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code, 8, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "mcp-auth-doctor: error: fix: cannot open the backup folder \
+             [HOME]/.claude/backups/mcp-auth-doctor: "
+        ),
+        "{stderr}"
+    );
+}

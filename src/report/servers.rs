@@ -353,6 +353,17 @@ fn verdict(
             None,
         );
     }
+    if inv.credentials_empty() {
+        return (
+            Verdict::NoToken,
+            "The credentials file holds nothing (it is empty, or only a byte order mark): Claude \
+             Code reads that as no credentials, so this server is signed out as far as Claude \
+             Code is concerned. It connects without a token, and a server that requires OAuth \
+             shows ! Needs authentication."
+                .into(),
+            Some(format!("if the server asks for authentication: {login}")),
+        );
+    }
     if !inv.entries_known() {
         return (
             Verdict::Unknown,
