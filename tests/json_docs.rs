@@ -58,6 +58,8 @@ fn outputs() -> Vec<(&'static str, Vec<Value>)> {
     let env = Home::fixture("env-changed");
     fix.push(json_of(&env, &["fix", "--dry-run", "--format", "json"]));
     let restore = vec![
+        // No terminal and no --yes: nothing restored, still a JSON document.
+        json_of(&home, &["restore", "--latest", "--format", "json"]),
         json_of(
             &home,
             &["restore", "--latest", "--dry-run", "--format", "json"],

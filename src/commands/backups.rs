@@ -158,7 +158,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
         let go = w.interactive && crate::fix::prompt::confirm("Restore these?");
         if !w.interactive {
             return Ok(Outcome {
-                stdout: out,
+                stdout: restore_output(ctx, out, &b, &[], false, None),
                 stderr: "mcp-auth-doctor: nothing was changed: there is no terminal to ask on. \
                          Pass --yes to restore, or --dry-run to only show what would change.\n"
                     .into(),
@@ -168,7 +168,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
         if !go {
             out.push_str("Cancelled: nothing was changed.\n");
             return Ok(Outcome {
-                stdout: out,
+                stdout: restore_output(ctx, out, &b, &[], false, None),
                 exit: exit::CANCELLED,
                 ..Outcome::default()
             });
