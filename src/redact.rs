@@ -138,6 +138,9 @@ fn looks_like_a_token(run: &str) -> bool {
     if run.starts_with("eyJ") && run.contains('.') {
         return true;
     }
+    if is_refresh_lock_name(run) {
+        return false;
+    }
     let digits = run.bytes().filter(u8::is_ascii_digit).count();
     let letters = run.bytes().filter(u8::is_ascii_alphabetic).count();
     let separators = run
@@ -148,9 +151,41 @@ fn looks_like_a_token(run: &str) -> bool {
     digits >= 4 && letters >= 4 && separators * 8 <= run.len()
 }
 
+/// Whether `run` is the stem of a token-refresh lock directory, `mcp-refresh-<name>_<16 hex>`
+/// (a key with every character outside `[A-Za-z0-9]` made `_`, `model::key`): made of a server
+/// name and a key hash, neither a secret, and the name the stale-lock advice tells the user to
+/// `rmdir`, so it must be shown whole.
+fn is_refresh_lock_name(run: &str) -> bool {
+    let Some(rest) = run.strip_prefix("mcp-refresh-") else {
+        return false;
+    };
+    rest.len() > 17
+        && rest.is_char_boundary(rest.len() - 17)
+        && rest[rest.len() - 17..]
+            .strip_prefix('_')
+            .is_some_and(|hash| hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refresh_lock_name_is_shown_and_a_token_beside_it_is_not() {
+        let lock = "~/.claude/mcp-refresh-linear_638130d5ab3558f4.lock.lock";
+        assert_eq!(free_text(lock), lock);
+        let plugin = "mcp-refresh-plugin_acme_docs_8d74d27603cb39d6.lock.lock";
+        assert_eq!(free_text(plugin), plugin);
+        // The exemption needs the prefix and a 16-hex tail, nothing less.
+        for token in [
+            "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+            "mcp-refresh-ghp16C7e42F292c6912E7710c838347Ae178B4a",
+            "xmcp-refresh-linear_638130d5ab3558f4",
+            "mcp-refresh-linear_638130d5ab3558F4ABCD",
+        ] {
+            assert!(free_text(token).contains("[redacted"), "{token}");
+        }
+    }
 
     #[test]
     fn token_shapes_in_free_text_are_fingerprinted() {

@@ -50,12 +50,13 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
     ),
     (
         "url-edited",
+        &["stale-registration", "missing-registration"],
+        // fix moves the token to the live key: no login is needed, so no needs-auth-cache-gap.
         &[
-            "stale-registration",
-            "missing-registration",
+            "orphaned-registration",
+            "pending-registration",
             "needs-auth-cache-gap",
         ],
-        &["orphaned-registration", "pending-registration"],
         4,
     ),
     (
@@ -72,7 +73,12 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
     ),
     (
         "env-changed",
-        &["stale-registration", "missing-registration"],
+        // No move (the key depends on ${MCP_HOST}): a login may be needed.
+        &[
+            "stale-registration",
+            "missing-registration",
+            "needs-auth-cache-gap",
+        ],
         &["orphaned-registration", "pending-registration"],
         4,
     ),

@@ -305,7 +305,7 @@ fn fix_on_10000_entries_leaves_the_bytes_of_one_at_a_time() {
         .enumerate()
         .map(|(i, k)| (k.as_str(), i))
         .collect();
-    let removed: Vec<usize> = doc["applied"]["applied"]
+    let removed: Vec<usize> = doc["applied"]
         .as_array()
         .unwrap()
         .iter()

@@ -1,5 +1,5 @@
 use super::{ActionKind, CheckInfo, Finding, Severity};
-use crate::json::LineCol;
+use crate::json::{LineCol, SyntaxErrorKind};
 use crate::model::inventory::{Inventory, Role};
 
 pub const INFO: CheckInfo = CheckInfo {
@@ -46,20 +46,28 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 "remove the byte order mark (the first 3 bytes)".to_string(),
             )
         });
+        let message = match f.problems.syntax.as_ref().map(|s| s.kind) {
+            None => format!(
+                "{shown} starts with a UTF-8 byte order mark (bytes EF BB BF). Claude Code's JSON \
+                 parser rejects it, so {}. The JSON after the mark is valid: remove the first 3 \
+                 bytes (fix does, and nothing else).",
+                f.role.when_unparseable()
+            ),
+            Some(SyntaxErrorKind::Empty) => format!(
+                "{shown} holds only a UTF-8 byte order mark (bytes EF BB BF): nothing follows it, \
+                 so the file is empty as far as Claude Code is concerned (see unparseable-file)."
+            ),
+            Some(_) => format!(
+                "{shown} starts with a UTF-8 byte order mark (bytes EF BB BF), which Claude Code's \
+                 JSON parser rejects, and what follows it is not valid JSON either (see \
+                 unparseable-file)."
+            ),
+        };
         out.push(
-            Finding::new(
-                INFO.code,
-                severity,
-                format!(
-                    "{shown} starts with a UTF-8 byte order mark (bytes EF BB BF). Claude Code's \
-                     JSON parser rejects it, so {}. The JSON after the mark is valid: remove the \
-                     first 3 bytes (fix does, and nothing else).",
-                    f.role.when_unparseable()
-                ),
-            )
-            .file(f.path.display().to_string())
-            .at(LineCol { line: 1, column: 1 })
-            .action(action),
+            Finding::new(INFO.code, severity, message)
+                .file(f.path.display().to_string())
+                .at(LineCol { line: 1, column: 1 })
+                .action(action),
         );
     }
 }

@@ -61,7 +61,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             pointer: None,
             safe: true,
             ask_only: false,
-            summary: format!("chmod {fixed:04o} {}", target.display()),
+            summary: format!("chmod {fixed:04o} {shown}"),
             note: None,
         }),
     );

@@ -1,4 +1,4 @@
-use super::{CheckInfo, Finding, Severity, login_hint, remove_entry};
+use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity, remove_entry};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
 
@@ -48,10 +48,10 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                      registration but no usable token (expired, no refresh token). Claude Code \
                      2.1.332 reuses that client at the next sign-in; if the server has forgotten \
                      it, the sign-in fails with invalid_client every time. Remove the entry \
-                     first, then sign in ({login}): the next sign-in registers a new client.",
+                     first (fix does), then sign in ({SIGN_IN_AS_NEXT}): the next sign-in \
+                     registers a new client.",
                     name = e.name,
                     key = e.key,
-                    login = login_hint(&e.name),
                 ),
             )
             .server(&e.name)

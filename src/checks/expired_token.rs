@@ -1,4 +1,4 @@
-use super::{CheckInfo, Finding, Severity, login_hint};
+use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
 use crate::timefmt;
@@ -37,9 +37,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             format!(
                 "The access token for '{name}' expired{when} and there is no refresh token, so \
                  Claude Code connects without it and the server asks again: ! Needs \
-                 authentication. Sign in: {login}.",
+                 authentication. Sign in again ({SIGN_IN_AS_NEXT}).",
                 name = e.name,
-                login = login_hint(&e.name),
             ),
         )
         .server(&e.name)

@@ -38,11 +38,20 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 INFO.code,
                 INFO.severity,
                 format!(
-                    "Local-scope server(s) {} are configured for {}, which no longer exists. Claude \
-                     Code loads them only in a folder at that path; their OAuth entries are still \
-                     treated as live.",
-                    names.join(", "),
-                    inv.locations.display(std::path::Path::new(&project.path))
+                    "{} configured for {}, which no longer exists. Claude Code loads {} only in a \
+                     folder at that path; {} OAuth {} still treated as live.",
+                    match names.as_slice() {
+                        [one] => format!("The local-scope server {one} is"),
+                        many => format!("The local-scope servers {} are", many.join(", ")),
+                    },
+                    inv.locations.display(std::path::Path::new(&project.path)),
+                    if names.len() == 1 { "it" } else { "them" },
+                    if names.len() == 1 { "its" } else { "their" },
+                    if names.len() == 1 {
+                        "entry is"
+                    } else {
+                        "entries are"
+                    },
                 ),
             )
             .file(inv.global.path.display().to_string())

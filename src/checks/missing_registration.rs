@@ -1,4 +1,4 @@
-use super::{CheckInfo, Finding, Severity, defined_elsewhere, login_hint};
+use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity, defined_elsewhere};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
@@ -44,20 +44,24 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                  stale-registration)."
             ),
         };
-        out.push(
-            Finding::new(
-                INFO.code,
-                INFO.severity,
-                format!(
-                    "No OAuth entry under the current key of '{}' ({key}): Claude Code connects \
-                     without a token, and if the server requires OAuth it shows ! Needs authentication until \
-                     you sign in ({}).{note}",
-                    s.name,
-                    login_hint(&s.name)
-                ),
+        let text = if super::stale_registration::moves_into(inv, &s.name, key) {
+            format!(
+                "No OAuth entry under the current key of '{}' ({key}).{note} fix moves its usable \
+                 token here, so no sign-in is needed.",
+                s.name
             )
-            .server(&s.name)
-            .key(key),
+        } else {
+            format!(
+                "No OAuth entry under the current key of '{}' ({key}): Claude Code connects \
+                 without a token, and if the server requires OAuth it shows ! Needs \
+                 authentication until you sign in ({SIGN_IN_AS_NEXT}).{note}",
+                s.name
+            )
+        };
+        out.push(
+            Finding::new(INFO.code, INFO.severity, text)
+                .server(&s.name)
+                .key(key),
         );
     }
 }

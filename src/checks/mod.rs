@@ -282,6 +282,10 @@ fn live_entries<'a>(
 /// the marker the sign-in leaves. By hand: sign in (`/mcp` works in every version; `claude mcp
 /// login` exists from 2.1.186 on, and not for plugin servers or claude.ai connectors), then run
 /// `fix` once more for that marker.
+/// What a finding says where the user must sign in: the instruction itself is given once per
+/// server, in its next step (`next:` in `check`, `next_step` in JSON), not in every finding.
+pub(crate) const SIGN_IN_AS_NEXT: &str = "the server's next step says how";
+
 pub(crate) fn login_hint(name: &str) -> String {
     let by_hand = match NameKind::of(name) {
         NameKind::Plain => format!(

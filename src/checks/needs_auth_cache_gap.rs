@@ -1,4 +1,4 @@
-use super::{CheckInfo, Finding, Severity, login_hint};
+use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
 
@@ -27,10 +27,14 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         if !s.env_missing.is_empty() || s.static_auth.is_some() || !seen.insert(s.name.as_str()) {
             continue;
         }
-        let reason = match inv.entry(key) {
-            Some(e) if e.token == TokenState::Expired => "its token expired with no refresh token",
+        let needs = match inv.entry(key) {
+            Some(e) if e.token == TokenState::Expired => {
+                "needs a login (its token expired with no refresh token)"
+            }
+            // fix moves a usable token onto the live key: no login is needed at all.
+            None if super::stale_registration::moves_into(inv, &s.name, key) => continue,
             None if inv.entries.iter().any(|e| e.name == s.name) => {
-                "its only entries are under old keys"
+                "will need a login if it requires OAuth (its only entries are under old keys)"
             }
             _ => continue,
         };
@@ -42,11 +46,10 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 INFO.code,
                 INFO.severity,
                 format!(
-                    "'{}' needs a login ({reason}) and has no needs-auth marker. That is fine: the \
-                     marker only lets sessions skip the attempt for 15 minutes; without it they \
-                     connect, get 401 and show ! Needs authentication. Sign in: {}.",
+                    "'{}' {needs} and has no needs-auth marker. That is fine: the marker only \
+                     lets sessions skip the attempt for 15 minutes; without it they connect, get \
+                     401 and show ! Needs authentication. Sign in ({SIGN_IN_AS_NEXT}).",
                     s.name,
-                    login_hint(&s.name)
                 ),
             )
             .server(&s.name)

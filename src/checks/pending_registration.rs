@@ -1,4 +1,4 @@
-use super::{CheckInfo, Finding, Severity, login_hint, remove_entry};
+use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity, remove_entry};
 use crate::model::entry::{PlaceholderShape, TokenState};
 use crate::model::inventory::Inventory;
 
@@ -54,6 +54,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         } else {
             ""
         };
+        // fix replaces this placeholder with a usable token from an old key: no sign-in.
+        let moved_in = super::stale_registration::moves_into(inv, &e.name, &e.key);
         let (severity, text) = match e.shape {
             Some(PlaceholderShape::NotAnObject) => (
                 Severity::Error,
@@ -63,16 +65,37 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 ),
             ),
             // The ordinary state between adding an OAuth server and signing in to it.
+            Some(PlaceholderShape::NeverAuthorised) if moved_in => (
+                Severity::Warning,
+                format!(
+                    "Sessions will skip '{name}' as needs-auth without connecting: the entry under \
+                     its current key {key} holds no token ({shape}), while an old key holds a \
+                     usable one: fix moves that one here (see stale-registration), so no sign-in \
+                     is needed (`claude mcp list` connects anyway; sessions do not).",
+                    name = e.name,
+                    key = e.key,
+                ),
+            ),
             Some(PlaceholderShape::NeverAuthorised) => (
                 Severity::Warning,
                 format!(
                     "Sessions will skip '{name}' as needs-auth without connecting: the entry under \
                      its current key {key} holds no token ({shape}). If the server needs OAuth, sign \
-                     in: {login}. If it needs none, or sign-in keeps failing, remove the entry \
-                     (`claude mcp list` connects anyway; sessions do not).{client}",
+                     in ({SIGN_IN_AS_NEXT}). If it needs none, or sign-in keeps failing, remove the \
+                     entry (`claude mcp list` connects anyway; sessions do not).{client}",
                     name = e.name,
                     key = e.key,
-                    login = login_hint(&e.name),
+                ),
+            ),
+            _ if moved_in => (
+                Severity::Error,
+                format!(
+                    "Sessions will skip '{name}' as needs-auth without connecting: the entry under \
+                     its current key {key} holds neither an access nor a refresh token ({shape}), \
+                     while an old key holds a usable one: fix moves that one here (see \
+                     stale-registration), so no sign-in is needed.",
+                    name = e.name,
+                    key = e.key,
                 ),
             ),
             _ => (
@@ -80,10 +103,9 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 format!(
                     "Sessions will skip '{name}' as needs-auth without connecting: the entry under \
                      its current key {key} holds neither an access nor a refresh token ({shape}). \
-                     Remove it, then sign in again if the server asks: {login}.{client}",
+                     Remove it, then sign in again if the server asks ({SIGN_IN_AS_NEXT}).{client}",
                     name = e.name,
                     key = e.key,
-                    login = login_hint(&e.name),
                 ),
             ),
         };

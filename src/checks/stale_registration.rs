@@ -137,6 +137,21 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
 /// in the config (the stale key may be live with another value), never for a static-auth
 /// server. When several stale entries could move there, the best token wins (valid over
 /// refreshable, then the later expiry); the others are removed as usual.
+/// Whether `fix` moves a usable token from an old key of `name` onto its live key `key`, so the
+/// server needs no sign-in: findings about that key say so rather than asking for one.
+pub(crate) fn moves_into(inv: &Inventory, name: &str, key: &str) -> bool {
+    if !inv.configs_complete() {
+        return false;
+    }
+    let live = inv.live_keys();
+    let configs: Vec<&ConfiguredServer> = inv.servers_named(name).collect();
+    inv.entries
+        .iter()
+        .filter(|e| e.name == name && !live.contains_key(e.key.as_str()))
+        .filter_map(|e| move_to_live_key(inv, e, &configs))
+        .any(|a| matches!(&a.kind, ActionKind::MoveEntry { to, .. } if to == key))
+}
+
 fn move_to_live_key(inv: &Inventory, e: &Entry, configs: &[&ConfiguredServer]) -> Option<Action> {
     // Like every mcpOAuth edit: never while the object holds a key twice (checks::remove_entry).
     if inv.store == crate::model::inventory::CredentialStore::Keychain

@@ -97,6 +97,31 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 );
                 continue;
             }
+            // Claude Code reads it as no credentials: nothing in it to lose.
+            (Role::Credentials, SyntaxErrorKind::Empty) => {
+                let what = if f.problems.bom {
+                    "holds only a byte order mark"
+                } else {
+                    "is empty"
+                };
+                out.push(
+                    Finding::new(
+                        INFO.code,
+                        severity,
+                        format!(
+                            "{shown} {what}: Claude Code reads it as no credentials, so every MCP \
+                             server (and the Claude.ai login) is signed out as far as Claude Code \
+                             is concerned. Nothing in it can be lost: the next sign-in writes it \
+                             anew. If it held credentials until recently, `mcp-auth-doctor \
+                             backups` lists the copies this tool made before its own writes."
+                        ),
+                    )
+                    .file(f.path.display().to_string())
+                    .at(syntax.at)
+                    .evidence("error", syntax.kind.code()),
+                );
+                continue;
+            }
             (Role::NeedsAuthCache, _) => (
                 Severity::Warning,
                 "It is a disposable cache (an interactive Claude Code deletes it at start): fix \

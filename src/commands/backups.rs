@@ -148,21 +148,17 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
     }
     if w.dry_run {
         out.push_str("Dry run: nothing was changed.\n");
+        let planned: Vec<(&RestoreItem, &str)> = items.iter().map(|i| (i, "planned")).collect();
         return Ok(Outcome {
-            stdout: out,
+            stdout: restore_output(ctx, out, &b, &planned, true, None),
             ..Outcome::default()
         });
     }
     if !w.yes {
-        let go = w.interactive
-            && dialoguer::Confirm::new()
-                .with_prompt("Restore these?")
-                .default(false)
-                .interact()
-                .unwrap_or(false);
+        let go = w.interactive && crate::fix::prompt::confirm("Restore these?");
         if !w.interactive {
             return Ok(Outcome {
-                stdout: out,
+                stdout: restore_output(ctx, out, &b, &[], false, None),
                 stderr: "mcp-auth-doctor: nothing was changed: there is no terminal to ask on. \
                          Pass --yes to restore, or --dry-run to only show what would change.\n"
                     .into(),
@@ -172,7 +168,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
         if !go {
             out.push_str("Cancelled: nothing was changed.\n");
             return Ok(Outcome {
-                stdout: out,
+                stdout: restore_output(ctx, out, &b, &[], false, None),
                 exit: exit::CANCELLED,
                 ..Outcome::default()
             });
@@ -189,6 +185,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
     };
     let mut new_backup: Option<Backup> = None;
     let mut restored = 0;
+    let mut results: Vec<(&RestoreItem, &str)> = Vec::new();
     for item in &items {
         let original = &item.bytes;
         let mut edit_fn = |current: &[u8], actions: &mut Vec<backup::ManifestAction>| {
@@ -219,12 +216,17 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
             &mut new_backup,
             &mut opts,
         )? {
-            Written::Yes => restored += 1,
+            Written::Yes => {
+                restored += 1;
+                results.push((item, "restored"));
+            }
             Written::NothingToDo => {
                 // Same bytes; the mode may still differ (a chmod the backup recorded).
                 if section.is_none() && restore_mode(&item.path, item.mode, &inv.trust)? {
                     restored += 1;
+                    results.push((item, "restored"));
                 } else {
+                    results.push((item, "unchanged"));
                     let _ = writeln!(
                         out,
                         "{} already matches the backup.",
@@ -233,6 +235,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
                 }
             }
             Written::ReadOnly(t) => {
+                results.push((item, "read-only"));
                 let _ = writeln!(out, "{} is read-only; not restored.", t.display());
             }
         }
@@ -250,11 +253,51 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
         );
         backup::prune(&config_dir);
     }
+    let undo = new_backup.as_ref().map(|nb| nb.manifest.id.as_str());
     Ok(Outcome {
-        stdout: out,
+        stdout: restore_output(ctx, out, &b, &results, false, undo),
         exit: if restored > 0 { exit::FIXED } else { exit::OK },
         ..Outcome::default()
     })
+}
+
+/// `restore`'s output: the human text, or with `--format json` (docs/json.md) the backup, each
+/// file and what happened to it, and the backup that undoes this restore.
+fn restore_output(
+    ctx: &Context<'_>,
+    human: String,
+    b: &Backup,
+    results: &[(&RestoreItem, &str)],
+    dry_run: bool,
+    undo: Option<&str>,
+) -> String {
+    if !ctx.json() {
+        return human;
+    }
+    let files: Vec<serde_json::Value> = results
+        .iter()
+        .map(|(item, result)| {
+            json!({
+                "path": item.path.display().to_string(),
+                "summary": item.summary,
+                "result": result,
+            })
+        })
+        .collect();
+    report::json::to_string(&json!({
+        "schema": report::json::SCHEMA,
+        "command": "restore",
+        "dry_run": dry_run,
+        "backup": {
+            "id": b.manifest.id,
+            "command": b.manifest.command,
+            "created": b.manifest.created,
+            "recovered": b.recovered,
+        },
+        "files": files,
+        "restored": results.iter().filter(|(_, r)| *r == "restored").count(),
+        "undo": undo,
+    }))
 }
 
 /// Puts the backed-up mode back on the file `path` leads to; true when it changed.

@@ -14,7 +14,7 @@ use crate::fix::prompt::{self, Answer};
 use crate::fix::{self as repair, ChangedUnderneath, WriteOptions};
 use crate::model::inventory::Inventory;
 use crate::report::servers::Verdict;
-use crate::report::style::plural;
+use crate::report::style::count;
 use crate::{Outcome, UsageError, exit, report};
 
 /// How many times a plan is recomputed when Claude Code changes a file under our feet.
@@ -284,9 +284,9 @@ fn finish(
         let _ = writeln!(
             out,
             "{label}: {}, {}, {} (`mcp-auth-doctor check` for details).",
-            plural(e, "error"),
-            plural(w, "warning"),
-            plural(i, "info")
+            count(e, "error"),
+            count(w, "warning"),
+            count(i, "info")
         );
         // Servers whose token-less entry this run removed did use OAuth: they need a sign-in.
         let signed_out: Vec<&str> = applied
@@ -348,7 +348,10 @@ fn maybe_json(
         "command": command,
         "dry_run": dry_run,
         "plan": plan,
-        "applied": applied,
+        // Flat: what was changed, what was skipped at write time and why, and the backup.
+        "applied": applied.map_or(&[][..], |a| &a.applied[..]),
+        "skipped": applied.map_or(&[][..], |a| &a.skipped[..]),
+        "backup": applied.and_then(|a| a.backup.as_ref()),
         "remaining": { "errors": errors, "warnings": warnings, "infos": infos },
         "findings": now.findings,
     }))

@@ -32,7 +32,15 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
     // A directory flag naming no directory is a usage error, never an empty "healthy" home.
     config.overrides.check(&env.cwd).map_err(UsageError)?;
     let ctx = Context { config, env, vars };
-    let mut outcome = run_command(&ctx)?;
+    // "fix: cannot write ...": an error that is not the command line's says which command was
+    // doing what (the inner messages name the path and the step).
+    let mut outcome = run_command(&ctx).map_err(|e| {
+        if e.downcast_ref::<UsageError>().is_some() {
+            e
+        } else {
+            e.context(config.command.name())
+        }
+    })?;
     if config.format == Format::Human {
         outcome.stdout = pasteable::pasteable(&outcome.stdout, &config.overrides);
         outcome.stderr = pasteable::pasteable(&outcome.stderr, &config.overrides);

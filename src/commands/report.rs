@@ -9,7 +9,7 @@ use super::inspect::exit_for;
 use crate::diagnosis::Diagnosis;
 use crate::fix::backup;
 use crate::fix::plan::{self, Selection};
-use crate::report::{json, ticket};
+use crate::report::{anonymize, fit, json, ticket};
 use crate::system::claude_version;
 use crate::{Outcome, redact};
 
@@ -29,6 +29,8 @@ pub fn report(ctx: &Context<'_>, output: Option<&Path>, anonymize: bool) -> Resu
         ticket::Extras {
             claude_version,
             plan,
+            generated_ms: crate::timefmt::now_ms(),
+            now_from: ctx.config.now_from.clone(),
         },
     );
     let mut text = if ctx.json() {
@@ -36,10 +38,17 @@ pub fn report(ctx: &Context<'_>, output: Option<&Path>, anonymize: bool) -> Resu
     } else {
         ticket::markdown(&t)
     };
+    text = anonymize::home_as_tilde(&text, &diagnosis.inventory.locations.home.path);
     if anonymize {
-        text = ticket::anonymize(&text, &diagnosis);
+        text = anonymize::anonymize(&text, &diagnosis);
     }
     let text = redact::output(&text).into_owned();
+    // Markdown goes into an issue body; JSON is for attaching, whole.
+    let text = if ctx.json() {
+        text
+    } else {
+        fit::fit(&text, fit::ISSUE_BODY_MAX)
+    };
     let exit = exit_for(&diagnosis);
     match output {
         None => Ok(Outcome {

@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use dialoguer::console::{Key, Term};
+
 use super::plan::Step;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +18,10 @@ pub enum Answer {
     Quit,
 }
 
-/// Asks on stderr with dialoguer; `None` when the terminal went away (treated as quit).
+/// Asks on stderr, one key: `y`, `n`, `a` (all), `q` (quit), Enter for the default; Esc and
+/// Ctrl-C quit (nothing is changed, and `fix` exits 32). The terminal is left as it was: the key
+/// is read in raw mode only while waiting for it (Ctrl-C arrives as a key there, not as a signal
+/// that would kill us with the cursor hidden), and nothing hides the cursor.
 pub fn ask_step(step: &Step, index: usize, total: usize) -> Answer {
     let server = step
         .server
@@ -28,49 +33,110 @@ pub fn ask_step(step: &Step, index: usize, total: usize) -> Answer {
     } else {
         " (it holds a usable token)"
     };
+    let default = default_answer(step);
+    let keys = if default == Answer::Yes {
+        "[Y/n/a/q]"
+    } else {
+        "[y/N/a/q]"
+    };
     let prompt = format!(
-        "[{}/{}] {}{warn} ({}{server})?",
+        "[{}/{}] {}{warn} ({}{server})? {keys} ",
         index + 1,
         total,
         crate::report::style::sanitize(&step.action.summary),
         step.code
     );
-    let choice = dialoguer::Select::new()
-        .with_prompt(prompt)
-        .items([
-            "yes",
-            "no",
-            "all: this and every remaining change",
-            "quit: change nothing",
-        ])
-        .default(default_choice(step))
-        .interact_opt();
-    match choice {
-        Ok(Some(0)) => Answer::Yes,
-        Ok(Some(1)) => Answer::No,
-        Ok(Some(2)) => Answer::All,
-        _ => Answer::Quit,
+    ask_key(&prompt, |key| step_answer(key, default)).unwrap_or(Answer::Quit)
+}
+
+/// Writes `prompt` on stderr and reads keys until `answer` maps one; `None` when the terminal
+/// went away. The answer is echoed as a word, so the scrollback shows what was chosen.
+fn ask_key<T: Copy + Word>(prompt: &str, answer: impl Fn(&Key) -> Option<T>) -> Option<T> {
+    let term = Term::stderr();
+    term.write_str(prompt).ok()?;
+    let got = loop {
+        match term.read_key_raw() {
+            Ok(Key::Unknown) | Err(_) => break None,
+            Ok(key) => {
+                if let Some(a) = answer(&key) {
+                    break Some(a);
+                }
+            }
+        }
+    };
+    let _ = term.write_line(got.map_or("", |a| a.word()));
+    let _ = term.show_cursor();
+    got
+}
+
+/// The word echoed for an answer.
+trait Word {
+    fn word(self) -> &'static str;
+}
+
+impl Word for Answer {
+    fn word(self) -> &'static str {
+        match self {
+            Answer::Yes => "yes",
+            Answer::No => "no",
+            Answer::All => "all",
+            Answer::Quit => "quit",
+        }
     }
 }
 
-/// The answer the prompt starts on: yes (0) for a change that cannot lose a usable credential, no
-/// (1) for one that removes a usable token: it is backed up, but it is still the user's call.
-fn default_choice(step: &Step) -> usize {
-    if step.action.safe { 0 } else { 1 }
+impl Word for bool {
+    fn word(self) -> &'static str {
+        if self { "yes" } else { "no" }
+    }
 }
 
-/// Asks whether a stale lock directory may be taken over.
+/// The answer a key gives at a step's prompt; `None` for a key that answers nothing.
+fn step_answer(key: &Key, default: Answer) -> Option<Answer> {
+    match key {
+        Key::Char('y' | 'Y') => Some(Answer::Yes),
+        Key::Char('n' | 'N') => Some(Answer::No),
+        Key::Char('a' | 'A') => Some(Answer::All),
+        Key::Char('q' | 'Q') | Key::Escape | Key::CtrlC => Some(Answer::Quit),
+        Key::Enter => Some(default),
+        _ => None,
+    }
+}
+
+/// The answer Enter gives: yes for a change that cannot lose a usable credential, no for one
+/// that removes a usable token: it is backed up, but it is still the user's call.
+fn default_answer(step: &Step) -> Answer {
+    if step.action.safe {
+        Answer::Yes
+    } else {
+        Answer::No
+    }
+}
+
+/// Asks whether a stale lock directory may be taken over: `y` or `n`, Enter for no. Esc and
+/// Ctrl-C say no too, and nothing is written: the lock stays, and the write stops on it.
 pub fn ask_stale_lock(dir: &Path, age: Duration) -> bool {
-    dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "The lock {} is {} s old; whoever took it probably crashed. Take it over (only if no \
-             Claude Code is writing)?",
-            dir.display(),
-            age.as_secs()
-        ))
-        .default(false)
-        .interact()
-        .unwrap_or(false)
+    let prompt = format!(
+        "The lock {} is {} s old; whoever took it probably crashed. Take it over (only if no \
+         Claude Code is writing)? [y/N] ",
+        dir.display(),
+        age.as_secs()
+    );
+    ask_key(&prompt, lock_answer).unwrap_or(false)
+}
+
+/// A yes/no question (`restore`): `y` or `n`, Enter for no; Esc and Ctrl-C say no, and the caller
+/// reports "Cancelled".
+pub fn confirm(question: &str) -> bool {
+    ask_key(&format!("{question} [y/N] "), lock_answer).unwrap_or(false)
+}
+
+fn lock_answer(key: &Key) -> Option<bool> {
+    match key {
+        Key::Char('y' | 'Y') => Some(true),
+        Key::Char('n' | 'N') | Key::Enter | Key::Escape | Key::CtrlC => Some(false),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -98,7 +164,30 @@ mod tests {
 
     #[test]
     fn the_prompt_defaults_to_no_only_for_a_usable_token() {
-        assert_eq!(default_choice(&step(true)), 0, "yes");
-        assert_eq!(default_choice(&step(false)), 1, "no");
+        assert_eq!(default_answer(&step(true)), Answer::Yes);
+        assert_eq!(default_answer(&step(false)), Answer::No);
+        assert_eq!(step_answer(&Key::Enter, Answer::No), Some(Answer::No));
+        assert_eq!(step_answer(&Key::Enter, Answer::Yes), Some(Answer::Yes));
+    }
+
+    #[test]
+    fn y_and_n_answer_and_ctrl_c_quits() {
+        for (key, want) in [
+            (Key::Char('y'), Some(Answer::Yes)),
+            (Key::Char('Y'), Some(Answer::Yes)),
+            (Key::Char('n'), Some(Answer::No)),
+            (Key::Char('a'), Some(Answer::All)),
+            (Key::Char('q'), Some(Answer::Quit)),
+            (Key::Escape, Some(Answer::Quit)),
+            (Key::CtrlC, Some(Answer::Quit)),
+            (Key::Char('x'), None),
+            (Key::ArrowDown, None),
+        ] {
+            assert_eq!(step_answer(&key, Answer::Yes), want, "{key:?}");
+        }
+        assert_eq!(lock_answer(&Key::Char('y')), Some(true));
+        assert_eq!(lock_answer(&Key::Enter), Some(false));
+        assert_eq!(lock_answer(&Key::CtrlC), Some(false));
+        assert_eq!(lock_answer(&Key::Char('x')), None);
     }
 }

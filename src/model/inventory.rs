@@ -310,6 +310,16 @@ impl Inventory {
                 && self.credentials.problems.read_error.is_none())
     }
 
+    /// Whether the credentials file is there but holds nothing (0 bytes, whitespace, or only a
+    /// byte order mark): Claude Code reads that as no credentials at all, signed out.
+    pub fn credentials_empty(&self) -> bool {
+        let p = &self.credentials.problems;
+        p.read_error.is_none()
+            && p.syntax
+                .as_ref()
+                .is_some_and(|s| matches!(s.kind, crate::json::SyntaxErrorKind::Empty))
+    }
+
     /// Whether every config source Claude Code reads could be parsed. When one could not, the
     /// servers it defines are unknown, so no entry or marker may be called stale or orphaned.
     /// A file that is simply not there is complete (no servers); one that could not be read (a

@@ -3,9 +3,10 @@
 use std::fmt::Write;
 
 use super::servers::{ServerReport, Verdict};
-use super::style::{Style, plural, sanitize, severity_tag, wrap};
+use super::style::{Style, count, plural, sanitize, severity_tag, wrap};
 use crate::checks::Finding;
 use crate::diagnosis::Diagnosis;
+use crate::fix::plan::{self, Selection};
 
 const WIDTH: usize = 100;
 
@@ -148,22 +149,22 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         out.push('\n');
     }
     let (e, w, i) = d.counts();
-    let fixable = d
-        .findings
-        .iter()
-        .filter(|f| f.action.as_ref().is_some_and(|a| !a.ask_only))
-        .count();
+    // What `fix` would really do: findings asking for the same change, or for a change another
+    // one absorbs, are one step; ask-only changes are none.
+    let repairs = plan::for_findings(inv, &d.findings, &Selection::default())
+        .steps
+        .len();
     let mut last = format!(
         "{}, {}, {}",
-        plural(e, "error"),
-        plural(w, "warning"),
-        plural(i, "info")
+        count(e, "error"),
+        count(w, "warning"),
+        count(i, "info")
     );
-    if fixable > 0 {
+    if repairs > 0 {
         let _ = write!(
             last,
-            "; `mcp-auth-doctor fix --dry-run` shows the {} repair(s) fix would make",
-            fixable
+            "; `mcp-auth-doctor fix --dry-run` shows the {} fix would make",
+            plural(repairs, "repair")
         );
     }
     let _ = writeln!(

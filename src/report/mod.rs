@@ -1,7 +1,9 @@
 //! Renderers. Each takes a finished diagnosis and returns text; none of them reads files.
 
+pub mod anonymize;
 pub mod explain;
 pub mod files;
+pub mod fit;
 pub mod human;
 pub mod json;
 pub mod paths;

@@ -353,6 +353,17 @@ fn verdict(
             None,
         );
     }
+    if inv.credentials_empty() {
+        return (
+            Verdict::NoToken,
+            "The credentials file holds nothing (it is empty, or only a byte order mark): Claude \
+             Code reads that as no credentials, so this server is signed out as far as Claude \
+             Code is concerned. It connects without a token, and a server that requires OAuth \
+             shows ! Needs authentication."
+                .into(),
+            Some(format!("if the server asks for authentication: {login}")),
+        );
+    }
     if !inv.entries_known() {
         return (
             Verdict::Unknown,
@@ -390,24 +401,26 @@ fn verdict(
     }
     let Some(e) = entry else {
         let old = inv.entries.iter().any(|e| e.name == s.name);
-        let why = if old {
-            " Its entries are under old keys that Claude Code no longer reads."
+        // Entries under old keys say the server used OAuth: "right for a server that needs none"
+        // would contradict the sign-in or the move the findings then ask for.
+        let explanation = if old {
+            "No OAuth entry under the current key: its entries are under old keys that Claude Code \
+             no longer reads, so it connects without a token, and a server that requires OAuth \
+             shows ! Needs authentication."
         } else {
-            ""
+            "No OAuth entry under the current key: Claude Code connects without a token, which is \
+             right for a server that needs none; one that requires OAuth shows ! Needs \
+             authentication."
         };
         return (
             Verdict::NoToken,
-            format!(
-                "No OAuth entry under the current key: Claude Code connects without a token, which \
-                 is right for a server that needs none; one that requires OAuth shows ! Needs \
-                 authentication.{why}"
-            ),
-            // Offline, nothing says whether the server needs OAuth; old entries suggest it did.
-            if moves_in {
-                Some(move_in)
+            explanation.to_string(),
+            // Offline, nothing says whether the server needs OAuth; the sign-in is conditional.
+            Some(if moves_in {
+                move_in
             } else {
-                old.then(|| format!("if the server asks for authentication: {login}"))
-            },
+                format!("if the server asks for authentication: {login}")
+            }),
         );
     };
     if e.shape == Some(crate::model::entry::PlaceholderShape::NotAnObject) {

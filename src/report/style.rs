@@ -124,6 +124,15 @@ pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
+/// `n` things in words for a sentence: "no infos", "1 repair", "3 repairs".
+pub fn count(n: usize, word: &str) -> String {
+    if n == 0 {
+        format!("no {word}s")
+    } else {
+        plural(n, word)
+    }
+}
+
 /// Pads `s` to `width` characters (for tables).
 pub fn pad(s: &str, width: usize) -> String {
     let n = s.chars().count();

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -16,15 +17,23 @@ use crate::diagnosis::Diagnosis;
 use crate::fix::plan::Plan;
 use crate::model::entry::Entry;
 use crate::model::secret::SecretInfo;
-use crate::report::style::sanitize;
+use crate::paths::Locations;
+use crate::report::style::{count, plural, sanitize};
 use crate::system::keychain::KeychainRead;
-use crate::system::processes::ProcessScan;
+use crate::system::processes::{ClaudeProcess, ProcessScan};
 use crate::{redact, timefmt};
 
 #[derive(Debug, Serialize)]
 pub struct Ticket {
     pub schema: u32,
+    /// When the report was made, by the real clock.
     pub generated_at: String,
+    /// The time the diagnosis used: the clock, or a pinned `--now`.
+    pub now: String,
+    /// How a pinned "now" was given (`--now 1780315200, read as epoch seconds`); absent for the
+    /// clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub now_from: Option<String>,
     pub summary: Summary,
     pub environment: Environment,
     pub files: Vec<FileReport>,
@@ -41,7 +50,8 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
-    /// The code behind most errors and warnings, and what it means.
+    /// The main problem and what it means: the code behind most findings about servers that
+    /// sessions skip or that need a login, before any other error or warning.
     pub top_cause: Option<(String, String)>,
 }
 
@@ -76,6 +86,8 @@ pub struct EntryProjection {
     pub refresh_token: Option<SecretInfo>,
     pub client_secret: Option<SecretInfo>,
     pub expires: Option<String>,
+    /// RFC 3339, as the Servers table shows it.
+    pub expires_at: Option<String>,
     pub server_url: Option<String>,
     pub live: bool,
 }
@@ -84,28 +96,44 @@ pub struct EntryProjection {
 pub struct Extras {
     pub claude_version: String,
     pub plan: Plan,
+    /// The real clock when the report was made (epoch ms).
+    pub generated_ms: i64,
+    /// How a pinned "now" was given, if it was.
+    pub now_from: Option<String>,
 }
 
 pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
     let inv = &d.inventory;
     let (errors, warnings, infos) = d.counts();
-    // The most severe code, and among those the most frequent (first seen on a tie).
-    let mut counts: Vec<(&str, Severity, usize)> = Vec::new();
+    // The main problem: what keeps servers from working (sessions skip them, they need a login)
+    // comes before file hygiene; then the most severe code, then the most frequent (first seen
+    // on a tie).
+    let blocked: std::collections::HashSet<&str> = d
+        .servers
+        .iter()
+        .filter(|s| s.verdict.is_problem())
+        .map(|s| s.name.as_str())
+        .collect();
+    let mut counts: Vec<(&str, bool, Severity, usize)> = Vec::new();
     for f in d
         .findings
         .iter()
         .filter(|f| f.severity >= Severity::Warning)
     {
-        match counts.iter_mut().find(|(c, _, _)| *c == f.code) {
-            Some(entry) => entry.2 += 1,
-            None => counts.push((f.code, f.severity, 1)),
+        let blocks = f.server.as_deref().is_some_and(|n| blocked.contains(n));
+        match counts.iter_mut().find(|(c, _, _, _)| *c == f.code) {
+            Some(entry) => {
+                entry.1 |= blocks;
+                entry.3 += 1;
+            }
+            None => counts.push((f.code, blocks, f.severity, 1)),
         }
     }
     let top_cause = counts
         .iter()
         .rev()
-        .max_by_key(|(_, sev, n)| (*sev, *n))
-        .map(|(code, _, _)| code)
+        .max_by_key(|(_, blocks, sev, n)| (*blocks, *sev, *n))
+        .map(|(code, _, _, _)| code)
         .and_then(|code| crate::checks::find(code))
         .map(|info| (info.code.to_string(), info.summary.to_string()));
     let home = &inv.locations.home.path;
@@ -170,6 +198,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
                 refresh_token: e.refresh_token.clone(),
                 client_secret: secret_of(&raw, "clientSecret"),
                 expires: e.expires_at().map(|t| timefmt::relative(t, inv.now_ms)),
+                expires_at: e.expires_at().map(timefmt::rfc3339),
                 server_url: e.server_url.as_deref().map(redact::url),
                 live: live.contains_key(e.key.as_str()),
             }
@@ -177,15 +206,17 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
         .collect();
     let mut files = files::files(inv);
     for f in &mut files {
-        f.path = inv.locations.display(std::path::Path::new(&f.path));
+        f.path = inv.locations.display(Path::new(&f.path));
         if let Some(t) = &f.target {
-            f.target = Some(inv.locations.display(std::path::Path::new(t)));
+            f.target = Some(inv.locations.display(Path::new(t)));
         }
     }
     let servers = d.servers.clone();
     Ticket {
         schema: 1,
-        generated_at: timefmt::rfc3339(inv.now_ms),
+        generated_at: timefmt::rfc3339(extras.generated_ms),
+        now: timefmt::rfc3339(inv.now_ms),
+        now_from: extras.now_from,
         summary: Summary {
             servers: d.servers.len(),
             unusable: d.servers.iter().filter(|s| s.verdict.is_problem()).count(),
@@ -200,7 +231,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             arch: std::env::consts::ARCH.into(),
             claude_version: extras.claude_version,
             env_vars,
-            processes: inv.processes.clone(),
+            processes: processes_shown(&inv.processes, &inv.locations),
             lock_dirs: inv
                 .lock_dirs
                 .iter()
@@ -232,18 +263,47 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             .iter()
             .cloned()
             .map(|mut f| {
-                f.file = f
-                    .file
-                    .map(|p| inv.locations.display(std::path::Path::new(&p)));
+                f.file = f.file.map(|p| inv.locations.display(Path::new(&p)));
                 if let Some(a) = &mut f.action {
-                    a.file = inv.locations.display(std::path::Path::new(&a.file));
+                    a.file = inv.locations.display(Path::new(&a.file));
                 }
                 f
             })
             .collect(),
-        plan: extras.plan,
+        plan: plan_shown(extras.plan, &inv.locations),
         mcp_oauth,
     }
+}
+
+/// The process scan with each config dir shown with `~`.
+fn processes_shown(scan: &ProcessScan, locations: &Locations) -> ProcessScan {
+    match scan {
+        ProcessScan::Scanned { processes } => ProcessScan::Scanned {
+            processes: processes
+                .iter()
+                .map(|p| ClaudeProcess {
+                    pid: p.pid,
+                    config_dir: p
+                        .config_dir
+                        .as_deref()
+                        .map(|c| PathBuf::from(locations.display(c))),
+                })
+                .collect(),
+        },
+        other => other.clone(),
+    }
+}
+
+/// The plan with each step's file shown with `~` (the summaries already are).
+fn plan_shown(mut plan: Plan, locations: &Locations) -> Plan {
+    let steps = plan
+        .steps
+        .iter_mut()
+        .chain(plan.kept.iter_mut().map(|k| &mut k.step));
+    for st in steps {
+        st.action.file = locations.display(Path::new(&st.action.file));
+    }
+    plan
 }
 
 /// Text in a paragraph or list: no HTML, one line.
@@ -284,9 +344,13 @@ pub fn markdown(t: &Ticket) -> String {
         "# MCP OAuth state report (mcp-auth-doctor {})\n",
         t.environment.tool_version
     );
+    let clock = match &t.now_from {
+        Some(from) => format!(" The diagnosis used the time {} ({}).", t.now, text(from)),
+        None => String::new(),
+    };
     let _ = writeln!(
         out,
-        "Generated {} by mcp-auth-doctor. Secrets appear only as `sha256:<8 hex> len=<n>` \
+        "Generated {} by mcp-auth-doctor.{clock} Secrets appear only as `sha256:<8 hex> len=<n>` \
          fingerprints; URLs without userinfo or query values; paths with the home as `~`.\n",
         t.generated_at
     );
@@ -296,17 +360,12 @@ pub fn markdown(t: &Ticket) -> String {
     };
     let _ = writeln!(
         out,
-        "**Summary.** {} MCP server{} configured, {} unusable in sessions. {} error{}, {} \
-         warning{}, {} info{}.{cause}\n",
-        s.servers,
-        if s.servers == 1 { "" } else { "s" },
+        "**Summary.** {} configured, {} unusable in sessions. {}, {}, {}.{cause}\n",
+        plural(s.servers, "MCP server"),
         s.unusable,
-        s.errors,
-        if s.errors == 1 { "" } else { "s" },
-        s.warnings,
-        if s.warnings == 1 { "" } else { "s" },
-        s.infos,
-        if s.infos == 1 { "" } else { "s" },
+        capitalized(&count(s.errors, "error")),
+        count(s.warnings, "warning"),
+        count(s.infos, "info"),
     );
 
     let e = &t.environment;
@@ -416,6 +475,19 @@ pub fn markdown(t: &Ticket) -> String {
                 sv.verdict.label()
             );
         }
+        // The findings refer to these for how to sign in: each is said once, here.
+        let next: Vec<&ServerReport> = t.servers.iter().filter(|s| s.next_step.is_some()).collect();
+        if !next.is_empty() {
+            out.push_str("\nNext steps:\n\n");
+            for sv in next {
+                let _ = writeln!(
+                    out,
+                    "- {}: {}",
+                    code_inline(&sv.name),
+                    text(sv.next_step.as_deref().unwrap_or_default())
+                );
+            }
+        }
     }
 
     out.push_str("\n## Findings\n\n");
@@ -505,7 +577,7 @@ pub fn markdown(t: &Ticket) -> String {
                 show(&p.access_token),
                 show(&p.refresh_token),
                 show(&p.client_secret),
-                p.expires.as_deref().unwrap_or("-"),
+                p.expires_at.as_deref().unwrap_or("-"),
                 p.server_url.as_deref().map_or("-".into(), code),
                 md(&p.fields.join(", "))
             );
@@ -514,72 +586,16 @@ pub fn markdown(t: &Ticket) -> String {
     out
 }
 
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 fn first_sentence(s: &str) -> &str {
     match s.find(". ") {
         Some(i) => &s[..=i],
         None => s,
     }
-}
-
-/// Replaces server names, hosts, key hashes and project folders with stable placeholders.
-pub fn anonymize(text: &str, d: &Diagnosis) -> String {
-    let inv = &d.inventory;
-    let mut names: Vec<String> = inv.servers.iter().map(|s| s.name.clone()).collect();
-    names.extend(inv.entries.iter().map(|e| e.name.clone()));
-    names.extend(inv.markers.iter().map(|m| m.name.clone()));
-    let mut hosts: Vec<String> = Vec::new();
-    let urls = inv
-        .servers
-        .iter()
-        .filter_map(|s| s.url.clone())
-        .chain(inv.entries.iter().filter_map(|e| e.server_url.clone()));
-    for u in urls {
-        if let Some(h) = redact::host(&u) {
-            hosts.push(h.to_string());
-        }
-    }
-    let hashes: Vec<String> = inv
-        .entries
-        .iter()
-        .filter_map(|e| e.hash.clone())
-        .chain(inv.servers.iter().filter_map(|s| {
-            s.key
-                .as_deref()
-                .and_then(|k| crate::model::key::split_key(k).1.map(String::from))
-        }))
-        .collect();
-    let projects: Vec<String> = inv
-        .global
-        .content
-        .as_ref()
-        .map(|c| {
-            c.projects
-                .iter()
-                .map(|p| inv.locations.display(std::path::Path::new(&p.path)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut map: Vec<(String, String)> = Vec::new();
-    let mut add = |list: Vec<String>, prefix: &str| {
-        let mut seen: Vec<String> = Vec::new();
-        for item in list {
-            // Very short names would replace pieces of ordinary words.
-            if item.chars().count() < 3 || seen.contains(&item) {
-                continue;
-            }
-            seen.push(item.clone());
-            map.push((item, format!("{prefix}-{}", seen.len())));
-        }
-    };
-    add(projects, "project");
-    add(hosts, "host");
-    add(hashes, "hash");
-    add(names, "server");
-    // Longest first, so `work-linear` is replaced before `linear`.
-    map.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
-    let mut out = text.to_string();
-    for (from, to) in &map {
-        out = out.replace(from.as_str(), to);
-    }
-    out
 }
