@@ -116,7 +116,7 @@ pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Res
             bail!("internal: no pointer for {}", step.action.summary);
         };
         if matches!(step.action.kind, ActionKind::MoveEntry { .. }) {
-            moves.push((object, key, step));
+            moves.push((object, step));
         } else {
             removals.push(edit::Removal { object, key });
             removal_steps.push(step);
@@ -136,8 +136,8 @@ pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Res
             }
         }
     }
-    for (object, key, step) in moves {
-        match member_step(&out.text, &expected, &step.action.kind, &object, &key)? {
+    for (object, step) in moves {
+        match move_step(&out.text, &expected, &step.action.kind, &object)? {
             Some((text, after)) => {
                 out.text = text;
                 expected = after;
@@ -294,33 +294,27 @@ pub fn entry_keys(kind: &ActionKind) -> Vec<&str> {
     }
 }
 
-/// One step's change to a file's text and to the JSON it must parse to; `None` when there is
-/// nothing to do (the member is already gone). Whole-file steps (a BOM, a cache replaced) are
-/// handled by [`whole_file`] before the JSON is parsed.
-pub fn member_step(
+/// A move step's change to a file's text and to the JSON it must parse to; `None` when there is
+/// nothing to do (the member is already gone). Removals go through [`edit::remove_members`] in
+/// [`member_steps`]; whole-file steps (a BOM, a cache replaced) through [`whole_file`].
+fn move_step(
     text: &[u8],
     expected: &Value,
     kind: &ActionKind,
     object: &[String],
-    key: &str,
 ) -> Result<Option<(Vec<u8>, Value)>> {
-    let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
-    if let ActionKind::MoveEntry {
+    let ActionKind::MoveEntry {
         from,
         to,
         server_url,
     } = kind
-    {
-        let set = [("serverUrl", Value::String(server_url.clone()))];
-        return Ok(move_member(text, &object_refs, from, to, &set)?
-            .map(|t| (t, expected_move(expected, &object_refs, from, to, &set))));
-    }
-    let removal = edit::Removal {
-        object: object.to_vec(),
-        key: key.to_string(),
+    else {
+        bail!("internal: not a move");
     };
-    Ok(edit::remove_member(text, &object_refs, key)?
-        .map(|t| (t, edit::expected_after(expected.clone(), [&removal]))))
+    let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
+    let set = [("serverUrl", Value::String(server_url.clone()))];
+    Ok(move_member(text, &object_refs, from, to, &set)?
+        .map(|t| (t, expected_move(expected, &object_refs, from, to, &set))))
 }
 
 /// Applies the whole-file steps among `steps` to `before`: returns the text the member steps
