@@ -267,35 +267,26 @@ impl DirHandle {
 
     /// The entries of this directory that are real directories (not links to one), by name.
     pub fn subdirs(&self) -> io::Result<Vec<OsString>> {
-        let mut out = Vec::new();
+        let mut out = self.names()?;
+        out.retain(|name| self.is_real_dir(name));
+        Ok(out)
+    }
+
+    /// Whether `name` here is a directory itself, not a link to one.
+    fn is_real_dir(&self, name: &OsStr) -> bool {
         #[cfg(unix)]
         {
-            use std::os::unix::ffi::OsStrExt;
-            let mut dir = rustix::fs::Dir::read_from(&self.fd)?;
-            while let Some(entry) = dir.read() {
-                let entry = entry?;
-                let name = entry.file_name().to_bytes();
-                if name == b"." || name == b".." {
-                    continue;
-                }
-                let name = OsStr::from_bytes(name).to_os_string();
-                let st = rustix::fs::statat(&self.fd, &name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW);
-                if st.is_ok_and(|st| {
+            rustix::fs::statat(&self.fd, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).is_ok_and(
+                |st| {
                     rustix::fs::FileType::from_raw_mode(st.st_mode)
                         == rustix::fs::FileType::Directory
-                }) {
-                    out.push(name);
-                }
-            }
+                },
+            )
         }
         #[cfg(not(unix))]
-        for e in std::fs::read_dir(&self.path)?.flatten() {
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                out.push(e.file_name());
-            }
+        {
+            std::fs::symlink_metadata(self.path.join(name)).is_ok_and(|m| m.is_dir())
         }
-        out.sort();
-        Ok(out)
     }
 
     /// Every entry name in this directory (any type).
