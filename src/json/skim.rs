@@ -12,7 +12,7 @@
 //!
 //! Classification uses SSE2 on x86_64 (part of the baseline, but still detected at run time) and a
 //! portable scalar version elsewhere; both are tested against each other and against the careful
-//! scanner (tests/speed.rs, and the tests below).
+//! scanner (tests/it/speed.rs, and the tests below).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 

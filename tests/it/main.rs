@@ -1,0 +1,29 @@
+//! Every integration test, in one binary (as fd and ripgrep do): one link instead of one per
+//! file, which is most of `cargo test`'s time on a small machine. Each module runs the real
+//! binary against fixture homes copied from `testdata/`.
+
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../synth/mod.rs"]
+mod synth;
+
+mod anonymize;
+mod canary;
+mod check;
+mod cli;
+mod duplicate_key;
+mod fix;
+mod generated;
+#[cfg(unix)]
+mod hardening;
+mod json_docs;
+mod json_escapes;
+mod login;
+mod mutation;
+mod polish;
+mod probe;
+mod report;
+mod report_fit;
+mod speed;
+mod system;
+mod wording;

@@ -1,0 +1,185 @@
+//! What the words say: advice the user can follow as printed (issue 12 defects 9, 11, 16).
+
+use crate::common;
+
+use common::Home;
+
+/// The stale-lock advice says `rmdir` the lock directory: its name, made of a key, must be shown
+/// whole, in every format and command that prints it.
+#[test]
+fn a_stale_lock_names_the_directory_to_remove() {
+    let home = Home::fixture("stale-lock");
+    let lock = "mcp-refresh-linear_638130d5ab3558f4.lock.lock";
+    for args in [
+        &["check"][..],
+        &["check", "--format", "json"],
+        &["report"],
+        &["report", "--format", "json"],
+    ] {
+        let (out, _, _) = home.run(args);
+        assert!(out.contains(lock), "{args:?}: {lock} not shown:\n{out}");
+        assert!(
+            !out.contains("[redacted"),
+            "{args:?}: something redacted:\n{out}"
+        );
+    }
+}
+
+/// The last line of `check`.
+fn closing_line(home: &Home) -> String {
+    let (out, _, _) = home.run(&["check"]);
+    out.trim_end()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `check`'s closing line counts in words ("no infos", "1 repair") and points at
+/// `fix --dry-run` only when fix would change something, with the number of steps fix shows.
+#[test]
+fn the_closing_line_counts_what_fix_would_do() {
+    for name in [
+        "demo",
+        "trailing-slash",
+        "credentials-0644",
+        "healthy",
+        "commented",
+    ] {
+        let home = Home::fixture(name);
+        let last = closing_line(&home);
+        assert!(!last.contains("(s)"), "{name}: {last}");
+        assert!(!last.contains(" 0 "), "{name}: {last}");
+        assert!(!last.starts_with("0 "), "{name}: {last}");
+        let (dry, _, _) = home.run(&["fix", "--dry-run", "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&dry).expect("fix JSON");
+        let steps = doc["plan"]["steps"].as_array().expect("steps").len();
+        match steps {
+            0 => assert!(!last.contains("fix --dry-run"), "{name}: {last}"),
+            1 => assert!(
+                last.ends_with("shows the 1 repair fix would make"),
+                "{name}: {last}"
+            ),
+            n => assert!(
+                last.ends_with(&format!("shows the {n} repairs fix would make")),
+                "{name}: {last}"
+            ),
+        }
+    }
+    assert_eq!(
+        closing_line(&Home::fixture("healthy")),
+        "no errors, no warnings, no infos"
+    );
+}
+
+/// No sentence contradicts another about the same server, and the sign-in instruction is given
+/// once per server, in its next step; checked on every fixture's `check --format json`.
+#[test]
+fn findings_agree_with_their_server_and_sign_in_is_said_once() {
+    let mut wrong = Vec::new();
+    for name in common::scenarios() {
+        let (doc, _) = Home::fixture(&name).check_json();
+        let findings = doc["findings"].as_array().cloned().unwrap_or_default();
+        for f in &findings {
+            let msg = f["message"].as_str().unwrap_or_default();
+            if msg.contains("(by hand:") {
+                wrong.push(format!(
+                    "{name} {}: sign-in instruction in a finding",
+                    f["code"]
+                ));
+            }
+        }
+        for s in doc["servers"].as_array().into_iter().flatten() {
+            let server = s["name"].as_str().unwrap_or_default();
+            let explanation = s["explanation"].as_str().unwrap_or_default();
+            let next = s["next_step"].as_str().unwrap_or_default();
+            let about: Vec<&str> = findings
+                .iter()
+                .filter(|f| f["server"].as_str() == Some(server))
+                .filter_map(|f| f["message"].as_str())
+                .collect();
+            let says_login = |t: &str| {
+                t.contains("needs a login") || t.contains("sign in:") || t.contains("Sign in")
+            };
+            if next.contains("no sign-in needed")
+                && let Some(m) = about.iter().find(|m| says_login(m))
+            {
+                wrong.push(format!("{name} {server}: '{next}' beside '{m}'"));
+            }
+            if explanation.contains("right for a server that needs none")
+                && let Some(m) = about.iter().find(|m| m.contains("needs a login"))
+            {
+                wrong.push(format!("{name} {server}: '{explanation}' beside '{m}'"));
+            }
+            // The real client's `claude mcp list` ignores markers and placeholders, nothing else.
+            let ignored = s["token"]["state"] == "placeholder"
+                || matches!(s["marker"]["state"].as_str(), Some("fresh" | "future"));
+            if explanation.contains("connects anyway") && !ignored {
+                wrong.push(format!(
+                    "{name} {server}: 'connects anyway' without a marker or placeholder"
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// An empty or BOM-only credentials file is what Claude Code reads as "no credentials": every
+/// server is signed out as far as Claude Code is concerned, nothing is lost by its next write,
+/// and nothing says the credentials "could not be read" (issue 12 defect 15).
+#[test]
+fn an_empty_credentials_file_is_signed_out_not_unreadable() {
+    for bytes in [&b""[..], b"\xef\xbb\xbf", b"\xef\xbb\xbf  \n"] {
+        let home = Home::fixture("empty-file");
+        std::fs::write(home.path.join(".claude/.credentials.json"), bytes).unwrap();
+        let (doc, code) = home.check_json();
+        assert_eq!(code, 4, "{bytes:?}");
+        let linear = doc["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "linear")
+            .expect("linear");
+        let explanation = linear["explanation"].as_str().unwrap();
+        assert!(
+            explanation.contains("signed out as far as Claude Code is concerned"),
+            "{bytes:?}: {explanation}"
+        );
+        assert!(!explanation.contains("could not be read"), "{explanation}");
+        for f in doc["findings"].as_array().unwrap() {
+            let msg = f["message"].as_str().unwrap();
+            assert!(!msg.contains("losing everything"), "{bytes:?}: {msg}");
+            assert!(!msg.contains("after the mark is valid"), "{bytes:?}: {msg}");
+        }
+        let unparseable = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "unparseable-file")
+            .expect("unparseable-file");
+        assert!(
+            unparseable["message"]
+                .as_str()
+                .unwrap()
+                .contains("signed out as far as Claude Code is concerned"),
+            "{bytes:?}: {}",
+            unparseable["message"]
+        );
+    }
+}
+
+/// An I/O error says which command was doing what, and where (issue 12 defect 15).
+#[test]
+fn an_io_error_names_the_command_the_step_and_the_path() {
+    let home = Home::fixture("demo");
+    std::fs::write(home.path.join(".claude/backups"), b"").unwrap();
+    let (_, stderr, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code, 8, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "mcp-auth-doctor: error: fix: cannot open the backup folder \
+             [HOME]/.claude/backups/mcp-auth-doctor: "
+        ),
+        "{stderr}"
+    );
+}
