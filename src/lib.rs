@@ -10,6 +10,7 @@ pub mod diagnosis;
 pub mod exit;
 pub mod fix;
 pub mod json;
+pub mod layout;
 pub mod model;
 pub mod paths;
 pub mod probe;

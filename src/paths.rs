@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::layout;
+
 /// Environment variables that move Claude Code's state.
 pub const STATE_ENV_VARS: &[&str] = &[
     "CLAUDE_CONFIG_DIR",
@@ -212,7 +214,7 @@ impl Locations {
             ),
             (None, None) => (
                 Chosen {
-                    path: home.path.join(".claude"),
+                    path: home.path.join(layout::CONFIG_DIR),
                     rule: if ignored_env.iter().any(|v| v == "CLAUDE_CONFIG_DIR") {
                         "<home>/.claude (CLAUDE_CONFIG_DIR ignored: --home was given)"
                     } else {
@@ -224,12 +226,8 @@ impl Locations {
             ),
         };
 
-        let suffix = if custom_oauth.is_some() {
-            "-custom-oauth"
-        } else {
-            ""
-        };
-        let legacy = config_dir.path.join(".config.json");
+        let global_name = layout::global_config_name(custom_oauth.is_some());
+        let legacy = config_dir.path.join(layout::LEGACY_GLOBAL_CONFIG);
         let legacy_global_config = legacy.is_file();
         let global_config = if legacy_global_config {
             Chosen {
@@ -238,16 +236,16 @@ impl Locations {
             }
         } else if explicit_dir {
             Chosen {
-                path: config_dir.path.join(format!(".claude{suffix}.json")),
+                path: config_dir.path.join(global_name),
                 rule: format!("inside the config dir ({})", config_dir.rule),
             }
         } else {
             Chosen {
-                path: home.path.join(format!(".claude{suffix}.json")),
+                path: home.path.join(global_name),
                 rule: "<home>/.claude.json, a sibling of ~/.claude".into(),
             }
         };
-        let global_config = if suffix.is_empty() {
+        let global_config = if custom_oauth.is_none() {
             global_config
         } else {
             Chosen {
@@ -261,25 +259,25 @@ impl Locations {
 
         let credentials = match secure_dir {
             Some(d) => Chosen {
-                path: PathBuf::from(d).join(".credentials.json"),
+                path: PathBuf::from(d).join(layout::CREDENTIALS),
                 rule: "$CLAUDE_SECURESTORAGE_CONFIG_DIR".into(),
             },
             None => Chosen {
-                path: config_dir.path.join(".credentials.json"),
+                path: config_dir.path.join(layout::CREDENTIALS),
                 rule: format!("<configDir>/.credentials.json ({})", config_dir.rule),
             },
         };
         let needs_auth_cache = Chosen {
-            path: config_dir.path.join("mcp-needs-auth-cache.json"),
+            path: config_dir.path.join(layout::NEEDS_AUTH_CACHE),
             rule: "<configDir>/mcp-needs-auth-cache.json".into(),
         };
         let managed_mcp = match &flags.managed_dir {
             Some(d) => Chosen {
-                path: absolute(d, &env.cwd).join("managed-mcp.json"),
+                path: absolute(d, &env.cwd).join(layout::MANAGED_MCP),
                 rule: "--managed-dir".into(),
             },
             None => Chosen {
-                path: default_managed_dir().join("managed-mcp.json"),
+                path: default_managed_dir().join(layout::MANAGED_MCP),
                 rule: "the system-wide managed settings directory".into(),
             },
         };
@@ -289,7 +287,7 @@ impl Locations {
                 rule: "$CLAUDE_CODE_PLUGIN_CACHE_DIR".into(),
             },
             None => Chosen {
-                path: config_dir.path.join("plugins"),
+                path: config_dir.path.join(layout::PLUGINS_DIR),
                 rule: "<configDir>/plugins".into(),
             },
         };

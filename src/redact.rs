@@ -156,7 +156,7 @@ fn looks_like_a_token(run: &str) -> bool {
 /// name and a key hash, neither a secret, and the name the stale-lock advice tells the user to
 /// `rmdir`, so it must be shown whole.
 fn is_refresh_lock_name(run: &str) -> bool {
-    let Some(rest) = run.strip_prefix("mcp-refresh-") else {
+    let Some(rest) = crate::layout::refresh_lock_body(run) else {
         return false;
     };
     rest.len() > 17

@@ -21,7 +21,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         return;
     }
     let legacy = inv.locations.display(&inv.locations.global_config.path);
-    let ignored = inv.locations.home.path.join(".claude.json");
+    let ignored = inv.locations.home.path.join(crate::layout::GLOBAL_CONFIG);
     let also = if ignored.exists() {
         format!(
             "; {} exists but is ignored",

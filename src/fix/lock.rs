@@ -15,15 +15,8 @@ use anyhow::{Result, bail};
 
 use crate::store::safe::{DirHandle, Trust};
 
-/// A lock directory older than this is stale (the largest stale time Claude Code uses).
-pub const STALE_AFTER: Duration = Duration::from_secs(60);
-
-/// Our sidecar lock file in the config dir. It also records which Claude Code lock directory we
-/// hold (our pid and the directory's identity), so that one left behind by a run that was killed
-/// can be taken over at once by the next run instead of blocking it for [`STALE_AFTER`]. The
-/// record cannot live inside the lock directory: proper-lockfile removes a stale one with `rmdir`,
-/// which fails on a directory that is not empty, and Claude Code could then never take it over.
-pub const OWN_LOCK: &str = ".mcp-auth-doctor.lock";
+pub use crate::layout::{OWN_LOCK, STALE_LOCK_AFTER as STALE_AFTER};
+use crate::system::leftovers::lock_age;
 
 /// Why a lock could not be taken; each is "could not run" (exit 8).
 #[derive(Debug)]
@@ -283,20 +276,6 @@ fn open_dir_nofollow(dir: &Path) -> io::Result<File> {
     File::open(dir)
 }
 
-/// How old a lock directory is, if it exists (a symlink or a file at its name is not one).
-pub fn lock_age(dir: &Path) -> Option<Duration> {
-    let meta = fs::symlink_metadata(dir).ok()?;
-    if !meta.is_dir() {
-        return None;
-    }
-    let mtime = meta.modified().ok()?;
-    Some(
-        SystemTime::now()
-            .duration_since(mtime)
-            .unwrap_or(Duration::ZERO),
-    )
-}
-
 /// What is at `dir` when it is not a directory.
 fn not_a_dir(dir: &Path) -> Option<&'static str> {
     let meta = fs::symlink_metadata(dir).ok()?;
@@ -394,7 +373,7 @@ fn remove_lock_dir(dir: &Path) -> std::result::Result<(), LockError> {
 
 /// Whether Claude Code is refreshing the token stored under `key` right now.
 pub fn refresh_lock_held(config_dir: &Path, key: &str) -> bool {
-    let dir = config_dir.join(crate::model::key::refresh_lock_dir_name(key));
+    let dir = config_dir.join(crate::layout::refresh_lock_dir_name(key));
     lock_age(&dir).is_some_and(|age| age < STALE_AFTER)
 }
 
@@ -402,12 +381,8 @@ pub fn refresh_lock_held(config_dir: &Path, key: &str) -> bool {
 pub fn claude_lock_dir_for(file: &Path, role: crate::model::inventory::Role) -> Option<PathBuf> {
     use crate::model::inventory::Role;
     match role {
-        Role::Credentials => Some(file.parent()?.join(".storage-write.lock")),
-        Role::GlobalConfig => {
-            let mut name = file.file_name()?.to_os_string();
-            name.push(".lock");
-            Some(file.with_file_name(name))
-        }
+        Role::Credentials => crate::layout::credentials_lock_dir(file),
+        Role::GlobalConfig => Some(crate::layout::lock_dir_of(file)),
         _ => None,
     }
 }

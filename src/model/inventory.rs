@@ -210,17 +210,12 @@ impl Inventory {
         let config_dir = locations.config_dir.path.clone();
         let lock_dirs = leftovers::lock_dirs(&config_dir, &global.path, &credentials.path);
         let mut temp_dirs: Vec<&Path> = vec![&config_dir];
-        let names = [
-            ".credentials.json",
-            ".claude.json",
-            "mcp-needs-auth-cache.json",
-        ];
         for p in [&global.path, &credentials.path, &cache.path] {
             if let Some(d) = p.parent() {
                 temp_dirs.push(d);
             }
         }
-        let temp_files = leftovers::temp_files(&temp_dirs, &names);
+        let temp_files = leftovers::temp_files(&temp_dirs);
         let corrupted_backups = leftovers::corrupted_backups(&config_dir);
         let index = Index::build(&servers, &entries);
         Self {
@@ -381,7 +376,7 @@ fn out_plugin_server(
         Scope::Plugin {
             id: plugin.id.clone(),
         },
-        plugin.install_path.join(".mcp.json"),
+        plugin.install_path.join(crate::layout::PROJECT_MCP_JSON),
         env,
     );
     if config.to_string().contains("${user_config.") {
@@ -412,7 +407,7 @@ fn mcp_json_paths(locations: &Locations, global: Option<&GlobalConfig>) -> Vec<P
     let mut seen = BTreeSet::new();
     dirs.into_iter()
         .filter(|d| seen.insert(d.clone()))
-        .map(|d| d.join(".mcp.json"))
+        .map(|d| d.join(crate::layout::PROJECT_MCP_JSON))
         .filter(|p| p.is_file())
         .collect()
 }

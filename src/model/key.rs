@@ -143,18 +143,6 @@ pub fn split_key(key: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// The lock directory Claude Code takes while refreshing one server's token:
-/// `mcp-refresh-<key with every UTF-16 unit outside [A-Za-z0-9] replaced by _>.lock.lock`.
-pub fn refresh_lock_dir_name(key: &str) -> String {
-    let mut s = String::from("mcp-refresh-");
-    for unit in key.encode_utf16() {
-        let ascii_alnum = unit < 128 && (unit as u8).is_ascii_alphanumeric();
-        s.push(if ascii_alnum { unit as u8 as char } else { '_' });
-    }
-    s.push_str(".lock.lock");
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,30 +390,5 @@ mod tests {
         );
         assert_eq!(split_key("nohash"), ("nohash", None));
         assert_eq!(split_key("x|short"), ("x|short", None));
-    }
-
-    /// state-formats.md §9.4.
-    #[test]
-    fn refresh_lock_names_match_the_vectors() {
-        for (key, dir) in [
-            (
-                "eps|796bd8755c52ef23",
-                "mcp-refresh-eps_796bd8755c52ef23.lock.lock",
-            ),
-            (
-                "my-server|25cc880ea8de995d",
-                "mcp-refresh-my_server_25cc880ea8de995d.lock.lock",
-            ),
-            (
-                "plugin:acme:docs|8d74d27603cb39d6",
-                "mcp-refresh-plugin_acme_docs_8d74d27603cb39d6.lock.lock",
-            ),
-            (
-                "Ünï cödé|54de7300159900c5",
-                "mcp-refresh-_n__c_d__54de7300159900c5.lock.lock",
-            ),
-        ] {
-            assert_eq!(refresh_lock_dir_name(key), dir);
-        }
     }
 }

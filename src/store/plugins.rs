@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::{Loaded, load_small};
+use crate::layout;
 
 /// One installed plugin and the servers it defines.
 #[derive(Debug, Clone)]
@@ -43,7 +44,7 @@ impl Plugins {
 }
 
 pub fn load(plugins_dir: &Path) -> Plugins {
-    let registry = load_small(&plugins_dir.join("installed_plugins.json"));
+    let registry = load_small(&plugins_dir.join(layout::PLUGIN_REGISTRY));
     let mut installed = Vec::new();
     if let Some(map) = registry
         .as_claude_sees()
@@ -70,7 +71,7 @@ pub fn load(plugins_dir: &Path) -> Plugins {
 }
 
 fn read_plugin(plugins_dir: &Path, id: &str, install_path: &Path) -> InstalledPlugin {
-    let manifest = std::fs::read(install_path.join(".claude-plugin/plugin.json"))
+    let manifest = std::fs::read(install_path.join(layout::PLUGIN_MANIFEST))
         .ok()
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
     let name = manifest
@@ -80,7 +81,7 @@ fn read_plugin(plugins_dir: &Path, id: &str, install_path: &Path) -> InstalledPl
         .map(String::from)
         .unwrap_or_else(|| id.split('@').next().unwrap_or(id).to_string());
     let mut servers = Map::new();
-    let mcp_json = install_path.join(".mcp.json");
+    let mcp_json = install_path.join(layout::PROJECT_MCP_JSON);
     let mut definitions_read = install_path.is_dir();
     if mcp_json.exists() {
         match std::fs::read(&mcp_json)
@@ -112,7 +113,7 @@ fn read_plugin(plugins_dir: &Path, id: &str, install_path: &Path) -> InstalledPl
             }
         })
         .collect();
-    let data_dir = plugins_dir.join("data").join(data_name);
+    let data_dir = plugins_dir.join(layout::PLUGIN_DATA_DIR).join(data_name);
     for config in servers.values_mut() {
         substitute(config, install_path, &data_dir);
     }

@@ -1,11 +1,11 @@
 //! Lock directories and temp files Claude Code (or a crashed writer) leaves next to the state files.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-use crate::fix::lock::lock_age;
+use crate::layout;
 
 /// A lock directory Claude Code uses, found on disk.
 #[derive(Debug, Clone, Serialize)]
@@ -30,32 +30,25 @@ pub fn lock_dirs(config_dir: &Path, global_config: &Path, credentials: &Path) ->
             });
         }
     };
-    let mut gc = global_config.as_os_str().to_os_string();
-    gc.push(".lock");
-    add(PathBuf::from(gc), "~/.claude.json writes");
-    if let Some(dir) = credentials.parent() {
-        add(
-            dir.join(".storage-write.lock"),
-            ".credentials.json writes (2.1.332)",
-        );
+    add(layout::lock_dir_of(global_config), "~/.claude.json writes");
+    if let Some(dir) = layout::credentials_lock_dir(credentials) {
+        add(dir, ".credentials.json writes (2.1.332)");
     }
     add(
-        config_dir.join(".oauth_refresh.lock"),
+        config_dir.join(layout::OAUTH_REFRESH_LOCK),
         "the Claude.ai token refresh",
     );
-    let mut home_lock = config_dir
+    let canonical = config_dir
         .canonicalize()
-        .unwrap_or_else(|_| config_dir.to_path_buf())
-        .into_os_string();
-    home_lock.push(".lock");
+        .unwrap_or_else(|_| config_dir.to_path_buf());
     add(
-        PathBuf::from(home_lock),
+        layout::lock_dir_of(&canonical),
         "the Claude.ai token refresh (legacy)",
     );
     if let Ok(entries) = std::fs::read_dir(config_dir) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with("mcp-refresh-") && name.ends_with(".lock.lock") {
+            if layout::is_refresh_lock_dir_name(&name) {
                 add(e.path(), "one MCP server's token refresh");
             }
         }
@@ -64,8 +57,24 @@ pub fn lock_dirs(config_dir: &Path, global_config: &Path, credentials: &Path) ->
     out
 }
 
-/// `*.tmp.*` files beside the state files: an interrupted atomic write.
-pub fn temp_files(dirs: &[&Path], names: &[&str]) -> Vec<PathBuf> {
+/// How old a lock directory is, if it exists (a symlink or a file at its name is not one). By
+/// the real clock, as Claude Code judges staleness, whatever `--now` says.
+pub fn lock_age(dir: &Path) -> Option<Duration> {
+    let meta = std::fs::symlink_metadata(dir).ok()?;
+    if !meta.is_dir() {
+        return None;
+    }
+    let mtime = meta.modified().ok()?;
+    Some(
+        SystemTime::now()
+            .duration_since(mtime)
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Temp files beside the state files ([`layout::is_leftover_temp_name`]): an interrupted atomic
+/// write.
+pub fn temp_files(dirs: &[&Path]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for dir in dirs {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -73,9 +82,7 @@ pub fn temp_files(dirs: &[&Path], names: &[&str]) -> Vec<PathBuf> {
         };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let ours = name.contains(".mcp-auth-doctor.") && name.ends_with(".tmp");
-            let claudes = names.iter().any(|n| name.starts_with(&format!("{n}.tmp.")));
-            if (ours || claudes) && e.file_type().is_ok_and(|t| t.is_file()) {
+            if layout::is_leftover_temp_name(&name) && e.file_type().is_ok_and(|t| t.is_file()) {
                 out.push(e.path());
             }
         }
@@ -87,13 +94,13 @@ pub fn temp_files(dirs: &[&Path], names: &[&str]) -> Vec<PathBuf> {
 
 /// How many `backups/.claude.json.corrupted.*` copies Claude Code has made.
 pub fn corrupted_backups(config_dir: &Path) -> usize {
-    std::fs::read_dir(config_dir.join("backups"))
+    std::fs::read_dir(config_dir.join(layout::BACKUPS_DIR))
         .map(|d| {
             d.flatten()
                 .filter(|e| {
                     e.file_name()
                         .to_string_lossy()
-                        .starts_with(".claude.json.corrupted.")
+                        .starts_with(layout::CORRUPTED_GLOBAL_CONFIG_PREFIX)
                 })
                 .count()
         })
@@ -101,4 +108,4 @@ pub fn corrupted_backups(config_dir: &Path) -> usize {
 }
 
 /// A lock older than this and not used by a running Claude Code is stale.
-pub const STALE: Duration = crate::fix::lock::STALE_AFTER;
+pub const STALE: Duration = layout::STALE_LOCK_AFTER;

@@ -140,7 +140,7 @@ fn config_dir_from_environ(env: &[u8]) -> Option<PathBuf> {
             return Some(PathBuf::from(v));
         }
         if let Some(v) = var.strip_prefix("HOME=") {
-            home = Some(PathBuf::from(v).join(".claude"));
+            home = Some(PathBuf::from(v).join(crate::layout::CONFIG_DIR));
         }
     }
     home

@@ -362,8 +362,9 @@ pub fn temp_name(name: &str) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
+    use crate::layout::{OWN_TEMP_MARKER, OWN_TEMP_SUFFIX};
     format!(
-        ".{name}.mcp-auth-doctor.{}.{nanos:08x}.tmp",
+        ".{name}{OWN_TEMP_MARKER}{}.{nanos:08x}{OWN_TEMP_SUFFIX}",
         std::process::id()
     )
 }
