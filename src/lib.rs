@@ -11,6 +11,7 @@ pub mod exit;
 pub mod fix;
 pub mod json;
 pub mod layout;
+pub mod load;
 pub mod model;
 pub mod paths;
 pub mod probe;

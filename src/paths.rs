@@ -155,6 +155,16 @@ pub struct Locations {
 impl Locations {
     /// Resolves every path. Fails only when no home directory can be found at all.
     pub fn resolve(env: &Environment, flags: &Overrides) -> Result<Self, String> {
+        Self::resolve_with(env, flags, &|legacy| legacy.is_file())
+    }
+
+    /// [`Locations::resolve`], asking `is_file` whether the legacy `<configDir>/.config.json`
+    /// exists (the one question about the disk that decides a path; tests answer it without one).
+    pub fn resolve_with(
+        env: &Environment,
+        flags: &Overrides,
+        is_file: &dyn Fn(&Path) -> bool,
+    ) -> Result<Self, String> {
         let home = match (&flags.home, &env.home) {
             (Some(h), _) => Chosen {
                 path: absolute(h, &env.cwd),
@@ -228,7 +238,7 @@ impl Locations {
 
         let global_name = layout::global_config_name(custom_oauth.is_some());
         let legacy = config_dir.path.join(layout::LEGACY_GLOBAL_CONFIG);
-        let legacy_global_config = legacy.is_file();
+        let legacy_global_config = is_file(&legacy);
         let global_config = if legacy_global_config {
             Chosen {
                 path: legacy,

@@ -18,7 +18,7 @@ elsewhere the report says \"cannot tell\".",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
-    let sharing = inv.processes.sharing(&inv.locations.config_dir.path);
+    let sharing = inv.config_dir_sharing();
     let pids = |v: &[&crate::system::processes::ClaudeProcess]| -> Vec<u32> {
         v.iter().map(|p| p.pid).collect()
     };

@@ -22,7 +22,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     }
     let legacy = inv.locations.display(&inv.locations.global_config.path);
     let ignored = inv.locations.home.path.join(crate::layout::GLOBAL_CONFIG);
-    let also = if ignored.exists() {
+    let also = if inv.disk.home_global_config_exists {
         format!(
             "; {} exists but is ignored",
             inv.locations.display(&ignored)

@@ -188,7 +188,7 @@ pub(super) fn run(
                 exit: exit::COULD_NOT_RUN | before_exit,
             });
         };
-        let running = inv.processes.using(&inv.locations.config_dir.path);
+        let running = inv.processes_using_config_dir();
         if !running.is_empty() {
             let pids: Vec<String> = running.iter().map(|p| p.pid.to_string()).collect();
             let _ = writeln!(

@@ -1,7 +1,7 @@
 //! Everything the checks look at, loaded once: the files, the configured servers from every scope,
 //! the stored entries and the markers.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -10,13 +10,14 @@ use super::entry::Entry;
 use super::key::EnvLookup;
 use super::marker::Marker;
 use super::server::{ConfiguredServer, Scope};
-use crate::paths::{self, Locations};
-use crate::store::global_config::{self, GlobalConfig};
-use crate::store::plugins::{self, InstalledPlugin, Plugins};
+use crate::load::{self, DiskFacts, Snapshot};
+use crate::paths::Locations;
+use crate::store::global_config::GlobalConfig;
+use crate::store::plugins::{InstalledPlugin, Plugins};
 use crate::store::{self, Loaded};
-use crate::system::keychain::{self, KeychainRead};
-use crate::system::leftovers::{self, LockDir};
-use crate::system::processes::{self, ProcessScan};
+use crate::system::keychain::KeychainRead;
+use crate::system::leftovers::LockDir;
+use crate::system::processes::{ClaudeProcess, ProcessScan, Sharing};
 
 /// Where Claude Code keeps the credentials on this machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,16 +32,7 @@ pub enum CredentialStore {
     Keychain,
 }
 
-/// Optional, slower or more intrusive probes.
-#[derive(Debug, Clone, Default)]
-pub struct LoadOptions {
-    /// Read the macOS Keychain item (asks `security`; may prompt for the login password).
-    pub keychain: bool,
-    /// `$USER`, for the Keychain account.
-    pub user: Option<String>,
-    /// `$CLAUDE_CONFIG_DIR` as set (not resolved), for the Keychain service name.
-    pub claude_config_dir: Option<String>,
-}
+pub use crate::load::LoadOptions;
 
 /// The inputs of a diagnosis.
 pub struct Inventory {
@@ -66,6 +58,8 @@ pub struct Inventory {
     pub temp_files: Vec<PathBuf>,
     /// `backups/.claude.json.corrupted.*` copies.
     pub corrupted_backups: usize,
+    /// The existence questions, answered by `load`.
+    pub disk: DiskFacts,
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
     /// `check` and `fix` quadratic in the number of entries (issue 15).
     index: Index,
@@ -101,18 +95,35 @@ impl Inventory {
         Self::load_with(locations, env, now_ms, &LoadOptions::default())
     }
 
+    /// Reads the machine ([`load::snapshot`]) and builds the inventory from what it said.
     pub fn load_with(
         locations: Locations,
         env: &dyn EnvLookup,
         now_ms: i64,
         options: &LoadOptions,
     ) -> Self {
-        let trust = store::safe::Trust::for_home(&locations.home.path, &locations.config_dir.path);
-        let global = global_config::load_trusting(&locations.global_config.path, &trust);
-        let credentials = store::load_small_trusting(&locations.credentials.path, &trust);
-        let cache = store::load_small_trusting(&locations.needs_auth_cache.path, &trust);
-        let managed = store::load_small(&locations.managed_mcp.path);
+        Self::from_snapshot(load::snapshot(locations, options), env, now_ms)
+    }
 
+    /// The inventory of what `snapshot` holds. Pure: everything the disk could say is in the
+    /// snapshot already.
+    pub fn from_snapshot(snapshot: Snapshot, env: &dyn EnvLookup, now_ms: i64) -> Self {
+        let Snapshot {
+            locations,
+            trust,
+            global,
+            credentials,
+            cache,
+            managed,
+            mcp_json,
+            plugins,
+            keychain,
+            processes,
+            lock_dirs,
+            temp_files,
+            corrupted_backups,
+            disk,
+        } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
             add_servers(
@@ -132,7 +143,7 @@ impl Inventory {
                 env,
             );
             for project in &config.projects {
-                let exists = project_dir_exists(&project.path);
+                let exists = disk.project_dir_exists(&project.path);
                 add_servers(
                     &mut servers,
                     project.fields.get("mcpServers"),
@@ -145,16 +156,11 @@ impl Inventory {
                 );
             }
         }
-        let plugins = plugins::load(&locations.plugins_dir.path);
         for plugin in &plugins.installed {
             for (server, config) in &plugin.servers {
                 out_plugin_server(&mut servers, plugin, server, config, env);
             }
         }
-        let mcp_json: Vec<Loaded<Value>> = mcp_json_paths(&locations, global.as_claude_sees())
-            .iter()
-            .map(|p| store::load_small_trusting(p, &trust))
-            .collect();
         for file in &mcp_json {
             if let Some(config) = file.as_claude_sees() {
                 add_servers(
@@ -169,12 +175,6 @@ impl Inventory {
             }
         }
 
-        let keychain = options.keychain.then(|| {
-            keychain::read(
-                options.claude_config_dir.as_deref(),
-                options.user.as_deref(),
-            )
-        });
         let keychain_blob = match &keychain {
             Some(KeychainRead::Found { blob, .. }) => Some(blob),
             _ => None,
@@ -207,25 +207,16 @@ impl Inventory {
         } else {
             CredentialStore::Missing
         };
-        let config_dir = locations.config_dir.path.clone();
-        let lock_dirs = leftovers::lock_dirs(&config_dir, &global.path, &credentials.path);
-        let mut temp_dirs: Vec<&Path> = vec![&config_dir];
-        for p in [&global.path, &credentials.path, &cache.path] {
-            if let Some(d) = p.parent() {
-                temp_dirs.push(d);
-            }
-        }
-        let temp_files = leftovers::temp_files(&temp_dirs);
-        let corrupted_backups = leftovers::corrupted_backups(&config_dir);
         let index = Index::build(&servers, &entries);
         Self {
             trust,
             index,
             keychain,
-            processes: processes::scan(),
+            processes,
             lock_dirs,
             temp_files,
             corrupted_backups,
+            disk,
             now_ms,
             locations,
             global,
@@ -241,12 +232,23 @@ impl Inventory {
         }
     }
 
+    /// Running Claude Code processes that may use this config dir (those whose environment cannot
+    /// be read included): for caution.
+    pub fn processes_using_config_dir(&self) -> Vec<&ClaudeProcess> {
+        self.processes.using(&self.disk.config_dir_canonical)
+    }
+
+    /// Which running Claude Code processes use this config dir, and which cannot be told.
+    pub fn config_dir_sharing(&self) -> Sharing<'_> {
+        self.processes.sharing(&self.disk.config_dir_canonical)
+    }
+
     /// Whether any Claude Code state exists at all (a machine without Claude Code is not broken).
     pub fn has_any_state(&self) -> bool {
         self.global.facts.present
             || self.credentials.facts.present
             || self.cache.facts.present
-            || self.locations.config_dir.path.is_dir()
+            || self.disk.config_dir_is_dir
     }
 
     /// Every key some scope's config hashes to, with the servers that produce it.
@@ -384,32 +386,6 @@ fn out_plugin_server(
     }
     // Plugin files are validated server by server: an invalid one drops only itself.
     out.push(s);
-}
-
-/// `Some(exists)` for a path this OS can check; `None` for one it cannot (a Windows path on Unix).
-fn project_dir_exists(key: &str) -> Option<bool> {
-    let path = Path::new(key);
-    path.is_absolute().then(|| path.is_dir())
-}
-
-/// `.mcp.json` files Claude Code would read: from the project directory up, and from every project
-/// Claude Code has been used in (their project-scope servers are live too, whatever folder this
-/// tool runs in).
-fn mcp_json_paths(locations: &Locations, global: Option<&GlobalConfig>) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = paths::dir_and_ancestors(&locations.project_dir);
-    if let Some(global) = global {
-        for project in &global.projects {
-            if project_dir_exists(&project.path) == Some(true) {
-                dirs.extend(paths::dir_and_ancestors(Path::new(&project.path)));
-            }
-        }
-    }
-    let mut seen = BTreeSet::new();
-    dirs.into_iter()
-        .filter(|d| seen.insert(d.clone()))
-        .map(|d| d.join(crate::layout::PROJECT_MCP_JSON))
-        .filter(|p| p.is_file())
-        .collect()
 }
 
 /// Which of Claude Code's files a path is.

@@ -246,8 +246,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             global_config_bytes: inv.global.facts.size,
             projects: inv.global.content.as_ref().map_or(0, |c| c.projects.len()),
             processes_here: inv
-                .processes
-                .using(&inv.locations.config_dir.path)
+                .processes_using_config_dir()
                 .iter()
                 .map(|p| p.pid)
                 .collect(),
@@ -287,6 +286,7 @@ fn processes_shown(scan: &ProcessScan, locations: &Locations) -> ProcessScan {
                         .config_dir
                         .as_deref()
                         .map(|c| PathBuf::from(locations.display(c))),
+                    canonical_config_dir: p.canonical_config_dir.clone(),
                 })
                 .collect(),
         },

@@ -11,6 +11,21 @@ pub struct ClaudeProcess {
     pub pid: u32,
     /// The config dir it uses, when its environment could be read.
     pub config_dir: Option<PathBuf>,
+    /// That config dir with its symlinks resolved, as the scan found it (not shown).
+    #[serde(skip)]
+    pub canonical_config_dir: Option<Canonical>,
+}
+
+/// A path with its symlinks resolved when the scan ran (the path itself when that failed), so two
+/// spellings of one config dir compare equal without the comparison touching the disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Canonical(pub PathBuf);
+
+impl Canonical {
+    /// Resolves `p` now (I/O: called by `load` and the scan only).
+    pub fn of(p: &Path) -> Self {
+        Self(p.canonicalize().unwrap_or_else(|_| p.to_path_buf()))
+    }
 }
 
 /// What the process scan could see.
@@ -37,7 +52,7 @@ impl ProcessScan {
     /// Processes that may use `config_dir`: those that do, and those whose environment is
     /// unreadable. For caution (fix's warning, a lock's staleness); to *say* who uses it, see
     /// [`ProcessScan::sharing`].
-    pub fn using(&self, config_dir: &Path) -> Vec<&ClaudeProcess> {
+    pub fn using(&self, config_dir: &Canonical) -> Vec<&ClaudeProcess> {
         let s = self.sharing(config_dir);
         let mut all = s.known;
         all.extend(s.unknown);
@@ -46,13 +61,12 @@ impl ProcessScan {
     }
 
     /// Processes that use `config_dir`, and apart from them those that cannot be told.
-    pub fn sharing(&self, config_dir: &Path) -> Sharing<'_> {
-        let want = canonical(config_dir);
+    pub fn sharing(&self, config_dir: &Canonical) -> Sharing<'_> {
         let mut out = Sharing::default();
         if let ProcessScan::Scanned { processes } = self {
             for p in processes {
-                match p.config_dir.as_deref() {
-                    Some(d) if canonical(d) == want => out.known.push(p),
+                match &p.canonical_config_dir {
+                    Some(d) if d == config_dir => out.known.push(p),
                     Some(_) => {}
                     None => out.unknown.push(p),
                 }
@@ -60,10 +74,6 @@ impl ProcessScan {
         }
         out
     }
-}
-
-fn canonical(p: &Path) -> PathBuf {
-    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Scans for Claude Code processes (Linux: `/proc`; elsewhere: cannot tell).
@@ -96,7 +106,11 @@ fn scan_proc(root: &Path) -> ProcessScan {
         let config_dir = std::fs::read(dir.join("environ"))
             .ok()
             .and_then(|env| config_dir_from_environ(&env));
-        processes.push(ClaudeProcess { pid, config_dir });
+        processes.push(ClaudeProcess {
+            pid,
+            canonical_config_dir: config_dir.as_deref().map(Canonical::of),
+            config_dir,
+        });
     }
     processes.sort_by_key(|p| p.pid);
     ProcessScan::Scanned { processes }
@@ -186,6 +200,7 @@ mod tests {
             }
         }
         let scan = scan_proc(proc_root.path());
+        let mine = Canonical::of(&mine);
         let sharing = scan.sharing(&mine);
         let pids = |v: &[&ClaudeProcess]| v.iter().map(|p| p.pid).collect::<Vec<_>>();
         assert_eq!(pids(&sharing.known), vec![101]);

@@ -1,0 +1,168 @@
+//! The only step of a diagnosis that looks at the machine: it reads Claude Code's files, lists the
+//! directories beside them, scans `/proc`, asks `security` (on request), stats and canonicalises,
+//! and hands back a plain [`Snapshot`] with every answer in it. What comes after
+//! ([`crate::model::inventory::Inventory::from_snapshot`], the checks, the report) is pure: it asks
+//! the snapshot, never the disk, so it can be tested with a snapshot built in memory
+//! ([`Snapshot::for_test`]).
+//!
+//! The careful readers stay where they are and are called only from here: `store` (files, with
+//! `store::safe`'s hardening), `system` (processes, lock directories, temp files, the Keychain).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::layout;
+use crate::paths::{self, Locations};
+use crate::store::global_config::{self, GlobalConfig};
+use crate::store::plugins::{self, Plugins};
+use crate::store::{self, Loaded, safe::Trust};
+use crate::system::keychain::{self, KeychainRead};
+use crate::system::leftovers::{self, LockDir};
+use crate::system::processes::{self, Canonical, ProcessScan};
+
+/// Optional, slower or more intrusive probes.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Read the macOS Keychain item (asks `security`; may prompt for the login password).
+    pub keychain: bool,
+    /// `$USER`, for the Keychain account.
+    pub user: Option<String>,
+    /// `$CLAUDE_CONFIG_DIR` as set (not resolved), for the Keychain service name.
+    pub claude_config_dir: Option<String>,
+}
+
+/// Everything the machine said, read once. No file handles: bytes-derived values and facts.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub locations: Locations,
+    /// Whose files this run may read and write (root on someone's home trusts only theirs).
+    pub trust: Trust,
+    pub global: Loaded<GlobalConfig>,
+    pub credentials: Loaded<Value>,
+    pub cache: Loaded<Value>,
+    pub managed: Loaded<Value>,
+    /// Every `.mcp.json` found, nearest to the project directory first.
+    pub mcp_json: Vec<Loaded<Value>>,
+    pub plugins: Plugins,
+    /// What the Keychain gave, when it was read.
+    pub keychain: Option<KeychainRead>,
+    pub processes: ProcessScan,
+    pub lock_dirs: Vec<LockDir>,
+    pub temp_files: Vec<PathBuf>,
+    /// `backups/.claude.json.corrupted.*` copies.
+    pub corrupted_backups: usize,
+    pub disk: DiskFacts,
+}
+
+/// The existence questions the pure steps ask, answered.
+#[derive(Debug, Clone)]
+pub struct DiskFacts {
+    /// The config dir is a directory (Claude Code has run here, even with no state file yet).
+    pub config_dir_is_dir: bool,
+    /// The config dir with its symlinks resolved (itself when that fails), to tell which running
+    /// Claude Code uses it.
+    pub config_dir_canonical: Canonical,
+    /// `<home>/.claude.json` exists (when the legacy `.config.json` wins, it is ignored).
+    pub home_global_config_exists: bool,
+    /// Each absolute project key of the global config, and whether that directory exists. A key
+    /// this OS cannot check (a Windows path on Unix) is not in it.
+    pub project_dirs: HashMap<String, bool>,
+}
+
+impl DiskFacts {
+    /// `Some(exists)` for a project key this OS can check; `None` for one it cannot.
+    pub fn project_dir_exists(&self, key: &str) -> Option<bool> {
+        self.project_dirs.get(key).copied()
+    }
+}
+
+/// Reads everything a diagnosis needs from under `locations`.
+pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
+    let trust = Trust::for_home(&locations.home.path, &locations.config_dir.path);
+    let global = global_config::load_trusting(&locations.global_config.path, &trust);
+    let credentials = store::load_small_trusting(&locations.credentials.path, &trust);
+    let cache = store::load_small_trusting(&locations.needs_auth_cache.path, &trust);
+    let managed = store::load_small(&locations.managed_mcp.path);
+    let plugins = plugins::load(&locations.plugins_dir.path);
+
+    let project_dirs: HashMap<String, bool> = global
+        .as_claude_sees()
+        .map(|g| {
+            g.projects
+                .iter()
+                .filter(|p| Path::new(&p.path).is_absolute())
+                .map(|p| (p.path.clone(), Path::new(&p.path).is_dir()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mcp_json = mcp_json_paths(&locations, global.as_claude_sees(), &project_dirs)
+        .iter()
+        .map(|p| store::load_small_trusting(p, &trust))
+        .collect();
+
+    let keychain = options.keychain.then(|| {
+        keychain::read(
+            options.claude_config_dir.as_deref(),
+            options.user.as_deref(),
+        )
+    });
+
+    let config_dir = &locations.config_dir.path;
+    let lock_dirs = leftovers::lock_dirs(config_dir, &global.path, &credentials.path);
+    let mut temp_dirs: Vec<&Path> = vec![config_dir];
+    for p in [&global.path, &credentials.path, &cache.path] {
+        if let Some(d) = p.parent() {
+            temp_dirs.push(d);
+        }
+    }
+    let temp_files = leftovers::temp_files(&temp_dirs);
+    let corrupted_backups = leftovers::corrupted_backups(config_dir);
+    let disk = DiskFacts {
+        config_dir_is_dir: config_dir.is_dir(),
+        config_dir_canonical: Canonical::of(config_dir),
+        home_global_config_exists: locations.home.path.join(layout::GLOBAL_CONFIG).exists(),
+        project_dirs,
+    };
+    Snapshot {
+        trust,
+        global,
+        credentials,
+        cache,
+        managed,
+        mcp_json,
+        plugins,
+        keychain,
+        processes: processes::scan(),
+        lock_dirs,
+        temp_files,
+        corrupted_backups,
+        disk,
+        locations,
+    }
+}
+
+/// `.mcp.json` files Claude Code would read: from the project directory up, and from every project
+/// Claude Code has been used in (their project-scope servers are live too, whatever folder this
+/// tool runs in).
+fn mcp_json_paths(
+    locations: &Locations,
+    global: Option<&GlobalConfig>,
+    project_dirs: &HashMap<String, bool>,
+) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = paths::dir_and_ancestors(&locations.project_dir);
+    if let Some(global) = global {
+        for project in &global.projects {
+            if project_dirs.get(&project.path) == Some(&true) {
+                dirs.extend(paths::dir_and_ancestors(Path::new(&project.path)));
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    dirs.into_iter()
+        .filter(|d| seen.insert(d.clone()))
+        .map(|d| d.join(layout::PROJECT_MCP_JSON))
+        .filter(|p| p.is_file())
+        .collect()
+}
