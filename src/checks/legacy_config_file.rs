@@ -42,3 +42,49 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         .file(inv.locations.global_config.path.display().to_string()),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        let mut out = Vec::new();
+        run(&snapshot.inventory(), &mut out);
+        out
+    }
+
+    #[test]
+    fn the_legacy_file_in_use_is_reported_with_the_ignored_one() {
+        let found = findings(Snapshot::for_test_with(true).with_home_global_config_file());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(
+            found[0].file.as_deref(),
+            Some("/home/u/.claude/.config.json")
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("; ~/.claude.json exists but is ignored"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn an_ignored_file_that_does_not_exist_is_not_mentioned() {
+        let found = findings(Snapshot::for_test_with(true));
+        assert_eq!(found.len(), 1);
+        assert!(
+            !found[0].message.contains("ignored"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn no_legacy_file_no_finding() {
+        assert!(findings(Snapshot::for_test().with_home_global_config_file()).is_empty());
+    }
+}

@@ -66,3 +66,66 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use serde_json::json;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        let mut out = Vec::new();
+        run(&snapshot.inventory(), &mut out);
+        out
+    }
+
+    fn credentials() -> serde_json::Value {
+        json!({"mcpOAuth": {"gone|0123456789abcdef": {
+            "serverName": "gone",
+            "serverUrl": "https://gone.example/mcp",
+            "accessToken": "CANARY-access",
+            "expiresAt": 0,
+        }}})
+    }
+
+    #[test]
+    fn an_entry_no_scope_configures_is_orphaned() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_global_config(json!({"mcpServers": {}}))
+                .with_credentials(credentials()),
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].key.as_deref(), Some("gone|0123456789abcdef"));
+        assert!(found[0].action.is_some());
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn an_entry_whose_name_is_configured_is_not_orphaned() {
+        for global in [
+            json!({"mcpServers": {"gone": {"type": "http", "url": "https://moved.example/mcp"}}}),
+            json!({"projects": {"/home/u/work": {"mcpServers": {
+                "gone": {"type": "http", "url": "https://gone.example/mcp"}
+            }}}}),
+        ] {
+            let found = findings(
+                Snapshot::for_test()
+                    .with_global_config(global)
+                    .with_credentials(credentials()),
+            );
+            assert!(found.is_empty(), "{found:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_is_orphaned_while_a_config_file_cannot_be_parsed() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_unparseable_global_config()
+                .with_credentials(credentials()),
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

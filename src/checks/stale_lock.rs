@@ -55,3 +55,67 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        let mut out = Vec::new();
+        run(&snapshot.inventory(), &mut out);
+        out
+    }
+
+    #[test]
+    fn an_old_lock_with_no_claude_code_running_is_a_warning() {
+        let found = findings(Snapshot::for_test().with_lock_dir(".storage-write.lock", 120));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(
+            found[0].file.as_deref(),
+            Some("/home/u/.claude/.storage-write.lock")
+        );
+        assert_eq!(found[0].evidence["age_seconds"], 120);
+    }
+
+    #[test]
+    fn an_old_lock_is_only_a_note_while_claude_code_may_use_the_config_dir() {
+        let config_dir = std::path::PathBuf::from("/home/u/.claude");
+        for snapshot in [
+            Snapshot::for_test().with_process(7, Some(&config_dir)),
+            // Its environment cannot be read: it may be using this config dir.
+            Snapshot::for_test().with_process(8, None),
+        ] {
+            let found = findings(snapshot.with_lock_dir(".storage-write.lock", 120));
+            assert_eq!(found.len(), 1);
+            assert_eq!(found[0].severity, Severity::Info);
+            assert!(found[0].message.contains("may still be in use"));
+        }
+    }
+
+    #[test]
+    fn a_claude_code_on_another_config_dir_does_not_soften_it() {
+        let other = std::path::PathBuf::from("/home/u/.claude-work");
+        let found = findings(
+            Snapshot::for_test()
+                .with_process(7, Some(&other))
+                .with_lock_dir(".storage-write.lock", 120),
+        );
+        assert_eq!(found[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_fresh_lock_is_not_stale() {
+        let limit = crate::layout::STALE_LOCK_AFTER.as_secs();
+        assert!(
+            findings(Snapshot::for_test().with_lock_dir(".storage-write.lock", limit - 1))
+                .is_empty()
+        );
+        assert_eq!(
+            findings(Snapshot::for_test().with_lock_dir(".storage-write.lock", limit)).len(),
+            1
+        );
+    }
+}

@@ -8,6 +8,9 @@
 //! The careful readers stay where they are and are called only from here: `store` (files, with
 //! `store::safe`'s hardening), `system` (processes, lock directories, temp files, the Keychain).
 
+#[cfg(test)]
+pub mod for_test;
+
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 

@@ -13,7 +13,7 @@ use super::{JsonProblems, Loaded, file, locate, safe};
 use crate::json::scan::{self, MemberSize, Seg, Visit, Visitor};
 
 /// Project-level fields that matter to MCP.
-const PROJECT_FIELDS: &[&str] = &[
+pub(crate) const PROJECT_FIELDS: &[&str] = &[
     "mcpServers",
     "enabledMcpjsonServers",
     "disabledMcpjsonServers",

@@ -75,6 +75,29 @@ impl<T> Loaded<T> {
         }
     }
 
+    /// A file that is not there (for snapshots built in tests).
+    #[cfg(test)]
+    pub(crate) fn missing(path: &Path) -> Self {
+        Self::absent(path, FileFacts::default())
+    }
+
+    /// A regular file Claude Code can parse, holding `content` (for snapshots built in tests).
+    #[cfg(test)]
+    pub(crate) fn parsed(path: &Path, content: T) -> Self {
+        let facts = FileFacts {
+            present: true,
+            is_file: true,
+            mode: Some(0o600),
+            links: Some(1),
+            target: Some(path.to_path_buf()),
+            ..FileFacts::default()
+        };
+        Self {
+            content: Some(content),
+            ..Self::absent(path, facts)
+        }
+    }
+
     /// The content as Claude Code sees it: nothing when it cannot parse the file.
     pub fn as_claude_sees(&self) -> Option<&T> {
         if self.problems.claude_can_parse() {
