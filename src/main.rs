@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use mcp_auth_doctor::config::{Command, Config, Format, WriteSettings};
 use mcp_auth_doctor::fix::plan::Selection;
-use mcp_auth_doctor::model::key::ProcessEnv;
+use mcp_auth_doctor::load::ProcessEnv;
 use mcp_auth_doctor::paths::{Environment, Overrides};
 use mcp_auth_doctor::probe::{ProbeOptions, ProbeTarget};
 use mcp_auth_doctor::{UsageError, exit, timefmt};

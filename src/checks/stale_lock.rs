@@ -26,7 +26,7 @@ pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     let running = !inv.processes_using_config_dir().is_empty();
     for lock in &inv.lock_dirs {
-        if lock.age_seconds < crate::system::leftovers::STALE.as_secs() {
+        if lock.age_seconds < crate::layout::STALE_LOCK_AFTER.as_secs() {
             continue;
         }
         let (severity, note) = if running {

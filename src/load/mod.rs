@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::layout;
+use crate::model::key::EnvLookup;
 use crate::paths::{self, Locations};
 use crate::store::global_config::{self, GlobalConfig};
 use crate::store::plugins::{self, Plugins};
@@ -24,6 +25,16 @@ use crate::store::{self, Loaded, safe::Trust};
 use crate::system::keychain::{self, KeychainRead};
 use crate::system::leftovers::{self, LockDir};
 use crate::system::processes::{self, Canonical, ProcessScan};
+
+/// The real process environment, for `${VAR}` expansion in server definitions (the model asks an
+/// [`EnvLookup`] and never reads the environment itself).
+pub struct ProcessEnv;
+
+impl EnvLookup for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+    }
+}
 
 /// Optional, slower or more intrusive probes.
 #[derive(Debug, Clone, Default)]
@@ -168,4 +179,91 @@ fn mcp_json_paths(
         .map(|d| d.join(layout::PROJECT_MCP_JSON))
         .filter(|p| p.is_file())
         .collect()
+}
+
+/// The layering, enforced: the steps after `load` ask the snapshot, never the machine.
+#[cfg(test)]
+mod layering {
+    use std::path::{Path, PathBuf};
+
+    /// Source trees that must stay pure (model, checks, diagnosis, rendering, the layout).
+    const PURE: &[&str] = &[
+        "src/model",
+        "src/checks",
+        "src/diagnosis.rs",
+        "src/report",
+        "src/layout.rs",
+    ];
+
+    /// What reaches the disk, processes or the environment. `std::env::consts` is compile-time.
+    const FORBIDDEN: &[&str] = &[
+        "std::fs",
+        "std::process",
+        "std::env::var",
+        "std::env::home_dir",
+        "std::env::current_dir",
+        "std::net",
+        "Command::new",
+        "File::open",
+        ".exists()",
+        ".is_dir()",
+        ".is_file()",
+        ".canonicalize(",
+        "read_dir(",
+        "read_link(",
+        "symlink_metadata(",
+        ".metadata(",
+        "processes::scan(",
+        "keychain::read(",
+        "store::load_small",
+    ];
+
+    fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
+        if path.is_dir() {
+            for e in std::fs::read_dir(path).unwrap().flatten() {
+                rust_files(&e.path(), out);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path.to_path_buf());
+        }
+    }
+
+    #[test]
+    fn the_pure_steps_touch_no_disk_process_or_environment() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for p in PURE {
+            let path = root.join(p);
+            assert!(
+                path.exists(),
+                "{p} moved: update load::layering::PURE to where it went"
+            );
+            rust_files(&path, &mut files);
+        }
+        assert!(files.len() > 30, "only {} files found", files.len());
+        let mut found = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if code.starts_with("//") {
+                    continue;
+                }
+                for bad in FORBIDDEN {
+                    if code.contains(bad) {
+                        found.push(format!(
+                            "{}:{}: {bad}",
+                            file.strip_prefix(root).unwrap().display(),
+                            n + 1
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "I/O outside load (ask the Snapshot instead):\n{}",
+            found.join("\n")
+        );
+    }
 }

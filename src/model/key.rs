@@ -14,15 +14,6 @@ pub trait EnvLookup {
     fn var(&self, name: &str) -> Option<String>;
 }
 
-/// The real process environment.
-pub struct ProcessEnv;
-
-impl EnvLookup for ProcessEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
-    }
-}
-
 impl EnvLookup for std::collections::HashMap<String, String> {
     fn var(&self, name: &str) -> Option<String> {
         self.get(name).cloned()
