@@ -71,9 +71,12 @@ pub fn load(plugins_dir: &Path) -> Plugins {
 }
 
 fn read_plugin(plugins_dir: &Path, id: &str, install_path: &Path) -> InstalledPlugin {
-    let manifest = std::fs::read(install_path.join(layout::PLUGIN_MANIFEST))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    // Read as every state file is (store::load_small): through symlinks, but never blocking on
+    // a FIFO or reading a device, and capped, since whoever plants files in the home may plant
+    // them here too.
+    let manifest = load_small(&install_path.join(layout::PLUGIN_MANIFEST))
+        .as_claude_sees()
+        .cloned();
     let name = manifest
         .as_ref()
         .and_then(|m| m.get("name"))
@@ -83,13 +86,11 @@ fn read_plugin(plugins_dir: &Path, id: &str, install_path: &Path) -> InstalledPl
     let mut servers = Map::new();
     let mcp_json = install_path.join(layout::PROJECT_MCP_JSON);
     let mut definitions_read = install_path.is_dir();
-    if mcp_json.exists() {
-        match std::fs::read(&mcp_json)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        {
+    let loaded = load_small(&mcp_json);
+    if loaded.facts.present {
+        match loaded.as_claude_sees() {
             Some(v) => {
-                let map = v.get("mcpServers").unwrap_or(&v);
+                let map = v.get("mcpServers").unwrap_or(v);
                 if let Some(m) = map.as_object() {
                     servers.extend(m.clone());
                 }
@@ -141,5 +142,79 @@ fn substitute(config: &mut Value, root: &Path, data: &Path) {
                 *s = apply(s);
             }
         }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// A plugins directory with one plugin (`acme@market`) installed at `<dir>/acme`.
+    fn plugins_dir() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let install = dir.path().join("acme");
+        std::fs::create_dir_all(install.join(".claude-plugin")).unwrap();
+        let registry = serde_json::json!({"version": 2, "plugins": {"acme@market": [
+            {"installPath": install.display().to_string()}
+        ]}});
+        std::fs::write(
+            dir.path().join(layout::PLUGIN_REGISTRY),
+            registry.to_string(),
+        )
+        .unwrap();
+        (dir, install)
+    }
+
+    fn load_within_seconds(dir: &Path) -> Plugins {
+        let dir = dir.to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(load(&dir));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(5))
+            .expect("reading the plugins hung")
+    }
+
+    fn mkfifo(path: &Path) {
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    #[test]
+    fn a_fifo_planted_as_a_plugin_file_does_not_hang_and_marks_it_unread() {
+        for planted in [layout::PROJECT_MCP_JSON, layout::PLUGIN_MANIFEST] {
+            let (dir, install) = plugins_dir();
+            mkfifo(&install.join(planted));
+            let plugins = load_within_seconds(dir.path());
+            assert_eq!(plugins.installed.len(), 1, "{planted}");
+            if planted == layout::PROJECT_MCP_JSON {
+                assert!(!plugins.installed[0].definitions_read, "{planted}");
+            }
+        }
+    }
+
+    #[test]
+    fn plugin_files_are_read_through_symlinks() {
+        let (dir, install) = plugins_dir();
+        let elsewhere = dir.path().join("elsewhere.json");
+        std::fs::write(
+            &elsewhere,
+            r#"{"mcpServers": {"docs": {"type": "http", "url": "${CLAUDE_PLUGIN_ROOT}/x"}}}"#,
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(&elsewhere, install.join(layout::PROJECT_MCP_JSON)).unwrap();
+        std::fs::write(
+            install.join(layout::PLUGIN_MANIFEST),
+            r#"{"name": "acme-tools"}"#,
+        )
+        .unwrap();
+        let plugins = load_within_seconds(dir.path());
+        let p = &plugins.installed[0];
+        assert_eq!(p.name, "acme-tools");
+        assert!(p.definitions_read);
+        assert_eq!(p.servers["docs"]["url"], format!("{}/x", install.display()));
     }
 }
