@@ -60,3 +60,48 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use serde_json::json;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        let mut out = Vec::new();
+        run(&snapshot.inventory(), &mut out);
+        out
+    }
+
+    fn global(project: &str) -> serde_json::Value {
+        json!({"projects": {project: {"mcpServers": {
+            "linear": {"type": "http", "url": "https://mcp.linear.app/mcp"}
+        }}}})
+    }
+
+    #[test]
+    fn a_local_server_of_a_deleted_project_is_reported() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_global_config(global("/home/u/gone"))
+                .with_project_dir("/home/u/gone", false),
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].evidence["project"], "/home/u/gone");
+        assert_eq!(found[0].evidence["servers"], json!(["linear"]));
+        assert!(found[0].message.contains("~/gone"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn an_existing_or_uncheckable_project_is_not_reported() {
+        let existing = Snapshot::for_test()
+            .with_global_config(global("/home/u/work"))
+            .with_project_dir("/home/u/work", true);
+        // A Windows key on Unix: load cannot tell, so it is not in the snapshot.
+        let windows = Snapshot::for_test().with_global_config(global("C:/Users/u/work"));
+        for snapshot in [existing, windows] {
+            assert!(findings(snapshot).is_empty());
+        }
+    }
+}

@@ -127,6 +127,13 @@ impl Snapshot {
         self
     }
 
+    /// Whether the directory of the absolute project key `key` exists (as `load` answers it; a
+    /// key this OS cannot check is left out).
+    pub fn with_project_dir(mut self, key: &str, exists: bool) -> Self {
+        self.disk.project_dirs.insert(key.into(), exists);
+        self
+    }
+
     /// A Claude Code lock directory `name` in the config dir, `age_seconds` old.
     pub fn with_lock_dir(mut self, name: &str, age_seconds: u64) -> Self {
         self.lock_dirs.push(LockDir {
