@@ -8,6 +8,7 @@
 //! 5. write atomically (same-directory temp file, same mode, fsync, rename, fsync the directory);
 //! 6. re-read and check that exactly the planned members changed, else put the backup back.
 
+pub mod action;
 pub mod atomic;
 pub mod backup;
 pub mod edit;
@@ -325,19 +326,35 @@ pub fn write_file(
     Ok(Written::Yes)
 }
 
-/// The state file an action names, as the inventory has it (a `PathBuf`, whatever bytes the
-/// home's path holds): actions carry their file as display text, which is lossy for a path that
-/// is not UTF-8, so the text is matched against each writable file's display and never turned
-/// back into a path.
-fn state_file_of<'a>(inv: &'a Inventory, file: &str) -> Option<(&'a Path, Role)> {
-    [
-        (&inv.credentials.path, Role::Credentials),
-        (&inv.cache.path, Role::NeedsAuthCache),
-        (&inv.global.path, Role::GlobalConfig),
-    ]
-    .into_iter()
-    .find(|(p, _)| p.display().to_string() == file)
-    .map(|(p, r)| (p.as_path(), r))
+/// The path fix writes for a content edit of a file of `role`: the path Claude Code uses, as
+/// the inventory has it; `None` for a role fix never writes.
+fn writable_path(inv: &Inventory, role: Role) -> Option<&Path> {
+    match role {
+        Role::Credentials => Some(&inv.credentials.path),
+        Role::NeedsAuthCache => Some(&inv.cache.path),
+        Role::GlobalConfig => Some(&inv.global.path),
+        _ => None,
+    }
+}
+
+/// The files to change, by the display text of the path written (the order the plan shows and
+/// `Applied` reports; the text is only an ordering key, never turned back into a path).
+type ByFile<'a> = BTreeMap<String, (&'a Path, Role, Vec<Step>)>;
+
+/// Puts `step` in the group of the file its role names. The path written is the inventory's for
+/// that role, never the action's (which is for display: a chmod shows the symlink target), so
+/// every write goes through the symlinks and trust checks of the path Claude Code uses.
+fn group_step<'a>(groups: &mut ByFile<'a>, inv: &'a Inventory, step: Step) -> Result<()> {
+    let role = step.action.role;
+    let Some(path) = writable_path(inv, role) else {
+        bail!("internal: no write rule for {}", step.action.file_shown());
+    };
+    groups
+        .entry(path.display().to_string())
+        .or_insert_with(|| (path, role, Vec::new()))
+        .2
+        .push(step);
+    Ok(())
 }
 
 /// Carries out `steps` (already confirmed). Returns [`ChangedUnderneath`] (as the error) when a
@@ -353,20 +370,17 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
 
     // One backup for the whole run, created on first use.
     let mut backup: Option<Backup> = None;
-    let mut by_file: BTreeMap<String, Vec<Step>> = BTreeMap::new();
-    let mut chmods: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+    let mut by_file = ByFile::new();
+    let mut chmods = ByFile::new();
     for s in steps {
         let group = if matches!(s.action.kind, ActionKind::Chmod { .. }) {
             &mut chmods
         } else {
             &mut by_file
         };
-        group.entry(s.action.file.clone()).or_default().push(s);
+        group_step(group, inv, s)?;
     }
-    for (file_name, steps) in by_file {
-        let Some((path, role)) = state_file_of(inv, &file_name) else {
-            bail!("internal: no write rule for {file_name}");
-        };
+    for (path, role, steps) in by_file.into_values() {
         let mut applied_here = Vec::new();
         let mut skipped_here = Vec::new();
         let mut pending = Some(steps);
@@ -401,8 +415,8 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
             actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
                 code: step.code.clone(),
                 summary: step.action.summary.clone(),
-                file: step.action.file.clone(),
-                pointer: step.action.pointer.clone(),
+                file: step.action.file_shown(),
+                pointer: step.action.kind.pointer(),
             }));
             skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
                 step,
@@ -467,11 +481,8 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         done.skipped.extend(skipped_here);
     }
     // Modes last, so a content write (which keeps the old mode) cannot undo them.
-    for (file_name, steps) in chmods {
-        let Some((path, _)) = state_file_of(inv, &file_name) else {
-            bail!("internal: no write rule for {file_name}");
-        };
-        apply_chmod(path, steps, &mut backup, inv, opts, &mut done)?;
+    for (path, role, steps) in chmods.into_values() {
+        apply_chmod(path, role, steps, &mut backup, inv, opts, &mut done)?;
     }
     if let Some(b) = backup {
         done.backup = Some(BackupRef {
@@ -485,13 +496,14 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
 
 fn apply_chmod(
     path: &Path,
+    role: Role,
     steps: Vec<Step>,
     backup: &mut Option<Backup>,
     inv: &Inventory,
     opts: &WriteOptions<'_>,
     done: &mut Applied,
 ) -> Result<()> {
-    let role = inv.role_of(path);
+    let role = Some(role);
     let (facts, read) = read_target(path, role, &inv.trust)?;
     let (Some(target), Some(bytes)) = (facts.target.clone(), read) else {
         bail!("{} is gone; nothing was changed", path.display());
@@ -517,12 +529,11 @@ fn apply_chmod(
     b.save()?;
     for step in steps {
         if let ActionKind::Chmod { mode } = &step.action.kind {
-            let mode = u32::from_str_radix(mode, 8).unwrap_or(0o600);
-            set_mode(path, mode, &inv.trust)?;
+            set_mode(path, *mode, &inv.trust)?;
             b.manifest.actions.push(backup::ManifestAction {
                 code: step.code.clone(),
                 summary: step.action.summary.clone(),
-                file: step.action.file.clone(),
+                file: step.action.file_shown(),
                 pointer: None,
             });
             done.applied.push(step);

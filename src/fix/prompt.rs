@@ -143,19 +143,21 @@ fn lock_answer(key: &Key) -> Option<bool> {
 mod tests {
     use super::*;
     use crate::checks::{Action, ActionKind};
+    use crate::model::inventory::Role;
+    use std::path::Path;
 
     fn step(safe: bool) -> Step {
         Step {
             code: "stale-registration".into(),
             server: Some("x".into()),
             action: Action {
-                kind: ActionKind::RemoveEntry { key: "x|1".into() },
-                file: "f".into(),
-                pointer: None,
                 safe,
-                ask_only: false,
-                summary: "remove".into(),
-                note: None,
+                ..Action::new(
+                    Role::Credentials,
+                    Path::new("f"),
+                    ActionKind::RemoveEntry { key: "x|1".into() },
+                    "remove".into(),
+                )
             },
             before: serde_json::Value::Null,
             after: serde_json::Value::Null,

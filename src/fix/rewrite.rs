@@ -111,8 +111,7 @@ pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Res
     let mut removal_steps = Vec::new();
     let mut moves = Vec::new();
     for step in steps {
-        let Some((object, key)) = step.action.pointer.as_deref().and_then(edit::split_pointer)
-        else {
+        let Some((object, key)) = step.action.kind.member() else {
             bail!("internal: no pointer for {}", step.action.summary);
         };
         if matches!(step.action.kind, ActionKind::MoveEntry { .. }) {
