@@ -1,7 +1,6 @@
 //! `backups` (list) and `restore` (whole files, or one section merged back by key).
 
 use std::fmt::Write;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
@@ -300,27 +299,17 @@ fn restore_output(
     }))
 }
 
-/// Puts the backed-up mode back on the file `path` leads to; true when it changed.
+/// Puts the backed-up mode back on the file `path` leads to; true when it changed. Nothing to do
+/// when the backup recorded no mode or the file is gone.
 fn restore_mode(path: &Path, mode: Option<u32>, trust: &Trust) -> Result<bool> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let facts = crate::store::file::inspect(path);
-        let (Some(mode), Some(target)) = (mode, facts.target.clone()) else {
-            return Ok(false);
-        };
-        trust.check_file(&facts)?;
-        let current = fs::symlink_metadata(&target)?.permissions().mode() & 0o7777;
-        if current == mode {
-            return Ok(false);
-        }
-        repair::set_mode(path, mode, trust)?;
-        Ok(true)
+    if !cfg!(unix) {
+        return Ok(false);
     }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, mode, trust);
-        Ok(false)
+    match mode {
+        Some(mode) if crate::store::file::inspect(path).target.is_some() => {
+            repair::set_mode(path, mode, trust)
+        }
+        _ => Ok(false),
     }
 }
 

@@ -547,8 +547,9 @@ fn apply_chmod(
 /// resolved, the target checked as every state file is ([`Trust::check_file`]), then opened
 /// without following a link at its name, and chmodded only if it is still the very file that was
 /// checked. A file replaced in between (Claude Code renames a new one in without our lock, since
-/// a chmod takes none) is looked at again, up to three times.
-pub fn set_mode(path: &Path, mode: u32, trust: &Trust) -> Result<()> {
+/// a chmod takes none) is looked at again, up to three times. The one chmod of a state file, for
+/// `fix` and `restore`: true when the mode changed, false when the file already had it.
+pub fn set_mode(path: &Path, mode: u32, trust: &Trust) -> Result<bool> {
     let cannot = || format!("cannot chmod {}", path.display());
     for attempt in 0..3 {
         let facts = file::inspect(path);
@@ -560,14 +561,32 @@ pub fn set_mode(path: &Path, mode: u32, trust: &Trust) -> Result<()> {
         };
         trust.check_file(&facts).with_context(cannot)?;
         let file = safe::open_regular(target, u64::MAX).with_context(cannot)?;
-        if facts.id.is_some() && safe::file_id(&file.metadata().with_context(cannot)?) != facts.id {
+        let meta = file.metadata().with_context(cannot)?;
+        if facts.id.is_some() && safe::file_id(&meta) != facts.id {
             if attempt < 2 {
                 continue;
             }
             return Err(safe::swapped(target)).with_context(cannot);
         }
+        if permission_bits(&meta) == Some(mode) {
+            return Ok(false);
+        }
         safe::set_file_mode_owner(&file, Some(mode), None).with_context(cannot)?;
-        return Ok(());
+        return Ok(true);
     }
     unreachable!("the loop returns")
+}
+
+/// The permission bits (with setuid, setgid and sticky) of an open file; `None` off Unix.
+fn permission_bits(meta: &fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(meta.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
 }

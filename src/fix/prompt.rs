@@ -26,7 +26,7 @@ pub fn ask_step(step: &Step, index: usize, total: usize) -> Answer {
     let server = step
         .server
         .as_deref()
-        .map(|s| format!(", {}", crate::report::style::sanitize(s)))
+        .map(|s| format!(", {}", crate::term::sanitize(s)))
         .unwrap_or_default();
     let warn = if step.action.safe {
         ""
@@ -43,7 +43,7 @@ pub fn ask_step(step: &Step, index: usize, total: usize) -> Answer {
         "[{}/{}] {}{warn} ({}{server})? {keys} ",
         index + 1,
         total,
-        crate::report::style::sanitize(&step.action.summary),
+        crate::term::sanitize(&step.action.summary),
         step.code
     );
     ask_key(&prompt, |key| step_answer(key, default)).unwrap_or(Answer::Quit)
