@@ -66,6 +66,16 @@ fn run_command(ctx: &Context<'_>) -> Result<Outcome> {
     }
 }
 
+/// Shows `text` at once, before the command's [`Outcome`] is complete (the plan, before the
+/// questions about it). The same treatment as every `Outcome` gets on its way out: redacted
+/// ([`crate::redact::output`]) and, for people, with its commands pasteable.
+pub(crate) fn show_now(ctx: &Context<'_>, text: &str) {
+    let text = pasteable::pasteable(&crate::redact::output(text), &ctx.config.overrides);
+    let mut stdout = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut stdout, text.as_bytes());
+    let _ = std::io::Write::flush(&mut stdout);
+}
+
 /// What every command needs.
 pub struct Context<'a> {
     pub config: &'a Config,

@@ -1,5 +1,8 @@
 //! Questions at a terminal: per action (yes / no / all / quit) and before taking over a stale
 //! lock. Without a terminal nothing is ever asked: a writing command then needs `--yes`.
+//!
+//! [`decide`] is the one dry-run / confirm / no-terminal / cancel flow of every writing command
+//! (`fix`, `forget`, `restore`), so they cannot drift apart on when they ask or write.
 
 use std::path::Path;
 use std::time::Duration;
@@ -7,6 +10,52 @@ use std::time::Duration;
 use dialoguer::console::{Key, Term};
 
 use super::plan::Step;
+use crate::config::WriteSettings;
+
+/// What a writing command does once its plan is shown.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision<T> {
+    /// `--dry-run`: write nothing.
+    DryRun,
+    /// Confirmed, by `--yes` or at the terminal: carry this out.
+    Apply(T),
+    /// No `--yes` and no terminal to ask on: write nothing, exit [`crate::exit::COULD_NOT_RUN`].
+    NoTerminal,
+    /// Cancelled at a prompt: write nothing, exit [`crate::exit::CANCELLED`].
+    Cancelled,
+}
+
+/// The flow: `--dry-run` wins, then `--yes` applies `all`, then `ask` (called only when there is
+/// a terminal; `None` means cancelled) decides.
+pub fn decide<T>(w: &WriteSettings, all: T, ask: impl FnOnce() -> Option<T>) -> Decision<T> {
+    if w.dry_run {
+        Decision::DryRun
+    } else if w.yes {
+        Decision::Apply(all)
+    } else if w.interactive {
+        ask().map_or(Decision::Cancelled, Decision::Apply)
+    } else {
+        Decision::NoTerminal
+    }
+}
+
+/// What is said on stdout after a cancel.
+pub const CANCELLED: &str = "Cancelled: nothing was changed.\n";
+
+/// What is said on stderr for [`Decision::NoTerminal`]: `--yes` would `apply`, `--dry-run` would
+/// only `show`.
+pub fn no_terminal(apply: &str, show: &str) -> String {
+    format!(
+        "mcp-auth-doctor: nothing was changed: there is no terminal to ask on. Pass --yes to \
+         {apply}, or --dry-run to only show {show}.\n"
+    )
+}
+
+/// Whether a stale lock directory may be taken over: `--break-stale-lock`, or a yes at the
+/// terminal.
+pub fn may_break_stale(w: &WriteSettings) -> impl FnMut(&Path, Duration) -> bool + '_ {
+    |dir, age| w.break_stale_lock || (w.interactive && ask_stale_lock(dir, age))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
@@ -162,6 +211,31 @@ mod tests {
             before: serde_json::Value::Null,
             after: serde_json::Value::Null,
         }
+    }
+
+    #[test]
+    fn dry_run_wins_then_yes_then_the_terminal() {
+        let w = |dry_run, yes, interactive| WriteSettings {
+            dry_run,
+            yes,
+            interactive,
+            ..WriteSettings::default()
+        };
+        let never = || -> Option<u8> { panic!("asked") };
+        assert_eq!(decide(&w(true, true, true), 1, never), Decision::DryRun);
+        assert_eq!(decide(&w(false, true, true), 1, never), Decision::Apply(1));
+        assert_eq!(
+            decide(&w(false, false, false), 1, never),
+            Decision::NoTerminal
+        );
+        assert_eq!(
+            decide(&w(false, false, true), 1, || Some(2)),
+            Decision::Apply(2)
+        );
+        assert_eq!(
+            decide(&w(false, false, true), 1, || None),
+            Decision::Cancelled
+        );
     }
 
     #[test]
