@@ -16,7 +16,7 @@ use crate::model::inventory::{Inventory, Role};
 use crate::report::style::sanitize;
 use crate::store::safe;
 use crate::store::safe::Trust;
-use crate::{Outcome, UsageError, exit, report};
+use crate::{Outcome, exit, report};
 
 pub fn list(ctx: &Context<'_>) -> Result<Outcome> {
     let locations = ctx.locations()?;
@@ -199,7 +199,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
             .iter()
             .map(|i| inv.locations.display(&i.path))
             .collect();
-        bail!(UsageError(format!(
+        bail!(exit::Error::Usage(format!(
             "{} changed after this backup was made; restoring would drop those changes. Pass \
              --overwrite-newer to restore anyway (the current files are backed up first), or \
              --section mcpOAuth to merge only the MCP grants back",
@@ -453,7 +453,7 @@ fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<V
     }
     if items.is_empty() {
         match section {
-            Some(s) => bail!(UsageError(format!(
+            Some(s) => bail!(exit::Error::Usage(format!(
                 "backup {} holds no copy of {}, so there is no {s} to merge",
                 b.manifest.id,
                 inv.locations.display(&inv.credentials.path)

@@ -11,11 +11,11 @@ use crate::checks::ActionKind;
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Step};
 use crate::fix::prompt::{self, Answer, Decision};
-use crate::fix::{self as repair, ChangedUnderneath, WriteOptions};
+use crate::fix::{self as repair, WriteOptions};
 use crate::model::inventory::Inventory;
 use crate::report::servers::Verdict;
 use crate::report::style::count;
-use crate::{Outcome, UsageError, exit, report};
+use crate::{Outcome, exit, report};
 
 /// How many times a plan is recomputed when Claude Code changes a file under our feet.
 const ATTEMPTS: usize = 3;
@@ -54,7 +54,7 @@ pub(super) fn require_known(inv: &Inventory, names: &[String]) -> Result<()> {
             None if known.len() <= 12 => format!("; known names: {}", known.join(", ")),
             None => format!("; known names include {}", known[..12].join(", ")),
         };
-        bail!(UsageError(format!(
+        bail!(exit::Error::Usage(format!(
             "no scope, mcpOAuth entry or needs-auth marker knows a server named '{name}'{hint} \
              (`mcp-auth-doctor status` lists the servers)"
         )));
@@ -226,7 +226,7 @@ pub(super) fn run(
                 outcome.exit |= fixed;
                 return Ok(outcome);
             }
-            Err(e) if e.is::<ChangedUnderneath>() && attempt + 1 < ATTEMPTS => {
+            Err(e) if repair::changed_underneath(&e) && attempt + 1 < ATTEMPTS => {
                 let _ = writeln!(out, "\n{e}; planning again.\n");
             }
             Err(e) => return Err(e),

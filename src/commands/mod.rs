@@ -15,7 +15,7 @@ use crate::model::inventory::{Inventory, LoadOptions};
 use crate::model::key::EnvLookup;
 use crate::paths::{Environment, Locations};
 use crate::report::style::Style;
-use crate::{Outcome, UsageError};
+use crate::{Outcome, exit};
 
 pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {
     match &config.command {
@@ -24,18 +24,21 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
         _ => {}
     }
     if config.format == Format::Markdown && !matches!(config.command, Command::Report { .. }) {
-        bail!(UsageError(format!(
+        bail!(exit::Error::Usage(format!(
             "--format markdown is only for --list-checks and report; {} takes human or json",
             config.command.name()
         )));
     }
     // A directory flag naming no directory is a usage error, never an empty "healthy" home.
-    config.overrides.check(&env.cwd).map_err(UsageError)?;
+    config
+        .overrides
+        .check(&env.cwd)
+        .map_err(exit::Error::Usage)?;
     let ctx = Context { config, env, vars };
     // "fix: cannot write ...": an error that is not the command line's says which command was
     // doing what (the inner messages name the path and the step).
     let mut outcome = run_command(&ctx).map_err(|e| {
-        if e.downcast_ref::<UsageError>().is_some() {
+        if exit::status_of(&e) == exit::USAGE {
             e
         } else {
             e.context(config.command.name())

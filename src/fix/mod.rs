@@ -22,11 +22,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::checks::ActionKind;
+use crate::exit;
 use crate::model::inventory::{Inventory, Role};
 use crate::store::file;
 use crate::store::safe::{self, Trust};
@@ -95,17 +96,11 @@ pub struct BackupRef {
     pub path: String,
 }
 
-/// The file changed between planning and writing: plan again.
-#[derive(Debug)]
-pub struct ChangedUnderneath(pub PathBuf);
-
-impl std::fmt::Display for ChangedUnderneath {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} changed while the plan was made", self.0.display())
-    }
+/// Whether `e` says a file changed between planning and writing ([`exit::Error::ChangedUnderneath`]):
+/// the caller plans again.
+pub fn changed_underneath(e: &anyhow::Error) -> bool {
+    matches!(exit::error_of(e), Some(exit::Error::ChangedUnderneath(_)))
 }
-
-impl std::error::Error for ChangedUnderneath {}
 
 fn plan_time_sha(inv: &Inventory, role: Role) -> Option<&str> {
     match role {
@@ -121,7 +116,8 @@ pub struct FileEdit<'a> {
     pub path: &'a Path,
     /// Decides Claude Code's lock directory for the file.
     pub role: Option<Role>,
-    /// SHA-256 of the bytes the plan was made on; a mismatch means [`ChangedUnderneath`].
+    /// SHA-256 of the bytes the plan was made on; a mismatch means
+    /// [`exit::Error::ChangedUnderneath`].
     pub expect_sha: Option<&'a str>,
     /// When the file does not exist: create it with this mode (restore), or fail.
     pub create_mode: Option<u32>,
@@ -204,7 +200,7 @@ pub fn write_file(
     if let Some(expected) = file_edit.expect_sha
         && expected != sha256_hex(&before)
     {
-        return Err(anyhow!(ChangedUnderneath(path.to_path_buf())));
+        return Err(exit::Error::ChangedUnderneath(path.to_path_buf()).into());
     }
     checkpoint("reread");
     if fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
@@ -249,12 +245,12 @@ pub fn write_file(
         l.touch();
     }
     if !planned_ok {
-        bail!(
-            "internal: the planned content of {} is not what was planned; nothing was written \
-             (backup in {})",
+        bail!(crate::exit::Error::Internal(format!(
+            "the planned content of {} is not what was planned; nothing was written (backup in \
+             {})",
             target.display(),
             b.dir.display()
-        );
+        )));
     }
     let mode = facts.mode.or(file_edit.create_mode);
     let replaced = atomic::replace(
@@ -276,7 +272,7 @@ pub fn write_file(
                 b.set_after(&target, None);
                 b.save()?;
             }
-            return Err(anyhow!(ChangedUnderneath(path.to_path_buf())));
+            return Err(exit::Error::ChangedUnderneath(path.to_path_buf()).into());
         }
         Err(e) => {
             if existed {
@@ -347,7 +343,10 @@ type ByFile<'a> = BTreeMap<String, (&'a Path, Role, Vec<Step>)>;
 fn group_step<'a>(groups: &mut ByFile<'a>, inv: &'a Inventory, step: Step) -> Result<()> {
     let role = step.action.role;
     let Some(path) = writable_path(inv, role) else {
-        bail!("internal: no write rule for {}", step.action.file_shown());
+        bail!(crate::exit::Error::Internal(format!(
+            "no write rule for {}",
+            step.action.file_shown()
+        )));
     };
     groups
         .entry(path.display().to_string())
@@ -357,7 +356,7 @@ fn group_step<'a>(groups: &mut ByFile<'a>, inv: &'a Inventory, step: Step) -> Re
     Ok(())
 }
 
-/// Carries out `steps` (already confirmed). Returns [`ChangedUnderneath`] (as the error) when a
+/// Carries out `steps` (already confirmed). Returns [`exit::Error::ChangedUnderneath`] (as the error) when a
 /// file changed since `inv` was loaded; the caller re-plans.
 pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> Result<Applied> {
     let mut done = Applied::default();
@@ -441,7 +440,7 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
             Ok(w) => w,
             // Earlier files are already changed: keep going and say so, rather than dropping
             // the record of what was done.
-            Err(e) if e.is::<ChangedUnderneath>() && !done.applied.is_empty() => {
+            Err(e) if changed_underneath(&e) && !done.applied.is_empty() => {
                 for step in pending.take().unwrap_or_default() {
                     done.skipped.push(Skipped {
                         step,
