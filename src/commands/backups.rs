@@ -290,6 +290,9 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
                     );
                 }
             }
+            Written::ChangedUnderneath(path) => {
+                return Err(exit::Error::ChangedUnderneath(path).into());
+            }
             Written::ReadOnly(t) => {
                 results.push((item, "read-only"));
                 let _ = writeln!(out, "{} is read-only; not restored.", t.display());

@@ -11,7 +11,7 @@ use crate::checks::ActionKind;
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Step};
 use crate::fix::prompt::{self, Answer, Decision};
-use crate::fix::{self as repair, WriteOptions};
+use crate::fix::{self as repair, Attempt, WriteOptions};
 use crate::model::inventory::Inventory;
 use crate::report::servers::Verdict;
 use crate::report::style::count;
@@ -203,8 +203,8 @@ pub(super) fn run(
             break_stale: &mut break_stale,
             command,
         };
-        match repair::apply(inv, confirmed, &mut opts) {
-            Ok(applied) => {
+        match repair::apply(inv, confirmed, &mut opts)? {
+            Attempt::Done(applied) => {
                 let after = Diagnosis::of(ctx.load()?);
                 if !ctx.json() {
                     out.push('\n');
@@ -226,10 +226,13 @@ pub(super) fn run(
                 outcome.exit |= fixed;
                 return Ok(outcome);
             }
-            Err(e) if repair::changed_underneath(&e) && attempt + 1 < ATTEMPTS => {
-                let _ = writeln!(out, "\n{e}; planning again.\n");
+            Attempt::Replan(path) => {
+                let changed = exit::Error::ChangedUnderneath(path);
+                if attempt + 1 == ATTEMPTS {
+                    return Err(changed.into());
+                }
+                let _ = writeln!(out, "\n{changed}; planning again.\n");
             }
-            Err(e) => return Err(e),
         }
     }
     unreachable!("the loop returns on its last attempt")

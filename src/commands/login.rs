@@ -175,7 +175,12 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
             break_stale: &mut break_stale,
             command: "login",
         };
-        let applied = repair::apply(&signed_in.inventory, marker_plan.steps, &mut opts)?;
+        let applied = match repair::apply(&signed_in.inventory, marker_plan.steps, &mut opts)? {
+            repair::Attempt::Done(applied) => applied,
+            repair::Attempt::Replan(path) => {
+                return Err(exit::Error::ChangedUnderneath(path).into());
+            }
+        };
         if !applied.applied.is_empty() {
             changed = exit::FIXED;
         }

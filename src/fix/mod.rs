@@ -27,7 +27,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::checks::ActionKind;
-use crate::exit;
 use crate::model::inventory::{Inventory, Role};
 use crate::store::file;
 use crate::store::safe::{self, Trust};
@@ -96,12 +95,6 @@ pub struct BackupRef {
     pub path: String,
 }
 
-/// Whether `e` says a file changed between planning and writing ([`exit::Error::ChangedUnderneath`]):
-/// the caller plans again.
-pub fn changed_underneath(e: &anyhow::Error) -> bool {
-    matches!(exit::error_of(e), Some(exit::Error::ChangedUnderneath(_)))
-}
-
 fn plan_time_sha(inv: &Inventory, role: Role) -> Option<&str> {
     match role {
         Role::Credentials => inv.credentials.sha256.as_deref(),
@@ -117,7 +110,7 @@ pub struct FileEdit<'a> {
     /// Decides Claude Code's lock directory for the file.
     pub role: Option<Role>,
     /// SHA-256 of the bytes the plan was made on; a mismatch means
-    /// [`exit::Error::ChangedUnderneath`].
+    /// [`Written::ChangedUnderneath`].
     pub expect_sha: Option<&'a str>,
     /// When the file does not exist: create it with this mode (restore), or fail.
     pub create_mode: Option<u32>,
@@ -138,6 +131,19 @@ pub enum Written {
     NothingToDo,
     /// The target is read-only: reported, never worked around.
     ReadOnly(PathBuf),
+    /// The file (the path Claude Code uses) changed since the plan was made: nothing was
+    /// written; plan again.
+    ChangedUnderneath(PathBuf),
+}
+
+/// What [`apply`] came to.
+#[derive(Debug)]
+pub enum Attempt {
+    /// Carried out (some steps may be skipped, with their reasons).
+    Done(Applied),
+    /// The first file to change had changed since the plan was made, and nothing was written:
+    /// plan again.
+    Replan(PathBuf),
 }
 
 /// Resolves `path`'s symlinks once and checks what they lead to: a regular file this run may
@@ -200,7 +206,7 @@ pub fn write_file(
     if let Some(expected) = file_edit.expect_sha
         && expected != sha256_hex(&before)
     {
-        return Err(exit::Error::ChangedUnderneath(path.to_path_buf()).into());
+        return Ok(Written::ChangedUnderneath(path.to_path_buf()));
     }
     checkpoint("reread");
     if fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
@@ -272,7 +278,7 @@ pub fn write_file(
                 b.set_after(&target, None);
                 b.save()?;
             }
-            return Err(exit::Error::ChangedUnderneath(path.to_path_buf()).into());
+            return Ok(Written::ChangedUnderneath(path.to_path_buf()));
         }
         Err(e) => {
             if existed {
@@ -356,12 +362,12 @@ fn group_step<'a>(groups: &mut ByFile<'a>, inv: &'a Inventory, step: Step) -> Re
     Ok(())
 }
 
-/// Carries out `steps` (already confirmed). Returns [`exit::Error::ChangedUnderneath`] (as the error) when a
-/// file changed since `inv` was loaded; the caller re-plans.
-pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> Result<Applied> {
+/// Carries out `steps` (already confirmed). [`Attempt::Replan`] when the first file changed
+/// since `inv` was loaded; a later file that did is skipped, since earlier ones are changed.
+pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> Result<Attempt> {
     let mut done = Applied::default();
     if steps.is_empty() {
-        return Ok(done);
+        return Ok(Attempt::Done(done));
     }
     let config_dir = &inv.locations.config_dir.path;
     let _own = lock::own_lock(config_dir, opts.lock_wait, &inv.trust)?;
@@ -437,10 +443,12 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
             &mut backup,
             opts,
         ) {
-            Ok(w) => w,
+            Ok(Written::ChangedUnderneath(path)) if done.applied.is_empty() => {
+                return Ok(Attempt::Replan(path));
+            }
             // Earlier files are already changed: keep going and say so, rather than dropping
             // the record of what was done.
-            Err(e) if changed_underneath(&e) && !done.applied.is_empty() => {
+            Ok(Written::ChangedUnderneath(_)) => {
                 for step in pending.take().unwrap_or_default() {
                     done.skipped.push(Skipped {
                         step,
@@ -449,6 +457,7 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
                 }
                 continue;
             }
+            Ok(w) => w,
             Err(e) if !done.applied.is_empty() => {
                 let b = backup.as_ref().map_or(String::new(), |b| {
                     format!(
@@ -490,7 +499,7 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         });
         backup::prune(config_dir);
     }
-    Ok(done)
+    Ok(Attempt::Done(done))
 }
 
 fn apply_chmod(
