@@ -20,6 +20,7 @@ pub mod report;
 pub mod store;
 pub mod suggest;
 pub mod system;
+pub mod term;
 pub mod timefmt;
 
 use anyhow::Result;
@@ -37,19 +38,16 @@ pub struct Outcome {
     pub exit: u8,
 }
 
-/// A usage error found after parsing (an unknown code, an unsupported format): exit status 2.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// A usage error found after parsing (an unknown code, an unsupported format): exit status 2, as
+/// [`exit::Error::Usage`]. Named like the struct it replaced so that the call sites in probe and
+/// inspect (`bail!(UsageError(..))`, `.map_err(UsageError)`) compile unchanged.
+#[allow(non_snake_case)]
+pub fn UsageError(message: String) -> exit::Error {
+    exit::Error::Usage(message)
 }
 
-impl std::error::Error for UsageError {}
-
-/// Runs one command. `Err` means it could not run at all (exit 8, or 2 for a [`UsageError`]);
+/// Runs one command. `Err` means it could not run at all (the status [`exit::status_of`] says: 8,
+/// or 2 for a usage error);
 /// with `--format json` that is instead an [`Outcome`] whose stdout is an error object (a script
 /// reading stdout always gets JSON) and whose stderr says the same for a person.
 ///
@@ -72,24 +70,34 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
 }
 
 /// The JSON document for a command that could not run (docs/json.md, "Errors").
+#[derive(serde::Serialize)]
+struct ErrorDocument<'a> {
+    schema: u32,
+    command: &'a str,
+    error: ErrorJson,
+}
+
+#[derive(serde::Serialize)]
+struct ErrorJson {
+    kind: &'static str,
+    message: String,
+    exit: u8,
+}
+
+/// The [`Outcome`] of a command that could not run, with `--format json`.
 fn json_error(config: &Config, e: &anyhow::Error) -> Outcome {
-    let usage = e.downcast_ref::<UsageError>().is_some();
-    let code = if usage {
-        exit::USAGE
-    } else {
-        exit::COULD_NOT_RUN
-    };
+    let code = exit::status_of(e);
     let message = report::style::sanitize(&redact::free_text(&format!("{e:#}")));
     Outcome {
-        stdout: report::json::to_string(&serde_json::json!({
-            "schema": report::json::SCHEMA,
-            "command": config.command.name(),
-            "error": {
-                "kind": if usage { "usage" } else { "could-not-run" },
-                "message": message,
-                "exit": code,
+        stdout: report::json::to_string(&ErrorDocument {
+            schema: report::json::SCHEMA,
+            command: config.command.name(),
+            error: ErrorJson {
+                kind: exit::kind_of(e),
+                message: message.clone(),
+                exit: code,
             },
-        })),
+        }),
         stderr: format!("mcp-auth-doctor: error: {message}\n"),
         exit: code,
     }

@@ -14,7 +14,7 @@ use mcp_auth_doctor::fix::plan::Selection;
 use mcp_auth_doctor::load::ProcessEnv;
 use mcp_auth_doctor::paths::{Environment, Overrides};
 use mcp_auth_doctor::probe::{ProbeOptions, ProbeTarget};
-use mcp_auth_doctor::{UsageError, exit, timefmt};
+use mcp_auth_doctor::{exit, timefmt};
 
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
@@ -77,17 +77,12 @@ fn main() -> ExitCode {
 
 /// Prints an error once, redacted and sanitised, with any command in it pasteable as is.
 fn report_error(e: &anyhow::Error, overrides: &Overrides) -> ExitCode {
-    let usage = e.downcast_ref::<UsageError>().is_some();
     let text = format!("{e:#}");
     let text = mcp_auth_doctor::redact::output(&text);
     let text = mcp_auth_doctor::report::style::sanitize(&text);
     let text = mcp_auth_doctor::commands::pasteable::pasteable(&text, overrides);
     eprintln!("mcp-auth-doctor: error: {text}");
-    ExitCode::from(if usage {
-        exit::USAGE
-    } else {
-        exit::COULD_NOT_RUN
-    })
+    ExitCode::from(exit::status_of(e))
 }
 
 /// `--version`, `completions SHELL` and `man`: answered from the command line definition alone,
@@ -195,7 +190,9 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             }
             Some(cli::Command::Completions { .. } | cli::Command::Man) => {
                 // Answered by `standalone` before this is called.
-                return Err(UsageError("completions and man take no other work".into()).into());
+                return Err(
+                    exit::Error::Usage("completions and man take no other work".into()).into(),
+                );
             }
             Some(cli::Command::Restore {
                 id,
@@ -223,7 +220,8 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     {
         if mcp_auth_doctor::checks::find(code).is_none() {
             return Err(
-                UsageError(mcp_auth_doctor::report::explain::unknown_code(code, false)).into(),
+                exit::Error::Usage(mcp_auth_doctor::report::explain::unknown_code(code, false))
+                    .into(),
             );
         }
     }
@@ -237,8 +235,8 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     };
     let (now_ms, now_from) = match now_given {
         Some((source, text)) => {
-            let pinned =
-                timefmt::parse_now(&text).map_err(|e| UsageError(format!("{source}: {e}")))?;
+            let pinned = timefmt::parse_now(&text)
+                .map_err(|e| exit::Error::Usage(format!("{source}: {e}")))?;
             let from = format!("{source} {}, read as {}", text.trim(), pinned.read_as);
             (pinned.ms, Some(from))
         }

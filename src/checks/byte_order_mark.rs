@@ -41,6 +41,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         // bytes are the whole problem.
         let action = (inv.role_of(f.path).is_some() && f.problems.syntax.is_none()).then(|| {
             super::whole_file_action(
+                f.role,
                 f.path,
                 ActionKind::RemoveBom,
                 "remove the byte order mark (the first 3 bytes)".to_string(),

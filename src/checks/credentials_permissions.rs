@@ -1,5 +1,5 @@
-use super::{Action, ActionKind, CheckInfo, Finding, Severity};
-use crate::model::inventory::Inventory;
+use super::{Action, CheckInfo, Finding, Severity};
+use crate::model::inventory::{Inventory, Role};
 
 pub const INFO: CheckInfo = CheckInfo {
     code: "credentials-permissions",
@@ -53,16 +53,11 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         )
         .file(target.display().to_string())
         .evidence("mode", format!("{mode:04o}"))
-        .action(Action {
-            kind: ActionKind::Chmod {
-                mode: format!("{fixed:04o}"),
-            },
-            file: target.display().to_string(),
-            pointer: None,
-            safe: true,
-            ask_only: false,
-            summary: format!("chmod {fixed:04o} {shown}"),
-            note: None,
-        }),
+        .action(Action::chmod(
+            Role::Credentials,
+            target,
+            fixed,
+            format!("chmod {fixed:04o} {shown}"),
+        )),
     );
 }

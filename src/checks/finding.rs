@@ -24,77 +24,8 @@ impl Severity {
     }
 }
 
-/// What a repair would change.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum ActionKind {
-    /// Delete `mcpOAuth[key]` from the credentials file.
-    RemoveEntry { key: String },
-    /// Delete `cache[name]` from the needs-auth cache.
-    RemoveMarker { name: String },
-    /// Delete `mcpOAuthClientConfig[key]` (a pre-configured client secret) from the credentials.
-    RemoveClientConfig { key: String },
-    /// Set the file's permission bits.
-    Chmod { mode: String },
-    /// Rename `mcpOAuth[from]` to `to` (dropping what is under `to`) and set its `serverUrl`.
-    MoveEntry {
-        from: String,
-        to: String,
-        /// The current url, written as the entry's `serverUrl`; shown only redacted (a url may
-        /// carry a secret in its userinfo, query or path).
-        #[serde(serialize_with = "redacted_url")]
-        server_url: String,
-    },
-    /// Drop the three bytes of a leading UTF-8 byte order mark, nothing else.
-    RemoveBom,
-    /// Replace the whole file with `{}` (a disposable cache that does not parse).
-    ReplaceWithEmptyObject,
-}
-
-fn redacted_url<S: serde::Serializer>(url: &str, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::redact::url(url))
-}
-
-/// A proposed repair, computed by `check` and applied by `fix`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Action {
-    #[serde(flatten)]
-    pub kind: ActionKind,
-    /// The file it changes.
-    pub file: String,
-    /// JSON Pointer of what is removed, for JSON edits.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pointer: Option<String>,
-    /// True when it cannot lose a usable credential (`fix --safe-only` applies only these, and
-    /// the prompt's default answer is yes only for these).
-    pub safe: bool,
-    /// True when `fix` applies it only if its code is named with `--only`: the entry may be live
-    /// in a way this tool cannot see (a `${VAR}` with another value, a live key of a static-auth
-    /// server). Everything else is applied by default, backed up first.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub ask_only: bool,
-    /// One line for the plan.
-    pub summary: String,
-    /// What the user should know about this change, for the plan (what `restore` brings back,
-    /// what the client does next).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-impl Action {
-    /// Applied by `fix` only when its code is named with `--only`; `why` becomes the note.
-    pub fn only_when_asked(mut self, why: impl Into<String>) -> Self {
-        self.ask_only = true;
-        self.note = Some(why.into());
-        self
-    }
-
-    /// Adds the plan's one-line note.
-    pub fn with_note(mut self, note: impl Into<String>) -> Self {
-        self.note = Some(note.into());
-        self
-    }
-}
+// The repairs a finding proposes live in the plan layer; re-exported so checks name them here.
+pub use crate::fix::action::{Action, ActionKind};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -158,26 +89,5 @@ impl Finding {
     pub fn action(mut self, action: impl Into<Option<Action>>) -> Self {
         self.action = action.into();
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_moved_url_is_shown_redacted_but_kept_whole_for_the_write() {
-        let kind = ActionKind::MoveEntry {
-            from: "a|1".into(),
-            to: "a|2".into(),
-            server_url: "https://u:CANARY-pw@h.example/mcp?api_key=CANARY-k".into(),
-        };
-        let shown = serde_json::to_string(&kind).unwrap();
-        assert!(!shown.contains("CANARY"), "{shown}");
-        assert!(shown.contains("h.example/mcp"), "{shown}");
-        let ActionKind::MoveEntry { server_url, .. } = &kind else {
-            unreachable!()
-        };
-        assert!(server_url.contains("CANARY-pw"));
     }
 }

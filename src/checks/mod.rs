@@ -171,22 +171,7 @@ pub(crate) fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Act
     {
         return None;
     }
-    Some(Action {
-        kind: ActionKind::RemoveEntry {
-            key: key.to_string(),
-        },
-        file: inv.credentials.path.display().to_string(),
-        pointer: Some(crate::json::pointer2("mcpOAuth", key)),
-        safe,
-        ask_only: false,
-        summary: format!("remove mcpOAuth entry \"{key}\""),
-        // A removal that loses a usable token says how to get it back.
-        note: (!safe).then(|| {
-            "it holds a usable token: it is backed up first, and `mcp-auth-doctor restore \
-             --latest` brings it back"
-                .to_string()
-        }),
-    })
+    Some(Action::remove_entry(&inv.credentials.path, key, safe))
 }
 
 /// Whether the credentials file's `mcpOAuth` object holds a key twice (fix never edits it then).
@@ -200,36 +185,17 @@ pub(crate) fn mcp_oauth_has_duplicates(inv: &Inventory) -> bool {
 
 /// An action that deletes the needs-auth marker for `name`.
 pub(crate) fn remove_marker(inv: &Inventory, name: &str) -> Action {
-    Action {
-        kind: ActionKind::RemoveMarker {
-            name: name.to_string(),
-        },
-        file: inv.cache.path.display().to_string(),
-        pointer: Some(crate::json::pointer([&crate::json::Seg::Key(
-            name.to_string(),
-        )])),
-        safe: true,
-        ask_only: false,
-        summary: format!("remove needs-auth marker \"{name}\""),
-        note: None,
-    }
+    Action::remove_marker(&inv.cache.path, name)
 }
 
 /// An action on a whole file (a byte order mark, a cache replaced), which loses no credential.
 pub(crate) fn whole_file_action(
+    role: crate::model::inventory::Role,
     path: &std::path::Path,
     kind: ActionKind,
     summary: String,
 ) -> Action {
-    Action {
-        kind,
-        file: path.display().to_string(),
-        pointer: None,
-        safe: true,
-        ask_only: false,
-        summary,
-        note: None,
-    }
+    Action::new(role, path, kind, summary)
 }
 
 /// Whether a name is defined somewhere this tool cannot read: a claude.ai connector, or a plugin

@@ -182,28 +182,24 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, configs: &[&ConfiguredServer]) -
         Some(_) => " and replace the placeholder there",
         None => "",
     };
-    Some(Action {
-        kind: ActionKind::MoveEntry {
-            from: e.key.clone(),
-            to: to.clone(),
-            server_url: url.clone(),
-        },
-        file: inv.credentials.path.display().to_string(),
-        pointer: Some(crate::json::pointer2("mcpOAuth", &e.key)),
-        safe: true,
-        ask_only: false,
-        summary: format!(
-            "move mcpOAuth entry \"{}\" to the live key \"{to}\"{replaces}, serverUrl {}",
-            e.key,
-            crate::redact::url(&url)
-        ),
-        note: Some(
+    Some(
+        Action::move_entry(
+            &inv.credentials.path,
+            &e.key,
+            &to,
+            &url,
+            format!(
+                "move mcpOAuth entry \"{}\" to the live key \"{to}\"{replaces}, serverUrl {}",
+                e.key,
+                crate::redact::url(&url)
+            ),
+        )
+        .with_note(
             "same origin, so the token goes to the same host; if the server rejects it there, \
              Claude Code falls back to \"needs authentication\", where it is now (--no-move \
-             removes the old entry instead)"
-                .into(),
+             removes the old entry instead)",
         ),
-    })
+    )
 }
 
 fn move_target<'a>(

@@ -150,6 +150,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .evidence("error", syntax.kind.code())
             .action((f.role == Role::NeedsAuthCache).then(|| {
                 super::whole_file_action(
+                    f.role,
                     f.path,
                     ActionKind::ReplaceWithEmptyObject,
                     "replace the unparseable cache with {} (no markers)".to_string(),

@@ -1,40 +1,49 @@
 //! `backups` (list) and `restore` (whole files, or one section merged back by key).
 
 use std::fmt::Write;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::Context;
 use crate::fix::backup::{self, Backup, sha256_hex};
-use crate::fix::{self as repair, FileEdit, NewContent, WriteOptions, Written, edit, lock, prompt};
+use crate::fix::prompt::{self, Decision};
+use crate::fix::{self as repair, FileEdit, NewContent, WriteOptions, Written, edit, lock};
 use crate::model::entry::Entry;
 use crate::model::inventory::{Inventory, Role};
 use crate::report::style::sanitize;
 use crate::store::safe;
 use crate::store::safe::Trust;
-use crate::{Outcome, UsageError, exit, report};
+use crate::{Outcome, exit, report};
 
 pub fn list(ctx: &Context<'_>) -> Result<Outcome> {
     let locations = ctx.locations()?;
     let all = backup::list(&locations.config_dir.path);
     if ctx.json() {
-        let items: Vec<Value> = all
+        let backups: Vec<ListedBackup> = all
             .iter()
             .map(|(dir, m)| match m {
-                Ok(m) => json!({
-                    "id": m.id, "path": dir.display().to_string(), "created": m.created,
-                    "command": m.command,
-                    "files": m.files.iter().map(|f| &f.path).collect::<Vec<_>>(),
-                    "actions": m.actions.iter().map(|a| &a.summary).collect::<Vec<_>>(),
-                }),
-                Err(e) => json!({ "path": dir.display().to_string(), "error": format!("{e:#}") }),
+                Ok(m) => ListedBackup::Readable {
+                    id: &m.id,
+                    path: dir.display().to_string(),
+                    created: &m.created,
+                    command: &m.command,
+                    files: m.files.iter().map(|f| f.path.as_str()).collect(),
+                    actions: m.actions.iter().map(|a| a.summary.as_str()).collect(),
+                },
+                Err(e) => ListedBackup::Unreadable {
+                    path: dir.display().to_string(),
+                    error: format!("{e:#}"),
+                },
             })
             .collect();
         return Ok(Outcome {
-            stdout: report::json::to_string(&json!({ "schema": 1, "backups": items })),
+            stdout: report::json::to_string(&BackupList {
+                schema: report::json::SCHEMA,
+                backups,
+            }),
             ..Outcome::default()
         });
     }
@@ -75,6 +84,57 @@ pub fn list(ctx: &Context<'_>) -> Result<Outcome> {
         stdout: out,
         ..Outcome::default()
     })
+}
+
+/// The `backups --format json` document (docs/json.md).
+#[derive(Serialize)]
+struct BackupList<'a> {
+    schema: u32,
+    backups: Vec<ListedBackup<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ListedBackup<'a> {
+    Readable {
+        id: &'a str,
+        path: String,
+        created: &'a str,
+        command: &'a str,
+        files: Vec<&'a str>,
+        actions: Vec<&'a str>,
+    },
+    Unreadable {
+        path: String,
+        error: String,
+    },
+}
+
+/// The `restore --format json` document (docs/json.md).
+#[derive(Serialize)]
+struct RestoreDocument<'a> {
+    schema: u32,
+    command: &'static str,
+    dry_run: bool,
+    backup: RestoredFrom<'a>,
+    files: Vec<RestoredFile<'a>>,
+    restored: usize,
+    undo: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RestoredFrom<'a> {
+    id: &'a str,
+    command: &'a str,
+    created: &'a str,
+    recovered: bool,
+}
+
+#[derive(Serialize)]
+struct RestoredFile<'a> {
+    path: String,
+    summary: &'a str,
+    result: &'a str,
 }
 
 /// One file to put back, or one section to merge.
@@ -139,45 +199,41 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
             .iter()
             .map(|i| inv.locations.display(&i.path))
             .collect();
-        bail!(UsageError(format!(
+        bail!(exit::Error::Usage(format!(
             "{} changed after this backup was made; restoring would drop those changes. Pass \
              --overwrite-newer to restore anyway (the current files are backed up first), or \
              --section mcpOAuth to merge only the MCP grants back",
             names.join(", ")
         )));
     }
-    if w.dry_run {
-        out.push_str("Dry run: nothing was changed.\n");
-        let planned: Vec<(&RestoreItem, &str)> = items.iter().map(|i| (i, "planned")).collect();
-        return Ok(Outcome {
-            stdout: restore_output(ctx, out, &b, &planned, true, None),
-            ..Outcome::default()
-        });
-    }
-    if !w.yes {
-        let go = w.interactive && crate::fix::prompt::confirm("Restore these?");
-        if !w.interactive {
+    match prompt::decide(w, (), || prompt::confirm("Restore these?").then_some(())) {
+        Decision::DryRun => {
+            out.push_str("Dry run: nothing was changed.\n");
+            let planned: Vec<(&RestoreItem, &str)> = items.iter().map(|i| (i, "planned")).collect();
+            return Ok(Outcome {
+                stdout: restore_output(ctx, out, &b, &planned, true, None),
+                ..Outcome::default()
+            });
+        }
+        Decision::NoTerminal => {
             return Ok(Outcome {
                 stdout: restore_output(ctx, out, &b, &[], false, None),
-                stderr: "mcp-auth-doctor: nothing was changed: there is no terminal to ask on. \
-                         Pass --yes to restore, or --dry-run to only show what would change.\n"
-                    .into(),
+                stderr: prompt::no_terminal("restore", "what would change"),
                 exit: exit::COULD_NOT_RUN,
             });
         }
-        if !go {
-            out.push_str("Cancelled: nothing was changed.\n");
+        Decision::Cancelled => {
+            out.push_str(prompt::CANCELLED);
             return Ok(Outcome {
                 stdout: restore_output(ctx, out, &b, &[], false, None),
                 exit: exit::CANCELLED,
                 ..Outcome::default()
             });
         }
+        Decision::Apply(()) => {}
     }
     let _own = lock::own_lock(&config_dir, w.lock_wait, &inv.trust)?;
-    let mut break_stale = |dir: &Path, age: std::time::Duration| {
-        w.break_stale_lock || (w.interactive && prompt::ask_stale_lock(dir, age))
-    };
+    let mut break_stale = prompt::may_break_stale(w);
     let mut opts = WriteOptions {
         lock_wait: w.lock_wait,
         break_stale: &mut break_stale,
@@ -234,6 +290,9 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
                     );
                 }
             }
+            Written::ChangedUnderneath(path) => {
+                return Err(exit::Error::ChangedUnderneath(path).into());
+            }
             Written::ReadOnly(t) => {
                 results.push((item, "read-only"));
                 let _ = writeln!(out, "{} is read-only; not restored.", t.display());
@@ -274,53 +333,41 @@ fn restore_output(
     if !ctx.json() {
         return human;
     }
-    let files: Vec<serde_json::Value> = results
+    let files = results
         .iter()
-        .map(|(item, result)| {
-            json!({
-                "path": item.path.display().to_string(),
-                "summary": item.summary,
-                "result": result,
-            })
+        .map(|(item, result)| RestoredFile {
+            path: item.path.display().to_string(),
+            summary: &item.summary,
+            result,
         })
         .collect();
-    report::json::to_string(&json!({
-        "schema": report::json::SCHEMA,
-        "command": "restore",
-        "dry_run": dry_run,
-        "backup": {
-            "id": b.manifest.id,
-            "command": b.manifest.command,
-            "created": b.manifest.created,
-            "recovered": b.recovered,
+    report::json::to_string(&RestoreDocument {
+        schema: report::json::SCHEMA,
+        command: "restore",
+        dry_run,
+        backup: RestoredFrom {
+            id: &b.manifest.id,
+            command: &b.manifest.command,
+            created: &b.manifest.created,
+            recovered: b.recovered,
         },
-        "files": files,
-        "restored": results.iter().filter(|(_, r)| *r == "restored").count(),
-        "undo": undo,
-    }))
+        files,
+        restored: results.iter().filter(|(_, r)| *r == "restored").count(),
+        undo,
+    })
 }
 
-/// Puts the backed-up mode back on the file `path` leads to; true when it changed.
+/// Puts the backed-up mode back on the file `path` leads to; true when it changed. Nothing to do
+/// when the backup recorded no mode or the file is gone.
 fn restore_mode(path: &Path, mode: Option<u32>, trust: &Trust) -> Result<bool> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let facts = crate::store::file::inspect(path);
-        let (Some(mode), Some(target)) = (mode, facts.target.clone()) else {
-            return Ok(false);
-        };
-        trust.check_file(&facts)?;
-        let current = fs::symlink_metadata(&target)?.permissions().mode() & 0o7777;
-        if current == mode {
-            return Ok(false);
-        }
-        repair::set_mode(path, mode, trust)?;
-        Ok(true)
+    if !cfg!(unix) {
+        return Ok(false);
     }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, mode, trust);
-        Ok(false)
+    match mode {
+        Some(mode) if crate::store::file::inspect(path).target.is_some() => {
+            repair::set_mode(path, mode, trust)
+        }
+        _ => Ok(false),
     }
 }
 
@@ -409,7 +456,7 @@ fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<V
     }
     if items.is_empty() {
         match section {
-            Some(s) => bail!(UsageError(format!(
+            Some(s) => bail!(exit::Error::Usage(format!(
                 "backup {} holds no copy of {}, so there is no {s} to merge",
                 b.manifest.id,
                 inv.locations.display(&inv.credentials.path)

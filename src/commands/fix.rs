@@ -3,19 +3,19 @@
 use std::fmt::Write;
 
 use anyhow::{Result, bail};
-use serde_json::json;
+use serde::Serialize;
 
 use super::Context;
 use super::inspect::exit_for;
 use crate::checks::ActionKind;
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Step};
-use crate::fix::prompt::{self, Answer};
-use crate::fix::{self as repair, ChangedUnderneath, WriteOptions};
+use crate::fix::prompt::{self, Answer, Decision};
+use crate::fix::{self as repair, Attempt, WriteOptions};
 use crate::model::inventory::Inventory;
 use crate::report::servers::Verdict;
 use crate::report::style::count;
-use crate::{Outcome, UsageError, exit, report};
+use crate::{Outcome, exit, report};
 
 /// How many times a plan is recomputed when Claude Code changes a file under our feet.
 const ATTEMPTS: usize = 3;
@@ -54,7 +54,7 @@ pub(super) fn require_known(inv: &Inventory, names: &[String]) -> Result<()> {
             None if known.len() <= 12 => format!("; known names: {}", known.join(", ")),
             None => format!("; known names include {}", known[..12].join(", ")),
         };
-        bail!(UsageError(format!(
+        bail!(exit::Error::Usage(format!(
             "no scope, mcpOAuth entry or needs-auth marker knows a server named '{name}'{hint} \
              (`mcp-auth-doctor status` lists the servers)"
         )));
@@ -137,56 +137,55 @@ pub(super) fn run(
             out.push_str(&report::plan::plan(&plan, &inv.locations, style));
         }
         let before_exit = exit_for(&diagnosis);
-        if w.dry_run || plan.is_empty() {
-            return Ok(finish(
-                ctx,
-                out,
-                command,
-                &plan,
-                None,
-                &diagnosis,
-                before_exit,
-                w.dry_run,
-            ));
-        }
-        let confirmed: Vec<Step> = if w.yes {
-            plan.steps.clone()
-        } else if w.interactive {
-            // The plan has to be on the screen before the questions about it.
-            print!(
-                "{}",
-                super::pasteable::pasteable(&crate::redact::output(&out), &ctx.config.overrides)
-            );
-            let _ = std::io::Write::flush(&mut std::io::stdout());
-            out.clear();
-            match ask_each(&plan.steps) {
-                Some(steps) if steps.is_empty() => {
-                    out.push_str("You declined every change: nothing was changed.\n");
-                    return Ok(Outcome {
-                        stdout: maybe_json(ctx, out, command, &plan, None, &diagnosis, false),
-                        exit: before_exit,
-                        ..Outcome::default()
-                    });
-                }
-                Some(steps) => steps,
-                None => {
-                    out.push_str("Cancelled: nothing was changed.\n");
-                    return Ok(Outcome {
-                        stdout: maybe_json(ctx, out, command, &plan, None, &diagnosis, false),
-                        exit: exit::CANCELLED | before_exit,
-                        ..Outcome::default()
-                    });
-                }
-            }
+        let unchanged = Ending {
+            command,
+            plan: &plan,
+            applied: None,
+            now: &diagnosis,
+            dry_run: false,
+        };
+        let decision = if plan.is_empty() {
+            Decision::DryRun
         } else {
-            return Ok(Outcome {
-                stdout: maybe_json(ctx, out, command, &plan, None, &diagnosis, false),
-                stderr:
-                    "mcp-auth-doctor: nothing was changed: there is no terminal to ask on. Pass \
-                         --yes to apply the plan above, or --dry-run to only show it.\n"
-                        .into(),
-                exit: exit::COULD_NOT_RUN | before_exit,
-            });
+            prompt::decide(w, plan.steps.clone(), || {
+                // The plan has to be on the screen before the questions about it.
+                super::show_now(ctx, &out);
+                out.clear();
+                ask_each(&plan.steps)
+            })
+        };
+        let confirmed = match decision {
+            Decision::DryRun => {
+                let ending = Ending {
+                    dry_run: w.dry_run,
+                    ..unchanged
+                };
+                return Ok(finish(ctx, out, &ending, before_exit));
+            }
+            Decision::Apply(steps) if steps.is_empty() => {
+                out.push_str("You declined every change: nothing was changed.\n");
+                return Ok(Outcome {
+                    stdout: maybe_json(ctx, out, &unchanged),
+                    exit: before_exit,
+                    ..Outcome::default()
+                });
+            }
+            Decision::Apply(steps) => steps,
+            Decision::Cancelled => {
+                out.push_str(prompt::CANCELLED);
+                return Ok(Outcome {
+                    stdout: maybe_json(ctx, out, &unchanged),
+                    exit: exit::CANCELLED | before_exit,
+                    ..Outcome::default()
+                });
+            }
+            Decision::NoTerminal => {
+                return Ok(Outcome {
+                    stdout: maybe_json(ctx, out, &unchanged),
+                    stderr: prompt::no_terminal("apply the plan above", "it"),
+                    exit: exit::COULD_NOT_RUN | before_exit,
+                });
+            }
         };
         let running = inv.processes_using_config_dir();
         if !running.is_empty() {
@@ -198,16 +197,14 @@ pub(super) fn run(
                 pids.join(", ")
             );
         }
-        let mut break_stale = |dir: &std::path::Path, age: std::time::Duration| {
-            w.break_stale_lock || (w.interactive && prompt::ask_stale_lock(dir, age))
-        };
+        let mut break_stale = prompt::may_break_stale(w);
         let mut opts = WriteOptions {
             lock_wait: w.lock_wait,
             break_stale: &mut break_stale,
             command,
         };
-        match repair::apply(inv, confirmed, &mut opts) {
-            Ok(applied) => {
+        match repair::apply(inv, confirmed, &mut opts)? {
+            Attempt::Done(applied) => {
                 let after = Diagnosis::of(ctx.load()?);
                 if !ctx.json() {
                     out.push('\n');
@@ -218,23 +215,24 @@ pub(super) fn run(
                 } else {
                     exit::FIXED
                 };
-                let mut outcome = finish(
-                    ctx,
-                    out,
+                let ending = Ending {
                     command,
-                    &plan,
-                    Some(&applied),
-                    &after,
-                    exit_for(&after),
-                    false,
-                );
+                    plan: &plan,
+                    applied: Some(&applied),
+                    now: &after,
+                    dry_run: false,
+                };
+                let mut outcome = finish(ctx, out, &ending, exit_for(&after));
                 outcome.exit |= fixed;
                 return Ok(outcome);
             }
-            Err(e) if e.is::<ChangedUnderneath>() && attempt + 1 < ATTEMPTS => {
-                let _ = writeln!(out, "\n{e}; planning again.\n");
+            Attempt::Replan(path) => {
+                let changed = exit::Error::ChangedUnderneath(path);
+                if attempt + 1 == ATTEMPTS {
+                    return Err(changed.into());
+                }
+                let _ = writeln!(out, "\n{changed}; planning again.\n");
             }
-            Err(e) => return Err(e),
         }
     }
     unreachable!("the loop returns on its last attempt")
@@ -264,20 +262,44 @@ fn ask_each(steps: &[Step]) -> Option<Vec<Step>> {
     Some(accepted)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    ctx: &Context<'_>,
-    mut out: String,
-    command: &str,
-    plan: &Plan,
-    applied: Option<&repair::Applied>,
-    now: &Diagnosis,
-    exit: u8,
+/// How a `fix` or `forget` run ends: what it planned, what it did, and the diagnosis now.
+#[derive(Clone, Copy)]
+struct Ending<'a> {
+    command: &'a str,
+    plan: &'a Plan,
+    /// `None` when nothing was attempted (a dry run, an empty plan, a cancel).
+    applied: Option<&'a repair::Applied>,
+    now: &'a Diagnosis,
     dry_run: bool,
-) -> Outcome {
+}
+
+/// The `fix` / `forget` JSON document (docs/json.md).
+#[derive(Serialize)]
+struct FixDocument<'a> {
+    schema: u32,
+    command: &'a str,
+    dry_run: bool,
+    plan: &'a Plan,
+    // Flat: what was changed, what was skipped at write time and why, and the backup.
+    applied: &'a [Step],
+    skipped: &'a [repair::Skipped],
+    backup: Option<&'a repair::BackupRef>,
+    remaining: Remaining,
+    findings: &'a [crate::checks::Finding],
+}
+
+#[derive(Serialize)]
+struct Remaining {
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+fn finish(ctx: &Context<'_>, mut out: String, end: &Ending<'_>, exit: u8) -> Outcome {
+    let (applied, now) = (end.applied, end.now);
     if !ctx.json() {
         let (e, w, i) = now.counts();
-        if dry_run {
+        if end.dry_run {
             out.push_str("Dry run: nothing was changed.\n");
         }
         let label = if applied.is_some() { "Now" } else { "Findings" };
@@ -324,37 +346,32 @@ fn finish(
         }
     }
     Outcome {
-        stdout: maybe_json(ctx, out, command, plan, applied, now, dry_run),
+        stdout: maybe_json(ctx, out, end),
         exit,
         ..Outcome::default()
     }
 }
 
-fn maybe_json(
-    ctx: &Context<'_>,
-    human: String,
-    command: &str,
-    plan: &Plan,
-    applied: Option<&repair::Applied>,
-    now: &Diagnosis,
-    dry_run: bool,
-) -> String {
+fn maybe_json(ctx: &Context<'_>, human: String, end: &Ending<'_>) -> String {
     if !ctx.json() {
         return human;
     }
-    let (errors, warnings, infos) = now.counts();
-    report::json::to_string(&json!({
-        "schema": report::json::SCHEMA,
-        "command": command,
-        "dry_run": dry_run,
-        "plan": plan,
-        // Flat: what was changed, what was skipped at write time and why, and the backup.
-        "applied": applied.map_or(&[][..], |a| &a.applied[..]),
-        "skipped": applied.map_or(&[][..], |a| &a.skipped[..]),
-        "backup": applied.and_then(|a| a.backup.as_ref()),
-        "remaining": { "errors": errors, "warnings": warnings, "infos": infos },
-        "findings": now.findings,
-    }))
+    let (errors, warnings, infos) = end.now.counts();
+    report::json::to_string(&FixDocument {
+        schema: report::json::SCHEMA,
+        command: end.command,
+        dry_run: end.dry_run,
+        plan: end.plan,
+        applied: end.applied.map_or(&[][..], |a| &a.applied[..]),
+        skipped: end.applied.map_or(&[][..], |a| &a.skipped[..]),
+        backup: end.applied.and_then(|a| a.backup.as_ref()),
+        remaining: Remaining {
+            errors,
+            warnings,
+            infos,
+        },
+        findings: &end.now.findings,
+    })
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use crate::fix::{self as repair, WriteOptions};
 use crate::model::server::NameKind;
 use crate::report::servers::{ServerReport, Verdict};
 use crate::report::style::sanitize;
-use crate::{Outcome, UsageError, exit};
+use crate::{Outcome, exit};
 
 /// The first release with `claude mcp login` (2.1.100 answers "unknown command 'login'").
 const FIRST_CLI_LOGIN: (u64, u64, u64) = (2, 1, 186);
@@ -38,7 +38,7 @@ enum SignIn {
 
 pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome> {
     if ctx.json() {
-        bail!(UsageError(
+        bail!(exit::Error::Usage(
             "login is interactive and prints for people: it takes --format human".into()
         ));
     }
@@ -46,7 +46,7 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
     let first = Diagnosis::of(ctx.load()?);
     fix::require_known(&first.inventory, &[name.to_string()])?;
     if !first.inventory.is_configured(name) {
-        bail!(UsageError(format!(
+        bail!(exit::Error::Usage(format!(
             "'{name}' has OAuth state but no scope configures it, so there is nothing to sign in \
              to; `mcp-auth-doctor fix --server {}` cleans its state up",
             shell_quote(name)
@@ -55,7 +55,7 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
     // Root on another user's home: their `claude` would run as root, load their config (a planted
     // headersHelper or plugin runs as root) and leave root-owned files in their home.
     if first.inventory.trust.root_on_other_home() {
-        bail!(UsageError(format!(
+        bail!(exit::Error::Usage(format!(
             "login runs `claude` and will not do that as root on another user's home; run it as \
              that user instead (e.g. `sudo -u USER mcp-auth-doctor login {}`)",
             shell_quote(name)
@@ -175,7 +175,12 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
             break_stale: &mut break_stale,
             command: "login",
         };
-        let applied = repair::apply(&signed_in.inventory, marker_plan.steps, &mut opts)?;
+        let applied = match repair::apply(&signed_in.inventory, marker_plan.steps, &mut opts)? {
+            repair::Attempt::Done(applied) => applied,
+            repair::Attempt::Replan(path) => {
+                return Err(exit::Error::ChangedUnderneath(path).into());
+            }
+        };
         if !applied.applied.is_empty() {
             changed = exit::FIXED;
         }

@@ -15,7 +15,7 @@ use crate::model::inventory::{Inventory, LoadOptions};
 use crate::model::key::EnvLookup;
 use crate::paths::{Environment, Locations};
 use crate::report::style::Style;
-use crate::{Outcome, UsageError};
+use crate::{Outcome, exit};
 
 pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {
     match &config.command {
@@ -24,18 +24,21 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
         _ => {}
     }
     if config.format == Format::Markdown && !matches!(config.command, Command::Report { .. }) {
-        bail!(UsageError(format!(
+        bail!(exit::Error::Usage(format!(
             "--format markdown is only for --list-checks and report; {} takes human or json",
             config.command.name()
         )));
     }
     // A directory flag naming no directory is a usage error, never an empty "healthy" home.
-    config.overrides.check(&env.cwd).map_err(UsageError)?;
+    config
+        .overrides
+        .check(&env.cwd)
+        .map_err(exit::Error::Usage)?;
     let ctx = Context { config, env, vars };
     // "fix: cannot write ...": an error that is not the command line's says which command was
     // doing what (the inner messages name the path and the step).
     let mut outcome = run_command(&ctx).map_err(|e| {
-        if e.downcast_ref::<UsageError>().is_some() {
+        if exit::status_of(&e) == exit::USAGE {
             e
         } else {
             e.context(config.command.name())
@@ -64,6 +67,16 @@ fn run_command(ctx: &Context<'_>) -> Result<Outcome> {
         }
         Command::ListChecks | Command::Explain(_) => unreachable!("handled above"),
     }
+}
+
+/// Shows `text` at once, before the command's [`Outcome`] is complete (the plan, before the
+/// questions about it). The same treatment as every `Outcome` gets on its way out: redacted
+/// ([`crate::redact::output`]) and, for people, with its commands pasteable.
+pub(crate) fn show_now(ctx: &Context<'_>, text: &str) {
+    let text = pasteable::pasteable(&crate::redact::output(text), &ctx.config.overrides);
+    let mut stdout = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut stdout, text.as_bytes());
+    let _ = std::io::Write::flush(&mut stdout);
 }
 
 /// What every command needs.

@@ -7,7 +7,6 @@ use anyhow::{Context as _, Result};
 use super::Context;
 use super::inspect::exit_for;
 use crate::diagnosis::Diagnosis;
-use crate::fix::backup;
 use crate::fix::plan::{self, Selection};
 use crate::report::{anonymize, fit, json, ticket};
 use crate::system::claude_version;
@@ -57,7 +56,7 @@ pub fn report(ctx: &Context<'_>, output: Option<&Path>, anonymize: bool) -> Resu
             ..Outcome::default()
         }),
         Some(path) => {
-            backup::write_private(path, text.as_bytes(), Some(0o600))
+            crate::store::private::write_private(path, text.as_bytes(), Some(0o600))
                 .with_context(|| format!("cannot write the report to {}", path.display()))?;
             Ok(Outcome {
                 stderr: format!(

@@ -228,7 +228,9 @@ pub fn remove_members(text: &[u8], removals: &[Removal]) -> Result<Removed> {
             .iter()
             .any(|b| a.starts_with(b) || b.starts_with(a))
         {
-            bail!("internal: one edit removes members of nested objects");
+            bail!(crate::exit::Error::Internal(
+                "one edit removes members of nested objects".into()
+            ));
         }
     }
     let s = spans(text, paths)?;
@@ -254,7 +256,10 @@ pub fn remove_members(text: &[u8], removals: &[Removal]) -> Result<Removed> {
             continue;
         }
         let Some(object) = target.object else {
-            bail!("internal: no span for the object at {}", show(path));
+            bail!(crate::exit::Error::Internal(format!(
+                "no span for the object at {}",
+                show(path)
+            )));
         };
         let mut removed: Vec<usize> = removed.into_iter().collect();
         removed.sort_unstable();

@@ -8,6 +8,7 @@
 //! 5. write atomically (same-directory temp file, same mode, fsync, rename, fsync the directory);
 //! 6. re-read and check that exactly the planned members changed, else put the backup back.
 
+pub mod action;
 pub mod atomic;
 pub mod backup;
 pub mod edit;
@@ -21,7 +22,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -94,18 +95,6 @@ pub struct BackupRef {
     pub path: String,
 }
 
-/// The file changed between planning and writing: plan again.
-#[derive(Debug)]
-pub struct ChangedUnderneath(pub PathBuf);
-
-impl std::fmt::Display for ChangedUnderneath {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} changed while the plan was made", self.0.display())
-    }
-}
-
-impl std::error::Error for ChangedUnderneath {}
-
 fn plan_time_sha(inv: &Inventory, role: Role) -> Option<&str> {
     match role {
         Role::Credentials => inv.credentials.sha256.as_deref(),
@@ -120,7 +109,8 @@ pub struct FileEdit<'a> {
     pub path: &'a Path,
     /// Decides Claude Code's lock directory for the file.
     pub role: Option<Role>,
-    /// SHA-256 of the bytes the plan was made on; a mismatch means [`ChangedUnderneath`].
+    /// SHA-256 of the bytes the plan was made on; a mismatch means
+    /// [`Written::ChangedUnderneath`].
     pub expect_sha: Option<&'a str>,
     /// When the file does not exist: create it with this mode (restore), or fail.
     pub create_mode: Option<u32>,
@@ -141,6 +131,19 @@ pub enum Written {
     NothingToDo,
     /// The target is read-only: reported, never worked around.
     ReadOnly(PathBuf),
+    /// The file (the path Claude Code uses) changed since the plan was made: nothing was
+    /// written; plan again.
+    ChangedUnderneath(PathBuf),
+}
+
+/// What [`apply`] came to.
+#[derive(Debug)]
+pub enum Attempt {
+    /// Carried out (some steps may be skipped, with their reasons).
+    Done(Applied),
+    /// The first file to change had changed since the plan was made, and nothing was written:
+    /// plan again.
+    Replan(PathBuf),
 }
 
 /// Resolves `path`'s symlinks once and checks what they lead to: a regular file this run may
@@ -203,7 +206,7 @@ pub fn write_file(
     if let Some(expected) = file_edit.expect_sha
         && expected != sha256_hex(&before)
     {
-        return Err(anyhow!(ChangedUnderneath(path.to_path_buf())));
+        return Ok(Written::ChangedUnderneath(path.to_path_buf()));
     }
     checkpoint("reread");
     if fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
@@ -248,12 +251,12 @@ pub fn write_file(
         l.touch();
     }
     if !planned_ok {
-        bail!(
-            "internal: the planned content of {} is not what was planned; nothing was written \
-             (backup in {})",
+        bail!(crate::exit::Error::Internal(format!(
+            "the planned content of {} is not what was planned; nothing was written (backup in \
+             {})",
             target.display(),
             b.dir.display()
-        );
+        )));
     }
     let mode = facts.mode.or(file_edit.create_mode);
     let replaced = atomic::replace(
@@ -275,7 +278,7 @@ pub fn write_file(
                 b.set_after(&target, None);
                 b.save()?;
             }
-            return Err(anyhow!(ChangedUnderneath(path.to_path_buf())));
+            return Ok(Written::ChangedUnderneath(path.to_path_buf()));
         }
         Err(e) => {
             if existed {
@@ -325,27 +328,46 @@ pub fn write_file(
     Ok(Written::Yes)
 }
 
-/// The state file an action names, as the inventory has it (a `PathBuf`, whatever bytes the
-/// home's path holds): actions carry their file as display text, which is lossy for a path that
-/// is not UTF-8, so the text is matched against each writable file's display and never turned
-/// back into a path.
-fn state_file_of<'a>(inv: &'a Inventory, file: &str) -> Option<(&'a Path, Role)> {
-    [
-        (&inv.credentials.path, Role::Credentials),
-        (&inv.cache.path, Role::NeedsAuthCache),
-        (&inv.global.path, Role::GlobalConfig),
-    ]
-    .into_iter()
-    .find(|(p, _)| p.display().to_string() == file)
-    .map(|(p, r)| (p.as_path(), r))
+/// The path fix writes for a content edit of a file of `role`: the path Claude Code uses, as
+/// the inventory has it; `None` for a role fix never writes.
+fn writable_path(inv: &Inventory, role: Role) -> Option<&Path> {
+    match role {
+        Role::Credentials => Some(&inv.credentials.path),
+        Role::NeedsAuthCache => Some(&inv.cache.path),
+        Role::GlobalConfig => Some(&inv.global.path),
+        _ => None,
+    }
 }
 
-/// Carries out `steps` (already confirmed). Returns [`ChangedUnderneath`] (as the error) when a
-/// file changed since `inv` was loaded; the caller re-plans.
-pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> Result<Applied> {
+/// The files to change, by the display text of the path written (the order the plan shows and
+/// `Applied` reports; the text is only an ordering key, never turned back into a path).
+type ByFile<'a> = BTreeMap<String, (&'a Path, Role, Vec<Step>)>;
+
+/// Puts `step` in the group of the file its role names. The path written is the inventory's for
+/// that role, never the action's (which is for display: a chmod shows the symlink target), so
+/// every write goes through the symlinks and trust checks of the path Claude Code uses.
+fn group_step<'a>(groups: &mut ByFile<'a>, inv: &'a Inventory, step: Step) -> Result<()> {
+    let role = step.action.role;
+    let Some(path) = writable_path(inv, role) else {
+        bail!(crate::exit::Error::Internal(format!(
+            "no write rule for {}",
+            step.action.file_shown()
+        )));
+    };
+    groups
+        .entry(path.display().to_string())
+        .or_insert_with(|| (path, role, Vec::new()))
+        .2
+        .push(step);
+    Ok(())
+}
+
+/// Carries out `steps` (already confirmed). [`Attempt::Replan`] when the first file changed
+/// since `inv` was loaded; a later file that did is skipped, since earlier ones are changed.
+pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> Result<Attempt> {
     let mut done = Applied::default();
     if steps.is_empty() {
-        return Ok(done);
+        return Ok(Attempt::Done(done));
     }
     let config_dir = &inv.locations.config_dir.path;
     let _own = lock::own_lock(config_dir, opts.lock_wait, &inv.trust)?;
@@ -353,20 +375,17 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
 
     // One backup for the whole run, created on first use.
     let mut backup: Option<Backup> = None;
-    let mut by_file: BTreeMap<String, Vec<Step>> = BTreeMap::new();
-    let mut chmods: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+    let mut by_file = ByFile::new();
+    let mut chmods = ByFile::new();
     for s in steps {
         let group = if matches!(s.action.kind, ActionKind::Chmod { .. }) {
             &mut chmods
         } else {
             &mut by_file
         };
-        group.entry(s.action.file.clone()).or_default().push(s);
+        group_step(group, inv, s)?;
     }
-    for (file_name, steps) in by_file {
-        let Some((path, role)) = state_file_of(inv, &file_name) else {
-            bail!("internal: no write rule for {file_name}");
-        };
+    for (path, role, steps) in by_file.into_values() {
         let mut applied_here = Vec::new();
         let mut skipped_here = Vec::new();
         let mut pending = Some(steps);
@@ -401,8 +420,8 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
             actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
                 code: step.code.clone(),
                 summary: step.action.summary.clone(),
-                file: step.action.file.clone(),
-                pointer: step.action.pointer.clone(),
+                file: step.action.file_shown(),
+                pointer: step.action.kind.pointer(),
             }));
             skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
                 step,
@@ -424,10 +443,12 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
             &mut backup,
             opts,
         ) {
-            Ok(w) => w,
+            Ok(Written::ChangedUnderneath(path)) if done.applied.is_empty() => {
+                return Ok(Attempt::Replan(path));
+            }
             // Earlier files are already changed: keep going and say so, rather than dropping
             // the record of what was done.
-            Err(e) if e.is::<ChangedUnderneath>() && !done.applied.is_empty() => {
+            Ok(Written::ChangedUnderneath(_)) => {
                 for step in pending.take().unwrap_or_default() {
                     done.skipped.push(Skipped {
                         step,
@@ -436,6 +457,7 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
                 }
                 continue;
             }
+            Ok(w) => w,
             Err(e) if !done.applied.is_empty() => {
                 let b = backup.as_ref().map_or(String::new(), |b| {
                     format!(
@@ -467,11 +489,8 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         done.skipped.extend(skipped_here);
     }
     // Modes last, so a content write (which keeps the old mode) cannot undo them.
-    for (file_name, steps) in chmods {
-        let Some((path, _)) = state_file_of(inv, &file_name) else {
-            bail!("internal: no write rule for {file_name}");
-        };
-        apply_chmod(path, steps, &mut backup, inv, opts, &mut done)?;
+    for (path, role, steps) in chmods.into_values() {
+        apply_chmod(path, role, steps, &mut backup, inv, opts, &mut done)?;
     }
     if let Some(b) = backup {
         done.backup = Some(BackupRef {
@@ -480,18 +499,19 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         });
         backup::prune(config_dir);
     }
-    Ok(done)
+    Ok(Attempt::Done(done))
 }
 
 fn apply_chmod(
     path: &Path,
+    role: Role,
     steps: Vec<Step>,
     backup: &mut Option<Backup>,
     inv: &Inventory,
     opts: &WriteOptions<'_>,
     done: &mut Applied,
 ) -> Result<()> {
-    let role = inv.role_of(path);
+    let role = Some(role);
     let (facts, read) = read_target(path, role, &inv.trust)?;
     let (Some(target), Some(bytes)) = (facts.target.clone(), read) else {
         bail!("{} is gone; nothing was changed", path.display());
@@ -517,12 +537,11 @@ fn apply_chmod(
     b.save()?;
     for step in steps {
         if let ActionKind::Chmod { mode } = &step.action.kind {
-            let mode = u32::from_str_radix(mode, 8).unwrap_or(0o600);
-            set_mode(path, mode, &inv.trust)?;
+            set_mode(path, *mode, &inv.trust)?;
             b.manifest.actions.push(backup::ManifestAction {
                 code: step.code.clone(),
                 summary: step.action.summary.clone(),
-                file: step.action.file.clone(),
+                file: step.action.file_shown(),
                 pointer: None,
             });
             done.applied.push(step);
@@ -536,8 +555,9 @@ fn apply_chmod(
 /// resolved, the target checked as every state file is ([`Trust::check_file`]), then opened
 /// without following a link at its name, and chmodded only if it is still the very file that was
 /// checked. A file replaced in between (Claude Code renames a new one in without our lock, since
-/// a chmod takes none) is looked at again, up to three times.
-pub fn set_mode(path: &Path, mode: u32, trust: &Trust) -> Result<()> {
+/// a chmod takes none) is looked at again, up to three times. The one chmod of a state file, for
+/// `fix` and `restore`: true when the mode changed, false when the file already had it.
+pub fn set_mode(path: &Path, mode: u32, trust: &Trust) -> Result<bool> {
     let cannot = || format!("cannot chmod {}", path.display());
     for attempt in 0..3 {
         let facts = file::inspect(path);
@@ -549,14 +569,32 @@ pub fn set_mode(path: &Path, mode: u32, trust: &Trust) -> Result<()> {
         };
         trust.check_file(&facts).with_context(cannot)?;
         let file = safe::open_regular(target, u64::MAX).with_context(cannot)?;
-        if facts.id.is_some() && safe::file_id(&file.metadata().with_context(cannot)?) != facts.id {
+        let meta = file.metadata().with_context(cannot)?;
+        if facts.id.is_some() && safe::file_id(&meta) != facts.id {
             if attempt < 2 {
                 continue;
             }
             return Err(safe::swapped(target)).with_context(cannot);
         }
+        if permission_bits(&meta) == Some(mode) {
+            return Ok(false);
+        }
         safe::set_file_mode_owner(&file, Some(mode), None).with_context(cannot)?;
-        return Ok(());
+        return Ok(true);
     }
     unreachable!("the loop returns")
+}
+
+/// The permission bits (with setuid, setgid and sticky) of an open file; `None` off Unix.
+fn permission_bits(meta: &fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(meta.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
 }

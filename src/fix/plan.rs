@@ -92,7 +92,7 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
         {
             continue;
         }
-        if planned.contains(&(action.kind.clone(), action.file.clone())) {
+        if planned.contains(&(action.kind.clone(), action.path.clone())) {
             continue; // another finding already asked for the same change
         }
         let step = step(inv, f.code, f.server.as_deref(), action.clone());
@@ -116,7 +116,7 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
             plan.kept.push(Kept { step, reason });
             continue;
         }
-        planned.insert((action.kind.clone(), action.file.clone()));
+        planned.insert((action.kind.clone(), action.path.clone()));
         plan.steps.push(step);
     }
     absorb_into_moves(inv, &mut plan);
@@ -154,7 +154,6 @@ fn absorb_into_moves(inv: &Inventory, plan: &mut Plan) {
 /// is `name` (all hashes), its `mcpOAuthClientConfig` keys, and its needs-auth marker.
 pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
     let mut plan = Plan::default();
-    let file = inv.credentials.path.display().to_string();
     for e in &inv.entries {
         if e.name == name || e.server_name_field.as_deref() == Some(name) {
             // None when the live store is the Keychain, which is never written.
@@ -170,15 +169,7 @@ pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
         .and_then(Value::as_object);
     for key in client_config.into_iter().flat_map(|m| m.keys()) {
         if crate::model::key::split_key(key).0 == name {
-            let action = Action {
-                kind: ActionKind::RemoveClientConfig { key: key.clone() },
-                file: file.clone(),
-                pointer: Some(crate::json::pointer2("mcpOAuthClientConfig", key)),
-                safe: false,
-                ask_only: false,
-                summary: format!("remove mcpOAuthClientConfig entry \"{key}\""),
-                note: None,
-            };
+            let action = Action::remove_client_config(&inv.credentials.path, key);
             plan.steps.push(step(inv, "forget", Some(name), action));
         }
     }
@@ -257,7 +248,7 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
         }
         ActionKind::Chmod { mode } => (
             json!({ "mode": inv.credentials.facts.mode.map(|m| format!("{m:04o}")) }),
-            json!({ "mode": mode }),
+            json!({ "mode": format!("{mode:04o}") }),
         ),
     };
     Step {

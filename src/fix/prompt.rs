@@ -1,5 +1,8 @@
 //! Questions at a terminal: per action (yes / no / all / quit) and before taking over a stale
 //! lock. Without a terminal nothing is ever asked: a writing command then needs `--yes`.
+//!
+//! [`decide`] is the one dry-run / confirm / no-terminal / cancel flow of every writing command
+//! (`fix`, `forget`, `restore`), so they cannot drift apart on when they ask or write.
 
 use std::path::Path;
 use std::time::Duration;
@@ -7,6 +10,52 @@ use std::time::Duration;
 use dialoguer::console::{Key, Term};
 
 use super::plan::Step;
+use crate::config::WriteSettings;
+
+/// What a writing command does once its plan is shown.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision<T> {
+    /// `--dry-run`: write nothing.
+    DryRun,
+    /// Confirmed, by `--yes` or at the terminal: carry this out.
+    Apply(T),
+    /// No `--yes` and no terminal to ask on: write nothing, exit [`crate::exit::COULD_NOT_RUN`].
+    NoTerminal,
+    /// Cancelled at a prompt: write nothing, exit [`crate::exit::CANCELLED`].
+    Cancelled,
+}
+
+/// The flow: `--dry-run` wins, then `--yes` applies `all`, then `ask` (called only when there is
+/// a terminal; `None` means cancelled) decides.
+pub fn decide<T>(w: &WriteSettings, all: T, ask: impl FnOnce() -> Option<T>) -> Decision<T> {
+    if w.dry_run {
+        Decision::DryRun
+    } else if w.yes {
+        Decision::Apply(all)
+    } else if w.interactive {
+        ask().map_or(Decision::Cancelled, Decision::Apply)
+    } else {
+        Decision::NoTerminal
+    }
+}
+
+/// What is said on stdout after a cancel.
+pub const CANCELLED: &str = "Cancelled: nothing was changed.\n";
+
+/// What is said on stderr for [`Decision::NoTerminal`]: `--yes` would `apply`, `--dry-run` would
+/// only `show`.
+pub fn no_terminal(apply: &str, show: &str) -> String {
+    format!(
+        "mcp-auth-doctor: nothing was changed: there is no terminal to ask on. Pass --yes to \
+         {apply}, or --dry-run to only show {show}.\n"
+    )
+}
+
+/// Whether a stale lock directory may be taken over: `--break-stale-lock`, or a yes at the
+/// terminal.
+pub fn may_break_stale(w: &WriteSettings) -> impl FnMut(&Path, Duration) -> bool + '_ {
+    |dir, age| w.break_stale_lock || (w.interactive && ask_stale_lock(dir, age))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
@@ -26,7 +75,7 @@ pub fn ask_step(step: &Step, index: usize, total: usize) -> Answer {
     let server = step
         .server
         .as_deref()
-        .map(|s| format!(", {}", crate::report::style::sanitize(s)))
+        .map(|s| format!(", {}", crate::term::sanitize(s)))
         .unwrap_or_default();
     let warn = if step.action.safe {
         ""
@@ -43,7 +92,7 @@ pub fn ask_step(step: &Step, index: usize, total: usize) -> Answer {
         "[{}/{}] {}{warn} ({}{server})? {keys} ",
         index + 1,
         total,
-        crate::report::style::sanitize(&step.action.summary),
+        crate::term::sanitize(&step.action.summary),
         step.code
     );
     ask_key(&prompt, |key| step_answer(key, default)).unwrap_or(Answer::Quit)
@@ -143,23 +192,50 @@ fn lock_answer(key: &Key) -> Option<bool> {
 mod tests {
     use super::*;
     use crate::checks::{Action, ActionKind};
+    use crate::model::inventory::Role;
+    use std::path::Path;
 
     fn step(safe: bool) -> Step {
         Step {
             code: "stale-registration".into(),
             server: Some("x".into()),
             action: Action {
-                kind: ActionKind::RemoveEntry { key: "x|1".into() },
-                file: "f".into(),
-                pointer: None,
                 safe,
-                ask_only: false,
-                summary: "remove".into(),
-                note: None,
+                ..Action::new(
+                    Role::Credentials,
+                    Path::new("f"),
+                    ActionKind::RemoveEntry { key: "x|1".into() },
+                    "remove".into(),
+                )
             },
             before: serde_json::Value::Null,
             after: serde_json::Value::Null,
         }
+    }
+
+    #[test]
+    fn dry_run_wins_then_yes_then_the_terminal() {
+        let w = |dry_run, yes, interactive| WriteSettings {
+            dry_run,
+            yes,
+            interactive,
+            ..WriteSettings::default()
+        };
+        let never = || -> Option<u8> { panic!("asked") };
+        assert_eq!(decide(&w(true, true, true), 1, never), Decision::DryRun);
+        assert_eq!(decide(&w(false, true, true), 1, never), Decision::Apply(1));
+        assert_eq!(
+            decide(&w(false, false, false), 1, never),
+            Decision::NoTerminal
+        );
+        assert_eq!(
+            decide(&w(false, false, true), 1, || Some(2)),
+            Decision::Apply(2)
+        );
+        assert_eq!(
+            decide(&w(false, false, true), 1, || None),
+            Decision::Cancelled
+        );
     }
 
     #[test]

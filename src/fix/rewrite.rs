@@ -4,7 +4,7 @@
 //! change, and each has a function that says what the result must parse to, so the write protocol
 //! can verify it before and after the rename.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde_json::{Map, Value};
 
 use super::edit;
@@ -111,9 +111,11 @@ pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Res
     let mut removal_steps = Vec::new();
     let mut moves = Vec::new();
     for step in steps {
-        let Some((object, key)) = step.action.pointer.as_deref().and_then(edit::split_pointer)
-        else {
-            bail!("internal: no pointer for {}", step.action.summary);
+        let Some((object, key)) = step.action.kind.member() else {
+            bail!(crate::exit::Error::Internal(format!(
+                "no pointer for {}",
+                step.action.summary
+            )));
         };
         if matches!(step.action.kind, ActionKind::MoveEntry { .. }) {
             moves.push((object, step));
@@ -153,7 +155,9 @@ pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Res
 /// The end of the JSON string literal that starts at `start` (just past its closing quote).
 fn string_end(text: &[u8], start: usize) -> Result<usize> {
     if text.get(start) != Some(&b'"') {
-        bail!("internal: no string at byte {start}");
+        bail!(crate::exit::Error::Internal(format!(
+            "no string at byte {start}"
+        )));
     }
     let mut i = start + 1;
     while let Some(&b) = text.get(i) {
@@ -163,7 +167,9 @@ fn string_end(text: &[u8], start: usize) -> Result<usize> {
             _ => i += 1,
         }
     }
-    bail!("internal: unterminated string at byte {start}")
+    bail!(crate::exit::Error::Internal(format!(
+        "unterminated string at byte {start}"
+    )))
 }
 
 /// Where the value of the member whose key starts at `start` begins.
@@ -176,7 +182,9 @@ fn value_start(text: &[u8], start: usize) -> Result<usize> {
     };
     skip_ws(&mut i);
     if text.get(i) != Some(&b':') {
-        bail!("internal: no ':' after the key at byte {start}");
+        bail!(crate::exit::Error::Internal(format!(
+            "no ':' after the key at byte {start}"
+        )));
     }
     i += 1;
     skip_ws(&mut i);
@@ -209,7 +217,9 @@ pub fn move_member(
     set: &[(&str, Value)],
 ) -> Result<Option<Vec<u8>>> {
     if from == to {
-        bail!("internal: a move to the same key");
+        bail!(crate::exit::Error::Internal(
+            "a move to the same key".into()
+        ));
     }
     let found = members(text, object_path)?;
     if only(&found, from)?.is_none() {
@@ -217,7 +227,8 @@ pub fn move_member(
     }
     let mut text = text.to_vec();
     if only(&found, to)?.is_some() {
-        text = edit::remove_member(&text, object_path, to)?.context("internal: lost the target")?;
+        text = edit::remove_member(&text, object_path, to)?
+            .ok_or_else(|| crate::exit::Error::Internal("lost the target".into()))?;
     }
     let mut entry_path = object_path.to_vec();
     entry_path.push(from);
@@ -236,7 +247,8 @@ pub fn move_member(
         };
     }
     let found = members(&text, object_path)?;
-    let &(_, start, _) = only(&found, from)?.context("internal: lost the member")?;
+    let &(_, start, _) = only(&found, from)?
+        .ok_or_else(|| crate::exit::Error::Internal("lost the member".into()))?;
     let end = string_end(&text, start)?;
     let mut out = text[..start].to_vec();
     out.extend_from_slice(serde_json::to_string(to)?.as_bytes());
@@ -309,7 +321,7 @@ fn move_step(
         server_url,
     } = kind
     else {
-        bail!("internal: not a move");
+        bail!(crate::exit::Error::Internal("not a move".into()));
     };
     let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
     let set = [("serverUrl", Value::String(server_url.clone()))];

@@ -45,10 +45,10 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding) {
             out,
             "      {} {}{safe}",
             style.dim("fix would:"),
-            sanitize(&a.summary.replace(
-                &a.file,
-                &d.inventory.locations.display(std::path::Path::new(&a.file))
-            ))
+            sanitize(
+                &a.summary
+                    .replace(&a.file_shown(), &d.inventory.locations.display(&a.path))
+            )
         );
     }
 }

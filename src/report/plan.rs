@@ -32,15 +32,15 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
                 if n == 1 { "" } else { "s" }
             ))
         );
-        let mut files: Vec<&str> = Vec::new();
+        let mut files: Vec<&Path> = Vec::new();
         for s in &plan.steps {
-            if !files.contains(&s.action.file.as_str()) {
-                files.push(&s.action.file);
+            if !files.contains(&s.action.path.as_path()) {
+                files.push(&s.action.path);
             }
         }
         for file in files {
-            let _ = writeln!(out, "  {}", sanitize(&locations.display(Path::new(file))));
-            for s in plan.steps.iter().filter(|s| s.action.file == file) {
+            let _ = writeln!(out, "  {}", sanitize(&locations.display(file)));
+            for s in plan.steps.iter().filter(|s| s.action.path == file) {
                 let _ = writeln!(out, "    - {}", step_line(s));
                 if let Some(note) = &s.action.note {
                     let _ = writeln!(out, "      {}", style.dim(&sanitize(note)));

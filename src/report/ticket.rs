@@ -264,7 +264,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             .map(|mut f| {
                 f.file = f.file.map(|p| inv.locations.display(Path::new(&p)));
                 if let Some(a) = &mut f.action {
-                    a.file = inv.locations.display(Path::new(&a.file));
+                    a.path = inv.locations.display(&a.path).into();
                 }
                 f
             })
@@ -301,7 +301,7 @@ fn plan_shown(mut plan: Plan, locations: &Locations) -> Plan {
         .iter_mut()
         .chain(plan.kept.iter_mut().map(|k| &mut k.step));
     for st in steps {
-        st.action.file = locations.display(Path::new(&st.action.file));
+        st.action.path = locations.display(&st.action.path).into();
     }
     plan
 }

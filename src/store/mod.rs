@@ -7,6 +7,7 @@
 pub mod file;
 pub mod global_config;
 pub mod plugins;
+pub mod private;
 pub mod safe;
 
 use std::path::{Path, PathBuf};

@@ -334,6 +334,37 @@ fn without_a_terminal_and_without_yes_nothing_is_written() {
     assert_eq!(before, files(&home.path));
 }
 
+/// The chmod of a symlinked credentials file shows the target but goes through the link (its
+/// trust checks included); it failed with "internal: no write rule" while actions carried their
+/// file as display text matched against the inventory's paths.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_credentials_file_gets_its_target_chmodded_and_stays_a_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::fixture("symlinked-credentials");
+    let target = home.path.join("dotfiles/claude/credentials.json");
+    let link = creds(&home);
+    fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("../dotfiles/claude/credentials.json", &link).unwrap();
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+    let (stdout, stderr, code) = home.run(&["fix", "--yes", "--only", "credentials-permissions"]);
+    assert_eq!(code & (1 | 8), 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("chmod 0600 ~/.claude/../dotfiles/claude/credentials.json"),
+        "{stdout}"
+    );
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
 #[test]
 fn symlinked_credentials_stay_links_and_their_target_is_written() {
     for link_kind in ["relative", "absolute", "link-to-link"] {

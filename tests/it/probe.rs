@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mcp_auth_doctor::UsageError;
+use mcp_auth_doctor::exit;
 use mcp_auth_doctor::model::inventory::Inventory;
 use mcp_auth_doctor::paths::{Environment, Locations, Overrides};
 use mcp_auth_doctor::probe::verdict::{Shows, SignIn};
@@ -644,10 +644,10 @@ fn names_resolve_through_the_configuration() {
         )
     };
     let e = run("nobody").unwrap_err();
-    assert!(e.downcast_ref::<UsageError>().is_some(), "{e:#}");
+    assert_eq!(exit::status_of(&e), exit::USAGE, "{e:#}");
     assert!(e.to_string().contains("no server named 'nobody'"));
     let e = run("local").unwrap_err();
-    assert!(e.downcast_ref::<UsageError>().is_some(), "{e:#}");
+    assert_eq!(exit::status_of(&e), exit::USAGE, "{e:#}");
     assert!(e.to_string().contains("stdio"), "{e}");
     let e = probe::run(
         &ProbeOptions {
@@ -659,7 +659,7 @@ fn names_resolve_through_the_configuration() {
         &inventory,
     )
     .unwrap_err();
-    assert!(e.downcast_ref::<UsageError>().is_some());
+    assert_eq!(exit::status_of(&e), exit::USAGE);
 }
 
 #[test]

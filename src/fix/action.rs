@@ -1,0 +1,291 @@
+//! Typed repairs: what a finding proposes and `fix` carries out. An [`Action`] names its file by
+//! role (and the path shown, whatever bytes it holds) and its target by the [`ActionKind`] (a key, a
+//! name), never by display text: the `file` and `pointer` of the JSON output are made from them
+//! when it is serialized, and [`super::apply`] never parses a string back into a path or pointer.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::json::{self, Seg};
+use crate::model::inventory::Role;
+
+/// What a repair would change.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum ActionKind {
+    /// Delete `mcpOAuth[key]` from the credentials file.
+    RemoveEntry { key: String },
+    /// Delete `cache[name]` from the needs-auth cache.
+    RemoveMarker { name: String },
+    /// Delete `mcpOAuthClientConfig[key]` (a pre-configured client secret) from the credentials.
+    RemoveClientConfig { key: String },
+    /// Set the file's permission bits (shown as four octal digits, `"0600"`).
+    Chmod {
+        #[serde(serialize_with = "octal_mode")]
+        mode: u32,
+    },
+    /// Rename `mcpOAuth[from]` to `to` (dropping what is under `to`) and set its `serverUrl`.
+    MoveEntry {
+        from: String,
+        to: String,
+        /// The current url, written as the entry's `serverUrl`; shown only redacted (a url may
+        /// carry a secret in its userinfo, query or path).
+        #[serde(serialize_with = "redacted_url")]
+        server_url: String,
+    },
+    /// Drop the three bytes of a leading UTF-8 byte order mark, nothing else.
+    RemoveBom,
+    /// Replace the whole file with `{}` (a disposable cache that does not parse).
+    ReplaceWithEmptyObject,
+}
+
+fn redacted_url<S: serde::Serializer>(url: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::redact::url(url))
+}
+
+fn octal_mode<S: serde::Serializer>(mode: &u32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{mode:04o}"))
+}
+
+impl ActionKind {
+    /// The JSON member it removes or moves: the path of keys to its object and its key; `None`
+    /// for a change to the whole file.
+    pub fn member(&self) -> Option<(Vec<String>, String)> {
+        let (object, key): (&[&str], &str) = match self {
+            ActionKind::RemoveEntry { key } => (&["mcpOAuth"], key),
+            ActionKind::MoveEntry { from, .. } => (&["mcpOAuth"], from),
+            ActionKind::RemoveClientConfig { key } => (&["mcpOAuthClientConfig"], key),
+            ActionKind::RemoveMarker { name } => (&[], name),
+            ActionKind::Chmod { .. }
+            | ActionKind::RemoveBom
+            | ActionKind::ReplaceWithEmptyObject => {
+                return None;
+            }
+        };
+        Some((
+            object.iter().map(|s| s.to_string()).collect(),
+            key.to_string(),
+        ))
+    }
+
+    /// The member as a JSON Pointer, for display and the backup manifest.
+    pub fn pointer(&self) -> Option<String> {
+        self.member().map(|(object, key)| {
+            let segs: Vec<Seg> = object.into_iter().chain([key]).map(Seg::Key).collect();
+            json::pointer(&segs)
+        })
+    }
+}
+
+/// A proposed repair, computed by `check` and applied by `fix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub kind: ActionKind,
+    /// Which of Claude Code's files it changes.
+    pub role: Role,
+    /// That file as shown: the path Claude Code uses for a content edit, the symlink target
+    /// (whose mode protects the bytes) for a chmod. Display only: `apply` writes the path the
+    /// inventory has for [`Action::role`], through its symlinks and trust checks.
+    pub path: PathBuf,
+    /// True when it cannot lose a usable credential (`fix --safe-only` applies only these, and
+    /// the prompt's default answer is yes only for these).
+    pub safe: bool,
+    /// True when `fix` applies it only if its code is named with `--only`: the entry may be live
+    /// in a way this tool cannot see (a `${VAR}` with another value, a live key of a static-auth
+    /// server). Everything else is applied by default, backed up first.
+    pub ask_only: bool,
+    /// One line for the plan.
+    pub summary: String,
+    /// What the user should know about this change, for the plan (what `restore` brings back,
+    /// what the client does next).
+    pub note: Option<String>,
+}
+
+/// The JSON shape of an [`Action`] (docs/json.md): its file as display text and its pointer,
+/// made here from the typed fields.
+#[derive(Serialize)]
+struct ActionJson<'a> {
+    #[serde(flatten)]
+    kind: &'a ActionKind,
+    file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<String>,
+    safe: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    ask_only: bool,
+    summary: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+}
+
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ActionJson {
+            kind: &self.kind,
+            file: self.file_shown(),
+            pointer: self.kind.pointer(),
+            safe: self.safe,
+            ask_only: self.ask_only,
+            summary: &self.summary,
+            note: self.note.as_deref(),
+        }
+        .serialize(s)
+    }
+}
+
+impl Action {
+    /// An action with no note that is safe and applied by default.
+    pub fn new(role: Role, path: &Path, kind: ActionKind, summary: String) -> Self {
+        Self {
+            kind,
+            role,
+            path: path.to_path_buf(),
+            safe: true,
+            ask_only: false,
+            summary,
+            note: None,
+        }
+    }
+
+    /// Deletes `mcpOAuth[key]` from the credentials file at `path`. A removal that loses a usable
+    /// token (`safe` false) says how to get it back.
+    pub fn remove_entry(path: &Path, key: &str, safe: bool) -> Self {
+        let mut action = Self::new(
+            Role::Credentials,
+            path,
+            ActionKind::RemoveEntry {
+                key: key.to_string(),
+            },
+            format!("remove mcpOAuth entry \"{key}\""),
+        );
+        action.safe = safe;
+        action.note = (!safe).then(|| {
+            "it holds a usable token: it is backed up first, and `mcp-auth-doctor restore \
+             --latest` brings it back"
+                .to_string()
+        });
+        action
+    }
+
+    /// Deletes the needs-auth marker for `name` from the cache at `path`.
+    pub fn remove_marker(path: &Path, name: &str) -> Self {
+        Self::new(
+            Role::NeedsAuthCache,
+            path,
+            ActionKind::RemoveMarker {
+                name: name.to_string(),
+            },
+            format!("remove needs-auth marker \"{name}\""),
+        )
+    }
+
+    /// Deletes `mcpOAuthClientConfig[key]` (a client secret) from the credentials at `path`.
+    pub fn remove_client_config(path: &Path, key: &str) -> Self {
+        let mut action = Self::new(
+            Role::Credentials,
+            path,
+            ActionKind::RemoveClientConfig {
+                key: key.to_string(),
+            },
+            format!("remove mcpOAuthClientConfig entry \"{key}\""),
+        );
+        action.safe = false;
+        action
+    }
+
+    /// Moves `mcpOAuth[from]` to `to` in the credentials at `path`, setting its `serverUrl`.
+    pub fn move_entry(
+        path: &Path,
+        from: &str,
+        to: &str,
+        server_url: &str,
+        summary: String,
+    ) -> Self {
+        Self::new(
+            Role::Credentials,
+            path,
+            ActionKind::MoveEntry {
+                from: from.to_string(),
+                to: to.to_string(),
+                server_url: server_url.to_string(),
+            },
+            summary,
+        )
+    }
+
+    /// Sets the mode of `target` (the file a `role` path leads to).
+    pub fn chmod(role: Role, target: &Path, mode: u32, summary: String) -> Self {
+        Self::new(role, target, ActionKind::Chmod { mode }, summary)
+    }
+
+    /// The file as the JSON output and the plan show it.
+    pub fn file_shown(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Applied by `fix` only when its code is named with `--only`; `why` becomes the note.
+    pub fn only_when_asked(mut self, why: impl Into<String>) -> Self {
+        self.ask_only = true;
+        self.note = Some(why.into());
+        self
+    }
+
+    /// Adds the plan's one-line note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moved_url_is_shown_redacted_but_kept_whole_for_the_write() {
+        let kind = ActionKind::MoveEntry {
+            from: "a|1".into(),
+            to: "a|2".into(),
+            server_url: "https://u:CANARY-pw@h.example/mcp?api_key=CANARY-k".into(),
+        };
+        let shown = serde_json::to_string(&kind).unwrap();
+        assert!(!shown.contains("CANARY"), "{shown}");
+        assert!(shown.contains("h.example/mcp"), "{shown}");
+        let ActionKind::MoveEntry { server_url, .. } = &kind else {
+            unreachable!()
+        };
+        assert!(server_url.contains("CANARY-pw"));
+    }
+
+    #[test]
+    fn the_json_keeps_the_shape_of_the_former_string_fields() {
+        let a = Action::remove_entry(Path::new("/h/.claude/.credentials.json"), "a/b~|1", false);
+        let shown = serde_json::to_string(&a).unwrap();
+        assert_eq!(
+            shown,
+            r#"{"kind":"remove-entry","key":"a/b~|1","file":"/h/.claude/.credentials.json","pointer":"/mcpOAuth/a~1b~0|1","safe":false,"summary":"remove mcpOAuth entry \"a/b~|1\"","note":"it holds a usable token: it is backed up first, and `mcp-auth-doctor restore --latest` brings it back"}"#
+        );
+        let c = Action::chmod(Role::Credentials, Path::new("/t"), 0o600, "chmod".into());
+        let shown = serde_json::to_string(&c).unwrap();
+        assert_eq!(
+            shown,
+            r#"{"kind":"chmod","mode":"0600","file":"/t","safe":true,"summary":"chmod"}"#
+        );
+        let m = Action::remove_marker(Path::new("/c"), "x/y").only_when_asked("why");
+        assert_eq!(m.kind.pointer().as_deref(), Some("/x~1y"));
+        assert!(
+            serde_json::to_string(&m)
+                .unwrap()
+                .contains(r#""ask_only":true"#)
+        );
+    }
+
+    #[test]
+    fn a_path_that_is_not_utf8_stays_whole() {
+        use std::os::unix::ffi::OsStrExt;
+        let raw = std::ffi::OsStr::from_bytes(b"/h/\xff/.credentials.json");
+        let a = Action::remove_entry(Path::new(raw), "k|1", true);
+        assert_eq!(a.path.as_os_str().as_bytes(), raw.as_bytes());
+    }
+}
