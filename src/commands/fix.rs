@@ -307,7 +307,10 @@ fn finish(
             } else if applied.is_some() && s.verdict == Verdict::NoToken {
                 if signed_out.contains(&s.name.as_str()) {
                     Some(crate::checks::login_hint(&s.name))
-                } else if s.findings.contains(&"missing-registration") {
+                } else if s
+                    .findings
+                    .contains(&crate::checks::Code::MissingRegistration)
+                {
                     s.next_step.clone()
                 } else {
                     None

@@ -24,7 +24,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use crate::UsageError;
-use crate::checks::{Finding, Severity};
+use crate::checks::{Code, Finding, Severity};
 use crate::model::inventory::Inventory;
 use crate::model::server::{ConfiguredServer, Scope, StaticAuth};
 use crate::report::style::{Style, sanitize};
@@ -110,7 +110,7 @@ impl ProbeReport {
 
     /// The codes found, in order (for tests and scripts).
     pub fn codes(&self) -> Vec<&'static str> {
-        self.findings.iter().map(|f| f.code).collect()
+        self.findings.iter().map(|f| f.code.as_str()).collect()
     }
 }
 
@@ -254,7 +254,7 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
                 .collect();
             if !others.is_empty() {
                 noted.push(Noted::new(
-                    "several-definitions",
+                    Code::SeveralDefinitions,
                     Severity::Info,
                     format!(
                         "'{shown}' is also configured as {}; probing the {} definition, which \
@@ -266,14 +266,14 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
             }
             match chosen.static_auth {
                 Some(StaticAuth::AuthorizationHeader) => noted.push(Noted::new(
-                    "static-auth-configured",
+                    Code::StaticAuthConfigured,
                     Severity::Info,
                     "The configuration sets its own Authorization header, so Claude Code sends it \
                      and does not use OAuth for this server. The probe sends no credentials, so it \
                      shows only what a client without that header would get.",
                 )),
                 Some(StaticAuth::HeadersHelper) => noted.push(Noted::new(
-                    "static-auth-configured",
+                    Code::StaticAuthConfigured,
                     Severity::Info,
                     "The configuration has a headersHelper, whose headers Claude Code sends; the \
                      probe does not run it and sends no credentials.",
@@ -284,7 +284,7 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
             if !header_names.is_empty() {
                 noted.push(
                     Noted::new(
-                        "headers-not-sent",
+                        Code::HeadersNotSent,
                         Severity::Info,
                         format!(
                             "The configuration has headers ({}); the probe does not send them, \

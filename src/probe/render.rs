@@ -34,7 +34,7 @@ fn finding(out: &mut String, style: Style, f: &Finding, indent: &str) {
         WIDTH - indent.len(),
         &cont,
     );
-    let text = text.replacen(&plain, &severity_tag(style, f.severity, f.code), 1);
+    let text = text.replacen(&plain, &severity_tag(style, f.severity, f.code.as_str()), 1);
     let _ = writeln!(out, "{indent}{text}");
 }
 

@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use serde_json::json;
 
-use crate::checks::{CHECKS, CheckInfo};
+use crate::checks::code::ReportedBy;
+use crate::checks::{CHECKS, CheckInfo, Code};
 use crate::probe::verdict::{CODES as PROBE_CODES, CodeInfo};
 
 /// A code `--explain` knows: a check's, or one the network probe reports.
@@ -13,23 +14,25 @@ pub enum Known {
     Probe(&'static CodeInfo),
 }
 
-/// Looks a code up among the checks, then the probe's codes.
+/// What `--explain` says about a code: the check that reports it, or its probe step.
 pub fn find(code: &str) -> Option<Known> {
-    crate::checks::find(code).map(Known::Check).or_else(|| {
-        PROBE_CODES
+    let code: Code = code.parse().ok()?;
+    match code.reported_by() {
+        ReportedBy::Check => crate::checks::find(code).map(Known::Check),
+        ReportedBy::Probe => PROBE_CODES
             .iter()
             .find(|c| c.code == code)
-            .map(Known::Probe)
-    })
+            .map(Known::Probe),
+    }
 }
 
 /// The error for a code no check has, with the nearest one when it is close (`--only`, `--skip`
 /// and `--explain` take codes; a typo should not cost a trip to `--list-checks`).
 pub fn unknown_code(code: &str, with_probe: bool) -> String {
-    let checks = CHECKS.iter().map(|c| c.info.code);
+    let checks = CHECKS.iter().map(|c| c.info.code.as_str());
     let probe = PROBE_CODES
         .iter()
-        .map(|c| c.code)
+        .map(|c| c.code.as_str())
         .filter(move |_| with_probe);
     let hint = crate::suggest::hint(code, checks.chain(probe));
     let list = if with_probe {
@@ -47,7 +50,7 @@ pub fn unknown_code(code: &str, with_probe: bool) -> String {
 
 /// One row of the probe's code table in docs/probe.md: step, severity, meaning. The table is the
 /// probe codes' reference (a test keeps it and [`PROBE_CODES`] equal), so `--explain` reads it.
-fn probe_row(code: &str) -> Option<[&'static str; 3]> {
+fn probe_row(code: Code) -> Option<[&'static str; 3]> {
     const DOC: &str = include_str!("../../docs/probe.md");
     let prefix = format!("| `{code}` |");
     let row = DOC.lines().find(|l| l.starts_with(&prefix))?;
@@ -100,7 +103,11 @@ pub fn explain_probe(info: &CodeInfo) -> String {
 }
 
 pub fn list() -> String {
-    let width = CHECKS.iter().map(|c| c.info.code.len()).max().unwrap_or(0);
+    let width = CHECKS
+        .iter()
+        .map(|c| c.info.code.as_str().len())
+        .max()
+        .unwrap_or(0);
     let severity_width = CHECKS
         .iter()
         .map(|c| c.info.severity_label().len())

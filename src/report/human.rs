@@ -31,7 +31,11 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding) {
         "      ",
     );
     // Colour the tag after wrapping, so escape codes do not count as columns.
-    let text = text.replacen(&plain_tag, &severity_tag(style, f.severity, f.code), 1);
+    let text = text.replacen(
+        &plain_tag,
+        &severity_tag(style, f.severity, f.code.as_str()),
+        1,
+    );
     let _ = writeln!(out, "    {text}");
     if let Some(a) = &f.action {
         let safe = if a.ask_only {

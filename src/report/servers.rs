@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::checks::Finding;
+use crate::checks::{Code, Finding};
 use crate::model::entry::{PlaceholderShape, TokenState};
 use crate::model::inventory::Inventory;
 use crate::model::marker::{Marker, MarkerState};
@@ -115,7 +115,7 @@ pub struct ServerReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_step: Option<String>,
     /// Codes of the findings about this server.
-    pub findings: Vec<&'static str>,
+    pub findings: Vec<Code>,
 }
 
 /// One report per distinct server definition (a name with one key; the same definition in two
@@ -199,7 +199,7 @@ fn report(
         )
     });
     let (verdict, explanation, next_step) = verdict(inv, s, entry, marker, moves_in);
-    let mut codes: Vec<&'static str> = findings
+    let mut codes: Vec<Code> = findings
         .iter()
         .filter(|f| f.server.as_deref() == Some(s.name.as_str()))
         .filter(|f| match (&f.key, &s.key) {
