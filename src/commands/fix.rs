@@ -303,7 +303,7 @@ fn finish(
         let mut logins: Vec<String> = Vec::new();
         for s in &now.servers {
             let next = if s.verdict == Verdict::NeedsLogin {
-                s.next_step.clone()
+                crate::report::servers::next_step(s)
             } else if applied.is_some() && s.verdict == Verdict::NoToken {
                 if signed_out.contains(&s.name.as_str()) {
                     Some(crate::checks::login_hint(&s.name))
@@ -311,7 +311,7 @@ fn finish(
                     .findings
                     .contains(&crate::checks::Code::MissingRegistration)
                 {
-                    s.next_step.clone()
+                    crate::report::servers::next_step(s)
                 } else {
                     None
                 }

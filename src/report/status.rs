@@ -61,9 +61,9 @@ pub fn table(d: &Diagnosis, style: Style) -> String {
         rows.push([
             sanitize(&s.name),
             scope_cell(&s.scopes),
-            s.token.state.clone(),
+            s.token.state.label().into(),
             expires,
-            s.marker.state.clone(),
+            s.marker.state.label().into(),
             s.verdict.label().into(),
         ]);
     }

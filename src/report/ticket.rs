@@ -211,7 +211,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             f.target = Some(inv.locations.display(Path::new(t)));
         }
     }
-    let servers = d.servers.clone();
+    let servers = super::servers::reports(&d.servers);
     Ticket {
         schema: 1,
         generated_at: timefmt::rfc3339(extras.generated_ms),

@@ -1,13 +1,19 @@
-//! One diagnosis: the inventory, every finding, and the per-server summary.
+//! One diagnosis: the inventory, every finding, and the per-server summary with what Claude
+//! Code will do with each server ([`verdict`]). Data only: `report` puts it into words.
+
+pub mod servers;
+pub mod verdict;
+
+pub use servers::ServerSummary;
+pub use verdict::{ServerVerdict, Verdict};
 
 use crate::checks::{self, Code, Finding, Severity};
 use crate::model::inventory::Inventory;
-use crate::report::servers::{self, ServerReport};
 
 pub struct Diagnosis {
     pub inventory: Inventory,
     pub findings: Vec<Finding>,
-    pub servers: Vec<ServerReport>,
+    pub servers: Vec<ServerSummary>,
 }
 
 impl Diagnosis {
