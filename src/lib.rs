@@ -18,6 +18,7 @@ pub mod report;
 pub mod store;
 pub mod suggest;
 pub mod system;
+pub mod term;
 pub mod timefmt;
 
 use anyhow::Result;

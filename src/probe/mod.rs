@@ -5,13 +5,12 @@
 //!
 //! Modules: [`http`] (the client), [`urls`] and [`challenge`] (parsing), [`steps`] (the four
 //! steps), [`lint`] (schema checks), [`transcript`] (redacted record of the exchanges),
-//! [`verdict`] (codes and the verdict), and `render` (human and JSON output). docs/probe.md
+//! [`verdict`] (codes and the verdict); `report::probe` renders it (human and JSON). docs/probe.md
 //! describes them for users.
 
 pub mod challenge;
 pub mod http;
 pub mod lint;
-mod render;
 pub mod steps;
 pub mod transcript;
 pub mod urls;
@@ -27,7 +26,7 @@ use crate::UsageError;
 use crate::checks::{Code, Finding, Severity};
 use crate::model::inventory::Inventory;
 use crate::model::server::{ConfiguredServer, Scope, StaticAuth};
-use crate::report::style::{Style, sanitize};
+use crate::term::sanitize;
 use steps::{Plan, Step};
 use transcript::show_url;
 use urls::Url;
@@ -89,15 +88,6 @@ impl ProbeReport {
         self.findings
             .iter()
             .any(|f| f.severity >= Severity::Warning)
-    }
-
-    pub fn human(&self, style: Style) -> String {
-        render::human(self, style)
-    }
-
-    /// `{"schema":1, "tool", "version", "target", "steps", "findings", "verdict"}`.
-    pub fn json(&self) -> String {
-        render::json(self)
     }
 
     /// The findings of one step (0: about the target).

@@ -1,23 +1,8 @@
 //! Terminal presentation: colour only when asked or on a terminal without `NO_COLOR`, every string
 //! from the files stripped of control characters, and long sentences wrapped.
 
-/// Removes characters that could move the cursor, change colours, break a line or reorder text:
-/// C0 and C1 controls (except none: tabs and newlines in file data are also suspicious), DEL, the
-/// line and paragraph separators U+2028 and U+2029, and the Unicode bidirectional overrides,
-/// isolates and marks.
-pub fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            let bidi = matches!(c,
-                '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{61C}');
-            if c.is_control() || bidi || matches!(c, '\u{2028}' | '\u{2029}') {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
+// Moved to the neutral `term` module (prompts use it too); re-exported for the renderers.
+pub use crate::term::sanitize;
 
 use crate::checks::Severity;
 

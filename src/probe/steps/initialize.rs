@@ -11,7 +11,7 @@ use crate::probe::http::{Method, Request};
 use crate::probe::transcript::show_url;
 use crate::probe::urls::{self, Url};
 use crate::probe::verdict::Noted;
-use crate::report::style::sanitize;
+use crate::term::sanitize;
 
 impl Runner<'_> {
     pub(super) fn initialize(&mut self) -> First {

@@ -20,7 +20,7 @@ use super::transcript::{Exchange, show_url};
 use super::urls::{self, Url};
 use super::verdict::{FirstContact, Noted};
 use crate::checks::{Code, Severity};
-use crate::report::style::sanitize;
+use crate::term::sanitize;
 
 /// The MCP protocol version the probe speaks.
 pub const PROTOCOL_VERSION: &str = "2025-06-18";

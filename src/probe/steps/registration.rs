@@ -9,7 +9,7 @@ use crate::probe::http::{Method, Request};
 use crate::probe::lint::{self, Problem};
 use crate::probe::transcript::show_url;
 use crate::probe::verdict::{Effect, Noted};
-use crate::report::style::sanitize;
+use crate::term::sanitize;
 
 impl Runner<'_> {
     pub(super) fn registration(&mut self, meta: Option<&ServerMetadata>) -> bool {
