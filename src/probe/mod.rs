@@ -30,7 +30,7 @@ use crate::term::sanitize;
 use steps::{Plan, Step};
 use transcript::show_url;
 use urls::Url;
-use verdict::{Noted, Verdict};
+use verdict::{Noted, ProbeVerdict};
 
 /// The default timeout per request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -77,7 +77,7 @@ pub struct ProbeReport {
     pub target: TargetReport,
     pub steps: Vec<Step>,
     pub findings: Vec<Finding>,
-    pub verdict: Verdict,
+    pub verdict: ProbeVerdict,
     /// The step each finding belongs to (0: the target), parallel to `findings`.
     finding_steps: Vec<u8>,
 }

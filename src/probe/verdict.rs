@@ -298,8 +298,10 @@ pub enum SignIn {
     Fails,
 }
 
+/// What Claude Code will show for the probed server and whether signing in can work (the
+/// offline per-server verdict is `diagnosis::Verdict`).
 #[derive(Debug, Clone, Serialize)]
-pub struct Verdict {
+pub struct ProbeVerdict {
     pub shows: Shows,
     /// Claude Code's label.
     pub label: &'static str,
@@ -326,7 +328,7 @@ pub enum FirstContact {
 
 /// The verdict from the findings: the first connect-breaking finding wins, then the first
 /// sign-in-breaking one.
-pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict {
+pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> ProbeVerdict {
     let connect = noted.iter().find_map(|n| match &n.effect {
         Effect::FailsConnect(b) => Some(b),
         _ => None,
@@ -336,7 +338,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
         _ => None,
     });
     if let Some(b) = connect {
-        return Verdict {
+        return ProbeVerdict {
             shows: Shows::Failed,
             label: Shows::Failed.label(),
             sign_in: SignIn::Fails,
@@ -350,7 +352,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
         };
     }
     match first {
-        FirstContact::Open => Verdict {
+        FirstContact::Open => ProbeVerdict {
             shows: Shows::Connected,
             label: Shows::Connected.label(),
             sign_in: SignIn::NotNeeded,
@@ -362,7 +364,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
             ),
         },
         FirstContact::Challenged => match sign_in {
-            Some(b) => Verdict {
+            Some(b) => ProbeVerdict {
                 shows: Shows::NeedsAuth,
                 label: Shows::NeedsAuth.label(),
                 sign_in: SignIn::Fails,
@@ -375,7 +377,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
                     b.because
                 ),
             },
-            None if registered => Verdict {
+            None if registered => ProbeVerdict {
                 shows: Shows::NeedsAuth,
                 label: Shows::NeedsAuth.label(),
                 sign_in: SignIn::ShouldWork,
@@ -387,7 +389,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
                     Shows::NeedsAuth.label()
                 ),
             },
-            None => Verdict {
+            None => ProbeVerdict {
                 shows: Shows::NeedsAuth,
                 label: Shows::NeedsAuth.label(),
                 sign_in: SignIn::Untested,
@@ -401,7 +403,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
             },
         },
         // Without a connect-breaking finding this cannot happen; say so rather than guess.
-        FirstContact::Other => Verdict {
+        FirstContact::Other => ProbeVerdict {
             shows: Shows::Failed,
             label: Shows::Failed.label(),
             sign_in: SignIn::Fails,

@@ -191,7 +191,7 @@ struct Document<'a> {
     target: &'a probe::TargetReport,
     steps: &'a [probe::steps::Step],
     findings: &'a [Finding],
-    verdict: &'a probe::verdict::Verdict,
+    verdict: &'a probe::verdict::ProbeVerdict,
 }
 
 /// `{"schema":1, "tool", "version", "target", "steps", "findings", "verdict"}`.
