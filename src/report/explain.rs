@@ -205,6 +205,22 @@ pub fn markdown() -> String {
         out.push('\n');
         out.push_str(&markdown_section(&c.info));
     }
+    out.push_str(&probe_markdown());
+    out
+}
+
+/// The probe's codes, after the checks' in docs/checks.md: one list of every code there is.
+/// docs/probe.md stays their reference (severity, meaning, the verdict).
+fn probe_markdown() -> String {
+    let mut out = String::from(
+        "\n## Codes the probe reports\n\n`mcp-auth-doctor probe` reports these; docs/probe.md \
+         describes its steps, what each code means and the verdict, and `--explain CODE` prints \
+         the same. `check --skip` and `fix --only` take only the checks' codes above.\n\n\
+         | Code | Step | Summary |\n|---|---|---|\n",
+    );
+    for c in PROBE_CODES {
+        let _ = writeln!(out, "| `{}` | {} | {} |", c.code, c.step, c.summary);
+    }
     out
 }
 
@@ -225,6 +241,18 @@ pub fn markdown_section(info: &CheckInfo) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_markdown_reference_lists_every_code_once() {
+        let doc = markdown();
+        for &code in Code::ALL {
+            let row = match code.reported_by() {
+                ReportedBy::Check => format!("| [`{code}`](#{code}) |"),
+                ReportedBy::Probe => format!("| `{code}` |"),
+            };
+            assert_eq!(doc.matches(&row).count(), 1, "{row}");
+        }
+    }
 
     #[test]
     fn every_probe_code_has_a_row_to_explain() {
