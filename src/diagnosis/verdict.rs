@@ -314,3 +314,85 @@ pub fn decide(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use super::*;
+    use crate::paths::{Environment, Locations, Overrides};
+
+    /// The fixture home `testdata/<name>` as the integration tests see it, at their "now".
+    fn inventory(name: &str) -> Inventory {
+        let home = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata")
+            .join(name);
+        let env = Environment {
+            home: Some(home.clone()),
+            cwd: home.clone(),
+            vars: HashMap::new(),
+            user: None,
+            home_from: Default::default(),
+        };
+        let overrides = Overrides {
+            home: Some(home.clone()),
+            config_dir: None,
+            project: Some(home.clone()),
+            managed_dir: Some(home.join("managed")),
+        };
+        let locations = Locations::resolve(&env, &overrides).unwrap();
+        Inventory::load(
+            locations,
+            &HashMap::<String, String>::new(),
+            1_780_315_200_000,
+        )
+    }
+
+    fn decision(inv: &Inventory, name: &str, moves_in: bool) -> ServerVerdict {
+        let s = inv.servers.iter().find(|s| s.name == name).unwrap();
+        let entry = s.key.as_deref().and_then(|k| inv.entry(k));
+        decide(inv, s, entry, inv.marker(name), moves_in)
+    }
+
+    #[test]
+    fn the_demo_servers_are_decided_as_data() {
+        let inv = inventory("demo");
+        // A placeholder under the live key, a marker, and a usable token under an old key.
+        assert_eq!(
+            decision(&inv, "quarri", true),
+            ServerVerdict {
+                verdict: Verdict::Skipped,
+                reason: Reason::Placeholder { marked: true },
+                next: Some(NextStep::MoveIn),
+            }
+        );
+        // Without the move, the sign-in comes first.
+        assert_eq!(
+            decision(&inv, "quarri", false).next,
+            Some(NextStep::SignInFixOrProbe {
+                name: "quarri".into()
+            })
+        );
+        let linear = decision(&inv, "linear", false);
+        assert_eq!(linear.verdict, Verdict::Ok);
+        assert!(
+            matches!(linear.reason, Reason::Valid { expires_at: Some(_), now_ms } if now_ms == inv.now_ms),
+            "{linear:?}"
+        );
+        assert_eq!(
+            decision(&inv, "sentry", false),
+            ServerVerdict {
+                verdict: Verdict::Refreshes,
+                reason: Reason::Refreshable,
+                next: None,
+            }
+        );
+        assert_eq!(
+            decision(&inv, "playwright", false).reason,
+            Reason::NotOauth {
+                transport: NoOauthTransport::LocalCommand
+            }
+        );
+    }
+}
