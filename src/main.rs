@@ -267,7 +267,8 @@ fn check_codes(texts: &[String]) -> anyhow::Result<Vec<mcp_auth_doctor::checks::
         .iter()
         .map(|text| {
             mcp_auth_doctor::checks::Code::of_check(text).ok_or_else(|| {
-                UsageError(mcp_auth_doctor::report::explain::unknown_code(text, false)).into()
+                let message = mcp_auth_doctor::report::explain::unknown_code(text, false);
+                mcp_auth_doctor::UsageError(message).into()
             })
         })
         .collect()
