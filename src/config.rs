@@ -16,7 +16,7 @@ pub enum Format {
 pub enum Command {
     Check {
         /// Finding codes left out of the report and the exit status (`--skip`).
-        skip: Vec<String>,
+        skip: Vec<crate::checks::Code>,
     },
     Status,
     Paths,

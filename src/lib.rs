@@ -38,14 +38,6 @@ pub struct Outcome {
     pub exit: u8,
 }
 
-/// A usage error found after parsing (an unknown code, an unsupported format): exit status 2, as
-/// [`exit::Error::Usage`]. Named like the struct it replaced so that the call sites in probe and
-/// inspect (`bail!(UsageError(..))`, `.map_err(UsageError)`) compile unchanged.
-#[allow(non_snake_case)]
-pub fn UsageError(message: String) -> exit::Error {
-    exit::Error::Usage(message)
-}
-
 /// Runs one command. `Err` means it could not run at all (the status [`exit::status_of`] says: 8,
 /// or 2 for a usage error);
 /// with `--format json` that is instead an [`Outcome`] whose stdout is an error object (a script

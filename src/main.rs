@@ -140,7 +140,9 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     } else {
         match cli.command {
             None => Command::Check { skip: Vec::new() },
-            Some(cli::Command::Check { skip }) => Command::Check { skip },
+            Some(cli::Command::Check { skip }) => Command::Check {
+                skip: check_codes(&skip)?,
+            },
             Some(cli::Command::Status { name }) => {
                 status_server = name;
                 Command::Status
@@ -170,8 +172,8 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
                 write.selection = Selection {
                     safe_only: f.safe_only,
                     servers: f.servers,
-                    only: f.only,
-                    skip: f.skip,
+                    only: check_codes(&f.only)?,
+                    skip: check_codes(&f.skip)?,
                     no_move: f.no_move,
                 };
                 Command::Fix
@@ -207,24 +209,6 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             }
         }
     };
-    let check_skip = match &command {
-        Command::Check { skip } => skip.as_slice(),
-        _ => &[],
-    };
-    for code in write
-        .selection
-        .only
-        .iter()
-        .chain(&write.selection.skip)
-        .chain(check_skip)
-    {
-        if mcp_auth_doctor::checks::find(code).is_none() {
-            return Err(
-                exit::Error::Usage(mcp_auth_doctor::report::explain::unknown_code(code, false))
-                    .into(),
-            );
-        }
-    }
     // The flag wins over the variable; an error names the one that was wrong.
     let now_given = match g.now {
         Some(t) => Some(("--now", t)),
@@ -271,6 +255,20 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         keychain: g.keychain,
         write,
     })
+}
+
+/// The check codes `--skip` and `--only` name; the first that no check has is a usage error
+/// (with the nearest code when one is close).
+fn check_codes(texts: &[String]) -> anyhow::Result<Vec<mcp_auth_doctor::checks::Code>> {
+    texts
+        .iter()
+        .map(|text| {
+            mcp_auth_doctor::checks::Code::of_check(text).ok_or_else(|| {
+                let message = mcp_auth_doctor::report::explain::unknown_code(text, false);
+                exit::Error::Usage(message).into()
+            })
+        })
+        .collect()
 }
 
 /// `COLUMNS`, else the terminal's width when stdout is a terminal, else 100.

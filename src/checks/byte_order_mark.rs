@@ -3,7 +3,7 @@ use crate::json::{LineCol, SyntaxErrorKind};
 use crate::model::inventory::{Inventory, Role};
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "byte-order-mark",
+    code: super::Code::ByteOrderMark,
     severity: Severity::Error,
     summary: "A state file starts with a UTF-8 byte order mark, which Claude Code cannot parse",
     explanation: "\

@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "claude-running",
+    code: super::Code::ClaudeRunning,
     severity: Severity::Info,
     summary: "Claude Code is running with this config dir",
     explanation: "\

@@ -6,7 +6,7 @@ const INFO_BYTES: u64 = 50 * 1024 * 1024;
 const WARN_BYTES: u64 = 200 * 1024 * 1024;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "config-bloat",
+    code: super::Code::ConfigBloat,
     severity: Severity::Warning,
     summary: "~/.claude.json is very large (over 50 MB; a warning over 200 MB)",
     explanation: "\

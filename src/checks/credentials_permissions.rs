@@ -2,7 +2,7 @@ use super::{Action, CheckInfo, Finding, Severity};
 use crate::model::inventory::{Inventory, Role};
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "credentials-permissions",
+    code: super::Code::CredentialsPermissions,
     severity: Severity::Warning,
     summary: "The credentials file can be read or written by other users",
     explanation: "\

@@ -3,7 +3,7 @@ use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "dead-client-registration",
+    code: super::Code::DeadClientRegistration,
     severity: Severity::Warning,
     summary: "The current key holds a client registration but no usable token: sign-in reuses that client",
     explanation: "\

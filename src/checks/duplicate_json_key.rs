@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::{Inventory, Role};
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "duplicate-json-key",
+    code: super::Code::DuplicateJsonKey,
     severity: Severity::Warning,
     summary: "An object in a state file has the same key twice; Claude Code silently keeps the last",
     explanation: "\

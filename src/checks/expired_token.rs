@@ -4,7 +4,7 @@ use crate::model::inventory::Inventory;
 use crate::timefmt;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "expired-token",
+    code: super::Code::ExpiredToken,
     severity: Severity::Error,
     summary: "The access token expired and there is no refresh token: an interactive login is needed",
     explanation: "\

@@ -4,7 +4,7 @@ use crate::model::marker::MarkerState;
 use crate::timefmt;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "future-needs-auth-marker",
+    code: super::Code::FutureNeedsAuthMarker,
     severity: Severity::Warning,
     summary: "A needs-auth marker's timestamp is more than 60 s in the future",
     explanation: "\

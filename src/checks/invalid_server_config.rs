@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "invalid-server-config",
+    code: super::Code::InvalidServerConfig,
     severity: Severity::Error,
     summary: "A configured MCP server is invalid, so Claude Code drops its whole scope",
     explanation: "\

@@ -5,7 +5,7 @@ use crate::model::inventory::Inventory;
 use crate::system::keychain::KeychainRead;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "keychain-file-split",
+    code: super::Code::KeychainFileSplit,
     severity: Severity::Warning,
     summary: "The Keychain item and .credentials.json both exist and disagree about mcpOAuth",
     explanation: "\

@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::{CredentialStore, Inventory};
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "keychain-store",
+    code: super::Code::KeychainStore,
     severity: Severity::Info,
     summary: "macOS: no credentials file, so the live store is probably the Keychain (not read by check)",
     explanation: "\

@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "leftover-temp-file",
+    code: super::Code::LeftoverTempFile,
     severity: Severity::Info,
     summary: "A temp file from an interrupted atomic write sits next to a state file",
     explanation: "\

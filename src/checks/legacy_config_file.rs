@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "legacy-config-file",
+    code: super::Code::LegacyConfigFile,
     severity: Severity::Info,
     summary: "The legacy ~/.claude/.config.json exists, so Claude Code uses it instead of ~/.claude.json",
     explanation: "\

@@ -4,7 +4,7 @@ use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "misfiled-client-secret",
+    code: super::Code::MisfiledClientSecret,
     severity: Severity::Warning,
     summary: "A pre-registered client's secret is stored under a key Claude Code never looks up",
     explanation: "\

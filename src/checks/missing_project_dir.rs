@@ -3,7 +3,7 @@ use crate::model::inventory::Inventory;
 use crate::model::server::Scope;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "missing-project-dir",
+    code: super::Code::MissingProjectDir,
     severity: Severity::Info,
     summary: "Local-scope servers are configured for a project folder that no longer exists",
     explanation: "\

@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity, defined_elsewhere};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "missing-registration",
+    code: super::Code::MissingRegistration,
     severity: Severity::Info,
     summary: "A configured http/sse server has no OAuth entry under its current key",
     explanation: "\

@@ -3,6 +3,7 @@
 
 mod byte_order_mark;
 mod claude_running;
+pub mod code;
 mod config_bloat;
 mod credentials_permissions;
 mod dead_client_registration;
@@ -34,6 +35,7 @@ mod unparseable_file;
 mod unset_env_var;
 mod unverified_registration;
 
+pub use code::Code;
 pub use finding::{Action, ActionKind, Finding, Severity};
 
 use crate::model::inventory::Inventory;
@@ -42,7 +44,7 @@ use crate::model::server::{ConfiguredServer, NameKind};
 /// What a check is, for `--list-checks`, `--explain` and `docs/checks.md`.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckInfo {
-    pub code: &'static str,
+    pub code: Code,
     /// The severity it reports; for the few in [`VARYING_SEVERITY`], the highest it can report.
     pub severity: Severity,
     /// One line.
@@ -62,7 +64,7 @@ pub struct SeverityRange {
 
 /// Every code whose severity varies, with its range. A test runs every fixture and fails when a
 /// finding's severity is outside what `--list-checks` says for its code.
-pub const VARYING_SEVERITY: &[(&str, SeverityRange)] = &[
+pub const VARYING_SEVERITY: &[(Code, SeverityRange)] = &[
     (byte_order_mark::INFO.code, byte_order_mark::SEVERITIES),
     (config_bloat::INFO.code, config_bloat::SEVERITIES),
     (stale_lock::INFO.code, stale_lock::SEVERITIES),
@@ -154,8 +156,8 @@ pub fn run_all(inv: &Inventory) -> Vec<Finding> {
     out
 }
 
-/// Looks a check up by code.
-pub fn find(code: &str) -> Option<&'static CheckInfo> {
+/// The check that reports `code`; `None` for a probe code.
+pub fn find(code: Code) -> Option<&'static CheckInfo> {
     CHECKS.iter().map(|c| &c.info).find(|i| i.code == code)
 }
 
@@ -284,18 +286,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_unique_kebab_case() {
-        let mut seen = std::collections::HashSet::new();
+    fn every_check_code_has_one_check_and_every_check_a_text() {
+        let listed: Vec<Code> = CHECKS.iter().map(|c| c.info.code).collect();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), listed.len(), "two checks share a code");
+        for &code in Code::ALL {
+            let is_check = code.reported_by() == code::ReportedBy::Check;
+            assert_eq!(listed.contains(&code), is_check, "{code}");
+        }
         for c in CHECKS {
-            let code = c.info.code;
-            assert!(seen.insert(code), "duplicate code {code}");
-            assert!(
-                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
-                "{code} is not kebab-case"
-            );
             assert!(
                 !c.info.summary.is_empty() && c.info.explanation.len() > 80,
-                "{code}"
+                "{}",
+                c.info.code
             );
         }
     }

@@ -3,7 +3,7 @@ use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "needs-auth-cache-gap",
+    code: super::Code::NeedsAuthCacheGap,
     severity: Severity::Info,
     summary: "A server needs a login, and no needs-auth marker records it (not a problem in itself)",
     explanation: "\

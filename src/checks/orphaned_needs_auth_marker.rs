@@ -3,7 +3,7 @@ use crate::model::inventory::Inventory;
 use crate::model::marker::MarkerState;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "orphaned-needs-auth-marker",
+    code: super::Code::OrphanedNeedsAuthMarker,
     severity: Severity::Info,
     summary: "A needs-auth marker for a server name that no visible scope configures",
     explanation: "\

@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, Severity, defined_elsewhere, remove_entry};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "orphaned-registration",
+    code: super::Code::OrphanedRegistration,
     severity: Severity::Warning,
     summary: "An entry for a server name that no visible scope configures",
     explanation: "\

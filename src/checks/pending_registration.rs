@@ -3,7 +3,7 @@ use crate::model::entry::{PlaceholderShape, TokenState};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "pending-registration",
+    code: super::Code::PendingRegistration,
     severity: Severity::Error,
     summary: "The current key holds a placeholder (no access or refresh token): sessions skip the server",
     explanation: "\

@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, Severity, live_entries};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "redirect-port-mismatch",
+    code: super::Code::RedirectPortMismatch,
     severity: Severity::Warning,
     summary: "The stored client registration redirects to another port than oauth.callbackPort",
     explanation: "\

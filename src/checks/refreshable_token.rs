@@ -4,7 +4,7 @@ use crate::model::inventory::Inventory;
 use crate::timefmt;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "refreshable-token",
+    code: super::Code::RefreshableToken,
     severity: Severity::Info,
     summary: "The access token expired or expires within 5 minutes, and Claude Code will refresh it",
     explanation: "\

@@ -4,7 +4,7 @@ use crate::model::inventory::Inventory;
 use crate::model::marker::MarkerState;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "sealing-needs-auth-marker",
+    code: super::Code::SealingNeedsAuthMarker,
     severity: Severity::Warning,
     summary: "A fresh needs-auth marker next to a placeholder entry: together they keep the server skipped",
     explanation: "\

@@ -4,7 +4,7 @@ use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "shared-registration",
+    code: super::Code::SharedRegistration,
     severity: Severity::Info,
     summary: "The same server config has entries under several names",
     explanation: "\

@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "stale-lock",
+    code: super::Code::StaleLock,
     severity: Severity::Warning,
     summary: "A Claude Code lock directory is older than 60 s and no Claude Code uses this config dir",
     explanation: "\

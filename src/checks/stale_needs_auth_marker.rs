@@ -4,7 +4,7 @@ use crate::model::marker::MarkerState;
 use crate::timefmt;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "stale-needs-auth-marker",
+    code: super::Code::StaleNeedsAuthMarker,
     severity: Severity::Error,
     summary: "A fresh needs-auth marker blocks a server whose current key holds a usable token",
     explanation: "\

@@ -8,7 +8,7 @@ use crate::model::server::ConfiguredServer;
 use crate::redact;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "stale-registration",
+    code: super::Code::StaleRegistration,
     severity: Severity::Warning,
     summary: "An entry for a configured server sits under a key no current config produces",
     explanation: "\

@@ -3,7 +3,7 @@ use crate::model::inventory::Inventory;
 use crate::model::server::StaticAuth;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "static-auth-oauth-state",
+    code: super::Code::StaticAuthOauthState,
     severity: Severity::Warning,
     summary: "OAuth state for a server that authenticates with a static header or headersHelper",
     explanation: "\

@@ -3,7 +3,7 @@ use crate::json::SyntaxErrorKind;
 use crate::model::inventory::{Inventory, Role};
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "unparseable-file",
+    code: super::Code::UnparseableFile,
     severity: Severity::Error,
     summary: "A state file is not valid JSON (or cannot be read), so Claude Code treats it as empty",
     explanation: "\

@@ -2,7 +2,7 @@ use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "unset-env-var",
+    code: super::Code::UnsetEnvVar,
     severity: Severity::Warning,
     summary: "A server's url or headers use ${VAR}, and VAR is not set in this shell",
     explanation: "\

@@ -3,7 +3,7 @@ use crate::model::inventory::Inventory;
 use crate::model::server::NameKind;
 
 pub const INFO: CheckInfo = CheckInfo {
-    code: "unverified-registration",
+    code: super::Code::UnverifiedRegistration,
     severity: Severity::Info,
     summary: "An entry for a plugin server or claude.ai connector, whose definition this tool cannot read",
     explanation: "\

@@ -325,12 +325,15 @@ fn finish(ctx: &Context<'_>, mut out: String, end: &Ending<'_>, exit: u8) -> Out
         let mut logins: Vec<String> = Vec::new();
         for s in &now.servers {
             let next = if s.verdict == Verdict::NeedsLogin {
-                s.next_step.clone()
+                crate::report::servers::next_step(s)
             } else if applied.is_some() && s.verdict == Verdict::NoToken {
                 if signed_out.contains(&s.name.as_str()) {
                     Some(crate::checks::login_hint(&s.name))
-                } else if s.findings.contains(&"missing-registration") {
-                    s.next_step.clone()
+                } else if s
+                    .findings
+                    .contains(&crate::checks::Code::MissingRegistration)
+                {
+                    crate::report::servers::next_step(s)
                 } else {
                     None
                 }

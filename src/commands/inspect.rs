@@ -5,7 +5,7 @@ use anyhow::{Result, bail};
 use super::Context;
 use crate::config::{Command, Config, Format};
 use crate::diagnosis::Diagnosis;
-use crate::{Outcome, UsageError, checks, exit, report};
+use crate::{Outcome, checks, exit, report};
 
 pub fn list_checks(config: &Config) -> Outcome {
     let stdout = match config.format {
@@ -35,7 +35,9 @@ pub fn list_checks(config: &Config) -> Outcome {
 pub fn explain(config: &Config, code: &str) -> Result<Outcome> {
     use report::explain::Known;
     let Some(known) = report::explain::find(code) else {
-        bail!(UsageError(report::explain::unknown_code(code, true)));
+        bail!(exit::Error::Usage(report::explain::unknown_code(
+            code, true
+        )));
     };
     let stdout = match (config.format, &known) {
         (Format::Json, _) => report::json::to_string(&report::explain::explain_json(&known)),
@@ -55,7 +57,7 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
         diagnosis.skip(skip);
     }
     if let (Command::Status, Some(name)) = (&ctx.config.command, &ctx.config.status_server) {
-        report::status::keep_server(&mut diagnosis, name).map_err(UsageError)?;
+        report::status::keep_server(&mut diagnosis, name).map_err(exit::Error::Usage)?;
     }
     let stdout = match (&ctx.config.command, ctx.config.format) {
         (_, Format::Json) => report::json::check(&diagnosis),

@@ -197,7 +197,7 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
     let mut problem = !notes.is_empty();
     for s in now.servers.iter().filter(|s| s.name == name) {
         problem |= s.verdict.is_problem() || s.verdict == Verdict::NoToken;
-        out.push_str(&verdict_line(s));
+        out.push_str(&verdict_line(&crate::report::servers::report(s)));
     }
     out.push_str(&notes);
     Ok(Outcome {

@@ -4,15 +4,15 @@ use anyhow::Result;
 
 use super::Context;
 use crate::probe::{self, ProbeOptions};
-use crate::{Outcome, exit};
+use crate::{Outcome, exit, report};
 
 pub fn probe(ctx: &Context<'_>, options: &ProbeOptions) -> Result<Outcome> {
     let inventory = ctx.load()?;
     let report = probe::run(options, &inventory)?;
     let stdout = if ctx.json() {
-        report.json()
+        report::probe::json(&report)
     } else {
-        report.human(ctx.style())
+        report::probe::human(&report, ctx.style())
     };
     Ok(Outcome {
         stdout,

@@ -17,8 +17,8 @@ pub struct Selection {
     pub servers: Vec<String>,
     /// Only these finding codes (empty: all). Naming a code is also how one asks for its
     /// actions that would remove a usable token.
-    pub only: Vec<String>,
-    pub skip: Vec<String>,
+    pub only: Vec<checks::Code>,
+    pub skip: Vec<checks::Code>,
     /// Never move a token to its live key (`--no-move`): the stale entry is then handled like
     /// any other stale entry.
     pub no_move: bool,
@@ -87,16 +87,16 @@ pub fn for_findings(inv: &Inventory, findings: &[Finding], selection: &Selection
         {
             continue;
         }
-        if selection.skip.iter().any(|c| c == f.code)
-            || (!selection.only.is_empty() && !selection.only.iter().any(|c| c == f.code))
+        if selection.skip.contains(&f.code)
+            || (!selection.only.is_empty() && !selection.only.contains(&f.code))
         {
             continue;
         }
         if planned.contains(&(action.kind.clone(), action.path.clone())) {
             continue; // another finding already asked for the same change
         }
-        let step = step(inv, f.code, f.server.as_deref(), action.clone());
-        let asked = selection.only.iter().any(|c| c == f.code);
+        let step = step(inv, f.code.as_str(), f.server.as_deref(), action.clone());
+        let asked = selection.only.contains(&f.code);
         let reason = if !action.safe && selection.safe_only {
             Some("it holds a usable token, and --safe-only keeps every usable credential".into())
         } else if action.ask_only && !asked {

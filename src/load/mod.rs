@@ -190,7 +190,7 @@ mod layering {
     const PURE: &[&str] = &[
         "src/model",
         "src/checks",
-        "src/diagnosis.rs",
+        "src/diagnosis",
         "src/report",
         "src/layout.rs",
     ];

@@ -5,13 +5,12 @@
 //!
 //! Modules: [`http`] (the client), [`urls`] and [`challenge`] (parsing), [`steps`] (the four
 //! steps), [`lint`] (schema checks), [`transcript`] (redacted record of the exchanges),
-//! [`verdict`] (codes and the verdict), and `render` (human and JSON output). docs/probe.md
+//! [`verdict`] (codes and the verdict); `report::probe` renders it (human and JSON). docs/probe.md
 //! describes them for users.
 
 pub mod challenge;
 pub mod http;
 pub mod lint;
-mod render;
 pub mod steps;
 pub mod transcript;
 pub mod urls;
@@ -23,15 +22,15 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use crate::UsageError;
-use crate::checks::{Finding, Severity};
+use crate::checks::{Code, Finding, Severity};
+use crate::exit;
 use crate::model::inventory::Inventory;
 use crate::model::server::{ConfiguredServer, Scope, StaticAuth};
-use crate::report::style::{Style, sanitize};
+use crate::term::sanitize;
 use steps::{Plan, Step};
 use transcript::show_url;
 use urls::Url;
-use verdict::{Noted, Verdict};
+use verdict::{Noted, ProbeVerdict};
 
 /// The default timeout per request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -78,7 +77,7 @@ pub struct ProbeReport {
     pub target: TargetReport,
     pub steps: Vec<Step>,
     pub findings: Vec<Finding>,
-    pub verdict: Verdict,
+    pub verdict: ProbeVerdict,
     /// The step each finding belongs to (0: the target), parallel to `findings`.
     finding_steps: Vec<u8>,
 }
@@ -91,15 +90,6 @@ impl ProbeReport {
             .any(|f| f.severity >= Severity::Warning)
     }
 
-    pub fn human(&self, style: Style) -> String {
-        render::human(self, style)
-    }
-
-    /// `{"schema":1, "tool", "version", "target", "steps", "findings", "verdict"}`.
-    pub fn json(&self) -> String {
-        render::json(self)
-    }
-
     /// The findings of one step (0: about the target).
     pub fn findings_of(&self, step: u8) -> impl Iterator<Item = (&Finding, u8)> {
         self.findings
@@ -110,7 +100,7 @@ impl ProbeReport {
 
     /// The codes found, in order (for tests and scripts).
     pub fn codes(&self) -> Vec<&'static str> {
-        self.findings.iter().map(|f| f.code).collect()
+        self.findings.iter().map(|f| f.code.as_str()).collect()
     }
 }
 
@@ -118,7 +108,7 @@ impl ProbeReport {
 /// or when the probe cannot run at all; everything the server does wrong is a finding.
 pub fn run(opts: &ProbeOptions, inventory: &Inventory) -> Result<ProbeReport> {
     if opts.timeout.is_zero() {
-        bail!(UsageError("--timeout must be more than 0".into()));
+        bail!(exit::Error::Usage("--timeout must be more than 0".into()));
     }
     let (mut target, plan, target_noted) = resolve(opts, inventory)?;
     target.timeout_ms = opts.timeout.as_millis().min(u64::MAX as u128) as u64;
@@ -161,7 +151,7 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
     match &opts.target {
         ProbeTarget::Url(text) => {
             let Some(url) = Url::parse(text) else {
-                bail!(UsageError(format!(
+                bail!(exit::Error::Usage(format!(
                     "'{}' is not an absolute http:// or https:// URL",
                     sanitize(&show_url(text))
                 )));
@@ -187,7 +177,7 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
             let shown = sanitize(name);
             let defs: Vec<&ConfiguredServer> = inventory.servers_named(name).collect();
             if defs.is_empty() {
-                bail!(UsageError(format!(
+                bail!(exit::Error::Usage(format!(
                     "no server named '{shown}' is configured in any scope this tool can see \
                      (`mcp-auth-doctor status` lists them); to probe an unconfigured server, give \
                      its URL"
@@ -216,14 +206,14 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
                     _ => "it is a stdio server (a local command), with nothing to probe over HTTP"
                         .to_string(),
                 };
-                bail!(UsageError(format!(
+                bail!(exit::Error::Usage(format!(
                     "cannot probe '{shown}': {}",
                     sanitize(&why)
                 )));
             };
             let raw_url = chosen.url.clone().unwrap_or_default();
             if raw_url.contains("${") {
-                bail!(UsageError(format!(
+                bail!(exit::Error::Usage(format!(
                     "cannot probe '{shown}': its url uses {}, not set here",
                     chosen
                         .env_missing
@@ -234,7 +224,7 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
                 )));
             }
             let Some(url) = Url::parse(&raw_url) else {
-                bail!(UsageError(format!(
+                bail!(exit::Error::Usage(format!(
                     "cannot probe '{shown}': its url {} is not an absolute http(s) URL",
                     show_url(&raw_url)
                 )));
@@ -254,7 +244,7 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
                 .collect();
             if !others.is_empty() {
                 noted.push(Noted::new(
-                    "several-definitions",
+                    Code::SeveralDefinitions,
                     Severity::Info,
                     format!(
                         "'{shown}' is also configured as {}; probing the {} definition, which \
@@ -266,14 +256,14 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
             }
             match chosen.static_auth {
                 Some(StaticAuth::AuthorizationHeader) => noted.push(Noted::new(
-                    "static-auth-configured",
+                    Code::StaticAuthConfigured,
                     Severity::Info,
                     "The configuration sets its own Authorization header, so Claude Code sends it \
                      and does not use OAuth for this server. The probe sends no credentials, so it \
                      shows only what a client without that header would get.",
                 )),
                 Some(StaticAuth::HeadersHelper) => noted.push(Noted::new(
-                    "static-auth-configured",
+                    Code::StaticAuthConfigured,
                     Severity::Info,
                     "The configuration has a headersHelper, whose headers Claude Code sends; the \
                      probe does not run it and sends no credentials.",
@@ -284,7 +274,7 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
             if !header_names.is_empty() {
                 noted.push(
                     Noted::new(
-                        "headers-not-sent",
+                        Code::HeadersNotSent,
                         Severity::Info,
                         format!(
                             "The configuration has headers ({}); the probe does not send them, \

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::http::{Failure, Outcome, Request};
 use crate::model::secret::SecretInfo;
 use crate::redact;
-use crate::report::style::sanitize;
+use crate::term::sanitize;
 
 /// Longest body shown, in characters.
 pub const BODY_SHOWN: usize = 1200;

@@ -3,12 +3,12 @@
 
 use serde::Serialize;
 
-use crate::checks::{Finding, Severity};
+use crate::checks::{Code, Finding, Severity};
 
-/// One finding code: stable, kebab-case, documented in docs/probe.md.
+/// One probe code's step and summary (its row in docs/probe.md says the rest).
 #[derive(Debug, Clone, Copy)]
 pub struct CodeInfo {
-    pub code: &'static str,
+    pub code: Code,
     pub step: &'static str,
     pub summary: &'static str,
 }
@@ -16,187 +16,187 @@ pub struct CodeInfo {
 /// Every code the probe can report.
 pub const CODES: &[CodeInfo] = &[
     CodeInfo {
-        code: "several-definitions",
+        code: Code::SeveralDefinitions,
         step: "target",
         summary: "the name is configured with different URLs in several scopes; the one Claude Code uses is probed",
     },
     CodeInfo {
-        code: "headers-not-sent",
+        code: Code::HeadersNotSent,
         step: "target",
         summary: "the configuration has headers; the probe does not send them",
     },
     CodeInfo {
-        code: "static-auth-configured",
+        code: Code::StaticAuthConfigured,
         step: "target",
         summary: "the configuration sends its own Authorization header, so Claude Code does not use OAuth for it",
     },
     CodeInfo {
-        code: "timeout",
+        code: Code::Timeout,
         step: "any",
         summary: "no answer within the timeout",
     },
     CodeInfo {
-        code: "unreachable",
+        code: Code::Unreachable,
         step: "any",
         summary: "the host cannot be resolved or connected to",
     },
     CodeInfo {
-        code: "tls-failed",
+        code: Code::TlsFailed,
         step: "any",
         summary: "the TLS handshake failed (untrusted certificate, intercepting proxy)",
     },
     CodeInfo {
-        code: "proxy-failed",
+        code: Code::ProxyFailed,
         step: "any",
         summary: "the proxy from HTTPS_PROXY/ALL_PROXY could not be used",
     },
     CodeInfo {
-        code: "unexpected-status",
+        code: Code::UnexpectedStatus,
         step: "1, 3",
         summary: "an HTTP status Claude Code treats as a failure",
     },
     CodeInfo {
-        code: "redirect",
+        code: Code::Redirect,
         step: "1",
         summary: "the MCP URL answers with a redirect",
     },
     CodeInfo {
-        code: "no-auth-required",
+        code: Code::NoAuthRequired,
         step: "1",
         summary: "the server answered without asking for authentication",
     },
     CodeInfo {
-        code: "no-www-authenticate",
+        code: Code::NoWwwAuthenticate,
         step: "1",
         summary: "a 401 without a WWW-Authenticate header",
     },
     CodeInfo {
-        code: "www-authenticate-not-bearer",
+        code: Code::WwwAuthenticateNotBearer,
         step: "1",
         summary: "WWW-Authenticate offers no Bearer challenge",
     },
     CodeInfo {
-        code: "resource-metadata-ignored",
+        code: Code::ResourceMetadataIgnored,
         step: "1",
         summary: "resource_metadata is there, but in a form Claude Code's SDK does not read",
     },
     CodeInfo {
-        code: "no-resource-metadata",
+        code: Code::NoResourceMetadata,
         step: "1",
         summary: "the Bearer challenge names no resource_metadata",
     },
     CodeInfo {
-        code: "insufficient-scope-403",
+        code: Code::InsufficientScope403,
         step: "1",
         summary: "a 403 insufficient_scope where a request without a token should get 401",
     },
     CodeInfo {
-        code: "waf-403",
+        code: Code::Waf403,
         step: "1",
         summary: "a 403 without a Bearer challenge: a firewall or CDN blocks the client",
     },
     CodeInfo {
-        code: "no-protected-resource-metadata",
+        code: Code::NoProtectedResourceMetadata,
         step: "2",
         summary: "no RFC 9728 protected-resource metadata where Claude Code looks",
     },
     CodeInfo {
-        code: "protected-resource-metadata-invalid",
+        code: Code::ProtectedResourceMetadataInvalid,
         step: "2",
         summary: "protected-resource metadata that Claude Code's schema rejects",
     },
     CodeInfo {
-        code: "resource-mismatch",
+        code: Code::ResourceMismatch,
         step: "2",
         summary: "`resource` does not cover the server URL",
     },
     CodeInfo {
-        code: "no-authorization-servers",
+        code: Code::NoAuthorizationServers,
         step: "2",
         summary: "`authorization_servers` is missing or empty",
     },
     CodeInfo {
-        code: "metadata-null-field",
+        code: Code::MetadataNullField,
         step: "2, 3",
         summary: "a metadata field is null where a string or array is required",
     },
     CodeInfo {
-        code: "no-authorization-server-metadata",
+        code: Code::NoAuthorizationServerMetadata,
         step: "3",
         summary: "no authorization-server metadata where Claude Code looks",
     },
     CodeInfo {
-        code: "metadata-not-json",
+        code: Code::MetadataNotJson,
         step: "3",
         summary: "the authorization-server metadata is not a JSON object",
     },
     CodeInfo {
-        code: "metadata-missing-field",
+        code: Code::MetadataMissingField,
         step: "3",
         summary: "a required authorization-server metadata field is missing",
     },
     CodeInfo {
-        code: "metadata-bad-field",
+        code: Code::MetadataBadField,
         step: "3",
         summary: "an authorization-server metadata field has the wrong type",
     },
     CodeInfo {
-        code: "issuer-mismatch",
+        code: Code::IssuerMismatch,
         step: "3",
         summary: "`issuer` differs from the authorization server's URL",
     },
     CodeInfo {
-        code: "no-s256",
+        code: Code::NoS256,
         step: "3",
         summary: "PKCE S256 is not in code_challenge_methods_supported",
     },
     CodeInfo {
-        code: "no-code-response-type",
+        code: Code::NoCodeResponseType,
         step: "3",
         summary: "response_types_supported lacks `code`",
     },
     CodeInfo {
-        code: "no-authorization-code-grant",
+        code: Code::NoAuthorizationCodeGrant,
         step: "3",
         summary: "grant_types_supported lacks `authorization_code`",
     },
     CodeInfo {
-        code: "no-registration",
+        code: Code::NoRegistration,
         step: "3",
         summary: "no registration_endpoint (and at most client ID metadata documents)",
     },
     CodeInfo {
-        code: "openid-configuration-only",
+        code: Code::OpenidConfigurationOnly,
         step: "3",
         summary: "only OpenID configuration is published (fine for Claude Code)",
     },
     CodeInfo {
-        code: "dcr-failed",
+        code: Code::DcrFailed,
         step: "4",
         summary: "the registration endpoint refused the registration",
     },
     CodeInfo {
-        code: "dcr-not-json",
+        code: Code::DcrNotJson,
         step: "4",
         summary: "the registration response is not a JSON object",
     },
     CodeInfo {
-        code: "dcr-null-field",
+        code: Code::DcrNullField,
         step: "4",
         summary: "the registration response has null in a field (Claude Code: \"expected string, received null\")",
     },
     CodeInfo {
-        code: "dcr-bad-field",
+        code: Code::DcrBadField,
         step: "4",
         summary: "a registration response field has the wrong type",
     },
     CodeInfo {
-        code: "dcr-no-client-id",
+        code: Code::DcrNoClientId,
         step: "4",
         summary: "the registration response has no client_id",
     },
     CodeInfo {
-        code: "dcr-redirect-not-echoed",
+        code: Code::DcrRedirectNotEchoed,
         step: "4",
         summary: "the registration response does not return the redirect URI that was sent",
     },
@@ -228,12 +228,8 @@ pub struct Noted {
 }
 
 impl Noted {
-    /// A finding with a code from [`CODES`] (checked in debug builds).
-    pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Self {
-        debug_assert!(
-            CODES.iter().any(|c| c.code == code),
-            "undocumented code {code}"
-        );
+    /// A finding with a probe code (a test keeps [`CODES`] listing every one).
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
         // Messages are sentences; some start with a phrase like "the MCP initialize request".
         let message: String = message.into();
         let mut chars = message.chars();
@@ -302,8 +298,10 @@ pub enum SignIn {
     Fails,
 }
 
+/// What Claude Code will show for the probed server and whether signing in can work (the
+/// offline per-server verdict is `diagnosis::Verdict`).
 #[derive(Debug, Clone, Serialize)]
-pub struct Verdict {
+pub struct ProbeVerdict {
     pub shows: Shows,
     /// Claude Code's label.
     pub label: &'static str,
@@ -330,7 +328,7 @@ pub enum FirstContact {
 
 /// The verdict from the findings: the first connect-breaking finding wins, then the first
 /// sign-in-breaking one.
-pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict {
+pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> ProbeVerdict {
     let connect = noted.iter().find_map(|n| match &n.effect {
         Effect::FailsConnect(b) => Some(b),
         _ => None,
@@ -340,7 +338,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
         _ => None,
     });
     if let Some(b) = connect {
-        return Verdict {
+        return ProbeVerdict {
             shows: Shows::Failed,
             label: Shows::Failed.label(),
             sign_in: SignIn::Fails,
@@ -354,7 +352,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
         };
     }
     match first {
-        FirstContact::Open => Verdict {
+        FirstContact::Open => ProbeVerdict {
             shows: Shows::Connected,
             label: Shows::Connected.label(),
             sign_in: SignIn::NotNeeded,
@@ -366,7 +364,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
             ),
         },
         FirstContact::Challenged => match sign_in {
-            Some(b) => Verdict {
+            Some(b) => ProbeVerdict {
                 shows: Shows::NeedsAuth,
                 label: Shows::NeedsAuth.label(),
                 sign_in: SignIn::Fails,
@@ -379,7 +377,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
                     b.because
                 ),
             },
-            None if registered => Verdict {
+            None if registered => ProbeVerdict {
                 shows: Shows::NeedsAuth,
                 label: Shows::NeedsAuth.label(),
                 sign_in: SignIn::ShouldWork,
@@ -391,7 +389,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
                     Shows::NeedsAuth.label()
                 ),
             },
-            None => Verdict {
+            None => ProbeVerdict {
                 shows: Shows::NeedsAuth,
                 label: Shows::NeedsAuth.label(),
                 sign_in: SignIn::Untested,
@@ -405,7 +403,7 @@ pub fn decide(first: FirstContact, noted: &[Noted], registered: bool) -> Verdict
             },
         },
         // Without a connect-breaking finding this cannot happen; say so rather than guess.
-        FirstContact::Other => Verdict {
+        FirstContact::Other => ProbeVerdict {
             shows: Shows::Failed,
             label: Shows::Failed.label(),
             sign_in: SignIn::Fails,
@@ -424,18 +422,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_unique_kebab_case() {
-        let mut seen = std::collections::BTreeSet::new();
-        for c in CODES {
-            assert!(seen.insert(c.code), "duplicate {}", c.code);
-            assert!(
-                c.code
-                    .chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
-                "{}",
-                c.code
-            );
-        }
+    fn codes_lists_every_probe_code_once_and_nothing_else() {
+        let listed: Vec<Code> = CODES.iter().map(|c| c.code).collect();
+        let probe: Vec<Code> = Code::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.reported_by() == crate::checks::code::ReportedBy::Probe)
+            .collect();
+        assert_eq!(
+            listed, probe,
+            "CODES and the probe's codes in checks::code disagree"
+        );
     }
 
     #[test]
@@ -446,15 +443,17 @@ mod tests {
             .filter_map(|l| l.strip_prefix("| `"))
             .filter_map(|l| l.split('`').next())
             .collect();
-        let known: std::collections::BTreeSet<&str> = CODES.iter().map(|c| c.code).collect();
+        let known: std::collections::BTreeSet<&str> =
+            CODES.iter().map(|c| c.code.as_str()).collect();
         assert_eq!(documented, known, "docs/probe.md and CODES disagree");
     }
 
     #[test]
     fn connect_failures_win() {
         let noted = vec![
-            Noted::new("dcr-null-field", Severity::Error, "m").fails_sign_in("dcr", "fix dcr"),
-            Noted::new("resource-mismatch", Severity::Error, "m").fails_connect("res", "fix res"),
+            Noted::new(Code::DcrNullField, Severity::Error, "m").fails_sign_in("dcr", "fix dcr"),
+            Noted::new(Code::ResourceMismatch, Severity::Error, "m")
+                .fails_connect("res", "fix res"),
         ];
         let v = decide(FirstContact::Challenged, &noted, true);
         assert_eq!(v.shows, Shows::Failed);

@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use serde_json::json;
 
-use crate::checks::{CHECKS, CheckInfo};
+use crate::checks::code::ReportedBy;
+use crate::checks::{CHECKS, CheckInfo, Code};
 use crate::probe::verdict::{CODES as PROBE_CODES, CodeInfo};
 
 /// A code `--explain` knows: a check's, or one the network probe reports.
@@ -13,23 +14,25 @@ pub enum Known {
     Probe(&'static CodeInfo),
 }
 
-/// Looks a code up among the checks, then the probe's codes.
+/// What `--explain` says about a code: the check that reports it, or its probe step.
 pub fn find(code: &str) -> Option<Known> {
-    crate::checks::find(code).map(Known::Check).or_else(|| {
-        PROBE_CODES
+    let code: Code = code.parse().ok()?;
+    match code.reported_by() {
+        ReportedBy::Check => crate::checks::find(code).map(Known::Check),
+        ReportedBy::Probe => PROBE_CODES
             .iter()
             .find(|c| c.code == code)
-            .map(Known::Probe)
-    })
+            .map(Known::Probe),
+    }
 }
 
 /// The error for a code no check has, with the nearest one when it is close (`--only`, `--skip`
 /// and `--explain` take codes; a typo should not cost a trip to `--list-checks`).
 pub fn unknown_code(code: &str, with_probe: bool) -> String {
-    let checks = CHECKS.iter().map(|c| c.info.code);
+    let checks = CHECKS.iter().map(|c| c.info.code.as_str());
     let probe = PROBE_CODES
         .iter()
-        .map(|c| c.code)
+        .map(|c| c.code.as_str())
         .filter(move |_| with_probe);
     let hint = crate::suggest::hint(code, checks.chain(probe));
     let list = if with_probe {
@@ -47,7 +50,7 @@ pub fn unknown_code(code: &str, with_probe: bool) -> String {
 
 /// One row of the probe's code table in docs/probe.md: step, severity, meaning. The table is the
 /// probe codes' reference (a test keeps it and [`PROBE_CODES`] equal), so `--explain` reads it.
-fn probe_row(code: &str) -> Option<[&'static str; 3]> {
+fn probe_row(code: Code) -> Option<[&'static str; 3]> {
     const DOC: &str = include_str!("../../docs/probe.md");
     let prefix = format!("| `{code}` |");
     let row = DOC.lines().find(|l| l.starts_with(&prefix))?;
@@ -100,7 +103,11 @@ pub fn explain_probe(info: &CodeInfo) -> String {
 }
 
 pub fn list() -> String {
-    let width = CHECKS.iter().map(|c| c.info.code.len()).max().unwrap_or(0);
+    let width = CHECKS
+        .iter()
+        .map(|c| c.info.code.as_str().len())
+        .max()
+        .unwrap_or(0);
     let severity_width = CHECKS
         .iter()
         .map(|c| c.info.severity_label().len())
@@ -198,6 +205,22 @@ pub fn markdown() -> String {
         out.push('\n');
         out.push_str(&markdown_section(&c.info));
     }
+    out.push_str(&probe_markdown());
+    out
+}
+
+/// The probe's codes, after the checks' in docs/checks.md: one list of every code there is.
+/// docs/probe.md stays their reference (severity, meaning, the verdict).
+fn probe_markdown() -> String {
+    let mut out = String::from(
+        "\n## Codes the probe reports\n\n`mcp-auth-doctor probe` reports these; docs/probe.md \
+         describes its steps, what each code means and the verdict, and `--explain CODE` prints \
+         the same. `check --skip` and `fix --only` take only the checks' codes above.\n\n\
+         | Code | Step | Summary |\n|---|---|---|\n",
+    );
+    for c in PROBE_CODES {
+        let _ = writeln!(out, "| `{}` | {} | {} |", c.code, c.step, c.summary);
+    }
     out
 }
 
@@ -218,6 +241,18 @@ pub fn markdown_section(info: &CheckInfo) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_markdown_reference_lists_every_code_once() {
+        let doc = markdown();
+        for &code in Code::ALL {
+            let row = match code.reported_by() {
+                ReportedBy::Check => format!("| [`{code}`](#{code}) |"),
+                ReportedBy::Probe => format!("| `{code}` |"),
+            };
+            assert_eq!(doc.matches(&row).count(), 1, "{row}");
+        }
+    }
 
     #[test]
     fn every_probe_code_has_a_row_to_explain() {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::servers::{ServerReport, Verdict};
+use super::servers::{ServerSummary, Verdict};
 use super::style::{Style, count, plural, sanitize, severity_tag, wrap};
 use crate::checks::Finding;
 use crate::diagnosis::Diagnosis;
@@ -31,7 +31,11 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding) {
         "      ",
     );
     // Colour the tag after wrapping, so escape codes do not count as columns.
-    let text = text.replacen(&plain_tag, &severity_tag(style, f.severity, f.code), 1);
+    let text = text.replacen(
+        &plain_tag,
+        &severity_tag(style, f.severity, f.code.as_str()),
+        1,
+    );
     let _ = writeln!(out, "    {text}");
     if let Some(a) = &f.action {
         let safe = if a.ask_only {
@@ -53,7 +57,7 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding) {
     }
 }
 
-fn server_header(out: &mut String, style: Style, s: &ServerReport) {
+fn server_header(out: &mut String, style: Style, s: &ServerSummary) {
     let what = match (&s.transport, &s.url) {
         (Some(t), Some(u)) => format!("{t} {u}"),
         (Some(t), None) => t.clone(),
@@ -74,10 +78,14 @@ fn server_header(out: &mut String, style: Style, s: &ServerReport) {
     let _ = writeln!(
         out,
         "    {}",
-        wrap(&sanitize(&s.explanation), WIDTH - 4, "    ")
+        wrap(
+            &sanitize(&super::servers::explanation(&s.reason)),
+            WIDTH - 4,
+            "    "
+        )
     );
-    if let Some(next) = &s.next_step {
-        let text = wrap(&format!("next: {}", sanitize(next)), WIDTH - 4, "      ");
+    if let Some(next) = super::servers::next_step(s) {
+        let text = wrap(&format!("next: {}", sanitize(&next)), WIDTH - 4, "      ");
         let _ = writeln!(
             out,
             "    {}",

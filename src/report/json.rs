@@ -19,7 +19,7 @@ struct CheckDocument<'a> {
     state_found: bool,
     summary: Summary,
     findings: &'a [Finding],
-    servers: &'a [ServerReport],
+    servers: Vec<ServerReport>,
     files: Vec<FileReport>,
 }
 
@@ -48,7 +48,7 @@ pub fn check(d: &Diagnosis) -> String {
             servers_unusable: d.servers.iter().filter(|s| s.verdict.is_problem()).count(),
         },
         findings: &d.findings,
-        servers: &d.servers,
+        servers: super::servers::reports(&d.servers),
         files: files::files(&d.inventory),
     };
     to_string(&doc)

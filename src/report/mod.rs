@@ -8,6 +8,7 @@ pub mod human;
 pub mod json;
 pub mod paths;
 pub mod plan;
+pub mod probe;
 pub mod servers;
 pub mod status;
 pub mod style;

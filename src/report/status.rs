@@ -61,9 +61,9 @@ pub fn table(d: &Diagnosis, style: Style) -> String {
         rows.push([
             sanitize(&s.name),
             scope_cell(&s.scopes),
-            s.token.state.clone(),
+            s.token.state.label().into(),
             expires,
-            s.marker.state.clone(),
+            s.marker.state.label().into(),
             s.verdict.label().into(),
         ]);
     }
@@ -166,8 +166,8 @@ fn footer(d: &Diagnosis) -> Option<String> {
         };
         let mut codes: Vec<&str> = Vec::new();
         for f in &group {
-            if !codes.contains(&f.code) {
-                codes.push(f.code);
+            if !codes.contains(&f.code.as_str()) {
+                codes.push(f.code.as_str());
             }
         }
         parts.push(format!("{count} {place} ({})", codes.join(", ")));

@@ -114,7 +114,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
         .filter(|s| s.verdict.is_problem())
         .map(|s| s.name.as_str())
         .collect();
-    let mut counts: Vec<(&str, bool, Severity, usize)> = Vec::new();
+    let mut counts: Vec<(crate::checks::Code, bool, Severity, usize)> = Vec::new();
     for f in d
         .findings
         .iter()
@@ -134,7 +134,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
         .rev()
         .max_by_key(|(_, blocks, sev, n)| (*blocks, *sev, *n))
         .map(|(code, _, _, _)| code)
-        .and_then(|code| crate::checks::find(code))
+        .and_then(|code| crate::checks::find(*code))
         .map(|info| (info.code.to_string(), info.summary.to_string()));
     let home = &inv.locations.home.path;
     let env_vars = inv
@@ -211,7 +211,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             f.target = Some(inv.locations.display(Path::new(t)));
         }
     }
-    let servers = d.servers.clone();
+    let servers = super::servers::reports(&d.servers);
     Ticket {
         schema: 1,
         generated_at: timefmt::rfc3339(extras.generated_ms),

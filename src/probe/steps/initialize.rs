@@ -5,13 +5,13 @@
 use serde_json::json;
 
 use super::{First, PROTOCOL_VERSION, Runner};
-use crate::checks::Severity;
+use crate::checks::{Code, Severity};
 use crate::probe::challenge;
 use crate::probe::http::{Method, Request};
 use crate::probe::transcript::show_url;
 use crate::probe::urls::{self, Url};
 use crate::probe::verdict::Noted;
-use crate::report::style::sanitize;
+use crate::term::sanitize;
 
 impl Runner<'_> {
     pub(super) fn initialize(&mut self) -> First {
@@ -69,7 +69,7 @@ impl Runner<'_> {
         match status {
             200..=299 => {
                 self.note(Noted::new(
-                    "no-auth-required",
+                    Code::NoAuthRequired,
                     Severity::Info,
                     format!(
                         "{what} got HTTP {status} without any credentials: the server does not \
@@ -93,7 +93,7 @@ impl Runner<'_> {
                     .unwrap_or_else(|| "nowhere (no Location header)".into());
                 self.note(
                     Noted::new(
-                        "redirect",
+                        Code::Redirect,
                         Severity::Error,
                         format!(
                             "{what} got HTTP {status} redirecting to {shown}. Claude Code's HTTP \
@@ -122,7 +122,7 @@ impl Runner<'_> {
             403 if bearer.is_some() => {
                 let error = bearer.and_then(|b| b.param("error")).unwrap_or("");
                 self.note(Noted::new(
-                    "insufficient-scope-403",
+                    Code::InsufficientScope403,
                     Severity::Warning,
                     format!(
                         "{what} got HTTP 403 with a Bearer challenge (error=\"{}\"). A request \
@@ -139,7 +139,7 @@ impl Runner<'_> {
             403 => {
                 let server = reply.header("server").map(sanitize);
                 let mut n = Noted::new(
-                    "waf-403",
+                    Code::Waf403,
                     Severity::Error,
                     format!(
                         "{what} got HTTP 403 without a Bearer challenge{}: something in front of \
@@ -183,7 +183,7 @@ impl Runner<'_> {
                 };
                 self.note(
                     Noted::new(
-                        "unexpected-status",
+                        Code::UnexpectedStatus,
                         Severity::Error,
                         format!(
                             "{what} got HTTP {status}; Claude Code treats any status but 401 as a \
@@ -216,7 +216,7 @@ impl Runner<'_> {
         let Some(bearer) = parsed.iter().find(|c| c.is_bearer()) else {
             if raw.is_empty() {
                 self.note(Noted::new(
-                    "no-www-authenticate",
+                    Code::NoWwwAuthenticate,
                     Severity::Warning,
                     format!(
                         "HTTP {status} without a WWW-Authenticate header. The MCP authorization \
@@ -229,7 +229,7 @@ impl Runner<'_> {
             }
             let schemes: Vec<String> = parsed.iter().map(|c| sanitize(&c.scheme)).collect();
             self.note(Noted::new(
-                "www-authenticate-not-bearer",
+                Code::WwwAuthenticateNotBearer,
                 Severity::Warning,
                 format!(
                     "HTTP {status} offers {} but no Bearer challenge; Claude Code only speaks \
@@ -251,7 +251,7 @@ impl Runner<'_> {
                 };
                 self.note(
                     Noted::new(
-                        "resource-metadata-ignored",
+                        Code::ResourceMetadataIgnored,
                         Severity::Warning,
                         format!(
                             "The Bearer challenge names resource_metadata {}, but Claude Code's \
@@ -264,7 +264,7 @@ impl Runner<'_> {
                 );
             }
             (None, _) => self.note(Noted::new(
-                "no-resource-metadata",
+                Code::NoResourceMetadata,
                 Severity::Info,
                 "The Bearer challenge names no resource_metadata; Claude Code looks for \
                  protected-resource metadata at the well-known locations instead.",

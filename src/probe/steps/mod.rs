@@ -19,8 +19,8 @@ use super::lint;
 use super::transcript::{Exchange, show_url};
 use super::urls::{self, Url};
 use super::verdict::{FirstContact, Noted};
-use crate::checks::Severity;
-use crate::report::style::sanitize;
+use crate::checks::{Code, Severity};
+use crate::term::sanitize;
 
 /// The MCP protocol version the probe speaks.
 pub const PROTOCOL_VERSION: &str = "2025-06-18";
@@ -66,7 +66,7 @@ pub struct Step {
     pub summary: String,
     pub exchanges: Vec<Exchange>,
     /// Codes of the findings this step produced.
-    pub findings: Vec<&'static str>,
+    pub findings: Vec<Code>,
 }
 
 /// Everything the steps produced.
@@ -252,7 +252,7 @@ impl Runner<'_> {
         let t = seconds(self.client.timeout());
         let (code, message, because, tell) = match f {
             Failure::Timeout => (
-                "timeout",
+                Code::Timeout,
                 format!("{what} got no answer within {t} (--timeout)."),
                 format!("{host} did not answer {what} within {t}"),
                 "the server (or something in front of it) is too slow or hangs; Claude Code \
@@ -260,7 +260,7 @@ impl Runner<'_> {
                     .to_string(),
             ),
             Failure::Tls(e) => (
-                "tls-failed",
+                Code::TlsFailed,
                 format!(
                     "{what}: the TLS handshake with {host} failed: {}.",
                     sanitize(e)
@@ -271,13 +271,13 @@ impl Runner<'_> {
                     .to_string(),
             ),
             Failure::Proxy(e) => (
-                "proxy-failed",
+                Code::ProxyFailed,
                 format!("{what}: the proxy failed: {}.", sanitize(e)),
                 "the proxy from HTTPS_PROXY/ALL_PROXY failed".to_string(),
                 "nothing yet: this is a local proxy problem (HTTPS_PROXY, NO_PROXY)".to_string(),
             ),
             Failure::Unreachable(e) | Failure::Other(e) => (
-                "unreachable",
+                Code::Unreachable,
                 format!("{what}: cannot reach {host}: {}.", sanitize(e)),
                 format!("{host} cannot be reached ({})", sanitize(e)),
                 "nothing until you have checked DNS, the network and the URL on your side; if \

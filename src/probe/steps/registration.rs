@@ -4,12 +4,12 @@
 use serde_json::{Map, Value, json};
 
 use super::{REDIRECT_URI, Runner, ServerMetadata, zod_type};
-use crate::checks::Severity;
+use crate::checks::{Code, Severity};
 use crate::probe::http::{Method, Request};
 use crate::probe::lint::{self, Problem};
 use crate::probe::transcript::show_url;
 use crate::probe::verdict::{Effect, Noted};
-use crate::report::style::sanitize;
+use crate::term::sanitize;
 
 impl Runner<'_> {
     pub(super) fn registration(&mut self, meta: Option<&ServerMetadata>) -> bool {
@@ -79,7 +79,7 @@ impl Runner<'_> {
                 .unwrap_or_default();
             self.note(
                 Noted::new(
-                    "dcr-failed",
+                    Code::DcrFailed,
                     Severity::Error,
                     format!(
                         "The registration at {shown} got HTTP {}{detail}; Claude Code's sign-in \
@@ -106,7 +106,7 @@ impl Runner<'_> {
             _ => {
                 self.note(
                     Noted::new(
-                        "dcr-not-json",
+                        Code::DcrNotJson,
                         Severity::Error,
                         format!("The registration response from {shown} is not a JSON object."),
                     )
@@ -132,7 +132,7 @@ impl Runner<'_> {
                 ("redirect_uris", Problem::Missing) => {}
                 (_, Problem::Null) => self.note(
                     Noted::new(
-                        "dcr-null-field",
+                        Code::DcrNullField,
                         Severity::Error,
                         format!(
                             "The registration response has \"{}\": null where RFC 7591 wants {} \
@@ -160,7 +160,7 @@ impl Runner<'_> {
                 ),
                 (_, Problem::WrongType(t)) => self.note(
                     Noted::new(
-                        "dcr-bad-field",
+                        Code::DcrBadField,
                         Severity::Error,
                         format!(
                             "The registration response has \"{}\" as {t} where RFC 7591 wants {}; \
@@ -186,7 +186,7 @@ impl Runner<'_> {
         if client_id.is_none_or(str::is_empty) {
             self.note(
                 Noted::new(
-                    "dcr-no-client-id",
+                    Code::DcrNoClientId,
                     Severity::Error,
                     "The registration response has no client_id string (RFC 7591 §3.2.1 requires one).",
                 )
@@ -214,7 +214,7 @@ impl Runner<'_> {
         if let Some(problem) = redirect_problem {
             self.note(
                 Noted::new(
-                    "dcr-redirect-not-echoed",
+                    Code::DcrRedirectNotEchoed,
                     Severity::Error,
                     format!("The registration response {}.", sanitize(&problem)),
                 )

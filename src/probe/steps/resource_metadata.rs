@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{AuthServer, Runner, zod_type};
-use crate::checks::Severity;
+use crate::checks::{Code, Severity};
 use crate::probe::challenge::SdkView;
 use crate::probe::http::{Failure, Reply};
 use crate::probe::lint::{self, FieldProblem, Problem};
@@ -63,7 +63,7 @@ impl Runner<'_> {
             };
             self.note(
                 Noted::new(
-                    "no-protected-resource-metadata",
+                    Code::NoProtectedResourceMetadata,
                     Severity::Warning,
                     format!(
                         "No protected-resource metadata {where_} ({}). Claude Code then treats \
@@ -85,7 +85,7 @@ impl Runner<'_> {
             Ok(Value::Object(m)) => m,
             _ => {
                 self.note(Noted::new(
-                    "protected-resource-metadata-invalid",
+                    Code::ProtectedResourceMetadataInvalid,
                     Severity::Warning,
                     format!(
                         "The protected-resource metadata at {shown} is not a JSON object; Claude \
@@ -103,7 +103,7 @@ impl Runner<'_> {
             for p in &nulls {
                 self.note(
                     Noted::new(
-                        "metadata-null-field",
+                        Code::MetadataNullField,
                         Severity::Warning,
                         format!(
                             "The protected-resource metadata at {shown} has \"{}\": null where \
@@ -120,7 +120,7 @@ impl Runner<'_> {
             }
             if !others.is_empty() {
                 self.note(Noted::new(
-                    "protected-resource-metadata-invalid",
+                    Code::ProtectedResourceMetadataInvalid,
                     Severity::Warning,
                     format!(
                         "The protected-resource metadata at {shown} fails Claude Code's schema \
@@ -140,7 +140,7 @@ impl Runner<'_> {
             Some(r) if urls::resource_covers(&r, &self.plan.url) => {}
             _ => self.note(
                 Noted::new(
-                    "resource-mismatch",
+                    Code::ResourceMismatch,
                     Severity::Error,
                     format!(
                         "The protected-resource metadata says \"resource\": \"{}\", which does not \
@@ -174,7 +174,7 @@ impl Runner<'_> {
             .unwrap_or_default();
         let Some(first) = servers.first() else {
             self.note(Noted::new(
-                "no-authorization-servers",
+                Code::NoAuthorizationServers,
                 Severity::Warning,
                 format!(
                     "The protected-resource metadata at {shown} lists no authorization_servers; \

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{AuthServer, Runner, ServerMetadata, zod_type};
-use crate::checks::Severity;
+use crate::checks::{Code, Severity};
 use crate::probe::http::{Failure, Reply};
 use crate::probe::lint::{self, Problem};
 use crate::probe::transcript::show_url;
@@ -18,7 +18,7 @@ impl Runner<'_> {
         let Some(issuer) = Url::parse(&auth.url) else {
             self.note(
                 Noted::new(
-                    "no-authorization-server-metadata",
+                    Code::NoAuthorizationServerMetadata,
                     Severity::Error,
                     format!(
                         "The authorization server {} is not an absolute http(s) URL.",
@@ -60,7 +60,7 @@ impl Runner<'_> {
                     let shown = show_url(&url);
                     self.note(
                         Noted::new(
-                            "unexpected-status",
+                            Code::UnexpectedStatus,
                             Severity::Error,
                             format!(
                                 "The authorization-server metadata request to {shown} got HTTP {}; \
@@ -111,7 +111,7 @@ impl Runner<'_> {
             };
             self.note(
                 Noted::new(
-                    "no-authorization-server-metadata",
+                    Code::NoAuthorizationServerMetadata,
                     Severity::Error,
                     format!(
                         "No authorization-server metadata for {} at any place Claude Code looks \
@@ -132,7 +132,7 @@ impl Runner<'_> {
             _ => {
                 self.note(
                     Noted::new(
-                        "metadata-not-json",
+                        Code::MetadataNotJson,
                         Severity::Error,
                         format!(
                             "The authorization-server metadata at {shown} is not a JSON object."
@@ -149,7 +149,7 @@ impl Runner<'_> {
         };
         if kind == MetadataKind::OpenId {
             self.note(Noted::new(
-                "openid-configuration-only",
+                Code::OpenidConfigurationOnly,
                 Severity::Info,
                 format!(
                     "Only OpenID Connect discovery answered ({shown}); the RFC 8414 locations did \
@@ -166,7 +166,7 @@ impl Runner<'_> {
         for p in &problems {
             let (code, message, because) = match p.problem {
                 Problem::Null => (
-                    "metadata-null-field",
+                    Code::MetadataNullField,
                     format!(
                         "The authorization-server metadata at {shown} has \"{}\": null where the \
                          spec wants {} (or the member left out). Claude Code's schema rejects the \
@@ -182,7 +182,7 @@ impl Runner<'_> {
                     ),
                 ),
                 Problem::Missing => (
-                    "metadata-missing-field",
+                    Code::MetadataMissingField,
                     format!(
                         "The authorization-server metadata at {shown} has no \"{}\" ({} \
                          required).",
@@ -196,7 +196,7 @@ impl Runner<'_> {
                     ),
                 ),
                 Problem::WrongType(t) => (
-                    "metadata-bad-field",
+                    Code::MetadataBadField,
                     format!(
                         "The authorization-server metadata at {shown} has \"{}\" as {t} where the \
                          spec wants {}.",
@@ -235,7 +235,7 @@ impl Runner<'_> {
         {
             self.note(
                 Noted::new(
-                    "issuer-mismatch",
+                    Code::IssuerMismatch,
                     Severity::Warning,
                     format!(
                         "The metadata's issuer \"{}\" differs from the authorization server URL {} \
@@ -262,7 +262,7 @@ impl Runner<'_> {
                 };
                 self.note(
                     Noted::new(
-                        "no-s256",
+                        Code::NoS256,
                         Severity::Error,
                         format!(
                             "The authorization-server metadata {what}; MCP requires PKCE with \
@@ -283,7 +283,7 @@ impl Runner<'_> {
         {
             self.note(
                 Noted::new(
-                    "no-code-response-type",
+                    Code::NoCodeResponseType,
                     Severity::Error,
                     format!(
                         "response_types_supported is {types:?}, without \"code\"; Claude Code \
@@ -302,7 +302,7 @@ impl Runner<'_> {
         {
             self.note(
                 Noted::new(
-                    "no-authorization-code-grant",
+                    Code::NoAuthorizationCodeGrant,
                     Severity::Error,
                     format!(
                         "grant_types_supported is {grants:?}, without \"authorization_code\"; \
@@ -325,7 +325,7 @@ impl Runner<'_> {
         if registration_endpoint.is_none() && !bad("registration_endpoint") {
             if cimd {
                 self.note(Noted::new(
-                    "no-registration",
+                    Code::NoRegistration,
                     Severity::Warning,
                     "The authorization server offers client ID metadata documents but no \
                      registration_endpoint; Claude Code versions that only do dynamic client \
@@ -334,7 +334,7 @@ impl Runner<'_> {
             } else {
                 self.note(
                     Noted::new(
-                        "no-registration",
+                        Code::NoRegistration,
                         Severity::Error,
                         "The authorization-server metadata has neither a registration_endpoint \
                          nor client_id_metadata_document_supported: Claude Code has no way to \

@@ -1,13 +1,19 @@
-//! One diagnosis: the inventory, every finding, and the per-server summary.
+//! One diagnosis: the inventory, every finding, and the per-server summary with what Claude
+//! Code will do with each server ([`verdict`]). Data only: `report` puts it into words.
 
-use crate::checks::{self, Finding, Severity};
+pub mod servers;
+pub mod verdict;
+
+pub use servers::ServerSummary;
+pub use verdict::{ServerVerdict, Verdict};
+
+use crate::checks::{self, Code, Finding, Severity};
 use crate::model::inventory::Inventory;
-use crate::report::servers::{self, ServerReport};
 
 pub struct Diagnosis {
     pub inventory: Inventory,
     pub findings: Vec<Finding>,
-    pub servers: Vec<ServerReport>,
+    pub servers: Vec<ServerSummary>,
 }
 
 impl Diagnosis {
@@ -23,14 +29,13 @@ impl Diagnosis {
 
     /// Leaves out the findings with these codes (`check --skip`): from the list, the servers'
     /// codes and so from the exit status.
-    pub fn skip(&mut self, codes: &[String]) {
+    pub fn skip(&mut self, codes: &[Code]) {
         if codes.is_empty() {
             return;
         }
-        let skipped = |code: &str| codes.iter().any(|c| c == code);
-        self.findings.retain(|f| !skipped(f.code));
+        self.findings.retain(|f| !codes.contains(&f.code));
         for s in &mut self.servers {
-            s.findings.retain(|c| !skipped(c));
+            s.findings.retain(|c| !codes.contains(c));
         }
     }
 

@@ -1,15 +1,15 @@
-//! The probe report for people and for scripts.
+//! The probe report for people and for scripts (`probe` decides; this only renders).
 
 use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::ProbeReport;
-use super::steps::StepStatus;
-use super::transcript::Exchange;
-use super::verdict::Shows;
+use super::style::{Style, sanitize, severity_tag, wrap};
 use crate::checks::Finding;
-use crate::report::style::{Style, sanitize, severity_tag, wrap};
+use crate::probe::steps::StepStatus;
+use crate::probe::transcript::Exchange;
+use crate::probe::verdict::Shows;
+use crate::probe::{self, ProbeReport};
 
 const WIDTH: usize = 100;
 /// Response headers worth a line in the human report (JSON has them all).
@@ -34,7 +34,7 @@ fn finding(out: &mut String, style: Style, f: &Finding, indent: &str) {
         WIDTH - indent.len(),
         &cont,
     );
-    let text = text.replacen(&plain, &severity_tag(style, f.severity, f.code), 1);
+    let text = text.replacen(&plain, &severity_tag(style, f.severity, f.code.as_str()), 1);
     let _ = writeln!(out, "{indent}{text}");
 }
 
@@ -108,6 +108,7 @@ fn hard_wrap(text: &str) -> String {
     wrap(&pieces.join(" "), WIDTH - 6, "        ")
 }
 
+/// `probe` for people: the target, each step with its exchanges and findings, the verdict.
 pub fn human(r: &ProbeReport, style: Style) -> String {
     let mut out = String::new();
     let t = &r.target;
@@ -187,15 +188,16 @@ struct Document<'a> {
     schema: u32,
     tool: &'static str,
     version: &'static str,
-    target: &'a super::TargetReport,
-    steps: &'a [super::steps::Step],
+    target: &'a probe::TargetReport,
+    steps: &'a [probe::steps::Step],
     findings: &'a [Finding],
-    verdict: &'a super::verdict::Verdict,
+    verdict: &'a probe::verdict::ProbeVerdict,
 }
 
+/// `{"schema":1, "tool", "version", "target", "steps", "findings", "verdict"}`.
 pub fn json(r: &ProbeReport) -> String {
-    crate::report::json::to_string(&Document {
-        schema: crate::report::json::SCHEMA,
+    super::json::to_string(&Document {
+        schema: super::json::SCHEMA,
         tool: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
         target: &r.target,

@@ -1,0 +1,275 @@
+//! The per-server summary, as data: for every distinct server definition, its token, its
+//! needs-auth marker, the [`ServerVerdict`](super::verdict::ServerVerdict) and the codes of the
+//! findings about it. `report::servers` turns it into prose.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::verdict::{self, NextStep, Reason, Verdict};
+use crate::checks::{ActionKind, Code, Finding};
+use crate::model::entry::{PlaceholderShape, TokenState};
+use crate::model::inventory::Inventory;
+use crate::model::marker::{Marker, MarkerState};
+use crate::model::secret::SecretInfo;
+use crate::model::server::{ConfiguredServer, Scope};
+use crate::paths::tilde;
+use crate::{redact, timefmt};
+
+/// What Claude Code has as a token for a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenStatus {
+    Valid,
+    Refreshable,
+    Expired,
+    Placeholder,
+    /// No entry under the server's key.
+    None,
+    /// The credentials could not be read.
+    Unknown,
+    /// A transport without OAuth.
+    NotApplicable,
+}
+
+impl TokenStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenStatus::Valid => "valid",
+            TokenStatus::Refreshable => "refreshable",
+            TokenStatus::Expired => "expired",
+            TokenStatus::Placeholder => "placeholder",
+            TokenStatus::None => "none",
+            TokenStatus::Unknown => "unknown",
+            TokenStatus::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+impl From<TokenState> for TokenStatus {
+    fn from(state: TokenState) -> Self {
+        match state {
+            TokenState::Valid => TokenStatus::Valid,
+            TokenState::Refreshable => TokenStatus::Refreshable,
+            TokenState::Expired => TokenStatus::Expired,
+            TokenState::Placeholder => TokenStatus::Placeholder,
+        }
+    }
+}
+
+impl std::fmt::Display for TokenStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.label())
+    }
+}
+
+/// The state of a server's needs-auth marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MarkerStatus {
+    None,
+    Fresh,
+    Expired,
+    Future,
+    Invalid,
+}
+
+impl MarkerStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            MarkerStatus::None => "none",
+            MarkerStatus::Fresh => "fresh",
+            MarkerStatus::Expired => "expired",
+            MarkerStatus::Future => "future",
+            MarkerStatus::Invalid => "invalid",
+        }
+    }
+}
+
+impl From<MarkerState> for MarkerStatus {
+    fn from(state: MarkerState) -> Self {
+        match state {
+            MarkerState::Fresh => MarkerStatus::Fresh,
+            MarkerState::Expired => MarkerStatus::Expired,
+            MarkerState::Future => MarkerStatus::Future,
+            MarkerState::Invalid => MarkerStatus::Invalid,
+        }
+    }
+}
+
+impl std::fmt::Display for MarkerStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.label())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenReport {
+    pub state: TokenStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shape: Option<PlaceholderShape>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<SecretInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<SecretInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkerReport {
+    pub state: MarkerStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts_until: Option<String>,
+}
+
+/// One server definition and what Claude Code will do with it.
+#[derive(Debug, Clone)]
+pub struct ServerSummary {
+    pub name: String,
+    /// `user`, `local:<project>`, `project:<.mcp.json>`, `managed`.
+    pub scopes: Vec<String>,
+    pub transport: Option<String>,
+    /// Redacted.
+    pub url: Option<String>,
+    pub expected_key: Option<String>,
+    pub token: TokenReport,
+    pub marker: MarkerReport,
+    pub verdict: Verdict,
+    /// Why, as data (`report::servers` says it in Claude Code's terms).
+    pub reason: Reason,
+    pub next: Option<NextStep>,
+    /// Codes of the findings about this server.
+    pub findings: Vec<Code>,
+}
+
+/// One summary per distinct server definition (a name with one key; the same definition in two
+/// scopes is one server with two scopes).
+pub fn summarise(inv: &Inventory, findings: &[Finding]) -> Vec<ServerSummary> {
+    let mut groups: Vec<(String, Vec<&ConfiguredServer>)> = Vec::new();
+    for s in &inv.servers {
+        let identity = match &s.key {
+            Some(k) => k.clone(),
+            None => format!(
+                "{}\u{0}{}\u{0}{}",
+                s.name,
+                s.transport.as_deref().unwrap_or(""),
+                s.url.as_deref().unwrap_or("")
+            ),
+        };
+        match groups.iter_mut().find(|(id, _)| *id == identity) {
+            Some((_, members)) => members.push(s),
+            None => groups.push((identity, vec![s])),
+        }
+    }
+    let live = inv.live_keys();
+    groups
+        .into_iter()
+        .map(|(_, members)| summary(inv, &members, findings, &live))
+        .collect()
+}
+
+fn scope_label(inv: &Inventory, scope: &Scope) -> String {
+    let home = &inv.locations.home.path;
+    match scope {
+        Scope::User => "user".into(),
+        Scope::Local { project, .. } => {
+            format!("local:{}", tilde(std::path::Path::new(project), home))
+        }
+        Scope::Project { file } => format!("project:{}", tilde(file, home)),
+        Scope::Managed => "managed".into(),
+        Scope::Plugin { id } => format!("plugin:{id}"),
+    }
+}
+
+fn summary(
+    inv: &Inventory,
+    members: &[&ConfiguredServer],
+    findings: &[Finding],
+    live: &HashMap<&str, Vec<&ConfiguredServer>>,
+) -> ServerSummary {
+    let s = members[0];
+    let now = inv.now_ms;
+    let entry = s.key.as_deref().and_then(|k| inv.entry(k));
+    let marker = inv.marker(&s.name);
+    let entries_known = inv.entries_known();
+
+    let token = match (&s.key, entry) {
+        (None, _) => token_report(TokenStatus::NotApplicable),
+        (Some(_), _) if !entries_known => token_report(TokenStatus::Unknown),
+        (Some(_), None) => token_report(TokenStatus::None),
+        (Some(_), Some(e)) => TokenReport {
+            shape: e.shape,
+            expires_at: e.expires_at().map(timefmt::rfc3339),
+            expires_in_seconds: e.expires_at().map(|t| t.saturating_sub(now) / 1000),
+            access_token: e.access_token.clone(),
+            refresh_token: e.refresh_token.clone(),
+            ..token_report(e.token.into())
+        },
+    };
+    // fix would move a usable token from an old key onto this server's live key.
+    let moves_in = findings.iter().any(|f| {
+        matches!(
+            f.action.as_ref().map(|a| &a.kind),
+            Some(ActionKind::MoveEntry { to, .. }) if s.key.as_ref() == Some(to)
+        )
+    });
+    let decision = verdict::decide(inv, s, entry, marker, moves_in);
+    let mut codes: Vec<Code> = findings
+        .iter()
+        .filter(|f| f.server.as_deref() == Some(s.name.as_str()))
+        .filter(|f| match (&f.key, &s.key) {
+            // Findings about another key of the same name belong to that key's report, except
+            // those about keys nobody configures (stale), which concern every definition.
+            (Some(fk), Some(sk)) => fk == sk || !live.contains_key(fk.as_str()),
+            _ => true,
+        })
+        .map(|f| f.code)
+        .collect();
+    codes.dedup();
+    let mut scopes: Vec<String> = members.iter().map(|m| scope_label(inv, &m.scope)).collect();
+    scopes.dedup();
+    ServerSummary {
+        name: s.name.clone(),
+        scopes,
+        transport: s.transport.clone(),
+        url: s.url.as_deref().map(redact::url),
+        expected_key: s.key.clone(),
+        token,
+        marker: marker_report(marker),
+        verdict: decision.verdict,
+        reason: decision.reason,
+        next: decision.next,
+        findings: codes,
+    }
+}
+
+fn token_report(state: TokenStatus) -> TokenReport {
+    TokenReport {
+        state,
+        shape: None,
+        expires_at: None,
+        expires_in_seconds: None,
+        access_token: None,
+        refresh_token: None,
+    }
+}
+
+fn marker_report(marker: Option<&Marker>) -> MarkerReport {
+    let Some(m) = marker else {
+        return MarkerReport {
+            state: MarkerStatus::None,
+            timestamp: None,
+            counts_until: None,
+        };
+    };
+    MarkerReport {
+        state: m.state.into(),
+        timestamp: m.timestamp.map(timefmt::rfc3339),
+        counts_until: m.expires_at().map(timefmt::rfc3339),
+    }
+}
