@@ -16,7 +16,7 @@ pub mod model;
 pub mod paths;
 pub mod probe;
 pub mod redact;
-pub mod report;
+pub mod render;
 pub mod store;
 pub mod suggest;
 pub mod system;
@@ -79,10 +79,10 @@ struct ErrorJson {
 /// The [`Outcome`] of a command that could not run, with `--format json`.
 fn json_error(config: &Config, e: &anyhow::Error) -> Outcome {
     let code = exit::status_of(e);
-    let message = report::style::sanitize(&redact::free_text(&format!("{e:#}")));
+    let message = render::style::sanitize(&redact::free_text(&format!("{e:#}")));
     Outcome {
-        stdout: report::json::to_string(&ErrorDocument {
-            schema: report::json::SCHEMA,
+        stdout: render::json::to_string(&ErrorDocument {
+            schema: render::json::SCHEMA,
             command: config.command.name(),
             error: ErrorJson {
                 kind: exit::kind_of(e),

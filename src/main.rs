@@ -42,7 +42,7 @@ fn main() -> ExitCode {
     if verbose {
         eprint!(
             "{}",
-            mcp_auth_doctor::report::paths::verbose(
+            mcp_auth_doctor::render::paths::verbose(
                 mcp_auth_doctor::paths::Locations::resolve(&env, &config.overrides).ok(),
                 config.now_ms,
                 config.now_from.as_deref(),
@@ -79,7 +79,7 @@ fn main() -> ExitCode {
 fn report_error(e: &anyhow::Error, overrides: &Overrides) -> ExitCode {
     let text = format!("{e:#}");
     let text = mcp_auth_doctor::redact::output(&text);
-    let text = mcp_auth_doctor::report::style::sanitize(&text);
+    let text = mcp_auth_doctor::render::style::sanitize(&text);
     let text = mcp_auth_doctor::commands::pasteable::pasteable(&text, overrides);
     eprintln!("mcp-auth-doctor: error: {text}");
     ExitCode::from(exit::status_of(e))
@@ -91,7 +91,7 @@ fn standalone(cli: &cli::Cli) -> Option<ExitCode> {
     use clap::CommandFactory;
     let text = match &cli.command {
         _ if cli.version => {
-            mcp_auth_doctor::report::version::text(cli.global.verbose > 0).into_bytes()
+            mcp_auth_doctor::render::version::text(cli.global.verbose > 0).into_bytes()
         }
         Some(cli::Command::Completions { shell }) => {
             let mut out = Vec::new();
@@ -226,7 +226,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         }
         None => (timefmt::now_ms(), None),
     };
-    mcp_auth_doctor::report::style::set_page_width(page_width());
+    mcp_auth_doctor::render::style::set_page_width(page_width());
     let color = match g.color {
         cli::Color::Always => true,
         cli::Color::Never => false,
@@ -264,7 +264,7 @@ fn check_codes(texts: &[String]) -> anyhow::Result<Vec<mcp_auth_doctor::checks::
         .iter()
         .map(|text| {
             mcp_auth_doctor::checks::Code::of_check(text).ok_or_else(|| {
-                let message = mcp_auth_doctor::report::explain::unknown_code(text, false);
+                let message = mcp_auth_doctor::render::explain::unknown_code(text, false);
                 exit::Error::Usage(message).into()
             })
         })
@@ -277,7 +277,7 @@ fn page_width() -> usize {
         .is_terminal()
         .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
         .flatten();
-    mcp_auth_doctor::report::style::detect_page_width(
+    mcp_auth_doctor::render::style::detect_page_width(
         std::env::var("COLUMNS").ok().as_deref(),
         terminal,
     )

@@ -13,10 +13,10 @@ use crate::fix::prompt::{self, Decision};
 use crate::fix::{self as repair, FileEdit, NewContent, WriteOptions, Written, edit, lock};
 use crate::model::entry::Entry;
 use crate::model::inventory::{Inventory, Role};
-use crate::report::style::sanitize;
+use crate::render::style::sanitize;
 use crate::store::safe;
 use crate::store::safe::Trust;
-use crate::{Outcome, exit, report};
+use crate::{Outcome, exit, render};
 
 pub fn list(ctx: &Context<'_>) -> Result<Outcome> {
     let locations = ctx.locations()?;
@@ -40,8 +40,8 @@ pub fn list(ctx: &Context<'_>) -> Result<Outcome> {
             })
             .collect();
         return Ok(Outcome {
-            stdout: report::json::to_string(&BackupList {
-                schema: report::json::SCHEMA,
+            stdout: render::json::to_string(&BackupList {
+                schema: render::json::SCHEMA,
                 backups,
             }),
             ..Outcome::default()
@@ -68,7 +68,7 @@ pub fn list(ctx: &Context<'_>) -> Result<Outcome> {
                     "{}  {}  {}: {}",
                     m.id,
                     m.command,
-                    crate::report::style::plural(m.actions.len(), "change"),
+                    crate::render::style::plural(m.actions.len(), "change"),
                     sanitize(&files.join(", "))
                 );
                 for a in &m.actions {
@@ -302,7 +302,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
     let _ = writeln!(
         out,
         "Restored {}.",
-        crate::report::style::plural(restored, "file")
+        crate::render::style::plural(restored, "file")
     );
     if let Some(nb) = &new_backup {
         let _ = writeln!(
@@ -341,8 +341,8 @@ fn restore_output(
             result,
         })
         .collect();
-    report::json::to_string(&RestoreDocument {
-        schema: report::json::SCHEMA,
+    render::json::to_string(&RestoreDocument {
+        schema: render::json::SCHEMA,
         command: "restore",
         dry_run,
         backup: RestoredFrom {

@@ -13,9 +13,9 @@ use crate::fix::plan::{self, Plan, Step};
 use crate::fix::prompt::{self, Answer, Decision};
 use crate::fix::{self as repair, Attempt, WriteOptions};
 use crate::model::inventory::Inventory;
-use crate::report::servers::Verdict;
-use crate::report::style::count;
-use crate::{Outcome, exit, report};
+use crate::render::servers::Verdict;
+use crate::render::style::count;
+use crate::{Outcome, exit, render};
 
 /// How many times a plan is recomputed when Claude Code changes a file under our feet.
 const ATTEMPTS: usize = 3;
@@ -32,7 +32,7 @@ pub fn forget(ctx: &Context<'_>, name: &str) -> Result<Outcome> {
         plan::for_forget(&d.inventory, name)
     })?;
     if outcome.exit & exit::FIXED != 0 && !ctx.json() {
-        let login = crate::report::style::sanitize(&crate::checks::login_hint(name));
+        let login = crate::render::style::sanitize(&crate::checks::login_hint(name));
         if !outcome.stdout.contains(&login) {
             let _ = writeln!(outcome.stdout, "Sign in again when you need it: {login}");
         }
@@ -134,7 +134,7 @@ pub(super) fn run(
         }
         let plan = make_plan(&diagnosis);
         if !ctx.json() {
-            out.push_str(&report::plan::plan(&plan, &inv.locations, style));
+            out.push_str(&render::plan::plan(&plan, &inv.locations, style));
         }
         let before_exit = exit_for(&diagnosis);
         let unchanged = Ending {
@@ -208,7 +208,7 @@ pub(super) fn run(
                 let after = Diagnosis::of(ctx.load()?);
                 if !ctx.json() {
                     out.push('\n');
-                    out.push_str(&report::plan::applied(&applied, style));
+                    out.push_str(&render::plan::applied(&applied, style));
                 }
                 let fixed = if applied.applied.is_empty() {
                     0
@@ -325,7 +325,7 @@ fn finish(ctx: &Context<'_>, mut out: String, end: &Ending<'_>, exit: u8) -> Out
         let mut logins: Vec<String> = Vec::new();
         for s in &now.servers {
             let next = if s.verdict == Verdict::NeedsLogin {
-                crate::report::servers::next_step(s)
+                crate::render::servers::next_step(s)
             } else if applied.is_some() && s.verdict == Verdict::NoToken {
                 if signed_out.contains(&s.name.as_str()) {
                     Some(crate::checks::login_hint(&s.name))
@@ -333,7 +333,7 @@ fn finish(ctx: &Context<'_>, mut out: String, end: &Ending<'_>, exit: u8) -> Out
                     .findings
                     .contains(&crate::checks::Code::MissingRegistration)
                 {
-                    crate::report::servers::next_step(s)
+                    crate::render::servers::next_step(s)
                 } else {
                     None
                 }
@@ -360,8 +360,8 @@ fn maybe_json(ctx: &Context<'_>, human: String, end: &Ending<'_>) -> String {
         return human;
     }
     let (errors, warnings, infos) = end.now.counts();
-    report::json::to_string(&FixDocument {
-        schema: report::json::SCHEMA,
+    render::json::to_string(&FixDocument {
+        schema: render::json::SCHEMA,
         command: end.command,
         dry_run: end.dry_run,
         plan: end.plan,

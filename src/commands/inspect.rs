@@ -5,12 +5,12 @@ use anyhow::{Result, bail};
 use super::Context;
 use crate::config::{Command, Config, Format};
 use crate::diagnosis::Diagnosis;
-use crate::{Outcome, checks, exit, report};
+use crate::{Outcome, checks, exit, render};
 
 pub fn list_checks(config: &Config) -> Outcome {
     let stdout = match config.format {
-        Format::Markdown => report::explain::markdown(),
-        Format::Json => report::json::to_string(
+        Format::Markdown => render::explain::markdown(),
+        Format::Json => render::json::to_string(
             &checks::CHECKS
                 .iter()
                 .map(|c| {
@@ -24,7 +24,7 @@ pub fn list_checks(config: &Config) -> Outcome {
                 })
                 .collect::<Vec<_>>(),
         ),
-        Format::Human => report::explain::list(),
+        Format::Human => render::explain::list(),
     };
     Outcome {
         stdout,
@@ -33,17 +33,17 @@ pub fn list_checks(config: &Config) -> Outcome {
 }
 
 pub fn explain(config: &Config, code: &str) -> Result<Outcome> {
-    use report::explain::Known;
-    let Some(known) = report::explain::find(code) else {
-        bail!(exit::Error::Usage(report::explain::unknown_code(
+    use render::explain::Known;
+    let Some(known) = render::explain::find(code) else {
+        bail!(exit::Error::Usage(render::explain::unknown_code(
             code, true
         )));
     };
     let stdout = match (config.format, &known) {
-        (Format::Json, _) => report::json::to_string(&report::explain::explain_json(&known)),
-        (Format::Markdown, Known::Check(info)) => report::explain::markdown_section(info),
-        (_, Known::Check(info)) => report::explain::explain(info),
-        (_, Known::Probe(info)) => report::explain::explain_probe(info),
+        (Format::Json, _) => render::json::to_string(&render::explain::explain_json(&known)),
+        (Format::Markdown, Known::Check(info)) => render::explain::markdown_section(info),
+        (_, Known::Check(info)) => render::explain::explain(info),
+        (_, Known::Probe(info)) => render::explain::explain_probe(info),
     };
     Ok(Outcome {
         stdout,
@@ -57,12 +57,12 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
         diagnosis.skip(skip);
     }
     if let (Command::Status, Some(name)) = (&ctx.config.command, &ctx.config.status_server) {
-        report::status::keep_server(&mut diagnosis, name).map_err(exit::Error::Usage)?;
+        render::status::keep_server(&mut diagnosis, name).map_err(exit::Error::Usage)?;
     }
     let stdout = match (&ctx.config.command, ctx.config.format) {
-        (_, Format::Json) => report::json::check(&diagnosis),
-        (Command::Status, _) => report::status::table(&diagnosis, ctx.style()),
-        _ => report::human::check(&diagnosis, ctx.style()),
+        (_, Format::Json) => render::json::check(&diagnosis),
+        (Command::Status, _) => render::status::table(&diagnosis, ctx.style()),
+        _ => render::human::check(&diagnosis, ctx.style()),
     };
     Ok(Outcome {
         stdout,
@@ -74,9 +74,9 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
 pub fn paths(ctx: &Context<'_>) -> Result<Outcome> {
     let inventory = ctx.load()?;
     let stdout = if ctx.json() {
-        report::paths::json(&inventory, ctx.env, ctx.config.now_from.as_deref())
+        render::paths::json(&inventory, ctx.env, ctx.config.now_from.as_deref())
     } else {
-        report::paths::human(
+        render::paths::human(
             &inventory,
             ctx.env,
             ctx.config.now_from.as_deref(),

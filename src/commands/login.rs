@@ -20,8 +20,8 @@ use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Selection, Step};
 use crate::fix::{self as repair, WriteOptions};
 use crate::model::server::NameKind;
-use crate::report::servers::{ServerReport, Verdict};
-use crate::report::style::sanitize;
+use crate::render::servers::{ServerReport, Verdict};
+use crate::render::style::sanitize;
 use crate::{Outcome, exit};
 
 /// The first release with `claude mcp login` (2.1.100 answers "unknown command 'login'").
@@ -186,7 +186,7 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
         }
         emit(
             ctx,
-            &indent(&crate::report::plan::applied(&applied, ctx.style())),
+            &indent(&crate::render::plan::applied(&applied, ctx.style())),
         );
     }
 
@@ -197,7 +197,7 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
     let mut problem = !notes.is_empty();
     for s in now.servers.iter().filter(|s| s.name == name) {
         problem |= s.verdict.is_problem() || s.verdict == Verdict::NoToken;
-        out.push_str(&verdict_line(&crate::report::servers::report(s)));
+        out.push_str(&verdict_line(&crate::render::servers::report(s)));
     }
     out.push_str(&notes);
     Ok(Outcome {

@@ -14,7 +14,7 @@ use crate::config::{Command, Config, Format};
 use crate::model::inventory::{Inventory, LoadOptions};
 use crate::model::key::EnvLookup;
 use crate::paths::{Environment, Locations};
-use crate::report::style::Style;
+use crate::render::style::Style;
 use crate::{Outcome, exit};
 
 pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {

@@ -4,15 +4,15 @@ use anyhow::Result;
 
 use super::Context;
 use crate::probe::{self, ProbeOptions};
-use crate::{Outcome, exit, report};
+use crate::{Outcome, exit, render};
 
 pub fn probe(ctx: &Context<'_>, options: &ProbeOptions) -> Result<Outcome> {
     let inventory = ctx.load()?;
     let report = probe::run(options, &inventory)?;
     let stdout = if ctx.json() {
-        report::probe::json(&report)
+        render::probe::json(&report)
     } else {
-        report::probe::human(&report, ctx.style())
+        render::probe::human(&report, ctx.style())
     };
     Ok(Outcome {
         stdout,

@@ -8,7 +8,7 @@ use super::Context;
 use super::inspect::exit_for;
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Selection};
-use crate::report::{anonymize, fit, json, ticket};
+use crate::render::{anonymize, fit, json, ticket};
 use crate::system::claude_version;
 use crate::{Outcome, redact};
 

@@ -1,6 +1,6 @@
 //! The per-server summary, as data: for every distinct server definition, its token, its
 //! needs-auth marker, the [`ServerVerdict`](super::verdict::ServerVerdict) and the codes of the
-//! findings about it. `report::servers` turns it into prose.
+//! findings about it. `render::servers` turns it into prose.
 
 use std::collections::HashMap;
 
@@ -140,7 +140,7 @@ pub struct ServerSummary {
     pub token: TokenReport,
     pub marker: MarkerReport,
     pub verdict: Verdict,
-    /// Why, as data (`report::servers` says it in Claude Code's terms).
+    /// Why, as data (`render::servers` says it in Claude Code's terms).
     pub reason: Reason,
     pub next: Option<NextStep>,
     /// Codes of the findings about this server.

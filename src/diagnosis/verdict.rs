@@ -1,6 +1,6 @@
 //! The core rule: what Claude Code will do with one configured server, decided from the
 //! inventory as data (a [`Verdict`], the [`Reason`] for it, the [`NextStep`]). The words are
-//! made later, by `report::servers`: this module decides, it never phrases.
+//! made later, by `render::servers`: this module decides, it never phrases.
 
 use serde::Serialize;
 

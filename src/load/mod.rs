@@ -191,7 +191,7 @@ mod layering {
         "src/model",
         "src/checks",
         "src/diagnosis",
-        "src/report",
+        "src/render",
         "src/layout.rs",
     ];
 

@@ -5,7 +5,7 @@
 //!
 //! Modules: [`http`] (the client), [`urls`] and [`challenge`] (parsing), [`steps`] (the four
 //! steps), [`lint`] (schema checks), [`transcript`] (redacted record of the exchanges),
-//! [`verdict`] (codes and the verdict); `report::probe` renders it (human and JSON). docs/probe.md
+//! [`verdict`] (codes and the verdict); `render::probe` renders it (human and JSON). docs/probe.md
 //! describes them for users.
 
 pub mod challenge;

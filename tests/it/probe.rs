@@ -15,7 +15,7 @@ use mcp_auth_doctor::model::inventory::Inventory;
 use mcp_auth_doctor::paths::{Environment, Locations, Overrides};
 use mcp_auth_doctor::probe::verdict::{Shows, SignIn};
 use mcp_auth_doctor::probe::{self, ProbeOptions, ProbeReport, ProbeTarget};
-use mcp_auth_doctor::report::{self, style::Style};
+use mcp_auth_doctor::render::{self, style::Style};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,7 +324,7 @@ fn codes(r: &ProbeReport) -> Vec<&'static str> {
 
 /// The JSON report parses and agrees with the report.
 fn json_of(r: &ProbeReport) -> Value {
-    let v: Value = serde_json::from_str(&report::probe::json(r)).expect("valid JSON");
+    let v: Value = serde_json::from_str(&render::probe::json(r)).expect("valid JSON");
     assert_eq!(v["schema"], 1);
     assert_eq!(v["steps"].as_array().unwrap().len(), 4);
     let json_codes: Vec<&str> = v["findings"]
@@ -345,14 +345,14 @@ fn compliant_server_needs_auth_and_sign_in_should_work() {
     assert_eq!(r.verdict.shows, Shows::NeedsAuth);
     assert_eq!(r.verdict.sign_in, SignIn::ShouldWork);
     assert!(!r.has_problems());
-    let human = report::probe::human(&r, Style { color: false });
+    let human = render::probe::human(&r, Style { color: false });
     assert!(
         human.contains("Claude Code will show: ! Needs authentication."),
         "{human}"
     );
     assert!(human.contains("Nothing to tell the server's operator."));
     // The registration access token the server returned is never shown.
-    assert!(!human.contains("REGSECRET") && !report::probe::json(&r).contains("REGSECRET"));
+    assert!(!human.contains("REGSECRET") && !render::probe::json(&r).contains("REGSECRET"));
     let v = json_of(&r);
     assert_eq!(v["verdict"]["shows"], "needs-auth");
     assert_eq!(v["verdict"]["sign_in"], "should-work");
@@ -443,7 +443,7 @@ fn a_waf_403_fails_to_connect() {
     );
     assert_eq!(r.findings[0].evidence["server"], "cloudflare");
     assert_eq!(mock.paths(), ["POST /mcp"]);
-    let human = report::probe::human(&r, Style { color: false });
+    let human = render::probe::human(&r, Style { color: false });
     assert!(human.contains("Tell the server's operator:"), "{human}");
 }
 
@@ -612,8 +612,8 @@ fn no_stored_secret_is_ever_sent_or_shown() {
         assert!(!request.to_ascii_lowercase().contains("authorization:"));
     }
     for output in [
-        report::probe::human(&r, Style { color: false }),
-        report::probe::json(&r),
+        render::probe::human(&r, Style { color: false }),
+        render::probe::json(&r),
     ] {
         assert!(!output.contains("CANARY"), "printed a secret:\n{output}");
     }

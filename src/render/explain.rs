@@ -116,8 +116,8 @@ pub fn list() -> String {
     // The summary column wraps to the page, under itself; on a narrow page it goes under the
     // code instead, where it has the width.
     let column = width + severity_width + 4;
-    let page = crate::report::style::WIDTH;
-    let (indent, first_break) = if crate::report::style::page_width() >= column + 40 {
+    let page = crate::render::style::WIDTH;
+    let (indent, first_break) = if crate::render::style::page_width() >= column + 40 {
         (" ".repeat(column), "")
     } else {
         ("    ".to_string(), "\n    ")
@@ -125,7 +125,7 @@ pub fn list() -> String {
     let summary_width = page.saturating_sub(indent.len());
     let mut out = String::new();
     for c in CHECKS {
-        let summary = crate::report::style::wrap(c.info.summary, summary_width, "")
+        let summary = crate::render::style::wrap(c.info.summary, summary_width, "")
             .replace('\n', &format!("\n{indent}"));
         let line = format!(
             "{:width$}  {:severity_width$}  {first_break}{summary}",
@@ -178,7 +178,7 @@ fn fill(text: &str) -> String {
             } else {
                 ""
             };
-            crate::report::style::wrap(line, crate::report::style::WIDTH, indent)
+            crate::render::style::wrap(line, crate::render::style::WIDTH, indent)
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -18,7 +18,7 @@ use crate::fix::plan::Plan;
 use crate::model::entry::Entry;
 use crate::model::secret::SecretInfo;
 use crate::paths::Locations;
-use crate::report::style::{count, plural, sanitize};
+use crate::render::style::{count, plural, sanitize};
 use crate::system::keychain::KeychainRead;
 use crate::system::processes::{ClaudeProcess, ProcessScan};
 use crate::{redact, timefmt};
