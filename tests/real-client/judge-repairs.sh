@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# judge-repairs.sh: let the REAL client judge `fix --yes` and `login NAME` on the states capture.sh
+# judge-repairs.sh: let the REAL client judge `fix --yes` on the states capture.sh
 # wrote, for each installed release, and print the client's views before and after.
 #
 #   HARNESS=/tmp/harness DOCTOR=target/release/mcp-auth-doctor tests/real-client/judge-repairs.sh [2.1.100 2.1.332]
@@ -34,12 +34,6 @@ for v in "$@"; do
   # A forgotten client: fix drops the dead registration; one sign-in then connects.
   judge "$v" "$s/forgotten-client" --auth forgotten --expect forgotten=connected \
     --expect-session forgotten=connected "$s/forgotten-client" -- "$DOCTOR" fix --yes
-  # Needs authentication: `login NAME` signs in through the client and clears the marker it leaves.
-  judge "$v" "$s/needs-auth" --expect fresh=connected --expect-session fresh=connected \
-    "$s/needs-auth" -- env PATH="$HARNESS/.client/$v/node_modules/.bin:$PATH" \
-    BROWSER="$HARNESS/fake_browser.sh" "$DOCTOR" login fresh
-  # Known gap: judge.sh starts the snapshot's mock server only for --auth, after the command, so
-  # `login` (which signs in during the command) needs its own runner with the mock up; 2.1.100 also
-  # needs the /mcp sign-in done while login waits for Enter.
+  # `login NAME` signs in during the command, with the mock up: judge-login.sh.
 done
 exit "$fail"
