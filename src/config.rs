@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use crate::fix::plan::Selection;
 use crate::paths::Overrides;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,4 +112,20 @@ pub struct Config {
     /// Read the macOS Keychain item (`--keychain`).
     pub keychain: bool,
     pub write: WriteSettings,
+}
+
+/// What narrows a plan (from `fix`'s flags).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only actions that cannot lose a usable credential, even when `only` names a code.
+    pub safe_only: bool,
+    /// Only these servers (empty: all).
+    pub servers: Vec<String>,
+    /// Only these finding codes (empty: all). Naming a code is also how one asks for its
+    /// actions that would remove a usable token.
+    pub only: Vec<crate::checks::Code>,
+    pub skip: Vec<crate::checks::Code>,
+    /// Never move a token to its live key (`--no-move`): the stale entry is then handled like
+    /// any other stale entry.
+    pub no_move: bool,
 }

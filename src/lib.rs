@@ -7,6 +7,7 @@ pub mod checks;
 pub mod commands;
 pub mod config;
 pub mod diagnosis;
+pub mod digest;
 pub mod exit;
 pub mod fix;
 pub mod json;
@@ -22,6 +23,8 @@ pub mod suggest;
 pub mod system;
 pub mod term;
 pub mod timefmt;
+pub mod urls;
+pub mod vars;
 
 use anyhow::Result;
 

@@ -26,7 +26,7 @@ impl Severity {
 }
 
 // The repairs a finding proposes live in the plan layer; re-exported so checks name them here.
-pub use crate::fix::action::{Action, ActionKind};
+pub use super::action::{Action, ActionKind};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {

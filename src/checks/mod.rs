@@ -1,6 +1,7 @@
 //! The checks, one module each. A check reads the [`Inventory`] and pushes [`Finding`]s; it never
 //! fails and never writes. Codes are stable kebab-case names: scripts match on them.
 
+pub mod action;
 mod byte_order_mark;
 mod claude_running;
 pub mod code;

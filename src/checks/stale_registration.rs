@@ -207,7 +207,7 @@ fn move_target<'a>(
     e: &Entry,
     configs: &[&'a ConfiguredServer],
 ) -> Option<&'a ConfiguredServer> {
-    use crate::probe::urls::Url;
+    use crate::urls::Url;
     if !e.token.usable() || e.malformed {
         return None;
     }

@@ -107,11 +107,11 @@ impl Context<'_> {
             user: self.env.user.clone(),
             claude_config_dir: self.env.vars.get("CLAUDE_CONFIG_DIR").cloned(),
         };
-        Ok(Inventory::load_with(
-            self.locations()?,
+        let snapshot = crate::load::snapshot(self.locations()?, &options);
+        Ok(Inventory::from_snapshot(
+            snapshot,
             self.vars,
             self.config.now_ms,
-            &options,
         ))
     }
 }

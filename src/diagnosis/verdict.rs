@@ -342,8 +342,9 @@ mod tests {
             managed_dir: Some(home.join("managed")),
         };
         let locations = Locations::resolve(&env, &overrides).unwrap();
-        Inventory::load(
-            locations,
+        let snapshot = crate::load::snapshot(locations, &Default::default());
+        Inventory::from_snapshot(
+            snapshot,
             &HashMap::<String, String>::new(),
             1_780_315_200_000,
         )

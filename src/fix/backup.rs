@@ -256,7 +256,7 @@ impl Backup {
                 "backup {} names its copy '{}', which is not a file in the backup folder; \
                  refusing to read it",
                 self.manifest.id,
-                crate::render::style::sanitize(&f.copy)
+                crate::term::sanitize(&f.copy)
             );
         }
         let shown = self.dir.join(&f.copy);

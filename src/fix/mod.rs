@@ -8,7 +8,9 @@
 //! 5. write atomically (same-directory temp file, same mode, fsync, rename, fsync the directory);
 //! 6. re-read and check that exactly the planned members changed, else put the backup back.
 
-pub mod action;
+/// The actions checks propose live with the checks (they are what a finding says `fix` would
+/// do); the plan and the write protocol use them from here.
+pub use crate::checks::action;
 pub mod atomic;
 pub mod backup;
 pub mod edit;

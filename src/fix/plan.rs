@@ -8,21 +8,9 @@ use crate::checks::{self, Action, ActionKind, Finding};
 use crate::model::inventory::Inventory;
 use crate::timefmt;
 
-/// What narrows a plan (from `fix`'s flags).
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    /// Only actions that cannot lose a usable credential, even when `only` names a code.
-    pub safe_only: bool,
-    /// Only these servers (empty: all).
-    pub servers: Vec<String>,
-    /// Only these finding codes (empty: all). Naming a code is also how one asks for its
-    /// actions that would remove a usable token.
-    pub only: Vec<checks::Code>,
-    pub skip: Vec<checks::Code>,
-    /// Never move a token to its live key (`--no-move`): the stale entry is then handled like
-    /// any other stale entry.
-    pub no_move: bool,
-}
+/// What narrows a plan is what the user asked for, so it lives with the rest of the request in
+/// [`crate::config`] (which the plan reads and never the other way round).
+pub use crate::config::Selection;
 
 /// One change.
 #[derive(Debug, Clone, Serialize)]

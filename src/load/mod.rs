@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::layout;
-use crate::model::key::EnvLookup;
 use crate::paths::{self, Locations};
 use crate::store::global_config::{self, GlobalConfig};
 use crate::store::plugins::{self, Plugins};
@@ -25,6 +24,7 @@ use crate::store::{self, Loaded, safe::Trust};
 use crate::system::keychain::{self, KeychainRead};
 use crate::system::leftovers::{self, LockDir};
 use crate::system::processes::{self, Canonical, ProcessScan};
+use crate::vars::EnvLookup;
 
 /// The real process environment, for `${VAR}` expansion in server definitions (the model asks an
 /// [`EnvLookup`] and never reads the environment itself).

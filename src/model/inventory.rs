@@ -10,7 +10,7 @@ use super::entry::Entry;
 use super::key::EnvLookup;
 use super::marker::Marker;
 use super::server::{ConfiguredServer, Scope};
-use crate::load::{self, DiskFacts, Snapshot};
+use crate::load::{DiskFacts, Snapshot};
 use crate::paths::Locations;
 use crate::store::global_config::GlobalConfig;
 use crate::store::plugins::{InstalledPlugin, Plugins};
@@ -91,20 +91,6 @@ impl Index {
 }
 
 impl Inventory {
-    pub fn load(locations: Locations, env: &dyn EnvLookup, now_ms: i64) -> Self {
-        Self::load_with(locations, env, now_ms, &LoadOptions::default())
-    }
-
-    /// Reads the machine ([`load::snapshot`]) and builds the inventory from what it said.
-    pub fn load_with(
-        locations: Locations,
-        env: &dyn EnvLookup,
-        now_ms: i64,
-        options: &LoadOptions,
-    ) -> Self {
-        Self::from_snapshot(load::snapshot(locations, options), env, now_ms)
-    }
-
     /// The inventory of what `snapshot` holds. Pure: everything the disk could say is in the
     /// snapshot already.
     pub fn from_snapshot(snapshot: Snapshot, env: &dyn EnvLookup, now_ms: i64) -> Self {

@@ -9,16 +9,7 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-/// Reads an environment variable; injectable so tests do not depend on the process environment.
-pub trait EnvLookup {
-    fn var(&self, name: &str) -> Option<String>;
-}
-
-impl EnvLookup for std::collections::HashMap<String, String> {
-    fn var(&self, name: &str) -> Option<String> {
-        self.get(name).cloned()
-    }
-}
+pub use crate::vars::EnvLookup;
 
 /// The result of expanding one string.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -4,14 +4,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// The full lowercase hex SHA-256 of `bytes` (file identity in backups and plans; not for
-/// secrets, which get the short [`SecretInfo`] fingerprint).
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::digest::sha256_hex;
 
 /// A description of a secret value that is safe to print.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

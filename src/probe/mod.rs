@@ -13,7 +13,8 @@ pub mod http;
 pub mod lint;
 pub mod steps;
 pub mod transcript;
-pub mod urls;
+/// URL parsing is shared (checks compare origins with it); it lives in [`crate::urls`].
+pub use crate::urls;
 pub mod verdict;
 
 use std::path::Path;

@@ -173,7 +173,7 @@ pub fn load_small_trusting(path: &Path, trust: &safe::Trust) -> Loaded<Value> {
     };
     Loaded {
         path: path.to_path_buf(),
-        sha256: Some(crate::model::secret::sha256_hex(&bytes)),
+        sha256: Some(crate::digest::sha256_hex(&bytes)),
         facts,
         problems,
         content,

@@ -309,8 +309,8 @@ fn load_inventory(home: &Path) -> Inventory {
         managed_dir: Some(home.join("managed")),
     };
     let locations = Locations::resolve(&env, &overrides).unwrap();
-    Inventory::load(
-        locations,
+    Inventory::from_snapshot(
+        mcp_auth_doctor::load::snapshot(locations, &Default::default()),
         &HashMap::<String, String>::new(),
         mcp_auth_doctor::timefmt::now_ms(),
     )

@@ -1,7 +1,7 @@
 //! Typed repairs: what a finding proposes and `fix` carries out. An [`Action`] names its file by
 //! role (and the path shown, whatever bytes it holds) and its target by the [`ActionKind`] (a key, a
 //! name), never by display text: the `file` and `pointer` of the JSON output are made from them
-//! when it is serialized, and [`super::apply`] never parses a string back into a path or pointer.
+//! when it is serialized, and [`crate::fix::apply`] never parses a string back into a path or pointer.
 
 use std::path::{Path, PathBuf};
 
