@@ -24,8 +24,9 @@ value now. The finding names the change when it can tell. Claude Code never remo
 **How to fix it.** When the entry holds a usable token, the server's live key holds nothing \
 usable (no entry, or a placeholder), and the url it was made for has the same origin (scheme, \
 host, port) as the current one (a path or trailing-slash edit, a header change, sse → http), \
-`fix` moves the entry to the live key and sets its `serverUrl` to the current url: Claude Code \
-then connects with it, no sign-in needed. It never moves a token to another host. If the server \
+`fix` moves the entry to the live key and sets its `serverUrl` to the current url (and drops \
+its `discoveryState.resourceMetadataUrl`, which names the old url: Claude Code's next sign-in \
+would otherwise refuse the server): Claude Code then connects with it, no sign-in needed. It never moves a token to another host. If the server \
 rejects the moved token, Claude Code falls back to \"needs authentication\", where it was \
 anyway. `fix --no-move` removes the old entry instead.
 

@@ -324,9 +324,50 @@ fn move_step(
         bail!(crate::exit::Error::Internal("not a move".into()));
     };
     let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
+    let (text, expected) = drop_stale_resource_metadata(text, expected, object, from, server_url)?;
     let set = [("serverUrl", Value::String(server_url.clone()))];
-    Ok(move_member(text, &object_refs, from, to, &set)?
-        .map(|t| (t, expected_move(expected, &object_refs, from, to, &set))))
+    Ok(move_member(&text, &object_refs, from, to, &set)?
+        .map(|t| (t, expected_move(&expected, &object_refs, from, to, &set))))
+}
+
+/// When a move changes the entry's url, its `discoveryState.resourceMetadataUrl` names the old
+/// url's protected-resource metadata. Claude Code's next sign-in reads it before it deletes the
+/// entry and then refuses the server ("Protected resource .../mcp does not match expected
+/// .../v2/mcp"), leaving the entry tokenless for good: seen with 2.1.100 after a move from `/mcp`
+/// to `/v2/mcp` (tests/real-client/README.md). Without it the client discovers the metadata
+/// again. The token and everything else in `discoveryState` stay. Same url: nothing to drop.
+fn drop_stale_resource_metadata(
+    text: &[u8],
+    expected: &Value,
+    object: &[String],
+    from: &str,
+    server_url: &str,
+) -> Result<(Vec<u8>, Value)> {
+    let mut entry_path: Vec<String> = object.to_vec();
+    entry_path.push(from.to_string());
+    let entry = entry_path
+        .iter()
+        .try_fold(expected, |v, seg| v.get(seg.as_str()));
+    let stale = entry.is_some_and(|e| {
+        e.get("serverUrl").and_then(Value::as_str) != Some(server_url)
+            && e.get("discoveryState")
+                .and_then(|d| d.get("resourceMetadataUrl"))
+                .is_some()
+    });
+    if !stale {
+        return Ok((text.to_vec(), expected.clone()));
+    }
+    entry_path.push("discoveryState".to_string());
+    let removal = edit::Removal {
+        object: entry_path,
+        key: "resourceMetadataUrl".to_string(),
+    };
+    let removed = edit::remove_members(text, std::slice::from_ref(&removal))?;
+    if !removed.found[0] {
+        return Ok((text.to_vec(), expected.clone()));
+    }
+    let after = edit::expected_after(expected.clone(), std::slice::from_ref(&removal));
+    Ok((removed.text, after))
 }
 
 /// Applies the whole-file steps among `steps` to `before`: returns the text the member steps

@@ -184,6 +184,12 @@ fn fix_changes_exactly_the_planned_members_and_keeps_every_other_byte() {
         "\"serverUrl\":\"https://app.quarri.ai/mcp/\"",
         "\"serverUrl\":\"https://app.quarri.ai/mcp\"",
         1,
+    )
+    // The old url's resource-metadata url goes with the move (see url_moved_expected).
+    .replacen(
+        ",\"resourceMetadataUrl\":\"https://app.quarri.ai/.well-known/oauth-protected-resource/mcp\"",
+        "",
+        1,
     );
     assert_eq!(String::from_utf8(new_creds.clone()).unwrap(), expected);
     let v: Value = serde_json::from_slice(&new_creds).unwrap();
@@ -847,18 +853,26 @@ const OLD_DOCS: &str = "docs|67d49f0f4ba63acc";
 const LIVE_DOCS: &str = "docs|cf2cae338c16b5d2";
 
 /// The bytes `fix` must leave in url-moved's credentials: docs' old entry renamed in place to the
-/// live key with its serverUrl changed, the placeholder that was there gone, crm's entry (another
+/// live key with its serverUrl changed (and the old url's resourceMetadataUrl dropped), the placeholder that was there gone, crm's entry (another
 /// origin) gone; every other byte as it was.
 fn url_moved_expected(old: &str) -> String {
     let placeholder_start = old.find(&format!("\"{LIVE_DOCS}\"")).unwrap();
     let crm_end = old.find(&format!("\"{OLD_DOCS}\"")).unwrap();
     let mut expected = format!("{}{}", &old[..placeholder_start], &old[crm_end..]);
     expected = expected.replacen(&format!("\"{OLD_DOCS}\""), &format!("\"{LIVE_DOCS}\""), 1);
-    expected.replacen(
-        "\"serverUrl\":\"https://docs.example.com/mcp\"",
-        "\"serverUrl\":\"https://docs.example.com/v2/mcp\"",
-        1,
-    )
+    expected
+        .replacen(
+            "\"serverUrl\":\"https://docs.example.com/mcp\"",
+            "\"serverUrl\":\"https://docs.example.com/v2/mcp\"",
+            1,
+        )
+        // The old url's protected-resource metadata url is dropped: 2.1.100's next sign-in
+        // would read it and refuse the moved server (tests/real-client/README.md).
+        .replacen(
+            ",\"resourceMetadataUrl\":\"https://docs.example.com/.well-known/oauth-protected-resource/mcp\"",
+            "",
+            1,
+        )
 }
 
 #[test]
