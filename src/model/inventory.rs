@@ -554,6 +554,7 @@ fn settings_for_folder(
         .replace('\\', "/");
     let mut out = Settings {
         folder: folder.clone(),
+        folder_shown: locations.display(&locations.project_dir),
         ..Settings::default()
     };
     let in_order = [

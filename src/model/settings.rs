@@ -44,6 +44,8 @@ pub struct Settings {
     pub files: Vec<SettingsFile>,
     /// The folder being checked, as `.claude.json` keys projects (`/` separators).
     pub folder: String,
+    /// The same, shown in messages (`~` for the home).
+    pub folder_shown: String,
     /// `hasTrustDialogAccepted` for the folder or one of its ancestors: only then do approvals
     /// in project and local settings and in `.claude.json` count (2.1.332, model-facts.md).
     pub trusted: bool,
@@ -60,7 +62,8 @@ pub enum Loading {
         value: String,
         file: String,
     },
-    /// `disabledMcpServers` of the folder's entry in `.claude.json` names it (`/mcp` → disable).
+    /// `disabledMcpServers` of the folder's entry in `.claude.json` names it (`/mcp` → disable);
+    /// `folder` as shown.
     Disabled { folder: String },
     /// A `.mcp.json` server rejected by `disabledMcpjsonServers` in `file`.
     Rejected { file: String },
@@ -208,7 +211,7 @@ fn loading_of(s: &ConfiguredServer, settings: &Settings) -> Loading {
             .is_some_and(|a| a.iter().any(|n| n.as_str() == Some(s.name.as_str())))
     {
         return Loading::Disabled {
-            folder: settings.folder.clone(),
+            folder: settings.folder_shown.clone(),
         };
     }
     if matches!(s.scope, Scope::Project { .. }) {
@@ -306,6 +309,7 @@ mod tests {
     use serde_json::json;
 
     const FOLDER: &str = "/home/u/work";
+    const FOLDER_SHOWN: &str = "~/work";
 
     /// The loading of every server named `name` in `inv`.
     fn loading(inv: &Inventory, name: &str) -> Loading {
@@ -341,7 +345,7 @@ mod tests {
         assert_eq!(
             loading(&inv, "u1"),
             Loading::Disabled {
-                folder: FOLDER.into()
+                folder: FOLDER_SHOWN.into()
             }
         );
         assert_eq!(loading(&inv, "u2"), Loading::Loaded);
