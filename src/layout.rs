@@ -36,6 +36,16 @@ pub const BACKUPS_DIR: &str = "backups";
 /// The prefix of the copies Claude Code makes in [`BACKUPS_DIR`] of a global config it cannot parse.
 pub const CORRUPTED_GLOBAL_CONFIG_PREFIX: &str = ".claude.json.corrupted.";
 
+/// The settings file in the config dir (user settings) and in a project's `.claude/` folder
+/// (project settings, usually checked in).
+pub const SETTINGS: &str = "settings.json";
+/// A project's own settings that are not checked in, in its `.claude/` folder.
+pub const LOCAL_SETTINGS: &str = "settings.local.json";
+/// The folder inside a project that holds its settings files.
+pub const PROJECT_SETTINGS_DIR: &str = ".claude";
+/// Enterprise-managed settings, beside [`MANAGED_MCP`] in the managed settings directory.
+pub const MANAGED_SETTINGS: &str = "managed-settings.json";
+
 /// The global config's file name: `.claude.json`, or `.claude-custom-oauth.json` when
 /// `CLAUDE_CODE_CUSTOM_OAUTH_URL` is set.
 pub fn global_config_name(custom_oauth: bool) -> &'static str {

@@ -85,6 +85,7 @@ codes! {
         FutureNeedsAuthMarker = "future-needs-auth-marker",
         OrphanedNeedsAuthMarker = "orphaned-needs-auth-marker",
         NeedsAuthCacheGap = "needs-auth-cache-gap",
+        UnloadedServerState = "unloaded-server-state",
     }
     probe {
         SeveralDefinitions = "several-definitions",

@@ -31,6 +31,9 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         let Some(servers) = live.get(e.key.as_str()) else {
             continue;
         };
+        if super::unloaded_server_state::all_dead(servers) {
+            continue; // not loaded here: no sign-in (unloaded-server-state)
+        }
         // A static-auth server is static-auth-oauth-state's; a client id from the config is used
         // whatever the entry holds, so removing the entry would not unpin it.
         if servers

@@ -27,6 +27,9 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         if e.token != TokenState::Expired || !live.contains_key(e.key.as_str()) {
             continue;
         }
+        if super::unloaded_server_state::all_dead(&live[e.key.as_str()]) {
+            continue; // not loaded here: no sign-in (unloaded-server-state)
+        }
         let when = e
             .expires_at()
             .map(|t| format!(" {}", timefmt::relative(t, inv.now_ms)))

@@ -24,6 +24,9 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         if m.state != MarkerState::Future || has_static_auth(inv, &m.name) {
             continue;
         }
+        if super::unloaded_server_state::dead_name(inv, &m.name) {
+            continue; // not loaded here: unloaded-server-state explains it
+        }
         let ahead = m
             .age_ms
             .map(|a| timefmt::duration(a.saturating_neg()))

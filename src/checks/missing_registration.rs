@@ -26,6 +26,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         let Some(key) = &s.key else { continue };
         // With an unset ${VAR} the key computed here is not Claude Code's: see unset-env-var.
         if !s.env_missing.is_empty()
+            || s.loading.is_dead()
             || s.static_auth.is_some()
             || defined_elsewhere(inv, &s.name)
             || inv.entry(key).is_some()

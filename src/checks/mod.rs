@@ -32,6 +32,7 @@ mod stale_lock;
 mod stale_needs_auth_marker;
 mod stale_registration;
 mod static_auth_oauth_state;
+pub(crate) mod unloaded_server_state;
 mod unparseable_file;
 mod unset_env_var;
 mod unverified_registration;
@@ -146,6 +147,7 @@ pub const CHECKS: &[Check] = checks![
     future_needs_auth_marker,
     orphaned_needs_auth_marker,
     needs_auth_cache_gap,
+    unloaded_server_state,
 ];
 
 /// Runs every check.

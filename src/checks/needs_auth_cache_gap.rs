@@ -24,7 +24,11 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     for s in &inv.servers {
         let Some(key) = &s.key else { continue };
         // With an unset ${VAR} the key computed here is not Claude Code's: see unset-env-var.
-        if !s.env_missing.is_empty() || s.static_auth.is_some() || !seen.insert(s.name.as_str()) {
+        if !s.env_missing.is_empty()
+            || s.loading.is_dead()
+            || s.static_auth.is_some()
+            || !seen.insert(s.name.as_str())
+        {
             continue;
         }
         let needs = match inv.entry(key) {

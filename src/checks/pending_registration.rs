@@ -47,6 +47,9 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         if servers.iter().any(|s| s.static_auth.is_some()) {
             continue; // static-auth-oauth-state explains it
         }
+        if super::unloaded_server_state::all_dead(servers) {
+            continue; // not loaded here: unloaded-server-state explains it
+        }
         let shape = e.shape.map(|s| s.describe()).unwrap_or("no tokens");
         let client = if e.client_id {
             " It also keeps a client registration, which a newer Claude Code reuses even if the \

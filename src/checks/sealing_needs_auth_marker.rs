@@ -23,6 +23,9 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         if m.state != MarkerState::Fresh || has_static_auth(inv, &m.name) {
             continue;
         }
+        if super::unloaded_server_state::dead_name(inv, &m.name) {
+            continue; // not loaded here: unloaded-server-state explains it
+        }
         let entries: Vec<_> = inv
             .servers_named(&m.name)
             .filter_map(|s| live_entries(inv, s))

@@ -8,6 +8,7 @@ use crate::model::entry::{Entry, PlaceholderShape, TokenState};
 use crate::model::inventory::Inventory;
 use crate::model::marker::{Marker, MarkerState};
 use crate::model::server::{ConfiguredServer, Scope, StaticAuth};
+use crate::model::settings::Loading;
 
 /// What happens when a session uses the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -36,6 +37,19 @@ pub enum Verdict {
     Unknown,
     /// `managed-mcp.json` exists, so Claude Code uses only the managed servers.
     Ignored,
+    /// Switched off for the folder checked: `disabledMcpServers` names it, or its plugin is not
+    /// enabled. Not loaded, not a problem; never told to sign in.
+    Disabled,
+    /// A `.mcp.json` server nobody approved: interactive sessions do not load it, `claude -p`
+    /// does.
+    NotApproved,
+    /// A `.mcp.json` server rejected by `disabledMcpjsonServers`: not loaded.
+    Rejected,
+    /// `deniedMcpServers` matches it, or `allowedMcpServers` lists exist and none matches it.
+    Denied,
+    /// A plugin server with the same url or command as a manually configured one, which Claude
+    /// Code uses instead.
+    Suppressed,
 }
 
 impl Verdict {
@@ -52,6 +66,11 @@ impl Verdict {
             Verdict::InvalidConfig => "invalid",
             Verdict::Unknown => "unknown",
             Verdict::Ignored => "ignored",
+            Verdict::Disabled => "disabled",
+            Verdict::NotApproved => "not approved",
+            Verdict::Rejected => "rejected",
+            Verdict::Denied => "denied",
+            Verdict::Suppressed => "suppressed",
         }
     }
 
@@ -128,6 +147,9 @@ pub enum Reason {
         expires_at: Option<i64>,
         now_ms: i64,
     },
+    /// The settings do not let Claude Code load it in the folder checked (the [`Loading`] says
+    /// which setting).
+    NotLoaded { loading: Loading },
 }
 
 /// What the user should do next about the server.
@@ -149,6 +171,8 @@ pub enum NextStep {
     SignInIfAsked { name: String },
     /// Sign in to `name`, or `fix` when it needs no sign-in, or probe its registration.
     SignInFixOrProbe { name: String },
+    /// Approve the `.mcp.json` server `name` (for interactive sessions).
+    Approve { name: String },
 }
 
 /// The decision about one server.
@@ -193,6 +217,9 @@ pub fn decide(
             },
             None,
         );
+    }
+    if let Some(not_loaded) = not_loaded(s) {
+        return not_loaded;
     }
     if let Some(bad) = inv.scope_breaker(s) {
         return decided(
@@ -313,6 +340,29 @@ pub fn decide(
             None,
         ),
     }
+}
+
+/// The verdict for a server the settings keep Claude Code from loading: none of them a problem,
+/// and none told to sign in (only an unapproved one gets a next step: approving it).
+fn not_loaded(s: &ConfiguredServer) -> Option<ServerVerdict> {
+    let verdict = match &s.loading {
+        Loading::Loaded => return None,
+        Loading::PluginNotEnabled { .. } | Loading::Disabled { .. } => Verdict::Disabled,
+        Loading::NotApproved { .. } => Verdict::NotApproved,
+        Loading::Rejected { .. } => Verdict::Rejected,
+        Loading::Denied { .. } | Loading::NotAllowed { .. } => Verdict::Denied,
+        Loading::Suppressed { .. } => Verdict::Suppressed,
+    };
+    let next = (verdict == Verdict::NotApproved).then(|| NextStep::Approve {
+        name: s.name.clone(),
+    });
+    Some(decided(
+        verdict,
+        Reason::NotLoaded {
+            loading: s.loading.clone(),
+        },
+        next,
+    ))
 }
 
 #[cfg(test)]

@@ -39,6 +39,13 @@ impl Snapshot {
         let locations = Locations::resolve_with(&env, &Overrides::default(), &|_| legacy_config)
             .expect("a home is given");
         let config_dir = locations.config_dir.path.clone();
+        let [user, project, local, managed] = super::settings::paths(&locations);
+        let settings = super::settings::SettingsFiles {
+            user: Loaded::missing(&user),
+            project: Some(Loaded::missing(&project)),
+            local: Loaded::missing(&local),
+            managed: Loaded::missing(&managed),
+        };
         Self {
             trust: Default::default(),
             global: Loaded::missing(&locations.global_config.path),
@@ -69,6 +76,7 @@ impl Snapshot {
                 project_dirs: HashMap::new(),
             },
             locations,
+            settings,
         }
     }
 
@@ -153,6 +161,32 @@ impl Snapshot {
                 canonical_config_dir: config_dir.map(|d| Canonical(d.to_path_buf())),
             });
         }
+        self
+    }
+
+    /// The user settings file (`~/.claude/settings.json`) holds `json`.
+    pub fn with_user_settings(mut self, json: Value) -> Self {
+        self.settings.user = Loaded::parsed(&self.settings.user.path, json);
+        self
+    }
+
+    /// The project's `.claude/settings.local.json` holds `json`.
+    pub fn with_local_settings(mut self, json: Value) -> Self {
+        self.settings.local = Loaded::parsed(&self.settings.local.path, json);
+        self
+    }
+
+    /// The project's checked-in `.claude/settings.json` holds `json`.
+    pub fn with_project_settings(mut self, json: Value) -> Self {
+        if let Some(p) = &mut self.settings.project {
+            *p = Loaded::parsed(&p.path, json);
+        }
+        self
+    }
+
+    /// The managed `managed-settings.json` holds `json`.
+    pub fn with_managed_settings(mut self, json: Value) -> Self {
+        self.settings.managed = Loaded::parsed(&self.settings.managed.path, json);
         self
     }
 

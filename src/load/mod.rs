@@ -10,6 +10,7 @@
 
 #[cfg(test)]
 pub mod for_test;
+pub mod settings;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -68,6 +69,8 @@ pub struct Snapshot {
     /// `backups/.claude.json.corrupted.*` copies.
     pub corrupted_backups: usize,
     pub disk: DiskFacts,
+    /// The settings files that switch servers on and off (user, project, local, managed).
+    pub settings: settings::SettingsFiles,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -100,6 +103,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     let cache = store::load_small_trusting(&locations.needs_auth_cache.path, &trust);
     let managed = store::load_small(&locations.managed_mcp.path);
     let plugins = plugins::load(&locations.plugins_dir.path);
+    let settings = settings::load(&locations, &trust);
 
     let project_dirs: HashMap<String, bool> = global
         .as_claude_sees()
@@ -154,6 +158,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         corrupted_backups,
         disk,
         locations,
+        settings,
     }
 }
 

@@ -60,6 +60,9 @@ pub struct Inventory {
     pub corrupted_backups: usize,
     /// The existence questions, answered by `load`.
     pub disk: DiskFacts,
+    /// The settings files as loaded (for `files()`), and what they say for the folder checked.
+    pub settings_files: crate::load::settings::SettingsFiles,
+    pub settings: super::settings::Settings,
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
     /// `check` and `fix` quadratic in the number of entries (issue 15).
     index: Index,
@@ -109,6 +112,7 @@ impl Inventory {
             temp_files,
             corrupted_backups,
             disk,
+            settings: settings_files,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -160,6 +164,9 @@ impl Inventory {
                 );
             }
         }
+
+        let settings = settings_for_folder(&settings_files, &global, &locations);
+        super::settings::judge(&mut servers, &settings, &locations.project_dir);
 
         let keychain_blob = match &keychain {
             Some(KeychainRead::Found { blob, .. }) => Some(blob),
@@ -215,6 +222,8 @@ impl Inventory {
             entries,
             markers,
             store,
+            settings_files,
+            settings,
         }
     }
 
@@ -384,6 +393,8 @@ pub enum Role {
     ProjectMcpJson,
     ManagedMcpJson,
     PluginRegistry,
+    /// A settings file (user, project, local or managed) that switches servers on and off.
+    Settings,
 }
 
 impl Role {
@@ -411,6 +422,11 @@ impl Role {
             Role::ManagedMcpJson => "Claude Code ignores the managed servers in it",
             Role::PluginRegistry => {
                 "Claude Code sees no installed plugins, so their MCP servers are not loaded"
+            }
+            Role::Settings => {
+                "Claude Code reports a settings error at start-up and ignores every setting in \
+                 it: the plugins, approvals and server lists it sets fall back to the other \
+                 settings files (this tool judges the servers the same way)"
             }
         }
     }
@@ -486,6 +502,88 @@ impl Inventory {
                 problems: &self.managed.problems,
             });
         }
+        let s = &self.settings_files;
+        for f in [
+            Some(&s.user),
+            s.project.as_ref(),
+            Some(&s.local),
+            Some(&s.managed),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|f| f.facts.present)
+        {
+            out.push(FileRef {
+                role: Role::Settings,
+                path: &f.path,
+                facts: &f.facts,
+                problems: &f.problems,
+            });
+        }
         out
     }
+}
+
+/// What the settings files and `.claude.json` say for the folder being checked, as
+/// [`super::settings::judge`] reads it. A file Claude Code cannot parse counts as absent, as
+/// Claude Code ignores it.
+fn settings_for_folder(
+    files: &crate::load::settings::SettingsFiles,
+    global: &Loaded<GlobalConfig>,
+    locations: &Locations,
+) -> super::settings::Settings {
+    use super::settings::{Settings, SettingsFile, Source};
+    let folder = locations
+        .project_dir
+        .display()
+        .to_string()
+        .replace('\\', "/");
+    let mut out = Settings {
+        folder: folder.clone(),
+        folder_shown: locations.display(&locations.project_dir),
+        ..Settings::default()
+    };
+    let in_order = [
+        (Source::Managed, Some(&files.managed)),
+        (Source::Local, Some(&files.local)),
+        (Source::Project, files.project.as_ref()),
+        (Source::User, Some(&files.user)),
+    ];
+    for (source, loaded) in in_order {
+        let Some(loaded) = loaded else { continue };
+        if let Some(Value::Object(value)) = loaded.as_claude_sees() {
+            out.files.push(SettingsFile {
+                source,
+                shown: locations.display(&loaded.path),
+                value: value.clone(),
+            });
+        }
+    }
+    let Some(config) = global.as_claude_sees() else {
+        return out;
+    };
+    if let Some(p) = config
+        .projects
+        .iter()
+        .find(|p| p.path.replace('\\', "/") == folder)
+    {
+        out.files.push(SettingsFile {
+            source: Source::ProjectEntry,
+            shown: format!(
+                "{} projects[\"{}\"]",
+                locations.display(&global.path),
+                p.path
+            ),
+            value: p.fields.clone(),
+        });
+    }
+    // Trust is inherited from a trusted ancestor folder (not confirmed with the real client:
+    // model-facts.md tried only the folder itself).
+    out.trusted = config.projects.iter().any(|p| {
+        p.fields.get("hasTrustDialogAccepted") == Some(&Value::Bool(true))
+            && locations
+                .project_dir
+                .starts_with(Path::new(&p.path.replace('\\', "/")))
+    });
+    out
 }

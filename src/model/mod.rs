@@ -7,3 +7,4 @@ pub mod key;
 pub mod marker;
 pub mod secret;
 pub mod server;
+pub mod settings;

@@ -113,6 +113,12 @@ pub struct ConfiguredServer {
     /// (`mcp add-json --client-secret`, #67528) and from the unexpanded config (`mcp add
     /// --client-secret` with `${VAR}`). Where a client secret may have been filed instead.
     pub misfiled_keys: Vec<(&'static str, String)>,
+    /// `command` and then each of `args`, for a stdio server: what the allowlists'
+    /// `serverCommand` and the plugin-duplicate rule compare.
+    pub command: Option<Vec<String>>,
+    /// Whether Claude Code loads it in the folder being checked (set by
+    /// [`super::settings::judge`] from the settings files; loaded until then).
+    pub loading: super::settings::Loading,
 }
 
 impl ConfiguredServer {
@@ -233,6 +239,18 @@ impl ConfiguredServer {
                 .and_then(Value::as_str)
                 .is_some(),
             misfiled_keys,
+            command: config.get("command").and_then(Value::as_str).map(|c| {
+                let args = config.get("args").and_then(Value::as_array);
+                std::iter::once(c.to_string())
+                    .chain(
+                        args.into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .map(String::from),
+                    )
+                    .collect()
+            }),
+            loading: super::settings::Loading::Loaded,
         }
     }
 }

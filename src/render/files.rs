@@ -61,6 +61,11 @@ fn chosen_by(role: Role, locations: &Locations) -> String {
         Role::PluginRegistry => {
             format!("installed_plugins.json in {}", locations.plugins_dir.rule)
         }
+        Role::Settings => {
+            "a settings file: <configDir>/settings.json, the project's .claude/settings.json or \
+             settings.local.json, or managed-settings.json"
+                .into()
+        }
     }
 }
 

@@ -20,6 +20,11 @@ fn verdict_tag(style: Style, v: Verdict) -> String {
         | Verdict::FailsToConnect => style.red(label),
         Verdict::NoToken | Verdict::Unknown => style.yellow(label),
         Verdict::NotOauth | Verdict::Ignored => style.dim(label),
+        Verdict::Disabled
+        | Verdict::NotApproved
+        | Verdict::Rejected
+        | Verdict::Denied
+        | Verdict::Suppressed => style.dim(label),
     }
 }
 

@@ -8,6 +8,7 @@ pub use crate::diagnosis::servers::{MarkerReport, ServerSummary, TokenReport};
 pub use crate::diagnosis::verdict::Verdict;
 use crate::diagnosis::verdict::{MarkerUntil, NextStep, NoOauthTransport, Reason};
 use crate::model::server::StaticAuth;
+use crate::model::settings::Loading;
 use crate::timefmt;
 
 /// A server as `check --format json` and the report show it.
@@ -170,6 +171,62 @@ pub fn explanation(reason: &Reason) -> String {
         Reason::Valid {
             expires_at: None, ..
         } => "Sessions connect with the stored token.".into(),
+        Reason::NotLoaded { loading } => not_loaded(loading),
+    }
+}
+
+/// Why the settings keep Claude Code from loading a server, in its own words where it has them
+/// (2.1.332's `claude mcp list` and `get`). None of these is a problem, and none asks for a
+/// sign-in: the server's OAuth state is kept for when it is switched on again.
+fn not_loaded(loading: &Loading) -> String {
+    const KEPT: &str = "Not a problem: nothing connects to it here, and its stored sign-in (if \
+                        any) is kept for when it is switched on again.";
+    match loading {
+        Loading::Loaded => String::new(),
+        Loading::PluginNotEnabled {
+            plugin,
+            value,
+            file,
+        } => format!(
+            "Claude Code does not load it: its plugin {plugin} is not enabled \
+             (enabledPlugins[\"{plugin}\"] is {value} in {file}; only true enables a plugin). \
+             {KEPT}"
+        ),
+        Loading::Disabled { folder } => format!(
+            "Disabled for this project (re-enable via /mcp): disabledMcpServers of {folder} in \
+             .claude.json names it, so sessions started there do not connect to it (2.1.332's \
+             `claude mcp list` shows ⊘ Disabled; 2.1.100's still tries it). {KEPT}"
+        ),
+        Loading::Rejected { file } => format!(
+            "Rejected: disabledMcpjsonServers in {file} names this .mcp.json server, so Claude \
+             Code does not load it (`claude mcp get` says ✘ Rejected). {KEPT}"
+        ),
+        Loading::NotApproved { trusted } => format!(
+            "Pending approval: no approval that counts names this .mcp.json server, so interactive \
+             sessions do not load it (2.1.332's `claude mcp list` shows ⏸ Pending approval); `claude -p` and \
+             SDK sessions load it all the same.{}",
+            if *trusted {
+                ""
+            } else {
+                " This folder is not trusted yet, so approvals in its .claude/settings.json, \
+                 .claude/settings.local.json and .claude.json entry do not count; only \
+                 ~/.claude/settings.json approves it."
+            }
+        ),
+        Loading::Denied { file } => format!(
+            "Denied: deniedMcpServers in {file} matches it, so Claude Code does not load it. \
+             {KEPT}"
+        ),
+        Loading::NotAllowed { files } => format!(
+            "Not allowed: allowedMcpServers ({}) lists servers, and not this one, so Claude Code \
+             does not load it. {KEPT}",
+            files.join(", ")
+        ),
+        Loading::Suppressed { by } => format!(
+            "Suppressed: it has the same url or command as the manually configured server \
+             '{by}', which Claude Code uses instead (both 2.1.100 and 2.1.332 drop the plugin's \
+             copy without a message). {KEPT}"
+        ),
     }
 }
 
@@ -198,6 +255,11 @@ pub fn next_step_text(next: &NextStep) -> String {
             "{}; if the server needs no sign-in: {FIX}; if sign-in fails at client \
              registration: `mcp-auth-doctor probe {} --register`",
             login_hint(name),
+            shell_quote(name)
+        ),
+        NextStep::Approve { name } => format!(
+            "to load it in interactive sessions, start `claude` in this folder and approve it, or \
+             add {} to enabledMcpjsonServers in ~/.claude/settings.json",
             shell_quote(name)
         ),
     }

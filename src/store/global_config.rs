@@ -19,6 +19,7 @@ pub(crate) const PROJECT_FIELDS: &[&str] = &[
     "disabledMcpjsonServers",
     "enableAllProjectMcpServers",
     "disabledMcpServers",
+    "hasTrustDialogAccepted",
 ];
 
 /// What the diagnosis needs from the global config.

@@ -303,6 +303,41 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["pending-registration", "unparseable-file"],
         4,
     ),
+    // Issue 9 item 1: servers the settings keep from loading (tests/it/settings.rs has more).
+    (
+        "settings-disabled",
+        &["unloaded-server-state"],
+        &[
+            "pending-registration",
+            "sealing-needs-auth-marker",
+            "missing-registration",
+        ],
+        0,
+    ),
+    (
+        "settings-plugins",
+        &["unloaded-server-state"],
+        &["pending-registration"],
+        0,
+    ),
+    (
+        "settings-approval",
+        &["unloaded-server-state"],
+        &["stale-needs-auth-marker", "pending-registration"],
+        0,
+    ),
+    (
+        "settings-denied",
+        &["unloaded-server-state"],
+        &["pending-registration"],
+        0,
+    ),
+    (
+        "settings-unparseable",
+        &["unparseable-file"],
+        &["unloaded-server-state"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -394,6 +429,11 @@ scenario_tests! {
     stale_lock => "stale-lock",
     empty_home => "empty-home",
     secret_urls => "secret-urls",
+    settings_disabled => "settings-disabled",
+    settings_plugins => "settings-plugins",
+    settings_approval => "settings-approval",
+    settings_denied => "settings-denied",
+    settings_unparseable => "settings-unparseable",
 }
 
 #[test]

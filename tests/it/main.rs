@@ -25,6 +25,7 @@ mod polish;
 mod probe;
 mod report;
 mod report_fit;
+mod settings;
 mod speed;
 mod system;
 mod wording;

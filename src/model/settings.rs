@@ -1,0 +1,519 @@
+//! Which configured servers Claude Code loads in the folder being checked, from its settings
+//! files and the folder's entry in `.claude.json` (state-formats.md §12.2, as corrected by the real
+//! client in tests/real-client/model-facts.md, 2.1.100 and 2.1.332).
+//!
+//! Pure: [`Settings`] is built from what `load` read; [`judge`] sets each server's [`Loading`].
+//! Liveness is not decided here: a server that is not loaded still makes its key live (the user
+//! may switch it on again), so nothing here makes an entry stale or orphaned.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::server::{ConfiguredServer, Scope};
+
+/// Where a setting was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `managed-settings.json`.
+    Managed,
+    /// `<project>/.claude/settings.local.json` (not checked in).
+    Local,
+    /// `<project>/.claude/settings.json` (usually checked in).
+    Project,
+    /// `~/.claude/settings.json`.
+    User,
+    /// `projects["<folder>"]` in `.claude.json`.
+    ProjectEntry,
+}
+
+/// One parsed settings object and where it came from.
+#[derive(Debug, Clone)]
+pub struct SettingsFile {
+    pub source: Source,
+    /// Shown in messages (`~` for the home).
+    pub shown: String,
+    pub value: Map<String, Value>,
+}
+
+/// Everything that switches servers on and off in the folder being checked.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The settings files Claude Code could parse, highest precedence first (managed, local,
+    /// project, user), then the folder's entry in `.claude.json`.
+    pub files: Vec<SettingsFile>,
+    /// The folder being checked, as `.claude.json` keys projects (`/` separators).
+    pub folder: String,
+    /// The same, shown in messages (`~` for the home).
+    pub folder_shown: String,
+    /// `hasTrustDialogAccepted` for the folder or one of its ancestors: only then do approvals
+    /// in project and local settings and in `.claude.json` count (2.1.332, model-facts.md).
+    pub trusted: bool,
+}
+
+/// Whether Claude Code loads a server in the folder being checked, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loading {
+    /// Loaded (or defined for another folder, which is not judged here).
+    Loaded,
+    /// Its plugin is switched off: `enabledPlugins["<id>"]` is `value`, not `true`, in `file`.
+    PluginNotEnabled {
+        plugin: String,
+        value: String,
+        file: String,
+    },
+    /// `disabledMcpServers` of the folder's entry in `.claude.json` names it (`/mcp` → disable);
+    /// `folder` as shown.
+    Disabled { folder: String },
+    /// A `.mcp.json` server rejected by `disabledMcpjsonServers` in `file`.
+    Rejected { file: String },
+    /// A `.mcp.json` server nobody approved: interactive sessions do not load it ("Pending
+    /// approval"); non-interactive ones (`claude -p`, the SDK) do. `trusted`: the folder is trusted
+    /// (so approvals in project and local settings would count).
+    NotApproved { trusted: bool },
+    /// `deniedMcpServers` in `file` matches it.
+    Denied { file: String },
+    /// `allowedMcpServers` lists exist (`files`) and none matches it.
+    NotAllowed { files: Vec<String> },
+    /// A plugin server with the same url or command as the manually configured server `by`.
+    Suppressed { by: String },
+}
+
+impl Loading {
+    pub fn is_loaded(&self) -> bool {
+        matches!(self, Loading::Loaded)
+    }
+
+    /// No session of any kind loads it in this folder, so its leftover placeholder or marker
+    /// does nothing here. An unapproved project server is still loaded by `claude -p`.
+    pub fn is_dead(&self) -> bool {
+        !matches!(self, Loading::Loaded | Loading::NotApproved { .. })
+    }
+}
+
+impl Settings {
+    fn of(&self, source: Source) -> impl Iterator<Item = &SettingsFile> {
+        self.files.iter().filter(move |f| f.source == source)
+    }
+
+    /// `enabledPlugins[id]` from the file of highest precedence that sets it; `None` when no
+    /// file mentions the plugin (then today's judgement stands: loaded).
+    fn plugin_setting(&self, id: &str) -> Option<(&Value, &SettingsFile)> {
+        self.files
+            .iter()
+            .filter(|f| f.source != Source::ProjectEntry)
+            .find_map(|f| {
+                let v = f.value.get("enabledPlugins")?.as_object()?.get(id)?;
+                Some((v, f))
+            })
+    }
+
+    fn project_entry(&self) -> Option<&SettingsFile> {
+        self.of(Source::ProjectEntry).next()
+    }
+
+    /// Where `.mcp.json` approvals count: user and managed settings always; the folder's own
+    /// settings and `.claude.json` entry only when the folder is trusted.
+    fn approval_counts(&self, f: &SettingsFile) -> bool {
+        matches!(f.source, Source::User | Source::Managed) || self.trusted
+    }
+}
+
+/// `.mcp.json` names are compared after `[^A-Za-z0-9_-]` → `_` (state-formats.md §5.1).
+fn normalised(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn names_in(value: &Map<String, Value>, field: &str, name: &str) -> bool {
+    let want = normalised(name);
+    value.get(field).and_then(Value::as_array).is_some_and(|a| {
+        a.iter()
+            .filter_map(Value::as_str)
+            .any(|n| normalised(n) == want)
+    })
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn wildcard(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for p in middle {
+        match rest.find(p) {
+            Some(i) => rest = &rest[i + p.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
+/// Whether an `allowedMcpServers` / `deniedMcpServers` member names `s`: by `serverName`, by
+/// `serverUrl` (with `*` wildcards) or by `serverCommand` (the command and its arguments).
+fn policy_matches(rule: &Value, s: &ConfiguredServer) -> bool {
+    if let Some(n) = rule.get("serverName").and_then(Value::as_str) {
+        return n == s.name;
+    }
+    if let Some(u) = rule.get("serverUrl").and_then(Value::as_str) {
+        return s.url.as_deref().is_some_and(|url| wildcard(u, url));
+    }
+    if let Some(c) = rule.get("serverCommand").and_then(Value::as_array) {
+        let c: Vec<&str> = c.iter().filter_map(Value::as_str).collect();
+        return s
+            .command
+            .as_ref()
+            .is_some_and(|have| have.iter().map(String::as_str).eq(c.iter().copied()));
+    }
+    false
+}
+
+/// Whether `s` is configured for the folder being checked: user and plugin servers everywhere,
+/// local ones for this folder's key, `.mcp.json` servers of this folder and its ancestors.
+/// Definitions for other folders are left as they are judged today.
+fn for_this_folder(s: &ConfiguredServer, settings: &Settings, project_dir: &Path) -> bool {
+    match &s.scope {
+        Scope::User | Scope::Plugin { .. } => true,
+        Scope::Local { project, .. } => project.replace('\\', "/") == settings.folder,
+        Scope::Project { file } => file.parent().is_some_and(|d| project_dir.starts_with(d)),
+        Scope::Managed => false,
+    }
+}
+
+fn loading_of(s: &ConfiguredServer, settings: &Settings) -> Loading {
+    if let Scope::Plugin { id } = &s.scope
+        && let Some((value, file)) = settings.plugin_setting(id)
+        && value != &Value::Bool(true)
+    {
+        return Loading::PluginNotEnabled {
+            plugin: id.clone(),
+            value: value.to_string(),
+            file: file.shown.clone(),
+        };
+    }
+    if let Some(entry) = settings.project_entry()
+        && entry
+            .value
+            .get("disabledMcpServers")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|n| n.as_str() == Some(s.name.as_str())))
+    {
+        return Loading::Disabled {
+            folder: settings.folder_shown.clone(),
+        };
+    }
+    if matches!(s.scope, Scope::Project { .. }) {
+        // A rejection counts from every file, trusted or not, and wins over an approval.
+        if let Some(f) = settings
+            .files
+            .iter()
+            .find(|f| names_in(&f.value, "disabledMcpjsonServers", &s.name))
+        {
+            return Loading::Rejected {
+                file: f.shown.clone(),
+            };
+        }
+        let approved = settings.files.iter().any(|f| {
+            settings.approval_counts(f)
+                && (f.value.get("enableAllProjectMcpServers") == Some(&Value::Bool(true))
+                    || names_in(&f.value, "enabledMcpjsonServers", &s.name))
+        });
+        if !approved {
+            return Loading::NotApproved {
+                trusted: settings.trusted,
+            };
+        }
+    }
+    if let Some(f) = settings.files.iter().find(|f| {
+        f.source != Source::ProjectEntry
+            && f.value
+                .get("deniedMcpServers")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|r| policy_matches(r, s)))
+    }) {
+        return Loading::Denied {
+            file: f.shown.clone(),
+        };
+    }
+    let managed_only = settings
+        .of(Source::Managed)
+        .any(|f| f.value.get("allowManagedMcpServersOnly") == Some(&Value::Bool(true)));
+    let lists: Vec<(&SettingsFile, &Vec<Value>)> = settings
+        .files
+        .iter()
+        .filter(|f| f.source != Source::ProjectEntry)
+        .filter(|f| !managed_only || f.source == Source::Managed)
+        .filter_map(|f| Some((f, f.value.get("allowedMcpServers")?.as_array()?)))
+        .collect();
+    // The allowlists of every file merge; an empty one allows nothing.
+    if !lists.is_empty()
+        && !lists
+            .iter()
+            .any(|(_, rules)| rules.iter().any(|r| policy_matches(r, s)))
+    {
+        return Loading::NotAllowed {
+            files: lists.iter().map(|(f, _)| f.shown.clone()).collect(),
+        };
+    }
+    Loading::Loaded
+}
+
+/// Sets [`ConfiguredServer::loading`] for every server configured for the folder being checked,
+/// in Claude Code's order: plugin switched off, disabled for the folder, `.mcp.json` rejected or
+/// unapproved, denied or not allowed, and last a plugin server that duplicates a loaded manual
+/// server (same url or command: suppressed, both releases).
+pub fn judge(servers: &mut [ConfiguredServer], settings: &Settings, project_dir: &Path) {
+    for s in servers.iter_mut() {
+        s.loading = if for_this_folder(s, settings, project_dir) {
+            loading_of(s, settings)
+        } else {
+            Loading::Loaded
+        };
+    }
+    let manual: Vec<(String, Option<String>, Option<Vec<String>>)> = servers
+        .iter()
+        .filter(|s| !matches!(s.scope, Scope::Plugin { .. }))
+        .filter(|s| s.loading.is_loaded() && for_this_folder(s, settings, project_dir))
+        .map(|s| (s.name.clone(), s.url.clone(), s.command.clone()))
+        .collect();
+    for s in servers.iter_mut() {
+        if !matches!(s.scope, Scope::Plugin { .. }) || !s.loading.is_loaded() {
+            continue;
+        }
+        let duplicate = manual.iter().find(|(_, url, command)| {
+            (url.is_some() && *url == s.url) || (command.is_some() && *command == s.command)
+        });
+        if let Some((by, _, _)) = duplicate {
+            s.loading = Loading::Suppressed { by: by.clone() };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use crate::model::inventory::Inventory;
+    use serde_json::json;
+
+    const FOLDER: &str = "/home/u/work";
+    const FOLDER_SHOWN: &str = "~/work";
+
+    /// The loading of every server named `name` in `inv`.
+    fn loading(inv: &Inventory, name: &str) -> Loading {
+        inv.servers_named(name).next().unwrap().loading.clone()
+    }
+
+    fn with_mcp_json(mut snap: Snapshot, servers: Value) -> Snapshot {
+        let path = std::path::PathBuf::from(FOLDER).join(".mcp.json");
+        snap.mcp_json.push(crate::store::Loaded::parsed(
+            &path,
+            json!({ "mcpServers": servers }),
+        ));
+        snap
+    }
+
+    fn user_servers() -> Value {
+        json!({
+            "u1": {"type": "http", "url": "https://u1.example.com/mcp"},
+            "u2": {"type": "http", "url": "https://u2.example.com/mcp"},
+            "cmd": {"type": "stdio", "command": "npx", "args": ["-y", "srv"]}
+        })
+    }
+
+    #[test]
+    fn disabled_mcp_servers_of_the_folder_disable_and_enabled_ones_do_nothing() {
+        let inv = Snapshot::for_test()
+            .with_global_config(json!({
+                "mcpServers": user_servers(),
+                "projects": {FOLDER: {"disabledMcpServers": ["u1"], "enabledMcpServers": ["u2"]},
+                             "/elsewhere": {"disabledMcpServers": ["u2"]}}
+            }))
+            .inventory();
+        assert_eq!(
+            loading(&inv, "u1"),
+            Loading::Disabled {
+                folder: FOLDER_SHOWN.into()
+            }
+        );
+        assert_eq!(loading(&inv, "u2"), Loading::Loaded);
+    }
+
+    #[test]
+    fn approvals_count_from_user_settings_and_from_the_folder_only_when_trusted() {
+        let servers = json!({"p1": {"type": "http", "url": "https://p1.example.com/mcp"}});
+        let base = || {
+            with_mcp_json(Snapshot::for_test(), servers.clone())
+                .with_global_config(json!({"projects": {FOLDER: {}}}))
+        };
+        let approve = json!({"enabledMcpjsonServers": ["p1"]});
+        // Nobody approved it.
+        assert_eq!(
+            loading(&base().inventory(), "p1"),
+            Loading::NotApproved { trusted: false }
+        );
+        // User settings approve, trusted or not.
+        let inv = base().with_user_settings(approve.clone()).inventory();
+        assert_eq!(loading(&inv, "p1"), Loading::Loaded);
+        // The checked-in and the local file approve only a trusted folder (2.1.332).
+        for inv in [
+            base().with_project_settings(approve.clone()).inventory(),
+            base().with_local_settings(approve.clone()).inventory(),
+        ] {
+            assert_eq!(loading(&inv, "p1"), Loading::NotApproved { trusted: false });
+        }
+        let trusted = || {
+            with_mcp_json(Snapshot::for_test(), servers.clone())
+                .with_global_config(json!({"projects": {FOLDER: {"hasTrustDialogAccepted": true}}}))
+        };
+        let inv = trusted().with_local_settings(approve.clone()).inventory();
+        assert_eq!(loading(&inv, "p1"), Loading::Loaded);
+        // A rejection counts from any file and wins over enable-all.
+        let inv = trusted()
+            .with_user_settings(json!({"enableAllProjectMcpServers": true}))
+            .with_project_settings(json!({"disabledMcpjsonServers": ["p1"]}))
+            .inventory();
+        assert!(
+            matches!(loading(&inv, "p1"), Loading::Rejected { ref file } if file.ends_with("work/.claude/settings.json")),
+            "{:?}",
+            loading(&inv, "p1")
+        );
+    }
+
+    #[test]
+    fn deny_and_allow_lists_from_any_settings_file_merge() {
+        let base =
+            || Snapshot::for_test().with_global_config(json!({"mcpServers": user_servers()}));
+        let inv = base()
+            .with_user_settings(json!({"deniedMcpServers": [{"serverName": "u1"}]}))
+            .inventory();
+        assert!(matches!(loading(&inv, "u1"), Loading::Denied { .. }));
+        assert_eq!(loading(&inv, "u2"), Loading::Loaded);
+        let inv = base()
+            .with_managed_settings(
+                json!({"allowedMcpServers": [{"serverUrl": "https://u1.example.com/*"}]}),
+            )
+            .with_user_settings(
+                json!({"allowedMcpServers": [{"serverCommand": ["npx", "-y", "srv"]}]}),
+            )
+            .inventory();
+        assert_eq!(loading(&inv, "u1"), Loading::Loaded);
+        assert_eq!(loading(&inv, "cmd"), Loading::Loaded);
+        assert!(
+            matches!(loading(&inv, "u2"), Loading::NotAllowed { ref files } if files.len() == 2)
+        );
+        // Only the managed allowlist counts with allowManagedMcpServersOnly.
+        let inv = base()
+            .with_managed_settings(json!({"allowManagedMcpServersOnly": true,
+                                          "allowedMcpServers": [{"serverName": "u1"}]}))
+            .with_user_settings(json!({"allowedMcpServers": [{"serverName": "u2"}]}))
+            .inventory();
+        assert_eq!(loading(&inv, "u1"), Loading::Loaded);
+        assert!(matches!(loading(&inv, "u2"), Loading::NotAllowed { .. }));
+        // An empty allowlist allows nothing.
+        let inv = base()
+            .with_user_settings(json!({"allowedMcpServers": []}))
+            .inventory();
+        assert!(matches!(loading(&inv, "u1"), Loading::NotAllowed { .. }));
+    }
+
+    fn with_plugin(mut snap: Snapshot, servers: Value) -> Snapshot {
+        snap.plugins
+            .installed
+            .push(crate::store::plugins::InstalledPlugin {
+                id: "pl@mkt".into(),
+                name: "pl".into(),
+                install_path: "/home/u/.claude/plugins/cache/mkt/pl".into(),
+                servers: servers.as_object().unwrap().clone(),
+                definitions_read: true,
+            });
+        snap
+    }
+
+    #[test]
+    fn only_true_enables_a_plugin_and_a_duplicate_of_a_manual_server_is_suppressed() {
+        let plugin = json!({
+            "same": {"type": "http", "url": "https://u1.example.com/mcp"},
+            "own": {"type": "http", "url": "https://own.example.com/mcp"}
+        });
+        let base = || {
+            with_plugin(Snapshot::for_test(), plugin.clone())
+                .with_global_config(json!({"mcpServers": user_servers()}))
+        };
+        for (value, loaded) in [
+            (json!(true), true),
+            (json!(false), false),
+            (json!("yes"), false),
+        ] {
+            let inv = base()
+                .with_user_settings(json!({"enabledPlugins": {"pl@mkt": value}}))
+                .inventory();
+            assert_eq!(
+                loading(&inv, "plugin:pl:own").is_loaded(),
+                loaded,
+                "{value}"
+            );
+        }
+        // The local file outranks the user file.
+        let inv = base()
+            .with_user_settings(json!({"enabledPlugins": {"pl@mkt": true}}))
+            .with_local_settings(json!({"enabledPlugins": {"pl@mkt": false}}))
+            .inventory();
+        assert!(
+            matches!(loading(&inv, "plugin:pl:own"), Loading::PluginNotEnabled { ref value, .. } if value == "false")
+        );
+        // Not mentioned anywhere: judged loaded, as before settings were read.
+        let inv = base().inventory();
+        assert_eq!(loading(&inv, "plugin:pl:own"), Loading::Loaded);
+        assert_eq!(
+            loading(&inv, "plugin:pl:same"),
+            Loading::Suppressed { by: "u1".into() }
+        );
+        // A disabled manual server suppresses nothing.
+        let inv = base()
+            .with_global_config(json!({"mcpServers": user_servers(),
+                                       "projects": {FOLDER: {"disabledMcpServers": ["u1"]}}}))
+            .inventory();
+        assert_eq!(loading(&inv, "plugin:pl:same"), Loading::Loaded);
+    }
+
+    #[test]
+    fn wildcards_match_like_the_allowlist() {
+        assert!(wildcard("http://h/u1/*", "http://h/u1/mcp"));
+        assert!(wildcard("*", "anything"));
+        assert!(wildcard(
+            "https://*.example.com/*",
+            "https://a.example.com/mcp"
+        ));
+        assert!(!wildcard("http://h/u1/*", "http://h/u2/mcp"));
+        assert!(wildcard("http://h/x", "http://h/x"));
+        assert!(!wildcard("http://h/x", "http://h/xy"));
+    }
+
+    #[test]
+    fn mcp_json_names_are_compared_normalised() {
+        let v = serde_json::json!({"enabledMcpjsonServers": ["my.server"]});
+        assert!(names_in(
+            v.as_object().unwrap(),
+            "enabledMcpjsonServers",
+            "my_server"
+        ));
+        assert!(!names_in(
+            v.as_object().unwrap(),
+            "enabledMcpjsonServers",
+            "other"
+        ));
+    }
+}
