@@ -26,7 +26,7 @@ fn mcp(v: Option<&Value>) -> Value {
 }
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
-    let Some(KeychainRead::Found { service, blob }) = &inv.keychain else {
+    let Some(KeychainRead::Found { service, blob, .. }) = &inv.keychain else {
         return;
     };
     if !inv.credentials.facts.present {

@@ -1,5 +1,6 @@
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::{CredentialStore, Inventory};
+use crate::system::keychain::KeychainRead;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: super::Code::KeychainStore,
@@ -23,11 +24,20 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         Finding::new(
             INFO.code,
             INFO.severity,
-            format!(
-                "{} does not exist; on macOS Claude Code keeps credentials in the Keychain item \
-                 \"Claude Code-credentials\", which check does not read. Token states are unknown.",
-                inv.locations.display(&inv.credentials.path)
-            ),
+            match &inv.keychain {
+                // The default read on macOS was tried and gave nothing usable: say why.
+                Some(KeychainRead::NotFound { service, why }) => format!(
+                    "{} does not exist, and the Keychain item \"{service}\" Claude Code keeps \
+                     credentials in on macOS could not be read: {why}. Token states are unknown.",
+                    inv.locations.display(&inv.credentials.path)
+                ),
+                _ => format!(
+                    "{} does not exist; on macOS Claude Code keeps credentials in the Keychain \
+                     item \"Claude Code-credentials\", which check does not read. Token states \
+                     are unknown.",
+                    inv.locations.display(&inv.credentials.path)
+                ),
+            },
         )
         .file(inv.credentials.path.display().to_string()),
     );

@@ -69,6 +69,7 @@ impl Snapshot {
                 project_dirs: HashMap::new(),
             },
             locations,
+            target_os: std::env::consts::OS.into(),
         }
     }
 

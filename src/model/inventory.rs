@@ -28,7 +28,9 @@ pub enum CredentialStore {
     ProbablyKeychain,
     /// No credentials anywhere this tool can see.
     Missing,
-    /// The Keychain item was read (`--keychain`) and is the live store; this tool never writes it.
+    /// The Keychain item was read (by default on macOS without the file, or `--keychain`) and is
+    /// the live store; `fix`, `forget` and `restore` write it through `security`
+    /// (`fix::keychain`).
     Keychain,
 }
 
@@ -123,6 +125,7 @@ impl Inventory {
             temp_files,
             corrupted_backups,
             disk,
+            target_os,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -202,7 +205,7 @@ impl Inventory {
             CredentialStore::Keychain
         } else if credentials.facts.present {
             CredentialStore::File
-        } else if cfg!(target_os = "macos") {
+        } else if target_os == "macos" {
             CredentialStore::ProbablyKeychain
         } else {
             CredentialStore::Missing
