@@ -320,6 +320,45 @@ impl Inventory {
                 .is_some_and(|s| matches!(s.kind, crate::json::SyntaxErrorKind::Empty))
     }
 
+    /// The Keychain item when it is the live store: what `fix`, `forget` and `restore` write
+    /// instead of the credentials file.
+    pub fn keychain_item(&self) -> Option<KeychainItem<'_>> {
+        match (&self.keychain, self.store) {
+            (
+                Some(KeychainRead::Found {
+                    service,
+                    blob,
+                    text,
+                    account,
+                    shown,
+                }),
+                CredentialStore::Keychain,
+            ) => Some(KeychainItem {
+                service,
+                account,
+                text,
+                shown,
+                overflow: blob.get("keychainOverflow").is_some(),
+                duplicate_mcp_oauth: crate::json::scan::scan(&text[..], &mut crate::json::scan::ValidateOnly)
+                    .is_ok_and(|r| {
+                        r.duplicates.iter().any(|d| {
+                            matches!(&d.object_path[..], [crate::json::Seg::Key(k)] if k == "mcpOAuth")
+                        })
+                    }),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The credentials object Claude Code reads: the Keychain item when it is the live store,
+    /// the file otherwise.
+    pub fn live_credentials(&self) -> Option<&Value> {
+        match (&self.keychain, self.store) {
+            (Some(KeychainRead::Found { blob, .. }), CredentialStore::Keychain) => Some(blob),
+            _ => self.credentials.as_claude_sees(),
+        }
+    }
+
     /// Whether every config source Claude Code reads could be parsed. When one could not, the
     /// servers it defines are unknown, so no entry or marker may be called stale or orphaned.
     /// A file that is simply not there is complete (no servers); one that could not be read (a
@@ -391,6 +430,22 @@ fn out_plugin_server(
     out.push(s);
 }
 
+/// The Keychain item as the live store, for a write.
+#[derive(Debug, Clone, Copy)]
+pub struct KeychainItem<'a> {
+    pub service: &'a str,
+    pub account: &'a str,
+    /// Its JSON text, byte for byte, as the plan saw it.
+    pub text: &'a [u8],
+    /// How it is shown where a file path would be.
+    pub shown: &'a Path,
+    /// The top level has `keychainOverflow` (2.1.332 spilled part of the payload into
+    /// encrypted overflow items): never written.
+    pub overflow: bool,
+    /// Its `mcpOAuth` object holds a key twice: no edit by key (as for the file).
+    pub duplicate_mcp_oauth: bool,
+}
+
 /// Which of Claude Code's files a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -401,6 +456,9 @@ pub enum Role {
     ProjectMcpJson,
     ManagedMcpJson,
     PluginRegistry,
+    /// The macOS Keychain item that holds the credentials object when it is the live store
+    /// (`fix::keychain` writes it through `security`).
+    KeychainItem,
 }
 
 impl Role {
@@ -428,6 +486,9 @@ impl Role {
             Role::ManagedMcpJson => "Claude Code ignores the managed servers in it",
             Role::PluginRegistry => {
                 "Claude Code sees no installed plugins, so their MCP servers are not loaded"
+            }
+            Role::KeychainItem => {
+                "Claude Code reads it as no credentials and falls back to .credentials.json"
             }
         }
     }

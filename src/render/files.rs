@@ -61,6 +61,7 @@ fn chosen_by(role: Role, locations: &Locations) -> String {
         Role::PluginRegistry => {
             format!("installed_plugins.json in {}", locations.plugins_dir.rule)
         }
+        Role::KeychainItem => "the macOS Keychain, as Claude Code names the item".into(),
     }
 }
 

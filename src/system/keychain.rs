@@ -4,6 +4,7 @@
 //! [`write`]), so the item's access list, which trusts `/usr/bin/security` because Claude Code
 //! made it with that program, stays as it is.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -97,6 +98,10 @@ pub enum KeychainRead {
         /// The item's JSON text, byte for byte (decoded from hex when it was stored so): what
         /// `fix` edits and backs up, and whose checksum says whether it changed since the plan.
         text: Vec<u8>,
+        /// The account the item was found under (written back under the same one).
+        account: String,
+        /// How the item is named where a file path would be shown ([`shown_path`]).
+        shown: PathBuf,
     },
     NotFound {
         service: String,
@@ -111,20 +116,24 @@ pub fn read(
     user: Option<&str>,
     timeout: Duration,
 ) -> KeychainRead {
-    let service = service_name(claude_config_dir);
-    let account = account(user);
+    read_item(&service_name(claude_config_dir), &account(user), timeout)
+}
+
+/// Where a plan, a report or a backup manifest shows a file path, the item is shown as this
+/// (never a path on disk: nothing opens it).
+pub fn shown_path(service: &str) -> PathBuf {
+    PathBuf::from(format!("Keychain item \"{service}\""))
+}
+
+/// Reads the item of `service` and `account` (also the re-read under the lock before a write and
+/// the read-back after it).
+pub fn read_item(service: &str, account: &str, timeout: Duration) -> KeychainRead {
+    let service = service.to_string();
     // Resolved through PATH (on macOS that is /usr/bin/security), so tests can put a fake first.
     let program = "security";
     let out = run_with_timeout(
         program,
-        &[
-            "find-generic-password",
-            "-a",
-            &account,
-            "-w",
-            "-s",
-            &service,
-        ],
+        &["find-generic-password", "-a", account, "-w", "-s", &service],
         timeout,
     );
     match out {
@@ -138,9 +147,11 @@ pub fn read(
         Err(why) => KeychainRead::NotFound { service, why },
         Ok(text) => match decode(text.trim()) {
             Some((blob, text)) => KeychainRead::Found {
+                shown: shown_path(&service),
                 service,
                 blob,
                 text,
+                account: account.to_string(),
             },
             None => KeychainRead::NotFound {
                 service,
