@@ -451,3 +451,29 @@ fn a_write_that_does_not_read_back_is_undone() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(kh.item(), original);
 }
+
+#[test]
+fn a_run_killed_mid_write_leaves_the_item_whole_and_the_next_run_finishes() {
+    for step in ["claude-lock", "backup"] {
+        let kh = KeychainHome::from_fixture("removed-orphan").unwrap();
+        let original = kh.item();
+        let (_, _, code) = kh.run_with(
+            &["fix", "--yes"],
+            &[("MCP_AUTH_DOCTOR_TEST_ABORT_AFTER", step)],
+        );
+        assert_eq!(
+            code, -1,
+            "{step}: the run was not killed (a signal gives no code)"
+        );
+        assert_eq!(
+            kh.item(),
+            original,
+            "{step}: the item changed before the write"
+        );
+        // The lock directory the dead run left is recognised as ours and taken over.
+        let (_, stderr, code) = kh.run(&["fix", "--yes"]);
+        assert_eq!(code & 1, 1, "{step}: {stderr}");
+        assert_ne!(kh.item(), original, "{step}");
+        kh.assert_no_secret_on_argv();
+    }
+}
