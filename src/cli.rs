@@ -226,9 +226,14 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Also read the macOS Keychain item Claude Code keeps credentials in (via `security`; read only)
-    #[arg(long, global = true)]
+    /// Read the macOS Keychain item Claude Code keeps credentials in even when the credentials
+    /// file exists (via `security`; on macOS it is read by default when the file is absent)
+    #[arg(long, global = true, conflicts_with = "no_keychain")]
     pub keychain: bool,
+
+    /// Never read or write the macOS Keychain item (no `security` is run)
+    #[arg(long, global = true)]
+    pub no_keychain: bool,
 
     /// Say more on stderr: the home, config dir and time used and how each was chosen, and how
     /// long the run took

@@ -109,8 +109,11 @@ pub struct Config {
     pub status_server: Option<String>,
     pub format: Format,
     pub color: bool,
-    /// Read the macOS Keychain item (`--keychain`).
-    pub keychain: bool,
+    /// Whether to read the macOS Keychain item (`--keychain`, `--no-keychain`, or neither).
+    pub keychain: crate::system::keychain::KeychainChoice,
+    /// The OS whose rules apply (`std::env::consts::OS`; debug builds let tests pretend macOS
+    /// with `MCP_AUTH_DOCTOR_TEST_OS`).
+    pub target_os: String,
     pub write: WriteSettings,
 }
 

@@ -14,6 +14,7 @@ use mcp_auth_doctor::fix::plan::Selection;
 use mcp_auth_doctor::load::ProcessEnv;
 use mcp_auth_doctor::paths::{Environment, Overrides};
 use mcp_auth_doctor::probe::{ProbeOptions, ProbeTarget};
+use mcp_auth_doctor::system::keychain::KeychainChoice;
 use mcp_auth_doctor::{exit, timefmt};
 
 fn main() -> ExitCode {
@@ -252,7 +253,12 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             cli::Format::Markdown => Format::Markdown,
         },
         color,
-        keychain: g.keychain,
+        keychain: match (g.keychain, g.no_keychain) {
+            (true, _) => KeychainChoice::Always,
+            (_, true) => KeychainChoice::Never,
+            _ => KeychainChoice::Auto,
+        },
+        target_os: mcp_auth_doctor::system::keychain::target_os(),
         write,
     })
 }

@@ -8,15 +8,16 @@ pub const INFO: CheckInfo = CheckInfo {
     code: super::Code::KeychainFileSplit,
     severity: Severity::Warning,
     summary: "The Keychain item and .credentials.json both exist and disagree about mcpOAuth",
-    explanation: "\
+    explanation:
+        "\
 **What it means.** On macOS Claude Code reads the Keychain first and falls back to \
 `~/.claude/.credentials.json` only when the Keychain gives nothing (SSH sessions, a locked \
 keychain). Both exist here and hold different MCP grants, so which servers look signed in depends \
 on how Claude Code was started, and scripts that read the file see stale state.
 
 **How to fix it by hand.** Decide which one is current (usually the Keychain). If it is, move the \
-file aside; Claude Code deletes it itself after its next successful Keychain write. mcp-auth-doctor \
-never writes the Keychain.",
+file aside; Claude Code deletes it itself after its next successful Keychain write. With \
+`--keychain`, mcp-auth-doctor's repairs of `mcpOAuth` go to the item, the live store, not the file.",
 };
 
 fn mcp(v: Option<&Value>) -> Value {
@@ -26,7 +27,7 @@ fn mcp(v: Option<&Value>) -> Value {
 }
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
-    let Some(KeychainRead::Found { service, blob }) = &inv.keychain else {
+    let Some(KeychainRead::Found { service, blob, .. }) = &inv.keychain else {
         return;
     };
     if !inv.credentials.facts.present {

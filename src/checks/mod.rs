@@ -166,17 +166,31 @@ pub fn find(code: Code) -> Option<&'static CheckInfo> {
 
 // ---- helpers shared by the checks -------------------------------------------------------------
 
-/// An action that deletes `mcpOAuth[key]`; none when the live store is the Keychain, which this
-/// tool never writes, or when `mcpOAuth` holds a key twice: a removal by key cannot say which
-/// copy it means and could drop the tokens of the copy Claude Code does not see (issue 14, defect
-/// 6); `duplicate-json-key` tells the user to keep one copy by hand.
+/// An action that deletes `mcpOAuth[key]` in the live store (the file, or the Keychain item
+/// when that is where Claude Code keeps them); none when `mcpOAuth` holds a key twice: a removal
+/// by key cannot say which copy it means and could drop the tokens of the copy Claude Code does
+/// not see (issue 14, defect 6); `duplicate-json-key` tells the user to keep one copy by hand.
 pub(crate) fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Action> {
-    if inv.store == crate::model::inventory::CredentialStore::Keychain
-        || mcp_oauth_has_duplicates(inv)
-    {
+    if mcp_oauth_has_duplicates(inv) {
         return None;
     }
-    Some(Action::remove_entry(&inv.credentials.path, key, safe))
+    Some(in_live_store(
+        inv,
+        Action::remove_entry(&inv.credentials.path, key, safe),
+    ))
+}
+
+/// `action` (made for the credentials file) retargeted to the Keychain item when that is the
+/// live store: the same edit of the same JSON, in the item (`fix::keychain` writes it).
+pub(crate) fn in_live_store(inv: &Inventory, mut action: Action) -> Action {
+    if let Some(item) = inv.keychain_item()
+        && action.role == crate::model::inventory::Role::Credentials
+        && action.kind.member().is_some()
+    {
+        action.role = crate::model::inventory::Role::KeychainItem;
+        action.path = item.shown.to_path_buf();
+    }
+    action
 }
 
 /// Whether the credentials file's `mcpOAuth` object holds a key twice (fix never edits it then).
@@ -186,6 +200,7 @@ pub(crate) fn mcp_oauth_has_duplicates(inv: &Inventory) -> bool {
         .duplicates
         .iter()
         .any(|d| d.object_pointer == "/mcpOAuth")
+        || inv.keychain_item().is_some_and(|it| it.duplicate_mcp_oauth)
 }
 
 /// An action that deletes the needs-auth marker for `name`.

@@ -155,9 +155,7 @@ pub(crate) fn moves_into(inv: &Inventory, name: &str, key: &str) -> bool {
 
 fn move_to_live_key(inv: &Inventory, e: &Entry, configs: &[&ConfiguredServer]) -> Option<Action> {
     // Like every mcpOAuth edit: never while the object holds a key twice (checks::remove_entry).
-    if inv.store == crate::model::inventory::CredentialStore::Keychain
-        || super::mcp_oauth_has_duplicates(inv)
-    {
+    if super::mcp_oauth_has_duplicates(inv) {
         return None;
     }
     let target = move_target(inv, e, configs)?;
@@ -183,7 +181,8 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, configs: &[&ConfiguredServer]) -
         Some(_) => " and replace the placeholder there",
         None => "",
     };
-    Some(
+    Some(super::in_live_store(
+        inv,
         Action::move_entry(
             &inv.credentials.path,
             &e.key,
@@ -200,7 +199,7 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, configs: &[&ConfiguredServer]) -
              Claude Code falls back to \"needs authentication\", where it is now (--no-move \
              removes the old entry instead)",
         ),
-    )
+    ))
 }
 
 fn move_target<'a>(

@@ -264,14 +264,25 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
             expect_sha: section.is_none().then_some(item.planned_sha.as_str()),
             create_mode: Some(item.mode.unwrap_or(0o600)),
         };
-        match repair::write_file(
-            &config_dir,
-            &inv.trust,
-            file_edit,
-            &mut edit_fn,
-            &mut new_backup,
-            &mut opts,
-        )? {
+        let written = if item.role == Role::KeychainItem {
+            repair::keychain::write_item(
+                &inv,
+                file_edit.expect_sha,
+                &mut edit_fn,
+                &mut new_backup,
+                &mut opts,
+            )?
+        } else {
+            repair::write_file(
+                &config_dir,
+                &inv.trust,
+                file_edit,
+                &mut edit_fn,
+                &mut new_backup,
+                &mut opts,
+            )?
+        };
+        match written {
             Written::Yes => {
                 restored += 1;
                 results.push((item, "restored"));
@@ -378,6 +389,7 @@ fn current_path(inv: &Inventory, role: Role) -> Option<&Path> {
         Role::Credentials => Some(&inv.credentials.path),
         Role::NeedsAuthCache => Some(&inv.cache.path),
         Role::GlobalConfig => Some(&inv.global.path),
+        Role::KeychainItem => inv.keychain_item().map(|it| it.shown),
         _ => None,
     }
 }
@@ -415,13 +427,16 @@ fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<V
                 b.manifest.id
             );
         };
-        if section.is_some() && role != Role::Credentials {
+        if section.is_some() && !matches!(role, Role::Credentials | Role::KeychainItem) {
             continue;
         }
         let bytes = b.read_copy(f)?;
-        let current = crate::store::file::inspect(&path)
-            .target
-            .and_then(|t| safe::read_regular(&t, safe::GLOBAL_CONFIG_CAP).ok());
+        let current = match inv.keychain_item() {
+            Some(it) if role == Role::KeychainItem => Some(it.text.to_vec()),
+            _ => crate::store::file::inspect(&path)
+                .target
+                .and_then(|t| safe::read_regular(&t, safe::GLOBAL_CONFIG_CAP).ok()),
+        };
         let planned_sha = sha256_hex(current.as_deref().unwrap_or_default());
         let changed_since = match (&current, &f.sha256_after) {
             (Some(bytes), Some(after)) => sha256_hex(bytes) != *after,

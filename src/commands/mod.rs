@@ -106,6 +106,8 @@ impl Context<'_> {
             keychain: self.config.keychain,
             user: self.env.user.clone(),
             claude_config_dir: self.env.vars.get("CLAUDE_CONFIG_DIR").cloned(),
+            target_os: self.config.target_os.clone(),
+            interactive: self.config.write.interactive,
         };
         let snapshot = crate::load::snapshot(self.locations()?, &options);
         Ok(Inventory::from_snapshot(

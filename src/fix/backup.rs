@@ -85,6 +85,7 @@ fn role_word(role: Role) -> Option<&'static str> {
         Role::Credentials => Some("credentials"),
         Role::NeedsAuthCache => Some("needs-auth-cache"),
         Role::GlobalConfig => Some("global-config"),
+        Role::KeychainItem => Some("keychain-item"),
         _ => None,
     }
 }
@@ -99,9 +100,14 @@ fn copy_name(role: Option<Role>, sha: &str) -> String {
 fn parse_copy_name(name: &str) -> Option<(Role, String)> {
     let stem = name.strip_suffix(".json")?;
     let (word, sha) = stem.rsplit_once('.')?;
-    let role = [Role::Credentials, Role::NeedsAuthCache, Role::GlobalConfig]
-        .into_iter()
-        .find(|r| role_word(*r) == Some(word))?;
+    let role = [
+        Role::Credentials,
+        Role::NeedsAuthCache,
+        Role::GlobalConfig,
+        Role::KeychainItem,
+    ]
+    .into_iter()
+    .find(|r| role_word(*r) == Some(word))?;
     (sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit())).then(|| (role, sha.into()))
 }
 

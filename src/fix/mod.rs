@@ -14,6 +14,7 @@ pub use crate::checks::action;
 pub mod atomic;
 pub mod backup;
 pub mod edit;
+pub mod keychain;
 pub mod lock;
 pub mod plan;
 pub mod prompt;
@@ -377,6 +378,15 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
 
     // One backup for the whole run, created on first use.
     let mut backup: Option<Backup> = None;
+    // The Keychain item, when it is the live store, first (its own protocol: fix::keychain).
+    let (item_steps, steps): (Vec<Step>, Vec<Step>) = steps
+        .into_iter()
+        .partition(|s| s.action.role == Role::KeychainItem);
+    if !item_steps.is_empty()
+        && let Some(shown) = keychain::apply(inv, item_steps, &mut backup, opts, &mut done)?
+    {
+        return Ok(Attempt::Replan(shown));
+    }
     let mut by_file = ByFile::new();
     let mut chmods = ByFile::new();
     for s in steps {

@@ -144,20 +144,22 @@ pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
     let mut plan = Plan::default();
     for e in &inv.entries {
         if e.name == name || e.server_name_field.as_deref() == Some(name) {
-            // None when the live store is the Keychain, which is never written.
+            // None when mcpOAuth holds a key twice.
             if let Some(action) = checks::remove_entry(inv, &e.key, !e.token.usable()) {
                 plan.steps.push(step(inv, "forget", Some(name), action));
             }
         }
     }
     let client_config = inv
-        .credentials
-        .as_claude_sees()
+        .live_credentials()
         .and_then(|c| c.get("mcpOAuthClientConfig"))
         .and_then(Value::as_object);
     for key in client_config.into_iter().flat_map(|m| m.keys()) {
         if crate::model::key::split_key(key).0 == name {
-            let action = Action::remove_client_config(&inv.credentials.path, key);
+            let action = checks::in_live_store(
+                inv,
+                Action::remove_client_config(&inv.credentials.path, key),
+            );
             plan.steps.push(step(inv, "forget", Some(name), action));
         }
     }

@@ -77,6 +77,7 @@ impl Snapshot {
             },
             locations,
             settings,
+            target_os: std::env::consts::OS.into(),
         }
     }
 

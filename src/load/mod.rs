@@ -40,12 +40,18 @@ impl EnvLookup for ProcessEnv {
 /// Optional, slower or more intrusive probes.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
-    /// Read the macOS Keychain item (asks `security`; may prompt for the login password).
-    pub keychain: bool,
+    /// Whether to read the macOS Keychain item (asks `security`; may prompt for the login
+    /// password): see [`keychain::should_read`].
+    pub keychain: keychain::KeychainChoice,
     /// `$USER`, for the Keychain account.
     pub user: Option<String>,
     /// `$CLAUDE_CONFIG_DIR` as set (not resolved), for the Keychain service name.
     pub claude_config_dir: Option<String>,
+    /// The OS Claude Code runs on, as `std::env::consts::OS` names it (a debug-build test hook
+    /// may pretend macOS on Linux); empty means "not macOS".
+    pub target_os: String,
+    /// A terminal is attached: a Keychain prompt may be answered, so a read may wait longer.
+    pub interactive: bool,
 }
 
 /// Everything the machine said, read once. No file handles: bytes-derived values and facts.
@@ -71,6 +77,8 @@ pub struct Snapshot {
     pub disk: DiskFacts,
     /// The settings files that switch servers on and off (user, project, local, managed).
     pub settings: settings::SettingsFiles,
+    /// [`LoadOptions::target_os`], for the model's "probably the Keychain" decision.
+    pub target_os: String,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -120,10 +128,16 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         .map(|p| store::load_small_trusting(p, &trust))
         .collect();
 
-    let keychain = options.keychain.then(|| {
+    let keychain = keychain::should_read(
+        &options.target_os,
+        options.keychain,
+        credentials.facts.present,
+    )
+    .then(|| {
         keychain::read(
             options.claude_config_dir.as_deref(),
             options.user.as_deref(),
+            keychain::read_timeout(options.interactive),
         )
     });
 
@@ -159,6 +173,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         disk,
         locations,
         settings,
+        target_os: options.target_os.clone(),
     }
 }
 

@@ -28,7 +28,9 @@ pub enum CredentialStore {
     ProbablyKeychain,
     /// No credentials anywhere this tool can see.
     Missing,
-    /// The Keychain item was read (`--keychain`) and is the live store; this tool never writes it.
+    /// The Keychain item was read (by default on macOS without the file, or `--keychain`) and is
+    /// the live store; `fix`, `forget` and `restore` write it through `security`
+    /// (`fix::keychain`).
     Keychain,
 }
 
@@ -113,6 +115,7 @@ impl Inventory {
             corrupted_backups,
             disk,
             settings: settings_files,
+            target_os,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -195,7 +198,7 @@ impl Inventory {
             CredentialStore::Keychain
         } else if credentials.facts.present {
             CredentialStore::File
-        } else if cfg!(target_os = "macos") {
+        } else if target_os == "macos" {
             CredentialStore::ProbablyKeychain
         } else {
             CredentialStore::Missing
@@ -312,6 +315,45 @@ impl Inventory {
                 .is_some_and(|s| matches!(s.kind, crate::json::SyntaxErrorKind::Empty))
     }
 
+    /// The Keychain item when it is the live store: what `fix`, `forget` and `restore` write
+    /// instead of the credentials file.
+    pub fn keychain_item(&self) -> Option<KeychainItem<'_>> {
+        match (&self.keychain, self.store) {
+            (
+                Some(KeychainRead::Found {
+                    service,
+                    blob,
+                    text,
+                    account,
+                    shown,
+                }),
+                CredentialStore::Keychain,
+            ) => Some(KeychainItem {
+                service,
+                account,
+                text,
+                shown,
+                overflow: blob.get("keychainOverflow").is_some(),
+                duplicate_mcp_oauth: crate::json::scan::scan(&text[..], &mut crate::json::scan::ValidateOnly)
+                    .is_ok_and(|r| {
+                        r.duplicates.iter().any(|d| {
+                            matches!(&d.object_path[..], [crate::json::Seg::Key(k)] if k == "mcpOAuth")
+                        })
+                    }),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The credentials object Claude Code reads: the Keychain item when it is the live store,
+    /// the file otherwise.
+    pub fn live_credentials(&self) -> Option<&Value> {
+        match (&self.keychain, self.store) {
+            (Some(KeychainRead::Found { blob, .. }), CredentialStore::Keychain) => Some(blob),
+            _ => self.credentials.as_claude_sees(),
+        }
+    }
+
     /// Whether every config source Claude Code reads could be parsed. When one could not, the
     /// servers it defines are unknown, so no entry or marker may be called stale or orphaned.
     /// A file that is simply not there is complete (no servers); one that could not be read (a
@@ -383,6 +425,22 @@ fn out_plugin_server(
     out.push(s);
 }
 
+/// The Keychain item as the live store, for a write.
+#[derive(Debug, Clone, Copy)]
+pub struct KeychainItem<'a> {
+    pub service: &'a str,
+    pub account: &'a str,
+    /// Its JSON text, byte for byte, as the plan saw it.
+    pub text: &'a [u8],
+    /// How it is shown where a file path would be.
+    pub shown: &'a Path,
+    /// The top level has `keychainOverflow` (2.1.332 spilled part of the payload into
+    /// encrypted overflow items): never written.
+    pub overflow: bool,
+    /// Its `mcpOAuth` object holds a key twice: no edit by key (as for the file).
+    pub duplicate_mcp_oauth: bool,
+}
+
 /// Which of Claude Code's files a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -395,6 +453,9 @@ pub enum Role {
     PluginRegistry,
     /// A settings file (user, project, local or managed) that switches servers on and off.
     Settings,
+    /// The macOS Keychain item that holds the credentials object when it is the live store
+    /// (`fix::keychain` writes it through `security`).
+    KeychainItem,
 }
 
 impl Role {
@@ -427,6 +488,9 @@ impl Role {
                 "Claude Code reports a settings error at start-up and ignores every setting in \
                  it: the plugins, approvals and server lists it sets fall back to the other \
                  settings files (this tool judges the servers the same way)"
+            }
+            Role::KeychainItem => {
+                "Claude Code reads it as no credentials and falls back to .credentials.json"
             }
         }
     }

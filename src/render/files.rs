@@ -66,6 +66,7 @@ fn chosen_by(role: Role, locations: &Locations) -> String {
              settings.local.json, or managed-settings.json"
                 .into()
         }
+        Role::KeychainItem => "the macOS Keychain, as Claude Code names the item".into(),
     }
 }
 

@@ -18,6 +18,7 @@ mod generated;
 mod hardening;
 mod json_docs;
 mod json_escapes;
+mod keychain;
 mod layering;
 mod login;
 mod mutation;
