@@ -47,6 +47,8 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
     if config.format == Format::Human {
         outcome.stdout = pasteable::pasteable(&outcome.stdout, &config.overrides);
         outcome.stderr = pasteable::pasteable(&outcome.stderr, &config.overrides);
+    } else if config.format == Format::Json {
+        outcome.stdout = pasteable::pasteable_json(&outcome.stdout, &config.overrides);
     }
     Ok(outcome)
 }

@@ -61,6 +61,41 @@ pub fn pasteable(text: &str, overrides: &Overrides) -> String {
     out
 }
 
+/// The JSON members whose text is shown to people as commands to run: they get the same flags
+/// the human output's commands get, so a script can show or run them as they are.
+const JSON_COMMAND_FIELDS: &[&str] = &["next_step", "note"];
+
+/// `doc` (one JSON document as we print it) with this run's location flags in the commands of
+/// its [`JSON_COMMAND_FIELDS`]; anything that is not such a document is returned as it is.
+pub fn pasteable_json(doc: &str, overrides: &Overrides) -> String {
+    if flags(overrides).is_empty() || !doc.contains(PROGRAM) {
+        return doc.to_string();
+    }
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(doc) else {
+        return doc.to_string();
+    };
+    fn walk(v: &mut serde_json::Value, overrides: &Overrides) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    match x {
+                        serde_json::Value::String(s)
+                            if JSON_COMMAND_FIELDS.contains(&k.as_str()) =>
+                        {
+                            *s = pasteable(s, overrides);
+                        }
+                        _ => walk(x, overrides),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| walk(x, overrides)),
+            _ => {}
+        }
+    }
+    walk(&mut value, overrides);
+    crate::render::json::to_string(&value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +130,33 @@ mod tests {
                 &overrides("/h")
             ),
             "then `mcp-auth-doctor\n      --home /h --project /w/app fix` once more"
+        );
+    }
+
+    #[test]
+    fn json_next_steps_and_notes_get_the_flags_and_nothing_else_changes() {
+        let o = overrides("/tmp/my home");
+        let doc = crate::render::json::to_string(&serde_json::json!({
+            "z": "mcp-auth-doctor fix",
+            "servers": [{"next_step": "`mcp-auth-doctor login linear`", "n": 1.5}],
+            "action": {"note": "`mcp-auth-doctor restore --latest` brings it back"},
+        }));
+        let out: serde_json::Value = serde_json::from_str(&pasteable_json(&doc, &o)).unwrap();
+        assert_eq!(
+            out["servers"][0]["next_step"],
+            "`mcp-auth-doctor --home '/tmp/my home' --project /w/app login linear`"
+        );
+        assert_eq!(
+            out["action"]["note"],
+            "`mcp-auth-doctor --home '/tmp/my home' --project /w/app restore --latest` brings it \
+             back"
+        );
+        assert_eq!(out["z"], "mcp-auth-doctor fix", "only the command fields");
+        assert_eq!(out["servers"][0]["n"], 1.5);
+        assert_eq!(pasteable_json(&doc, &Overrides::default()), doc);
+        assert_eq!(
+            pasteable_json("not json mcp-auth-doctor fix", &o),
+            "not json mcp-auth-doctor fix"
         );
     }
 

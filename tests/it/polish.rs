@@ -570,3 +570,30 @@ fn explain_in_markdown_is_the_section_of_docs_checks_md() {
         "not the docs/checks.md section:\n{section}"
     );
 }
+
+/// The JSON `next_step` is the command the human `next:` line shows, pasteable as it is: it keeps
+/// the `--home` this run was given (issue 10, "every command we print ... can be pasted as is").
+#[test]
+fn json_next_steps_keep_the_location_flags_like_the_human_output() {
+    let home = Home::fixture("expired");
+    let flag = home.path.to_str().unwrap().to_string();
+    let (human, _, _) = home.run(&["--home", &flag, "--color", "never", "check"]);
+    let (json, _, _) = home.run(&["--home", &flag, "check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let next = doc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "linear")
+        .and_then(|s| s["next_step"].as_str())
+        .unwrap()
+        .to_string();
+    // run() shows the temp home as [HOME].
+    let pasteable = "mcp-auth-doctor --home [HOME] login linear";
+    assert!(next.contains(pasteable), "{next}");
+    let flat = human.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(pasteable),
+        "the human output says the same:\n{human}"
+    );
+}
