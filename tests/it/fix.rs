@@ -1226,3 +1226,17 @@ fn the_undo_hint_after_a_restore_names_its_own_backup() {
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert_eq!(fs::read(creds(&home)).unwrap(), fixed);
 }
+
+/// Our own lock's sidecar is gone when the command ends: nothing of ours is left in the config
+/// dir but the backups (issue 12, defect 16).
+#[test]
+fn no_lock_sidecar_is_left_in_the_config_dir() {
+    let home = Home::fixture("demo");
+    let sidecar = home.path.join(".claude/.mcp-auth-doctor.lock");
+    let (stdout, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 1, "{stdout}");
+    assert!(!sidecar.exists(), "fix left it");
+    let (stdout, _, code) = home.run(&["restore", "--latest", "--yes"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(!sidecar.exists(), "restore left it");
+}
