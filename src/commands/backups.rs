@@ -552,11 +552,22 @@ fn merge_section(
         if now["mcpOAuth"].get(&m.from) != Some(old) {
             continue;
         }
-        let mut wrote = old.clone();
-        if let Some(o) = wrote.as_object_mut() {
-            o.insert("serverUrl".into(), Value::String(m.server_url.clone()));
+        // What the move wrote: the old entry with the new serverUrl (known by its hash).
+        let Some(moved) = now["mcpOAuth"].get(&m.to) else {
+            continue;
+        };
+        let url_matches = moved
+            .get("serverUrl")
+            .and_then(Value::as_str)
+            .is_some_and(|u| backup::sha256_hex(u.as_bytes()) == m.server_url_sha256);
+        let mut rest = moved.clone();
+        let mut old_rest = old.clone();
+        for v in [&mut rest, &mut old_rest] {
+            if let Some(o) = v.as_object_mut() {
+                o.shift_remove("serverUrl");
+            }
         }
-        if now["mcpOAuth"].get(&m.to) != Some(&wrote) {
+        if !url_matches || rest != old_rest {
             continue;
         }
         text = edit::remove_member(&text, &["mcpOAuth"], &m.to)?.unwrap_or(text);

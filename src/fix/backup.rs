@@ -65,13 +65,14 @@ pub struct ManifestAction {
 }
 
 /// A move to the live key as the manifest records it: the entry under `from` went to `to`, with
-/// its `serverUrl` set to `server_url`. Restoring the section undoes it only while `to` still
-/// holds exactly that (the backup's `from` entry with the new `serverUrl`).
+/// its `serverUrl` set to the URL whose SHA-256 is `server_url_sha256` (the URL itself may carry
+/// a secret, and the manifest is never to hold one). Restoring the section undoes the move only
+/// while `to` still holds exactly that: the backup's `from` entry with that `serverUrl`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MovedEntry {
     pub from: String,
     pub to: String,
-    pub server_url: String,
+    pub server_url_sha256: String,
 }
 
 impl MovedEntry {
@@ -84,7 +85,7 @@ impl MovedEntry {
             } => Some(Self {
                 from: from.clone(),
                 to: to.clone(),
-                server_url: server_url.clone(),
+                server_url_sha256: sha256_hex(server_url.as_bytes()),
             }),
             _ => None,
         }
