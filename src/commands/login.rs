@@ -436,6 +436,7 @@ fn indent(text: &str) -> String {
 fn emit(ctx: &Context<'_>, text: &str) {
     let text = crate::redact::free_text(text);
     let text = super::pasteable::pasteable(&text, &ctx.config.overrides);
+    let text = crate::render::style::fit_to_page(&text);
     if ctx.json() {
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(text.as_bytes());

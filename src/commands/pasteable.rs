@@ -7,11 +7,6 @@
 use crate::checks::shell_quote;
 use crate::paths::Overrides;
 
-/// The subcommands whose mentions get the flags.
-const SUBCOMMANDS: &[&str] = &[
-    "check", "status", "paths", "report", "probe", "fix", "forget", "login", "backups", "restore",
-];
-
 const PROGRAM: &str = "mcp-auth-doctor";
 
 /// The location flags of this run, each followed by a space (empty when none was given).
@@ -33,32 +28,11 @@ pub fn flags(overrides: &Overrides) -> String {
     out
 }
 
-/// `text` with this run's location flags in every `mcp-auth-doctor SUBCOMMAND` it mentions.
+/// `text` with this run's location flags in every `mcp-auth-doctor SUBCOMMAND` it mentions
+/// ([`crate::render::style::insert_flags`], which [`crate::render::style::wrap`] also applies
+/// before wrapping, so that wrapped text holds its width; inserting twice changes nothing).
 pub fn pasteable(text: &str, overrides: &Overrides) -> String {
-    let flags = flags(overrides);
-    if flags.is_empty() || !text.contains(PROGRAM) {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len() + flags.len() * 4);
-    let mut rest = text;
-    while let Some(at) = rest.find(PROGRAM) {
-        let after = &rest[at + PROGRAM.len()..];
-        // The subcommand may follow on the next line when the text was wrapped.
-        let gap = after.len() - after.trim_start_matches([' ', '\n']).len();
-        let (space, after) = after.split_at(gap);
-        out.push_str(&rest[..at + PROGRAM.len()]);
-        out.push_str(space);
-        let word: &str = after
-            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
-            .next()
-            .unwrap_or("");
-        if gap > 0 && SUBCOMMANDS.contains(&word) {
-            out.push_str(&flags);
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    out
+    crate::render::style::insert_flags(text, &flags(overrides))
 }
 
 /// The JSON members whose text is shown to people as commands to run: they get the same flags

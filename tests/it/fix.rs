@@ -244,9 +244,11 @@ fn after_fix_check_is_clean_unless_the_user_is_needed() {
     // A stale entry whose config uses ${VAR} may be live with another value: kept, and said so.
     let home = Home::fixture("env-changed");
     let (stdout, _, _) = home.run(&["fix", "--yes"]);
+    // Wrapped to the page: compare with the line breaks read as spaces.
+    let flat = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        stdout.contains("the config uses ${MCP_HOST}")
-            && stdout.contains("--only stale-registration --server acme-api"),
+        flat.contains("the config uses ${MCP_HOST}")
+            && flat.contains("--only stale-registration --server acme-api"),
         "{stdout}"
     );
     let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
@@ -1029,8 +1031,9 @@ fn printed_commands_keep_the_location_flags_and_work_when_pasted() {
         undo.starts_with(&format!("mcp-auth-doctor --home {dir} restore ")),
         "{undo}"
     );
+    let flat = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        stdout.contains(&format!("mcp-auth-doctor --home {dir} restore --latest")),
+        flat.contains(&format!("mcp-auth-doctor --home {dir} restore --latest")),
         "{stdout}"
     );
     // Paste it into a shell whose HOME is elsewhere.

@@ -597,3 +597,41 @@ fn json_next_steps_keep_the_location_flags_like_the_human_output() {
         "the human output says the same:\n{human}"
     );
 }
+
+/// In an 80-column terminal no line is wider than 80 characters, on any fixture and for every
+/// command that prints for people, with `--home` given (the flags that make a command pasteable
+/// are inserted before wrapping, so they count). The one exception is a line that is a single
+/// token after its indent: nothing can break it (issue 12, defects 8 and 11).
+#[test]
+fn no_line_is_wider_than_80_columns_with_columns_80() {
+    let mut wide = Vec::new();
+    for name in fixtures() {
+        let home = Home::fixture(&name);
+        let flag = home.path.to_str().unwrap().to_string();
+        for args in [
+            &["check"][..],
+            &["status"],
+            &["fix", "--dry-run"],
+            &["paths"],
+            &["backups"],
+        ] {
+            let mut full = vec!["--home", flag.as_str(), "--color", "never"];
+            full.extend_from_slice(args);
+            let out = home.cmd(&full).env("COLUMNS", "80").output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            for line in text.lines() {
+                let unbreakable = !line.trim_start().contains(' ');
+                if line.chars().count() > 80 && !unbreakable {
+                    wide.push(format!("{name} {args:?}: {line}"));
+                }
+            }
+        }
+    }
+    assert!(
+        wide.is_empty(),
+        "{} wide lines:\n{}",
+        wide.len(),
+        wide.join("\n")
+    );
+}
