@@ -635,3 +635,28 @@ fn no_line_is_wider_than_80_columns_with_columns_80() {
         wide.join("\n")
     );
 }
+
+/// A pending registration whose placeholder the plan replaces by a move says so on its
+/// "fix would:" line, not "remove" (the plan has no such removal): demo's quarri.
+#[test]
+fn a_placeholder_the_plan_replaces_by_a_move_says_so_in_fix_would() {
+    let home = Home::fixture("demo");
+    let (check, _, _) = home.run(&["check"]);
+    let (plan, _, _) = home.run(&["fix", "--dry-run"]);
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (check, plan) = (flat(&check), flat(&plan));
+    assert!(
+        !plan.contains("remove mcpOAuth entry \"quarri|0c54185165cc81b2\""),
+        "{plan}"
+    );
+    assert!(
+        !check.contains("fix would: remove mcpOAuth entry \"quarri|0c54185165cc81b2\""),
+        "{check}"
+    );
+    assert!(
+        check.contains(
+            "fix would: replace it with the entry moved here from \"quarri|fdee9dcb0f0c01de\""
+        ),
+        "{check}"
+    );
+}
