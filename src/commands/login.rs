@@ -78,7 +78,12 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
     };
     let make_plan = |d: &Diagnosis| plan::for_findings(&d.inventory, &d.findings, &selection);
     let moves_to_live_key = moves_to_live_key(&first, name, &make_plan(&first));
-    let repaired = fix::run(ctx, "login", &[], &make_plan)?;
+    // The repair's report is shown indented under step 1: it is laid out for that much less.
+    let page = crate::render::style::page_width();
+    crate::render::style::set_page_width(page.saturating_sub(INDENT.len()));
+    let repaired = fix::run(ctx, "login", &[], &make_plan);
+    crate::render::style::set_page_width(page);
+    let repaired = repaired?;
     if ctx.json() {
         doc.repair = serde_json::from_str(&repaired.stdout).unwrap_or(serde_json::Value::Null);
     } else {
@@ -412,11 +417,18 @@ fn verdict_line(s: &ServerReport) -> String {
 fn without_summary(text: &str) -> String {
     text.lines()
         .filter(|l| {
-            !l.starts_with("Now: ") && !l.starts_with("Findings: ") && !l.starts_with("Next: ")
+            // The dry run's closing line comes once, at the end of login's own steps.
+            !l.starts_with("Now: ")
+                && !l.starts_with("Findings: ")
+                && !l.starts_with("Next: ")
+                && !l.starts_with("Dry run: ")
         })
         .map(|l| format!("{l}\n"))
         .collect()
 }
+
+/// How far the repair's report is indented under its step.
+const INDENT: &str = "   ";
 
 fn indent(text: &str) -> String {
     text.lines()
@@ -424,7 +436,7 @@ fn indent(text: &str) -> String {
             if l.is_empty() {
                 "\n".to_string()
             } else {
-                format!("   {l}\n")
+                format!("{INDENT}{l}\n")
             }
         })
         .collect()
