@@ -28,7 +28,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                  the plugin defines its servers in a way not followed here)"
             }
             NameKind::ClaudeAi => {
-                "a claude.ai connector; its definition comes from your Claude.ai account"
+                "a claude.ai connector, defined in your Claude.ai account, which this tool does \
+                 not read"
             }
         };
         out.push(
@@ -36,8 +37,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 INFO.code,
                 INFO.severity,
                 format!(
-                    "'{}' is {what}, which this tool does not read, so it cannot tell whether {} is \
-                     live. Not treated as orphaned.",
+                    "'{}' is {what}, so it cannot tell whether {} is live. Not treated as \
+                     orphaned.",
                     e.name, e.key
                 ),
             )

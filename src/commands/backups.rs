@@ -242,6 +242,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
     let mut new_backup: Option<Backup> = None;
     let mut restored = 0;
     let mut results: Vec<(&RestoreItem, &str)> = Vec::new();
+    let moves = moves_in(&b);
     for item in &items {
         let original = &item.bytes;
         let mut edit_fn = |current: &[u8], actions: &mut Vec<backup::ManifestAction>| {
@@ -250,10 +251,11 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
                 summary: item.summary.clone(),
                 file: item.path.display().to_string(),
                 pointer: None,
+                moved: None,
             });
             match section {
                 None => Ok((current != original.as_slice()).then(|| (original.clone(), None))),
-                Some(_) => merge_section(current, original, ctx.config.now_ms),
+                Some(_) => merge_section(current, original, ctx.config.now_ms, &moves),
             }
         };
         let file_edit = FileEdit {
@@ -318,7 +320,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
     if let Some(nb) = &new_backup {
         let _ = writeln!(
             out,
-            "The files as they were before this restore: mcp-auth-doctor restore {}",
+            "Undo this restore: mcp-auth-doctor restore {}",
             nb.manifest.id
         );
         backup::prune(&config_dir);
@@ -439,14 +441,22 @@ fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<V
         };
         let planned_sha = sha256_hex(current.as_deref().unwrap_or_default());
         let changed_since = match (&current, &f.sha256_after) {
+            // Already as in the backup: nothing newer would be lost.
+            (Some(now), _) if now == &bytes => false,
             (Some(bytes), Some(after)) => sha256_hex(bytes) != *after,
             (None, _) => false,
             (Some(now), None) => now.as_slice() != bytes.as_slice(),
         };
         let summary = match section {
             Some(s) => format!(
-                "merge the {s} entries of {} back, by key (entries that are newer now are kept)",
-                inv.locations.display(&path)
+                "merge the {s} entries of {} back, by key (entries that are newer now are kept){}",
+                inv.locations.display(&path),
+                if moves_in(b).is_empty() {
+                    ""
+                } else {
+                    "; the moves to live keys it recorded are undone where the moved entry is \
+                     unchanged"
+                }
             ),
             None => format!(
                 "put back {} ({} bytes){}",
@@ -485,7 +495,21 @@ fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<V
 /// Merges `mcpOAuth` grants from `backup` into `current`: only entries that hold a usable token
 /// are considered; a key missing now is added; a key present in both keeps the current entry
 /// unless it holds no usable token (then the backup's, which does, replaces it).
-fn merge_section(current: &[u8], backup: &[u8], now_ms: i64) -> Result<NewContent> {
+/// The moves to a live key the backup's manifest recorded (made after it was taken).
+fn moves_in(b: &Backup) -> Vec<backup::MovedEntry> {
+    b.manifest
+        .actions
+        .iter()
+        .filter_map(|a| a.moved.clone())
+        .collect()
+}
+
+fn merge_section(
+    current: &[u8],
+    backup: &[u8],
+    now_ms: i64,
+    moves: &[backup::MovedEntry],
+) -> Result<NewContent> {
     let theirs: Value =
         serde_json::from_slice(backup).context("the backup copy is not valid JSON")?;
     let Some(saved) = theirs.get("mcpOAuth").and_then(Value::as_object) else {
@@ -529,6 +553,52 @@ fn merge_section(current: &[u8], backup: &[u8], now_ms: i64) -> Result<NewConten
         text = edit::insert_member(&text, &["mcpOAuth"], key, value)?;
         if let Some(m) = now["mcpOAuth"].as_object_mut() {
             m.insert(key.clone(), value.clone());
+        }
+        changed = true;
+    }
+    // Undo the moves: the live key gets back what it held before (nothing, or the placeholder
+    // the move replaced), but only while it holds exactly what the move wrote (a refresh since
+    // makes it newer: kept) and only once the old key is back as it was (else the token would
+    // be lost).
+    for m in moves {
+        let Some(old) = saved.get(&m.from) else {
+            continue;
+        };
+        if now["mcpOAuth"].get(&m.from) != Some(old) {
+            continue;
+        }
+        // What the move wrote: the old entry with the new serverUrl (known by its hash).
+        let Some(moved) = now["mcpOAuth"].get(&m.to) else {
+            continue;
+        };
+        let url_matches = moved
+            .get("serverUrl")
+            .and_then(Value::as_str)
+            .is_some_and(|u| backup::sha256_hex(u.as_bytes()) == m.server_url_sha256);
+        let mut rest = moved.clone();
+        let mut old_rest = old.clone();
+        // The move sets serverUrl and drops the old url's discoveryState.resourceMetadataUrl
+        // (fix::rewrite): everything else must be as the move left it.
+        for v in [&mut rest, &mut old_rest] {
+            if let Some(o) = v.as_object_mut() {
+                o.shift_remove("serverUrl");
+                if let Some(d) = o.get_mut("discoveryState").and_then(Value::as_object_mut) {
+                    d.shift_remove("resourceMetadataUrl");
+                }
+            }
+        }
+        if !url_matches || rest != old_rest {
+            continue;
+        }
+        text = edit::remove_member(&text, &["mcpOAuth"], &m.to)?.unwrap_or(text);
+        if let Some(o) = now["mcpOAuth"].as_object_mut() {
+            o.shift_remove(&m.to);
+        }
+        if let Some(before) = saved.get(&m.to) {
+            text = edit::insert_member(&text, &["mcpOAuth"], &m.to, before)?;
+            if let Some(o) = now["mcpOAuth"].as_object_mut() {
+                o.insert(m.to.clone(), before.clone());
+            }
         }
         changed = true;
     }

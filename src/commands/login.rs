@@ -12,10 +12,11 @@ use std::io::{BufRead, Write};
 use std::process::Command;
 
 use anyhow::{Result, bail};
+use serde::Serialize;
 
 use super::Context;
 use super::fix;
-use crate::checks::{self, shell_quote};
+use crate::checks::{self, ActionKind, shell_quote};
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Selection, Step};
 use crate::fix::{self as repair, WriteOptions};
@@ -37,11 +38,6 @@ enum SignIn {
 }
 
 pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome> {
-    if ctx.json() {
-        bail!(exit::Error::Usage(
-            "login is interactive and prints for people: it takes --format human".into()
-        ));
-    }
     let w = &ctx.config.write;
     let first = Diagnosis::of(ctx.load()?);
     fix::require_known(&first.inventory, &[name.to_string()])?;
@@ -72,6 +68,7 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
         ),
     };
     let sign_in = sign_in_for(name, &version, no_browser);
+    let mut doc = LoginDocument::new(name, w.dry_run, &sign_in);
 
     emit(ctx, &format!("1. Repair the state of '{name}'\n"));
     let selection = Selection {
@@ -79,18 +76,25 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
         servers: vec![name.to_string()],
         ..Selection::default()
     };
-    let repaired = fix::run(ctx, "login", &[], &|d: &Diagnosis| {
-        plan::for_findings(&d.inventory, &d.findings, &selection)
-    })?;
-    emit(ctx, &indent(&without_summary(&repaired.stdout)));
+    let make_plan = |d: &Diagnosis| plan::for_findings(&d.inventory, &d.findings, &selection);
+    let moves_to_live_key = moves_to_live_key(&first, name, &make_plan(&first));
+    // The repair's report is shown indented under step 1: it is laid out for that much less.
+    let page = crate::render::style::page_width();
+    crate::render::style::set_page_width(page.saturating_sub(INDENT.len()));
+    let repaired = fix::run(ctx, "login", &[], &make_plan);
+    crate::render::style::set_page_width(page);
+    let repaired = repaired?;
+    if ctx.json() {
+        doc.repair = serde_json::from_str(&repaired.stdout).unwrap_or(serde_json::Value::Null);
+    } else {
+        emit(ctx, &indent(&without_summary(&repaired.stdout)));
+    }
     if !repaired.stderr.is_empty() {
         eprint!("{}", repaired.stderr);
     }
     if repaired.exit & (exit::COULD_NOT_RUN | exit::CANCELLED) != 0 {
-        return Ok(Outcome {
-            exit: repaired.exit,
-            ..Outcome::default()
-        });
+        doc.sign_in.result = "not-run";
+        return Ok(doc.finish(ctx, String::new(), repaired.exit));
     }
     let mut changed = repaired.exit & exit::FIXED;
 
@@ -106,54 +110,83 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
         ),
     };
     if w.dry_run {
+        let unless = if moves_to_live_key {
+            ", unless the move above leaves a token Claude Code connects with (then login skips \
+             it)"
+        } else {
+            ""
+        };
         emit(
             ctx,
             &format!(
-                "2. Sign in: {sign_in_text}\n3. Remove the needs-auth marker the sign-in leaves, \
-                 if the server then has a usable token\n4. Check '{name}' again\nDry run: nothing \
-                 was changed.\n"
+                "2. Sign in{unless}: {sign_in_text}\n3. Remove the needs-auth marker the sign-in \
+                 leaves, if the server then has a usable token\n4. Check '{name}' again\nDry run: \
+                 nothing was changed.\n"
             ),
         );
-        return Ok(Outcome {
-            exit: super::inspect::exit_for(&first),
-            ..Outcome::default()
-        });
+        doc.sign_in.result = "planned";
+        doc.servers = reports_for(&first, name);
+        return Ok(doc.finish(ctx, String::new(), super::inspect::exit_for(&first)));
     }
 
-    emit(ctx, &format!("2. Sign in: {sign_in_text}\n"));
+    // The repair may have moved a usable token to the live key (a URL edited on the same
+    // origin): Claude Code then connects without a sign-in (observed), so running one would only
+    // replace a working token and open a browser for nothing.
+    let after_repair = Diagnosis::of(ctx.load()?);
+    let needs_sign_in = !(changed != 0
+        && !usable_under_live_key(&first, name)
+        && usable_under_live_key(&after_repair, name));
     let mut notes = String::new();
-    match &sign_in {
-        SignIn::Cli(args) => {
-            let status = child_claude(ctx).args(args).status();
-            match status {
-                Ok(s) if s.success() => {}
-                Ok(s) => {
-                    let _ = writeln!(notes, "`claude mcp login` ended with {s}.");
+    if !needs_sign_in {
+        doc.sign_in.result = "not-needed";
+        emit(
+            ctx,
+            &format!(
+                "2. Sign in: not needed: the repair left a usable token under the live key, and\n   \
+                 Claude Code connects with it (if the server rejects it: `mcp-auth-doctor login \
+                 {}`)\n",
+                shell_quote(name)
+            ),
+        );
+    } else {
+        emit(ctx, &format!("2. Sign in: {sign_in_text}\n"));
+        match &sign_in {
+            SignIn::Cli(args) => {
+                let mut cmd = child_claude(ctx);
+                if ctx.json() {
+                    // stdout is the JSON document's; the client's own lines go to stderr.
+                    cmd.stdout(std::io::stderr());
                 }
-                Err(e) => {
-                    let _ = writeln!(notes, "`claude mcp login` could not run: {e}.");
+                match cmd.args(args).status() {
+                    Ok(s) if s.success() => doc.sign_in.result = "done",
+                    Ok(s) => {
+                        doc.sign_in.result = "failed";
+                        let _ = writeln!(notes, "`claude mcp login` ended with {s}.");
+                    }
+                    Err(e) => {
+                        doc.sign_in.result = "could-not-run";
+                        let _ = writeln!(notes, "`claude mcp login` could not run: {e}.");
+                    }
                 }
             }
-        }
-        SignIn::InSession => {
-            emit(
-                ctx,
-                "   Press Enter here when you have signed in (Ctrl-C to stop).\n",
-            );
-            let mut line = String::new();
-            if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 {
+            SignIn::InSession => {
                 emit(
                     ctx,
-                    &format!(
+                    "   Press Enter here when you have signed in (Ctrl-C to stop).\n",
+                );
+                let mut line = String::new();
+                if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 {
+                    let stopped = format!(
                         "No input to wait on: stopped. Once signed in, run `mcp-auth-doctor fix \
                          --server {}`.\n",
                         shell_quote(name)
-                    ),
-                );
-                return Ok(Outcome {
-                    exit: exit::CANCELLED | changed,
-                    ..Outcome::default()
-                });
+                    );
+                    emit(ctx, &stopped);
+                    doc.sign_in.result = "not-run";
+                    doc.sign_in.message = Some(stopped.trim_end().to_string());
+                    return Ok(doc.finish(ctx, String::new(), exit::CANCELLED | changed));
+                }
+                doc.sign_in.result = "done";
             }
         }
     }
@@ -188,6 +221,7 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
             ctx,
             &indent(&crate::render::plan::applied(&applied, ctx.style())),
         );
+        doc.marker = applied.applied;
     }
 
     emit(ctx, &format!("4. Check '{name}' again\n"));
@@ -200,11 +234,114 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
         out.push_str(&verdict_line(&crate::render::servers::report(s)));
     }
     out.push_str(&notes);
-    Ok(Outcome {
-        stdout: out,
-        exit: changed | if problem { exit::PROBLEMS } else { exit::OK },
-        ..Outcome::default()
+    if !notes.is_empty() {
+        doc.sign_in.message = Some(notes.trim_end().to_string());
+    }
+    doc.servers = reports_for(&now, name);
+    Ok(doc.finish(
+        ctx,
+        out,
+        changed | if problem { exit::PROBLEMS } else { exit::OK },
+    ))
+}
+
+/// The `login --format json` document (docs/json.md).
+#[derive(Serialize)]
+struct LoginDocument {
+    schema: u32,
+    command: &'static str,
+    server: String,
+    dry_run: bool,
+    /// The repair step: `fix`'s document, with `command` `login`.
+    repair: serde_json::Value,
+    sign_in: SignInReport,
+    /// The needs-auth marker removal after the sign-in: the steps applied.
+    marker: Vec<Step>,
+    /// The server after the run (before it, for a dry run), as in `check`.
+    servers: Vec<ServerReport>,
+}
+
+#[derive(Serialize)]
+struct SignInReport {
+    /// `claude-mcp-login` or `in-session` (`/mcp` in a Claude Code session).
+    method: &'static str,
+    /// The client command run, without the program name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<String>,
+    /// `planned`, `not-needed`, `done`, `failed`, `could-not-run`, `not-run`.
+    result: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+impl LoginDocument {
+    fn new(name: &str, dry_run: bool, sign_in: &SignIn) -> Self {
+        let (method, command) = match sign_in {
+            SignIn::Cli(args) => (
+                "claude-mcp-login",
+                Some(format!("claude {}", args.join(" "))),
+            ),
+            SignIn::InSession => ("in-session", None),
+        };
+        Self {
+            schema: crate::render::json::SCHEMA,
+            command: "login",
+            server: name.to_string(),
+            dry_run,
+            repair: serde_json::Value::Null,
+            sign_in: SignInReport {
+                method,
+                command,
+                result: "not-run",
+                message: None,
+            },
+            marker: Vec::new(),
+            servers: Vec::new(),
+        }
+    }
+
+    /// The outcome: the human closing lines, or this document in their place.
+    fn finish(self, ctx: &Context<'_>, human: String, exit: u8) -> Outcome {
+        let stdout = if ctx.json() {
+            crate::render::json::to_string(&self)
+        } else {
+            human
+        };
+        Outcome {
+            stdout,
+            exit,
+            ..Outcome::default()
+        }
+    }
+}
+
+fn reports_for(d: &Diagnosis, name: &str) -> Vec<ServerReport> {
+    d.servers
+        .iter()
+        .filter(|s| s.name == name)
+        .map(crate::render::servers::report)
+        .collect()
+}
+
+/// Whether the plan moves an entry to a live key of this server (the move that can make the
+/// sign-in unneeded).
+fn moves_to_live_key(d: &Diagnosis, name: &str, plan: &Plan) -> bool {
+    let live: Vec<&str> = d
+        .inventory
+        .servers_named(name)
+        .filter_map(|s| s.key.as_deref())
+        .collect();
+    plan.steps.iter().any(|s| {
+        matches!(&s.action.kind, ActionKind::MoveEntry { to, .. } if live.contains(&to.as_str()))
     })
+}
+
+/// Whether a live key of this server holds a usable token (valid, or refreshable).
+fn usable_under_live_key(d: &Diagnosis, name: &str) -> bool {
+    let inv = &d.inventory;
+    inv.servers_named(name)
+        .filter_map(|s| s.key.as_deref().and_then(|k| inv.entry(k)))
+        .any(|e| e.token.usable())
 }
 
 /// Which sign-in the installed release offers for this server.
@@ -252,12 +389,8 @@ fn child_claude(ctx: &Context<'_>) -> Command {
 /// front of a usable token only makes sessions skip a working server).
 fn marker_after_sign_in(d: &Diagnosis, name: &str) -> Plan {
     let inv = &d.inventory;
-    let usable = inv
-        .servers_named(name)
-        .filter_map(|s| s.key.as_deref().and_then(|k| inv.entry(k)))
-        .any(|e| e.token.usable());
     let mut plan = Plan::default();
-    if usable && inv.marker(name).is_some() {
+    if usable_under_live_key(d, name) && inv.marker(name).is_some() {
         let action = checks::remove_marker(inv, name);
         plan.steps.push(Step {
             code: "login".into(),
@@ -284,11 +417,18 @@ fn verdict_line(s: &ServerReport) -> String {
 fn without_summary(text: &str) -> String {
     text.lines()
         .filter(|l| {
-            !l.starts_with("Now: ") && !l.starts_with("Findings: ") && !l.starts_with("Next: ")
+            // The dry run's closing line comes once, at the end of login's own steps.
+            !l.starts_with("Now: ")
+                && !l.starts_with("Findings: ")
+                && !l.starts_with("Next: ")
+                && !l.starts_with("Dry run: ")
         })
         .map(|l| format!("{l}\n"))
         .collect()
 }
+
+/// How far the repair's report is indented under its step.
+const INDENT: &str = "   ";
 
 fn indent(text: &str) -> String {
     text.lines()
@@ -296,17 +436,24 @@ fn indent(text: &str) -> String {
             if l.is_empty() {
                 "\n".to_string()
             } else {
-                format!("   {l}\n")
+                format!("{INDENT}{l}\n")
             }
         })
         .collect()
 }
 
 /// Prints now (the sign-in in between writes to the same terminal), redacted, sanitised of
-/// nothing more than the rest of the output is, and with pasteable commands.
+/// nothing more than the rest of the output is, and with pasteable commands. With
+/// `--format json` the progress goes to stderr: stdout is the document's.
 fn emit(ctx: &Context<'_>, text: &str) {
     let text = crate::redact::free_text(text);
     let text = super::pasteable::pasteable(&text, &ctx.config.overrides);
+    let text = crate::render::style::fit_to_page(&text);
+    if ctx.json() {
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(text.as_bytes());
+        return;
+    }
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();

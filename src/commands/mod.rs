@@ -34,6 +34,9 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
         .overrides
         .check(&env.cwd)
         .map_err(exit::Error::Usage)?;
+    if config.format == Format::Human && !matches!(config.command, Command::Report { .. }) {
+        crate::render::style::set_paste_flags(pasteable::flags(&config.overrides));
+    }
     let ctx = Context { config, env, vars };
     // "fix: cannot write ...": an error that is not the command line's says which command was
     // doing what (the inner messages name the path and the step).
@@ -47,6 +50,12 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
     if config.format == Format::Human {
         outcome.stdout = pasteable::pasteable(&outcome.stdout, &config.overrides);
         outcome.stderr = pasteable::pasteable(&outcome.stderr, &config.overrides);
+        if !matches!(config.command, Command::Report { .. }) {
+            outcome.stdout = crate::render::style::fit_to_page(&outcome.stdout);
+            outcome.stderr = crate::render::style::fit_to_page(&outcome.stderr);
+        }
+    } else if config.format == Format::Json {
+        outcome.stdout = pasteable::pasteable_json(&outcome.stdout, &config.overrides);
     }
     Ok(outcome)
 }
@@ -74,6 +83,7 @@ fn run_command(ctx: &Context<'_>) -> Result<Outcome> {
 /// ([`crate::redact::output`]) and, for people, with its commands pasteable.
 pub(crate) fn show_now(ctx: &Context<'_>, text: &str) {
     let text = pasteable::pasteable(&crate::redact::output(text), &ctx.config.overrides);
+    let text = crate::render::style::fit_to_page(&text);
     let mut stdout = std::io::stdout().lock();
     let _ = std::io::Write::write_all(&mut stdout, text.as_bytes());
     let _ = std::io::Write::flush(&mut stdout);

@@ -7,11 +7,6 @@
 use crate::checks::shell_quote;
 use crate::paths::Overrides;
 
-/// The subcommands whose mentions get the flags.
-const SUBCOMMANDS: &[&str] = &[
-    "check", "status", "paths", "report", "probe", "fix", "forget", "login", "backups", "restore",
-];
-
 const PROGRAM: &str = "mcp-auth-doctor";
 
 /// The location flags of this run, each followed by a space (empty when none was given).
@@ -33,32 +28,46 @@ pub fn flags(overrides: &Overrides) -> String {
     out
 }
 
-/// `text` with this run's location flags in every `mcp-auth-doctor SUBCOMMAND` it mentions.
+/// `text` with this run's location flags in every `mcp-auth-doctor SUBCOMMAND` it mentions
+/// ([`crate::render::style::insert_flags`], which [`crate::render::style::wrap`] also applies
+/// before wrapping, so that wrapped text holds its width; inserting twice changes nothing).
 pub fn pasteable(text: &str, overrides: &Overrides) -> String {
-    let flags = flags(overrides);
-    if flags.is_empty() || !text.contains(PROGRAM) {
-        return text.to_string();
+    crate::render::style::insert_flags(text, &flags(overrides))
+}
+
+/// The JSON members whose text is shown to people as commands to run: they get the same flags
+/// the human output's commands get, so a script can show or run them as they are.
+const JSON_COMMAND_FIELDS: &[&str] = &["next_step", "note"];
+
+/// `doc` (one JSON document as we print it) with this run's location flags in the commands of
+/// its [`JSON_COMMAND_FIELDS`]; anything that is not such a document is returned as it is.
+pub fn pasteable_json(doc: &str, overrides: &Overrides) -> String {
+    if flags(overrides).is_empty() || !doc.contains(PROGRAM) {
+        return doc.to_string();
     }
-    let mut out = String::with_capacity(text.len() + flags.len() * 4);
-    let mut rest = text;
-    while let Some(at) = rest.find(PROGRAM) {
-        let after = &rest[at + PROGRAM.len()..];
-        // The subcommand may follow on the next line when the text was wrapped.
-        let gap = after.len() - after.trim_start_matches([' ', '\n']).len();
-        let (space, after) = after.split_at(gap);
-        out.push_str(&rest[..at + PROGRAM.len()]);
-        out.push_str(space);
-        let word: &str = after
-            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
-            .next()
-            .unwrap_or("");
-        if gap > 0 && SUBCOMMANDS.contains(&word) {
-            out.push_str(&flags);
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(doc) else {
+        return doc.to_string();
+    };
+    fn walk(v: &mut serde_json::Value, overrides: &Overrides) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    match x {
+                        serde_json::Value::String(s)
+                            if JSON_COMMAND_FIELDS.contains(&k.as_str()) =>
+                        {
+                            *s = pasteable(s, overrides);
+                        }
+                        _ => walk(x, overrides),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| walk(x, overrides)),
+            _ => {}
         }
-        rest = after;
     }
-    out.push_str(rest);
-    out
+    walk(&mut value, overrides);
+    crate::render::json::to_string(&value)
 }
 
 #[cfg(test)]
@@ -95,6 +104,33 @@ mod tests {
                 &overrides("/h")
             ),
             "then `mcp-auth-doctor\n      --home /h --project /w/app fix` once more"
+        );
+    }
+
+    #[test]
+    fn json_next_steps_and_notes_get_the_flags_and_nothing_else_changes() {
+        let o = overrides("/tmp/my home");
+        let doc = crate::render::json::to_string(&serde_json::json!({
+            "z": "mcp-auth-doctor fix",
+            "servers": [{"next_step": "`mcp-auth-doctor login linear`", "n": 1.5}],
+            "action": {"note": "`mcp-auth-doctor restore --latest` brings it back"},
+        }));
+        let out: serde_json::Value = serde_json::from_str(&pasteable_json(&doc, &o)).unwrap();
+        assert_eq!(
+            out["servers"][0]["next_step"],
+            "`mcp-auth-doctor --home '/tmp/my home' --project /w/app login linear`"
+        );
+        assert_eq!(
+            out["action"]["note"],
+            "`mcp-auth-doctor --home '/tmp/my home' --project /w/app restore --latest` brings it \
+             back"
+        );
+        assert_eq!(out["z"], "mcp-auth-doctor fix", "only the command fields");
+        assert_eq!(out["servers"][0]["n"], 1.5);
+        assert_eq!(pasteable_json(&doc, &Overrides::default()), doc);
+        assert_eq!(
+            pasteable_json("not json mcp-auth-doctor fix", &o),
+            "not json mcp-auth-doctor fix"
         );
     }
 

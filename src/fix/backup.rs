@@ -57,6 +57,39 @@ pub struct ManifestAction {
     pub summary: String,
     pub file: String,
     pub pointer: Option<String>,
+    /// For a move to the live key: what went where, so that `restore --section mcpOAuth` can
+    /// undo it (absent for every other action, and in manifests written before moves were
+    /// recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<MovedEntry>,
+}
+
+/// A move to the live key as the manifest records it: the entry under `from` went to `to`, with
+/// its `serverUrl` set to the URL whose SHA-256 is `server_url_sha256` (the URL itself may carry
+/// a secret, and the manifest is never to hold one). Restoring the section undoes the move only
+/// while `to` still holds exactly that: the backup's `from` entry with that `serverUrl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovedEntry {
+    pub from: String,
+    pub to: String,
+    pub server_url_sha256: String,
+}
+
+impl MovedEntry {
+    pub fn of(kind: &crate::fix::action::ActionKind) -> Option<Self> {
+        match kind {
+            crate::fix::action::ActionKind::MoveEntry {
+                from,
+                to,
+                server_url,
+            } => Some(Self {
+                from: from.clone(),
+                to: to.clone(),
+                server_url_sha256: sha256_hex(server_url.as_bytes()),
+            }),
+            _ => None,
+        }
+    }
 }
 
 pub use crate::model::secret::sha256_hex;

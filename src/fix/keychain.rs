@@ -198,6 +198,7 @@ pub fn apply(
             summary: step.action.summary.clone(),
             file: step.action.file_shown(),
             pointer: step.action.kind.pointer(),
+            moved: backup::MovedEntry::of(&step.action.kind),
         }));
         skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
             step,

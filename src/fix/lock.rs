@@ -87,9 +87,45 @@ impl std::fmt::Display for LockError {
 
 impl std::error::Error for LockError {}
 
-/// Our own exclusive lock; released on drop (and by the kernel when we die).
+/// Our own exclusive lock; released on drop (and by the kernel when we die). On drop the
+/// sidecar is removed too, while the lock is still held, when it is still the file we locked, a
+/// regular file and empty (a killed run's record of a Claude Code lock stays: see
+/// [`left_by_dead_run`]). That is race-free because every taker checks, once it holds the lock,
+/// that the name still leads to the file it locked, and starts over when it does not.
 pub struct OwnLock {
-    _file: File,
+    file: File,
+    dir: DirHandle,
+}
+
+impl Drop for OwnLock {
+    fn drop(&mut self) {
+        if still_ours(&self.dir, &self.file) == Some(true)
+            && self
+                .file
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.len() == 0)
+        {
+            let _ = self.dir.remove_file(std::ffi::OsStr::new(OWN_LOCK));
+        }
+        // The lock itself goes with the file descriptor.
+    }
+}
+
+/// Whether the sidecar's name in `dir` leads (without following a link) to the very file
+/// `file` is; `None` when that cannot be told (not Unix).
+fn still_ours(dir: &DirHandle, file: &File) -> Option<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ours = file.metadata().ok()?;
+        let named = fs::symlink_metadata(dir.path().join(OWN_LOCK));
+        Some(named.is_ok_and(|n| n.dev() == ours.dev() && n.ino() == ours.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, file);
+        None
+    }
 }
 
 /// Takes our own lock in `config_dir`. The sidecar is opened without following a symlink and
@@ -104,9 +140,20 @@ pub fn own_lock(config_dir: &Path, wait: Duration, trust: &Trust) -> Result<OwnL
     // Best effort: a sidecar root made stays usable by the home's owner.
     let _ = crate::store::safe::set_file_mode_owner(&file, None, trust.owner_for_new_files());
     let start = Instant::now();
+    let mut file = file;
     loop {
         match file.try_lock() {
-            Ok(()) => return Ok(OwnLock { _file: file }),
+            // A run that held it may have removed the sidecar on release (see [`OwnLock`]):
+            // then this lock is on a file nobody else will lock, so open the name again.
+            Ok(()) if still_ours(&dir, &file) == Some(false) => {
+                file = dir.open_lock_file(OWN_LOCK)?;
+                let _ = crate::store::safe::set_file_mode_owner(
+                    &file,
+                    None,
+                    trust.owner_for_new_files(),
+                );
+            }
+            Ok(()) => return Ok(OwnLock { file, dir }),
             Err(fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -402,5 +449,59 @@ mod tests {
         assert_eq!(HeldRecord::parse(&r.line()), Some(r));
         assert_eq!(HeldRecord::parse("garbage"), None);
         assert_eq!(HeldRecord::parse(""), None);
+    }
+
+    fn trust(dir: &Path) -> Trust {
+        Trust::for_home(dir, dir)
+    }
+
+    /// Releasing our lock removes the empty sidecar it lives on (issue 12, defect 16).
+    #[test]
+    fn releasing_the_lock_removes_the_empty_sidecar() {
+        let d = tempfile::tempdir().unwrap();
+        let lock = own_lock(d.path(), Duration::ZERO, &trust(d.path())).unwrap();
+        assert!(d.path().join(OWN_LOCK).is_file());
+        drop(lock);
+        assert!(!d.path().join(OWN_LOCK).exists());
+    }
+
+    /// A sidecar that holds a record (a killed run's Claude Code lock) or that is no longer the
+    /// file we locked is left alone.
+    #[test]
+    fn a_sidecar_with_a_record_or_replaced_under_us_stays() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join(OWN_LOCK);
+        let lock = own_lock(d.path(), Duration::ZERO, &trust(d.path())).unwrap();
+        fs::write(&path, "held 1 2 3 /x\n").unwrap();
+        drop(lock);
+        assert!(path.is_file(), "a record is kept");
+        let lock = own_lock(d.path(), Duration::ZERO, &trust(d.path())).unwrap();
+        fs::remove_file(&path).unwrap();
+        fs::write(&path, "").unwrap();
+        drop(lock);
+        assert!(path.is_file(), "not the file we locked: kept");
+    }
+
+    /// A run waiting on the sidecar while the holder removes it must not end up holding a lock
+    /// on the removed file: a third run would then lock a new sidecar beside it.
+    #[test]
+    #[cfg(unix)]
+    fn a_waiter_on_a_removed_sidecar_locks_the_new_one() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().to_path_buf();
+        let first = own_lock(&dir, Duration::ZERO, &trust(&dir)).unwrap();
+        let waiter = {
+            let dir = dir.clone();
+            std::thread::spawn(move || own_lock(&dir, Duration::from_secs(10), &trust(&dir)))
+        };
+        // Let the waiter open the current sidecar and start waiting on it.
+        std::thread::sleep(Duration::from_millis(300));
+        drop(first);
+        let second = waiter.join().unwrap().unwrap();
+        assert!(
+            own_lock(&dir, Duration::ZERO, &trust(&dir)).is_err(),
+            "the waiter holds the sidecar that is there now"
+        );
+        drop(second);
     }
 }

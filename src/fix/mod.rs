@@ -434,6 +434,7 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
                 summary: step.action.summary.clone(),
                 file: step.action.file_shown(),
                 pointer: step.action.kind.pointer(),
+                moved: backup::MovedEntry::of(&step.action.kind),
             }));
             skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
                 step,
@@ -555,6 +556,7 @@ fn apply_chmod(
                 summary: step.action.summary.clone(),
                 file: step.action.file_shown(),
                 pointer: None,
+                moved: None,
             });
             done.applied.push(step);
         }

@@ -4,9 +4,10 @@ use std::fmt::Write;
 
 use super::servers::{ServerSummary, Verdict};
 use super::style::{Style, count, plural, sanitize, severity_tag, wrap};
+use crate::checks::ActionKind;
 use crate::checks::Finding;
 use crate::diagnosis::Diagnosis;
-use crate::fix::plan::{self, Selection};
+use crate::fix::plan::{self, Plan, Selection};
 
 const WIDTH: usize = 100;
 
@@ -28,7 +29,7 @@ fn verdict_tag(style: Style, v: Verdict) -> String {
     }
 }
 
-fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding) {
+fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding, repairs: &Plan) {
     let plain_tag = format!("{}[{}]", f.severity.label(), f.code);
     let text = wrap(
         &format!("{plain_tag} {}", sanitize(&f.message)),
@@ -50,15 +51,31 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding) {
         } else {
             " (it holds a usable token: backed up first; --safe-only keeps it)"
         };
-        let _ = writeln!(
-            out,
-            "      {} {}{safe}",
-            style.dim("fix would:"),
-            sanitize(
-                &a.summary
+        // The plan folds the removal of a placeholder under a live key into the move that
+        // replaces it: say what the plan does, not a removal it will not make.
+        let moved_from = match &a.kind {
+            ActionKind::RemoveEntry { key }
+                if !repairs.steps.iter().any(|s| s.action.kind == a.kind) =>
+            {
+                repairs.steps.iter().find_map(|s| match &s.action.kind {
+                    ActionKind::MoveEntry { from, to, .. } if to == key => Some(from.clone()),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        let what = match moved_from {
+            Some(from) => format!(
+                "replace it with the entry moved here from \"{from}\" (the stale-registration \
+                 repair)"
+            ),
+            None => format!(
+                "{}{safe}",
+                a.summary
                     .replace(&a.file_shown(), &d.inventory.locations.display(&a.path))
-            )
-        );
+            ),
+        };
+        let _ = writeln!(out, "      {} {}", style.dim("fix would:"), sanitize(&what));
     }
 }
 
@@ -112,6 +129,9 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         );
         return out;
     }
+    // What `fix` would really do: findings asking for the same change, or for a change another
+    // one absorbs, are one step; ask-only changes are none.
+    let plan = plan::for_findings(inv, &d.findings, &Selection::default());
     let mut shown = vec![false; d.findings.len()];
     let mut names_done: Vec<&str> = Vec::new();
     for s in &d.servers {
@@ -120,7 +140,7 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
             names_done.push(&s.name);
             for (i, f) in d.findings.iter().enumerate() {
                 if !shown[i] && f.server.as_deref() == Some(s.name.as_str()) {
-                    finding(&mut out, style, d, f);
+                    finding(&mut out, style, d, f, &plan);
                     shown[i] = true;
                 }
             }
@@ -146,7 +166,7 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         );
         for (i, f) in d.findings.iter().enumerate() {
             if !shown[i] && f.server.as_deref() == Some(name) {
-                finding(&mut out, style, d, f);
+                finding(&mut out, style, d, f, &plan);
                 shown[i] = true;
             }
         }
@@ -156,17 +176,13 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         let _ = writeln!(out, "{}", style.bold("Files"));
         for (i, f) in d.findings.iter().enumerate() {
             if !shown[i] {
-                finding(&mut out, style, d, f);
+                finding(&mut out, style, d, f, &plan);
             }
         }
         out.push('\n');
     }
     let (e, w, i) = d.counts();
-    // What `fix` would really do: findings asking for the same change, or for a change another
-    // one absorbs, are one step; ask-only changes are none.
-    let repairs = plan::for_findings(inv, &d.findings, &Selection::default())
-        .steps
-        .len();
+    let repairs = plan.steps.len();
     let mut last = format!(
         "{}, {}, {}",
         count(e, "error"),

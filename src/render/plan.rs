@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use super::style::{Style, sanitize};
+use super::style::{Style, WIDTH, sanitize, wrap};
 use crate::fix::Applied;
 use crate::fix::plan::{Plan, Step};
 use crate::paths::Locations;
@@ -41,9 +41,11 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
         for file in files {
             let _ = writeln!(out, "  {}", sanitize(&locations.display(file)));
             for s in plan.steps.iter().filter(|s| s.action.path == file) {
+                // Wrapped (with its double space kept) by render::style::fit_to_page.
                 let _ = writeln!(out, "    - {}", step_line(s));
                 if let Some(note) = &s.action.note {
-                    let _ = writeln!(out, "      {}", style.dim(&sanitize(note)));
+                    let note = wrap(&sanitize(note), WIDTH - 6, "      ");
+                    let _ = writeln!(out, "      {}", style.dim(&note));
                 }
             }
         }

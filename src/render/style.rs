@@ -70,9 +70,60 @@ pub fn detect_page_width(columns_var: Option<&str>, terminal: Option<usize>) -> 
         .max(MIN_PAGE)
 }
 
+/// The location flags of this run (`--home DIR ` ...), set once by the command layer for human
+/// output: [`wrap`] inserts them into the commands it wraps, so the width holds after the text
+/// is made pasteable.
+static PASTE_FLAGS: std::sync::RwLock<String> = std::sync::RwLock::new(String::new());
+
+/// Sets the flags [`wrap`] inserts after `mcp-auth-doctor SUBCOMMAND` (empty: none).
+pub fn set_paste_flags(flags: String) {
+    if let Ok(mut f) = PASTE_FLAGS.write() {
+        *f = flags;
+    }
+}
+
+/// The subcommands whose mentions get the flags.
+const SUBCOMMANDS: &[&str] = &[
+    "check", "status", "paths", "report", "probe", "fix", "forget", "login", "backups", "restore",
+];
+
+const PROGRAM: &str = "mcp-auth-doctor";
+
+/// `text` with `flags` inserted after `mcp-auth-doctor` wherever a subcommand follows it (on the
+/// same line or, in wrapped text, the next). Text that already has them is left as it is: the
+/// word after the program is then a flag, not a subcommand.
+pub fn insert_flags(text: &str, flags: &str) -> String {
+    if flags.is_empty() || !text.contains(PROGRAM) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + flags.len() * 4);
+    let mut rest = text;
+    while let Some(at) = rest.find(PROGRAM) {
+        let after = &rest[at + PROGRAM.len()..];
+        // The subcommand may follow on the next line when the text was wrapped.
+        let gap = after.len() - after.trim_start_matches([' ', '\n']).len();
+        let (space, after) = after.split_at(gap);
+        out.push_str(&rest[..at + PROGRAM.len()]);
+        out.push_str(space);
+        let word: &str = after
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .next()
+            .unwrap_or("");
+        if gap > 0 && SUBCOMMANDS.contains(&word) {
+            out.push_str(flags);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Wraps `text` to `width` columns of a [`WIDTH`]-column page, moved to the real page width;
-/// every line after the first starts with `indent`.
+/// every line after the first starts with `indent`. The commands in it get this run's location
+/// flags first ([`set_paste_flags`]), so the lines fit with them.
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let flags = PASTE_FLAGS.read().map(|f| f.clone()).unwrap_or_default();
+    let text = insert_flags(text, &flags);
     let width = (width + page_width())
         .saturating_sub(WIDTH)
         .max(indent.chars().count() + 1);
@@ -92,6 +143,79 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
         col += len;
     }
     out
+}
+
+/// Breaks every line of `text` that is wider than the page at its spaces, each continuation
+/// indented two columns deeper than the line it came from. Run on finished human output, after
+/// the commands in it were made pasteable (which lengthens lines that [`wrap`] already fitted):
+/// wrapping has to happen after that insertion to hold. A word wider than the page stays whole;
+/// escape codes do not count as columns.
+pub fn fit_to_page(text: &str) -> String {
+    let width = page_width();
+    if text.lines().all(|l| visible_len(l) <= width) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        if visible_len(body) <= width {
+            out.push_str(line);
+            continue;
+        }
+        let lead_len = body.len() - body.trim_start_matches(' ').len();
+        let lead = &body[..lead_len];
+        let cont = format!("{lead}  ");
+        out.push_str(lead);
+        let mut col = lead_len;
+        let mut spaces = 0usize;
+        let mut started = false;
+        for (i, word) in body[lead_len..].split(' ').enumerate() {
+            if i > 0 {
+                spaces += 1;
+            }
+            if word.is_empty() {
+                continue;
+            }
+            let len = visible_len(word);
+            if started && col + spaces + len > width {
+                out.push('\n');
+                out.push_str(&cont);
+                col = cont.len();
+                started = false;
+            }
+            if started {
+                out.push_str(&" ".repeat(spaces));
+                col += spaces;
+            }
+            out.push_str(word);
+            col += len;
+            started = true;
+            spaces = 0;
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
+/// Columns `s` takes on a terminal: characters, not counting `ESC [ ... letter` sequences.
+fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// `error[code]` in the severity's colour.
@@ -155,6 +279,34 @@ mod tests {
         assert_eq!(detect_page_width(Some("0"), None), WIDTH);
         assert_eq!(detect_page_width(None, None), WIDTH);
         assert_eq!(detect_page_width(Some("12"), None), MIN_PAGE);
+    }
+
+    #[test]
+    fn fits_long_lines_to_the_page_after_the_fact() {
+        // The page is WIDTH (100) unless the binary set it: these lines are built around that.
+        let long = format!("    - {}  (code)", ["word"; 30].join(" "));
+        let fitted = fit_to_page(&format!("short\n{long}\n"));
+        let lines: Vec<&str> = fitted.lines().collect();
+        assert_eq!(lines[0], "short");
+        assert!(lines.iter().all(|l| l.chars().count() <= WIDTH), "{fitted}");
+        assert!(lines[1].starts_with("    - word"), "{fitted}");
+        assert!(lines[2].starts_with("      word"), "two deeper: {fitted}");
+        assert!(
+            fitted.ends_with("word  (code)\n"),
+            "double spaces kept: {fitted}"
+        );
+        let token = format!("  {}", "x".repeat(WIDTH + 5));
+        assert_eq!(
+            fit_to_page(&token),
+            token,
+            "an unbreakable word stays whole"
+        );
+        let coloured = format!("\x1b[2m{}\x1b[0m", "y".repeat(WIDTH - 2));
+        assert_eq!(
+            fit_to_page(&coloured),
+            coloured,
+            "escape codes take no columns"
+        );
     }
 
     #[test]

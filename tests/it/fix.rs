@@ -250,9 +250,11 @@ fn after_fix_check_is_clean_unless_the_user_is_needed() {
     // A stale entry whose config uses ${VAR} may be live with another value: kept, and said so.
     let home = Home::fixture("env-changed");
     let (stdout, _, _) = home.run(&["fix", "--yes"]);
+    // Wrapped to the page: compare with the line breaks read as spaces.
+    let flat = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        stdout.contains("the config uses ${MCP_HOST}")
-            && stdout.contains("--only stale-registration --server acme-api"),
+        flat.contains("the config uses ${MCP_HOST}")
+            && flat.contains("--only stale-registration --server acme-api"),
         "{stdout}"
     );
     let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
@@ -1043,8 +1045,9 @@ fn printed_commands_keep_the_location_flags_and_work_when_pasted() {
         undo.starts_with(&format!("mcp-auth-doctor --home {dir} restore ")),
         "{undo}"
     );
+    let flat = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        stdout.contains(&format!("mcp-auth-doctor --home {dir} restore --latest")),
+        flat.contains(&format!("mcp-auth-doctor --home {dir} restore --latest")),
         "{stdout}"
     );
     // Paste it into a shell whose HOME is elsewhere.
@@ -1167,4 +1170,90 @@ fn a_moved_entrys_new_url_is_written_whole_and_shown_redacted() {
         .find(|e| e["accessToken"] == "at-CANARY-docs-1")
         .unwrap();
     assert_eq!(moved["serverUrl"], secret_url);
+}
+
+/// `restore --section mcpOAuth` undoes a move to the live key: the old key comes back and the
+/// live key holds again what it held before (nothing, or the placeholder), so the section is
+/// what it was before the fix (issue 10). Both with and without a placeholder replaced.
+#[test]
+fn restore_section_mcp_oauth_undoes_a_move_to_the_live_key() {
+    for name in ["url-edited", "trailing-slash"] {
+        let home = Home::fixture(name);
+        let before: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+        let (stdout, _, code) = home.run(&["fix", "--yes"]);
+        assert_eq!(code & 1, 1, "{name}: {stdout}");
+        assert!(stdout.contains("move mcpOAuth entry"), "{name}: {stdout}");
+        let (stdout, stderr, code) =
+            home.run(&["restore", "--latest", "--section", "mcpOAuth", "--yes"]);
+        assert_eq!(code, 1, "{name}: {stdout}{stderr}");
+        assert!(
+            stdout.contains("moves"),
+            "{name}: the plan says so:\n{stdout}"
+        );
+        let after: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+        assert_eq!(after["mcpOAuth"], before["mcpOAuth"], "{name}: {stdout}");
+    }
+}
+
+/// A moved entry Claude Code changed since (a refresh wrote new tokens under the live key) is
+/// newer than the backup: restore keeps it (and the old key comes back beside it).
+#[test]
+fn restore_section_keeps_a_moved_entry_that_changed_since() {
+    let home = Home::fixture("url-edited");
+    let (_, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 1);
+    let path = creds(&home);
+    let mut v: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    v["mcpOAuth"]["notion|8725da5e03624de5"]["accessToken"] = "at-CANARY-refreshed".into();
+    fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    let (stdout, stderr, code) =
+        home.run(&["restore", "--latest", "--section", "mcpOAuth", "--yes"]);
+    assert_eq!(code & 8, 0, "{stdout}{stderr}");
+    let after: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert_eq!(
+        after["mcpOAuth"]["notion|8725da5e03624de5"]["accessToken"],
+        "at-CANARY-refreshed"
+    );
+}
+
+/// The undo hint after a restore names, by id, the backup that restore made, and restoring it
+/// gives back exactly the files as they were before the restore, even after a later backup.
+#[test]
+fn the_undo_hint_after_a_restore_names_its_own_backup() {
+    let home = Home::fixture("removed-orphan");
+    let (_, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 1);
+    let fixed = fs::read(creds(&home)).unwrap();
+    let (stdout, _, code) = home.run(&["restore", "--latest", "--yes"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        !stdout.contains("--latest"),
+        "by id, not --latest:\n{stdout}"
+    );
+    let id = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Undo this restore: mcp-auth-doctor restore "))
+        .unwrap_or_else(|| panic!("no undo line:\n{stdout}"))
+        .trim()
+        .to_string();
+    // A later change makes a newer backup: --latest would no longer undo the restore.
+    let (_, _, code) = home.run(&["forget", "linear", "--yes"]);
+    assert_eq!(code & 1, 1);
+    let (stdout, stderr, code) = home.run(&["restore", &id, "--yes", "--overwrite-newer"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(fs::read(creds(&home)).unwrap(), fixed);
+}
+
+/// Our own lock's sidecar is gone when the command ends: nothing of ours is left in the config
+/// dir but the backups (issue 12, defect 16).
+#[test]
+fn no_lock_sidecar_is_left_in_the_config_dir() {
+    let home = Home::fixture("demo");
+    let sidecar = home.path.join(".claude/.mcp-auth-doctor.lock");
+    let (stdout, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 1, "{stdout}");
+    assert!(!sidecar.exists(), "fix left it");
+    let (stdout, _, code) = home.run(&["restore", "--latest", "--yes"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(!sidecar.exists(), "restore left it");
 }

@@ -181,3 +181,85 @@ fn on_an_older_release_login_waits_for_the_sign_in_in_a_session() {
     assert!(rest.contains("linear (user): ok."), "{rest}");
     assert_eq!(fs::read(&cache).unwrap(), b"{}");
 }
+
+/// A URL edited on the same origin: the repair moves the usable token to the live key, and the
+/// real client then connects with no sign-in, so login does not run one (issue 10).
+#[test]
+fn login_skips_the_sign_in_when_the_repair_already_left_a_usable_token() {
+    let home = Home::fixture("url-edited");
+    let (stdout, stderr, code) = run(login_cmd(&home, &["login", "notion", "--yes"])
+        .env("FAKE_CLAUDE_KEY", "notion|8725da5e03624de5"));
+    assert_eq!(code, 1, "fixed, and notion is ok:\n{stdout}{stderr}");
+    assert!(
+        !home.path.join("claude-args").exists(),
+        "claude mcp login was not run:\n{stdout}"
+    );
+    assert!(stdout.contains("2. Sign in: not needed"), "{stdout}");
+    assert!(stdout.contains("notion (user): ok."), "{stdout}");
+    let v: Value = serde_json::from_slice(&fs::read(creds(&home)).unwrap()).unwrap();
+    assert!(v["mcpOAuth"]["notion|8725da5e03624de5"]["accessToken"].is_string());
+    assert!(!stdout.contains(common::CANARY) && !stderr.contains(common::CANARY));
+}
+
+/// The dry run says the sign-in may not be needed when the plan moves a token to the live key.
+#[test]
+fn login_dry_run_says_a_move_may_make_the_sign_in_unneeded() {
+    let home = Home::fixture("url-edited");
+    let (stdout, _, code) = run(&mut login_cmd(&home, &["login", "notion", "--dry-run"]));
+    assert_eq!(code, 4, "{stdout}");
+    assert!(stdout.contains("unless the move above"), "{stdout}");
+    assert!(!home.path.join("claude-args").exists());
+}
+
+/// `login --format json`: one document on stdout (the client's own lines and the progress go to
+/// stderr), with the repair as fix's document, the sign-in, the marker removal and the verdict.
+#[test]
+fn login_in_json_prints_one_document_with_every_step() {
+    let home = Home::fixture("expired");
+    let (stdout, stderr, code) = run(&mut login_cmd(
+        &home,
+        &["login", "linear", "--yes", "--format", "json"],
+    ));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let mut doc: Value = serde_json::from_str(&stdout).expect("stdout is one JSON document");
+    assert!(
+        stderr.contains("Authentication successful. (fake)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2. Sign in"), "{stderr}");
+    assert_eq!(doc["repair"]["command"], "login");
+    assert_eq!(
+        doc["repair"]["applied"][0]["code"],
+        "dead-client-registration"
+    );
+    let backup = doc["repair"]["backup"].take();
+    assert!(backup["id"].is_string(), "{doc}");
+    assert_eq!(doc["sign_in"]["result"], "done");
+    assert_eq!(doc["marker"][0]["action"]["kind"], "remove-marker");
+    assert_eq!(doc["servers"][0]["verdict"], "ok");
+    insta::assert_json_snapshot!("login-json-expired", doc, {
+        ".repair.backup" => "[backup]",
+        ".**.note" => "[note]",
+        ".**.file" => "[file under the temp home]",
+    });
+    assert!(!stdout.contains(common::CANARY) && !stderr.contains(common::CANARY));
+}
+
+#[test]
+fn login_dry_run_in_json_plans_the_sign_in() {
+    let home = Home::fixture("url-edited");
+    let (stdout, _, code) = run(&mut login_cmd(
+        &home,
+        &["login", "notion", "--dry-run", "--format", "json"],
+    ));
+    assert_eq!(code, 4, "{stdout}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["dry_run"], true);
+    assert_eq!(doc["sign_in"]["result"], "planned");
+    assert_eq!(doc["sign_in"]["command"], "claude mcp login notion");
+    assert_eq!(
+        doc["repair"]["plan"]["steps"][0]["action"]["kind"],
+        "move-entry"
+    );
+    assert!(!home.path.join("claude-args").exists());
+}

@@ -570,3 +570,93 @@ fn explain_in_markdown_is_the_section_of_docs_checks_md() {
         "not the docs/checks.md section:\n{section}"
     );
 }
+
+/// The JSON `next_step` is the command the human `next:` line shows, pasteable as it is: it keeps
+/// the `--home` this run was given (issue 10, "every command we print ... can be pasted as is").
+#[test]
+fn json_next_steps_keep_the_location_flags_like_the_human_output() {
+    let home = Home::fixture("expired");
+    let flag = home.path.to_str().unwrap().to_string();
+    let (human, _, _) = home.run(&["--home", &flag, "--color", "never", "check"]);
+    let (json, _, _) = home.run(&["--home", &flag, "check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let next = doc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "linear")
+        .and_then(|s| s["next_step"].as_str())
+        .unwrap()
+        .to_string();
+    // run() shows the temp home as [HOME].
+    let pasteable = "mcp-auth-doctor --home [HOME] login linear";
+    assert!(next.contains(pasteable), "{next}");
+    let flat = human.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(pasteable),
+        "the human output says the same:\n{human}"
+    );
+}
+
+/// In an 80-column terminal no line is wider than 80 characters, on any fixture and for every
+/// command that prints for people, with `--home` given (the flags that make a command pasteable
+/// are inserted before wrapping, so they count). The one exception is a line that is a single
+/// token after its indent: nothing can break it (issue 12, defects 8 and 11).
+#[test]
+fn no_line_is_wider_than_80_columns_with_columns_80() {
+    let mut wide = Vec::new();
+    for name in fixtures() {
+        let home = Home::fixture(&name);
+        let flag = home.path.to_str().unwrap().to_string();
+        for args in [
+            &["check"][..],
+            &["status"],
+            &["fix", "--dry-run"],
+            &["paths"],
+            &["backups"],
+        ] {
+            let mut full = vec!["--home", flag.as_str(), "--color", "never"];
+            full.extend_from_slice(args);
+            let out = home.cmd(&full).env("COLUMNS", "80").output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            for line in text.lines() {
+                let unbreakable = !line.trim_start().contains(' ');
+                if line.chars().count() > 80 && !unbreakable {
+                    wide.push(format!("{name} {args:?}: {line}"));
+                }
+            }
+        }
+    }
+    assert!(
+        wide.is_empty(),
+        "{} wide lines:\n{}",
+        wide.len(),
+        wide.join("\n")
+    );
+}
+
+/// A pending registration whose placeholder the plan replaces by a move says so on its
+/// "fix would:" line, not "remove" (the plan has no such removal): demo's quarri.
+#[test]
+fn a_placeholder_the_plan_replaces_by_a_move_says_so_in_fix_would() {
+    let home = Home::fixture("demo");
+    let (check, _, _) = home.run(&["check"]);
+    let (plan, _, _) = home.run(&["fix", "--dry-run"]);
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (check, plan) = (flat(&check), flat(&plan));
+    assert!(
+        !plan.contains("remove mcpOAuth entry \"quarri|0c54185165cc81b2\""),
+        "{plan}"
+    );
+    assert!(
+        !check.contains("fix would: remove mcpOAuth entry \"quarri|0c54185165cc81b2\""),
+        "{check}"
+    );
+    assert!(
+        check.contains(
+            "fix would: replace it with the entry moved here from \"quarri|fdee9dcb0f0c01de\""
+        ),
+        "{check}"
+    );
+}
