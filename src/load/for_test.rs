@@ -156,8 +156,76 @@ impl Snapshot {
         self
     }
 
+    /// `mcp-needs-auth-cache.json` holds `json` (server name → `{"timestamp": ...}`).
+    pub fn with_needs_auth_cache(mut self, json: Value) -> Self {
+        self.cache = Loaded::parsed(&self.cache.path, json);
+        self
+    }
+
+    /// A `.mcp.json` in the folder `dir` holds `json` (project scope), after those already added.
+    pub fn with_mcp_json(mut self, dir: &str, json: Value) -> Self {
+        let path = Path::new(dir).join(crate::layout::PROJECT_MCP_JSON);
+        self.mcp_json.push(Loaded::parsed(&path, json));
+        self
+    }
+
+    /// A leftover temp file `name` in the config dir.
+    pub fn with_temp_file(mut self, name: &str) -> Self {
+        self.temp_files
+            .push(self.locations.config_dir.path.join(name));
+        self
+    }
+
+    /// The Keychain was read (`--keychain`) and its item `service` holds `blob`.
+    pub fn with_keychain(mut self, service: &str, blob: Value) -> Self {
+        self.keychain = Some(crate::system::keychain::KeychainRead::Found {
+            service: service.into(),
+            blob,
+        });
+        self
+    }
+
+    /// Changes what is wrong with the file of `role` as JSON (a BOM, a syntax error, a duplicate
+    /// key, a read error): the global config, the credentials, the needs-auth cache, or the last
+    /// `.mcp.json` added. The content stays as it was given, as `load` keeps it past a BOM.
+    pub fn with_problems(
+        mut self,
+        role: crate::model::inventory::Role,
+        change: impl FnOnce(&mut crate::store::JsonProblems),
+    ) -> Self {
+        use crate::model::inventory::Role;
+        let problems = match role {
+            Role::GlobalConfig => &mut self.global.problems,
+            Role::Credentials => &mut self.credentials.problems,
+            Role::NeedsAuthCache => &mut self.cache.problems,
+            Role::ProjectMcpJson => {
+                &mut self
+                    .mcp_json
+                    .last_mut()
+                    .expect("a .mcp.json was added")
+                    .problems
+            }
+            Role::ManagedMcpJson => &mut self.managed.problems,
+            Role::PluginRegistry => &mut self.plugins.registry.problems,
+        };
+        change(problems);
+        self
+    }
+
     /// The inventory of this snapshot, at [`NOW_MS`], with no environment variable set.
     pub fn inventory(self) -> Inventory {
         Inventory::from_snapshot(self, &HashMap::<String, String>::new(), NOW_MS)
     }
+}
+
+/// The `mcpOAuth` key Claude Code computes for the user-scope server `name` defined by `config`
+/// (so a test states the config, never a hash worked out by hand).
+pub fn key_of(name: &str, config: Value) -> String {
+    let inv = Snapshot::for_test()
+        .with_global_config(serde_json::json!({ "mcpServers": { name: config } }))
+        .inventory();
+    inv.servers[0]
+        .key
+        .clone()
+        .expect("an http or sse server has a key")
 }
