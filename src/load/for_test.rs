@@ -229,3 +229,50 @@ pub fn key_of(name: &str, config: Value) -> String {
         .clone()
         .expect("an http or sse server has a key")
 }
+
+/// An http server definition for `url`.
+pub fn http(url: &str) -> Value {
+    serde_json::json!({"type": "http", "url": url})
+}
+
+/// An `mcpOAuth` entry for `name` at `url` whose access token is valid for another hour; both
+/// tokens hold `CANARY`, so a test can assert no finding text carries them.
+pub fn valid_entry(name: &str, url: &str) -> Value {
+    serde_json::json!({
+        "serverName": name,
+        "serverUrl": url,
+        "accessToken": "CANARY-access-token",
+        "refreshToken": "CANARY-refresh-token",
+        "expiresAt": NOW_MS + 3_600_000,
+    })
+}
+
+/// An entry whose access token expired an hour ago, with no refresh token.
+pub fn expired_entry(name: &str, url: &str) -> Value {
+    serde_json::json!({
+        "serverName": name,
+        "serverUrl": url,
+        "accessToken": "CANARY-access-token",
+        "expiresAt": NOW_MS - 3_600_000,
+    })
+}
+
+/// An entry whose access token expired a second ago, with a refresh token.
+pub fn refreshable_entry(name: &str, url: &str) -> Value {
+    serde_json::json!({
+        "serverName": name,
+        "serverUrl": url,
+        "accessToken": "CANARY-access-token",
+        "refreshToken": "CANARY-refresh-token",
+        "expiresAt": NOW_MS - 1_000,
+    })
+}
+
+/// A placeholder left by a connection that never signed in: discovery state, no token.
+pub fn placeholder_entry(name: &str, url: &str) -> Value {
+    serde_json::json!({
+        "serverName": name,
+        "serverUrl": url,
+        "discoveryState": {"authorizationServerUrl": "https://auth.example"},
+    })
+}
