@@ -95,9 +95,7 @@ mod tests {
     }
 
     fn findings(snapshot: crate::load::Snapshot) -> Vec<Finding> {
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     #[test]

@@ -77,9 +77,7 @@ mod tests {
         let mut snapshot = Snapshot::for_test()
             .with_global_config(json!({"projects": {"/home/u/work": {}, "/home/u/other": {}}}));
         snapshot.global.facts.size = Some(bytes);
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     #[test]

@@ -74,9 +74,7 @@ mod tests {
             .with_credentials(json!({"mcpOAuth": {"a|0": {"accessToken": "CANARY-a"}}}));
         snapshot.credentials.facts.mode = Some(mode);
         snapshot.credentials.facts.is_file = is_file;
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     #[test]

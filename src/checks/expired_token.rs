@@ -64,9 +64,7 @@ mod tests {
         let snapshot = Snapshot::for_test()
             .with_global_config(json!({"mcpServers": {"linear": http(URL)}}))
             .with_credentials(json!({"mcpOAuth": {key: entry}}));
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     #[test]

@@ -81,9 +81,7 @@ mod tests {
             .with_credentials(json!({"mcpOAuthClientConfig": {
                 stored_under: {"clientSecret": "CANARY-client-secret"}
             }}));
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     #[test]

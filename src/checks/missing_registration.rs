@@ -78,9 +78,7 @@ mod tests {
     const URL: &str = "https://mcp.linear.app/mcp";
 
     fn findings(snapshot: Snapshot) -> Vec<Finding> {
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     fn configured(server: serde_json::Value) -> Snapshot {

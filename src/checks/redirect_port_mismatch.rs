@@ -105,9 +105,7 @@ mod tests {
         let snapshot = Snapshot::for_test()
             .with_global_config(json!({"mcpServers": {"linear": server}}))
             .with_credentials(json!({"mcpOAuth": {key: entry}}));
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     #[test]

@@ -67,9 +67,7 @@ mod tests {
 
     fn findings(credentials: serde_json::Value) -> Vec<Finding> {
         let snapshot = Snapshot::for_test().with_credentials(credentials);
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     #[test]

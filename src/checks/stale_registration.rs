@@ -328,9 +328,7 @@ mod tests {
     const OLD_URL: &str = "https://mcp.linear.app/old";
 
     fn findings(snapshot: Snapshot) -> Vec<Finding> {
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     fn old_entry(server: serde_json::Value, entry: serde_json::Value) -> Snapshot {

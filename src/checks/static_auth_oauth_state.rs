@@ -107,9 +107,7 @@ mod tests {
         }
         let snapshot =
             snapshot.with_needs_auth_cache(json!({"api": {"timestamp": NOW_MS - 60_000}}));
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     #[test]

@@ -52,9 +52,7 @@ mod tests {
     fn findings(server: serde_json::Value) -> Vec<Finding> {
         let snapshot =
             Snapshot::for_test().with_global_config(json!({"mcpServers": {"api": server}}));
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     #[test]

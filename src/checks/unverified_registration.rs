@@ -59,9 +59,7 @@ mod tests {
         let snapshot = Snapshot::for_test()
             .with_global_config(global)
             .with_credentials(json!({"mcpOAuth": {key: valid_entry(name, "https://x.example")}}));
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     #[test]

@@ -276,3 +276,19 @@ pub fn placeholder_entry(name: &str, url: &str) -> Value {
         "discoveryState": {"authorizationServerUrl": "https://auth.example"},
     })
 }
+
+/// Runs one check's `run` on the inventory of `snapshot`, and fails the test if any finding, as
+/// `check --json` would show it (message, evidence, action), carries a fixture secret: every
+/// token, client secret, static header and secret url part the builders make holds `CANARY`.
+pub fn run_check(
+    snapshot: Snapshot,
+    run: fn(&Inventory, &mut Vec<crate::checks::Finding>),
+) -> Vec<crate::checks::Finding> {
+    let mut out = Vec::new();
+    run(&snapshot.inventory(), &mut out);
+    for f in &out {
+        let shown = serde_json::to_string(f).expect("a finding serializes");
+        assert!(!shown.contains("CANARY"), "a secret leaked: {shown}");
+    }
+    out
+}
