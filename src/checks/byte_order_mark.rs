@@ -72,3 +72,85 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use crate::store::SyntaxProblem;
+    use serde_json::json;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_bom_before_valid_credentials_is_an_error_fix_removes() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_credentials(json!({"mcpOAuth": {"a|0": {"accessToken": "CANARY-a"}}}))
+                .with_problems(Role::Credentials, |p| p.bom = true),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, Severity::Error);
+        assert_eq!(found[0].location, Some(LineCol { line: 1, column: 1 }));
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(action.kind, ActionKind::RemoveBom);
+        assert_eq!(action.role, Role::Credentials);
+        assert_eq!(
+            action.path,
+            std::path::Path::new("/home/u/.claude/.credentials.json")
+        );
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn a_bom_in_the_cache_is_a_warning() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_needs_auth_cache(json!({}))
+                .with_problems(Role::NeedsAuthCache, |p| p.bom = true),
+        );
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(
+            found[0].action.as_ref().map(|a| a.role),
+            Some(Role::NeedsAuthCache)
+        );
+    }
+
+    #[test]
+    fn no_action_when_more_than_the_bom_is_wrong_or_the_file_is_not_ours_to_write() {
+        let also_broken = findings(
+            Snapshot::for_test()
+                .with_credentials(json!({}))
+                .with_problems(Role::Credentials, |p| {
+                    p.bom = true;
+                    p.syntax = Some(SyntaxProblem {
+                        kind: SyntaxErrorKind::TrailingComma,
+                        at: LineCol { line: 2, column: 1 },
+                    });
+                }),
+        );
+        assert_eq!(also_broken.len(), 1);
+        assert!(also_broken[0].action.is_none());
+        let mcp_json = findings(
+            Snapshot::for_test()
+                .with_mcp_json("/home/u/work", json!({"mcpServers": {}}))
+                .with_problems(Role::ProjectMcpJson, |p| p.bom = true),
+        );
+        assert_eq!(mcp_json.len(), 1);
+        assert_eq!(mcp_json[0].severity, Severity::Error);
+        assert!(mcp_json[0].action.is_none());
+    }
+
+    #[test]
+    fn no_bom_no_finding() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_credentials(json!({}))
+                .with_needs_auth_cache(json!({})),
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

@@ -93,4 +93,27 @@ mod tests {
             "{both}"
         );
     }
+
+    fn findings(snapshot: crate::load::Snapshot) -> Vec<Finding> {
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_claude_code_on_this_config_dir_is_reported_with_its_pid() {
+        let config_dir = std::path::PathBuf::from("/home/u/.claude");
+        let found = findings(crate::load::Snapshot::for_test().with_process(5, Some(&config_dir)));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].evidence["pids"], serde_json::json!([5]));
+        assert!(!found[0].evidence.contains_key("unknown_pids"));
+    }
+
+    #[test]
+    fn a_claude_code_on_another_config_dir_is_not_reported() {
+        let other = std::path::PathBuf::from("/home/u/.claude-work");
+        let found = findings(crate::load::Snapshot::for_test().with_process(5, Some(&other)));
+        assert!(found.is_empty(), "{found:?}");
+        assert!(findings(crate::load::Snapshot::for_test()).is_empty());
+    }
 }

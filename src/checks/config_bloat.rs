@@ -66,3 +66,36 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         .evidence("projects", projects),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use serde_json::json;
+
+    fn findings_at(bytes: u64) -> Vec<Finding> {
+        let mut snapshot = Snapshot::for_test()
+            .with_global_config(json!({"projects": {"/home/u/work": {}, "/home/u/other": {}}}));
+        snapshot.global.facts.size = Some(bytes);
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn over_50_mb_is_a_note_and_over_200_mb_a_warning() {
+        let note = findings_at(INFO_BYTES + 1);
+        assert_eq!(note.len(), 1);
+        assert_eq!(note[0].code, INFO.code);
+        assert_eq!(note[0].severity, Severity::Info);
+        assert_eq!(note[0].evidence["bytes"], INFO_BYTES + 1);
+        assert_eq!(note[0].evidence["projects"], 2);
+        assert_eq!(note[0].file.as_deref(), Some("/home/u/.claude.json"));
+        let warning = findings_at(WARN_BYTES + 1);
+        assert_eq!(warning[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn up_to_50_mb_is_fine() {
+        assert!(findings_at(INFO_BYTES).is_empty());
+        assert!(findings_at(1024).is_empty());
+    }
+}

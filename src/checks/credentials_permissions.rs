@@ -61,3 +61,55 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         )),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::ActionKind;
+    use crate::load::Snapshot;
+    use serde_json::json;
+
+    fn findings_with_mode(mode: u32, is_file: bool) -> Vec<Finding> {
+        let mut snapshot = Snapshot::for_test()
+            .with_credentials(json!({"mcpOAuth": {"a|0": {"accessToken": "CANARY-a"}}}));
+        snapshot.credentials.facts.mode = Some(mode);
+        snapshot.credentials.facts.is_file = is_file;
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_world_readable_file_is_chmodded_back_to_owner_only() {
+        let found = findings_with_mode(0o644, true);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].evidence["mode"], "0644");
+        assert!(found[0].message.contains("its group and all other users"));
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(action.kind, ActionKind::Chmod { mode: 0o600 });
+        assert_eq!(action.role, Role::Credentials);
+        assert_eq!(
+            action.path,
+            std::path::Path::new("/home/u/.claude/.credentials.json")
+        );
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn group_bits_alone_are_reported_and_the_owner_bits_kept() {
+        let found = findings_with_mode(0o440, true);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("its group can"));
+        assert_eq!(
+            found[0].action.as_ref().map(|a| a.kind.clone()),
+            Some(ActionKind::Chmod { mode: 0o400 })
+        );
+    }
+
+    #[test]
+    fn owner_only_modes_and_non_files_are_fine() {
+        assert!(findings_with_mode(0o600, true).is_empty());
+        assert!(findings_with_mode(0o400, true).is_empty());
+        assert!(findings_with_mode(0o644, false).is_empty());
+    }
+}

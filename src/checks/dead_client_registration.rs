@@ -69,3 +69,51 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::ActionKind;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{expired_entry, http, key_of};
+    use serde_json::json;
+
+    const URL: &str = "https://mcp.linear.app/mcp";
+
+    fn with_client(mut entry: serde_json::Value) -> serde_json::Value {
+        entry["clientId"] = json!("client-1");
+        entry["clientSecret"] = json!("CANARY-client-secret");
+        entry
+    }
+
+    fn findings(server: serde_json::Value, entry: serde_json::Value) -> Vec<Finding> {
+        let key = key_of("linear", server.clone());
+        let snapshot = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": server}}))
+            .with_credentials(json!({"mcpOAuth": {key: entry}}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn an_expired_entry_keeping_a_client_is_removed_so_sign_in_registers_anew() {
+        let found = findings(http(URL), with_client(expired_entry("linear", URL)));
+        let key = key_of("linear", http(URL));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("linear"));
+        assert_eq!(found[0].key.as_deref(), Some(key.as_str()));
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(action.kind, ActionKind::RemoveEntry { key });
+        assert!(action.safe);
+        assert!(action.note.is_some());
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn no_client_or_a_preregistered_client_is_not_reported() {
+        assert!(findings(http(URL), expired_entry("linear", URL)).is_empty());
+        let preregistered = json!({"type": "http", "url": URL, "oauth": {"clientId": "cid"}});
+        assert!(findings(preregistered, with_client(expired_entry("linear", URL))).is_empty());
+    }
+}

@@ -51,3 +51,73 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::LineCol;
+    use crate::load::Snapshot;
+    use crate::store::DuplicateKey;
+    use serde_json::json;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    fn twice(pointer: &str, key: &str) -> impl FnOnce(&mut crate::store::JsonProblems) {
+        let d = DuplicateKey {
+            object_pointer: pointer.into(),
+            key: key.into(),
+            at: LineCol { line: 4, column: 3 },
+        };
+        move |p| p.duplicates.push(d)
+    }
+
+    #[test]
+    fn a_key_twice_in_mcp_oauth_is_reported_and_fix_keeps_hands_off() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_credentials(json!({"mcpOAuth": {"a|0": {"accessToken": "CANARY-a"}}}))
+                .with_problems(Role::Credentials, twice("/mcpOAuth", "a|0")),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].location, Some(LineCol { line: 4, column: 3 }));
+        assert_eq!(found[0].evidence["object"], "/mcpOAuth");
+        assert_eq!(found[0].evidence["duplicate_key"], "a|0");
+        assert!(
+            found[0]
+                .message
+                .contains("fix leaves every mcpOAuth entry alone")
+        );
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn a_key_twice_elsewhere_has_no_hands_off_note() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_global_config(json!({}))
+                .with_problems(Role::GlobalConfig, twice("", "projects")),
+        );
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("the top-level object"));
+        assert!(!found[0].message.contains("fix leaves"));
+        assert_eq!(
+            found[0].file.as_deref(),
+            Some("/home/u/.claude.json"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn no_duplicate_no_finding() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_global_config(json!({}))
+                .with_credentials(json!({"mcpOAuth": {"a|0": {}, "b|0": {}}})),
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

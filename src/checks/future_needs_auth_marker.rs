@@ -52,3 +52,45 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::ActionKind;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{NOW_MS, http};
+    use serde_json::json;
+
+    fn findings(server: serde_json::Value, timestamp: i64) -> Vec<Finding> {
+        let snapshot = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": server}}))
+            .with_needs_auth_cache(json!({"linear": {"timestamp": timestamp}}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_marker_an_hour_ahead_is_removed() {
+        let found = findings(http("https://mcp.linear.app/mcp"), NOW_MS + 3_600_000);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("linear"));
+        assert_eq!(found[0].evidence["timestamp"], "2026-06-01T13:00:00Z");
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(
+            action.kind,
+            ActionKind::RemoveMarker {
+                name: "linear".into()
+            }
+        );
+    }
+
+    #[test]
+    fn within_the_clock_skew_or_for_a_static_auth_server_it_is_not_reported() {
+        let url = "https://mcp.linear.app/mcp";
+        assert!(findings(http(url), NOW_MS + 30_000).is_empty());
+        let with_header = json!({"type": "http", "url": url,
+            "headers": {"Authorization": "Bearer CANARY-static"}});
+        assert!(findings(with_header, NOW_MS + 3_600_000).is_empty());
+    }
+}

@@ -54,3 +54,55 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use serde_json::json;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_url_server_without_a_type_is_invalid_and_takes_its_scope_with_it() {
+        let found = findings(
+            Snapshot::for_test().with_global_config(json!({"mcpServers": {
+                "typeless": {"url": "https://typeless.example/mcp"},
+                "fine": {"type": "http", "url": "https://fine.example/mcp"},
+            }})),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("typeless"));
+        assert_eq!(found[0].file.as_deref(), Some("/home/u/.claude.json"));
+        assert_eq!(found[0].evidence["dropped_with_it"], json!(["fine"]));
+    }
+
+    #[test]
+    fn a_server_in_another_scope_is_not_dropped_with_it() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_global_config(json!({"mcpServers": {"bad": {"type": "http"}}}))
+                .with_mcp_json(
+                    "/home/u/work",
+                    json!({"mcpServers": {"fine": {"type": "http", "url": "https://f.example"}}}),
+                ),
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].evidence["dropped_with_it"], json!([]));
+    }
+
+    #[test]
+    fn valid_definitions_are_not_reported() {
+        let found = findings(
+            Snapshot::for_test().with_global_config(json!({"mcpServers": {
+                "http": {"type": "http", "url": "https://a.example/mcp"},
+                "stdio": {"command": "npx", "args": ["server"]},
+            }})),
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

@@ -70,3 +70,50 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         ),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use serde_json::json;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    fn entry() -> Value {
+        json!({"serverName": "a", "accessToken": "CANARY-access", "expiresAt": 0})
+    }
+
+    #[test]
+    fn a_keychain_and_a_file_that_disagree_are_reported() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_credentials(json!({"mcpOAuth": {"a|0": entry(), "both|0": entry()}}))
+                .with_keychain(
+                    "Claude Code-credentials",
+                    json!({"mcpOAuth": {"b|0": entry(), "both|0": entry()}}),
+                ),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].evidence["only_in_keychain"], json!(["b|0"]));
+        assert_eq!(found[0].evidence["only_in_file"], json!(["a|0"]));
+        assert!(found[0].action.is_none());
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn agreeing_stores_or_no_file_are_not_reported() {
+        let same = json!({"mcpOAuth": {"a|0": entry()}});
+        let agree = Snapshot::for_test()
+            .with_credentials(same.clone())
+            .with_keychain("Claude Code-credentials", same.clone());
+        let no_file = Snapshot::for_test().with_keychain("Claude Code-credentials", same);
+        for snapshot in [agree, no_file] {
+            let found = findings(snapshot);
+            assert!(found.is_empty(), "{found:?}");
+        }
+    }
+}

@@ -44,3 +44,45 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         .file(inv.credentials.path.display().to_string()),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use serde_json::json;
+
+    fn findings(inv: &Inventory) -> Vec<Finding> {
+        let mut out = Vec::new();
+        run(inv, &mut out);
+        out
+    }
+
+    #[test]
+    fn no_file_where_the_keychain_is_probably_live_is_a_note() {
+        // `from_snapshot` picks this store only on macOS; the check's rule is about the store.
+        let mut inv = Snapshot::for_test().inventory();
+        inv.store = CredentialStore::ProbablyKeychain;
+        let found = findings(&inv);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, Severity::Info);
+        assert_eq!(
+            found[0].file.as_deref(),
+            Some("/home/u/.claude/.credentials.json")
+        );
+    }
+
+    #[test]
+    fn a_file_store_or_no_state_at_all_is_not_reported() {
+        let file = Snapshot::for_test()
+            .with_credentials(json!({"mcpOAuth": {}}))
+            .inventory();
+        assert_eq!(file.store, CredentialStore::File);
+        assert!(findings(&file).is_empty());
+        let mut nothing = Snapshot::for_test();
+        nothing.disk.config_dir_is_dir = false;
+        let mut inv = nothing.inventory();
+        inv.store = CredentialStore::ProbablyKeychain;
+        assert!(findings(&inv).is_empty());
+    }
+}

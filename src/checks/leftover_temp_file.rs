@@ -31,3 +31,40 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn each_leftover_temp_file_is_reported_without_an_action() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_temp_file(".credentials.json.tmp.123.456")
+                .with_temp_file(".claude.json.tmp.1"),
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(
+            found[0].file.as_deref(),
+            Some("/home/u/.claude/.credentials.json.tmp.123.456")
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("~/.claude/.credentials.json.tmp.123.456")
+        );
+        assert!(found.iter().all(|f| f.action.is_none()));
+    }
+
+    #[test]
+    fn no_temp_file_no_finding() {
+        assert!(findings(Snapshot::for_test().with_credentials(serde_json::json!({}))).is_empty());
+    }
+}

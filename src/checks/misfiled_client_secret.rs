@@ -57,3 +57,53 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{http, key_of};
+    use serde_json::json;
+
+    const URL: &str = "https://api.example/mcp";
+
+    fn server(client_id: bool) -> serde_json::Value {
+        let mut s = json!({"type": "http", "url": URL, "headers": {"X-Org": "acme"}});
+        if client_id {
+            s["oauth"] = json!({"clientId": "cid"});
+        }
+        s
+    }
+
+    fn findings(server: serde_json::Value, stored_under: &str) -> Vec<Finding> {
+        let snapshot = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"api": server}}))
+            .with_credentials(json!({"mcpOAuthClientConfig": {
+                stored_under: {"clientSecret": "CANARY-client-secret"}
+            }}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_secret_under_the_key_computed_without_headers_is_reported() {
+        let live = key_of("api", server(true));
+        // The key `mcp add-json --client-secret` computes: the same server without its headers.
+        let misfiled = key_of("api", http(URL));
+        assert_ne!(live, misfiled);
+        let found = findings(server(true), &misfiled);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("api"));
+        assert_eq!(found[0].key.as_deref(), Some(live.as_str()));
+        assert_eq!(found[0].evidence["stored_under"], misfiled.as_str());
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn a_secret_under_the_live_key_or_no_preregistered_client_is_fine() {
+        let live = key_of("api", server(true));
+        assert!(findings(server(true), &live).is_empty());
+        assert!(findings(server(false), &key_of("api", http(URL))).is_empty());
+    }
+}

@@ -66,3 +66,70 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::{LineCol, SyntaxErrorKind};
+    use crate::load::Snapshot;
+    use crate::load::for_test::{http, key_of, valid_entry};
+    use crate::model::inventory::Role;
+    use serde_json::json;
+
+    const URL: &str = "https://mcp.linear.app/mcp";
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    fn configured(server: serde_json::Value) -> Snapshot {
+        Snapshot::for_test().with_global_config(json!({"mcpServers": {"linear": server}}))
+    }
+
+    #[test]
+    fn a_server_with_no_entry_under_its_key_is_reported() {
+        let key = key_of("linear", http(URL));
+        let found = findings(configured(http(URL)).with_credentials(json!({"mcpOAuth": {}})));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("linear"));
+        assert_eq!(found[0].key.as_deref(), Some(key.as_str()));
+        assert!(found[0].action.is_none());
+    }
+
+    #[test]
+    fn a_usable_token_under_an_old_key_on_the_same_origin_is_moved_not_signed_in() {
+        let old_url = "https://mcp.linear.app/old";
+        let old = key_of("linear", http(old_url));
+        let found = findings(
+            configured(http(URL))
+                .with_credentials(json!({"mcpOAuth": {old: valid_entry("linear", old_url)}})),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("fix moves its usable token here"));
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn an_entry_under_the_key_static_auth_or_unknown_entries_are_not_reported() {
+        let key = key_of("linear", http(URL));
+        let has_entry = configured(http(URL))
+            .with_credentials(json!({"mcpOAuth": {key: valid_entry("linear", URL)}}));
+        let static_auth = configured(json!({"type": "http", "url": URL,
+            "headers": {"Authorization": "Bearer CANARY-static"}}))
+        .with_credentials(json!({"mcpOAuth": {}}));
+        let unparseable = configured(http(URL))
+            .with_credentials(json!({}))
+            .with_problems(Role::Credentials, |p| {
+                p.syntax = Some(crate::store::SyntaxProblem {
+                    kind: SyntaxErrorKind::TrailingComma,
+                    at: LineCol { line: 1, column: 2 },
+                })
+            });
+        for snapshot in [has_entry, static_auth, unparseable] {
+            let found = findings(snapshot);
+            assert!(found.is_empty(), "{found:?}");
+        }
+    }
+}

@@ -61,3 +61,63 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{NOW_MS, expired_entry, http, key_of, valid_entry};
+    use serde_json::json;
+
+    const URL: &str = "https://mcp.linear.app/mcp";
+    const OLD_URL: &str = "https://mcp.linear.app/old";
+
+    fn findings(entries: serde_json::Value, cache: serde_json::Value) -> Vec<Finding> {
+        let snapshot = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": http(URL)}}))
+            .with_credentials(json!({"mcpOAuth": entries}))
+            .with_needs_auth_cache(cache);
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn an_expired_token_without_a_marker_is_a_note() {
+        let key = key_of("linear", http(URL));
+        let expired_marker = crate::model::marker::DEFAULT_TTL_MS + 1;
+        for cache in [
+            json!({}),
+            json!({"linear": {"timestamp": NOW_MS - expired_marker}}),
+        ] {
+            let found = findings(json!({key.clone(): expired_entry("linear", URL)}), cache);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].code, INFO.code);
+            assert_eq!(found[0].severity, INFO.severity);
+            assert_eq!(found[0].server.as_deref(), Some("linear"));
+            assert_eq!(found[0].key.as_deref(), Some(key.as_str()));
+            assert!(found[0].message.contains("expired"), "{}", found[0].message);
+            assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+        }
+    }
+
+    #[test]
+    fn only_an_unusable_entry_under_an_old_key_will_need_a_login() {
+        let old = key_of("linear", http(OLD_URL));
+        let found = findings(json!({old: expired_entry("linear", OLD_URL)}), json!({}));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].message.contains("old keys"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn a_fresh_marker_a_usable_token_or_one_fix_moves_is_no_gap() {
+        let key = key_of("linear", http(URL));
+        let old = key_of("linear", http(OLD_URL));
+        let fresh = json!({"linear": {"timestamp": NOW_MS - 60_000}});
+        assert!(findings(json!({key.clone(): expired_entry("linear", URL)}), fresh).is_empty());
+        assert!(findings(json!({key: valid_entry("linear", URL)}), json!({})).is_empty());
+        assert!(findings(json!({old: valid_entry("linear", OLD_URL)}), json!({})).is_empty());
+    }
+}

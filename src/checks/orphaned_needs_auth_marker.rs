@@ -42,3 +42,57 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::ActionKind;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{NOW_MS, http};
+    use serde_json::json;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    fn marker(name: &str, timestamp: i64) -> serde_json::Value {
+        json!({ name: {"timestamp": timestamp} })
+    }
+
+    #[test]
+    fn a_marker_for_a_name_no_scope_configures_is_removed() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_global_config(json!({"mcpServers": {}}))
+                .with_needs_auth_cache(marker("gone", NOW_MS - 60_000)),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("gone"));
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(
+            action.kind,
+            ActionKind::RemoveMarker {
+                name: "gone".into()
+            }
+        );
+    }
+
+    #[test]
+    fn configured_connector_future_or_unjudgeable_markers_are_not_orphaned() {
+        let configured = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"gone": http("https://g.example")}}))
+            .with_needs_auth_cache(marker("gone", NOW_MS - 60_000));
+        let connector =
+            Snapshot::for_test().with_needs_auth_cache(marker("claude.ai Linear", NOW_MS - 60_000));
+        let future = Snapshot::for_test().with_needs_auth_cache(marker("gone", NOW_MS + 3_600_000));
+        let broken = Snapshot::for_test()
+            .with_unparseable_global_config()
+            .with_needs_auth_cache(marker("gone", NOW_MS - 60_000));
+        for snapshot in [configured, connector, future, broken] {
+            let found = findings(snapshot);
+            assert!(found.is_empty(), "{found:?}");
+        }
+    }
+}

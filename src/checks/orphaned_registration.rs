@@ -74,9 +74,7 @@ mod tests {
     use serde_json::json;
 
     fn findings(snapshot: Snapshot) -> Vec<Finding> {
-        let mut out = Vec::new();
-        run(&snapshot.inventory(), &mut out);
-        out
+        crate::load::for_test::run_check(snapshot, run)
     }
 
     fn credentials() -> serde_json::Value {

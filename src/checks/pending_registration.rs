@@ -133,3 +133,62 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         out.push(f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::ActionKind;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{http, key_of, placeholder_entry, valid_entry};
+    use serde_json::json;
+
+    const URL: &str = "https://mcp.linear.app/mcp";
+
+    fn findings(server: serde_json::Value, key: &str, entry: serde_json::Value) -> Vec<Finding> {
+        let snapshot = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": server}}))
+            .with_credentials(json!({"mcpOAuth": {key: entry}}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_never_signed_in_placeholder_under_the_live_key_is_a_warning_fix_removes() {
+        let key = key_of("linear", http(URL));
+        let found = findings(http(URL), &key, placeholder_entry("linear", URL));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].server.as_deref(), Some("linear"));
+        assert_eq!(found[0].key.as_deref(), Some(key.as_str()));
+        assert_eq!(found[0].evidence["shape"], "never-authorised");
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(action.kind, ActionKind::RemoveEntry { key: key.clone() });
+        assert!(action.safe);
+        assert_eq!(
+            action.path,
+            std::path::Path::new("/home/u/.claude/.credentials.json")
+        );
+    }
+
+    #[test]
+    fn a_zeroed_placeholder_is_an_error() {
+        let key = key_of("linear", http(URL));
+        let zeroed = json!({"serverName": "linear", "accessToken": "", "refreshToken": ""});
+        let found = findings(http(URL), &key, zeroed);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Error);
+        assert_eq!(found[0].evidence["shape"], "zeroed");
+    }
+
+    #[test]
+    fn a_usable_token_a_dead_key_or_static_auth_is_not_pending() {
+        let key = key_of("linear", http(URL));
+        assert!(findings(http(URL), &key, valid_entry("linear", URL)).is_empty());
+        let old = key_of("linear", http("https://mcp.linear.app/old"));
+        assert!(findings(http(URL), &old, placeholder_entry("linear", URL)).is_empty());
+        let with_header = json!({"type": "http", "url": URL,
+            "headers": {"Authorization": "Bearer CANARY-static"}});
+        let key = key_of("linear", with_header.clone());
+        assert!(findings(with_header, &key, placeholder_entry("linear", URL)).is_empty());
+    }
+}

@@ -88,4 +88,64 @@ mod tests {
         assert_eq!(super::port_of("http://127.0.0.1:80"), Some(80));
         assert_eq!(super::port_of("http://localhost/callback"), None);
     }
+
+    use super::*;
+    use crate::checks::ActionKind;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{expired_entry, key_of, valid_entry};
+    use serde_json::json;
+
+    const URL: &str = "https://mcp.linear.app/mcp";
+
+    fn findings(registered: &str, mut entry: serde_json::Value) -> Vec<Finding> {
+        let server = json!({"type": "http", "url": URL, "oauth": {"callbackPort": 3118}});
+        let key = key_of("linear", server.clone());
+        entry["clientId"] = json!("client-1");
+        entry["redirectUri"] = json!(registered);
+        let snapshot = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": server}}))
+            .with_credentials(json!({"mcpOAuth": {key: entry}}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_registration_for_another_port_is_removed() {
+        let key = key_of(
+            "linear",
+            json!({"type": "http", "url": URL, "oauth": {"callbackPort": 3118}}),
+        );
+        let found = findings(
+            "http://localhost:4000/callback",
+            expired_entry("linear", URL),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("linear"));
+        assert_eq!(found[0].key.as_deref(), Some(key.as_str()));
+        assert_eq!(found[0].evidence["registered_port"], 4000);
+        assert_eq!(found[0].evidence["configured_port"], 3118);
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(action.kind, ActionKind::RemoveEntry { key });
+        assert!(action.safe && !action.ask_only);
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn with_a_usable_token_it_is_removed_only_when_asked() {
+        let found = findings("http://localhost:4000/callback", valid_entry("linear", URL));
+        let action = found[0].action.as_ref().expect("an action");
+        assert!(action.ask_only && !action.safe, "{action:?}");
+    }
+
+    #[test]
+    fn a_registration_for_the_configured_port_is_fine() {
+        assert!(
+            findings(
+                "http://localhost:3118/callback",
+                expired_entry("linear", URL)
+            )
+            .is_empty()
+        );
+    }
 }

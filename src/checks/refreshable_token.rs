@@ -46,3 +46,43 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         out.push(f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{expired_entry, http, key_of, refreshable_entry, valid_entry};
+    use serde_json::json;
+
+    const URL: &str = "https://mcp.linear.app/mcp";
+
+    fn findings(key: &str, entry: serde_json::Value) -> Vec<Finding> {
+        let snapshot = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": http(URL)}}))
+            .with_credentials(json!({"mcpOAuth": {key: entry}}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn an_expired_token_with_a_refresh_token_is_a_note() {
+        let key = key_of("linear", http(URL));
+        let found = findings(&key, refreshable_entry("linear", URL));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("linear"));
+        assert_eq!(found[0].key.as_deref(), Some(key.as_str()));
+        assert!(found[0].message.contains("expired"), "{}", found[0].message);
+        assert!(found[0].action.is_none());
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn a_valid_or_expired_token_or_an_old_key_is_not_refreshable() {
+        let key = key_of("linear", http(URL));
+        assert!(findings(&key, valid_entry("linear", URL)).is_empty());
+        assert!(findings(&key, expired_entry("linear", URL)).is_empty());
+        let old = key_of("linear", http("https://mcp.linear.app/old"));
+        assert!(findings(&old, refreshable_entry("linear", URL)).is_empty());
+    }
+}

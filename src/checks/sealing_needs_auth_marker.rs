@@ -52,3 +52,49 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::ActionKind;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{NOW_MS, http, key_of, placeholder_entry, valid_entry};
+    use serde_json::json;
+
+    const URL: &str = "https://mcp.linear.app/mcp";
+
+    fn findings(entry: Option<serde_json::Value>) -> Vec<Finding> {
+        let key = key_of("linear", http(URL));
+        let entries = match entry {
+            Some(e) => json!({key: e}),
+            None => json!({}),
+        };
+        let snapshot = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": http(URL)}}))
+            .with_credentials(json!({"mcpOAuth": entries}))
+            .with_needs_auth_cache(json!({"linear": {"timestamp": NOW_MS - 60_000}}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_fresh_marker_over_a_placeholder_is_removed_with_it() {
+        let found = findings(Some(placeholder_entry("linear", URL)));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("linear"));
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(
+            action.kind,
+            ActionKind::RemoveMarker {
+                name: "linear".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_usable_token_or_no_entry_is_not_sealed() {
+        assert!(findings(Some(valid_entry("linear", URL))).is_empty());
+        assert!(findings(None).is_empty());
+    }
+}

@@ -54,3 +54,45 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use crate::load::for_test::valid_entry;
+    use serde_json::json;
+
+    /// A url with a secret in its query, which the finding must show redacted.
+    const URL: &str = "https://mcp.example/mcp?api_key=CANARY-query";
+
+    fn findings(credentials: serde_json::Value) -> Vec<Finding> {
+        let snapshot = Snapshot::for_test().with_credentials(credentials);
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn two_names_with_the_same_hash_are_reported() {
+        let found = findings(json!({"mcpOAuth": {
+            "work|0123456789abcdef": valid_entry("work", URL),
+            "home|0123456789abcdef": valid_entry("home", URL),
+        }}));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("work"));
+        assert_eq!(found[0].evidence["hash"], "0123456789abcdef");
+        assert_eq!(found[0].evidence["names"], json!(["work", "home"]));
+        assert!(found[0].action.is_none());
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn one_name_under_several_hashes_or_distinct_hashes_are_not_shared() {
+        let found = findings(json!({"mcpOAuth": {
+            "work|0123456789abcdef": valid_entry("work", URL),
+            "work|fedcba9876543210": valid_entry("work", URL),
+            "home|1111111111111111": valid_entry("home", URL),
+        }}));
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

@@ -68,3 +68,61 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::ActionKind;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{NOW_MS, http, key_of, placeholder_entry, valid_entry};
+    use serde_json::json;
+
+    const URL: &str = "https://mcp.linear.app/mcp";
+
+    fn findings(
+        server: serde_json::Value,
+        entry: serde_json::Value,
+        marker_age_ms: i64,
+    ) -> Vec<Finding> {
+        let key = key_of("linear", server.clone());
+        let snapshot = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": server}}))
+            .with_credentials(json!({"mcpOAuth": {key: entry}}))
+            .with_needs_auth_cache(json!({"linear": {"timestamp": NOW_MS - marker_age_ms}}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_fresh_marker_over_a_usable_token_is_removed() {
+        let key = key_of("linear", http(URL));
+        let found = findings(http(URL), valid_entry("linear", URL), 60_000);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("linear"));
+        assert_eq!(found[0].key.as_deref(), Some(key.as_str()));
+        assert_eq!(found[0].evidence["marker_age_seconds"], 60);
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(
+            action.kind,
+            ActionKind::RemoveMarker {
+                name: "linear".into()
+            }
+        );
+        assert_eq!(
+            action.path,
+            std::path::Path::new("/home/u/.claude/mcp-needs-auth-cache.json")
+        );
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn an_expired_marker_no_usable_token_or_static_auth_is_not_stale() {
+        let expired = crate::model::marker::DEFAULT_TTL_MS + 1;
+        assert!(findings(http(URL), valid_entry("linear", URL), expired).is_empty());
+        assert!(findings(http(URL), placeholder_entry("linear", URL), 60_000).is_empty());
+        let with_header = json!({"type": "http", "url": URL,
+            "headers": {"Authorization": "Bearer CANARY-static"}});
+        assert!(findings(with_header, valid_entry("linear", URL), 60_000).is_empty());
+    }
+}

@@ -315,3 +315,88 @@ fn explain_change(e: &Entry, configs: &[&ConfiguredServer]) -> String {
     }
     "The url, transport or headers changed since it was created.".into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{expired_entry, http, key_of, valid_entry};
+    use serde_json::json;
+
+    const URL: &str = "https://mcp.linear.app/mcp";
+    const OLD_URL: &str = "https://mcp.linear.app/old";
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    fn old_entry(server: serde_json::Value, entry: serde_json::Value) -> Snapshot {
+        let old = key_of("linear", http(OLD_URL));
+        Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": server}}))
+            .with_credentials(json!({"mcpOAuth": {old: entry}}))
+    }
+
+    #[test]
+    fn a_usable_token_under_an_old_key_moves_to_the_live_key_on_the_same_origin() {
+        let (old, live) = (key_of("linear", http(OLD_URL)), key_of("linear", http(URL)));
+        let found = findings(old_entry(http(URL), valid_entry("linear", OLD_URL)));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("linear"));
+        assert_eq!(found[0].key.as_deref(), Some(old.as_str()));
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(
+            action.kind,
+            ActionKind::MoveEntry {
+                from: old,
+                to: live,
+                server_url: URL.into()
+            }
+        );
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn an_unusable_old_entry_is_removed_safely_and_a_usable_one_elsewhere_unsafely() {
+        let old = key_of("linear", http(OLD_URL));
+        let expired = findings(old_entry(http(URL), expired_entry("linear", OLD_URL)));
+        let action = expired[0].action.as_ref().expect("an action");
+        assert_eq!(action.kind, ActionKind::RemoveEntry { key: old.clone() });
+        assert!(action.safe);
+        // Another origin: the token must not go to another host, so it is removed, not moved.
+        let elsewhere = findings(old_entry(
+            http("https://other.example/mcp"),
+            valid_entry("linear", OLD_URL),
+        ));
+        let action = elsewhere[0].action.as_ref().expect("an action");
+        assert_eq!(action.kind, ActionKind::RemoveEntry { key: old });
+        assert!(!action.safe);
+        assert!(!action.ask_only);
+    }
+
+    #[test]
+    fn with_a_variable_in_the_config_the_old_key_is_removed_only_when_asked() {
+        let templated = http("https://${MCP_TEST_UNSET_HOST:-mcp.linear.app}/mcp");
+        let found = findings(old_entry(templated, expired_entry("linear", OLD_URL)));
+        let action = found[0].action.as_ref().expect("an action");
+        assert!(action.ask_only, "{action:?}");
+    }
+
+    #[test]
+    fn the_live_key_an_unconfigured_name_or_a_broken_config_is_not_stale() {
+        let live = key_of("linear", http(URL));
+        let on_live_key = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": http(URL)}}))
+            .with_credentials(json!({"mcpOAuth": {live: valid_entry("linear", URL)}}));
+        let unconfigured = old_entry(http(URL), valid_entry("linear", OLD_URL))
+            .with_global_config(json!({"mcpServers": {}}));
+        let broken =
+            old_entry(http(URL), valid_entry("linear", OLD_URL)).with_unparseable_global_config();
+        for snapshot in [on_live_key, unconfigured, broken] {
+            let found = findings(snapshot);
+            assert!(found.is_empty(), "{found:?}");
+        }
+    }
+}

@@ -83,3 +83,63 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::ActionKind;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{NOW_MS, http, key_of, placeholder_entry, valid_entry};
+    use serde_json::json;
+
+    const URL: &str = "https://api.example/mcp";
+
+    fn with_header() -> serde_json::Value {
+        json!({"type": "http", "url": URL, "headers": {"Authorization": "Bearer CANARY-static"}})
+    }
+
+    fn findings(server: serde_json::Value, entry: Option<serde_json::Value>) -> Vec<Finding> {
+        let key = key_of("api", server.clone());
+        let mut snapshot =
+            Snapshot::for_test().with_global_config(json!({"mcpServers": {"api": server}}));
+        if let Some(entry) = entry {
+            snapshot = snapshot.with_credentials(json!({"mcpOAuth": {key: entry}}));
+        }
+        let snapshot =
+            snapshot.with_needs_auth_cache(json!({"api": {"timestamp": NOW_MS - 60_000}}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn oauth_state_of_a_static_auth_server_is_removed() {
+        let key = key_of("api", with_header());
+        let found = findings(with_header(), Some(placeholder_entry("api", URL)));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|f| f.code == INFO.code
+            && f.severity == INFO.severity
+            && f.server.as_deref() == Some("api")));
+        assert_eq!(found[0].key.as_deref(), Some(key.as_str()));
+        let entry = found[0].action.as_ref().expect("an action");
+        assert_eq!(entry.kind, ActionKind::RemoveEntry { key });
+        assert!(entry.safe && !entry.ask_only);
+        let marker = found[1].action.as_ref().expect("an action");
+        assert_eq!(marker.kind, ActionKind::RemoveMarker { name: "api".into() });
+        assert_eq!(
+            marker.path,
+            std::path::Path::new("/home/u/.claude/mcp-needs-auth-cache.json")
+        );
+        assert!(found.iter().all(|f| !f.message.contains("CANARY")));
+    }
+
+    #[test]
+    fn a_usable_token_under_its_key_is_removed_only_when_asked() {
+        let found = findings(with_header(), Some(valid_entry("api", URL)));
+        let entry = found[0].action.as_ref().expect("an action");
+        assert!(entry.ask_only && !entry.safe, "{entry:?}");
+    }
+
+    #[test]
+    fn an_oauth_server_with_the_same_state_is_not_reported() {
+        assert!(findings(http(URL), Some(placeholder_entry("api", URL))).is_empty());
+    }
+}

@@ -167,3 +167,110 @@ fn capitalise(s: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::LineCol;
+    use crate::load::Snapshot;
+    use crate::store::SyntaxProblem;
+    use serde_json::json;
+
+    fn findings(snapshot: Snapshot) -> Vec<Finding> {
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    fn broken(kind: SyntaxErrorKind) -> impl FnOnce(&mut crate::store::JsonProblems) {
+        move |p| {
+            p.syntax = Some(SyntaxProblem {
+                kind,
+                at: LineCol { line: 3, column: 5 },
+            })
+        }
+    }
+
+    #[test]
+    fn broken_credentials_are_an_error_that_fix_never_touches() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_credentials(json!({"mcpOAuth": {"a|0": {"accessToken": "CANARY-a"}}}))
+                .with_problems(Role::Credentials, broken(SyntaxErrorKind::TrailingComma)),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, Severity::Error);
+        assert_eq!(
+            found[0].file.as_deref(),
+            Some("/home/u/.claude/.credentials.json")
+        );
+        assert_eq!(found[0].location, Some(LineCol { line: 3, column: 5 }));
+        assert!(found[0].action.is_none(), "{:?}", found[0].action);
+        assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn a_broken_needs_auth_cache_is_a_warning_replaced_with_an_empty_object() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_needs_auth_cache(json!({}))
+                .with_problems(Role::NeedsAuthCache, broken(SyntaxErrorKind::UnexpectedEnd)),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].severity, Severity::Warning);
+        let action = found[0].action.as_ref().expect("an action");
+        assert_eq!(action.kind, ActionKind::ReplaceWithEmptyObject);
+        assert_eq!(action.role, Role::NeedsAuthCache);
+        assert_eq!(
+            action.path,
+            std::path::Path::new("/home/u/.claude/mcp-needs-auth-cache.json")
+        );
+    }
+
+    #[test]
+    fn an_empty_cache_is_only_a_note_and_a_file_claude_reads_only_a_warning() {
+        let empty = findings(
+            Snapshot::for_test()
+                .with_needs_auth_cache(json!({}))
+                .with_problems(Role::NeedsAuthCache, broken(SyntaxErrorKind::Empty)),
+        );
+        assert_eq!(empty[0].severity, Severity::Info);
+        assert!(empty[0].action.is_none());
+        let deep = findings(
+            Snapshot::for_test()
+                .with_global_config(json!({}))
+                .with_problems(Role::GlobalConfig, broken(SyntaxErrorKind::TooDeep)),
+        );
+        assert_eq!(deep[0].severity, Severity::Warning);
+        assert!(deep[0].message.contains("Claude Code reads it"));
+    }
+
+    #[test]
+    fn an_unreadable_file_that_is_there_is_reported_and_one_that_is_not_is_not() {
+        let present = findings(
+            Snapshot::for_test()
+                .with_credentials(json!({}))
+                .with_problems(Role::Credentials, |p| {
+                    p.read_error = Some("permission denied".into())
+                }),
+        );
+        assert_eq!(present.len(), 1);
+        assert_eq!(present[0].severity, Severity::Error);
+        assert!(present[0].message.contains("cannot be read"));
+        let absent = findings(Snapshot::for_test().with_problems(Role::Credentials, |p| {
+            p.read_error = Some("permission denied".into())
+        }));
+        assert!(absent.is_empty(), "{absent:?}");
+    }
+
+    #[test]
+    fn files_that_parse_are_not_reported() {
+        let found = findings(
+            Snapshot::for_test()
+                .with_global_config(json!({"mcpServers": {}}))
+                .with_credentials(json!({"mcpOAuth": {}}))
+                .with_needs_auth_cache(json!({}))
+                .with_mcp_json("/home/u/work", json!({"mcpServers": {}})),
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

@@ -42,3 +42,37 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use serde_json::json;
+
+    fn findings(server: serde_json::Value) -> Vec<Finding> {
+        let snapshot =
+            Snapshot::for_test().with_global_config(json!({"mcpServers": {"api": server}}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn an_unset_variable_in_the_url_is_reported() {
+        let found = findings(json!({"type": "http", "url": "https://${MCP_TEST_UNSET_HOST}/mcp"}));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, INFO.code);
+        assert_eq!(found[0].severity, INFO.severity);
+        assert_eq!(found[0].server.as_deref(), Some("api"));
+        assert_eq!(found[0].evidence["unset"], json!(["MCP_TEST_UNSET_HOST"]));
+    }
+
+    #[test]
+    fn a_variable_with_a_default_or_none_at_all_is_fine() {
+        assert!(
+            findings(
+                json!({"type": "http", "url": "https://${MCP_TEST_UNSET_HOST:-a.example}/mcp"})
+            )
+            .is_empty()
+        );
+        assert!(findings(json!({"type": "http", "url": "https://a.example/mcp"})).is_empty());
+    }
+}

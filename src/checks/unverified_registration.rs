@@ -47,3 +47,47 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Snapshot;
+    use crate::load::for_test::{http, valid_entry};
+    use serde_json::json;
+
+    fn findings(name: &str, global: serde_json::Value) -> Vec<Finding> {
+        let key = format!("{name}|0123456789abcdef");
+        let snapshot = Snapshot::for_test()
+            .with_global_config(global)
+            .with_credentials(json!({"mcpOAuth": {key: valid_entry(name, "https://x.example")}}));
+        crate::load::for_test::run_check(snapshot, run)
+    }
+
+    #[test]
+    fn a_connector_or_an_unreadable_plugin_server_is_unverified() {
+        for (name, what) in [
+            ("claude.ai Linear", "claude.ai connector"),
+            ("plugin:tools:search", "plugin server"),
+        ] {
+            let found = findings(name, json!({}));
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].code, INFO.code);
+            assert_eq!(found[0].severity, INFO.severity);
+            assert_eq!(found[0].server.as_deref(), Some(name));
+            assert_eq!(
+                found[0].key.as_deref(),
+                Some(format!("{name}|0123456789abcdef").as_str())
+            );
+            assert!(found[0].message.contains(what), "{}", found[0].message);
+            assert!(found[0].action.is_none());
+            assert!(!found[0].message.contains("CANARY"), "{}", found[0].message);
+        }
+    }
+
+    #[test]
+    fn a_plain_name_or_a_configured_one_is_not_unverified() {
+        assert!(findings("gone", json!({})).is_empty());
+        let configured = json!({"mcpServers": {"claude.ai Linear": http("https://x.example")}});
+        assert!(findings("claude.ai Linear", configured).is_empty());
+    }
+}

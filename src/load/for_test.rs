@@ -191,8 +191,144 @@ impl Snapshot {
         self
     }
 
+    /// `mcp-needs-auth-cache.json` holds `json` (server name → `{"timestamp": ...}`).
+    pub fn with_needs_auth_cache(mut self, json: Value) -> Self {
+        self.cache = Loaded::parsed(&self.cache.path, json);
+        self
+    }
+
+    /// A `.mcp.json` in the folder `dir` holds `json` (project scope), after those already added.
+    pub fn with_mcp_json(mut self, dir: &str, json: Value) -> Self {
+        let path = Path::new(dir).join(crate::layout::PROJECT_MCP_JSON);
+        self.mcp_json.push(Loaded::parsed(&path, json));
+        self
+    }
+
+    /// A leftover temp file `name` in the config dir.
+    pub fn with_temp_file(mut self, name: &str) -> Self {
+        self.temp_files
+            .push(self.locations.config_dir.path.join(name));
+        self
+    }
+
+    /// The Keychain was read (`--keychain`) and its item `service` holds `blob`.
+    pub fn with_keychain(mut self, service: &str, blob: Value) -> Self {
+        let text = serde_json::to_vec(&blob).expect("a JSON value serialises");
+        self.keychain = Some(crate::system::keychain::KeychainRead::Found {
+            service: service.into(),
+            shown: crate::system::keychain::shown_path(service),
+            blob,
+            text,
+            account: "u".into(),
+        });
+        self
+    }
+
+    /// Changes what is wrong with the file of `role` as JSON (a BOM, a syntax error, a duplicate
+    /// key, a read error): the global config, the credentials, the needs-auth cache, or the last
+    /// `.mcp.json` added. The content stays as it was given, as `load` keeps it past a BOM.
+    pub fn with_problems(
+        mut self,
+        role: crate::model::inventory::Role,
+        change: impl FnOnce(&mut crate::store::JsonProblems),
+    ) -> Self {
+        use crate::model::inventory::Role;
+        let problems = match role {
+            Role::GlobalConfig => &mut self.global.problems,
+            Role::Credentials => &mut self.credentials.problems,
+            Role::NeedsAuthCache => &mut self.cache.problems,
+            Role::ProjectMcpJson => {
+                &mut self
+                    .mcp_json
+                    .last_mut()
+                    .expect("a .mcp.json was added")
+                    .problems
+            }
+            Role::ManagedMcpJson => &mut self.managed.problems,
+            Role::PluginRegistry => &mut self.plugins.registry.problems,
+            other => panic!("with_problems does not build {other:?} yet"),
+        };
+        change(problems);
+        self
+    }
+
     /// The inventory of this snapshot, at [`NOW_MS`], with no environment variable set.
     pub fn inventory(self) -> Inventory {
         Inventory::from_snapshot(self, &HashMap::<String, String>::new(), NOW_MS)
     }
+}
+
+/// The `mcpOAuth` key Claude Code computes for the user-scope server `name` defined by `config`
+/// (so a test states the config, never a hash worked out by hand).
+pub fn key_of(name: &str, config: Value) -> String {
+    let inv = Snapshot::for_test()
+        .with_global_config(serde_json::json!({ "mcpServers": { name: config } }))
+        .inventory();
+    inv.servers[0]
+        .key
+        .clone()
+        .expect("an http or sse server has a key")
+}
+
+/// An http server definition for `url`.
+pub fn http(url: &str) -> Value {
+    serde_json::json!({"type": "http", "url": url})
+}
+
+/// An `mcpOAuth` entry for `name` at `url` whose access token is valid for another hour; both
+/// tokens hold `CANARY`, so a test can assert no finding text carries them.
+pub fn valid_entry(name: &str, url: &str) -> Value {
+    serde_json::json!({
+        "serverName": name,
+        "serverUrl": url,
+        "accessToken": "CANARY-access-token",
+        "refreshToken": "CANARY-refresh-token",
+        "expiresAt": NOW_MS + 3_600_000,
+    })
+}
+
+/// An entry whose access token expired an hour ago, with no refresh token.
+pub fn expired_entry(name: &str, url: &str) -> Value {
+    serde_json::json!({
+        "serverName": name,
+        "serverUrl": url,
+        "accessToken": "CANARY-access-token",
+        "expiresAt": NOW_MS - 3_600_000,
+    })
+}
+
+/// An entry whose access token expired a second ago, with a refresh token.
+pub fn refreshable_entry(name: &str, url: &str) -> Value {
+    serde_json::json!({
+        "serverName": name,
+        "serverUrl": url,
+        "accessToken": "CANARY-access-token",
+        "refreshToken": "CANARY-refresh-token",
+        "expiresAt": NOW_MS - 1_000,
+    })
+}
+
+/// A placeholder left by a connection that never signed in: discovery state, no token.
+pub fn placeholder_entry(name: &str, url: &str) -> Value {
+    serde_json::json!({
+        "serverName": name,
+        "serverUrl": url,
+        "discoveryState": {"authorizationServerUrl": "https://auth.example"},
+    })
+}
+
+/// Runs one check's `run` on the inventory of `snapshot`, and fails the test if any finding, as
+/// `check --json` would show it (message, evidence, action), carries a fixture secret: every
+/// token, client secret, static header and secret url part the builders make holds `CANARY`.
+pub fn run_check(
+    snapshot: Snapshot,
+    run: fn(&Inventory, &mut Vec<crate::checks::Finding>),
+) -> Vec<crate::checks::Finding> {
+    let mut out = Vec::new();
+    run(&snapshot.inventory(), &mut out);
+    for f in &out {
+        let shown = serde_json::to_string(f).expect("a finding serializes");
+        assert!(!shown.contains("CANARY"), "a secret leaked: {shown}");
+    }
+    out
 }
