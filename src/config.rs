@@ -113,4 +113,17 @@ pub struct Config {
     /// Read the macOS Keychain item (`--keychain`).
     pub keychain: bool,
     pub write: WriteSettings,
+    /// `--claude-version`: the release to judge by instead of the installed one.
+    pub claude_version: Option<crate::model::release::Release>,
+}
+
+impl Config {
+    /// How `load` learns the release to judge by: the flag, else `claude --version`.
+    pub fn release_options(&self) -> crate::load::LoadOptions {
+        crate::load::LoadOptions {
+            claude_version: self.claude_version,
+            probe_claude_version: true,
+            ..Default::default()
+        }
+    }
 }

@@ -254,6 +254,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         color,
         keychain: g.keychain,
         write,
+        claude_version: g.claude_version,
     })
 }
 

@@ -253,7 +253,7 @@ fn explain_change(e: &Entry, configs: &[&ConfiguredServer]) -> String {
         );
     }
     for s in configs {
-        let (Some(url), Some(t)) = (s.url.as_deref(), s.transport.as_deref()) else {
+        let (Some(url), Some(t)) = (s.url.as_deref(), s.connects_as.as_deref()) else {
             continue;
         };
         let other_t = if t == "sse" { "http" } else { "sse" };

@@ -106,6 +106,7 @@ impl Context<'_> {
             keychain: self.config.keychain,
             user: self.env.user.clone(),
             claude_config_dir: self.env.vars.get("CLAUDE_CONFIG_DIR").cloned(),
+            ..self.config.release_options()
         };
         Ok(Inventory::load_with(
             self.locations()?,

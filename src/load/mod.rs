@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::layout;
 use crate::model::key::EnvLookup;
+use crate::model::release::{Assumed, Release};
 use crate::paths::{self, Locations};
 use crate::store::global_config::{self, GlobalConfig};
 use crate::store::plugins::{self, Plugins};
@@ -45,6 +46,10 @@ pub struct LoadOptions {
     pub user: Option<String>,
     /// `$CLAUDE_CONFIG_DIR` as set (not resolved), for the Keychain service name.
     pub claude_config_dir: Option<String>,
+    /// `--claude-version`: judge by this release and do not ask `claude`.
+    pub claude_version: Option<Release>,
+    /// Ask `claude --version` which release to judge by (off for in-process callers and tests).
+    pub probe_claude_version: bool,
 }
 
 /// Everything the machine said, read once. No file handles: bytes-derived values and facts.
@@ -68,6 +73,8 @@ pub struct Snapshot {
     /// `backups/.claude.json.corrupted.*` copies.
     pub corrupted_backups: usize,
     pub disk: DiskFacts,
+    /// The Claude Code release the diagnosis judges by, and where that came from.
+    pub release: Assumed,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -139,7 +146,14 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         home_global_config_exists: locations.home.path.join(layout::GLOBAL_CONFIG).exists(),
         project_dirs,
     };
+    // Root on another user's home would ask root's `claude`, not theirs: assume the newest.
+    let probe = (options.probe_claude_version
+        && options.claude_version.is_none()
+        && !trust.root_on_other_home())
+    .then(crate::system::claude_version::claude_version);
+    let release = Assumed::decide(options.claude_version, probe.as_ref());
     Snapshot {
+        release,
         trust,
         global,
         credentials,

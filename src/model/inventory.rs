@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::entry::Entry;
 use super::key::EnvLookup;
 use super::marker::Marker;
+use super::release::Assumed;
 use super::server::{ConfiguredServer, Scope};
 use crate::load::{self, DiskFacts, Snapshot};
 use crate::paths::Locations;
@@ -60,6 +61,8 @@ pub struct Inventory {
     pub corrupted_backups: usize,
     /// The existence questions, answered by `load`.
     pub disk: DiskFacts,
+    /// The Claude Code release the rules are judged by ([`super::release`]).
+    pub release: Assumed,
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
     /// `check` and `fix` quadratic in the number of entries (issue 15).
     index: Index,
@@ -123,6 +126,7 @@ impl Inventory {
             temp_files,
             corrupted_backups,
             disk,
+            release,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -132,6 +136,7 @@ impl Inventory {
                 &managed.path,
                 Scope::Managed,
                 env,
+                &release,
             );
         }
         if let Some(config) = global.as_claude_sees() {
@@ -141,6 +146,7 @@ impl Inventory {
                 &global.path,
                 Scope::User,
                 env,
+                &release,
             );
             for project in &config.projects {
                 let exists = disk.project_dir_exists(&project.path);
@@ -153,12 +159,13 @@ impl Inventory {
                         exists,
                     },
                     env,
+                    &release,
                 );
             }
         }
         for plugin in &plugins.installed {
             for (server, config) in &plugin.servers {
-                out_plugin_server(&mut servers, plugin, server, config, env);
+                out_plugin_server(&mut servers, plugin, server, config, env, &release);
             }
         }
         for file in &mcp_json {
@@ -171,6 +178,7 @@ impl Inventory {
                         file: file.path.clone(),
                     },
                     env,
+                    &release,
                 );
             }
         }
@@ -194,7 +202,7 @@ impl Inventory {
             .and_then(Value::as_object)
             .map(|m| {
                 m.iter()
-                    .map(|(k, v)| Marker::from_value(k, v, now_ms))
+                    .map(|(k, v)| Marker::from_value_as(k, v, now_ms, &release))
                     .collect()
             })
             .unwrap_or_default();
@@ -209,6 +217,7 @@ impl Inventory {
         };
         let index = Index::build(&servers, &entries);
         Self {
+            release,
             trust,
             index,
             keychain,
@@ -347,17 +356,19 @@ fn add_servers(
     file: &Path,
     scope: Scope,
     env: &dyn EnvLookup,
+    release: &Assumed,
 ) {
     let Some(map) = servers.and_then(Value::as_object) else {
         return;
     };
     for (name, config) in map {
-        out.push(ConfiguredServer::from_config(
+        out.push(ConfiguredServer::from_config_as(
             name,
             config,
             scope.clone(),
             file.to_path_buf(),
             env,
+            release,
         ));
     }
 }
@@ -370,9 +381,10 @@ fn out_plugin_server(
     server: &str,
     config: &Value,
     env: &dyn EnvLookup,
+    release: &Assumed,
 ) {
     let name = format!("plugin:{}:{}", plugin.name, server);
-    let mut s = ConfiguredServer::from_config(
+    let mut s = ConfiguredServer::from_config_as(
         &name,
         config,
         Scope::Plugin {
@@ -380,6 +392,7 @@ fn out_plugin_server(
         },
         plugin.install_path.join(crate::layout::PROJECT_MCP_JSON),
         env,
+        release,
     );
     if config.to_string().contains("${user_config.") {
         s.key = None;

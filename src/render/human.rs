@@ -156,6 +156,15 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         }
         out.push('\n');
     }
+    let _ = writeln!(
+        out,
+        "{}",
+        style.dim(&wrap(
+            &super::servers::release_line(&inv.release),
+            WIDTH,
+            ""
+        ))
+    );
     let (e, w, i) = d.counts();
     // What `fix` would really do: findings asking for the same change, or for a change another
     // one absorbs, are one step; ask-only changes are none.

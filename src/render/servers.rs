@@ -203,6 +203,25 @@ pub fn next_step_text(next: &NextStep) -> String {
     }
 }
 
+/// The one line that says which release the verdicts assume, and why that one.
+pub fn release_line(a: &crate::model::release::Assumed) -> String {
+    use crate::model::release::Source;
+    let why = match a.source {
+        Source::Installed => "the installed release (`claude --version`)".to_string(),
+        Source::Flag => "as --claude-version says".to_string(),
+        Source::NewestKnown => match &a.why {
+            Some(why) => format!(
+                "the newest release this build knows; {}; --claude-version X.Y.Z to choose",
+                super::style::sanitize(why)
+            ),
+            None => {
+                "the newest release this build knows; --claude-version X.Y.Z to choose".to_string()
+            }
+        },
+    };
+    format!("Judged as Claude Code {} behaves ({why}).", a.release)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -303,6 +303,8 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["pending-registration", "unparseable-file"],
         4,
     ),
+    // Issue 9 item 2: valid in the newest known release (tests/it/folders.rs judges 2.1.100).
+    ("streamable-http", &[], &["*", "invalid-server-config"], 0),
 ];
 
 fn check_expectations(name: &str) {
@@ -394,6 +396,7 @@ scenario_tests! {
     stale_lock => "stale-lock",
     empty_home => "empty-home",
     secret_urls => "secret-urls",
+    streamable_http => "streamable-http",
 }
 
 #[test]
