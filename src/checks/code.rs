@@ -85,6 +85,7 @@ codes! {
         FutureNeedsAuthMarker = "future-needs-auth-marker",
         OrphanedNeedsAuthMarker = "orphaned-needs-auth-marker",
         NeedsAuthCacheGap = "needs-auth-cache-gap",
+        ConflictingScopes = "conflicting-scopes",
     }
     probe {
         SeveralDefinitions = "several-definitions",

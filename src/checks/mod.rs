@@ -5,6 +5,7 @@ mod byte_order_mark;
 mod claude_running;
 pub mod code;
 mod config_bloat;
+mod conflicting_scopes;
 mod credentials_permissions;
 mod dead_client_registration;
 mod duplicate_json_key;
@@ -145,6 +146,7 @@ pub const CHECKS: &[Check] = checks![
     future_needs_auth_marker,
     orphaned_needs_auth_marker,
     needs_auth_cache_gap,
+    conflicting_scopes,
 ];
 
 /// Runs every check.

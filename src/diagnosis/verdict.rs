@@ -36,6 +36,9 @@ pub enum Verdict {
     Unknown,
     /// `managed-mcp.json` exists, so Claude Code uses only the managed servers.
     Ignored,
+    /// In the folder being checked Claude Code uses another definition of the name (a local-scope
+    /// one); this one stays live for other folders. Not a problem.
+    Shadowed,
 }
 
 impl Verdict {
@@ -52,6 +55,7 @@ impl Verdict {
             Verdict::InvalidConfig => "invalid",
             Verdict::Unknown => "unknown",
             Verdict::Ignored => "ignored",
+            Verdict::Shadowed => "shadowed",
         }
     }
 
@@ -128,6 +132,12 @@ pub enum Reason {
         expires_at: Option<i64>,
         now_ms: i64,
     },
+    /// In the folder being checked, the local-scope definition for `project` (at `url`,
+    /// redacted) is used instead.
+    Shadowed {
+        project: String,
+        url: Option<String>,
+    },
 }
 
 /// What the user should do next about the server.
@@ -203,6 +213,21 @@ pub fn decide(
             Some(NextStep::FixOrRemove {
                 culprit: bad.name.clone(),
             }),
+        );
+    }
+    if let Some(by) = inv.shadowed_by(s)
+        && let Scope::Local { project, .. } = &by.scope
+    {
+        return decided(
+            Verdict::Shadowed,
+            Reason::Shadowed {
+                project: crate::paths::tilde(
+                    std::path::Path::new(project),
+                    &inv.locations.home.path,
+                ),
+                url: by.url.as_deref().map(crate::redact::url),
+            },
+            None,
         );
     }
     if s.key.is_none() {

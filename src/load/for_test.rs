@@ -40,6 +40,7 @@ impl Snapshot {
             .expect("a home is given");
         let config_dir = locations.config_dir.path.clone();
         Self {
+            git_root: None,
             release: Default::default(),
             trust: Default::default(),
             global: Loaded::missing(&locations.global_config.path),

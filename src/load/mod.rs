@@ -75,6 +75,9 @@ pub struct Snapshot {
     pub disk: DiskFacts,
     /// The Claude Code release the diagnosis judges by, and where that came from.
     pub release: Assumed,
+    /// The git work tree root at or above the folder being checked, if any: Claude Code files a
+    /// folder's local-scope servers under it (`model::folder`).
+    pub git_root: Option<PathBuf>,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -152,7 +155,11 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         && !trust.root_on_other_home())
     .then(crate::system::claude_version::claude_version);
     let release = Assumed::decide(options.claude_version, probe.as_ref());
+    let git_root = paths::dir_and_ancestors(&locations.project_dir)
+        .into_iter()
+        .find(|d| d.join(".git").exists());
     Snapshot {
+        git_root,
         release,
         trust,
         global,

@@ -63,6 +63,8 @@ pub struct Inventory {
     pub disk: DiskFacts,
     /// The Claude Code release the rules are judged by ([`super::release`]).
     pub release: Assumed,
+    /// The git work tree root at or above the folder being checked ([`super::folder`]).
+    pub git_root: Option<PathBuf>,
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
     /// `check` and `fix` quadratic in the number of entries (issue 15).
     index: Index,
@@ -127,6 +129,7 @@ impl Inventory {
             corrupted_backups,
             disk,
             release,
+            git_root,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -217,6 +220,7 @@ impl Inventory {
         };
         let index = Index::build(&servers, &entries);
         Self {
+            git_root,
             release,
             trust,
             index,

@@ -2,6 +2,7 @@
 //! entries, needs-auth markers, and the inventory that ties them together.
 
 pub mod entry;
+pub mod folder;
 pub mod inventory;
 pub mod key;
 pub mod marker;

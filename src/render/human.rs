@@ -19,7 +19,7 @@ fn verdict_tag(style: Style, v: Verdict) -> String {
         | Verdict::InvalidConfig
         | Verdict::FailsToConnect => style.red(label),
         Verdict::NoToken | Verdict::Unknown => style.yellow(label),
-        Verdict::NotOauth | Verdict::Ignored => style.dim(label),
+        Verdict::NotOauth | Verdict::Ignored | Verdict::Shadowed => style.dim(label),
     }
 }
 
@@ -108,16 +108,18 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         return out;
     }
     let mut shown = vec![false; d.findings.len()];
-    let mut names_done: Vec<&str> = Vec::new();
-    for s in &d.servers {
+    // Each finding under its own server's block, never under another definition of the name.
+    let blocks: Vec<Option<usize>> = d
+        .findings
+        .iter()
+        .map(|f| crate::diagnosis::servers::block_of(&d.servers, f))
+        .collect();
+    for (b, s) in d.servers.iter().enumerate() {
         server_header(&mut out, style, s);
-        if !names_done.contains(&s.name.as_str()) {
-            names_done.push(&s.name);
-            for (i, f) in d.findings.iter().enumerate() {
-                if !shown[i] && f.server.as_deref() == Some(s.name.as_str()) {
-                    finding(&mut out, style, d, f);
-                    shown[i] = true;
-                }
+        for (i, f) in d.findings.iter().enumerate() {
+            if !shown[i] && blocks[i] == Some(b) {
+                finding(&mut out, style, d, f);
+                shown[i] = true;
             }
         }
         out.push('\n');

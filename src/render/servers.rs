@@ -170,6 +170,13 @@ pub fn explanation(reason: &Reason) -> String {
         Reason::Valid {
             expires_at: None, ..
         } => "Sessions connect with the stored token.".into(),
+        Reason::Shadowed { project, url } => format!(
+            "Conflicting scopes: in this folder Claude Code uses the local-scope definition \
+             (project {project}{}) instead. This one is not broken: its entry stays live for \
+             every other folder. OAuth tokens are stored per endpoint, so signing in to one does \
+             not carry over to the other.",
+            url.as_deref().map(|u| format!(", {u}")).unwrap_or_default()
+        ),
     }
 }
 

@@ -230,7 +230,12 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
     (
         "user-and-local",
         &[],
-        &["stale-registration", "orphaned-registration"],
+        // Run from the home, not code/app: nothing shadows (tests/it/folders.rs runs it there).
+        &[
+            "stale-registration",
+            "orphaned-registration",
+            "conflicting-scopes",
+        ],
         0,
     ),
     (
@@ -305,6 +310,17 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
     ),
     // Issue 9 item 2: valid in the newest known release (tests/it/folders.rs judges 2.1.100).
     ("streamable-http", &[], &["*", "invalid-server-config"], 0),
+    // Issue 9 item 3: the home is the project folder, so its local notion shadows the user one.
+    (
+        "local-shadows-user",
+        &[
+            "conflicting-scopes",
+            "pending-registration",
+            "sealing-needs-auth-marker",
+        ],
+        &["stale-needs-auth-marker", "stale-registration"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -397,6 +413,7 @@ scenario_tests! {
     empty_home => "empty-home",
     secret_urls => "secret-urls",
     streamable_http => "streamable-http",
+    local_shadows_user => "local-shadows-user",
 }
 
 #[test]

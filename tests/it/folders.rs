@@ -178,3 +178,103 @@ fn a_marker_ttl_counts_only_where_the_release_has_it() {
     assert_eq!(newest.state, MarkerState::Fresh);
     assert_eq!(old.state, MarkerState::Expired);
 }
+
+// ---- item 3: the effective server per folder ----------------------------------------------------
+
+/// Real client (model-facts.md, `local-shadows-user`): with user `dup` and local `dup` of the
+/// folder, both 2.1.100 and 2.1.332 use the local one; 2.1.332 prints "[Conflicting scopes]".
+/// Here the home is the project folder: the user notion (valid token) is shadowed, the local one
+/// (a placeholder) is what sessions use, and the per-name marker is judged against it (sealing,
+/// not stale), its findings under its own block.
+#[test]
+fn the_local_definition_is_judged_and_the_user_one_is_shadowed() {
+    let home = Home::fixture("local-shadows-user");
+    let (doc, code) = check_json(&home, &[]);
+    assert_eq!(code, 4);
+    let notion = server(&doc, "notion");
+    assert_eq!(notion.len(), 2);
+    let user = notion.iter().find(|s| s["scopes"][0] == "user").unwrap();
+    let local = notion.iter().find(|s| s["scopes"][0] != "user").unwrap();
+    assert_eq!(user["verdict"], "shadowed");
+    assert_eq!(user["findings"], serde_json::json!(["conflicting-scopes"]));
+    assert!(
+        user["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("Conflicting scopes: in this folder Claude Code uses the local-scope"),
+        "{user:#}"
+    );
+    assert_eq!(local["verdict"], "skipped");
+    assert_eq!(
+        local["findings"],
+        serde_json::json!(["pending-registration", "sealing-needs-auth-marker"])
+    );
+    // Nothing fix would do touches the shadowed definition's entry.
+    let (plan, _, _) = home.run(&["fix", "--dry-run"]);
+    assert!(!plan.contains("notion|eac663db915250e7"), "{plan}");
+    snapshot("local-shadows-user", &doc);
+
+    // In the human report each finding sits under its own definition's block.
+    let (human, _, _) = home.run(&["check"]);
+    let user_block = human
+        .split("\n\n")
+        .find(|b| b.starts_with("notion (user;"))
+        .unwrap();
+    assert!(user_block.contains("shadowed"), "{user_block}");
+    assert!(!user_block.contains("pending-registration"), "{user_block}");
+    assert!(!user_block.contains("needs-auth-marker"), "{user_block}");
+}
+
+/// The same home judged from another folder: there the user definition is the one in use, the
+/// marker blocks its usable token (stale), and nothing is shadowed.
+#[test]
+fn another_folder_uses_the_user_definition() {
+    let home = Home::fixture("local-shadows-user");
+    let elsewhere = home.path.join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let (doc, _) = check_json(&home, &["--project", elsewhere.to_str().unwrap()]);
+    let codes = common::codes(&doc);
+    assert!(
+        !codes.contains(&"conflicting-scopes".to_string()),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&"stale-needs-auth-marker".to_string()),
+        "{codes:?}"
+    );
+    assert!(
+        doc["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["verdict"] != "shadowed"),
+        "{doc:#}"
+    );
+}
+
+/// `user-and-local` checked from its project folder `code/app`: the user notion is shadowed there,
+/// and its entry stays live (no stale or orphaned finding).
+#[test]
+fn user_and_local_from_the_project_folder() {
+    let home = Home::fixture("user-and-local");
+    let app = home.path.join("code/app");
+    let (doc, code) = check_json(&home, &["--project", app.to_str().unwrap()]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(common::codes(&doc), vec!["conflicting-scopes"]);
+    let verdicts: Vec<(&str, &str)> = doc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["scopes"][0].as_str().unwrap(),
+                s["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        vec![("user", "shadowed"), ("local:~/code/app", "ok")]
+    );
+    assert_eq!(doc["summary"]["servers_unusable"], 0);
+}
