@@ -86,6 +86,7 @@ codes! {
         OrphanedNeedsAuthMarker = "orphaned-needs-auth-marker",
         NeedsAuthCacheGap = "needs-auth-cache-gap",
         ConflictingScopes = "conflicting-scopes",
+        LauncherKey = "launcher-key",
     }
     probe {
         SeveralDefinitions = "several-definitions",

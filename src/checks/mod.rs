@@ -15,6 +15,7 @@ mod future_needs_auth_marker;
 mod invalid_server_config;
 mod keychain_file_split;
 mod keychain_store;
+mod launcher_key;
 mod leftover_temp_file;
 mod legacy_config_file;
 mod misfiled_client_secret;
@@ -147,6 +148,7 @@ pub const CHECKS: &[Check] = checks![
     orphaned_needs_auth_marker,
     needs_auth_cache_gap,
     conflicting_scopes,
+    launcher_key,
 ];
 
 /// Runs every check.

@@ -121,6 +121,10 @@ pub struct ConfiguredServer {
     /// The transport Claude Code connects with and hashes the key with: `type` as written, except
     /// `streamable-http`, which is `http` where the release has the alias.
     pub connects_as: Option<String>,
+    /// The key a Claude Code started without the shell's variables uses (every `${VAR}` unset,
+    /// defaults applied, the rest literal), when the variables are set here and that key differs:
+    /// an entry under it is live for GUI, IDE and launchd launches (anthropics/claude-code#81090).
+    pub unset_env_key: Option<String>,
 }
 
 impl ConfiguredServer {
@@ -241,6 +245,19 @@ impl ConfiguredServer {
             }
         }
         let connects_as = effective.map(String::from);
+        let unset_env_key = match (effective, raw_url, &key) {
+            (Some(t @ ("http" | "sse")), Some(raw), Some(live))
+                if !env_used.is_empty() && env_missing.is_empty() =>
+            {
+                let raw_headers = config
+                    .get("headers")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                Some(key::key_without_env(name, t, raw, &raw_headers)).filter(|k| k != live)
+            }
+            _ => None,
+        };
         let url_template = match (raw_url, &url) {
             (Some(raw), Some(u)) if raw != u => Some(raw.to_string()),
             _ => None,
@@ -271,6 +288,7 @@ impl ConfiguredServer {
                 .is_some(),
             misfiled_keys,
             connects_as,
+            unset_env_key,
         }
     }
 }

@@ -79,7 +79,12 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
             "missing-registration",
             "needs-auth-cache-gap",
         ],
-        &["orphaned-registration", "pending-registration"],
+        // The old entry is another value of MCP_HOST, not "unset": no launcher-key.
+        &[
+            "orphaned-registration",
+            "pending-registration",
+            "launcher-key",
+        ],
         4,
     ),
     (
@@ -321,6 +326,13 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["stale-needs-auth-marker", "stale-registration"],
         4,
     ),
+    // Issue 9 item 4: the entry under the "ACME_TENANT unset" key is live for GUI launches.
+    (
+        "launcher-keys",
+        &["launcher-key"],
+        &["*", "stale-registration"],
+        0,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -414,6 +426,7 @@ scenario_tests! {
     secret_urls => "secret-urls",
     streamable_http => "streamable-http",
     local_shadows_user => "local-shadows-user",
+    launcher_keys => "launcher-keys",
 }
 
 #[test]

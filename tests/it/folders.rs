@@ -278,3 +278,70 @@ fn user_and_local_from_the_project_folder() {
     );
     assert_eq!(doc["summary"]["servers_unusable"], 0);
 }
+
+// ---- item 4: a key per launcher -----------------------------------------------------------------
+
+/// Real client (model-facts.md, `env-var-unset`): with the variable unset, 2.1.100 and 2.1.332
+/// keep `${MF_UNSET_VAR}` literally, in the url and in the key. So with ACME_TENANT set here, the
+/// entry under the key of the literal header is the one a GUI / IDE / launchd launch (no shell rc
+/// file) uses: reported at info level, kept, never stale.
+#[test]
+fn the_key_of_a_launch_without_the_variable_is_live_and_kept() {
+    let home = Home::fixture("launcher-keys");
+    let (doc, code) = check_json(&home, &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(common::codes(&doc), vec!["launcher-key"]);
+    let f = &doc["findings"][0];
+    assert_eq!(f["severity"], "info");
+    assert_eq!(f["key"], "acme|a0e1c5e670c68b0e");
+    assert!(f.get("action").is_none(), "{f:#}");
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("headersHelper"), "{message}");
+    assert!(
+        message.contains("anthropics/claude-code#81090"),
+        "{message}"
+    );
+    let acme = server(&doc, "acme");
+    assert_eq!(acme[0]["expected_key"], "acme|c637c9bfd382a127");
+    assert_eq!(acme[0]["verdict"], "ok");
+    snapshot("launcher-keys", &doc);
+
+    for args in [
+        &["fix", "--dry-run"][..],
+        &["fix", "--dry-run", "--server", "acme"],
+    ] {
+        let (plan, _, _) = home.run(args);
+        assert!(!plan.contains("acme|a0e1c5e670c68b0e"), "{args:?}: {plan}");
+    }
+    let (explain, _, code) = home.run(&["--explain", "launcher-key"]);
+    assert_eq!(code, 0);
+    assert!(explain.contains("launchd"), "{explain}");
+}
+
+/// Another value of the variable is not "unset": with ACME_TENANT=team-b the team-a entry is
+/// stale as before (unset-env-var and stale-registration handle ${VAR} changes), and the
+/// literal-key entry is still the GUI launches' one.
+#[test]
+fn another_value_of_the_variable_is_not_a_launcher_key() {
+    let home = Home::fixture("launcher-keys");
+    let out = home
+        .cmd(&["check", "--format", "json"])
+        .env("ACME_TENANT", "team-b")
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keyed: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["key"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(keyed.contains(&("stale-registration".into(), "acme|c637c9bfd382a127".into())));
+    assert!(keyed.contains(&("launcher-key".into(), "acme|a0e1c5e670c68b0e".into())));
+    assert!(!keyed.contains(&("stale-registration".into(), "acme|a0e1c5e670c68b0e".into())));
+}
