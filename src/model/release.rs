@@ -64,6 +64,8 @@ pub enum Rule {
 /// One row: since which release a rule holds, and how that is known.
 pub struct RuleRow {
     pub rule: Rule,
+    /// What holds from `since` on, in a few words (`--version -v` lists them).
+    pub what: &'static str,
     /// The first release known to behave so. Releases between a known "no" and this "yes" were not
     /// examined: they are judged as the older behaviour.
     pub since: Release,
@@ -74,37 +76,44 @@ pub struct RuleRow {
 pub const RULES: &[RuleRow] = &[
     RuleRow {
         rule: Rule::StreamableHttpAlias,
+        what: "\"type\": \"streamable-http\" is http (key hashed as http)",
         since: Release(2, 1, 332),
         evidence: "real client 2.1.332: loaded as http, key of \"type\":\"http\"; 2.1.100: the \
                    server is not listed (tests/real-client/model-facts.md)",
     },
     RuleRow {
         rule: Rule::FutureMarkerIgnored,
+        what: "a needs-auth marker > 60 s in the future is ignored",
         since: Release(2, 1, 332),
         evidence: "code: 2.1.332 counts -60 s < now - timestamp < ttl; 2.1.100 now - timestamp < ttl",
     },
     RuleRow {
         rule: Rule::MarkerTtlPerEntry,
+        what: "a marker's ttlMs counts; claude.ai connectors 4 h",
         since: Release(2, 1, 332),
         evidence: "code and observed: 2.1.332 writes ttlMs; 2.1.100 has a fixed 15 min",
     },
     RuleRow {
         rule: Rule::MarkerRemovedPerEntry,
+        what: "single needs-auth markers are deleted",
         since: Release(2, 1, 332),
         evidence: "code: 2.1.332 deletes one marker; 2.1.100 only unlinks the file",
     },
     RuleRow {
         rule: Rule::ClientIdReused,
+        what: "a stored clientId is reused at sign-in",
         since: Release(2, 1, 332),
         evidence: "observed: 2.1.332 signs in with a stored clientId",
     },
     RuleRow {
         rule: Rule::CliLogin,
+        what: "`claude mcp login NAME` exists",
         since: Release(2, 1, 186),
         evidence: "real client: 2.1.100 has no `mcp login`, 2.1.332 has",
     },
     RuleRow {
         rule: Rule::PendingEntryBlocks,
+        what: "a tokenless entry makes sessions skip the server",
         since: Release(2, 1, 100),
         evidence: "code and observed in 2.1.100 and 2.1.332",
     },
