@@ -234,6 +234,10 @@ pub struct GlobalArgs {
     /// Never read or write the macOS Keychain item (no `security` is run)
     #[arg(long, global = true)]
     pub no_keychain: bool,
+    /// Judge by this Claude Code release (X.Y.Z) instead of the installed one (`claude --version`;
+    /// without either, the newest release this build knows)
+    #[arg(long, global = true, value_name = "X.Y.Z", value_parser = parse_release)]
+    pub claude_version: Option<mcp_auth_doctor::model::release::Release>,
 
     /// Say more on stderr: the home, config dir and time used and how each was chosen, and how
     /// long the run took
@@ -262,4 +266,10 @@ pub enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// `--claude-version 2.1.332`.
+fn parse_release(text: &str) -> Result<mcp_auth_doctor::model::release::Release, String> {
+    mcp_auth_doctor::model::release::Release::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a release number like 2.1.332"))
 }

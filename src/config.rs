@@ -115,6 +115,19 @@ pub struct Config {
     /// with `MCP_AUTH_DOCTOR_TEST_OS`).
     pub target_os: String,
     pub write: WriteSettings,
+    /// `--claude-version`: the release to judge by instead of the installed one.
+    pub claude_version: Option<crate::model::release::Release>,
+}
+
+impl Config {
+    /// How `load` learns the release to judge by: the flag, else `claude --version`.
+    pub fn release_options(&self) -> crate::load::LoadOptions {
+        crate::load::LoadOptions {
+            claude_version: self.claude_version,
+            probe_claude_version: true,
+            ..Default::default()
+        }
+    }
 }
 
 /// What narrows a plan (from `fix`'s flags).

@@ -17,6 +17,7 @@ pub mod model;
 pub mod paths;
 pub mod probe;
 pub mod redact;
+pub mod release;
 pub mod render;
 pub mod store;
 pub mod suggest;

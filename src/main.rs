@@ -260,6 +260,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         },
         target_os: mcp_auth_doctor::system::keychain::target_os(),
         write,
+        claude_version: g.claude_version,
     })
 }
 

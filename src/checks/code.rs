@@ -86,6 +86,8 @@ codes! {
         OrphanedNeedsAuthMarker = "orphaned-needs-auth-marker",
         NeedsAuthCacheGap = "needs-auth-cache-gap",
         UnloadedServerState = "unloaded-server-state",
+        ConflictingScopes = "conflicting-scopes",
+        LauncherKey = "launcher-key",
     }
     probe {
         SeveralDefinitions = "several-definitions",

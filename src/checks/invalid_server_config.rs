@@ -11,7 +11,10 @@ pub const INFO: CheckInfo = CheckInfo {
 definition with neither `url` nor `command`, or a `type` it does not know. Claude Code 2.1.100 \
 then ignores **every** server in the same scope (user scope, one local project, one `.mcp.json`, \
 the managed file), silently: `claude mcp list` prints no error. Plugin files are the exception: \
-only the bad server is skipped.
+only the bad server is skipped. `\"type\": \"streamable-http\"` (the spelling vendor documentation \
+uses) is invalid this way in releases before 2.1.332; from 2.1.332 on it is an alias of `http` (and the \
+key is hashed as `\"type\":\"http\"`), so the doctor judges it by the release it assumes (the \
+installed one, or `--claude-version`).
 
 **How to fix it by hand.** Re-add it with `claude mcp add --transport http NAME URL` (or edit the \
 file and add the missing field).",

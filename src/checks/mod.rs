@@ -6,6 +6,7 @@ mod byte_order_mark;
 mod claude_running;
 pub mod code;
 mod config_bloat;
+mod conflicting_scopes;
 mod credentials_permissions;
 mod dead_client_registration;
 mod duplicate_json_key;
@@ -15,6 +16,7 @@ mod future_needs_auth_marker;
 mod invalid_server_config;
 mod keychain_file_split;
 mod keychain_store;
+mod launcher_key;
 mod leftover_temp_file;
 mod legacy_config_file;
 mod misfiled_client_secret;
@@ -148,6 +150,8 @@ pub const CHECKS: &[Check] = checks![
     orphaned_needs_auth_marker,
     needs_auth_cache_gap,
     unloaded_server_state,
+    conflicting_scopes,
+    launcher_key,
 ];
 
 /// Runs every check.

@@ -23,6 +23,10 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     let mut seen = std::collections::HashSet::new();
     for s in &inv.servers {
         let Some(key) = &s.key else { continue };
+        // The marker is per name: it concerns the definition in use in this folder.
+        if inv.shadowed_by(s).is_some() {
+            continue;
+        }
         // With an unset ${VAR} the key computed here is not Claude Code's: see unset-env-var.
         if !s.env_missing.is_empty()
             || s.loading.is_dead()

@@ -27,7 +27,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             continue; // not loaded here: unloaded-server-state explains it
         }
         let entries: Vec<_> = inv
-            .servers_named(&m.name)
+            .in_use_named(&m.name)
             .filter_map(|s| live_entries(inv, s))
             .collect();
         if entries.iter().any(|e| e.token.usable())

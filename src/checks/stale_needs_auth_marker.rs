@@ -31,7 +31,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             continue; // not loaded here: unloaded-server-state explains it
         }
         let usable = inv
-            .servers_named(&m.name)
+            .in_use_named(&m.name)
             .filter_map(|s| live_entries(inv, s))
             .find(|e| e.token.usable());
         let Some(e) = usable else { continue };

@@ -52,6 +52,13 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         if configs.is_empty() {
             continue; // orphaned-registration or unverified-registration
         }
+        // The key of a launch without the config's ${VAR}s: live for those (launcher-key).
+        if configs
+            .iter()
+            .any(|s| s.unset_env_key.as_deref() == Some(e.key.as_str()))
+        {
+            continue;
+        }
         let current: Vec<String> = configs
             .iter()
             .filter_map(|s| s.url.as_deref().map(redact::url))
@@ -253,7 +260,7 @@ fn explain_change(e: &Entry, configs: &[&ConfiguredServer]) -> String {
         );
     }
     for s in configs {
-        let (Some(url), Some(t)) = (s.url.as_deref(), s.transport.as_deref()) else {
+        let (Some(url), Some(t)) = (s.url.as_deref(), s.connects_as.as_deref()) else {
             continue;
         };
         let other_t = if t == "sse" { "http" } else { "sse" };

@@ -20,13 +20,11 @@ use crate::checks::{self, ActionKind, shell_quote};
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Selection, Step};
 use crate::fix::{self as repair, WriteOptions};
+use crate::model::release::{self, Release, Rule};
 use crate::model::server::NameKind;
 use crate::render::servers::{ServerReport, Verdict};
 use crate::render::style::sanitize;
 use crate::{Outcome, exit};
-
-/// The first release with `claude mcp login` (2.1.100 answers "unknown command 'login'").
-const FIRST_CLI_LOGIN: (u64, u64, u64) = (2, 1, 186);
 
 /// How the sign-in happens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -346,8 +344,9 @@ fn usable_under_live_key(d: &Diagnosis, name: &str) -> bool {
 
 /// Which sign-in the installed release offers for this server.
 fn sign_in_for(name: &str, version: &str, no_browser: bool) -> SignIn {
+    // `claude mcp login` exists from the release the table says (2.1.100 has no such command).
     let cli = NameKind::of(name) == NameKind::Plain
-        && parse_version(version).is_none_or(|v| v >= FIRST_CLI_LOGIN);
+        && Release::parse(version).is_none_or(|v| release::holds(Rule::CliLogin, v));
     if !cli {
         return SignIn::InSession;
     }
@@ -356,13 +355,6 @@ fn sign_in_for(name: &str, version: &str, no_browser: bool) -> SignIn {
         args.push("--no-browser".into());
     }
     SignIn::Cli(args)
-}
-
-/// `2.1.332 (Claude Code)` → (2, 1, 332).
-fn parse_version(line: &str) -> Option<(u64, u64, u64)> {
-    let word = line.split_whitespace().next()?;
-    let mut parts = word.split('.').map(|p| p.parse::<u64>().ok());
-    Some((parts.next()??, parts.next()??, parts.next()??))
 }
 
 /// `claude`, run where this run looks: the same home, config dir and project folder.
@@ -481,6 +473,5 @@ mod tests {
                 "--no-browser".into()
             ])
         );
-        assert_eq!(parse_version("2.1.100 (Claude Code)"), Some((2, 1, 100)));
     }
 }

@@ -118,6 +118,7 @@ impl Context<'_> {
             claude_config_dir: self.env.vars.get("CLAUDE_CONFIG_DIR").cloned(),
             target_os: self.config.target_os.clone(),
             interactive: self.config.write.interactive,
+            ..self.config.release_options()
         };
         let snapshot = crate::load::snapshot(self.locations()?, &options);
         Ok(Inventory::from_snapshot(

@@ -173,6 +173,28 @@ pub fn summarise(inv: &Inventory, findings: &[Finding]) -> Vec<ServerSummary> {
         .collect()
 }
 
+/// The server block a finding is shown under: the one whose key it is about, else the first
+/// definition of its name in use in the folder being checked (not a shadowed one), else the first
+/// definition of its name. `None` for a finding about no configured name.
+pub fn block_of(servers: &[ServerSummary], f: &Finding) -> Option<usize> {
+    let name = f.server.as_deref()?;
+    let same: Vec<usize> = (0..servers.len())
+        .filter(|&i| servers[i].name == name)
+        .collect();
+    let by_key = f.key.as_ref().and_then(|k| {
+        same.iter()
+            .copied()
+            .find(|&i| servers[i].expected_key.as_ref() == Some(k))
+    });
+    by_key
+        .or_else(|| {
+            same.iter()
+                .copied()
+                .find(|&i| servers[i].verdict != Verdict::Shadowed)
+        })
+        .or_else(|| same.first().copied())
+}
+
 fn scope_label(inv: &Inventory, scope: &Scope) -> String {
     let home = &inv.locations.home.path;
     match scope {
@@ -219,9 +241,13 @@ fn summary(
         )
     });
     let decision = verdict::decide(inv, s, entry, marker, moves_in);
+    let shadowed = decision.verdict == Verdict::Shadowed;
     let mut codes: Vec<Code> = findings
         .iter()
         .filter(|f| f.server.as_deref() == Some(s.name.as_str()))
+        // A shadowed definition has only the findings about its own key: the marker (per name)
+        // and the rest concern the definition in use.
+        .filter(|f| !shadowed || (f.key.is_some() && f.key == s.key))
         .filter(|f| match (&f.key, &s.key) {
             // Findings about another key of the same name belong to that key's report, except
             // those about keys nobody configures (stale), which concern every definition.

@@ -50,6 +50,9 @@ pub enum Verdict {
     /// A plugin server with the same url or command as a manually configured one, which Claude
     /// Code uses instead.
     Suppressed,
+    /// In the folder being checked Claude Code uses another definition of the name (a local-scope
+    /// one); this one stays live for other folders. Not a problem.
+    Shadowed,
 }
 
 impl Verdict {
@@ -71,6 +74,7 @@ impl Verdict {
             Verdict::Rejected => "rejected",
             Verdict::Denied => "denied",
             Verdict::Suppressed => "suppressed",
+            Verdict::Shadowed => "shadowed",
         }
     }
 
@@ -150,6 +154,12 @@ pub enum Reason {
     /// The settings do not let Claude Code load it in the folder checked (the [`Loading`] says
     /// which setting).
     NotLoaded { loading: Loading },
+    /// In the folder being checked, the local-scope definition for `project` (at `url`,
+    /// redacted) is used instead.
+    Shadowed {
+        project: String,
+        url: Option<String>,
+    },
 }
 
 /// What the user should do next about the server.
@@ -230,6 +240,21 @@ pub fn decide(
             Some(NextStep::FixOrRemove {
                 culprit: bad.name.clone(),
             }),
+        );
+    }
+    if let Some(by) = inv.shadowed_by(s)
+        && let Scope::Local { project, .. } = &by.scope
+    {
+        return decided(
+            Verdict::Shadowed,
+            Reason::Shadowed {
+                project: crate::paths::tilde(
+                    std::path::Path::new(project),
+                    &inv.locations.home.path,
+                ),
+                url: by.url.as_deref().map(crate::redact::url),
+            },
+            None,
         );
     }
     if s.key.is_none() {

@@ -47,6 +47,8 @@ impl Snapshot {
             managed: Loaded::missing(&managed),
         };
         Self {
+            git_root: None,
+            release: Default::default(),
             trust: Default::default(),
             global: Loaded::missing(&locations.global_config.path),
             credentials: Loaded::missing(&locations.credentials.path),

@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::layout;
 use crate::paths::{self, Locations};
+use crate::release::{Assumed, Release};
 use crate::store::global_config::{self, GlobalConfig};
 use crate::store::plugins::{self, Plugins};
 use crate::store::{self, Loaded, safe::Trust};
@@ -52,6 +53,10 @@ pub struct LoadOptions {
     pub target_os: String,
     /// A terminal is attached: a Keychain prompt may be answered, so a read may wait longer.
     pub interactive: bool,
+    /// `--claude-version`: judge by this release and do not ask `claude`.
+    pub claude_version: Option<Release>,
+    /// Ask `claude --version` which release to judge by (off for in-process callers and tests).
+    pub probe_claude_version: bool,
 }
 
 /// Everything the machine said, read once. No file handles: bytes-derived values and facts.
@@ -79,6 +84,11 @@ pub struct Snapshot {
     pub settings: settings::SettingsFiles,
     /// [`LoadOptions::target_os`], for the model's "probably the Keychain" decision.
     pub target_os: String,
+    /// The Claude Code release the diagnosis judges by, and where that came from.
+    pub release: Assumed,
+    /// The git work tree root at or above the folder being checked, if any: Claude Code files a
+    /// folder's local-scope servers under it (`model::folder`).
+    pub git_root: Option<PathBuf>,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -157,7 +167,18 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         home_global_config_exists: locations.home.path.join(layout::GLOBAL_CONFIG).exists(),
         project_dirs,
     };
+    // Root on another user's home would ask root's `claude`, not theirs: assume the newest.
+    let probe = (options.probe_claude_version
+        && options.claude_version.is_none()
+        && !trust.root_on_other_home())
+    .then(crate::system::claude_version::claude_version);
+    let release = Assumed::decide(options.claude_version, probe.as_ref());
+    let git_root = paths::dir_and_ancestors(&locations.project_dir)
+        .into_iter()
+        .find(|d| d.join(".git").exists());
     Snapshot {
+        git_root,
+        release,
         trust,
         global,
         credentials,

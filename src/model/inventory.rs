@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::entry::Entry;
 use super::key::EnvLookup;
 use super::marker::Marker;
+use super::release::Assumed;
 use super::server::{ConfiguredServer, Scope};
 use crate::load::{DiskFacts, Snapshot};
 use crate::paths::Locations;
@@ -65,6 +66,10 @@ pub struct Inventory {
     /// The settings files as loaded (for `files()`), and what they say for the folder checked.
     pub settings_files: crate::load::settings::SettingsFiles,
     pub settings: super::settings::Settings,
+    /// The Claude Code release the rules are judged by ([`super::release`]).
+    pub release: Assumed,
+    /// The git work tree root at or above the folder being checked ([`super::folder`]).
+    pub git_root: Option<PathBuf>,
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
     /// `check` and `fix` quadratic in the number of entries (issue 15).
     index: Index,
@@ -116,6 +121,8 @@ impl Inventory {
             disk,
             settings: settings_files,
             target_os,
+            release,
+            git_root,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -125,6 +132,7 @@ impl Inventory {
                 &managed.path,
                 Scope::Managed,
                 env,
+                &release,
             );
         }
         if let Some(config) = global.as_claude_sees() {
@@ -134,6 +142,7 @@ impl Inventory {
                 &global.path,
                 Scope::User,
                 env,
+                &release,
             );
             for project in &config.projects {
                 let exists = disk.project_dir_exists(&project.path);
@@ -146,12 +155,13 @@ impl Inventory {
                         exists,
                     },
                     env,
+                    &release,
                 );
             }
         }
         for plugin in &plugins.installed {
             for (server, config) in &plugin.servers {
-                out_plugin_server(&mut servers, plugin, server, config, env);
+                out_plugin_server(&mut servers, plugin, server, config, env, &release);
             }
         }
         for file in &mcp_json {
@@ -164,6 +174,7 @@ impl Inventory {
                         file: file.path.clone(),
                     },
                     env,
+                    &release,
                 );
             }
         }
@@ -190,7 +201,7 @@ impl Inventory {
             .and_then(Value::as_object)
             .map(|m| {
                 m.iter()
-                    .map(|(k, v)| Marker::from_value(k, v, now_ms))
+                    .map(|(k, v)| Marker::from_value_as(k, v, now_ms, &release))
                     .collect()
             })
             .unwrap_or_default();
@@ -205,6 +216,8 @@ impl Inventory {
         };
         let index = Index::build(&servers, &entries);
         Self {
+            git_root,
+            release,
             trust,
             index,
             keychain,
@@ -384,17 +397,19 @@ fn add_servers(
     file: &Path,
     scope: Scope,
     env: &dyn EnvLookup,
+    release: &Assumed,
 ) {
     let Some(map) = servers.and_then(Value::as_object) else {
         return;
     };
     for (name, config) in map {
-        out.push(ConfiguredServer::from_config(
+        out.push(ConfiguredServer::from_config_as(
             name,
             config,
             scope.clone(),
             file.to_path_buf(),
             env,
+            release,
         ));
     }
 }
@@ -407,9 +422,10 @@ fn out_plugin_server(
     server: &str,
     config: &Value,
     env: &dyn EnvLookup,
+    release: &Assumed,
 ) {
     let name = format!("plugin:{}:{}", plugin.name, server);
-    let mut s = ConfiguredServer::from_config(
+    let mut s = ConfiguredServer::from_config_as(
         &name,
         config,
         Scope::Plugin {
@@ -417,6 +433,7 @@ fn out_plugin_server(
         },
         plugin.install_path.join(crate::layout::PROJECT_MCP_JSON),
         env,
+        release,
     );
     if config.to_string().contains("${user_config.") {
         s.key = None;

@@ -57,6 +57,36 @@ pub fn expand_env(input: &str, env: &dyn EnvLookup) -> Expansion {
     out
 }
 
+/// No variable set: what a Claude Code started without the shell's environment (a GUI app, an
+/// IDE, launchd) expands `${VAR}` with (defaults apply, the rest stays literal).
+pub struct NoEnv;
+
+impl EnvLookup for NoEnv {
+    fn var(&self, _name: &str) -> Option<String> {
+        None
+    }
+}
+
+/// The key a server gets when none of its `${VAR}`s is set (anthropics/claude-code#81090): its
+/// url and header values expanded with [`NoEnv`].
+pub fn key_without_env(
+    name: &str,
+    transport: &str,
+    raw_url: &str,
+    raw_headers: &Map<String, Value>,
+) -> String {
+    let url = expand_env(raw_url, &NoEnv).value;
+    let mut headers = Map::new();
+    for (k, v) in raw_headers {
+        let v = match v.as_str() {
+            Some(s) => Value::String(expand_env(s, &NoEnv).value),
+            None => v.clone(),
+        };
+        headers.insert(k.clone(), v);
+    }
+    server_key(name, transport, &url, &headers)
+}
+
 /// Whether JavaScript treats `key` as an array index, which objects list first, in ascending
 /// numeric order, whatever order the file has them in.
 fn is_array_index(key: &str) -> bool {
@@ -372,5 +402,21 @@ mod tests {
         );
         assert_eq!(split_key("nohash"), ("nohash", None));
         assert_eq!(split_key("x|short"), ("x|short", None));
+    }
+
+    /// Real client 2.1.100 and 2.1.332 (tests/real-client/model-facts.md `env-var-unset`,
+    /// `env-var-default`): unset, `${VAR}` stays literal in the key; `${VAR:-d}` takes `d`.
+    #[test]
+    fn the_key_without_env_keeps_literals_and_takes_defaults() {
+        let mut headers = Map::new();
+        headers.insert("X-Tenant".into(), Value::String("${T}".into()));
+        headers.insert("X-Region".into(), Value::String("${R:-eu}".into()));
+        let mut literal = Map::new();
+        literal.insert("X-Tenant".into(), Value::String("${T}".into()));
+        literal.insert("X-Region".into(), Value::String("eu".into()));
+        assert_eq!(
+            key_without_env("a", "http", "https://${H:-h.example}/mcp", &headers),
+            server_key("a", "http", "https://h.example/mcp", &literal)
+        );
     }
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::release::{Assumed, Rule};
 use super::server::NameKind;
 
 /// How long a marker counts when it carries no `ttlMs` (15 minutes).
@@ -33,10 +34,22 @@ pub struct Marker {
     pub state: MarkerState,
     /// `now - timestamp` in ms (negative for the future).
     pub age_ms: Option<i64>,
+    /// A [`MarkerState::Future`] marker counts in the release assumed (2.1.100 counts it until
+    /// its time has passed; [`Rule::FutureMarkerIgnored`]).
+    pub future_counts: bool,
 }
 
 impl Marker {
+    /// A marker as the newest known release judges it.
     pub fn from_value(name: &str, value: &Value, now_ms: i64) -> Self {
+        Self::from_value_as(name, value, now_ms, &Assumed::default())
+    }
+
+    /// A marker as `release` judges it: its own `ttlMs` and the 4 h connector default only where
+    /// [`Rule::MarkerTtlPerEntry`] holds, a future one counted where [`Rule::FutureMarkerIgnored`]
+    /// does not.
+    pub fn from_value_as(name: &str, value: &Value, now_ms: i64, release: &Assumed) -> Self {
+        let per_entry = release.holds(Rule::MarkerTtlPerEntry);
         // Claude Code does no type check: `now - timestamp` also works for a numeric string.
         let timestamp = match value.get("timestamp") {
             Some(Value::Number(n)) => n.as_f64(),
@@ -48,10 +61,10 @@ impl Marker {
         let ttl_ms = value
             .get("ttlMs")
             .and_then(Value::as_f64)
-            .filter(|t| t.is_finite() && *t > 0.0)
+            .filter(|t| per_entry && t.is_finite() && *t > 0.0)
             .map(|t| t as i64)
             .unwrap_or(match NameKind::of(name) {
-                NameKind::ClaudeAi => CONNECTOR_TTL_MS,
+                NameKind::ClaudeAi if per_entry => CONNECTOR_TTL_MS,
                 _ => DEFAULT_TTL_MS,
             });
         let age_ms = timestamp.map(|t| now_ms.saturating_sub(t));
@@ -67,12 +80,18 @@ impl Marker {
             ttl_ms,
             state,
             age_ms,
+            future_counts: !release.holds(Rule::FutureMarkerIgnored),
         }
     }
 
-    /// Whether sessions skip the server because of this marker (a future one counts in 2.1.100).
+    /// Whether sessions skip the server because of this marker (a future one only where the
+    /// release counts it).
     pub fn blocks(&self) -> bool {
-        matches!(self.state, MarkerState::Fresh | MarkerState::Future)
+        match self.state {
+            MarkerState::Fresh => true,
+            MarkerState::Future => self.future_counts,
+            _ => false,
+        }
     }
 
     /// When the marker stops counting, in epoch ms (not for future markers).

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde_json::{Map, Value};
 
 use super::key::{self, EnvLookup};
+use super::release::{Assumed, Rule};
 
 /// Where a server is configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +81,10 @@ const KNOWN_TYPES: &[&str] = &[
     "claudeai-proxy",
 ];
 
+/// The spelling vendor documentation uses for `http`, an alias in newer releases
+/// ([`Rule::StreamableHttpAlias`]).
+pub const STREAMABLE_HTTP: &str = "streamable-http";
+
 /// One server definition in one scope.
 #[derive(Debug, Clone)]
 pub struct ConfiguredServer {
@@ -119,10 +124,17 @@ pub struct ConfiguredServer {
     /// Whether Claude Code loads it in the folder being checked (set by
     /// [`super::settings::judge`] from the settings files; loaded until then).
     pub loading: super::settings::Loading,
+    /// The transport Claude Code connects with and hashes the key with: `type` as written, except
+    /// `streamable-http`, which is `http` where the release has the alias.
+    pub connects_as: Option<String>,
+    /// The key a Claude Code started without the shell's variables uses (every `${VAR}` unset,
+    /// defaults applied, the rest literal), when the variables are set here and that key differs:
+    /// an entry under it is live for GUI, IDE and launchd launches (anthropics/claude-code#81090).
+    pub unset_env_key: Option<String>,
 }
 
 impl ConfiguredServer {
-    /// Builds the model of one `mcpServers` member.
+    /// Builds the model of one `mcpServers` member, judged by the newest known release.
     pub fn from_config(
         name: &str,
         config: &Value,
@@ -130,7 +142,26 @@ impl ConfiguredServer {
         file: PathBuf,
         env: &dyn EnvLookup,
     ) -> Self {
+        Self::from_config_as(name, config, scope, file, env, &Assumed::default())
+    }
+
+    /// Builds the model of one `mcpServers` member as `release` of Claude Code reads it.
+    pub fn from_config_as(
+        name: &str,
+        config: &Value,
+        scope: Scope,
+        file: PathBuf,
+        env: &dyn EnvLookup,
+        release: &Assumed,
+    ) -> Self {
         let transport = config.get("type").and_then(Value::as_str).map(String::from);
+        // The transport Claude Code connects with: `streamable-http` is `http` where the release
+        // has the alias (the key is hashed with "http" too), unknown where it has not.
+        let alias = release.holds(Rule::StreamableHttpAlias);
+        let effective = match transport.as_deref() {
+            Some(STREAMABLE_HTTP) if alias => Some("http"),
+            t => t,
+        };
         let raw_url = config.get("url").and_then(Value::as_str);
         let mut env_used = Vec::new();
         let mut env_missing = Vec::new();
@@ -168,7 +199,7 @@ impl ConfiguredServer {
         let invalid = if !config.is_object() {
             Some("the server definition is not a JSON object".to_string())
         } else {
-            match (transport.as_deref(), raw_url, config.get("command")) {
+            match (effective, raw_url, config.get("command")) {
                 (None, Some(_), _) => Some(
                     "it has a url but no \"type\" (Claude Code requires \"type\": \"http\" or \
                      \"sse\" for url servers)"
@@ -178,22 +209,31 @@ impl ConfiguredServer {
                 (None | Some("stdio"), None, None) => {
                     Some("it has neither a \"url\" nor a \"command\"".to_string())
                 }
+                (Some(STREAMABLE_HTTP), _, _) => Some(format!(
+                    "its type \"{STREAMABLE_HTTP}\" is not one Claude Code {} knows (it is \
+                     accepted as \"http\" from {} on; write \"type\": \"http\" for every release)",
+                    release.release,
+                    super::release::since(Rule::StreamableHttpAlias)
+                )),
                 (Some(t), _, _) if !KNOWN_TYPES.contains(&t) => Some(format!(
                     "its type \"{t}\" is not one Claude Code knows (http, sse, stdio, ws)"
                 )),
                 _ => None,
             }
         };
-        let key = match (transport.as_deref(), &url, &invalid) {
+        let key = match (effective, &url, &invalid) {
             (Some(t @ ("http" | "sse")), Some(u), None) => {
                 Some(key::server_key(name, t, u, &headers))
+            }
+            // Invalid for this release only: its entry is the one releases with the alias use
+            // (and this one after the type is written "http"), so it is not stale.
+            (Some(STREAMABLE_HTTP), Some(u), Some(_)) => {
+                Some(key::server_key(name, "http", u, &headers))
             }
             _ => None,
         };
         let mut misfiled_keys = Vec::new();
-        if let (Some(t @ ("http" | "sse")), Some(u), Some(live)) =
-            (transport.as_deref(), &url, &key)
-        {
+        if let (Some(t @ ("http" | "sse")), Some(u), Some(live)) = (effective, &url, &key) {
             let without_headers = key::server_key(name, t, u, &Map::new());
             if &without_headers != live {
                 misfiled_keys.push(("computed without the headers", without_headers));
@@ -210,6 +250,20 @@ impl ConfiguredServer {
                 }
             }
         }
+        let connects_as = effective.map(String::from);
+        let unset_env_key = match (effective, raw_url, &key) {
+            (Some(t @ ("http" | "sse")), Some(raw), Some(live))
+                if !env_used.is_empty() && env_missing.is_empty() =>
+            {
+                let raw_headers = config
+                    .get("headers")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                Some(key::key_without_env(name, t, raw, &raw_headers)).filter(|k| k != live)
+            }
+            _ => None,
+        };
         let url_template = match (raw_url, &url) {
             (Some(raw), Some(u)) if raw != u => Some(raw.to_string()),
             _ => None,
@@ -251,6 +305,8 @@ impl ConfiguredServer {
                     .collect()
             }),
             loading: super::settings::Loading::Loaded,
+            connects_as,
+            unset_env_key,
         }
     }
 }

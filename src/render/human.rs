@@ -20,7 +20,7 @@ fn verdict_tag(style: Style, v: Verdict) -> String {
         | Verdict::InvalidConfig
         | Verdict::FailsToConnect => style.red(label),
         Verdict::NoToken | Verdict::Unknown => style.yellow(label),
-        Verdict::NotOauth | Verdict::Ignored => style.dim(label),
+        Verdict::NotOauth | Verdict::Ignored | Verdict::Shadowed => style.dim(label),
         Verdict::Disabled
         | Verdict::NotApproved
         | Verdict::Rejected
@@ -133,16 +133,18 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
     // one absorbs, are one step; ask-only changes are none.
     let plan = plan::for_findings(inv, &d.findings, &Selection::default());
     let mut shown = vec![false; d.findings.len()];
-    let mut names_done: Vec<&str> = Vec::new();
-    for s in &d.servers {
+    // Each finding under its own server's block, never under another definition of the name.
+    let blocks: Vec<Option<usize>> = d
+        .findings
+        .iter()
+        .map(|f| crate::diagnosis::servers::block_of(&d.servers, f))
+        .collect();
+    for (b, s) in d.servers.iter().enumerate() {
         server_header(&mut out, style, s);
-        if !names_done.contains(&s.name.as_str()) {
-            names_done.push(&s.name);
-            for (i, f) in d.findings.iter().enumerate() {
-                if !shown[i] && f.server.as_deref() == Some(s.name.as_str()) {
-                    finding(&mut out, style, d, f, &plan);
-                    shown[i] = true;
-                }
+        for (i, f) in d.findings.iter().enumerate() {
+            if !shown[i] && blocks[i] == Some(b) {
+                finding(&mut out, style, d, f, &plan);
+                shown[i] = true;
             }
         }
         out.push('\n');
@@ -181,6 +183,15 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         }
         out.push('\n');
     }
+    let _ = writeln!(
+        out,
+        "{}",
+        style.dim(&wrap(
+            &super::servers::release_line(&inv.release),
+            WIDTH,
+            ""
+        ))
+    );
     let (e, w, i) = d.counts();
     let repairs = plan.steps.len();
     let mut last = format!(

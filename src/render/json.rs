@@ -17,6 +17,8 @@ struct CheckDocument<'a> {
     version: &'static str,
     now: String,
     state_found: bool,
+    /// The Claude Code release the verdicts assume.
+    claude_release: &'a crate::model::release::Assumed,
     summary: Summary,
     findings: &'a [Finding],
     servers: Vec<ServerReport>,
@@ -40,6 +42,7 @@ pub fn check(d: &Diagnosis) -> String {
         version: env!("CARGO_PKG_VERSION"),
         now: timefmt::rfc3339(d.inventory.now_ms),
         state_found: d.inventory.has_any_state(),
+        claude_release: &d.inventory.release,
         summary: Summary {
             errors,
             warnings,

@@ -172,6 +172,13 @@ pub fn explanation(reason: &Reason) -> String {
             expires_at: None, ..
         } => "Sessions connect with the stored token.".into(),
         Reason::NotLoaded { loading } => not_loaded(loading),
+        Reason::Shadowed { project, url } => format!(
+            "Conflicting scopes: in this folder Claude Code uses the local-scope definition \
+             (project {project}{}) instead. This one is not broken: its entry stays live for \
+             every other folder. OAuth tokens are stored per endpoint, so signing in to one does \
+             not carry over to the other.",
+            url.as_deref().map(|u| format!(", {u}")).unwrap_or_default()
+        ),
     }
 }
 
@@ -263,6 +270,25 @@ pub fn next_step_text(next: &NextStep) -> String {
             shell_quote(name)
         ),
     }
+}
+
+/// The one line that says which release the verdicts assume, and why that one.
+pub fn release_line(a: &crate::model::release::Assumed) -> String {
+    use crate::model::release::Source;
+    let why = match a.source {
+        Source::Installed => "the installed release (`claude --version`)".to_string(),
+        Source::Flag => "as --claude-version says".to_string(),
+        Source::NewestKnown => match &a.why {
+            Some(why) => format!(
+                "the newest release this build knows; {}; --claude-version X.Y.Z to choose",
+                super::style::sanitize(why)
+            ),
+            None => {
+                "the newest release this build knows; --claude-version X.Y.Z to choose".to_string()
+            }
+        },
+    };
+    format!("Judged as Claude Code {} behaves ({why}).", a.release)
 }
 
 #[cfg(test)]

@@ -60,6 +60,10 @@ pub fn text(verbose: bool) -> String {
                 .to_string(),
         ),
     ];
+    out.push_str("\nRelease-dependent rules (judged by `claude --version` or --claude-version):\n");
+    for row in crate::model::release::RULES {
+        let _ = writeln!(out, "  since {:8} {}", row.since.to_string(), row.what);
+    }
     out.push_str(
         "\nRules applied (`mcp-auth-doctor paths` shows the ones that chose each file):\n",
     );
@@ -89,5 +93,9 @@ mod tests {
             assert!(long.contains(release), "{long}");
         }
         assert!(long.contains("15 min"), "{long}");
+        assert!(
+            long.contains("since 2.1.332  \"type\": \"streamable-http\" is http"),
+            "{long}"
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! `claude --version`, run with a timeout, for the bug-ticket report.
+//! `claude --version`, run with a timeout: the release `check` judges by (`load`), the bug-ticket
+//! report, and `login`.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -17,6 +18,9 @@ pub fn run_with_timeout(program: &str, args: &[&str], timeout: Duration) -> Resu
             _ => e.to_string(),
         })?;
     let start = Instant::now();
+    // `check` asks this on every run: poll fast at first (a native `claude --version` answers in
+    // milliseconds), then back off to 20 ms.
+    let mut pause = Duration::from_millis(1);
     loop {
         match child.try_wait() {
             Ok(Some(status)) => {
@@ -30,7 +34,10 @@ pub fn run_with_timeout(program: &str, args: &[&str], timeout: Duration) -> Resu
                     Err(format!("exited with {status}"))
                 };
             }
-            Ok(None) if start.elapsed() < timeout => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) if start.elapsed() < timeout => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
             Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();

@@ -26,6 +26,7 @@ pub struct Home {
 fn scenario_env(name: &str, home: &Path) -> Vec<(String, String)> {
     match name {
         "env-changed" => vec![("MCP_HOST".into(), "new.example.com".into())],
+        "launcher-keys" => vec![("ACME_TENANT".into(), "team-a".into())],
         "config-dir" => vec![(
             "CLAUDE_CONFIG_DIR".into(),
             home.join("profiles/work").display().to_string(),

@@ -79,7 +79,12 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
             "missing-registration",
             "needs-auth-cache-gap",
         ],
-        &["orphaned-registration", "pending-registration"],
+        // The old entry is another value of MCP_HOST, not "unset": no launcher-key.
+        &[
+            "orphaned-registration",
+            "pending-registration",
+            "launcher-key",
+        ],
         4,
     ),
     (
@@ -230,7 +235,12 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
     (
         "user-and-local",
         &[],
-        &["stale-registration", "orphaned-registration"],
+        // Run from the home, not code/app: nothing shadows (tests/it/folders.rs runs it there).
+        &[
+            "stale-registration",
+            "orphaned-registration",
+            "conflicting-scopes",
+        ],
         0,
     ),
     (
@@ -338,6 +348,26 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["unloaded-server-state"],
         4,
     ),
+    // Issue 9 item 2: valid in the newest known release (tests/it/folders.rs judges 2.1.100).
+    ("streamable-http", &[], &["*", "invalid-server-config"], 0),
+    // Issue 9 item 3: the home is the project folder, so its local notion shadows the user one.
+    (
+        "local-shadows-user",
+        &[
+            "conflicting-scopes",
+            "pending-registration",
+            "sealing-needs-auth-marker",
+        ],
+        &["stale-needs-auth-marker", "stale-registration"],
+        4,
+    ),
+    // Issue 9 item 4: the entry under the "ACME_TENANT unset" key is live for GUI launches.
+    (
+        "launcher-keys",
+        &["launcher-key"],
+        &["*", "stale-registration"],
+        0,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -434,6 +464,9 @@ scenario_tests! {
     settings_approval => "settings-approval",
     settings_denied => "settings-denied",
     settings_unparseable => "settings-unparseable",
+    streamable_http => "streamable-http",
+    local_shadows_user => "local-shadows-user",
+    launcher_keys => "launcher-keys",
 }
 
 #[test]

@@ -19,6 +19,7 @@ const STEPS: &[(&str, u8)] = &[
     ("digest", 0),
     ("urls", 0),
     ("vars", 0),
+    ("release", 0),
     ("paths", 1),
     ("store", 2),
     ("system", 2),

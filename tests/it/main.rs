@@ -13,6 +13,7 @@ mod check;
 mod cli;
 mod duplicate_key;
 mod fix;
+mod folders;
 mod generated;
 #[cfg(unix)]
 mod hardening;
