@@ -5,5 +5,6 @@ pub mod entry;
 pub mod inventory;
 pub mod key;
 pub mod marker;
+pub mod mcp_remote;
 pub mod secret;
 pub mod server;
