@@ -142,7 +142,8 @@ impl Invocation {
     }
 
     /// The callback port: the one given, or the one derived from the hash. `None` when the given
-    /// one is not a usable port (mcp-remote would fail to listen).
+    /// one is not a usable port (mcp-remote would fail to listen). From 0.2.2 on, a busy derived
+    /// port makes mcp-remote try the next 7 as well; this is the port the registration is for.
     pub fn callback_port(&self, hash: &str) -> Option<u16> {
         match self.port_arg {
             Some(port) => u16::try_from(port).ok().filter(|p| *p > 0),
