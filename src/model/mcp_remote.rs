@@ -267,6 +267,10 @@ fn runner<'a>(
             i += 2;
             continue;
         }
+        if VALUE_OPTIONS.contains(&arg) {
+            i += 2;
+            continue;
+        }
         if let Some(value) = package_flags
             .iter()
             .find_map(|f| arg.strip_prefix(&format!("{f}=")))
@@ -285,6 +289,19 @@ fn runner<'a>(
     };
     Some((launcher, requested, rest))
 }
+
+/// Runner options written as `--option VALUE` that come before the package (npm's common config
+/// flags; `--option=VALUE` needs no entry). Without them the value would be taken for the package.
+const VALUE_OPTIONS: [&str; 8] = [
+    "--registry",
+    "--cache",
+    "--prefix",
+    "--userconfig",
+    "--loglevel",
+    "-w",
+    "--workspace",
+    "--node-options",
+];
 
 /// `mcp-remote`, `mcp-remote@0.1.49`, `mcp-remote@latest`; `None` for any other package.
 fn requested_from_spec(spec: &str) -> Option<Requested> {

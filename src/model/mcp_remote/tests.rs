@@ -65,6 +65,18 @@ fn recognises_every_launcher() {
             Requested::Unpinned,
         ),
         (
+            "npx",
+            vec![
+                "--registry",
+                "https://npm.example.com/",
+                "-y",
+                "mcp-remote@0.1.49",
+                URL,
+            ],
+            Launcher::Npx,
+            exact.clone(),
+        ),
+        (
             "bunx",
             vec!["mcp-remote@0.1.49", URL],
             Launcher::Bunx,
