@@ -8,6 +8,7 @@ pub mod key;
 pub mod marker;
 /// The release table is a leaf ([`crate::release`]): the loader parses `claude --version` with it.
 pub use crate::release;
+pub mod mcp_remote;
 pub mod secret;
 pub mod server;
 pub mod settings;
