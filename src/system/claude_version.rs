@@ -48,8 +48,109 @@ pub fn run_with_timeout(program: &str, args: &[&str], timeout: Duration) -> Resu
     }
 }
 
-/// The installed Claude Code's version line, or why it is unknown.
+/// The installed Claude Code's version line, or why it is unknown. Read from the install when it
+/// says (a few file-system lookups), else asked of `claude --version` (a Node start: a quarter of
+/// a second or more, on every `check`).
 pub fn claude_version() -> Result<String, String> {
+    if let Some(v) = std::env::var_os("PATH").and_then(|p| installed_version(&p)) {
+        return Ok(format!("{v} (Claude Code)"));
+    }
     run_with_timeout("claude", &["--version"], Duration::from_secs(5))
         .map(|s| s.lines().next().unwrap_or_default().trim().to_string())
+}
+
+/// The version of the first `claude` on `path`, from where it is installed, without running it:
+/// the native installer's `.../versions/X.Y.Z` file, or the `package.json` of the npm package
+/// `@anthropic-ai/claude-code` the link points into. `None` when neither says (then ask it).
+fn installed_version(path: &std::ffi::OsStr) -> Option<String> {
+    let program = std::env::split_paths(path)
+        .map(|d| d.join("claude"))
+        .find(|p| p.is_file())?;
+    let target = std::fs::canonicalize(&program).ok()?;
+    let file_name = target.file_name()?.to_str()?;
+    if is_release(file_name) {
+        return Some(file_name.to_string());
+    }
+    for dir in target.ancestors().skip(1).take(4) {
+        let manifest = dir.join("package.json");
+        let Ok(meta) = std::fs::metadata(&manifest) else {
+            continue;
+        };
+        if !meta.is_file() || meta.len() > 1 << 20 {
+            return None;
+        }
+        let text = std::fs::read_to_string(&manifest).ok()?;
+        let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        if value.get("name").and_then(|n| n.as_str()) != Some("@anthropic-ai/claude-code") {
+            return None;
+        }
+        let version = value.get("version")?.as_str()?;
+        return is_release(version).then(|| version.to_string());
+    }
+    None
+}
+
+/// `X.Y.Z` with digits only.
+fn is_release(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_version_of_an_npm_and_a_native_install_without_running_it() {
+        let dir = tempfile_dir();
+        // npm: bin/claude -> ../lib/node_modules/@anthropic-ai/claude-code/bin/claude.exe
+        let pkg = dir.join("lib/node_modules/@anthropic-ai/claude-code");
+        std::fs::create_dir_all(pkg.join("bin")).unwrap();
+        std::fs::write(pkg.join("bin/claude.exe"), "#!/bin/sh\nexit 99\n").unwrap();
+        std::fs::write(
+            pkg.join("package.json"),
+            r#"{"name":"@anthropic-ai/claude-code","version":"2.1.332"}"#,
+        )
+        .unwrap();
+        let npm_bin = dir.join("npm-bin");
+        std::fs::create_dir_all(&npm_bin).unwrap();
+        std::os::unix::fs::symlink(pkg.join("bin/claude.exe"), npm_bin.join("claude")).unwrap();
+        assert_eq!(
+            installed_version(npm_bin.as_os_str()).as_deref(),
+            Some("2.1.332")
+        );
+        // native: ~/.local/bin/claude -> ~/.local/share/claude/versions/2.1.100
+        let versions = dir.join("share/claude/versions");
+        std::fs::create_dir_all(&versions).unwrap();
+        std::fs::write(versions.join("2.1.100"), "").unwrap();
+        let native_bin = dir.join("native-bin");
+        std::fs::create_dir_all(&native_bin).unwrap();
+        std::os::unix::fs::symlink(versions.join("2.1.100"), native_bin.join("claude")).unwrap();
+        assert_eq!(
+            installed_version(native_bin.as_os_str()).as_deref(),
+            Some("2.1.100")
+        );
+        // Anything else (a wrapper script, another package): ask `claude --version`.
+        let other = dir.join("other-bin");
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(other.join("claude"), "#!/bin/sh\necho 9.9.9\n").unwrap();
+        assert_eq!(installed_version(other.as_os_str()), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "mad-claude-version-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
 }
