@@ -55,6 +55,29 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
             shell_quote(name)
         )));
     }
+    // A server Claude Code does not load here (disabled, rejected, denied, suppressed): a
+    // sign-in would not connect it, and `claude mcp login` may refuse it. Say what to switch on.
+    let in_use: Vec<&crate::diagnosis::servers::ServerSummary> = first
+        .servers
+        .iter()
+        .filter(|s| s.name == name && s.verdict != Verdict::Shadowed)
+        .collect();
+    if let Some(off) = in_use.first().filter(|_| {
+        in_use.iter().all(|s| {
+            matches!(
+                s.verdict,
+                Verdict::Disabled | Verdict::Rejected | Verdict::Denied | Verdict::Suppressed
+            )
+        })
+    }) {
+        bail!(exit::Error::Usage(format!(
+            "'{name}' is {} in this folder: Claude Code does not load it, so signing in would not \
+             connect it. Nothing was changed. `mcp-auth-doctor status {}` says which setting keeps \
+             it off; switch it on first, then run login again",
+            off.verdict.label(),
+            shell_quote(name)
+        )));
+    }
     let version = match crate::system::claude_version::claude_version() {
         Ok(v) => v,
         Err(why) => bail!(
@@ -66,6 +89,18 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
         ),
     };
     let sign_in = sign_in_for(name, &version, no_browser);
+    // `claude mcp login` refuses to run without a terminal ("this isn't an interactive
+    // terminal"), and before refusing 2.1.332 already cleared the stored token (judged with the
+    // real client, tests/real-client/README.md): refuse first, before any repair.
+    if matches!(sign_in, SignIn::Cli(_)) && !w.dry_run && !has_terminal() {
+        bail!(exit::Error::Usage(format!(
+            "`claude mcp login` needs a terminal, and this run has none (stdin is not a \
+             terminal). Nothing was changed. Run `mcp-auth-doctor login {}` in a terminal, or \
+             `mcp-auth-doctor fix --server {}` here and sign in from a Claude Code session (/mcp)",
+            shell_quote(name),
+            shell_quote(name)
+        )));
+    }
     let mut doc = LoginDocument::new(name, w.dry_run, &sign_in);
 
     emit(ctx, &format!("1. Repair the state of '{name}'\n"));
@@ -449,6 +484,17 @@ fn emit(ctx: &Context<'_>, text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+}
+
+/// Whether `claude mcp login` will find a terminal (it inherits our stdin). Debug builds (the
+/// tests) may say so with `MCP_AUTH_DOCTOR_TEST_TTY=1`, as the fake `claude` then behaves like one
+/// run in a terminal.
+fn has_terminal() -> bool {
+    #[cfg(debug_assertions)]
+    if let Ok(v) = std::env::var("MCP_AUTH_DOCTOR_TEST_TTY") {
+        return v == "1";
+    }
+    std::io::IsTerminal::is_terminal(&std::io::stdin())
 }
 
 #[cfg(test)]

@@ -125,12 +125,20 @@ pub fn shown_path(service: &str) -> PathBuf {
     PathBuf::from(format!("Keychain item \"{service}\""))
 }
 
+/// The program Claude Code reads and writes the item with, and whose access-list entry the item
+/// has: `/usr/bin/security`, never whatever `security` comes first on PATH (a planted one would see
+/// the whole credentials object). Debug builds (the tests) resolve it through PATH, so the fake
+/// in tests/bin stands in.
+#[cfg(not(debug_assertions))]
+const SECURITY: &str = "/usr/bin/security";
+#[cfg(debug_assertions)]
+const SECURITY: &str = "security";
+
 /// Reads the item of `service` and `account` (also the re-read under the lock before a write and
 /// the read-back after it).
 pub fn read_item(service: &str, account: &str, timeout: Duration) -> KeychainRead {
     let service = service.to_string();
-    // Resolved through PATH (on macOS that is /usr/bin/security), so tests can put a fake first.
-    let program = "security";
+    let program = SECURITY;
     let out = run_with_timeout(
         program,
         &["find-generic-password", "-a", account, "-w", "-s", &service],
@@ -234,12 +242,12 @@ pub fn write(service: &str, account: &str, value: &[u8], timeout: Duration) -> R
     use std::process::{Command, Stdio};
     let (mut cmd, stdin) = match write_via(service, account, value) {
         WriteVia::Stdin(line) => {
-            let mut c = Command::new("security");
+            let mut c = Command::new(SECURITY);
             c.arg("-i");
             (c, Some(line + "\n"))
         }
         WriteVia::Argv(args) => {
-            let mut c = Command::new("security");
+            let mut c = Command::new(SECURITY);
             c.args(args);
             (c, None)
         }

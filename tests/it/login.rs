@@ -25,6 +25,7 @@ fn creds(home: &Home) -> PathBuf {
 fn login_cmd(home: &Home, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = home.cmd(args);
     cmd.env("PATH", bin_path())
+        .env("MCP_AUTH_DOCTOR_TEST_TTY", "1")
         .env("FAKE_CLAUDE_KEY", LINEAR)
         .env("FAKE_CLAUDE_MARKER", "1")
         .env("FAKE_CLAUDE_ARGS", home.path.join("claude-args"))
@@ -262,4 +263,37 @@ fn login_dry_run_in_json_plans_the_sign_in() {
         "move-entry"
     );
     assert!(!home.path.join("claude-args").exists());
+}
+
+/// `claude mcp login` refuses to run without a terminal, and 2.1.332 clears the stored token
+/// before it refuses (real client, tests/real-client/README.md): login refuses first, exit 2,
+/// before the repair, and nothing is written.
+#[test]
+fn without_a_terminal_login_refuses_before_touching_anything() {
+    let home = Home::fixture("expired");
+    let before = fs::read(creds(&home)).unwrap();
+    let (stdout, stderr, code) =
+        run(login_cmd(&home, &["login", "linear", "--yes"]).env("MCP_AUTH_DOCTOR_TEST_TTY", "0"));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+    assert!(stderr.contains("Nothing was changed"), "{stderr}");
+    assert_eq!(fs::read(creds(&home)).unwrap(), before, "nothing written");
+    assert!(
+        !home.path.join("claude-args").exists(),
+        "claude was not run"
+    );
+}
+
+/// A server the settings switch off is not signed in to: Claude Code would not load it anyway.
+#[test]
+fn login_refuses_a_server_claude_code_does_not_load_here() {
+    let home = Home::fixture("settings-disabled");
+    let before = fs::read(creds(&home)).unwrap();
+    let (stdout, stderr, code) = run(&mut login_cmd(&home, &["login", "off", "--yes"]));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("'off' is disabled in this folder"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(creds(&home)).unwrap(), before, "nothing written");
 }
