@@ -73,11 +73,20 @@ fn no_home_project_or_server_name_in_any_anonymised_report() {
         let mut needles = vec![home_path, user];
         needles.extend(project_folders(&home));
         needles.extend(server_names(&home));
-        for format in ["markdown", "json"] {
-            let out = home
-                .cmd(&["report", "--anonymize", "--format", format])
-                .output()
-                .expect("run");
+        // With `--home` too: commands in the report must not get this run's paths.
+        let home_flag = home.path.display().to_string();
+        for (format, flags) in [
+            ("markdown", vec![]),
+            ("json", vec![]),
+            // No --format: the report's default, as a user runs it.
+            ("default", vec!["--home", home_flag.as_str()]),
+        ] {
+            let mut args = vec!["report", "--anonymize"];
+            if format != "default" {
+                args.extend(["--format", format]);
+            }
+            args.extend(flags);
+            let out = home.cmd(&args).output().expect("run");
             let text = String::from_utf8_lossy(&out.stdout);
             assert!(!text.is_empty(), "{name} {format}: empty report");
             if format == "json" {
