@@ -285,6 +285,8 @@ struct FixDocument<'a> {
     skipped: &'a [repair::Skipped],
     backup: Option<&'a repair::BackupRef>,
     remaining: Remaining,
+    /// Servers this run left with no entry that still need a sign-in (see [`needs_sign_in`]).
+    needs_sign_in: Vec<String>,
     findings: &'a [crate::checks::Finding],
 }
 
@@ -295,8 +297,15 @@ struct Remaining {
     infos: usize,
 }
 
-fn finish(ctx: &Context<'_>, mut out: String, end: &Ending<'_>, exit: u8) -> Outcome {
+fn finish(ctx: &Context<'_>, mut out: String, end: &Ending<'_>, mut exit: u8) -> Outcome {
     let (applied, now) = (end.applied, end.now);
+    // A server whose only entry this run removed (a placeholder, an expired token) did use
+    // OAuth: it still needs a sign-in, although with no entry left the state alone cannot say so
+    // (a later `check` reads it as "no token"). The run says so and keeps the problems bit.
+    let needs_sign_in = needs_sign_in(end);
+    if !needs_sign_in.is_empty() {
+        exit |= exit::PROBLEMS;
+    }
     if !ctx.json() {
         let (e, w, i) = now.counts();
         if end.dry_run {
@@ -310,6 +319,13 @@ fn finish(ctx: &Context<'_>, mut out: String, end: &Ending<'_>, exit: u8) -> Out
             count(w, "warning"),
             count(i, "info")
         );
+        if !needs_sign_in.is_empty() {
+            let _ = writeln!(
+                out,
+                "Still needs a sign-in (its old entry is gone, so `check` can no longer tell): {}.",
+                needs_sign_in.join(", ")
+            );
+        }
         // Servers whose token-less entry this run removed did use OAuth: they need a sign-in.
         let signed_out: Vec<&str> = applied
             .map(|a| {
@@ -355,6 +371,30 @@ fn finish(ctx: &Context<'_>, mut out: String, end: &Ending<'_>, exit: u8) -> Out
     }
 }
 
+/// The servers this run removed an unusable entry of that now have no token at all.
+fn needs_sign_in(end: &Ending<'_>) -> Vec<String> {
+    let Some(applied) = end.applied else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = Vec::new();
+    for step in &applied.applied {
+        let (ActionKind::RemoveEntry { .. }, true, Some(name)) =
+            (&step.action.kind, step.action.safe, step.server.as_deref())
+        else {
+            continue;
+        };
+        let no_token_now = end
+            .now
+            .servers
+            .iter()
+            .any(|s| s.name == name && s.verdict == Verdict::NoToken);
+        if no_token_now && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
 fn maybe_json(ctx: &Context<'_>, human: String, end: &Ending<'_>) -> String {
     if !ctx.json() {
         return human;
@@ -373,6 +413,7 @@ fn maybe_json(ctx: &Context<'_>, human: String, end: &Ending<'_>) -> String {
             warnings,
             infos,
         },
+        needs_sign_in: needs_sign_in(end),
         findings: &end.now.findings,
     })
 }
