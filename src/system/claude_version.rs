@@ -52,7 +52,12 @@ pub fn run_with_timeout(program: &str, args: &[&str], timeout: Duration) -> Resu
 /// says (a few file-system lookups), else asked of `claude --version` (a Node start: a quarter of
 /// a second or more, on every `check`).
 pub fn claude_version() -> Result<String, String> {
-    if let Some(v) = std::env::var_os("PATH").and_then(|p| installed_version(&p)) {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    // No `claude` on PATH: nothing to start (spawning only to fail costs a process).
+    if !std::env::split_paths(&path).any(|d| d.join("claude").is_file()) {
+        return Err("not found".into());
+    }
+    if let Some(v) = installed_version(&path) {
         return Ok(format!("{v} (Claude Code)"));
     }
     run_with_timeout("claude", &["--version"], Duration::from_secs(5))
