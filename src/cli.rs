@@ -107,6 +107,7 @@ pub enum Command {
     /// List the backups fix, forget, login and restore made
     Backups,
     /// Put the files of a backup back (the current ones are backed up first)
+    #[command(override_usage = "mcp-auth-doctor restore [OPTIONS] <ID | --latest>")]
     Restore {
         /// The backup id, as `backups` lists it
         #[arg(required_unless_present = "latest")]

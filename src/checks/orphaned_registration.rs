@@ -8,9 +8,10 @@ pub const INFO: CheckInfo = CheckInfo {
     explanation: "\
 **What it means.** No scope this tool can see (user, every local project in `~/.claude.json`, \
 every `.mcp.json` in the working directory, its ancestors and every known project, managed) \
-configures a server with this name. Claude Code never reads the entry. Plugin servers and \
-claude.ai connectors are never reported here: their definitions live elsewhere \
-(`unverified-registration`).
+configures a server with this name. Claude Code never reads the entry. A plugin server is \
+reported here only with evidence (its plugin is not installed any more, or the installed plugin \
+defines no server of that name); otherwise it, and every claude.ai connector, is \
+`unverified-registration`: their definitions live where this tool cannot read them.
 
 **Why it happens.** `claude mcp remove` deletes only the entry under the server's current key and \
 leaves older keys behind; removing a server by editing the config or deleting a project leaves \

@@ -51,7 +51,7 @@ pub fn list(ctx: &Context<'_>) -> Result<Outcome> {
     if all.is_empty() {
         let _ = writeln!(
             out,
-            "No backups yet in {} (fix, forget and restore make one before every change).",
+            "No backups yet in {} (fix, forget, login and restore make one before every change).",
             locations.display(&backup::root(&locations.config_dir.path))
         );
     }
