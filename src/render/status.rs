@@ -149,7 +149,7 @@ fn footer(d: &Diagnosis) -> Option<String> {
     let mut parts = Vec::new();
     for (group, place) in [
         (outside, "outside servers"),
-        (about_rows, "about servers the table shows as working"),
+        (about_rows, "that the rows above do not show"),
     ] {
         if group.is_empty() {
             continue;
