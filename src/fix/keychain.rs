@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::backup::{self, Backup, sha256_hex};
 use super::plan::Step;
-use super::{Applied, EditFn, Skipped, WriteOptions, Written, checkpoint, edit, lock, rewrite};
+use super::{Applied, EditFn, WriteOptions, Written, checkpoint, edit, lock};
 use crate::model::inventory::{Inventory, KeychainItem, Role};
 use crate::system::keychain::{self as item, KeychainRead};
 
@@ -170,42 +170,20 @@ pub fn apply(
     let mut pending = Some(steps);
     let mut applied_here = Vec::new();
     let mut skipped_here = Vec::new();
-    let mut edit_fn = |before: &[u8],
-                       actions: &mut Vec<backup::ManifestAction>|
-     -> Result<super::NewContent> {
-        let expected: Value = serde_json::from_slice(before)
-            .context("the Keychain item is not valid JSON; it is never written")?;
-        let mut runnable = Vec::new();
-        for step in pending.take().unwrap_or_default() {
-            if rewrite::entry_keys(&step.action.kind)
-                .iter()
-                .any(|key| lock::refresh_lock_held(config_dir, key))
-            {
-                skipped_here.push(Skipped {
-                    step,
-                    reason: "Claude Code is refreshing this token right now (its refresh lock is \
-                             held); run fix again in a minute"
-                        .into(),
-                });
-                continue;
-            }
-            runnable.push(step);
-        }
-        let edited = rewrite::member_steps(before.to_vec(), expected, runnable)?;
-        applied_here.extend(edited.applied);
-        actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
-            code: step.code.clone(),
-            summary: step.action.summary.clone(),
-            file: step.action.file_shown(),
-            pointer: step.action.kind.pointer(),
-            moved: backup::MovedEntry::of(&step.action.kind),
-        }));
-        skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
-            step,
-            reason: "already gone".into(),
-        }));
-        Ok((!applied_here.is_empty()).then_some((edited.text, Some(edited.expected))))
-    };
+    let mut edit_fn =
+        |before: &[u8], actions: &mut Vec<backup::ManifestAction>| -> Result<super::NewContent> {
+            let expected: Value = serde_json::from_slice(before)
+                .context("the Keychain item is not valid JSON; it is never written")?;
+            super::edit_members(
+                config_dir,
+                before.to_vec(),
+                expected,
+                pending.take().unwrap_or_default(),
+                &mut applied_here,
+                &mut skipped_here,
+                actions,
+            )
+        };
     match write_item(inv, Some(&planned_sha), &mut edit_fn, backup, opts)? {
         Written::ChangedUnderneath(shown) => return Ok(Some(shown)),
         Written::Yes | Written::NothingToDo | Written::ReadOnly(_) => {}

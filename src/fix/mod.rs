@@ -401,47 +401,24 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         let mut applied_here = Vec::new();
         let mut skipped_here = Vec::new();
         let mut pending = Some(steps);
-        let mut edit_fn = |before: &[u8],
-                           actions: &mut Vec<backup::ManifestAction>|
-         -> Result<NewContent> {
-            let (text, whole, steps) =
-                rewrite::whole_file(before, pending.take().unwrap_or_default());
-            applied_here.extend(whole);
-            let expected: Value = serde_json::from_slice(&text).with_context(|| {
-                format!("{} is not valid JSON; it is never written", path.display())
-            })?;
-            let mut runnable = Vec::new();
-            for step in steps {
-                if rewrite::entry_keys(&step.action.kind)
-                    .iter()
-                    .any(|key| lock::refresh_lock_held(config_dir, key))
-                {
-                    skipped_here.push(Skipped {
-                        step,
-                        reason: "Claude Code is refreshing this token right now (its refresh lock \
-                                 is held); run fix again in a minute"
-                            .into(),
-                    });
-                    continue;
-                }
-                runnable.push(step);
-            }
-            let edited = rewrite::member_steps(text, expected, runnable)?;
-            applied_here.extend(edited.applied);
-            // The manifest lists only what was carried out (whole-file repairs included).
-            actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
-                code: step.code.clone(),
-                summary: step.action.summary.clone(),
-                file: step.action.file_shown(),
-                pointer: step.action.kind.pointer(),
-                moved: backup::MovedEntry::of(&step.action.kind),
-            }));
-            skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
-                step,
-                reason: "already gone".into(),
-            }));
-            Ok((!applied_here.is_empty()).then_some((edited.text, Some(edited.expected))))
-        };
+        let mut edit_fn =
+            |before: &[u8], actions: &mut Vec<backup::ManifestAction>| -> Result<NewContent> {
+                let (text, whole, steps) =
+                    rewrite::whole_file(before, pending.take().unwrap_or_default());
+                applied_here.extend(whole);
+                let expected: Value = serde_json::from_slice(&text).with_context(|| {
+                    format!("{} is not valid JSON; it is never written", path.display())
+                })?;
+                edit_members(
+                    config_dir,
+                    text,
+                    expected,
+                    steps,
+                    &mut applied_here,
+                    &mut skipped_here,
+                    actions,
+                )
+            };
         let file_edit = FileEdit {
             path,
             role: Some(role),
@@ -513,6 +490,51 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         backup::prune(config_dir);
     }
     Ok(Attempt::Done(done))
+}
+
+/// The member edits of one write, made under the locks (for a file and for the Keychain item
+/// alike): a step whose entry Claude Code is refreshing right now is skipped, the rest go through
+/// [`rewrite::member_steps`] in one pass, and the manifest lists what was carried out (with any
+/// whole-file repairs already in `applied_here`).
+fn edit_members(
+    config_dir: &Path,
+    text: Vec<u8>,
+    expected: Value,
+    steps: Vec<Step>,
+    applied_here: &mut Vec<Step>,
+    skipped_here: &mut Vec<Skipped>,
+    actions: &mut Vec<backup::ManifestAction>,
+) -> Result<NewContent> {
+    let mut runnable = Vec::new();
+    for step in steps {
+        if rewrite::entry_keys(&step.action.kind)
+            .iter()
+            .any(|key| lock::refresh_lock_held(config_dir, key))
+        {
+            skipped_here.push(Skipped {
+                step,
+                reason: "Claude Code is refreshing this token right now (its refresh lock is \
+                         held); run fix again in a minute"
+                    .into(),
+            });
+            continue;
+        }
+        runnable.push(step);
+    }
+    let edited = rewrite::member_steps(text, expected, runnable)?;
+    applied_here.extend(edited.applied);
+    actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
+        code: step.code.clone(),
+        summary: step.action.summary.clone(),
+        file: step.action.file_shown(),
+        pointer: step.action.kind.pointer(),
+        moved: backup::MovedEntry::of(&step.action.kind),
+    }));
+    skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
+        step,
+        reason: "already gone".into(),
+    }));
+    Ok((!applied_here.is_empty()).then_some((edited.text, Some(edited.expected))))
 }
 
 fn apply_chmod(
