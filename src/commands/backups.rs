@@ -567,27 +567,19 @@ fn merge_section(
         if now["mcpOAuth"].get(&m.from) != Some(old) {
             continue;
         }
-        // What the move wrote: the old entry with the new serverUrl (known by its hash).
+        // What the move wrote, while the live key still holds it unchanged.
         let Some(moved) = now["mcpOAuth"].get(&m.to) else {
             continue;
         };
-        let url_matches = moved
+        // The url the move set is known by its hash; the rest is what the move makes of `old`.
+        let Some(url) = moved
             .get("serverUrl")
             .and_then(Value::as_str)
-            .is_some_and(|u| backup::sha256_hex(u.as_bytes()) == m.server_url_sha256);
-        let mut rest = moved.clone();
-        let mut old_rest = old.clone();
-        // The move sets serverUrl and drops the old url's discoveryState.resourceMetadataUrl
-        // (fix::rewrite): everything else must be as the move left it.
-        for v in [&mut rest, &mut old_rest] {
-            if let Some(o) = v.as_object_mut() {
-                o.shift_remove("serverUrl");
-                if let Some(d) = o.get_mut("discoveryState").and_then(Value::as_object_mut) {
-                    d.shift_remove("resourceMetadataUrl");
-                }
-            }
-        }
-        if !url_matches || rest != old_rest {
+            .filter(|u| backup::sha256_hex(u.as_bytes()) == m.server_url_sha256)
+        else {
+            continue;
+        };
+        if *moved != crate::fix::rewrite::entry_after_move(old, url) {
             continue;
         }
         text = edit::remove_member(&text, &["mcpOAuth"], &m.to)?.unwrap_or(text);

@@ -324,10 +324,38 @@ fn move_step(
         bail!(crate::exit::Error::Internal("not a move".into()));
     };
     let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
-    let (text, expected) = drop_stale_resource_metadata(text, expected, object, from, server_url)?;
+    let dropped = drop_stale_resource_metadata(text, expected, object, from, server_url)?;
+    let (text, expected) = match &dropped {
+        Some((t, e)) => (t.as_slice(), e),
+        None => (text, expected),
+    };
     let set = [("serverUrl", Value::String(server_url.clone()))];
-    Ok(move_member(&text, &object_refs, from, to, &set)?
-        .map(|t| (t, expected_move(&expected, &object_refs, from, to, &set))))
+    Ok(move_member(text, &object_refs, from, to, &set)?
+        .map(|t| (t, expected_move(expected, &object_refs, from, to, &set))))
+}
+
+/// Whether moving `entry` to `server_url` drops its `discoveryState.resourceMetadataUrl` (see
+/// [`drop_stale_resource_metadata`]): it names another url's metadata.
+fn has_stale_resource_metadata(entry: &Value, server_url: &str) -> bool {
+    entry.get("serverUrl").and_then(Value::as_str) != Some(server_url)
+        && entry
+            .get("discoveryState")
+            .and_then(|d| d.get("resourceMetadataUrl"))
+            .is_some()
+}
+
+/// What a move to `server_url` writes for the entry `old`, as a value: `restore --section` undoes
+/// a move only while the live key still holds exactly this.
+pub fn entry_after_move(old: &Value, server_url: &str) -> Value {
+    let mut entry = old.clone();
+    let stale = has_stale_resource_metadata(old, server_url);
+    if let Value::Object(fields) = &mut entry {
+        if stale && let Some(Value::Object(d)) = fields.get_mut("discoveryState") {
+            d.shift_remove("resourceMetadataUrl");
+        }
+        fields.insert("serverUrl".into(), Value::String(server_url.into()));
+    }
+    entry
 }
 
 /// When a move changes the entry's url, its `discoveryState.resourceMetadataUrl` names the old
@@ -335,27 +363,22 @@ fn move_step(
 /// entry and then refuses the server ("Protected resource .../mcp does not match expected
 /// .../v2/mcp"), leaving the entry tokenless for good: seen with 2.1.100 after a move from `/mcp`
 /// to `/v2/mcp` (tests/real-client/README.md). Without it the client discovers the metadata
-/// again. The token and everything else in `discoveryState` stay. Same url: nothing to drop.
+/// again. The token and everything else in `discoveryState` stay. Same url: nothing to drop
+/// (`None`, and nothing copied).
 fn drop_stale_resource_metadata(
     text: &[u8],
     expected: &Value,
     object: &[String],
     from: &str,
     server_url: &str,
-) -> Result<(Vec<u8>, Value)> {
+) -> Result<Option<(Vec<u8>, Value)>> {
     let mut entry_path: Vec<String> = object.to_vec();
     entry_path.push(from.to_string());
     let entry = entry_path
         .iter()
         .try_fold(expected, |v, seg| v.get(seg.as_str()));
-    let stale = entry.is_some_and(|e| {
-        e.get("serverUrl").and_then(Value::as_str) != Some(server_url)
-            && e.get("discoveryState")
-                .and_then(|d| d.get("resourceMetadataUrl"))
-                .is_some()
-    });
-    if !stale {
-        return Ok((text.to_vec(), expected.clone()));
+    if !entry.is_some_and(|e| has_stale_resource_metadata(e, server_url)) {
+        return Ok(None);
     }
     entry_path.push("discoveryState".to_string());
     let removal = edit::Removal {
@@ -364,10 +387,10 @@ fn drop_stale_resource_metadata(
     };
     let removed = edit::remove_members(text, std::slice::from_ref(&removal))?;
     if !removed.found[0] {
-        return Ok((text.to_vec(), expected.clone()));
+        return Ok(None);
     }
     let after = edit::expected_after(expected.clone(), std::slice::from_ref(&removal));
-    Ok((removed.text, after))
+    Ok(Some((removed.text, after)))
 }
 
 /// Applies the whole-file steps among `steps` to `before`: returns the text the member steps
