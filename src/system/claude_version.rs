@@ -54,24 +54,29 @@ pub fn run_with_timeout(program: &str, args: &[&str], timeout: Duration) -> Resu
 pub fn claude_version() -> Result<String, String> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     // No `claude` on PATH: nothing to start (spawning only to fail costs a process).
-    if !std::env::split_paths(&path).any(|d| d.join("claude").is_file()) {
+    let Some(program) = on_path(&path) else {
         return Err("not found".into());
-    }
-    if let Some(v) = installed_version(&path) {
+    };
+    if let Some(v) = installed_version(&program) {
         return Ok(format!("{v} (Claude Code)"));
     }
     run_with_timeout("claude", &["--version"], Duration::from_secs(5))
         .map(|s| s.lines().next().unwrap_or_default().trim().to_string())
 }
 
-/// The version of the first `claude` on `path`, from where it is installed, without running it:
-/// the native installer's `.../versions/X.Y.Z` file, or the `package.json` of the npm package
-/// `@anthropic-ai/claude-code` the link points into. `None` when neither says (then ask it).
-fn installed_version(path: &std::ffi::OsStr) -> Option<String> {
-    let program = std::env::split_paths(path)
+/// The first `claude` on `path`, as the shell would find it.
+fn on_path(path: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
+    std::env::split_paths(path)
         .map(|d| d.join("claude"))
-        .find(|p| p.is_file())?;
-    let target = std::fs::canonicalize(&program).ok()?;
+        .find(|p| p.is_file())
+}
+
+/// The version of `program` (a `claude` found on PATH), from where it is installed, without
+/// running it: the native installer's `.../versions/X.Y.Z` file, or the `package.json` of the npm
+/// package `@anthropic-ai/claude-code` the link points into. `None` when neither says (then ask
+/// it).
+fn installed_version(program: &std::path::Path) -> Option<String> {
+    let target = std::fs::canonicalize(program).ok()?;
     let file_name = target.file_name()?.to_str()?;
     if is_release(file_name) {
         return Some(file_name.to_string());
@@ -124,7 +129,7 @@ mod tests {
         std::fs::create_dir_all(&npm_bin).unwrap();
         std::os::unix::fs::symlink(pkg.join("bin/claude.exe"), npm_bin.join("claude")).unwrap();
         assert_eq!(
-            installed_version(npm_bin.as_os_str()).as_deref(),
+            installed_version(&on_path(npm_bin.as_os_str()).unwrap()).as_deref(),
             Some("2.1.332")
         );
         // native: ~/.local/bin/claude -> ~/.local/share/claude/versions/2.1.100
@@ -135,14 +140,17 @@ mod tests {
         std::fs::create_dir_all(&native_bin).unwrap();
         std::os::unix::fs::symlink(versions.join("2.1.100"), native_bin.join("claude")).unwrap();
         assert_eq!(
-            installed_version(native_bin.as_os_str()).as_deref(),
+            installed_version(&on_path(native_bin.as_os_str()).unwrap()).as_deref(),
             Some("2.1.100")
         );
         // Anything else (a wrapper script, another package): ask `claude --version`.
         let other = dir.join("other-bin");
         std::fs::create_dir_all(&other).unwrap();
         std::fs::write(other.join("claude"), "#!/bin/sh\necho 9.9.9\n").unwrap();
-        assert_eq!(installed_version(other.as_os_str()), None);
+        assert_eq!(
+            installed_version(&on_path(other.as_os_str()).unwrap()),
+            None
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
