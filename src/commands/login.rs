@@ -57,24 +57,17 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
     }
     // A server Claude Code does not load here (disabled, rejected, denied, suppressed): a
     // sign-in would not connect it, and `claude mcp login` may refuse it. Say what to switch on.
-    let in_use: Vec<&crate::diagnosis::servers::ServerSummary> = first
-        .servers
-        .iter()
-        .filter(|s| s.name == name && s.verdict != Verdict::Shadowed)
-        .collect();
-    if let Some(off) = in_use.first().filter(|_| {
-        in_use.iter().all(|s| {
-            matches!(
-                s.verdict,
-                Verdict::Disabled | Verdict::Rejected | Verdict::Denied | Verdict::Suppressed
-            )
-        })
-    }) {
+    let mut in_use = first.inventory.in_use_named(name).peekable();
+    if in_use.peek().is_some() && in_use.all(|s| s.loading.is_dead()) {
+        let verdict = first
+            .servers
+            .iter()
+            .find(|s| s.name == name && s.verdict != Verdict::Shadowed)
+            .map_or("not loaded", |s| s.verdict.label());
         bail!(exit::Error::Usage(format!(
-            "'{name}' is {} in this folder: Claude Code does not load it, so signing in would not \
-             connect it. Nothing was changed. `mcp-auth-doctor status {}` says which setting keeps \
-             it off; switch it on first, then run login again",
-            off.verdict.label(),
+            "'{name}' is {verdict} in this folder: Claude Code does not load it, so signing in \
+             would not connect it. Nothing was changed. `mcp-auth-doctor status {}` says which \
+             setting keeps it off; switch it on first, then run login again",
             shell_quote(name)
         )));
     }
