@@ -326,24 +326,12 @@ fn finish(ctx: &Context<'_>, mut out: String, end: &Ending<'_>, mut exit: u8) ->
                 needs_sign_in.join(", ")
             );
         }
-        // Servers whose token-less entry this run removed did use OAuth: they need a sign-in.
-        let signed_out: Vec<&str> = applied
-            .map(|a| {
-                a.applied
-                    .iter()
-                    .filter(|s| {
-                        matches!(s.action.kind, ActionKind::RemoveEntry { .. }) && s.action.safe
-                    })
-                    .filter_map(|s| s.server.as_deref())
-                    .collect()
-            })
-            .unwrap_or_default();
         let mut logins: Vec<String> = Vec::new();
         for s in &now.servers {
             let next = if s.verdict == Verdict::NeedsLogin {
                 crate::render::servers::next_step(s)
             } else if applied.is_some() && s.verdict == Verdict::NoToken {
-                if signed_out.contains(&s.name.as_str()) {
+                if needs_sign_in.contains(&s.name) {
                     Some(crate::checks::login_hint(&s.name))
                 } else if s
                     .findings
