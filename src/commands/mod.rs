@@ -49,15 +49,18 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
     })?;
     // A report is read on someone else's machine and may be anonymised: its commands never get
     // this run's paths (they would name the reporter's home).
-    let report = matches!(config.command, Command::Report { .. });
-    if report {
-    } else if config.format == Format::Human {
-        outcome.stdout = pasteable::pasteable(&outcome.stdout, &config.overrides);
-        outcome.stderr = pasteable::pasteable(&outcome.stderr, &config.overrides);
-        outcome.stdout = crate::render::style::fit_to_page(&outcome.stdout);
-        outcome.stderr = crate::render::style::fit_to_page(&outcome.stderr);
-    } else if config.format == Format::Json {
-        outcome.stdout = pasteable::pasteable_json(&outcome.stdout, &config.overrides);
+    match config.format {
+        _ if matches!(config.command, Command::Report { .. }) => {}
+        Format::Human => {
+            outcome.stdout = pasteable::pasteable(&outcome.stdout, &config.overrides);
+            outcome.stderr = pasteable::pasteable(&outcome.stderr, &config.overrides);
+            outcome.stdout = crate::render::style::fit_to_page(&outcome.stdout);
+            outcome.stderr = crate::render::style::fit_to_page(&outcome.stderr);
+        }
+        Format::Json => {
+            outcome.stdout = pasteable::pasteable_json(&outcome.stdout, &config.overrides);
+        }
+        _ => {}
     }
     Ok(outcome)
 }
