@@ -3,7 +3,7 @@
 //! utility, and a module may import only leaves and earlier steps. A new import from a later step
 //! into an earlier one, or a circle, fails here with the line that made it.
 //!
-//! (That the pure steps touch no disk, process or environment is `load::layering`, a unit test.)
+//! A second test fails if a pure step touches the disk, a process or the environment.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -195,4 +195,75 @@ fn the_checker_sees_a_backward_import() {
     let found = violations(&src);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("model (step 4) imports render (step 10)"));
+}
+
+/// Source trees that must stay pure (model, checks, diagnosis, rendering, the layout).
+const PURE: &[&str] = &[
+    "src/model",
+    "src/checks",
+    "src/diagnosis",
+    "src/render",
+    "src/layout.rs",
+];
+
+/// What reaches the disk, processes or the environment. `std::env::consts` is compile-time.
+const FORBIDDEN: &[&str] = &[
+    "std::fs",
+    "std::process",
+    "std::env::var",
+    "std::env::home_dir",
+    "std::env::current_dir",
+    "std::net",
+    "Command::new",
+    "File::open",
+    ".exists()",
+    ".is_dir()",
+    ".is_file()",
+    ".canonicalize(",
+    "read_dir(",
+    "read_link(",
+    "symlink_metadata(",
+    ".metadata(",
+    "processes::scan(",
+    "keychain::read(",
+    "store::load_small",
+];
+
+#[test]
+fn the_pure_steps_touch_no_disk_process_or_environment() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for p in PURE {
+        let path = root.join(p);
+        assert!(
+            path.exists(),
+            "{p} moved: update layering::PURE to where it went"
+        );
+        rust_files(&path, &mut files);
+    }
+    assert!(files.len() > 30, "only {} files found", files.len());
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            for bad in FORBIDDEN {
+                if code.contains(bad) {
+                    found.push(format!(
+                        "{}:{}: {bad}",
+                        file.strip_prefix(root).unwrap().display(),
+                        n + 1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "I/O outside load (ask the Snapshot instead):\n{}",
+        found.join("\n")
+    );
 }
