@@ -14,8 +14,17 @@ pub const STATE_ENV_VARS: &[&str] = &[
     "CLAUDE_CODE_PLUGIN_CACHE_DIR",
 ];
 
-/// The variable the home directory comes from on this OS.
-const HOME_VAR: &str = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+/// The OS whose rules apply, as `std::env::consts::OS` names it: this one, or in debug builds
+/// (tests) the value of `MCP_AUTH_DOCTOR_TEST_OS`, so the macOS and Windows rules are tested on
+/// Linux (the Keychain with the fake `security`, the Windows home, project keys and write path).
+/// Every platform rule is a pure function of this value, never a `cfg!`.
+pub fn target_os() -> String {
+    #[cfg(debug_assertions)]
+    if let Ok(os) = std::env::var("MCP_AUTH_DOCTOR_TEST_OS") {
+        return os;
+    }
+    std::env::consts::OS.into()
+}
 
 /// What the process was started with: the environment, already read, so the rest of the program
 /// (and its tests) never reads the real environment behind its back.
@@ -35,15 +44,19 @@ pub struct Environment {
 /// Where the home directory came from when `--home` was not given.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum HomeSource {
-    /// `$HOME` (`%USERPROFILE%` on Windows).
+    /// `$HOME`.
     #[default]
     Variable,
     /// The variable is not set, so the OS's user database gave it (as Node's `os.homedir` does).
     UserDatabase,
+    /// `%USERPROFILE%`, the home variable on Windows.
+    UserProfile,
 }
 
 impl Environment {
     pub fn from_process() -> Self {
+        let os = target_os();
+        let home_var = home_variable(&os);
         let vars = STATE_ENV_VARS
             .iter()
             .filter_map(|name| {
@@ -52,12 +65,19 @@ impl Environment {
             })
             .collect();
         Self {
-            home: std::env::home_dir(),
+            // The variable of the target OS first (so a Windows run pretended on Linux takes
+            // `USERPROFILE`), then the OS's own answer, as Node's `os.homedir` falls back.
+            home: home_from_variable(&os, |name| std::env::var(name).ok())
+                .or_else(std::env::home_dir),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             vars,
             user: std::env::var("USER").ok(),
-            home_from: if std::env::var_os(HOME_VAR).is_some() {
-                HomeSource::Variable
+            home_from: if std::env::var_os(home_var).is_some_and(|v| !v.is_empty()) {
+                if os == "windows" {
+                    HomeSource::UserProfile
+                } else {
+                    HomeSource::Variable
+                }
             } else {
                 HomeSource::UserDatabase
             },
@@ -172,11 +192,12 @@ impl Locations {
             },
             (None, Some(h)) => Chosen {
                 path: h.clone(),
-                rule: match (env.home_from, cfg!(windows)) {
-                    (HomeSource::Variable, true) => "%USERPROFILE%".into(),
-                    (HomeSource::Variable, false) => "$HOME".into(),
-                    (HomeSource::UserDatabase, _) => format!(
-                        "the user database, since {HOME_VAR} is not set; Claude Code does the same"
+                rule: match env.home_from {
+                    HomeSource::UserProfile => "%USERPROFILE%".into(),
+                    HomeSource::Variable => "$HOME".into(),
+                    HomeSource::UserDatabase => format!(
+                        "the user database, since {} is not set; Claude Code does the same",
+                        home_variable(std::env::consts::OS)
                     ),
                 },
             },
@@ -405,21 +426,38 @@ pub fn project_key(os: &str, dir: &str) -> String {
 
 /// Whether a project key names the folder `dir` on `os`. Windows folders compare without regard
 /// to case (NTFS and SMB shares are case-insensitive by default) and with either separator;
-/// other systems compare byte for byte (a case-sensitive APFS or ext4 folder differs).
+/// other systems compare as paths, case-sensitively (a case-sensitive APFS or ext4 folder
+/// differs), so only a trailing `/` or a doubled one is forgiven.
 pub fn same_project(os: &str, key: &str, dir: &str) -> bool {
     if os == "windows" {
-        let (a, b) = (project_key(os, key), project_key(os, dir));
-        let trim = |s: &str| {
-            // `C:/p/` and `C:/p` are the same folder; the root `C:/` keeps its slash.
-            if s.len() > 3 && s.ends_with('/') {
-                s[..s.len() - 1].to_string()
-            } else {
-                s.to_string()
-            }
-        };
-        trim(&a).to_lowercase() == trim(&b).to_lowercase()
+        windows_folder(key) == windows_folder(dir)
     } else {
-        key == dir
+        Path::new(key) == Path::new(dir)
+    }
+}
+
+/// Whether the folder `dir` is the project `key` or inside it, by the rules of
+/// [`same_project`] (a trusted ancestor folder covers its subfolders).
+pub fn project_contains(os: &str, key: &str, dir: &str) -> bool {
+    if os == "windows" {
+        let (key, dir) = (windows_folder(key), windows_folder(dir));
+        dir == key
+            || dir
+                .strip_prefix(&key)
+                .is_some_and(|rest| key.ends_with('/') || rest.starts_with('/'))
+    } else {
+        Path::new(dir).starts_with(Path::new(key))
+    }
+}
+
+/// A Windows folder in the one form two spellings of it share: `/` separators (the form Claude
+/// Code keys projects by), lower case, no trailing `/` except on a root (`c:/`).
+fn windows_folder(path: &str) -> String {
+    let key = project_key("windows", path).to_lowercase();
+    if key.len() > 3 && key.ends_with('/') {
+        key[..key.len() - 1].to_string()
+    } else {
+        key
     }
 }
 
@@ -572,7 +610,7 @@ mod tests {
         // Unset or empty: the user database decides (None here).
         assert_eq!(home_from_variable("windows", |_| Some(String::new())), None);
         assert_eq!(home_from_variable("windows", |_| None), None);
-        assert_eq!(home_variable(std::env::consts::OS), HOME_VAR);
+        assert_eq!(home_variable("linux"), "HOME");
     }
 
     #[test]
@@ -608,6 +646,32 @@ mod tests {
         assert!(!same_project("linux", "/home/Alice", "/home/alice"));
         assert!(!same_project("macos", "/Users/Alice", "/Users/alice"));
         assert!(same_project("linux", "/home/alice", "/home/alice"));
+        assert!(same_project("linux", "/home/alice/", "/home/alice"));
+    }
+
+    #[test]
+    fn a_windows_project_covers_its_subfolders_whatever_the_spelling() {
+        assert!(project_contains(
+            "windows",
+            "C:/Users/Alice",
+            r"c:\users\alice\Proj"
+        ));
+        assert!(project_contains(
+            "windows",
+            "C:/Users/Alice",
+            "C:/Users/alice"
+        ));
+        assert!(project_contains("windows", "C:/", r"c:\x"));
+        assert!(project_contains("windows", "//SRV/share", r"\\srv\Share\p"));
+        assert!(!project_contains(
+            "windows",
+            "C:/Users/Al",
+            "C:/Users/Alice"
+        ));
+        assert!(!project_contains("windows", "C:/p", "D:/p/q"));
+        assert!(project_contains("linux", "/home/u", "/home/u/app"));
+        assert!(!project_contains("linux", "/home/U", "/home/u/app"));
+        assert!(!project_contains("linux", "/home/u", "/home/uu"));
     }
 
     #[test]

@@ -72,11 +72,7 @@ pub fn should_read(
 /// The OS whose rules apply: this one, or in debug builds (tests) the value of
 /// `MCP_AUTH_DOCTOR_TEST_OS`, so the macOS defaults are tested on Linux with the fake `security`.
 pub fn target_os() -> String {
-    #[cfg(debug_assertions)]
-    if let Ok(os) = std::env::var("MCP_AUTH_DOCTOR_TEST_OS") {
-        return os;
-    }
-    std::env::consts::OS.into()
+    crate::paths::target_os()
 }
 
 /// How long a read may take before it is given up: with a terminal the user can answer a

@@ -1,0 +1,98 @@
+//! The platform is a value: `MCP_AUTH_DOCTOR_TEST_OS` (a debug-build hook) makes the binary apply
+//! another OS's rules on Linux, so the Windows rules that need a whole run (the home from
+//! `USERPROFILE`, no mode bits, no process scan, the Credential Manager) are tested here. The pure
+//! rules have unit tests with Windows inputs in `src/paths.rs` and `src/model/folder.rs`.
+
+use std::fs;
+
+use serde_json::Value;
+
+use crate::common::{self, CANARY, Home};
+
+/// [`Home::run`] with more environment variables.
+fn run_env(home: &Home, args: &[&str], env: &[(&str, &str)]) -> (String, String, i32) {
+    let mut cmd = home.cmd(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run");
+    let shown = home.path.display().to_string();
+    let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&shown, "[HOME]");
+    (
+        clean(&out.stdout),
+        clean(&out.stderr),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn json(stdout: &str, stderr: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"))
+}
+
+#[test]
+fn the_home_comes_from_userprofile_when_the_target_is_windows() {
+    let home = Home::fixture("healthy");
+    let (out, err, code) = run_env(
+        &home,
+        &["paths", "--format", "json"],
+        &[
+            ("MCP_AUTH_DOCTOR_TEST_OS", "windows"),
+            ("HOME", "/nonexistent-home-of-another-os"),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out, &err);
+    assert_eq!(doc["home"], "[HOME]");
+    assert_eq!(doc["home_chosen_by"], "%USERPROFILE%");
+    // On Linux the same environment takes HOME.
+    let elsewhere = home.path.join("elsewhere").display().to_string();
+    let (out, err, _) = run_env(
+        &home,
+        &["paths", "--format", "json"],
+        &[("HOME", &elsewhere)],
+    );
+    let doc = json(&out, &err);
+    assert_eq!(doc["home"], "[HOME]/elsewhere");
+    assert_eq!(doc["home_chosen_by"], "$HOME");
+}
+
+/// `text` with every LF made CRLF, as a Windows editor saves it.
+fn crlf(text: &str) -> String {
+    text.replace('\n', "\r\n")
+}
+
+/// A credentials file saved with CRLF line ends (pretty-printed by an editor, then repaired):
+/// Claude Code's `JSON.parse` reads it, so must we, and fix's byte-exact edit keeps every CRLF and
+/// every byte outside the member it changes.
+#[test]
+fn fix_on_a_crlf_credentials_file_keeps_crlf_and_every_untouched_byte() {
+    let home = Home::fixture("trailing-slash");
+    let creds = home.path.join(".claude/.credentials.json");
+    let value: Value = serde_json::from_slice(&fs::read(&creds).unwrap()).unwrap();
+    let before = crlf(&serde_json::to_string_pretty(&value).unwrap());
+    fs::write(&creds, &before).unwrap();
+
+    let (doc, _) = home.check_json();
+    let lf_home = Home::fixture("trailing-slash");
+    let (lf_doc, _) = lf_home.check_json();
+    assert_eq!(common::codes(&doc), common::codes(&lf_doc), "CRLF parses");
+    assert!(!common::codes(&doc).contains(&"unparseable-file".to_string()));
+
+    let (out, err, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code, 1, "fixed, no problem left: {out}\n{err}");
+    let after = fs::read_to_string(&creds).unwrap();
+    assert_ne!(after, before, "fix changed nothing");
+    serde_json::from_str::<Value>(&after).expect("still JSON");
+    assert_eq!(
+        after.matches("\r\n").count(),
+        after.matches('\n').count(),
+        "a bare LF was written: {after:?}"
+    );
+    // The members fix does not touch, byte for byte: everything before `mcpOAuth`, and from the
+    // member after it to the end.
+    let head = before.find("\"mcpOAuth\"").unwrap();
+    assert_eq!(after[..head], before[..head]);
+    let tail = before.find("\"pluginSecrets\"").unwrap();
+    assert!(after.ends_with(&before[tail..]), "{after}");
+    assert!(!out.contains(CANARY) && !err.contains(CANARY));
+}
