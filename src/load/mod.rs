@@ -187,7 +187,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         mcp_json,
         plugins,
         keychain,
-        processes: processes::scan(),
+        processes: processes::scan(&options.target_os),
         lock_dirs,
         temp_files,
         corrupted_backups,

@@ -96,3 +96,28 @@ fn fix_on_a_crlf_credentials_file_keeps_crlf_and_every_untouched_byte() {
     assert!(after.ends_with(&before[tail..]), "{after}");
     assert!(!out.contains(CANARY) && !err.contains(CANARY));
 }
+
+/// No Unix mode bits on Windows: a credentials file mode 0644 is reported on Linux and not under
+/// Windows rules (the explanation says why); and there is no `/proc` to scan, so the report says
+/// "cannot tell" about running Claude Code processes, as on macOS.
+#[test]
+fn windows_rules_skip_mode_bits_and_cannot_tell_running_processes() {
+    let home = Home::fixture("credentials-0644");
+    let (doc, _) = home.check_json();
+    assert!(common::codes(&doc).contains(&"credentials-permissions".to_string()));
+    let windows = [("MCP_AUTH_DOCTOR_TEST_OS", "windows")];
+    let (out, err, _) = run_env(&home, &["check", "--format", "json"], &windows);
+    let codes = common::codes(&json(&out, &err));
+    assert!(
+        !codes.contains(&"credentials-permissions".to_string()),
+        "{codes:?}"
+    );
+    let (out, _, _) = run_env(&home, &["--explain", "credentials-permissions"], &windows);
+    assert!(out.contains("On Windows"), "{out}");
+
+    let (report, err, _) = run_env(&home, &["report"], &windows);
+    assert!(
+        report.contains("cannot tell (process inspection is implemented for Linux only)"),
+        "{report}\n{err}"
+    );
+}
