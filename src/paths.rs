@@ -12,6 +12,7 @@ pub const STATE_ENV_VARS: &[&str] = &[
     "CLAUDE_SECURESTORAGE_CONFIG_DIR",
     "CLAUDE_CODE_CUSTOM_OAUTH_URL",
     "CLAUDE_CODE_PLUGIN_CACHE_DIR",
+    "CLAUDE_CODE_FORCE_WINDOWS_CREDMAN",
 ];
 
 /// The OS whose rules apply, as `std::env::consts::OS` names it: this one, or in debug builds
@@ -170,6 +171,9 @@ pub struct Locations {
     pub project_dir: PathBuf,
     /// Environment variables that were set but ignored (because a flag overrides them).
     pub ignored_env: Vec<String>,
+    /// `CLAUDE_CODE_FORCE_WINDOWS_CREDMAN=1`: Claude Code 2.1.332 on Windows keeps credentials
+    /// in the Windows Credential Manager, whatever its feature flag says (state-formats §1.3).
+    pub windows_credman_forced: bool,
 }
 
 impl Locations {
@@ -226,6 +230,8 @@ impl Locations {
         let secure_dir = var("CLAUDE_SECURESTORAGE_CONFIG_DIR", &mut ignored_env);
         let custom_oauth = var("CLAUDE_CODE_CUSTOM_OAUTH_URL", &mut ignored_env);
         let plugin_cache = var("CLAUDE_CODE_PLUGIN_CACHE_DIR", &mut ignored_env);
+        let windows_credman_forced = var("CLAUDE_CODE_FORCE_WINDOWS_CREDMAN", &mut ignored_env)
+            .is_some_and(|v| env_truthy(&v));
 
         // The directory that `.claude.json` sits in when it is not the legacy file.
         let (config_dir, explicit_dir) = match (&flags.config_dir, &claude_config_dir) {
@@ -338,6 +344,7 @@ impl Locations {
             plugins_dir,
             project_dir,
             ignored_env,
+            windows_credman_forced,
         })
     }
 
@@ -345,6 +352,15 @@ impl Locations {
     pub fn display(&self, path: &Path) -> String {
         tilde(path, &self.home.path)
     }
+}
+
+/// Whether a flag variable is on as Claude Code reads such flags (`1`, `true`, `yes`, `on`, any
+/// case; state-formats §1.3 names `=1`, the other spellings are assumed from its other flags).
+fn env_truthy(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes" | "on"
+    )
 }
 
 /// `path` with `home` shown as `~`.

@@ -88,6 +88,7 @@ codes! {
         UnloadedServerState = "unloaded-server-state",
         ConflictingScopes = "conflicting-scopes",
         LauncherKey = "launcher-key",
+        WindowsCredentialManager = "windows-credential-manager",
     }
     probe {
         SeveralDefinitions = "several-definitions",

@@ -38,6 +38,7 @@ pub(crate) mod unloaded_server_state;
 mod unparseable_file;
 mod unset_env_var;
 mod unverified_registration;
+mod windows_credential_manager;
 
 pub use code::Code;
 pub use finding::{Action, ActionKind, Finding, Severity};
@@ -152,6 +153,7 @@ pub const CHECKS: &[Check] = checks![
     unloaded_server_state,
     conflicting_scopes,
     launcher_key,
+    windows_credential_manager,
 ];
 
 /// Runs every check.

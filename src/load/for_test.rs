@@ -109,6 +109,9 @@ impl Snapshot {
             user_servers: json.get("mcpServers").cloned(),
             projects,
             top_level: Vec::new(),
+            windows_credman_flag: json
+                .pointer("/cachedGrowthBookFeatures/tengu_windows_credman")
+                .cloned(),
         };
         self.global = Loaded::parsed(&self.global.path, config);
         self

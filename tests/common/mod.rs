@@ -31,6 +31,10 @@ fn scenario_env(name: &str, home: &Path) -> Vec<(String, String)> {
             "CLAUDE_CONFIG_DIR".into(),
             home.join("profiles/work").display().to_string(),
         )],
+        // Windows rules on this machine (a debug-build hook, see paths::target_os).
+        "windows-credman" | "windows-credman-off" => {
+            vec![("MCP_AUTH_DOCTOR_TEST_OS".into(), "windows".into())]
+        }
         _ => vec![],
     }
 }

@@ -227,6 +227,18 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         0,
     ),
     (
+        "windows-credman",
+        &["windows-credential-manager"],
+        &["credentials-permissions", "orphaned-registration"],
+        0,
+    ),
+    (
+        "windows-credman-off",
+        &[],
+        &["windows-credential-manager", "*"],
+        0,
+    ),
+    (
         "shared-registration",
         &["shared-registration"],
         &["orphaned-registration"],
@@ -467,6 +479,8 @@ scenario_tests! {
     streamable_http => "streamable-http",
     local_shadows_user => "local-shadows-user",
     launcher_keys => "launcher-keys",
+    windows_credman => "windows-credman",
+    windows_credman_off => "windows-credman-off",
 }
 
 #[test]

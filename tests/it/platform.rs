@@ -121,3 +121,42 @@ fn windows_rules_skip_mode_bits_and_cannot_tell_running_processes() {
         "{report}\n{err}"
     );
 }
+
+/// The Credential Manager note follows the flag or the variable, under Windows rules only; the
+/// variable is one of the state variables `paths` lists.
+#[test]
+fn the_credential_manager_is_named_only_on_windows_by_flag_or_variable() {
+    let finding = |name: &str, env: &[(&str, &str)]| {
+        let home = Home::fixture(name);
+        let (out, err, _) = run_env(&home, &["check", "--format", "json"], env);
+        common::codes(&json(&out, &err)).contains(&"windows-credential-manager".to_string())
+    };
+    let linux = [("MCP_AUTH_DOCTOR_TEST_OS", "linux")];
+    assert!(
+        finding("windows-credman", &[]),
+        "the fixture's own rules: Windows"
+    );
+    assert!(
+        !finding("windows-credman", &linux),
+        "the flag means nothing on Linux"
+    );
+    assert!(!finding("windows-credman-off", &[]));
+    let forced = [("CLAUDE_CODE_FORCE_WINDOWS_CREDMAN", "1")];
+    assert!(finding("windows-credman-off", &forced));
+    let forced_on_linux = [("CLAUDE_CODE_FORCE_WINDOWS_CREDMAN", "1"), linux[0]];
+    assert!(!finding("windows-credman-off", &forced_on_linux));
+
+    let home = Home::fixture("windows-credman");
+    let (human, _, code) = home.run(&["check"]);
+    assert_eq!(code, 0, "an info finding sets no exit bit: {human}");
+    assert!(human.contains("info[windows-credential-manager]"), "{human}");
+    let (out, err, _) = run_env(&home, &["paths", "--format", "json"], &forced);
+    let env = json(&out, &err)["environment"].clone();
+    assert!(
+        env.as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["name"] == "CLAUDE_CODE_FORCE_WINDOWS_CREDMAN" && v["set"] == true),
+        "{env}"
+    );
+}
