@@ -174,6 +174,9 @@ pub struct Locations {
     /// `CLAUDE_CODE_FORCE_WINDOWS_CREDMAN=1`: Claude Code 2.1.332 on Windows keeps credentials
     /// in the Windows Credential Manager, whatever its feature flag says (state-formats §1.3).
     pub windows_credman_forced: bool,
+    /// `$CLAUDE_SECURESTORAGE_CONFIG_DIR` as set (not resolved): besides moving the credentials
+    /// file, it names the macOS Keychain item (`system::keychain::service_for`).
+    pub securestorage_dir: Option<String>,
 }
 
 impl Locations {
@@ -294,6 +297,7 @@ impl Locations {
             }
         };
 
+        let securestorage_dir = secure_dir.clone();
         let credentials = match secure_dir {
             Some(d) => Chosen {
                 path: PathBuf::from(d).join(layout::CREDENTIALS),
@@ -345,6 +349,7 @@ impl Locations {
             project_dir,
             ignored_env,
             windows_credman_forced,
+            securestorage_dir,
         })
     }
 

@@ -146,6 +146,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     .then(|| {
         keychain::read(
             options.claude_config_dir.as_deref(),
+            locations.securestorage_dir.as_deref(),
             options.user.as_deref(),
             keychain::read_timeout(options.interactive),
         )

@@ -149,7 +149,10 @@ fn the_credential_manager_is_named_only_on_windows_by_flag_or_variable() {
     let home = Home::fixture("windows-credman");
     let (human, _, code) = home.run(&["check"]);
     assert_eq!(code, 0, "an info finding sets no exit bit: {human}");
-    assert!(human.contains("info[windows-credential-manager]"), "{human}");
+    assert!(
+        human.contains("info[windows-credential-manager]"),
+        "{human}"
+    );
     let (out, err, _) = run_env(&home, &["paths", "--format", "json"], &forced);
     let env = json(&out, &err)["environment"].clone();
     assert!(
