@@ -177,6 +177,9 @@ pub struct Locations {
     /// `$CLAUDE_SECURESTORAGE_CONFIG_DIR` as set (not resolved): besides moving the credentials
     /// file, it names the macOS Keychain item (`system::keychain::service_for`).
     pub securestorage_dir: Option<String>,
+    /// The state variables set to a path that starts with a literal `~` (name, value): Claude
+    /// Code does not expand it (#78988, #37570), so its store is `<folder>/~/...`.
+    pub literal_tilde: Vec<(String, String)>,
 }
 
 impl Locations {
@@ -236,6 +239,48 @@ impl Locations {
         let windows_credman_forced = var("CLAUDE_CODE_FORCE_WINDOWS_CREDMAN", &mut ignored_env)
             .is_some_and(|v| env_truthy(&v));
 
+        let project_dir = flags
+            .project
+            .as_ref()
+            .map(|p| absolute(p, &env.cwd))
+            .unwrap_or_else(|| env.cwd.clone());
+        // Claude Code takes a relative directory variable (a literal `~/x` is one: nothing
+        // expands it) relative to the folder it starts in: the folder being checked.
+        let literal_tilde: Vec<(String, String)> = [
+            ("CLAUDE_CONFIG_DIR", &claude_config_dir),
+            ("CLAUDE_SECURESTORAGE_CONFIG_DIR", &secure_dir),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let value = value.as_ref()?;
+            is_literal_tilde(value).then(|| (name.to_string(), value.clone()))
+        })
+        .collect();
+        let from_folder = |name: &str, d: &str| -> Chosen {
+            let rule = if is_literal_tilde(d) {
+                format!(
+                    "${name} is {d}: Claude Code does not expand ~, so it is a folder named ~ \
+                     in the folder Claude Code starts in (here {})",
+                    project_dir.display()
+                )
+            } else if Path::new(d).is_absolute() {
+                format!("${name}")
+            } else {
+                format!(
+                    "${name}, relative to the folder Claude Code starts in (here {})",
+                    project_dir.display()
+                )
+            };
+            Chosen {
+                // An absolute value is used as given (trailing slash and all), as before.
+                path: if Path::new(d).is_absolute() {
+                    PathBuf::from(d)
+                } else {
+                    absolute(Path::new(d), &project_dir)
+                },
+                rule,
+            }
+        };
         // The directory that `.claude.json` sits in when it is not the legacy file.
         let (config_dir, explicit_dir) = match (&flags.config_dir, &claude_config_dir) {
             (Some(d), _) => (
@@ -245,13 +290,7 @@ impl Locations {
                 },
                 true,
             ),
-            (None, Some(d)) => (
-                Chosen {
-                    path: PathBuf::from(d),
-                    rule: "$CLAUDE_CONFIG_DIR".into(),
-                },
-                true,
-            ),
+            (None, Some(d)) => (from_folder("CLAUDE_CONFIG_DIR", d), true),
             (None, None) => (
                 Chosen {
                     path: home.path.join(layout::CONFIG_DIR),
@@ -299,10 +338,13 @@ impl Locations {
 
         let securestorage_dir = secure_dir.clone();
         let credentials = match secure_dir {
-            Some(d) => Chosen {
-                path: PathBuf::from(d).join(layout::CREDENTIALS),
-                rule: "$CLAUDE_SECURESTORAGE_CONFIG_DIR".into(),
-            },
+            Some(d) => {
+                let dir = from_folder("CLAUDE_SECURESTORAGE_CONFIG_DIR", &d);
+                Chosen {
+                    path: dir.path.join(layout::CREDENTIALS),
+                    rule: dir.rule,
+                }
+            }
             None => Chosen {
                 path: config_dir.path.join(layout::CREDENTIALS),
                 rule: format!("<configDir>/.credentials.json ({})", config_dir.rule),
@@ -332,11 +374,6 @@ impl Locations {
                 rule: "<configDir>/plugins".into(),
             },
         };
-        let project_dir = flags
-            .project
-            .as_ref()
-            .map(|p| absolute(p, &env.cwd))
-            .unwrap_or_else(|| env.cwd.clone());
         Ok(Self {
             home,
             config_dir,
@@ -350,6 +387,7 @@ impl Locations {
             ignored_env,
             windows_credman_forced,
             securestorage_dir,
+            literal_tilde,
         })
     }
 
@@ -357,6 +395,12 @@ impl Locations {
     pub fn display(&self, path: &Path) -> String {
         tilde(path, &self.home.path)
     }
+}
+
+/// Whether a directory variable's value starts with a `~` a shell would have expanded (`~`,
+/// `~/x`, `~user/x`): Claude Code takes it literally.
+pub fn is_literal_tilde(value: &str) -> bool {
+    value.starts_with('~')
 }
 
 /// Whether a flag variable is on as Claude Code reads such flags (`1`, `true`, `yes`, `on`, any
@@ -583,6 +627,48 @@ mod tests {
             l.needs_auth_cache.path,
             PathBuf::from("/home/u/.claude/mcp-needs-auth-cache.json")
         );
+    }
+
+    /// #78988: `CLAUDE_CONFIG_DIR=~/.claude-work` set where no shell expands it makes Claude
+    /// Code keep everything in `<folder>/~/.claude-work`; the folder is `--project` or the
+    /// working directory.
+    #[test]
+    fn a_literal_tilde_is_a_folder_named_tilde_in_the_folder_checked() {
+        let l = Locations::resolve(
+            &env(&[
+                ("CLAUDE_CONFIG_DIR", "~/.claude-work"),
+                ("CLAUDE_SECURESTORAGE_CONFIG_DIR", "~/secure"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.global_config.path,
+            PathBuf::from("/home/u/code/app/~/.claude-work/.claude.json")
+        );
+        assert_eq!(
+            l.credentials.path,
+            PathBuf::from("/home/u/code/app/~/secure/.credentials.json")
+        );
+        assert!(
+            l.config_dir.rule.contains("does not expand ~"),
+            "{}",
+            l.config_dir.rule
+        );
+        assert_eq!(l.literal_tilde.len(), 2);
+        let flags = Overrides {
+            project: Some(PathBuf::from("/srv/p")),
+            ..Overrides::default()
+        };
+        let l = Locations::resolve(&env(&[("CLAUDE_CONFIG_DIR", "~")]), &flags).unwrap();
+        assert_eq!(l.config_dir.path, PathBuf::from("/srv/p/~"));
+        // Absolute values are not touched, and are no literal tilde.
+        let l = Locations::resolve(&env(&[("CLAUDE_CONFIG_DIR", "/p/work/")]), &flags).unwrap();
+        assert_eq!(l.config_dir.path, PathBuf::from("/p/work/"));
+        assert!(l.literal_tilde.is_empty());
+        let l = Locations::resolve(&env(&[("CLAUDE_CONFIG_DIR", "rel/dir")]), &flags).unwrap();
+        assert_eq!(l.config_dir.path, PathBuf::from("/srv/p/rel/dir"));
+        assert!(l.literal_tilde.is_empty());
     }
 
     #[test]

@@ -89,6 +89,7 @@ codes! {
         ConflictingScopes = "conflicting-scopes",
         LauncherKey = "launcher-key",
         WindowsCredentialManager = "windows-credential-manager",
+        LiteralTildeConfigDir = "literal-tilde-config-dir",
     }
     probe {
         SeveralDefinitions = "several-definitions",

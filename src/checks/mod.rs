@@ -19,6 +19,7 @@ mod keychain_store;
 mod launcher_key;
 mod leftover_temp_file;
 mod legacy_config_file;
+mod literal_tilde_config_dir;
 mod misfiled_client_secret;
 mod missing_project_dir;
 mod missing_registration;
@@ -154,6 +155,7 @@ pub const CHECKS: &[Check] = checks![
     conflicting_scopes,
     launcher_key,
     windows_credential_manager,
+    literal_tilde_config_dir,
 ];
 
 /// Runs every check.

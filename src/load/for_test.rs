@@ -47,6 +47,7 @@ impl Snapshot {
             managed: Loaded::missing(&managed),
         };
         Self {
+            literal_tilde_stores: Vec::new(),
             git_root: None,
             release: Default::default(),
             trust: Default::default(),

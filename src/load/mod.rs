@@ -89,6 +89,9 @@ pub struct Snapshot {
     /// The git work tree root at or above the folder being checked, if any: Claude Code files a
     /// folder's local-scope servers under it (`model::folder`).
     pub git_root: Option<PathBuf>,
+    /// Claude Code state under a directory literally named `~` in the home or the folder
+    /// checked (`store::tilde`): what an unexpanded `CLAUDE_CONFIG_DIR=~/x` left.
+    pub literal_tilde_stores: Vec<store::tilde::StrayStore>,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -177,7 +180,10 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     let git_root = paths::dir_and_ancestors(&locations.project_dir)
         .into_iter()
         .find(|d| d.join(".git").exists());
+    let literal_tilde_stores =
+        store::tilde::stray_stores(&[&locations.home.path, &locations.project_dir]);
     Snapshot {
+        literal_tilde_stores,
         git_root,
         release,
         trust,

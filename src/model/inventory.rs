@@ -76,6 +76,8 @@ pub struct Inventory {
     /// The OS whose rules apply (`paths::target_os`): how project folders compare, whether
     /// mode bits and the process scan mean anything.
     pub target_os: String,
+    /// [`Snapshot::literal_tilde_stores`].
+    pub literal_tilde_stores: Vec<store::tilde::StrayStore>,
 }
 
 /// Positions in [`Inventory::servers`] by name and in [`Inventory::entries`] by key.
@@ -126,6 +128,7 @@ impl Inventory {
             target_os,
             release,
             git_root,
+            literal_tilde_stores,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -244,6 +247,7 @@ impl Inventory {
             settings_files,
             settings,
             target_os,
+            literal_tilde_stores,
         }
     }
 

@@ -27,6 +27,9 @@ struct PathsDocument {
     /// The macOS Keychain item's service name and the rule that named it.
     keychain_service: String,
     keychain_service_chosen_by: &'static str,
+    /// Folders under a directory literally named `~` (home or folder checked) holding Claude
+    /// Code state: an unexpanded `CLAUDE_CONFIG_DIR=~/...` made them.
+    literal_tilde_stores: Vec<String>,
 }
 
 /// The Keychain service `load` reads (the same inputs), and its rule.
@@ -122,6 +125,11 @@ pub fn json(inv: &Inventory, env: &crate::paths::Environment, now_from: Option<&
         files: files::files(inv),
         keychain_service: keychain_service(inv, env).0,
         keychain_service_chosen_by: keychain_service(inv, env).1,
+        literal_tilde_stores: inv
+            .literal_tilde_stores
+            .iter()
+            .map(|s| s.dir.display().to_string())
+            .collect(),
     })
 }
 
@@ -153,6 +161,10 @@ pub fn human(
     if inv.target_os == "macos" {
         let (service, rule) = keychain_service(inv, env);
         header(&mut out, style, "keychain", &service, Some(rule));
+    }
+    for store in &inv.literal_tilde_stores {
+        let note = "a folder named ~ holding Claude Code state: see literal-tilde-config-dir";
+        header(&mut out, style, "stray", &store.dir.display().to_string(), Some(note));
     }
     for v in env_vars(inv, env) {
         if v.set {

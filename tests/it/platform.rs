@@ -163,3 +163,62 @@ fn the_credential_manager_is_named_only_on_windows_by_flag_or_variable() {
         "{env}"
     );
 }
+
+/// Issue 9 item 5: `CLAUDE_CONFIG_DIR=~/.claude-work` (not expanded) is read as Claude Code reads
+/// it, a folder named `~` in the folder checked; `paths` shows that path and why; the same tree
+/// seen without the variable is a stray store; an absolute value says nothing.
+#[test]
+fn a_literal_tilde_config_dir_is_read_where_claude_code_keeps_it_and_stray_trees_are_listed() {
+    let home = Home::fixture("tilde-config-dir");
+    let (human, _, code) = home.run(&["check"]);
+    assert_eq!(code, 4, "a warning: {human}");
+    assert!(
+        !human.contains("decoy"),
+        "the home's own store was read: {human}"
+    );
+    assert!(human.contains("linear"), "{human}");
+    assert!(human.contains("[HOME]/~/.claude-work"), "{human}");
+    let (explain, _, _) = home.run(&["--explain", "literal-tilde-config-dir"]);
+    assert!(explain.contains("does not expand `~`"), "{explain}");
+
+    let (out, err, _) = home.run(&["paths", "--format", "json"]);
+    let doc = json(&out, &err);
+    assert_eq!(doc["config_dir"], "[HOME]/~/.claude-work");
+    assert!(
+        doc["config_dir_chosen_by"]
+            .as_str()
+            .unwrap()
+            .contains("does not expand ~"),
+        "{doc}"
+    );
+    assert_eq!(
+        doc["literal_tilde_stores"],
+        serde_json::json!(["[HOME]/~/.claude-work"])
+    );
+    let (human, _, _) = home.run(&["paths"]);
+    assert!(human.contains("stray"), "{human}");
+
+    // From another folder Claude Code (and so this check) uses another store: empty there.
+    let elsewhere = home.path.join("code");
+    fs::create_dir(&elsewhere).unwrap();
+    let folder = elsewhere.display().to_string();
+    let (out, err, _) = home.run(&["paths", "--format", "json", "--project", &folder]);
+    assert_eq!(json(&out, &err)["config_dir"], "[HOME]/code/~/.claude-work");
+
+    // Without the variable (the shell's Claude Code), the tree is a stray store.
+    let (out, err, code) = run_env(
+        &home,
+        &["check", "--format", "json"],
+        &[("CLAUDE_CONFIG_DIR", "")],
+    );
+    let doc = json(&out, &err);
+    let stray: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "literal-tilde-config-dir")
+        .collect();
+    assert_eq!(stray.len(), 1, "{doc}");
+    assert_eq!(stray[0]["file"], "[HOME]/~/.claude-work");
+    assert_eq!(code & 4, 4);
+}
