@@ -164,7 +164,13 @@ pub fn human(
     }
     for store in &inv.literal_tilde_stores {
         let note = "a folder named ~ holding Claude Code state: see literal-tilde-config-dir";
-        header(&mut out, style, "stray", &store.dir.display().to_string(), Some(note));
+        header(
+            &mut out,
+            style,
+            "stray",
+            &store.dir.display().to_string(),
+            Some(note),
+        );
     }
     for v in env_vars(inv, env) {
         if v.set {
