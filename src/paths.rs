@@ -6,16 +6,20 @@ use std::path::{Path, PathBuf};
 
 use crate::layout;
 
+mod platform;
+pub use platform::{
+    home_from_variable, home_variable, is_windows_absolute, project_contains, project_key,
+    same_project, target_os,
+};
+
 /// Environment variables that move Claude Code's state.
 pub const STATE_ENV_VARS: &[&str] = &[
     "CLAUDE_CONFIG_DIR",
     "CLAUDE_SECURESTORAGE_CONFIG_DIR",
     "CLAUDE_CODE_CUSTOM_OAUTH_URL",
     "CLAUDE_CODE_PLUGIN_CACHE_DIR",
+    "CLAUDE_CODE_FORCE_WINDOWS_CREDMAN",
 ];
-
-/// The variable the home directory comes from on this OS.
-const HOME_VAR: &str = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
 
 /// What the process was started with: the environment, already read, so the rest of the program
 /// (and its tests) never reads the real environment behind its back.
@@ -35,15 +39,19 @@ pub struct Environment {
 /// Where the home directory came from when `--home` was not given.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum HomeSource {
-    /// `$HOME` (`%USERPROFILE%` on Windows).
+    /// `$HOME`.
     #[default]
     Variable,
     /// The variable is not set, so the OS's user database gave it (as Node's `os.homedir` does).
     UserDatabase,
+    /// `%USERPROFILE%`, the home variable on Windows.
+    UserProfile,
 }
 
 impl Environment {
     pub fn from_process() -> Self {
+        let os = target_os();
+        let home_var = home_variable(&os);
         let vars = STATE_ENV_VARS
             .iter()
             .filter_map(|name| {
@@ -52,12 +60,19 @@ impl Environment {
             })
             .collect();
         Self {
-            home: std::env::home_dir(),
+            // The variable of the target OS first (so a Windows run pretended on Linux takes
+            // `USERPROFILE`), then the OS's own answer, as Node's `os.homedir` falls back.
+            home: home_from_variable(&os, |name| std::env::var(name).ok())
+                .or_else(std::env::home_dir),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             vars,
             user: std::env::var("USER").ok(),
-            home_from: if std::env::var_os(HOME_VAR).is_some() {
-                HomeSource::Variable
+            home_from: if std::env::var_os(home_var).is_some_and(|v| !v.is_empty()) {
+                if os == "windows" {
+                    HomeSource::UserProfile
+                } else {
+                    HomeSource::Variable
+                }
             } else {
                 HomeSource::UserDatabase
             },
@@ -150,6 +165,15 @@ pub struct Locations {
     pub project_dir: PathBuf,
     /// Environment variables that were set but ignored (because a flag overrides them).
     pub ignored_env: Vec<String>,
+    /// `CLAUDE_CODE_FORCE_WINDOWS_CREDMAN=1`: Claude Code 2.1.332 on Windows keeps credentials
+    /// in the Windows Credential Manager, whatever its feature flag says (state-formats §1.3).
+    pub windows_credman_forced: bool,
+    /// `$CLAUDE_SECURESTORAGE_CONFIG_DIR` as set (not resolved): besides moving the credentials
+    /// file, it names the macOS Keychain item (`system::keychain::service_for`).
+    pub securestorage_dir: Option<String>,
+    /// The state variables set to a path that starts with a literal `~` (name, value): Claude
+    /// Code does not expand it (#78988, #37570), so its store is `<folder>/~/...`.
+    pub literal_tilde: Vec<(String, String)>,
 }
 
 impl Locations {
@@ -172,11 +196,12 @@ impl Locations {
             },
             (None, Some(h)) => Chosen {
                 path: h.clone(),
-                rule: match (env.home_from, cfg!(windows)) {
-                    (HomeSource::Variable, true) => "%USERPROFILE%".into(),
-                    (HomeSource::Variable, false) => "$HOME".into(),
-                    (HomeSource::UserDatabase, _) => format!(
-                        "the user database, since {HOME_VAR} is not set; Claude Code does the same"
+                rule: match env.home_from {
+                    HomeSource::UserProfile => "%USERPROFILE%".into(),
+                    HomeSource::Variable => "$HOME".into(),
+                    HomeSource::UserDatabase => format!(
+                        "the user database, since {} is not set; Claude Code does the same",
+                        home_variable(std::env::consts::OS)
                     ),
                 },
             },
@@ -205,7 +230,51 @@ impl Locations {
         let secure_dir = var("CLAUDE_SECURESTORAGE_CONFIG_DIR", &mut ignored_env);
         let custom_oauth = var("CLAUDE_CODE_CUSTOM_OAUTH_URL", &mut ignored_env);
         let plugin_cache = var("CLAUDE_CODE_PLUGIN_CACHE_DIR", &mut ignored_env);
+        let windows_credman_forced = var("CLAUDE_CODE_FORCE_WINDOWS_CREDMAN", &mut ignored_env)
+            .is_some_and(|v| env_truthy(&v));
 
+        let project_dir = flags
+            .project
+            .as_ref()
+            .map(|p| absolute(p, &env.cwd))
+            .unwrap_or_else(|| env.cwd.clone());
+        // Claude Code takes a relative directory variable (a literal `~/x` is one: nothing
+        // expands it) relative to the folder it starts in: the folder being checked.
+        let literal_tilde: Vec<(String, String)> = [
+            ("CLAUDE_CONFIG_DIR", &claude_config_dir),
+            ("CLAUDE_SECURESTORAGE_CONFIG_DIR", &secure_dir),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let value = value.as_ref()?;
+            is_literal_tilde(value).then(|| (name.to_string(), value.clone()))
+        })
+        .collect();
+        let from_folder = |name: &str, d: &str| -> Chosen {
+            let rule = if is_literal_tilde(d) {
+                format!(
+                    "${name} is {d}: Claude Code does not expand ~, so it is a folder named ~ \
+                     in the folder Claude Code starts in (here {})",
+                    project_dir.display()
+                )
+            } else if Path::new(d).is_absolute() {
+                format!("${name}")
+            } else {
+                format!(
+                    "${name}, relative to the folder Claude Code starts in (here {})",
+                    project_dir.display()
+                )
+            };
+            Chosen {
+                // An absolute value is used as given (trailing slash and all), as before.
+                path: if Path::new(d).is_absolute() {
+                    PathBuf::from(d)
+                } else {
+                    absolute(Path::new(d), &project_dir)
+                },
+                rule,
+            }
+        };
         // The directory that `.claude.json` sits in when it is not the legacy file.
         let (config_dir, explicit_dir) = match (&flags.config_dir, &claude_config_dir) {
             (Some(d), _) => (
@@ -215,13 +284,7 @@ impl Locations {
                 },
                 true,
             ),
-            (None, Some(d)) => (
-                Chosen {
-                    path: PathBuf::from(d),
-                    rule: "$CLAUDE_CONFIG_DIR".into(),
-                },
-                true,
-            ),
+            (None, Some(d)) => (from_folder("CLAUDE_CONFIG_DIR", d), true),
             (None, None) => (
                 Chosen {
                     path: home.path.join(layout::CONFIG_DIR),
@@ -267,11 +330,15 @@ impl Locations {
             }
         };
 
+        let securestorage_dir = secure_dir.clone();
         let credentials = match secure_dir {
-            Some(d) => Chosen {
-                path: PathBuf::from(d).join(layout::CREDENTIALS),
-                rule: "$CLAUDE_SECURESTORAGE_CONFIG_DIR".into(),
-            },
+            Some(d) => {
+                let dir = from_folder("CLAUDE_SECURESTORAGE_CONFIG_DIR", &d);
+                Chosen {
+                    path: dir.path.join(layout::CREDENTIALS),
+                    rule: dir.rule,
+                }
+            }
             None => Chosen {
                 path: config_dir.path.join(layout::CREDENTIALS),
                 rule: format!("<configDir>/.credentials.json ({})", config_dir.rule),
@@ -301,11 +368,6 @@ impl Locations {
                 rule: "<configDir>/plugins".into(),
             },
         };
-        let project_dir = flags
-            .project
-            .as_ref()
-            .map(|p| absolute(p, &env.cwd))
-            .unwrap_or_else(|| env.cwd.clone());
         Ok(Self {
             home,
             config_dir,
@@ -317,6 +379,9 @@ impl Locations {
             plugins_dir,
             project_dir,
             ignored_env,
+            windows_credman_forced,
+            securestorage_dir,
+            literal_tilde,
         })
     }
 
@@ -324,6 +389,21 @@ impl Locations {
     pub fn display(&self, path: &Path) -> String {
         tilde(path, &self.home.path)
     }
+}
+
+/// Whether a directory variable's value starts with a `~` a shell would have expanded (`~`,
+/// `~/x`, `~user/x`): Claude Code takes it literally.
+pub fn is_literal_tilde(value: &str) -> bool {
+    value.starts_with('~')
+}
+
+/// Whether a flag variable is on as Claude Code reads such flags (`1`, `true`, `yes`, `on`, any
+/// case; state-formats §1.3 names `=1`, the other spellings are assumed from its other flags).
+fn env_truthy(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes" | "on"
+    )
 }
 
 /// `path` with `home` shown as `~`.
@@ -367,73 +447,6 @@ pub fn dir_and_ancestors(dir: &Path) -> Vec<PathBuf> {
         .filter(|d| d.parent().is_some())
         .map(Path::to_path_buf)
         .collect()
-}
-
-// ---- Windows rules, as pure functions of the target OS (tested on Linux; issue 11) ----------
-
-/// The variable Node's `os.homedir()` (and so Claude Code) takes the home from on `os`
-/// (`std::env::consts::OS` names): `USERPROFILE` on Windows, `HOME` elsewhere. When it is unset
-/// or empty, both fall back to the OS's user database (Rust's `std::env::home_dir` does the same
-/// since 1.85, which [`Environment::from_process`] uses).
-pub fn home_variable(os: &str) -> &'static str {
-    if os == "windows" {
-        "USERPROFILE"
-    } else {
-        "HOME"
-    }
-}
-
-/// The home on `os` from its variable, as Node reads it: an empty value counts as unset
-/// (`None`: ask the user database).
-pub fn home_from_variable(os: &str, var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    var(home_variable(os))
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-}
-
-/// A project folder as Claude Code keys it in `.claude.json` `projects`: on Windows every `\`
-/// becomes `/` (state-formats §1.6), so `C:\Users\a\p` is keyed `C:/Users/a/p` and the UNC
-/// path `\\srv\share\p` is keyed `//srv/share/p`; the drive letter keeps its case. Elsewhere
-/// the path is the key as it is.
-pub fn project_key(os: &str, dir: &str) -> String {
-    if os == "windows" {
-        dir.replace('\\', "/")
-    } else {
-        dir.to_string()
-    }
-}
-
-/// Whether a project key names the folder `dir` on `os`. Windows folders compare without regard
-/// to case (NTFS and SMB shares are case-insensitive by default) and with either separator;
-/// other systems compare byte for byte (a case-sensitive APFS or ext4 folder differs).
-pub fn same_project(os: &str, key: &str, dir: &str) -> bool {
-    if os == "windows" {
-        let (a, b) = (project_key(os, key), project_key(os, dir));
-        let trim = |s: &str| {
-            // `C:/p/` and `C:/p` are the same folder; the root `C:/` keeps its slash.
-            if s.len() > 3 && s.ends_with('/') {
-                s[..s.len() - 1].to_string()
-            } else {
-                s.to_string()
-            }
-        };
-        trim(&a).to_lowercase() == trim(&b).to_lowercase()
-    } else {
-        key == dir
-    }
-}
-
-/// Whether `key` is an absolute Windows path in either separator: a drive (`C:/`, `C:\`) or UNC
-/// (`//srv/share`, `\\srv\share`). Such a key cannot be checked on Unix.
-pub fn is_windows_absolute(key: &str) -> bool {
-    let b = key.as_bytes();
-    let drive =
-        b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'/' | b'\\');
-    let unc = b.len() > 2
-        && matches!(b[0], b'/' | b'\\')
-        && b[1] == b[0]
-        && !matches!(b[2], b'/' | b'\\');
-    drive || unc
 }
 
 #[cfg(test)]
@@ -526,6 +539,48 @@ mod tests {
         );
     }
 
+    /// #78988: `CLAUDE_CONFIG_DIR=~/.claude-work` set where no shell expands it makes Claude
+    /// Code keep everything in `<folder>/~/.claude-work`; the folder is `--project` or the
+    /// working directory.
+    #[test]
+    fn a_literal_tilde_is_a_folder_named_tilde_in_the_folder_checked() {
+        let l = Locations::resolve(
+            &env(&[
+                ("CLAUDE_CONFIG_DIR", "~/.claude-work"),
+                ("CLAUDE_SECURESTORAGE_CONFIG_DIR", "~/secure"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.global_config.path,
+            PathBuf::from("/home/u/code/app/~/.claude-work/.claude.json")
+        );
+        assert_eq!(
+            l.credentials.path,
+            PathBuf::from("/home/u/code/app/~/secure/.credentials.json")
+        );
+        assert!(
+            l.config_dir.rule.contains("does not expand ~"),
+            "{}",
+            l.config_dir.rule
+        );
+        assert_eq!(l.literal_tilde.len(), 2);
+        let flags = Overrides {
+            project: Some(PathBuf::from("/srv/p")),
+            ..Overrides::default()
+        };
+        let l = Locations::resolve(&env(&[("CLAUDE_CONFIG_DIR", "~")]), &flags).unwrap();
+        assert_eq!(l.config_dir.path, PathBuf::from("/srv/p/~"));
+        // Absolute values are not touched, and are no literal tilde.
+        let l = Locations::resolve(&env(&[("CLAUDE_CONFIG_DIR", "/p/work/")]), &flags).unwrap();
+        assert_eq!(l.config_dir.path, PathBuf::from("/p/work/"));
+        assert!(l.literal_tilde.is_empty());
+        let l = Locations::resolve(&env(&[("CLAUDE_CONFIG_DIR", "rel/dir")]), &flags).unwrap();
+        assert_eq!(l.config_dir.path, PathBuf::from("/srv/p/rel/dir"));
+        assert!(l.literal_tilde.is_empty());
+    }
+
     #[test]
     fn home_flag_ignores_the_shells_state_variables() {
         let flags = Overrides {
@@ -548,82 +603,6 @@ mod tests {
             l.global_config.path,
             PathBuf::from("/home/u/.claude-custom-oauth.json")
         );
-    }
-
-    #[test]
-    fn the_home_comes_from_userprofile_on_windows_as_node_reads_it() {
-        let vars = |name: &str| match name {
-            "USERPROFILE" => Some(r"C:\Users\alice".to_string()),
-            "HOME" => Some("/home/alice".to_string()),
-            _ => None,
-        };
-        assert_eq!(
-            home_from_variable("windows", vars),
-            Some(PathBuf::from(r"C:\Users\alice"))
-        );
-        assert_eq!(
-            home_from_variable("macos", vars),
-            Some(PathBuf::from("/home/alice"))
-        );
-        assert_eq!(
-            home_from_variable("linux", vars),
-            Some(PathBuf::from("/home/alice"))
-        );
-        // Unset or empty: the user database decides (None here).
-        assert_eq!(home_from_variable("windows", |_| Some(String::new())), None);
-        assert_eq!(home_from_variable("windows", |_| None), None);
-        assert_eq!(home_variable(std::env::consts::OS), HOME_VAR);
-    }
-
-    #[test]
-    fn windows_project_keys_use_forward_slashes() {
-        assert_eq!(
-            project_key("windows", r"C:\Users\alice\proj"),
-            "C:/Users/alice/proj"
-        );
-        assert_eq!(
-            project_key("windows", r"\\srv\share\proj"),
-            "//srv/share/proj"
-        );
-        assert_eq!(
-            project_key("windows", "C:/Users/alice/proj"),
-            "C:/Users/alice/proj"
-        );
-        // A backslash is an ordinary character in a Unix name.
-        assert_eq!(project_key("linux", r"/home/a\b"), r"/home/a\b");
-    }
-
-    #[test]
-    fn windows_project_lookup_ignores_case_and_separators() {
-        assert!(same_project(
-            "windows",
-            "C:/Users/Alice/Proj",
-            r"c:\users\alice\proj"
-        ));
-        assert!(same_project("windows", "//SRV/Share/p", r"\\srv\share\P"));
-        assert!(same_project("windows", "C:/p/", "C:/p"));
-        assert!(same_project("windows", "C:/", r"c:\"));
-        assert!(!same_project("windows", "C:/p", "D:/p"));
-        assert!(!same_project("windows", "C:/p", "C:/pp"));
-        assert!(!same_project("linux", "/home/Alice", "/home/alice"));
-        assert!(!same_project("macos", "/Users/Alice", "/Users/alice"));
-        assert!(same_project("linux", "/home/alice", "/home/alice"));
-    }
-
-    #[test]
-    fn windows_absolute_paths_are_told_apart() {
-        for key in [
-            r"C:\Users\a",
-            "C:/Users/a",
-            "//srv/share",
-            r"\\srv\share",
-            "d:/",
-        ] {
-            assert!(is_windows_absolute(key), "{key}");
-        }
-        for key in ["/home/a", "relative", "C:", "C:relative", "///x", "/"] {
-            assert!(!is_windows_absolute(key), "{key}");
-        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ runs as root) is reported as unknown, not as sharing; `fix` still counts it as p
 
 **What to do.** Nothing is wrong. `fix` takes Claude Code's own lock before writing, so it never \
 races it; still, restart running sessions after a repair. Process inspection works on Linux; \
-elsewhere the report says \"cannot tell\".",
+on macOS and Windows (no `/proc`) this check stays silent and the report says \"cannot tell\".",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {

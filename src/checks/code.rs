@@ -88,6 +88,8 @@ codes! {
         UnloadedServerState = "unloaded-server-state",
         ConflictingScopes = "conflicting-scopes",
         LauncherKey = "launcher-key",
+        WindowsCredentialManager = "windows-credential-manager",
+        LiteralTildeConfigDir = "literal-tilde-config-dir",
     }
     probe {
         SeveralDefinitions = "several-definitions",

@@ -15,10 +15,16 @@ the bytes.
 a umask applied by another tool.
 
 **How to fix it by hand.** `chmod 600 ~/.claude/.credentials.json` (this follows a symlink to its \
-target). `fix` does the same.",
+target). `fix` does the same.
+
+**On Windows** the check is skipped: files there have no Unix mode bits (Claude Code's `chmod \
+0600` has no effect; access is decided by the file's ACL, which this tool does not read).",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+    if inv.target_os == "windows" {
+        return;
+    }
     let facts = &inv.credentials.facts;
     let (Some(mode), Some(target)) = (facts.mode, &facts.target) else {
         return;
@@ -104,6 +110,15 @@ mod tests {
             found[0].action.as_ref().map(|a| a.kind.clone()),
             Some(ActionKind::Chmod { mode: 0o400 })
         );
+    }
+
+    #[test]
+    fn windows_has_no_mode_bits_to_check() {
+        let mut snapshot = Snapshot::for_test()
+            .with_credentials(json!({"mcpOAuth": {"a|0": {"accessToken": "CANARY-a"}}}));
+        snapshot.credentials.facts.mode = Some(0o644);
+        snapshot.target_os = "windows".into();
+        assert!(crate::load::for_test::run_check(snapshot, run).is_empty());
     }
 
     #[test]

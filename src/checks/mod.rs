@@ -19,6 +19,7 @@ mod keychain_store;
 mod launcher_key;
 mod leftover_temp_file;
 mod legacy_config_file;
+mod literal_tilde_config_dir;
 mod misfiled_client_secret;
 mod missing_project_dir;
 mod missing_registration;
@@ -38,6 +39,7 @@ pub(crate) mod unloaded_server_state;
 mod unparseable_file;
 mod unset_env_var;
 mod unverified_registration;
+mod windows_credential_manager;
 
 pub use code::Code;
 pub use finding::{Action, ActionKind, Finding, Severity};
@@ -152,6 +154,8 @@ pub const CHECKS: &[Check] = checks![
     unloaded_server_state,
     conflicting_scopes,
     launcher_key,
+    windows_credential_manager,
+    literal_tilde_config_dir,
 ];
 
 /// Runs every check.

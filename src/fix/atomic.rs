@@ -9,6 +9,7 @@
 use std::ffi::OsStr;
 use std::io;
 use std::path::Path;
+use std::time::Duration;
 
 use super::checkpoint;
 use crate::store::safe::{self, DirHandle};
@@ -75,7 +76,7 @@ pub fn replace(
         })
         .and_then(|same| {
             if same {
-                rename_with_retry(&dir, temp, name).map(|()| Replaced::Yes)
+                rename_with_retry(&dir, temp, name, target).map(|()| Replaced::Yes)
             } else {
                 Ok(Replaced::ChangedUnderneath)
             }
@@ -89,21 +90,139 @@ pub fn replace(
     Ok(Replaced::Yes)
 }
 
-/// On Windows a rename over a file another process has open fails with a sharing violation for a
-/// moment; retry with a bounded backoff. Elsewhere the first error is final.
-fn rename_with_retry(dir: &DirHandle, from: &OsStr, to: &OsStr) -> io::Result<()> {
-    let mut delay = std::time::Duration::from_millis(20);
-    for attempt in 0.. {
-        match dir.rename(from, to) {
+/// On Windows a rename over a file another process has open (an editor, an antivirus scanner,
+/// OneDrive, a Claude Code reading it) fails with a sharing violation for a moment; retry with a
+/// bounded backoff. Elsewhere the first error is final.
+fn rename_with_retry(dir: &DirHandle, from: &OsStr, to: &OsStr, target: &Path) -> io::Result<()> {
+    retry_rename(
+        cfg!(windows),
+        target,
+        || dir.rename(from, to),
+        std::thread::sleep,
+    )
+}
+
+/// How often [`retry_rename`] tries, and its first wait (doubled after each try: 20 ms to
+/// 2.56 s, about 5 s in all; not a busy loop, and short enough to wait for at a prompt).
+const RENAME_TRIES: u32 = 9;
+const FIRST_RENAME_WAIT: Duration = Duration::from_millis(20);
+
+/// The retry loop of [`rename_with_retry`], with the rename and the sleep injected so it is
+/// tested on any OS. `windows` turns the retry on; a sharing violation that outlasts every try
+/// becomes an error that names `target` and says what to do.
+fn retry_rename(
+    windows: bool,
+    target: &Path,
+    mut rename: impl FnMut() -> io::Result<()>,
+    mut sleep: impl FnMut(Duration),
+) -> io::Result<()> {
+    let mut wait = FIRST_RENAME_WAIT;
+    let mut waited = Duration::ZERO;
+    for attempt in 1..=RENAME_TRIES {
+        match rename() {
             Ok(()) => return Ok(()),
-            Err(e)
-                if cfg!(windows) && e.kind() == io::ErrorKind::PermissionDenied && attempt < 8 =>
-            {
-                std::thread::sleep(delay);
-                delay *= 2;
+            Err(e) if windows && is_sharing_violation(&e) => {
+                if attempt == RENAME_TRIES {
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!(
+                            "{} is held open by another program (an editor, an antivirus \
+                             scanner, OneDrive, a running Claude Code): it could not be replaced \
+                             in {} tries over {} ms ({e}); close that program and run again \
+                             (nothing was changed)",
+                            target.display(),
+                            RENAME_TRIES,
+                            waited.as_millis(),
+                        ),
+                    ));
+                }
+                sleep(wait);
+                waited += wait;
+                wait *= 2;
             }
             Err(e) => return Err(e),
         }
     }
-    unreachable!("the loop returns")
+    unreachable!("the last try returns")
+}
+
+/// Whether a failed rename is Windows' "the file is in use": `ERROR_ACCESS_DENIED` (5, what
+/// Node reports as EPERM), `ERROR_SHARING_VIOLATION` (32) or `ERROR_LOCK_VIOLATION` (33), or the
+/// kinds the standard library maps them to.
+fn is_sharing_violation(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ResourceBusy
+    ) || matches!(e.raw_os_error(), Some(5 | 32 | 33))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rename that fails with a sharing violation `failures` times, then succeeds; it counts
+    /// its calls and the waits asked for.
+    fn run(windows: bool, failures: usize) -> (io::Result<()>, usize, Vec<Duration>) {
+        let mut calls = 0;
+        let mut waits = Vec::new();
+        let result = retry_rename(
+            windows,
+            Path::new("/home/u/.claude/.credentials.json"),
+            || {
+                calls += 1;
+                if calls <= failures {
+                    Err(io::Error::from_raw_os_error(32))
+                } else {
+                    Ok(())
+                }
+            },
+            |d| waits.push(d),
+        );
+        (result, calls, waits)
+    }
+
+    #[test]
+    fn a_sharing_violation_twice_is_retried_with_a_growing_wait() {
+        let (result, calls, waits) = run(true, 2);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(calls, 3);
+        assert_eq!(
+            waits,
+            vec![Duration::from_millis(20), Duration::from_millis(40)]
+        );
+    }
+
+    #[test]
+    fn a_file_held_open_for_good_is_a_clear_error_naming_it() {
+        let (result, calls, waits) = run(true, usize::MAX);
+        let message = result.unwrap_err().to_string();
+        assert_eq!(calls, RENAME_TRIES as usize, "bounded");
+        assert_eq!(waits.len(), RENAME_TRIES as usize - 1);
+        let total: Duration = waits.iter().sum();
+        assert!(total < Duration::from_secs(6), "{total:?}");
+        assert!(
+            message.contains("/home/u/.claude/.credentials.json is held open"),
+            "{message}"
+        );
+        assert!(message.contains("close that program"), "{message}");
+    }
+
+    #[test]
+    fn elsewhere_and_for_other_errors_the_first_failure_is_final() {
+        let (result, calls, waits) = run(false, 2);
+        assert!(result.is_err());
+        assert_eq!((calls, waits.len()), (1, 0));
+        let mut calls = 0;
+        let result = retry_rename(
+            true,
+            Path::new("x"),
+            || {
+                calls += 1;
+                Err(io::Error::from(io::ErrorKind::NotFound))
+            },
+            |_| panic!("no wait for an error that will not pass"),
+        );
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_eq!(calls, 1);
+    }
 }

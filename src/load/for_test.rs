@@ -47,6 +47,7 @@ impl Snapshot {
             managed: Loaded::missing(&managed),
         };
         Self {
+            literal_tilde_stores: Vec::new(),
             git_root: None,
             release: Default::default(),
             trust: Default::default(),
@@ -109,6 +110,9 @@ impl Snapshot {
             user_servers: json.get("mcpServers").cloned(),
             projects,
             top_level: Vec::new(),
+            windows_credman_flag: json
+                .pointer("/cachedGrowthBookFeatures/tengu_windows_credman")
+                .cloned(),
         };
         self.global = Loaded::parsed(&self.global.path, config);
         self

@@ -89,6 +89,9 @@ pub struct Snapshot {
     /// The git work tree root at or above the folder being checked, if any: Claude Code files a
     /// folder's local-scope servers under it (`model::folder`).
     pub git_root: Option<PathBuf>,
+    /// Claude Code state under a directory literally named `~` in the home or the folder
+    /// checked (`store::tilde`): what an unexpanded `CLAUDE_CONFIG_DIR=~/x` left.
+    pub literal_tilde_stores: Vec<store::tilde::StrayStore>,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -146,6 +149,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     .then(|| {
         keychain::read(
             options.claude_config_dir.as_deref(),
+            locations.securestorage_dir.as_deref(),
             options.user.as_deref(),
             keychain::read_timeout(options.interactive),
         )
@@ -176,7 +180,10 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     let git_root = paths::dir_and_ancestors(&locations.project_dir)
         .into_iter()
         .find(|d| d.join(".git").exists());
+    let literal_tilde_stores =
+        store::tilde::stray_stores(&[&locations.home.path, &locations.project_dir]);
     Snapshot {
+        literal_tilde_stores,
         git_root,
         release,
         trust,
@@ -187,7 +194,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         mcp_json,
         plugins,
         keychain,
-        processes: processes::scan(),
+        processes: processes::scan(&options.target_os),
         lock_dirs,
         temp_files,
         corrupted_backups,

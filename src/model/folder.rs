@@ -4,10 +4,9 @@
 //! tests/real-client/model-facts.md, `local-shadows-user`). The shadowed definition is not
 //! broken: its entry stays live for every other folder.
 
-use std::path::Path;
-
 use super::inventory::Inventory;
 use super::server::{ConfiguredServer, Scope};
+use crate::paths;
 
 impl Inventory {
     /// The `projects` key Claude Code files the folder being checked under, if it has one: the
@@ -23,7 +22,7 @@ impl Inventory {
             .projects
             .iter()
             .map(|p| p.path.as_str())
-            .find(|p| Path::new(&p.replace('\\', "/")) == folder)
+            .find(|p| paths::same_project(&self.target_os, p, &folder.display().to_string()))
     }
 
     /// The definition Claude Code uses instead of `s` in the folder being checked: a valid
@@ -101,5 +100,52 @@ mod tests {
                     .all(|s| elsewhere.shadowed_by(s).is_none())
             );
         }
+    }
+
+    /// Windows inputs on any OS: the target is a value. Claude Code keys `C:\\Users\\Alice\\App`
+    /// as `C:/Users/Alice/App` (state-formats §1.6); a folder spelled with other case or
+    /// separators, or a UNC share, is the same project there, and not on Linux.
+    #[test]
+    fn a_windows_folder_finds_its_project_whatever_the_case_and_separators() {
+        let inventory_on = |os: &str, key: &str, folder: &str| {
+            let mut snapshot = Snapshot::for_test().with_global_config(json!({
+                "mcpServers": {"dup": {"type": "http", "url": "https://u.example.com/mcp"}},
+                "projects": {key: {
+                    "mcpServers": {"dup": {"type": "http", "url": "https://l.example.com/mcp"}},
+                    "disabledMcpServers": ["other"]}}
+            }));
+            snapshot.target_os = os.into();
+            snapshot.locations.project_dir = folder.into();
+            snapshot.inventory()
+        };
+        for (key, folder) in [
+            ("C:/Users/Alice/App", r"C:\Users\Alice\App"),
+            ("C:/Users/Alice/App", r"c:\users\alice\app"),
+            ("C:/Users/Alice/App", r"C:\Users\Alice\App\"),
+            ("//fileserver/Share/App", r"\\FileServer\share\app"),
+        ] {
+            let inv = inventory_on("windows", key, folder);
+            assert_eq!(inv.current_project(), Some(key), "{folder}");
+            assert_eq!(inv.settings.folder, folder.replace('\\', "/"));
+            assert!(
+                inv.settings
+                    .files
+                    .iter()
+                    .any(|f| f.source == crate::model::settings::Source::ProjectEntry),
+                "the project entry's settings count for {folder}"
+            );
+            let user = inv
+                .servers
+                .iter()
+                .find(|s| s.scope == crate::model::server::Scope::User)
+                .unwrap();
+            assert!(inv.shadowed_by(user).is_some(), "{folder}");
+            // The same spellings are different folders on Linux.
+            assert_eq!(inventory_on("linux", key, folder).current_project(), None);
+        }
+        assert_eq!(
+            inventory_on("windows", "C:/Users/Alice/App", r"D:\Users\Alice\App").current_project(),
+            None
+        );
     }
 }

@@ -12,7 +12,7 @@ use super::marker::Marker;
 use super::release::Assumed;
 use super::server::{ConfiguredServer, Scope};
 use crate::load::{DiskFacts, Snapshot};
-use crate::paths::Locations;
+use crate::paths::{self, Locations};
 use crate::store::global_config::GlobalConfig;
 use crate::store::plugins::{InstalledPlugin, Plugins};
 use crate::store::{self, Loaded};
@@ -73,6 +73,11 @@ pub struct Inventory {
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
     /// `check` and `fix` quadratic in the number of entries (issue 15).
     index: Index,
+    /// The OS whose rules apply (`paths::target_os`): how project folders compare, whether
+    /// mode bits and the process scan mean anything.
+    pub target_os: String,
+    /// [`Snapshot::literal_tilde_stores`].
+    pub literal_tilde_stores: Vec<store::tilde::StrayStore>,
 }
 
 /// Positions in [`Inventory::servers`] by name and in [`Inventory::entries`] by key.
@@ -123,6 +128,7 @@ impl Inventory {
             target_os,
             release,
             git_root,
+            literal_tilde_stores,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -179,7 +185,7 @@ impl Inventory {
             }
         }
 
-        let settings = settings_for_folder(&settings_files, &global, &locations);
+        let settings = settings_for_folder(&settings_files, &global, &locations, &target_os);
         super::settings::judge(&mut servers, &settings, &locations.project_dir);
 
         let keychain_blob = match &keychain {
@@ -240,6 +246,8 @@ impl Inventory {
             store,
             settings_files,
             settings,
+            target_os,
+            literal_tilde_stores,
         }
     }
 
@@ -612,15 +620,13 @@ fn settings_for_folder(
     files: &crate::load::settings::SettingsFiles,
     global: &Loaded<GlobalConfig>,
     locations: &Locations,
+    target_os: &str,
 ) -> super::settings::Settings {
     use super::settings::{Settings, SettingsFile, Source};
-    let folder = locations
-        .project_dir
-        .display()
-        .to_string()
-        .replace('\\', "/");
+    let folder = paths::project_key(target_os, &locations.project_dir.display().to_string());
     let mut out = Settings {
         folder: folder.clone(),
+        target_os: target_os.to_string(),
         folder_shown: locations.display(&locations.project_dir),
         ..Settings::default()
     };
@@ -646,7 +652,7 @@ fn settings_for_folder(
     if let Some(p) = config
         .projects
         .iter()
-        .find(|p| p.path.replace('\\', "/") == folder)
+        .find(|p| paths::same_project(target_os, &p.path, &folder))
     {
         out.files.push(SettingsFile {
             source: Source::ProjectEntry,
@@ -662,9 +668,7 @@ fn settings_for_folder(
     // model-facts.md tried only the folder itself).
     out.trusted = config.projects.iter().any(|p| {
         p.fields.get("hasTrustDialogAccepted") == Some(&Value::Bool(true))
-            && locations
-                .project_dir
-                .starts_with(Path::new(&p.path.replace('\\', "/")))
+            && paths::project_contains(target_os, &p.path, &folder)
     });
     out
 }

@@ -49,6 +49,8 @@ pub struct Settings {
     /// `hasTrustDialogAccepted` for the folder or one of its ancestors: only then do approvals
     /// in project and local settings and in `.claude.json` count (2.1.332, model-facts.md).
     pub trusted: bool,
+    /// The OS whose rules compare project folders (`paths::same_project`).
+    pub target_os: String,
 }
 
 /// Whether Claude Code loads a server in the folder being checked, and if not, why.
@@ -186,7 +188,9 @@ fn policy_matches(rule: &Value, s: &ConfiguredServer) -> bool {
 fn for_this_folder(s: &ConfiguredServer, settings: &Settings, project_dir: &Path) -> bool {
     match &s.scope {
         Scope::User | Scope::Plugin { .. } => true,
-        Scope::Local { project, .. } => project.replace('\\', "/") == settings.folder,
+        Scope::Local { project, .. } => {
+            crate::paths::same_project(&settings.target_os, project, &settings.folder)
+        }
         Scope::Project { file } => file.parent().is_some_and(|d| project_dir.starts_with(d)),
         Scope::Managed => false,
     }

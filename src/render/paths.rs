@@ -24,6 +24,20 @@ struct PathsDocument {
     now_from: Option<String>,
     environment: Vec<EnvVar>,
     files: Vec<FileReport>,
+    /// The macOS Keychain item's service name and the rule that named it.
+    keychain_service: String,
+    keychain_service_chosen_by: &'static str,
+    /// Folders under a directory literally named `~` (home or folder checked) holding Claude
+    /// Code state: an unexpanded `CLAUDE_CONFIG_DIR=~/...` made them.
+    literal_tilde_stores: Vec<String>,
+}
+
+/// The Keychain service `load` reads (the same inputs), and its rule.
+fn keychain_service(inv: &Inventory, env: &crate::paths::Environment) -> (String, &'static str) {
+    crate::system::keychain::service_for(
+        env.vars.get("CLAUDE_CONFIG_DIR").map(String::as_str),
+        inv.locations.securestorage_dir.as_deref(),
+    )
 }
 
 #[derive(Serialize)]
@@ -109,6 +123,13 @@ pub fn json(inv: &Inventory, env: &crate::paths::Environment, now_from: Option<&
         now_from: now_from.map(String::from),
         environment: env_vars(inv, env),
         files: files::files(inv),
+        keychain_service: keychain_service(inv, env).0,
+        keychain_service_chosen_by: keychain_service(inv, env).1,
+        literal_tilde_stores: inv
+            .literal_tilde_stores
+            .iter()
+            .map(|s| s.dir.display().to_string())
+            .collect(),
     })
 }
 
@@ -136,6 +157,20 @@ pub fn human(
         ("now", now, Some(now_from.unwrap_or("the clock"))),
     ] {
         header(&mut out, style, label, &value, note);
+    }
+    if inv.target_os == "macos" {
+        let (service, rule) = keychain_service(inv, env);
+        header(&mut out, style, "keychain", &service, Some(rule));
+    }
+    for store in &inv.literal_tilde_stores {
+        let note = "a folder named ~ holding Claude Code state: see literal-tilde-config-dir";
+        header(
+            &mut out,
+            style,
+            "stray",
+            &store.dir.display().to_string(),
+            Some(note),
+        );
     }
     for v in env_vars(inv, env) {
         if v.set {

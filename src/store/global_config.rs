@@ -31,7 +31,15 @@ pub struct GlobalConfig {
     pub projects: Vec<ProjectConfig>,
     /// Size of each top-level member, for the bloat report.
     pub top_level: Vec<MemberSize>,
+    /// `cachedGrowthBookFeatures.tengu_windows_credman`, the cached feature flag that makes
+    /// Claude Code 2.1.332 on Windows keep credentials in the Credential Manager
+    /// (state-formats.md §1.3, §5.3), when present.
+    pub windows_credman_flag: Option<Value>,
 }
+
+/// Where the Credential Manager flag is cached in `.claude.json`.
+const FEATURE_CACHE: &str = "cachedGrowthBookFeatures";
+const WINDOWS_CREDMAN_FLAG: &str = "tengu_windows_credman";
 
 /// One `projects[<path>]` entry, reduced to its MCP fields.
 #[derive(Debug, Clone, Default)]
@@ -79,6 +87,10 @@ impl Visitor for Collect {
             [] => Visit::Descend,
             [Seg::Key(k)] if k == "mcpServers" => Visit::Capture,
             [Seg::Key(k)] if k == "projects" => Visit::Descend,
+            [Seg::Key(k)] if k == FEATURE_CACHE => Visit::Descend,
+            [Seg::Key(k), Seg::Key(flag)] if k == FEATURE_CACHE && flag == WINDOWS_CREDMAN_FLAG => {
+                Visit::Capture
+            }
             [Seg::Key(k), Seg::Key(project)] if k == "projects" => {
                 self.project(project).fields.clear();
                 Visit::Descend
@@ -99,6 +111,7 @@ impl Visitor for Collect {
         };
         match path {
             [Seg::Key(_)] => self.config.user_servers = Some(value),
+            [Seg::Key(_), Seg::Key(_)] => self.config.windows_credman_flag = Some(value),
             [_, Seg::Key(project), Seg::Key(field)] => {
                 self.project(project).fields.insert(field.clone(), value);
             }

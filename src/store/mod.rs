@@ -9,6 +9,7 @@ pub mod global_config;
 pub mod plugins;
 pub mod private;
 pub mod safe;
+pub mod tilde;
 
 use std::path::{Path, PathBuf};
 

@@ -26,6 +26,32 @@ pub fn service_name(claude_config_dir: Option<&str>) -> String {
     }
 }
 
+/// The service name Claude Code 2.1.332 uses: `CLAUDE_SECURESTORAGE_CONFIG_DIR`, when set,
+/// replaces `CLAUDE_CONFIG_DIR` as the directory whose hash suffixes the name (state-formats.md
+/// §1.3; the hash is assumed to be taken of it as of `CLAUDE_CONFIG_DIR`, the string as set),
+/// and the rule that chose it, for `paths`.
+pub fn service_for(
+    claude_config_dir: Option<&str>,
+    securestorage_dir: Option<&str>,
+) -> (String, &'static str) {
+    let securestorage_dir = securestorage_dir.filter(|d| !d.is_empty());
+    let claude_config_dir = claude_config_dir.filter(|d| !d.is_empty());
+    match (securestorage_dir, claude_config_dir) {
+        (Some(dir), _) => (
+            service_name(Some(dir)),
+            "suffix: sha256 of $CLAUDE_SECURESTORAGE_CONFIG_DIR, which wins over CLAUDE_CONFIG_DIR",
+        ),
+        (None, Some(dir)) => (
+            service_name(Some(dir)),
+            "suffix: sha256 of $CLAUDE_CONFIG_DIR",
+        ),
+        (None, None) => (
+            service_name(None),
+            "no suffix: neither CLAUDE_CONFIG_DIR nor CLAUDE_SECURESTORAGE_CONFIG_DIR is set",
+        ),
+    }
+}
+
 /// The account: `$USER`, forced to `claude-code-user` when it has characters outside
 /// `[A-Za-z0-9._-]` (2.1.332) or is unset.
 pub fn account(user: Option<&str>) -> String {
@@ -72,11 +98,7 @@ pub fn should_read(
 /// The OS whose rules apply: this one, or in debug builds (tests) the value of
 /// `MCP_AUTH_DOCTOR_TEST_OS`, so the macOS defaults are tested on Linux with the fake `security`.
 pub fn target_os() -> String {
-    #[cfg(debug_assertions)]
-    if let Ok(os) = std::env::var("MCP_AUTH_DOCTOR_TEST_OS") {
-        return os;
-    }
-    std::env::consts::OS.into()
+    crate::paths::target_os()
 }
 
 /// How long a read may take before it is given up: with a terminal the user can answer a
@@ -113,10 +135,12 @@ pub enum KeychainRead {
 /// may be the JSON itself or (as Claude Code writes it with `-X`) its hex encoding.
 pub fn read(
     claude_config_dir: Option<&str>,
+    securestorage_dir: Option<&str>,
     user: Option<&str>,
     timeout: Duration,
 ) -> KeychainRead {
-    read_item(&service_name(claude_config_dir), &account(user), timeout)
+    let (service, _) = service_for(claude_config_dir, securestorage_dir);
+    read_item(&service, &account(user), timeout)
 }
 
 /// Where a plan, a report or a backup manifest shows a file path, the item is shown as this
@@ -340,6 +364,51 @@ mod tests {
             ),
         ] {
             assert_eq!(service_name(dir), service);
+        }
+    }
+
+    /// The §9.3 vectors, with the directory given as CLAUDE_SECURESTORAGE_CONFIG_DIR: it names
+    /// the suffix, over CLAUDE_CONFIG_DIR when both are set.
+    #[test]
+    fn the_secure_storage_dir_names_the_service_when_set() {
+        let work = "/Users/alice/.claude-work";
+        let cases = [
+            (None, None, "Claude Code-credentials"),
+            (None, Some(work), "Claude Code-credentials-be865d75"),
+            (
+                Some("/Users/alice/.claude"),
+                Some(work),
+                "Claude Code-credentials-be865d75",
+            ),
+            (
+                Some("/Users/alice/.claude"),
+                None,
+                "Claude Code-credentials-5ac5e874",
+            ),
+            (
+                None,
+                Some("C:\\Users\\alice\\.claude"),
+                "Claude Code-credentials-e2bccfa8",
+            ),
+            (
+                Some("/Users/alice/.claude"),
+                Some(""),
+                "Claude Code-credentials-5ac5e874",
+            ),
+        ];
+        for (config_dir, secure, service) in cases {
+            let (name, rule) = service_for(config_dir, secure);
+            assert_eq!(name, service, "{config_dir:?} {secure:?}");
+            assert!(
+                rule.contains(if secure.is_some_and(|s| !s.is_empty()) {
+                    "SECURESTORAGE"
+                } else if config_dir.is_some() {
+                    "$CLAUDE_CONFIG_DIR"
+                } else {
+                    "no suffix"
+                }),
+                "{rule}"
+            );
         }
     }
 

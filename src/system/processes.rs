@@ -76,8 +76,20 @@ impl ProcessScan {
     }
 }
 
-/// Scans for Claude Code processes (Linux: `/proc`; elsewhere: cannot tell).
-pub fn scan() -> ProcessScan {
+/// Scans for Claude Code processes (Linux: `/proc`; elsewhere: cannot tell). `target_os` is
+/// whose rules apply (`paths::target_os`; empty: this OS's), so a Windows or macOS run pretended
+/// on Linux does not read this machine's `/proc` either.
+pub fn scan(target_os: &str) -> ProcessScan {
+    let os = if target_os.is_empty() {
+        std::env::consts::OS
+    } else {
+        target_os
+    };
+    if os != "linux" {
+        return ProcessScan::CannotTell {
+            why: "process inspection is implemented for Linux only".into(),
+        };
+    }
     scan_proc(Path::new("/proc"))
 }
 
@@ -207,6 +219,16 @@ mod tests {
         assert_eq!(pids(&sharing.unknown), vec![102]);
         // Caution still counts the unknown one.
         assert_eq!(pids(&scan.using(&mine)), vec![101, 102]);
+    }
+
+    #[test]
+    fn only_linux_rules_scan_processes() {
+        for os in ["windows", "macos"] {
+            assert!(
+                matches!(scan(os), ProcessScan::CannotTell { .. }),
+                "{os} has no /proc to read"
+            );
+        }
     }
 
     #[test]

@@ -31,6 +31,16 @@ fn scenario_env(name: &str, home: &Path) -> Vec<(String, String)> {
             "CLAUDE_CONFIG_DIR".into(),
             home.join("profiles/work").display().to_string(),
         )],
+        // Set where no shell expands it (issue 9 item 5): Claude Code takes it literally.
+        "tilde-config-dir" => vec![("CLAUDE_CONFIG_DIR".into(), "~/.claude-work".into())],
+        "tilde-config-dir-absolute" => vec![(
+            "CLAUDE_CONFIG_DIR".into(),
+            home.join(".claude-work").display().to_string(),
+        )],
+        // Windows rules on this machine (a debug-build hook, see paths::target_os).
+        "windows-credman" | "windows-credman-off" => {
+            vec![("MCP_AUTH_DOCTOR_TEST_OS".into(), "windows".into())]
+        }
         _ => vec![],
     }
 }

@@ -227,6 +227,30 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         0,
     ),
     (
+        "tilde-config-dir",
+        &["literal-tilde-config-dir"],
+        &["orphaned-registration", "missing-registration"],
+        4,
+    ),
+    (
+        "tilde-config-dir-absolute",
+        &[],
+        &["literal-tilde-config-dir", "*"],
+        0,
+    ),
+    (
+        "windows-credman",
+        &["windows-credential-manager"],
+        &["credentials-permissions", "orphaned-registration"],
+        0,
+    ),
+    (
+        "windows-credman-off",
+        &[],
+        &["windows-credential-manager", "*"],
+        0,
+    ),
+    (
         "shared-registration",
         &["shared-registration"],
         &["orphaned-registration"],
@@ -467,6 +491,10 @@ scenario_tests! {
     streamable_http => "streamable-http",
     local_shadows_user => "local-shadows-user",
     launcher_keys => "launcher-keys",
+    windows_credman => "windows-credman",
+    windows_credman_off => "windows-credman-off",
+    tilde_config_dir => "tilde-config-dir",
+    tilde_config_dir_absolute => "tilde-config-dir-absolute",
 }
 
 #[test]

@@ -477,3 +477,95 @@ fn a_run_killed_mid_write_leaves_the_item_whole_and_the_next_run_finishes() {
         kh.assert_no_secret_on_argv();
     }
 }
+
+/// `CLAUDE_SECURESTORAGE_CONFIG_DIR` names the item (state-formats §1.3, 2.1.332): with it set,
+/// the item read and repaired is `Claude Code-credentials-<sha256 of it>`, over
+/// `CLAUDE_CONFIG_DIR`; `paths` shows that name and the rule.
+#[test]
+fn the_secure_storage_dir_names_the_item_read_and_repaired() {
+    let mut kh = KeychainHome::from_fixture("trailing-slash").unwrap();
+    let secure = kh.home.path.join("secure").display().to_string();
+    let (service, _) = mcp_auth_doctor::system::keychain::service_for(None, Some(&secure));
+    assert_eq!(
+        service,
+        service_name(Some(&secure)),
+        "the same derivation as CLAUDE_CONFIG_DIR"
+    );
+    kh.service = service.clone();
+    let env = [("CLAUDE_SECURESTORAGE_CONFIG_DIR", secure.as_str())];
+    let (doc, stderr, _) = kh.run_with(&["check", "--format", "json"], &env);
+    let doc: Value = serde_json::from_str(&doc).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert!(
+        common::codes(&doc).contains(&"stale-registration".to_string()),
+        "the item was read: {doc}"
+    );
+    assert!(
+        kh.log()
+            .contains(&format!("find-generic-password -a alice -w -s {service}")),
+        "{}",
+        kh.log()
+    );
+    let original = kh.item();
+    let (out, err, code) = kh.run_with(&["fix", "--yes"], &env);
+    assert_eq!(code & 1, 1, "{out}{err}");
+    kh.assert_no_secret_on_argv();
+    assert_ne!(
+        kh.item(),
+        original,
+        "the item under the secure-storage name was repaired"
+    );
+
+    let (paths, _, _) = kh.run_with(&["paths", "--format", "json"], &env);
+    let paths: Value = serde_json::from_str(&paths).unwrap();
+    assert_eq!(paths["keychain_service"], service.as_str());
+    assert!(
+        paths["keychain_service_chosen_by"]
+            .as_str()
+            .unwrap()
+            .contains("CLAUDE_SECURESTORAGE_CONFIG_DIR")
+    );
+    let (human, _, _) = kh.run_with(&["paths"], &env);
+    assert!(human.contains(&format!("keychain   {service}")), "{human}");
+}
+
+/// `login` with the item as the live store: its repair (fix's plan, so the dead client is removed
+/// from the item, not from a file) runs before the sign-in, the fake `claude` signs in into the
+/// item as Claude Code on macOS does, and the marker the sign-in leaves (in the cache file, which
+/// is never in the Keychain) is removed because the item now holds a usable token.
+#[test]
+fn login_repairs_the_item_before_the_sign_in_and_reads_the_token_from_it_after() {
+    let kh = KeychainHome::from_fixture("expired").unwrap();
+    const LINEAR: &str = "linear|638130d5ab3558f4";
+    let saw = kh.home.path.join("claude-saw");
+    let saw_text = saw.display().to_string();
+    let env = [
+        ("MCP_AUTH_DOCTOR_TEST_TTY", "1"),
+        ("FAKE_CLAUDE_KEY", LINEAR),
+        ("FAKE_CLAUDE_MARKER", "1"),
+        ("FAKE_CLAUDE_SAW", saw_text.as_str()),
+    ];
+    let (out, err, code) = kh.run_with(&["login", "linear", "--yes"], &env);
+    assert_eq!(code, 1, "fixed, and linear is ok now:\n{out}{err}");
+    assert!(
+        out.contains(&kh.shown()),
+        "the repair names the item: {out}"
+    );
+    assert_eq!(
+        fs::read_to_string(&saw).unwrap(),
+        "absent\n",
+        "the dead client was gone from the item before the sign-in"
+    );
+    kh.assert_no_secret_on_argv();
+    assert!(!kh.creds.exists(), "no credentials file was made");
+    let item: Value = serde_json::from_slice(&kh.item()).unwrap();
+    assert_eq!(
+        item["mcpOAuth"][LINEAR]["accessToken"],
+        "at-CANARY-fake-login"
+    );
+    assert_eq!(
+        fs::read(kh.home.path.join(".claude/mcp-needs-auth-cache.json")).unwrap(),
+        b"{}",
+        "the marker the sign-in left is gone"
+    );
+    assert!(out.contains("linear (user): ok."), "{out}");
+}

@@ -23,6 +23,7 @@ mod keychain;
 mod layering;
 mod login;
 mod mutation;
+mod platform;
 mod polish;
 mod probe;
 mod report;
