@@ -368,6 +368,13 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["*", "stale-registration"],
         0,
     ),
+    // Issue 9 item 9: acme's pending entry says registration failed; linear's is ordinary.
+    (
+        "registration-failed",
+        &["pending-registration", "sealing-needs-auth-marker"],
+        &["stale-needs-auth-marker", "stale-registration"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -467,6 +474,7 @@ scenario_tests! {
     streamable_http => "streamable-http",
     local_shadows_user => "local-shadows-user",
     launcher_keys => "launcher-keys",
+    registration_failed => "registration-failed",
 }
 
 #[test]

@@ -1,0 +1,113 @@
+//! Issue 9 items 6–9: what offline state can know (item 9), scope shortfall (item 7),
+//! `--mcp-config` files (item 6), containers / WSL / shared homes (item 8). Each fixture home
+//! triggers its finding and holds a server that must not get it.
+
+use serde_json::Value;
+
+use crate::common;
+
+use common::Home;
+
+/// `check --format json` with extra arguments.
+fn check(home: &Home, extra: &[&str]) -> (Value, i32) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    let (stdout, stderr, code) = home.run(&args);
+    let doc = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
+    (doc, code)
+}
+
+fn server<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no server {name}: {doc}"))
+}
+
+/// Findings with `code` about `name`.
+fn findings<'a>(doc: &'a Value, code: &str, name: &str) -> Vec<&'a Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code && f["server"] == name)
+        .collect()
+}
+
+fn next_step(doc: &Value, name: &str) -> String {
+    server(doc, name)["next_step"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_pending_entry_whose_registration_failed_is_sent_to_probe_register_not_to_sign_in() {
+    let home = Home::fixture("registration-failed");
+    let (doc, _) = check(&home, &[]);
+    // acme: 2.1.332 recorded that the server offers no registration.
+    let acme = next_step(&doc, "acme");
+    assert!(acme.contains("probe acme --register"), "{acme}");
+    assert!(acme.starts_with("not another sign-in"), "{acme}");
+    assert!(!acme.contains("login"), "{acme}");
+    let found = findings(&doc, "pending-registration", "acme");
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("offered no registration")
+    );
+    // linear: the ordinary 2.1.332 pending entry (a plain connect saves no client): sign in.
+    let linear = next_step(&doc, "linear");
+    assert!(
+        linear.starts_with("`mcp-auth-doctor login linear`"),
+        "{linear}"
+    );
+    // 2.1.100 registers a client on every 401: its discovery-only entry means DCR failed.
+    let (old, _) = check(&home, &["--claude-version", "2.1.100"]);
+    let linear = next_step(&old, "linear");
+    assert!(linear.contains("probe linear --register"), "{linear}");
+    let message = findings(&old, "pending-registration", "linear")[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("Claude Code 2.1.100 registers a client"),
+        "{message}"
+    );
+}
+
+/// Item 9: no verdict or finding promises an outcome only the server decides.
+#[test]
+fn no_server_dependent_outcome_is_promised() {
+    // The homes where these sentences were said before (demo: a move; marker-blocks-valid: a
+    // stale marker; settings-disabled: a kept token; healthy: valid tokens).
+    for name in [
+        "demo",
+        "marker-blocks-valid",
+        "settings-disabled",
+        "healthy",
+    ] {
+        let home = Home::fixture(name);
+        let (stdout, _, _) = home.run(&["check", "--format", "json"]);
+        for promise in [
+            "fixes them at once",
+            "The effect is immediate",
+            "works again as soon as",
+            "Sessions connect with the stored token",
+            "(no sign-in needed)",
+        ] {
+            assert!(!stdout.contains(promise), "{name}: {promise}");
+        }
+    }
+    let home = Home::fixture("healthy");
+    let (explain, _, _) = home.run(&["--explain", "stale-needs-auth-marker"]);
+    assert!(
+        explain.contains("if the server still accepts it"),
+        "{explain}"
+    );
+}
