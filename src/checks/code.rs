@@ -88,6 +88,7 @@ codes! {
         UnloadedServerState = "unloaded-server-state",
         ConflictingScopes = "conflicting-scopes",
         LauncherKey = "launcher-key",
+        ScopeShortfall = "scope-shortfall",
     }
     probe {
         SeveralDefinitions = "several-definitions",

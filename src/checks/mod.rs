@@ -28,6 +28,7 @@ mod orphaned_registration;
 mod pending_registration;
 mod redirect_port_mismatch;
 mod refreshable_token;
+mod scope_shortfall;
 mod sealing_needs_auth_marker;
 mod shared_registration;
 mod stale_lock;
@@ -152,6 +153,7 @@ pub const CHECKS: &[Check] = checks![
     unloaded_server_state,
     conflicting_scopes,
     launcher_key,
+    scope_shortfall,
 ];
 
 /// Runs every check.

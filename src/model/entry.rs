@@ -110,6 +110,11 @@ pub struct Entry {
     /// `discoveryState.registrationNotOfferedAt` (2.1.332): a sign-in found no way to register a
     /// client (no registration endpoint, or one that failed).
     pub registration_not_offered: bool,
+    /// `scope`: the scopes the stored grant holds (space-separated in the file), when a string.
+    pub granted_scopes: Option<Vec<String>>,
+    /// `stepUpScope`: the scopes a connection was asked for (a 403 `insufficient_scope`, or the
+    /// scope of an authorization url), when a string.
+    pub step_up_scopes: Option<Vec<String>>,
     /// Field names present, in order.
     pub fields: Vec<String>,
     pub token: TokenState,
@@ -135,6 +140,27 @@ fn secret(v: Option<&Value>) -> Option<SecretInfo> {
         Some(other) if truthy(Some(other)) => Some(SecretInfo::of(&other.to_string())),
         _ => None,
     }
+}
+
+/// The scope words of an OAuth `scope` value: a space-separated string, or a list of strings (as
+/// configs write `oauth.scopes`). Order kept, duplicates dropped.
+pub fn scope_words(v: &Value) -> Vec<String> {
+    let words: Vec<&str> = match v {
+        Value::String(s) => s.split_whitespace().collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .flat_map(str::split_whitespace)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for w in words {
+        if !out.iter().any(|o| o == w) {
+            out.push(w.to_string());
+        }
+    }
+    out
 }
 
 /// `expiresAt - Date.now()` as JavaScript computes it: a number or a numeric string is a time,
@@ -222,6 +248,10 @@ impl Entry {
             registration_not_offered: get("discoveryState")
                 .and_then(|d| d.get("registrationNotOfferedAt"))
                 .is_some_and(|v| !v.is_null()),
+            granted_scopes: get("scope").filter(|v| v.is_string()).map(scope_words),
+            step_up_scopes: get("stepUpScope")
+                .filter(|v| v.is_string())
+                .map(scope_words),
             fields: value
                 .as_object()
                 .map(|o| o.keys().cloned().collect())

@@ -375,6 +375,13 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["stale-needs-auth-marker", "stale-registration"],
         4,
     ),
+    // Issue 9 item 7: linear's stepUpScope and notion's oauth.scopes ask for more than the grant.
+    (
+        "scope-shortfall",
+        &["scope-shortfall"],
+        &["pending-registration", "stale-registration"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -475,6 +482,7 @@ scenario_tests! {
     local_shadows_user => "local-shadows-user",
     launcher_keys => "launcher-keys",
     registration_failed => "registration-failed",
+    scope_shortfall => "scope-shortfall",
 }
 
 #[test]

@@ -111,3 +111,40 @@ fn no_server_dependent_outcome_is_promised() {
         "{explain}"
     );
 }
+
+#[test]
+fn a_grant_narrower_than_the_step_up_or_the_pinned_scopes_asks_to_re_authenticate() {
+    let home = Home::fixture("scope-shortfall");
+    let (doc, code) = check(&home, &[]);
+    assert_eq!(code, 4, "warnings only");
+    // linear: stepUpScope "read write" over a "read" grant.
+    let linear = findings(&doc, "scope-shortfall", "linear");
+    assert_eq!(linear.len(), 1, "{doc}");
+    assert_eq!(
+        linear[0]["evidence"]["missing_scopes"],
+        serde_json::json!(["write"])
+    );
+    assert!(linear[0]["action"].is_null(), "deletes nothing");
+    let m = linear[0]["message"].as_str().unwrap();
+    assert!(m.contains("Re-authenticate to grant write"), "{m}");
+    // notion: oauth.scopes pins comments:write.
+    let notion = findings(&doc, "scope-shortfall", "notion");
+    assert_eq!(notion.len(), 1);
+    assert_eq!(
+        notion[0]["evidence"]["missing_scopes"],
+        serde_json::json!(["comments:write"])
+    );
+    // sentry (step-up within the grant) and atlassian (the pinned scopes, in another order):
+    // nothing; every server keeps its verdict.
+    for name in ["sentry", "atlassian"] {
+        assert!(findings(&doc, "scope-shortfall", name).is_empty(), "{name}");
+    }
+    for name in ["linear", "notion", "sentry", "atlassian"] {
+        assert_eq!(server(&doc, name)["verdict"], "ok", "{name}");
+    }
+    let (plan, _, _) = home.run(&["fix", "--dry-run"]);
+    assert!(!plan.contains("linear|"), "no fix action: {plan}");
+    let (explain, _, code) = home.run(&["--explain", "scope-shortfall"]);
+    assert_eq!(code, 0);
+    assert!(explain.contains("Re-authenticate"), "{explain}");
+}
