@@ -261,6 +261,11 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         target_os: mcp_auth_doctor::system::keychain::target_os(),
         write,
         claude_version: g.claude_version,
+        mcp_config: mcp_auth_doctor::load::mcp_config::resolve(
+            g.mcp_config,
+            &std::env::current_dir().unwrap_or_default(),
+        )
+        .map_err(exit::Error::Usage)?,
     })
 }
 

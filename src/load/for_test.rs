@@ -55,6 +55,7 @@ impl Snapshot {
             cache: Loaded::missing(&locations.needs_auth_cache.path),
             managed: Loaded::missing(&locations.managed_mcp.path),
             mcp_json: Vec::new(),
+            mcp_config: Vec::new(),
             plugins: Plugins {
                 registry: Loaded::missing(
                     &locations

@@ -10,6 +10,7 @@
 
 #[cfg(test)]
 pub mod for_test;
+pub mod mcp_config;
 pub mod settings;
 
 use std::collections::{BTreeSet, HashMap};
@@ -57,6 +58,8 @@ pub struct LoadOptions {
     pub claude_version: Option<Release>,
     /// Ask `claude --version` which release to judge by (off for in-process callers and tests).
     pub probe_claude_version: bool,
+    /// `--mcp-config FILE`s (absolute), read as the `mcp-config` scope.
+    pub mcp_config: Vec<PathBuf>,
 }
 
 /// Everything the machine said, read once. No file handles: bytes-derived values and facts.
@@ -89,6 +92,8 @@ pub struct Snapshot {
     /// The git work tree root at or above the folder being checked, if any: Claude Code files a
     /// folder's local-scope servers under it (`model::folder`).
     pub git_root: Option<PathBuf>,
+    /// Every `--mcp-config` file, in the order given.
+    pub mcp_config: Vec<Loaded<Value>>,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -177,6 +182,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         .into_iter()
         .find(|d| d.join(".git").exists());
     Snapshot {
+        mcp_config: mcp_config::load(&options.mcp_config, &trust),
         git_root,
         release,
         trust,

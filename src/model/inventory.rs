@@ -68,6 +68,8 @@ pub struct Inventory {
     pub settings: super::settings::Settings,
     /// The Claude Code release the rules are judged by ([`super::release`]).
     pub release: Assumed,
+    /// The `--mcp-config` files, in the order given.
+    pub mcp_config: Vec<Loaded<Value>>,
     /// The git work tree root at or above the folder being checked ([`super::folder`]).
     pub git_root: Option<PathBuf>,
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
@@ -123,6 +125,7 @@ impl Inventory {
             target_os,
             release,
             git_root,
+            mcp_config,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -171,6 +174,21 @@ impl Inventory {
                     config.get("mcpServers"),
                     &file.path,
                     Scope::Project {
+                        file: file.path.clone(),
+                    },
+                    env,
+                    &release,
+                );
+            }
+        }
+
+        for file in &mcp_config {
+            if let Some(config) = file.as_claude_sees() {
+                add_servers(
+                    &mut servers,
+                    config.get("mcpServers"),
+                    &file.path,
+                    Scope::McpConfig {
                         file: file.path.clone(),
                     },
                     env,
@@ -240,6 +258,7 @@ impl Inventory {
             store,
             settings_files,
             settings,
+            mcp_config,
         }
     }
 
@@ -380,6 +399,7 @@ impl Inventory {
         ok(&self.global.problems, &self.global.facts)
             && ok(&self.managed.problems, &self.managed.facts)
             && self.mcp_json.iter().all(|f| ok(&f.problems, &f.facts))
+            && self.mcp_config.iter().all(|f| ok(&f.problems, &f.facts))
     }
 
     /// A state file exists (or may) but could not be read: the diagnosis is incomplete, so the
@@ -473,6 +493,8 @@ pub enum Role {
     /// The macOS Keychain item that holds the credentials object when it is the live store
     /// (`fix::keychain` writes it through `security`).
     KeychainItem,
+    /// A file given with `--mcp-config`: read, never written.
+    McpConfig,
 }
 
 impl Role {
@@ -508,6 +530,11 @@ impl Role {
             }
             Role::KeychainItem => {
                 "Claude Code reads it as no credentials and falls back to .credentials.json"
+            }
+            Role::McpConfig => {
+                "`claude --mcp-config` stops with an invalid-configuration error instead of \
+                 loading the servers in it. Until it is repaired, no entry is judged stale or \
+                 orphaned"
             }
         }
     }
@@ -581,6 +608,14 @@ impl Inventory {
                 path: &self.managed.path,
                 facts: &self.managed.facts,
                 problems: &self.managed.problems,
+            });
+        }
+        for f in &self.mcp_config {
+            out.push(FileRef {
+                role: Role::McpConfig,
+                path: &f.path,
+                facts: &f.facts,
+                problems: &f.problems,
             });
         }
         let s = &self.settings_files;

@@ -25,6 +25,9 @@ pub enum Scope {
     Managed,
     /// An installed plugin (`plugin@marketplace`).
     Plugin { id: String },
+    /// A file passed with `--mcp-config` (Claude Code's "dynamic" scope, as `claude --mcp-config`
+    /// and SDK sessions pass servers).
+    McpConfig { file: PathBuf },
 }
 
 impl Scope {
@@ -36,6 +39,7 @@ impl Scope {
             Scope::Project { .. } => "project",
             Scope::Managed => "managed",
             Scope::Plugin { .. } => "plugin",
+            Scope::McpConfig { .. } => "mcp-config",
         }
     }
 }

@@ -189,6 +189,8 @@ fn for_this_folder(s: &ConfiguredServer, settings: &Settings, project_dir: &Path
         Scope::Local { project, .. } => project.replace('\\', "/") == settings.folder,
         Scope::Project { file } => file.parent().is_some_and(|d| project_dir.starts_with(d)),
         Scope::Managed => false,
+        // Given on the command line of the session being diagnosed.
+        Scope::McpConfig { .. } => true,
     }
 }
 

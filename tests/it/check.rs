@@ -382,6 +382,14 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["pending-registration", "stale-registration"],
         4,
     ),
+    // Issue 9 item 6: without --mcp-config its sdk-notion entry is an orphan (tests/it/fidelity.rs
+    // passes sdk/servers.json, and then it is live).
+    (
+        "mcp-config",
+        &["orphaned-registration"],
+        &["stale-registration", "unparseable-file"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -483,6 +491,7 @@ scenario_tests! {
     launcher_keys => "launcher-keys",
     registration_failed => "registration-failed",
     scope_shortfall => "scope-shortfall",
+    mcp_config => "mcp-config",
 }
 
 #[test]

@@ -148,3 +148,130 @@ fn a_grant_narrower_than_the_step_up_or_the_pinned_scopes_asks_to_re_authenticat
     assert_eq!(code, 0);
     assert!(explain.contains("Re-authenticate"), "{explain}");
 }
+
+/// Item 6: the servers of a `--mcp-config` file are a scope of their own, so their entries are
+/// live (without the flag the same entry is an orphan).
+#[test]
+fn mcp_config_servers_are_a_scope_and_their_entries_are_live() {
+    let home = Home::fixture("mcp-config");
+    let (plain, _) = check(&home, &[]);
+    assert_eq!(
+        findings(&plain, "orphaned-registration", "sdk-notion").len(),
+        1,
+        "without the flag the entry has no server"
+    );
+    let (doc, code) = check(&home, &["--mcp-config", "sdk/servers.json"]);
+    assert_eq!(code, 0, "{doc}");
+    assert!(findings(&doc, "orphaned-registration", "sdk-notion").is_empty());
+    let notion = server(&doc, "sdk-notion");
+    assert_eq!(notion["verdict"], "ok");
+    assert_eq!(
+        notion["scopes"],
+        serde_json::json!(["mcp-config:~/sdk/servers.json"])
+    );
+    // Keyed as every other scope (state-formats.md §3): the key of the same http url.
+    assert_eq!(notion["expected_key"], "sdk-notion|eac663db915250e7");
+    assert_eq!(server(&doc, "internal")["verdict"], "static-auth");
+    // The file is listed with its role, and the flag can be given after the command or before.
+    let files = doc["files"].as_array().unwrap();
+    assert!(
+        files
+            .iter()
+            .any(|f| f["role"] == "mcp-config" && f["path"] == "[HOME]/sdk/servers.json"),
+        "{files:?}"
+    );
+    let (before, _, _) = home.run(&["--mcp-config", "sdk/servers.json", "check"]);
+    assert!(before.contains("mcp-config:~/sdk/servers.json"), "{before}");
+}
+
+#[test]
+fn a_broken_mcp_config_file_is_reported_with_its_line_and_column_and_never_written() {
+    let home = Home::fixture("mcp-config");
+    let broken = home.path.join("sdk/broken.json");
+    let bytes = std::fs::read(&broken).unwrap();
+    let (doc, _) = check(
+        &home,
+        &[
+            "--mcp-config",
+            "sdk/servers.json",
+            "--mcp-config",
+            "sdk/broken.json",
+        ],
+    );
+    let unparseable: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "unparseable-file")
+        .collect();
+    assert_eq!(unparseable.len(), 1, "{doc}");
+    let m = unparseable[0]["message"].as_str().unwrap();
+    assert!(m.contains("~/sdk/broken.json"), "{m}");
+    assert!(m.contains("line 8, column 8"), "{m}");
+    assert!(unparseable[0]["action"].is_null(), "never written");
+    // Incomplete configs: nothing is judged orphaned.
+    assert!(
+        common::codes(&doc)
+            .iter()
+            .all(|c| c != "orphaned-registration")
+    );
+    let (_, _, _) = home.run(&[
+        "fix",
+        "--yes",
+        "--mcp-config",
+        "sdk/servers.json",
+        "--mcp-config",
+        "sdk/broken.json",
+    ]);
+    assert_eq!(std::fs::read(&broken).unwrap(), bytes);
+}
+
+#[test]
+fn a_missing_mcp_config_file_is_a_usage_error() {
+    let home = Home::fixture("mcp-config");
+    let (stdout, stderr, code) = home.run(&["check", "--mcp-config", "sdk/nope.json"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("--mcp-config [HOME]/sdk/nope.json: no such file"),
+        "{stderr}"
+    );
+    assert!(stdout.is_empty());
+}
+
+/// No secret of a `--mcp-config` file (a header value, also in a file that does not parse) is
+/// printed by any command, in any format.
+#[test]
+fn no_mcp_config_secret_is_printed() {
+    let home = Home::fixture("mcp-config");
+    let files = [
+        "--mcp-config",
+        "sdk/servers.json",
+        "--mcp-config",
+        "sdk/broken.json",
+    ];
+    let commands: &[&[&str]] = &[
+        &["check"],
+        &["check", "--format", "json"],
+        &["check", "--format", "markdown"],
+        &["status"],
+        &["status", "internal", "--format", "json"],
+        &["paths", "--format", "json"],
+        &["report"],
+        &["report", "--format", "json"],
+        &["fix", "--dry-run", "--format", "json"],
+    ];
+    for args in commands {
+        for extra in [&files[..2], &files[..]] {
+            let mut all = args.to_vec();
+            all.extend_from_slice(extra);
+            let (stdout, stderr, _) = home.run(&all);
+            for output in [&stdout, &stderr] {
+                assert!(
+                    !output.contains(common::CANARY),
+                    "{all:?} printed the canary:\n{output}"
+                );
+                assert!(!output.contains("mcp-config-header"), "{all:?}: {output}");
+            }
+        }
+    }
+}
