@@ -89,6 +89,8 @@ codes! {
         ConflictingScopes = "conflicting-scopes",
         LauncherKey = "launcher-key",
         ScopeShortfall = "scope-shortfall",
+        ContainerCallbackPort = "container-callback-port",
+        SharedMacosHome = "shared-macos-home",
     }
     probe {
         SeveralDefinitions = "several-definitions",

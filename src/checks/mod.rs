@@ -7,6 +7,7 @@ mod claude_running;
 pub mod code;
 mod config_bloat;
 mod conflicting_scopes;
+mod container_callback_port;
 mod credentials_permissions;
 mod dead_client_registration;
 mod duplicate_json_key;
@@ -30,6 +31,7 @@ mod redirect_port_mismatch;
 mod refreshable_token;
 mod scope_shortfall;
 mod sealing_needs_auth_marker;
+mod shared_macos_home;
 mod shared_registration;
 mod stale_lock;
 mod stale_needs_auth_marker;
@@ -154,6 +156,8 @@ pub const CHECKS: &[Check] = checks![
     conflicting_scopes,
     launcher_key,
     scope_shortfall,
+    container_callback_port,
+    shared_macos_home,
 ];
 
 /// Runs every check.

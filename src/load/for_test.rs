@@ -77,6 +77,7 @@ impl Snapshot {
                 config_dir_canonical: Canonical(config_dir),
                 home_global_config_exists: false,
                 project_dirs: HashMap::new(),
+                host: Default::default(),
             },
             locations,
             settings,

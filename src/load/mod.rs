@@ -10,6 +10,7 @@
 
 #[cfg(test)]
 pub mod for_test;
+pub mod host;
 pub mod mcp_config;
 pub mod settings;
 
@@ -109,6 +110,8 @@ pub struct DiskFacts {
     /// Each absolute project key of the global config, and whether that directory exists. A key
     /// this OS cannot check (a Windows path on Unix) is not in it.
     pub project_dirs: HashMap<String, bool>,
+    /// Container, Codespaces and WSL markers of the machine this runs on.
+    pub host: host::HostFacts,
 }
 
 impl DiskFacts {
@@ -171,6 +174,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         config_dir_canonical: Canonical::of(config_dir),
         home_global_config_exists: locations.home.path.join(layout::GLOBAL_CONFIG).exists(),
         project_dirs,
+        host: host::detect(),
     };
     // Root on another user's home would ask root's `claude`, not theirs: assume the newest.
     let probe = (options.probe_claude_version

@@ -70,6 +70,8 @@ pub struct Inventory {
     pub release: Assumed,
     /// The `--mcp-config` files, in the order given.
     pub mcp_config: Vec<Loaded<Value>>,
+    /// Container / WSL / none, and the OS whose rules apply ([`super::host`]).
+    pub host: super::host::Host,
     /// The git work tree root at or above the folder being checked ([`super::folder`]).
     pub git_root: Option<PathBuf>,
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
@@ -233,6 +235,7 @@ impl Inventory {
             CredentialStore::Missing
         };
         let index = Index::build(&servers, &entries);
+        let host = super::host::Host::of(&disk.host, &target_os);
         Self {
             git_root,
             release,
@@ -259,6 +262,7 @@ impl Inventory {
             settings_files,
             settings,
             mcp_config,
+            host,
         }
     }
 

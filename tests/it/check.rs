@@ -390,6 +390,21 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["stale-registration", "unparseable-file"],
         4,
     ),
+    // Issue 9 item 8: REMOTE_CONTAINERS=true (tests/common/mod.rs); acme's registration is
+    // pinned to a random loopback port, notion's to its oauth.callbackPort.
+    (
+        "container-callback",
+        &["container-callback-port", "pending-registration"],
+        &["redirect-port-mismatch", "shared-macos-home"],
+        4,
+    ),
+    // Issue 9 item 8: projects under /Users/, no credentials file, a fresh marker, on Linux.
+    (
+        "shared-macos-home",
+        &["shared-macos-home"],
+        &["container-callback-port", "stale-needs-auth-marker"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -492,6 +507,8 @@ scenario_tests! {
     registration_failed => "registration-failed",
     scope_shortfall => "scope-shortfall",
     mcp_config => "mcp-config",
+    container_callback => "container-callback",
+    shared_macos_home => "shared-macos-home",
 }
 
 #[test]

@@ -275,3 +275,93 @@ fn no_mcp_config_secret_is_printed() {
         }
     }
 }
+
+/// `check --format json` with extra environment variables (after the fixture's own).
+fn check_env(home: &Home, set: &[(&str, &str)], unset: &[&str]) -> Value {
+    let mut cmd = home.cmd(&["check", "--format", "json"]);
+    for (k, v) in set {
+        cmd.env(k, v);
+    }
+    for k in unset {
+        cmd.env_remove(k);
+    }
+    let out = cmd.output().unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Item 8: a pending registration pinned to a random loopback port, in a container or WSL.
+#[test]
+fn a_random_callback_port_in_a_container_or_wsl_gets_the_three_ways_out() {
+    let home = Home::fixture("container-callback");
+    // The harness sets REMOTE_CONTAINERS=true for this home (tests/common/mod.rs).
+    let (doc, _) = check(&home, &[]);
+    let acme = findings(&doc, "container-callback-port", "acme");
+    assert_eq!(acme.len(), 1, "{doc}");
+    let m = acme[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains("a dev container (REMOTE_CONTAINERS is set)"),
+        "{m}"
+    );
+    for advice in [
+        "oauth.callbackPort",
+        "forward it",
+        "drop the pinned registration",
+        "claude mcp login acme --no-browser",
+    ] {
+        assert!(m.contains(advice), "{advice}: {m}");
+    }
+    assert!(acme[0]["action"].is_null(), "advice only");
+    assert_eq!(acme[0]["evidence"]["registered_port"], 53682);
+    // notion fixes its port with oauth.callbackPort; linear is signed in.
+    for name in ["notion", "linear"] {
+        assert!(findings(&doc, "container-callback-port", name).is_empty());
+    }
+    // Outside a container: nothing.
+    let plain = check_env(&home, &[], &["REMOTE_CONTAINERS"]);
+    assert!(!common::codes(&plain).contains(&"container-callback-port".to_string()));
+    // WSL, Codespaces and /.dockerenv say so too.
+    let dockerenv = home.path.join(".dockerenv-marker");
+    std::fs::write(&dockerenv, "").unwrap();
+    let dockerenv = dockerenv.display().to_string();
+    for (var, value, says) in [
+        ("WSL_DISTRO_NAME", "Ubuntu", "WSL (Ubuntu)"),
+        ("CODESPACES", "true", "GitHub Codespaces"),
+        (
+            "MCP_AUTH_DOCTOR_TEST_DOCKERENV",
+            dockerenv.as_str(),
+            "/.dockerenv exists",
+        ),
+    ] {
+        let doc = check_env(&home, &[(var, value)], &["REMOTE_CONTAINERS"]);
+        let found = findings(&doc, "container-callback-port", "acme");
+        assert_eq!(found.len(), 1, "{var}: {doc}");
+        let m = found[0]["message"].as_str().unwrap();
+        assert!(m.contains(says), "{var}: {m}");
+    }
+}
+
+/// Item 8: a Linux home that a macOS host shares loses its credentials file to the Keychain.
+#[test]
+fn a_linux_home_with_mac_projects_no_credentials_and_fresh_markers_is_a_shared_home() {
+    let home = Home::fixture("shared-macos-home");
+    let doc = check_env(&home, &[("MCP_AUTH_DOCTOR_TEST_OS", "linux")], &[]);
+    let found: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "shared-macos-home")
+        .collect();
+    assert_eq!(found.len(), 1, "{doc}");
+    let m = found[0]["message"].as_str().unwrap();
+    assert!(m.contains("CLAUDE_CONFIG_DIR"), "{m}");
+    assert!(m.contains("CLAUDE_SECURESTORAGE_CONFIG_DIR"), "{m}");
+    assert!(found[0]["action"].is_null());
+    // On macOS the missing file is the Keychain's doing, as it should be: nothing.
+    let mac = check_env(&home, &[("MCP_AUTH_DOCTOR_TEST_OS", "macos")], &[]);
+    assert!(!common::codes(&mac).contains(&"shared-macos-home".to_string()));
+    // With the credentials file back, nothing either.
+    std::fs::write(home.path.join(".claude/.credentials.json"), "{}").unwrap();
+    let back = check_env(&home, &[("MCP_AUTH_DOCTOR_TEST_OS", "linux")], &[]);
+    assert!(!common::codes(&back).contains(&"shared-macos-home".to_string()));
+}
