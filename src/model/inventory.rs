@@ -679,6 +679,9 @@ fn settings_for_folder(
             });
         }
     }
+    // The home directory counts as trusted (real client 2.1.332: run there, an untrusted folder's
+    // own approvals load its .mcp.json servers; tests/real-client/README.md).
+    out.trusted = locations.project_dir == locations.home.path;
     let Some(config) = global.as_claude_sees() else {
         return out;
     };
@@ -699,7 +702,7 @@ fn settings_for_folder(
     }
     // Trust is inherited from a trusted ancestor folder (not confirmed with the real client:
     // model-facts.md tried only the folder itself).
-    out.trusted = config.projects.iter().any(|p| {
+    out.trusted |= config.projects.iter().any(|p| {
         p.fields.get("hasTrustDialogAccepted") == Some(&Value::Bool(true))
             && locations
                 .project_dir
