@@ -169,7 +169,9 @@ fn mcp_config_servers_are_a_scope_and_their_entries_are_live() {
         notion["scopes"],
         serde_json::json!(["mcp-config:~/sdk/servers.json"])
     );
-    // Keyed as every other scope (state-formats.md §3): the key of the same http url.
+    // Keyed as every other scope (state-formats.md §3): the key of the same http url. Real client:
+    // a `claude -p --mcp-config FILE` session of 2.1.100 and of 2.1.332 wrote its pending entry
+    // under the key we compute, `${VAR:-default}` in a header expanded (tests/real-client/README.md).
     assert_eq!(notion["expected_key"], "sdk-notion|eac663db915250e7");
     assert_eq!(server(&doc, "internal")["verdict"], "static-auth");
     // The file is listed with its role, and the flag can be given after the command or before.
