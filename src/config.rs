@@ -117,8 +117,6 @@ pub struct Config {
     pub write: WriteSettings,
     /// `--claude-version`: the release to judge by instead of the installed one.
     pub claude_version: Option<crate::model::release::Release>,
-    /// `--mcp-config FILE`s (absolute): server files passed to `claude --mcp-config`.
-    pub mcp_config: Vec<std::path::PathBuf>,
 }
 
 impl Config {
@@ -129,7 +127,7 @@ impl Config {
             probe_claude_version: true,
             // Not a release option, but every command that loads takes these (commands build
             // their LoadOptions from this).
-            mcp_config: self.mcp_config.clone(),
+            mcp_config: self.overrides.mcp_config.clone(),
             ..Default::default()
         }
     }

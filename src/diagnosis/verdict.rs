@@ -431,6 +431,7 @@ mod tests {
             config_dir: None,
             project: Some(home.clone()),
             managed_dir: Some(home.join("managed")),
+            mcp_config: Vec::new(),
         };
         let locations = Locations::resolve(&env, &overrides).unwrap();
         let snapshot = crate::load::snapshot(locations, &Default::default());

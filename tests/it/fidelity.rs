@@ -367,3 +367,22 @@ fn a_linux_home_with_mac_projects_no_credentials_and_fresh_markers_is_a_shared_h
     let back = check_env(&home, &[("MCP_AUTH_DOCTOR_TEST_OS", "linux")], &[]);
     assert!(!common::codes(&back).contains(&"shared-macos-home".to_string()));
 }
+
+/// Every command printed for pasting carries the run's `--mcp-config` files: a `fix` pasted
+/// without them would take those servers' entries for orphans and remove them.
+#[test]
+fn pasted_commands_carry_the_mcp_config_files() {
+    let home = Home::fixture("registration-failed");
+    std::fs::write(home.path.join("sdk.json"), r#"{"mcpServers": {}}"#).unwrap();
+    let (doc, _) = check(&home, &["--mcp-config", "sdk.json"]);
+    let next = next_step(&doc, "linear");
+    assert!(
+        next.contains("mcp-auth-doctor --mcp-config [HOME]/sdk.json login linear"),
+        "{next}"
+    );
+    let (human, _, _) = home.run(&["check", "--mcp-config", "sdk.json"]);
+    assert!(
+        human.contains("mcp-auth-doctor --mcp-config [HOME]/sdk.json fix"),
+        "{human}"
+    );
+}
