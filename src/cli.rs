@@ -252,6 +252,11 @@ pub struct GlobalArgs {
     /// When to use colour (never when NO_COLOR is set, unless `always`)
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,
+
+    /// Also read the servers of this file, as `claude --mcp-config FILE` (or an SDK session) passes
+    /// them, so their OAuth state is live (repeatable)
+    #[arg(long = "mcp-config", global = true, value_name = "FILE")]
+    pub mcp_config: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -125,6 +125,9 @@ impl Config {
         crate::load::LoadOptions {
             claude_version: self.claude_version,
             probe_claude_version: true,
+            // Not a release option, but every command that loads takes these (commands build
+            // their LoadOptions from this).
+            mcp_config: self.overrides.mcp_config.clone(),
             ..Default::default()
         }
     }

@@ -228,6 +228,11 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         None => (timefmt::now_ms(), None),
     };
     mcp_auth_doctor::render::style::set_page_width(page_width());
+    let mcp_config = mcp_auth_doctor::load::mcp_config::resolve(
+        g.mcp_config,
+        &std::env::current_dir().unwrap_or_default(),
+    )
+    .map_err(exit::Error::Usage)?;
     let color = match g.color {
         cli::Color::Always => true,
         cli::Color::Never => false,
@@ -243,6 +248,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             config_dir: g.config_dir,
             project: g.project,
             managed_dir: g.managed_dir,
+            mcp_config,
         },
         now_ms,
         now_from,

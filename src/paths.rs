@@ -87,6 +87,10 @@ pub struct Overrides {
     pub config_dir: Option<PathBuf>,
     pub project: Option<PathBuf>,
     pub managed_dir: Option<PathBuf>,
+    /// `--mcp-config FILE`s (absolute): not a location Claude Code derives, but every command
+    /// printed for pasting must carry them, or a pasted `fix` takes their servers' entries for
+    /// orphans ([`crate::commands::pasteable`]).
+    pub mcp_config: Vec<PathBuf>,
 }
 
 impl Overrides {

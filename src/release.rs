@@ -59,6 +59,10 @@ pub enum Rule {
     /// A pending entry (no access and no refresh token) makes sessions skip the server as
     /// needs-auth, with no TTL.
     PendingEntryBlocks,
+    /// A plain connect (`claude mcp list`, session start) no longer registers a client: the
+    /// registration waits for an interactive sign-in. Older releases register on every 401, so
+    /// their pending entry without a `clientId` means the registration failed.
+    RegistrationDeferredToSignIn,
 }
 
 /// One row: since which release a rule holds, and how that is known.
@@ -116,6 +120,13 @@ pub const RULES: &[RuleRow] = &[
         what: "a tokenless entry makes sessions skip the server",
         since: Release(2, 1, 100),
         evidence: "code and observed in 2.1.100 and 2.1.332",
+    },
+    RuleRow {
+        rule: Rule::RegistrationDeferredToSignIn,
+        what: "a plain connect saves no client registration",
+        since: Release(2, 1, 332),
+        evidence: "observed: 2.1.100's pending entry after `mcp list` has clientId (DCR ran), \
+                   2.1.332's has none (state-formats.md §2.1, §9.5)",
     },
 ];
 
@@ -231,6 +242,7 @@ mod tests {
             Rule::ClientIdReused,
             Rule::CliLogin,
             Rule::PendingEntryBlocks,
+            Rule::RegistrationDeferredToSignIn,
         ] {
             assert_eq!(
                 RULES.iter().filter(|r| r.rule == rule).count(),

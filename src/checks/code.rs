@@ -90,6 +90,9 @@ codes! {
         LauncherKey = "launcher-key",
         WindowsCredentialManager = "windows-credential-manager",
         LiteralTildeConfigDir = "literal-tilde-config-dir",
+        ScopeShortfall = "scope-shortfall",
+        ContainerCallbackPort = "container-callback-port",
+        SharedMacosHome = "shared-macos-home",
     }
     probe {
         SeveralDefinitions = "several-definitions",

@@ -48,7 +48,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         let text = if super::stale_registration::moves_into(inv, &s.name, key) {
             format!(
                 "No OAuth entry under the current key of '{}' ({key}).{note} fix moves its usable \
-                 token here, so no sign-in is needed.",
+                 token here, so no sign-in is needed if the server still accepts it.",
                 s.name
             )
         } else {

@@ -7,6 +7,7 @@ mod claude_running;
 pub mod code;
 mod config_bloat;
 mod conflicting_scopes;
+mod container_callback_port;
 mod credentials_permissions;
 mod dead_client_registration;
 mod duplicate_json_key;
@@ -29,7 +30,9 @@ mod orphaned_registration;
 mod pending_registration;
 mod redirect_port_mismatch;
 mod refreshable_token;
+mod scope_shortfall;
 mod sealing_needs_auth_marker;
+mod shared_macos_home;
 mod shared_registration;
 mod stale_lock;
 mod stale_needs_auth_marker;
@@ -156,6 +159,9 @@ pub const CHECKS: &[Check] = checks![
     launcher_key,
     windows_credential_manager,
     literal_tilde_config_dir,
+    scope_shortfall,
+    container_callback_port,
+    shared_macos_home,
 ];
 
 /// Runs every check.

@@ -7,8 +7,10 @@ pub const INFO: CheckInfo = CheckInfo {
     summary: "An entry for a server name that no visible scope configures",
     explanation: "\
 **What it means.** No scope this tool can see (user, every local project in `~/.claude.json`, \
-every `.mcp.json` in the working directory, its ancestors and every known project, managed) \
-configures a server with this name. Claude Code never reads the entry. A plugin server is \
+every `.mcp.json` in the working directory, its ancestors and every known project, managed, \
+and each `--mcp-config FILE` given) configures a server with this name. Servers that only \
+`claude --mcp-config FILE` or an SDK session passes are seen when the same files are given here \
+with `--mcp-config FILE`. Claude Code never reads the entry. A plugin server is \
 reported here only with evidence (its plugin is not installed any more, or the installed plugin \
 defines no server of that name); otherwise it, and every claude.ai connector, is \
 `unverified-registration`: their definitions live where this tool cannot read them.
@@ -53,7 +55,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 "No scope this tool can see configures a server named '{}', so Claude Code never \
                  uses the entry {}{was_for}. `claude mcp remove` leaves such entries behind. (A \
                  .mcp.json in a folder Claude Code keeps no project entry for is invisible from \
-                 here: run this in that folder, or pass --project DIR.)",
+                 here: run this in that folder, or pass --project DIR; servers passed with \
+                 `claude --mcp-config FILE` are seen with the same --mcp-config FILE.)",
                 e.name, e.key
             ),
         };

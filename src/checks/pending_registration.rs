@@ -23,10 +23,18 @@ server and signing in to it; it is a warning then, an error in the other shapes.
 
 **How to fix it.** Sign in if the server needs OAuth. Otherwise, or when sign-in keeps failing, \
 remove the entry (`fix` does this by default, also with `--safe-only`: it holds no usable \
-credential). The next session connects; if the server still requires OAuth, Claude \
+credential). The next session tries the server again; if the server still requires OAuth, Claude \
 Code writes a fresh entry and shows an honest \"Needs authentication\", and `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+) \
 signs in. Removing it also drops a stored client registration that a newer Claude Code would \
-otherwise reuse even after the server forgot it.",
+otherwise reuse even after the server forgot it.
+
+**When registration itself failed.** A pending entry with no `clientId` after a connection that \
+should have registered one (2.1.100 registers on every 401; 2.1.332 records \
+`discoveryState.registrationNotOfferedAt` when a sign-in finds no way to register) means the \
+server's dynamic client registration failed or is not offered (field reports: a DCR answer with \
+`null` fields). Another sign-in fails the same way: `mcp-auth-doctor probe NAME --register` shows \
+what the registration endpoint answers, and a client registered by hand goes in the server's \
+`oauth.clientId`.",
 };
 
 pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
@@ -59,6 +67,10 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         };
         // fix replaces this placeholder with a usable token from an old key: no sign-in.
         let moved_in = super::stale_registration::moves_into(inv, &e.name, &e.key);
+        // No client after a connection that should have registered one: a sign-in fails the
+        // same way (a pre-registered oauth.clientId needs no registration).
+        let registration_failed =
+            e.registration_failed(&inv.release) && !servers.iter().any(|s| s.preregistered_client);
         let (severity, text) = match e.shape {
             Some(PlaceholderShape::NotAnObject) => (
                 Severity::Error,
@@ -74,9 +86,34 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                     "Sessions will skip '{name}' as needs-auth without connecting: the entry under \
                      its current key {key} holds no token ({shape}), while an old key holds a \
                      usable one: fix moves that one here (see stale-registration), so no sign-in \
-                     is needed (`claude mcp list` connects anyway; sessions do not).",
+                     is needed if the server still accepts it (`claude mcp list` connects anyway; \
+                     sessions do not).",
                     name = e.name,
                     key = e.key,
+                ),
+            ),
+            Some(PlaceholderShape::NeverAuthorised) if registration_failed => (
+                Severity::Warning,
+                format!(
+                    "Sessions will skip '{name}' as needs-auth without connecting: the entry under \
+                     its current key {key} holds no token and no client registration, after a \
+                     connection that should have made one ({why}). Registering a client with the \
+                     server failed, so another sign-in fails the same way: `mcp-auth-doctor probe \
+                     {quoted} --register` shows what its registration endpoint answers (it \
+                     creates a client there). Then remove the entry, or set oauth.clientId to a \
+                     client registered by hand.",
+                    name = e.name,
+                    key = e.key,
+                    quoted = super::shell_quote(&e.name),
+                    why = if e.registration_not_offered {
+                        "its discovery state records that the server offered no registration"
+                            .to_string()
+                    } else {
+                        format!(
+                            "Claude Code {} registers a client on every connection that gets a 401",
+                            inv.release.release
+                        )
+                    },
                 ),
             ),
             Some(PlaceholderShape::NeverAuthorised) => (
@@ -96,7 +133,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                     "Sessions will skip '{name}' as needs-auth without connecting: the entry under \
                      its current key {key} holds neither an access nor a refresh token ({shape}), \
                      while an old key holds a usable one: fix moves that one here (see \
-                     stale-registration), so no sign-in is needed.",
+                     stale-registration), so no sign-in is needed if the server still accepts it.",
                     name = e.name,
                     key = e.key,
                 ),
@@ -167,6 +204,28 @@ mod tests {
         assert_eq!(
             action.path,
             std::path::Path::new("/home/u/.claude/.credentials.json")
+        );
+    }
+
+    #[test]
+    fn a_pending_entry_whose_registration_failed_points_to_probe_register_not_a_sign_in() {
+        let key = key_of("linear", http(URL));
+        let failed = json!({"serverName": "linear", "serverUrl": URL, "accessToken": "",
+            "discoveryState": {"authorizationServerUrl": "https://as.example",
+                "registrationNotOfferedAt": 1_780_315_000_000_i64}});
+        let found = findings(http(URL), &key, failed.clone());
+        assert_eq!(found.len(), 1, "{found:?}");
+        let m = &found[0].message;
+        assert!(m.contains("probe linear --register"), "{m}");
+        assert!(!m.contains("sign in ("), "{m}");
+        // A pre-registered client needs no registration: the ordinary advice.
+        let preregistered = json!({"type": "http", "url": URL, "oauth": {"clientId": "pre"}});
+        let key = key_of("linear", preregistered.clone());
+        let found = findings(preregistered, &key, failed);
+        assert!(
+            !found[0].message.contains("--register"),
+            "{}",
+            found[0].message
         );
     }
 

@@ -15,7 +15,7 @@ the code that would heal either of them, so the pair seals itself (field reports
 unusable server).
 
 **How to fix it.** Remove both (`fix` removes the placeholder and this marker). The next session \
-connects; if the server needs OAuth it says so honestly and `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+) signs in.",
+tries the server again; if the server needs OAuth it says so honestly and `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+) signs in.",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {

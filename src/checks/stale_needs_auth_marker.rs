@@ -19,7 +19,10 @@ so it is not affected.
 process then stored a token, but nothing clears the marker.
 
 **How to fix it.** Remove the marker (`fix`, safe: it holds no credential), or delete the file \
-`mcp-needs-auth-cache.json` while Claude Code is not running. The effect is immediate.",
+`mcp-needs-auth-cache.json` while Claude Code is not running. The next session then connects \
+with the stored token at once, if the server still accepts it: offline state cannot tell whether \
+the server has since revoked the token or forgotten the client (`mcp-auth-doctor probe NAME` \
+asks the server what it requires now).",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -54,9 +57,11 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                     "Non-interactive sessions (claude -p, the SDK) will skip '{name}'{until} because \
                      a needs-auth marker from {age} ago says it needed a login, but its current key \
                      {key} holds a usable token. `claude mcp list` says Connected (it ignores the \
-                     marker) while those sessions show no tools. Removing the marker fixes them at \
-                     once.",
+                     marker) while those sessions show no tools. Once the marker is removed they \
+                     connect with that token, if the server still accepts it (`mcp-auth-doctor \
+                     probe {quoted}` shows what it asks for now).",
                     name = m.name,
+                    quoted = super::shell_quote(&m.name),
                     key = e.key,
                 ),
             )

@@ -26,7 +26,9 @@ usable (no entry, or a placeholder), and the url it was made for has the same or
 host, port) as the current one (a path or trailing-slash edit, a header change, sse → http), \
 `fix` moves the entry to the live key and sets its `serverUrl` to the current url (and drops \
 its `discoveryState.resourceMetadataUrl`, which names the old url: Claude Code's next sign-in \
-would otherwise refuse the server): Claude Code then connects with it, no sign-in needed. It never moves a token to another host. If the server \
+would otherwise refuse the server): Claude Code then sends it, and no sign-in is needed if the \
+server still accepts that token (only the server can say: `mcp-auth-doctor probe NAME` shows what \
+it asks for now). It never moves a token to another host. If the server \
 rejects the moved token, Claude Code falls back to \"needs authentication\", where it was \
 anyway. `fix --no-move` removes the old entry instead.
 
@@ -78,7 +80,10 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             format!(
                 " It still holds a usable token and the current url is on the same origin, while \
                  the live key {to} holds nothing usable: fix moves the entry there (and sets its \
-                 serverUrl), so Claude Code uses the token again without a sign-in."
+                 serverUrl), so Claude Code sends the token again and needs no sign-in if the \
+                 server still accepts it (`mcp-auth-doctor probe {name}` shows what it asks for \
+                 now).",
+                name = crate::checks::shell_quote(&e.name)
             )
         } else if !env_vars.is_empty() {
             format!(

@@ -24,8 +24,8 @@ not load (2.1.332, observed), and removes none either.
 
 **How to fix it.** Nothing is needed. `fix` removes a leftover placeholder or marker (safe: they \
 hold no credential; if the server is switched on again and needs OAuth, Claude Code writes fresh \
-ones). An entry that holds a token is **kept**: the server works again as soon as it is \
-re-enabled. An unapproved `.mcp.json` server is not reported here: `claude -p` sessions still \
+ones). An entry that holds a token is **kept**: Claude Code sends it again once the server \
+is re-enabled, and needs no sign-in if the server still accepts it. An unapproved `.mcp.json` server is not reported here: `claude -p` sessions still \
 load it.",
 };
 
@@ -88,8 +88,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 INFO.severity,
                 format!(
                     "Claude Code does not load '{name}' in this folder ({why}); the entry under its \
-                     key {key} holds a token and is kept, so the server works again as soon as it \
-                     is switched on.",
+                     key {key} holds a token and is kept: once the server is switched on, Claude Code \
+                     sends it again and needs no sign-in if the server still accepts it.",
                     name = e.name,
                     key = e.key,
                 ),

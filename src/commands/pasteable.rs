@@ -25,6 +25,11 @@ pub fn flags(overrides: &Overrides) -> String {
             out.push(' ');
         }
     }
+    for file in &overrides.mcp_config {
+        out.push_str("--mcp-config ");
+        out.push_str(&shell_quote(&file.to_string_lossy()));
+        out.push(' ');
+    }
     out
 }
 

@@ -205,6 +205,7 @@ fn scope_label(inv: &Inventory, scope: &Scope) -> String {
         Scope::Project { file } => format!("project:{}", tilde(file, home)),
         Scope::Managed => "managed".into(),
         Scope::Plugin { id } => format!("plugin:{id}"),
+        Scope::McpConfig { file } => format!("mcp-config:{}", tilde(file, home)),
     }
 }
 

@@ -140,8 +140,13 @@ pub enum Reason {
     NoEntry { old_keys: bool },
     /// The entry under the current key is not an object.
     EntryNotObject,
-    /// The entry holds no token; `marked` when a needs-auth marker names it too.
-    Placeholder { marked: bool },
+    /// The entry holds no token; `marked` when a needs-auth marker names it too;
+    /// `registration_failed` when it also says that registering a client failed
+    /// ([`Entry::registration_failed`]), so a sign-in would fail the same way.
+    Placeholder {
+        marked: bool,
+        registration_failed: bool,
+    },
     /// Expired, and no refresh token.
     Expired,
     /// Claude Code refreshes it on the next connection.
@@ -173,8 +178,8 @@ pub enum NextStep {
     SetVars { vars: Vec<String> },
     /// Run `mcp-auth-doctor fix`.
     Fix,
-    /// `fix` moves the usable token from an old key to the current one.
-    MoveIn,
+    /// `fix` moves the usable token from an old key to the current one of `name`.
+    MoveIn { name: String },
     /// Sign in to `name`.
     SignIn { name: String },
     /// Sign in to `name` if the server asks for authentication.
@@ -183,6 +188,9 @@ pub enum NextStep {
     SignInFixOrProbe { name: String },
     /// Approve the `.mcp.json` server `name` (for interactive sessions).
     Approve { name: String },
+    /// Registering a client with `name`'s server failed: ask its registration endpoint
+    /// (`probe NAME --register`) rather than sign in again.
+    ProbeRegistration { name: String },
 }
 
 /// The decision about one server.
@@ -325,7 +333,7 @@ pub fn decide(
         let old_keys = inv.entries.iter().any(|e| e.name == s.name);
         // Offline, nothing says whether the server needs OAuth; the sign-in is conditional.
         let next = if moves_in {
-            NextStep::MoveIn
+            NextStep::MoveIn { name: name() }
         } else {
             NextStep::SignInIfAsked { name: name() }
         };
@@ -339,17 +347,25 @@ pub fn decide(
         );
     }
     match e.token {
-        TokenState::Placeholder => decided(
-            Verdict::Skipped,
-            Reason::Placeholder {
-                marked: blocking.is_some(),
-            },
-            Some(if moves_in {
-                NextStep::MoveIn
-            } else {
-                NextStep::SignInFixOrProbe { name: name() }
-            }),
-        ),
+        TokenState::Placeholder => {
+            // A pre-registered client (oauth.clientId) needs no registration.
+            let registration_failed =
+                !s.preregistered_client && e.registration_failed(&inv.release);
+            decided(
+                Verdict::Skipped,
+                Reason::Placeholder {
+                    marked: blocking.is_some(),
+                    registration_failed,
+                },
+                Some(if moves_in {
+                    NextStep::MoveIn { name: name() }
+                } else if registration_failed {
+                    NextStep::ProbeRegistration { name: name() }
+                } else {
+                    NextStep::SignInFixOrProbe { name: name() }
+                }),
+            )
+        }
         TokenState::Expired => decided(
             Verdict::NeedsLogin,
             Reason::Expired,
@@ -415,6 +431,7 @@ mod tests {
             config_dir: None,
             project: Some(home.clone()),
             managed_dir: Some(home.join("managed")),
+            mcp_config: Vec::new(),
         };
         let locations = Locations::resolve(&env, &overrides).unwrap();
         let snapshot = crate::load::snapshot(locations, &Default::default());
@@ -439,8 +456,13 @@ mod tests {
             decision(&inv, "quarri", true),
             ServerVerdict {
                 verdict: Verdict::Skipped,
-                reason: Reason::Placeholder { marked: true },
-                next: Some(NextStep::MoveIn),
+                reason: Reason::Placeholder {
+                    marked: true,
+                    registration_failed: false
+                },
+                next: Some(NextStep::MoveIn {
+                    name: "quarri".into()
+                }),
             }
         );
         // Without the move, the sign-in comes first.

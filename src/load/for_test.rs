@@ -56,6 +56,7 @@ impl Snapshot {
             cache: Loaded::missing(&locations.needs_auth_cache.path),
             managed: Loaded::missing(&locations.managed_mcp.path),
             mcp_json: Vec::new(),
+            mcp_config: Vec::new(),
             plugins: Plugins {
                 registry: Loaded::missing(
                     &locations
@@ -77,6 +78,7 @@ impl Snapshot {
                 config_dir_canonical: Canonical(config_dir),
                 home_global_config_exists: false,
                 project_dirs: HashMap::new(),
+                host: Default::default(),
             },
             locations,
             settings,

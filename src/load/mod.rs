@@ -10,6 +10,8 @@
 
 #[cfg(test)]
 pub mod for_test;
+pub mod host;
+pub mod mcp_config;
 pub mod settings;
 
 use std::collections::{BTreeSet, HashMap};
@@ -57,6 +59,8 @@ pub struct LoadOptions {
     pub claude_version: Option<Release>,
     /// Ask `claude --version` which release to judge by (off for in-process callers and tests).
     pub probe_claude_version: bool,
+    /// `--mcp-config FILE`s (absolute), read as the `mcp-config` scope.
+    pub mcp_config: Vec<PathBuf>,
 }
 
 /// Everything the machine said, read once. No file handles: bytes-derived values and facts.
@@ -92,6 +96,8 @@ pub struct Snapshot {
     /// Claude Code state under a directory literally named `~` in the home or the folder
     /// checked (`store::tilde`): what an unexpanded `CLAUDE_CONFIG_DIR=~/x` left.
     pub literal_tilde_stores: Vec<store::tilde::StrayStore>,
+    /// Every `--mcp-config` file, in the order given.
+    pub mcp_config: Vec<Loaded<Value>>,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -107,6 +113,8 @@ pub struct DiskFacts {
     /// Each absolute project key of the global config, and whether that directory exists. A key
     /// this OS cannot check (a Windows path on Unix) is not in it.
     pub project_dirs: HashMap<String, bool>,
+    /// Container, Codespaces and WSL markers of the machine this runs on.
+    pub host: host::HostFacts,
 }
 
 impl DiskFacts {
@@ -170,6 +178,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         config_dir_canonical: Canonical::of(config_dir),
         home_global_config_exists: locations.home.path.join(layout::GLOBAL_CONFIG).exists(),
         project_dirs,
+        host: host::detect(),
     };
     // Root on another user's home would ask root's `claude`, not theirs: assume the newest.
     let probe = (options.probe_claude_version
@@ -184,6 +193,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         store::tilde::stray_stores(&[&locations.home.path, &locations.project_dir]);
     Snapshot {
         literal_tilde_stores,
+        mcp_config: mcp_config::load(&options.mcp_config, &trust),
         git_root,
         release,
         trust,

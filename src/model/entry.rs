@@ -107,6 +107,14 @@ pub struct Entry {
     pub scope: bool,
     /// `redirectUri` (newer versions): the loopback callback the registration was made for.
     pub redirect_uri: Option<String>,
+    /// `discoveryState.registrationNotOfferedAt` (2.1.332): a sign-in found no way to register a
+    /// client (no registration endpoint, or one that failed).
+    pub registration_not_offered: bool,
+    /// `scope`: the scopes the stored grant holds (space-separated in the file), when a string.
+    pub granted_scopes: Option<Vec<String>>,
+    /// `stepUpScope`: the scopes a connection was asked for (a 403 `insufficient_scope`, or the
+    /// scope of an authorization url), when a string.
+    pub step_up_scopes: Option<Vec<String>>,
     /// Field names present, in order.
     pub fields: Vec<String>,
     pub token: TokenState,
@@ -132,6 +140,27 @@ fn secret(v: Option<&Value>) -> Option<SecretInfo> {
         Some(other) if truthy(Some(other)) => Some(SecretInfo::of(&other.to_string())),
         _ => None,
     }
+}
+
+/// The scope words of an OAuth `scope` value: a space-separated string, or a list of strings (as
+/// configs write `oauth.scopes`). Order kept, duplicates dropped.
+pub fn scope_words(v: &Value) -> Vec<String> {
+    let words: Vec<&str> = match v {
+        Value::String(s) => s.split_whitespace().collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .flat_map(str::split_whitespace)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for w in words {
+        if !out.iter().any(|o| o == w) {
+            out.push(w.to_string());
+        }
+    }
+    out
 }
 
 /// `expiresAt - Date.now()` as JavaScript computes it: a number or a numeric string is a time,
@@ -216,6 +245,13 @@ impl Entry {
             discovery_state: get("discoveryState").is_some(),
             scope,
             redirect_uri: get("redirectUri").and_then(Value::as_str).map(String::from),
+            registration_not_offered: get("discoveryState")
+                .and_then(|d| d.get("registrationNotOfferedAt"))
+                .is_some_and(|v| !v.is_null()),
+            granted_scopes: get("scope").filter(|v| v.is_string()).map(scope_words),
+            step_up_scopes: get("stepUpScope")
+                .filter(|v| v.is_string())
+                .map(scope_words),
             fields: value
                 .as_object()
                 .map(|o| o.keys().cloned().collect())
@@ -224,6 +260,20 @@ impl Entry {
             shape,
             malformed: !value.is_object(),
         }
+    }
+
+    /// Whether this pending entry says that registering a client itself failed, so another
+    /// sign-in would fail the same way: no token and no `clientId`, and either a sign-in recorded
+    /// that the server offers no registration (`registrationNotOfferedAt`, 2.1.332), or `release`
+    /// registers a client on every 401 and the connection saved discovery but no client (2.1.100's
+    /// "401 but DCR fails" entry, state-formats.md §2.2). In 2.1.332 a plain connect saves no
+    /// client (§2.1), so there a missing `clientId` alone says nothing.
+    pub fn registration_failed(&self, release: &super::release::Assumed) -> bool {
+        use super::release::Rule;
+        self.shape == Some(PlaceholderShape::NeverAuthorised)
+            && !self.client_id
+            && (self.registration_not_offered
+                || (self.discovery_state && !release.holds(Rule::RegistrationDeferredToSignIn)))
     }
 
     /// The expiry in epoch ms, when known.
@@ -305,5 +355,33 @@ mod tests {
         for (value, expected) in cases {
             assert_eq!(state(value.clone()), expected, "{value}");
         }
+    }
+
+    #[test]
+    fn a_pending_entry_without_a_client_says_registration_failed_only_where_it_can() {
+        use crate::model::release::{Assumed, Release, Source};
+        let at = |r: Release| Assumed {
+            release: r,
+            source: Source::Flag,
+            why: None,
+        };
+        let (old, new) = (at(Release(2, 1, 100)), at(Release(2, 1, 332)));
+        let entry = |v: Value| Entry::from_value("x|0123456789abcdef", &v, NOW);
+        // Discovery saved, no client: 2.1.100 registers on every 401, so DCR failed there.
+        let discovered = entry(json!({"accessToken": "", "expiresAt": 0,
+            "discoveryState": {"authorizationServerUrl": "https://as"}}));
+        assert!(discovered.registration_failed(&old));
+        assert!(!discovered.registration_failed(&new), "2.1.332 defers it");
+        // A sign-in recorded that the server offers no registration: in any release.
+        let not_offered = entry(json!({"accessToken": "", "discoveryState": {
+            "authorizationServerUrl": "https://as", "registrationNotOfferedAt": NOW}}));
+        assert!(not_offered.registration_failed(&new));
+        // With a client, or with a token, registration did not fail.
+        let registered = entry(json!({"accessToken": "", "expiresAt": 0, "clientId": "c",
+            "discoveryState": {"authorizationServerUrl": "https://as"}}));
+        assert!(!registered.registration_failed(&old));
+        let signed_in = entry(json!({"accessToken": "a", "expiresAt": NOW + 3_600_000,
+            "discoveryState": {"authorizationServerUrl": "https://as", "registrationNotOfferedAt": 1}}));
+        assert!(!signed_in.registration_failed(&new));
     }
 }

@@ -68,6 +68,10 @@ pub struct Inventory {
     pub settings: super::settings::Settings,
     /// The Claude Code release the rules are judged by ([`super::release`]).
     pub release: Assumed,
+    /// The `--mcp-config` files, in the order given.
+    pub mcp_config: Vec<Loaded<Value>>,
+    /// Container / WSL / none, and the OS whose rules apply ([`super::host`]).
+    pub host: super::host::Host,
     /// The git work tree root at or above the folder being checked ([`super::folder`]).
     pub git_root: Option<PathBuf>,
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
@@ -129,6 +133,7 @@ impl Inventory {
             release,
             git_root,
             literal_tilde_stores,
+            mcp_config,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -185,6 +190,21 @@ impl Inventory {
             }
         }
 
+        for file in &mcp_config {
+            if let Some(config) = file.as_claude_sees() {
+                add_servers(
+                    &mut servers,
+                    config.get("mcpServers"),
+                    &file.path,
+                    Scope::McpConfig {
+                        file: file.path.clone(),
+                    },
+                    env,
+                    &release,
+                );
+            }
+        }
+
         let settings = settings_for_folder(&settings_files, &global, &locations, &target_os);
         super::settings::judge(&mut servers, &settings, &locations.project_dir);
 
@@ -221,6 +241,7 @@ impl Inventory {
             CredentialStore::Missing
         };
         let index = Index::build(&servers, &entries);
+        let host = super::host::Host::of(&disk.host, &target_os);
         Self {
             git_root,
             release,
@@ -248,6 +269,8 @@ impl Inventory {
             settings,
             target_os,
             literal_tilde_stores,
+            mcp_config,
+            host,
         }
     }
 
@@ -388,6 +411,7 @@ impl Inventory {
         ok(&self.global.problems, &self.global.facts)
             && ok(&self.managed.problems, &self.managed.facts)
             && self.mcp_json.iter().all(|f| ok(&f.problems, &f.facts))
+            && self.mcp_config.iter().all(|f| ok(&f.problems, &f.facts))
     }
 
     /// A state file exists (or may) but could not be read: the diagnosis is incomplete, so the
@@ -481,6 +505,8 @@ pub enum Role {
     /// The macOS Keychain item that holds the credentials object when it is the live store
     /// (`fix::keychain` writes it through `security`).
     KeychainItem,
+    /// A file given with `--mcp-config`: read, never written.
+    McpConfig,
 }
 
 impl Role {
@@ -516,6 +542,11 @@ impl Role {
             }
             Role::KeychainItem => {
                 "Claude Code reads it as no credentials and falls back to .credentials.json"
+            }
+            Role::McpConfig => {
+                "`claude --mcp-config` stops with an invalid-configuration error instead of \
+                 loading the servers in it. Until it is repaired, no entry is judged stale or \
+                 orphaned"
             }
         }
     }
@@ -591,6 +622,14 @@ impl Inventory {
                 problems: &self.managed.problems,
             });
         }
+        for f in &self.mcp_config {
+            out.push(FileRef {
+                role: Role::McpConfig,
+                path: &f.path,
+                facts: &f.facts,
+                problems: &f.problems,
+            });
+        }
         let s = &self.settings_files;
         for f in [
             Some(&s.user),
@@ -646,6 +685,9 @@ fn settings_for_folder(
             });
         }
     }
+    // The home directory counts as trusted (real client 2.1.332: run there, an untrusted folder's
+    // own approvals load its .mcp.json servers; tests/real-client/README.md).
+    out.trusted = locations.project_dir == locations.home.path;
     let Some(config) = global.as_claude_sees() else {
         return out;
     };
@@ -666,7 +708,7 @@ fn settings_for_folder(
     }
     // Trust is inherited from a trusted ancestor folder (not confirmed with the real client:
     // model-facts.md tried only the folder itself).
-    out.trusted = config.projects.iter().any(|p| {
+    out.trusted |= config.projects.iter().any(|p| {
         p.fields.get("hasTrustDialogAccepted") == Some(&Value::Bool(true))
             && paths::project_contains(target_os, &p.path, &folder)
     });

@@ -3,6 +3,7 @@
 
 pub mod entry;
 pub mod folder;
+pub mod host;
 pub mod inventory;
 pub mod key;
 pub mod marker;

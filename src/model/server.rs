@@ -25,6 +25,9 @@ pub enum Scope {
     Managed,
     /// An installed plugin (`plugin@marketplace`).
     Plugin { id: String },
+    /// A file passed with `--mcp-config` (Claude Code's "dynamic" scope, as `claude --mcp-config`
+    /// and SDK sessions pass servers).
+    McpConfig { file: PathBuf },
 }
 
 impl Scope {
@@ -36,6 +39,7 @@ impl Scope {
             Scope::Project { .. } => "project",
             Scope::Managed => "managed",
             Scope::Plugin { .. } => "plugin",
+            Scope::McpConfig { .. } => "mcp-config",
         }
     }
 }
@@ -131,6 +135,9 @@ pub struct ConfiguredServer {
     /// defaults applied, the rest literal), when the variables are set here and that key differs:
     /// an entry under it is live for GUI, IDE and launchd launches (anthropics/claude-code#81090).
     pub unset_env_key: Option<String>,
+    /// `oauth.scopes` (a list, or one space-separated string): the scopes Claude Code asks for at
+    /// sign-in (state-formats.md §12.5). Empty when the config pins none.
+    pub oauth_scopes: Vec<String>,
 }
 
 impl ConfiguredServer {
@@ -307,6 +314,11 @@ impl ConfiguredServer {
             loading: super::settings::Loading::Loaded,
             connects_as,
             unset_env_key,
+            oauth_scopes: config
+                .get("oauth")
+                .and_then(|o| o.get("scopes"))
+                .map(super::entry::scope_words)
+                .unwrap_or_default(),
         }
     }
 }

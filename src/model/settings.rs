@@ -193,6 +193,8 @@ fn for_this_folder(s: &ConfiguredServer, settings: &Settings, project_dir: &Path
         }
         Scope::Project { file } => file.parent().is_some_and(|d| project_dir.starts_with(d)),
         Scope::Managed => false,
+        // Given on the command line of the session being diagnosed.
+        Scope::McpConfig { .. } => true,
     }
 }
 
@@ -394,6 +396,23 @@ mod tests {
             "{:?}",
             loading(&inv, "p1")
         );
+    }
+
+    #[test]
+    fn in_the_home_folder_approvals_count_untrusted() {
+        // Real client 2.1.332 (tests/real-client/compare-verdicts.sh, settings-approval): run in
+        // the home directory, an untrusted folder's own approvals count.
+        let mut snap = Snapshot::for_test()
+            .with_mcp_json(
+                "/home/u",
+                json!({"mcpServers": {"p1": {"type": "http", "url": "https://p1.example.com/mcp"},
+                                      "p2": {"type": "http", "url": "https://p2.example.com/mcp"}}}),
+            )
+            .with_global_config(json!({"projects": {"/home/u": {"enabledMcpjsonServers": ["p1"]}}}));
+        snap.locations.project_dir = std::path::PathBuf::from("/home/u");
+        let inv = snap.inventory();
+        assert_eq!(loading(&inv, "p1"), Loading::Loaded);
+        assert_eq!(loading(&inv, "p2"), Loading::NotApproved { trusted: true });
     }
 
     #[test]

@@ -318,6 +318,8 @@ fn precedence(scope: &Scope, project_dir: &Path) -> u8 {
         Scope::User => 3,
         Scope::Plugin { .. } => 4,
         Scope::Local { .. } => 5,
+        // `--mcp-config` servers are the session's own: as the folder's local ones.
+        Scope::McpConfig { .. } => 1,
     }
 }
 

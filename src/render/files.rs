@@ -67,6 +67,7 @@ fn chosen_by(role: Role, locations: &Locations) -> String {
                 .into()
         }
         Role::KeychainItem => "the macOS Keychain, as Claude Code names the item".into(),
+        Role::McpConfig => "given with --mcp-config".into(),
     }
 }
 

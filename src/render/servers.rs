@@ -144,12 +144,22 @@ pub fn explanation(reason: &Reason) -> String {
         Reason::EntryNotObject => "The entry under its current key is not an object: Claude Code \
              throws while reading it and the server fails to connect."
             .into(),
-        Reason::Placeholder { marked } => format!(
+        Reason::Placeholder {
+            marked,
+            registration_failed,
+        } => format!(
             "Sessions will skip this server as needs-auth without connecting: the entry under \
              its current key holds neither an access nor a refresh token{}. `claude mcp list` \
-             ignores this and connects anyway.",
+             ignores this and connects anyway.{}",
             if *marked {
                 ", and a needs-auth marker names it too"
+            } else {
+                ""
+            },
+            if *registration_failed {
+                " It holds no client registration either, after a connection that should have \
+                 made one: registering a client with the server failed, so another sign-in \
+                 fails the same way until registration works."
             } else {
                 ""
             }
@@ -165,12 +175,13 @@ pub fn explanation(reason: &Reason) -> String {
             expires_at: Some(t),
             now_ms,
         } => format!(
-            "Sessions connect with the stored token (expires {}).",
+            "Sessions send the stored token (expires {}) and connect if the server still \
+             accepts it.",
             timefmt::relative(*t, *now_ms)
         ),
         Reason::Valid {
             expires_at: None, ..
-        } => "Sessions connect with the stored token.".into(),
+        } => "Sessions send the stored token and connect if the server still accepts it.".into(),
         Reason::NotLoaded { loading } => not_loaded(loading),
         Reason::Shadowed { project, url } => format!(
             "Conflicting scopes: in this folder Claude Code uses the local-scope definition \
@@ -250,9 +261,12 @@ pub fn next_step_text(next: &NextStep) -> String {
             format!("set {vars} where you start Claude Code (and here, to check it)")
         }
         NextStep::Fix => FIX.into(),
-        NextStep::MoveIn => "`mcp-auth-doctor fix` moves the usable token from the old key to \
-                             the current one (no sign-in needed)"
-            .into(),
+        NextStep::MoveIn { name } => format!(
+            "`mcp-auth-doctor fix` moves the usable token from the old key to the current one; \
+             no sign-in is needed if the server still accepts that token (`mcp-auth-doctor probe \
+             {}` shows what it asks for now)",
+            shell_quote(name)
+        ),
         NextStep::SignIn { name } => login_hint(name),
         NextStep::SignInIfAsked { name } => format!(
             "if the server asks for authentication: {}",
@@ -267,6 +281,12 @@ pub fn next_step_text(next: &NextStep) -> String {
         NextStep::Approve { name } => format!(
             "to load it in interactive sessions, start `claude` in this folder and approve it, or \
              add {} to enabledMcpjsonServers in ~/.claude/settings.json",
+            shell_quote(name)
+        ),
+        NextStep::ProbeRegistration { name } => format!(
+            "not another sign-in: `mcp-auth-doctor probe {} --register` shows what the server's \
+             client registration answers (it creates a client there); then `{FIX}` removes the \
+             entry, or set oauth.clientId to a client registered by hand",
             shell_quote(name)
         ),
     }
@@ -317,11 +337,14 @@ mod tests {
             expires_at: Some(now + 3_600_000),
             now_ms: now,
         });
-        assert!(later.starts_with("Sessions connect with the stored token (expires "));
+        assert!(later.starts_with("Sessions send the stored token (expires "));
         let never = explanation(&Reason::Valid {
             expires_at: None,
             now_ms: now,
         });
-        assert_eq!(never, "Sessions connect with the stored token.");
+        assert_eq!(
+            never,
+            "Sessions send the stored token and connect if the server still accepts it."
+        );
     }
 }

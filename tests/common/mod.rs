@@ -27,6 +27,7 @@ fn scenario_env(name: &str, home: &Path) -> Vec<(String, String)> {
     match name {
         "env-changed" => vec![("MCP_HOST".into(), "new.example.com".into())],
         "launcher-keys" => vec![("ACME_TENANT".into(), "team-a".into())],
+        "container-callback" => vec![("REMOTE_CONTAINERS".into(), "true".into())],
         "config-dir" => vec![(
             "CLAUDE_CONFIG_DIR".into(),
             home.join("profiles/work").display().to_string(),
@@ -89,6 +90,11 @@ impl Home {
             // No `claude` (or anything else) to find: the report's `claude --version` probe stays
             // fast and the same on every machine.
             .env("PATH", "/nonexistent-mcp-auth-doctor-test-path")
+            // Not in a container, whatever machine the tests run on (a test sets it to a file).
+            .env(
+                "MCP_AUTH_DOCTOR_TEST_DOCKERENV",
+                "/nonexistent-mcp-auth-doctor-dockerenv",
+            )
             .current_dir(&self.path)
             .args(args);
         for (k, v) in &self.env {

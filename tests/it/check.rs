@@ -392,6 +392,43 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["*", "stale-registration"],
         0,
     ),
+    // Issue 9 item 9: acme's pending entry says registration failed; linear's is ordinary.
+    (
+        "registration-failed",
+        &["pending-registration", "sealing-needs-auth-marker"],
+        &["stale-needs-auth-marker", "stale-registration"],
+        4,
+    ),
+    // Issue 9 item 7: linear's stepUpScope and notion's oauth.scopes ask for more than the grant.
+    (
+        "scope-shortfall",
+        &["scope-shortfall"],
+        &["pending-registration", "stale-registration"],
+        4,
+    ),
+    // Issue 9 item 6: without --mcp-config its sdk-notion entry is an orphan (tests/it/fidelity.rs
+    // passes sdk/servers.json, and then it is live).
+    (
+        "mcp-config",
+        &["orphaned-registration"],
+        &["stale-registration", "unparseable-file"],
+        4,
+    ),
+    // Issue 9 item 8: REMOTE_CONTAINERS=true (tests/common/mod.rs); acme's registration is
+    // pinned to a random loopback port, notion's to its oauth.callbackPort.
+    (
+        "container-callback",
+        &["container-callback-port", "pending-registration"],
+        &["redirect-port-mismatch", "shared-macos-home"],
+        4,
+    ),
+    // Issue 9 item 8: projects under /Users/, no credentials file, a fresh marker, on Linux.
+    (
+        "shared-macos-home",
+        &["shared-macos-home"],
+        &["container-callback-port", "stale-needs-auth-marker"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -495,6 +532,11 @@ scenario_tests! {
     windows_credman_off => "windows-credman-off",
     tilde_config_dir => "tilde-config-dir",
     tilde_config_dir_absolute => "tilde-config-dir-absolute",
+    registration_failed => "registration-failed",
+    scope_shortfall => "scope-shortfall",
+    mcp_config => "mcp-config",
+    container_callback => "container-callback",
+    shared_macos_home => "shared-macos-home",
 }
 
 #[test]

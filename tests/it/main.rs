@@ -12,6 +12,7 @@ mod canary;
 mod check;
 mod cli;
 mod duplicate_key;
+mod fidelity;
 mod fix;
 mod folders;
 mod generated;

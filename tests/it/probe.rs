@@ -307,6 +307,7 @@ fn load_inventory(home: &Path) -> Inventory {
         config_dir: None,
         project: Some(home.to_path_buf()),
         managed_dir: Some(home.join("managed")),
+        mcp_config: Vec::new(),
     };
     let locations = Locations::resolve(&env, &overrides).unwrap();
     Inventory::from_snapshot(
