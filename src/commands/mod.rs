@@ -123,6 +123,8 @@ impl Context<'_> {
             claude_config_dir: self.env.vars.get("CLAUDE_CONFIG_DIR").cloned(),
             target_os: self.config.target_os.clone(),
             interactive: self.config.write.interactive,
+            mcp_remote_config_dir: self.vars.var(crate::layout::MCP_REMOTE_CONFIG_DIR_VAR),
+            appdata: self.vars.var("APPDATA").map(std::path::PathBuf::from),
             ..self.config.release_options()
         };
         let snapshot = crate::load::snapshot(self.locations()?, &options);

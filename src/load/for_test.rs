@@ -48,6 +48,7 @@ impl Snapshot {
         };
         Self {
             git_root: None,
+            mcp_remote: super::mcp_remote::McpRemoteFiles::for_test(),
             release: Default::default(),
             trust: Default::default(),
             global: Loaded::missing(&locations.global_config.path),

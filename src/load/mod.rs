@@ -10,6 +10,7 @@
 
 #[cfg(test)]
 pub mod for_test;
+pub mod mcp_remote;
 pub mod settings;
 
 use std::collections::{BTreeSet, HashMap};
@@ -57,6 +58,10 @@ pub struct LoadOptions {
     pub claude_version: Option<Release>,
     /// Ask `claude --version` which release to judge by (off for in-process callers and tests).
     pub probe_claude_version: bool,
+    /// `$MCP_REMOTE_CONFIG_DIR` as set: mcp-remote's base dir instead of `~/.mcp-auth`.
+    pub mcp_remote_config_dir: Option<String>,
+    /// `%APPDATA%`, where Claude Desktop keeps its config on Windows.
+    pub appdata: Option<PathBuf>,
 }
 
 /// Everything the machine said, read once. No file handles: bytes-derived values and facts.
@@ -89,6 +94,8 @@ pub struct Snapshot {
     /// The git work tree root at or above the folder being checked, if any: Claude Code files a
     /// folder's local-scope servers under it (`model::folder`).
     pub git_root: Option<PathBuf>,
+    /// mcp-remote's state folder and Claude Desktop's config ([`mcp_remote`]).
+    pub mcp_remote: mcp_remote::McpRemoteFiles,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -176,6 +183,13 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     let git_root = paths::dir_and_ancestors(&locations.project_dir)
         .into_iter()
         .find(|d| d.join(".git").exists());
+    let mcp_remote = mcp_remote::load(
+        &locations.home.path,
+        options.mcp_remote_config_dir.as_deref(),
+        &options.target_os,
+        options.appdata.as_deref(),
+        &trust,
+    );
     Snapshot {
         git_root,
         release,
@@ -195,6 +209,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         locations,
         settings,
         target_os: options.target_os.clone(),
+        mcp_remote,
     }
 }
 

@@ -70,6 +70,8 @@ pub struct Inventory {
     pub release: Assumed,
     /// The git work tree root at or above the folder being checked ([`super::folder`]).
     pub git_root: Option<PathBuf>,
+    /// mcp-remote's state and the servers (Claude Code's and Claude Desktop's) that run it.
+    pub mcp_remote: super::mcp_remote::found::McpRemote,
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
     /// `check` and `fix` quadratic in the number of entries (issue 15).
     index: Index,
@@ -123,6 +125,7 @@ impl Inventory {
             target_os,
             release,
             git_root,
+            mcp_remote,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -215,7 +218,15 @@ impl Inventory {
             CredentialStore::Missing
         };
         let index = Index::build(&servers, &entries);
+        let mcp_remote = super::mcp_remote::found::McpRemote::build(
+            mcp_remote,
+            &servers,
+            &|s| super::mcp_remote::found::definition_env(s, &global, &mcp_json, &managed),
+            env,
+            target_os == "windows",
+        );
         Self {
+            mcp_remote,
             git_root,
             release,
             trust,
