@@ -88,6 +88,12 @@ codes! {
         UnloadedServerState = "unloaded-server-state",
         ConflictingScopes = "conflicting-scopes",
         LauncherKey = "launcher-key",
+        McpRemoteStrandedTokens = "mcp-remote-stranded-tokens",
+        McpRemoteExpiredToken = "mcp-remote-expired-token",
+        McpRemoteDeadLock = "mcp-remote-dead-lock",
+        McpRemoteRegistrationWithoutTokens = "mcp-remote-registration-without-tokens",
+        McpRemoteOrphanedState = "mcp-remote-orphaned-state",
+        McpRemoteUnusableFile = "mcp-remote-unusable-file",
     }
     probe {
         SeveralDefinitions = "several-definitions",

@@ -368,6 +368,31 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["*", "stale-registration"],
         0,
     ),
+    // Issue 13: real files mcp-remote 0.1.49 and then 0.15.1 wrote (tests/real-client).
+    (
+        "mcp-remote-upgrade",
+        &["mcp-remote-stranded-tokens"],
+        &[
+            "mcp-remote-expired-token",
+            "mcp-remote-dead-lock",
+            "mcp-remote-registration-without-tokens",
+            "mcp-remote-orphaned-state",
+            "mcp-remote-unusable-file",
+        ],
+        4,
+    ),
+    (
+        "mcp-remote-leftovers",
+        &[
+            "mcp-remote-expired-token",
+            "mcp-remote-dead-lock",
+            "mcp-remote-registration-without-tokens",
+            "mcp-remote-orphaned-state",
+            "mcp-remote-unusable-file",
+        ],
+        &["mcp-remote-stranded-tokens"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -467,6 +492,8 @@ scenario_tests! {
     streamable_http => "streamable-http",
     local_shadows_user => "local-shadows-user",
     launcher_keys => "launcher-keys",
+    mcp_remote_upgrade => "mcp-remote-upgrade",
+    mcp_remote_leftovers => "mcp-remote-leftovers",
 }
 
 #[test]

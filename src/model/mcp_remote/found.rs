@@ -428,3 +428,32 @@ pub fn definition_env(
         .map(env_of)
         .unwrap_or_default()
 }
+
+impl McpRemote {
+    /// The servers whose files in `folder` have the prefix `hash`.
+    pub fn servers_for<'a>(&'a self, folder: &Folder, hash: &str) -> Vec<&'a RemoteServer> {
+        self.servers
+            .iter()
+            .filter(|s| !s.own_config_dir())
+            .filter(|s| s.hash_in(folder.kind.as_ref()).is_ok_and(|h| h == hash))
+            .collect()
+    }
+
+    /// `'linear' (user scope)` for the server(s) with `hash` in `folder`, else `an unconfigured
+    /// server (hash 652b15f5…)`: messages never spell a whole hash (32 hex characters read as a
+    /// token to the redactor, and a prefix is enough to find the files).
+    pub fn who_has(&self, folder: &Folder, hash: &str) -> String {
+        let servers = self.servers_for(folder, hash);
+        if servers.is_empty() {
+            format!("an unconfigured server (hash {})", short_hash(hash))
+        } else {
+            let names: Vec<String> = servers.iter().map(|s| s.described()).collect();
+            names.join(", ")
+        }
+    }
+}
+
+/// The first 8 hex digits and an ellipsis.
+pub fn short_hash(hash: &str) -> String {
+    format!("{}…", hash.get(..8).unwrap_or(hash))
+}
