@@ -16,7 +16,8 @@ leaves it behind. The next mcp-remote checks it: older than 30 minutes, or its p
 the file and signs in itself. So a dead process's lock does not block the callback port or the \
 next sign-in; only a live process holds the port. Releases since 0.2.2 write no lock file.
 
-**How to fix it.** Nothing is needed. `fix` removes the file (backed up) to tidy up.",
+**How to fix it.** Nothing is needed; to tidy up, delete that one file (`rm` the path shown). \
+This tool does not remove mcp-remote files itself yet.",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {

@@ -14,8 +14,7 @@ pub const INFO: CheckInfo = CheckInfo {
 browser to sign in again. With a refresh token, mcp-remote refreshes before use and this is not \
 reported. A file with no or a zero `expires_at` never expires for mcp-remote.
 
-**How to fix it.** Start the server (mcp-remote signs in and overwrites the file), or remove its \
-files first with `mcp-auth-doctor forget NAME`.",
+**How to fix it.** Start the server: mcp-remote signs in and overwrites the file.",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {

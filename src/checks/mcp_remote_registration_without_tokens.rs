@@ -13,8 +13,8 @@ registration only when its `redirect_uris` include this session's callback URL \
 (`http://localhost:<port>/oauth/callback`); otherwise it deletes it and registers again.
 
 **How to fix it.** Start the server and finish the sign-in. If the server has forgotten the \
-client (the sign-in fails with `invalid_client`), `mcp-auth-doctor forget NAME` removes the \
-registration so mcp-remote registers a new one.",
+client (the sign-in fails with `invalid_client`), delete the `<hash>_client_info.json` shown so \
+mcp-remote registers a new one.",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {

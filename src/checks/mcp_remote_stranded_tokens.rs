@@ -1,5 +1,6 @@
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
+use crate::model::mcp_remote::found::short_hash;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: super::Code::McpRemoteStrandedTokens,
@@ -15,10 +16,10 @@ usable tokens for it, while another folder does. This is the common \"signed in,
 sign in again\" case after an upgrade.
 
 **How to fix it.** Either pin the release that holds the tokens (`mcp-remote@0.1.49` in the \
-`args`), or sign in once with the release that runs; then `mcp-auth-doctor fix --only \
-mcp-remote-stranded-tokens` removes the old folder's copies (backed up; never `rm -rf \
-~/.mcp-auth`, which signs you out of every server). Copying the files across is not known to be \
-safe (newer releases check `requested_scope` and `issuer`).",
+`args`), or sign in once with the release that runs; the old folder's copies can then go \
+(`rm ~/.mcp-auth/<old folder>/<hash prefix>*`; never `rm -rf ~/.mcp-auth`, which signs you out \
+of every server). Copying the files across is not known to be safe (newer releases check \
+`requested_scope` and `issuer`).",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -36,6 +37,19 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .iter()
             .map(|f| f.name.as_str())
             .collect();
+        let old_files: Vec<String> = state
+            .tokens_elsewhere
+            .iter()
+            .filter_map(|f| {
+                let hash = server.hash_in(f.kind.as_ref()).ok()?;
+                Some(format!(
+                    "rm {}/{}*",
+                    inv.locations.display(&f.path),
+                    short_hash(&hash).trim_end_matches('…')
+                ))
+            })
+            .collect();
+        let old_files = old_files.join("; ");
         let caveat = match server.launch.requested {
             crate::model::mcp_remote::Requested::Unpinned => {
                 " (unpinned: npx runs the registry's latest release unless one is installed in \
@@ -50,8 +64,9 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 format!(
                     "{who} starts an mcp-remote that reads {folder}{caveat}, which holds no \
                      tokens for it, but {list} does: mcp-remote will open the browser to sign \
-                     in again. Pin the release that wrote them, or sign in once with this one; \
-                     fix --only mcp-remote-stranded-tokens then removes the old copies.",
+                     in again. Pin the release that wrote them, or sign in once with this one and \
+                     then delete the old copies ({old}).",
+                    old = old_files,
                     who = server.described(),
                     list = elsewhere.join(", "),
                 ),

@@ -14,8 +14,8 @@ is not JSON or fails it is treated as absent: mcp-remote signs in (or registers)
 overwrites it. A file this tool refuses to open (a symbolic link, a FIFO, a device, over 1 MiB) \
 is reported the same way and never read or written.
 
-**How to fix it.** Let mcp-remote sign in again, or remove the file with `mcp-auth-doctor forget \
-NAME`. A link or special file in `~/.mcp-auth` deserves a look: mcp-remote did not make it.",
+**How to fix it.** Let mcp-remote sign in again (it overwrites a file it could not use). A link \
+or special file in `~/.mcp-auth` deserves a look: mcp-remote did not make it.",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {

@@ -22,6 +22,7 @@ mod json_escapes;
 mod keychain;
 mod layering;
 mod login;
+mod mcp_remote;
 mod mutation;
 mod polish;
 mod probe;
