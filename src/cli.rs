@@ -77,6 +77,11 @@ pub enum Command {
         /// Seconds to wait for each request
         #[arg(long, value_name = "SECONDS", default_value_t = 10)]
         timeout: u64,
+        /// Send the stored access token (Claude Code's, and mcp-remote's) in one initialize to
+        /// the configured URL and report whether it is accepted. Never refreshes it, never
+        /// follows a redirect with it, never prints it; https only (or loopback)
+        #[arg(long, conflicts_with_all = ["sse", "register"])]
+        token: bool,
     },
     /// Repair what check found: show the plan, ask (or --yes), back up, apply
     #[command(after_long_help = FIX_POLICY)]

@@ -155,6 +155,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
                 sse,
                 register,
                 timeout,
+                token,
             }) => Command::Probe(ProbeOptions {
                 target: if target.contains("://") {
                     ProbeTarget::Url(target)
@@ -164,6 +165,7 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
                 sse,
                 register,
                 timeout: Duration::from_secs(timeout),
+                token,
             }),
             Some(cli::Command::Report { output, anonymize }) => {
                 Command::Report { output, anonymize }

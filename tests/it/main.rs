@@ -26,6 +26,7 @@ mod mcp_remote;
 mod mutation;
 mod polish;
 mod probe;
+mod probe_token;
 mod report;
 mod report_fit;
 mod settings;

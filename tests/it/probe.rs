@@ -288,6 +288,7 @@ fn probe_url(url: &str, register: bool, timeout: Duration) -> ProbeReport {
             sse: false,
             register,
             timeout,
+            token: false,
         },
         &inventory,
     )
@@ -598,6 +599,7 @@ fn no_stored_secret_is_ever_sent_or_shown() {
             sse: false,
             register: true,
             timeout: T,
+            token: false,
         },
         &inventory,
     )
@@ -642,6 +644,7 @@ fn names_resolve_through_the_configuration() {
                 sse: false,
                 register: false,
                 timeout: T,
+                token: false,
             },
             &inventory,
         )
@@ -658,6 +661,7 @@ fn names_resolve_through_the_configuration() {
             sse: false,
             register: false,
             timeout: T,
+            token: false,
         },
         &inventory,
     )
@@ -676,6 +680,7 @@ fn an_sse_server_is_probed_with_a_get() {
             sse: false,
             register: false,
             timeout: T,
+            token: false,
         },
         &inventory,
     )
