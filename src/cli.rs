@@ -137,6 +137,16 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout: `mcp-auth-doctor man > mcp-auth-doctor.1`
     Man,
+    /// Run the installed `claude mcp list` and put its line for each server next to our verdict
+    ///
+    /// Opt-in: `claude mcp list` connects to every configured server and starts every stdio
+    /// server (their commands run), and may write needs-auth markers and pending entries. Exit 4
+    /// when the two views disagree.
+    Verify {
+        /// Seconds to wait for `claude mcp list`
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        timeout: u64,
+    },
 }
 
 /// What `fix --help` says about what fix does by default (docs/safety.md has the table).

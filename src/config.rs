@@ -43,6 +43,10 @@ pub enum Command {
         /// Merge only this section (`mcpOAuth`) instead of putting whole files back.
         section: Option<String>,
     },
+    /// `claude mcp list` next to our verdicts (issue 13), waiting this long for it.
+    Verify {
+        timeout: Duration,
+    },
 }
 
 impl Command {
@@ -60,6 +64,7 @@ impl Command {
             Command::Report { .. } => "report",
             Command::Probe(_) => "probe",
             Command::Restore { .. } => "restore",
+            Command::Verify { .. } => "verify",
         }
     }
 }

@@ -150,6 +150,9 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             }
             Some(cli::Command::Paths) => Command::Paths,
             Some(cli::Command::Backups) => Command::Backups,
+            Some(cli::Command::Verify { timeout }) => Command::Verify {
+                timeout: Duration::from_secs(timeout),
+            },
             Some(cli::Command::Probe {
                 target,
                 sse,

@@ -7,6 +7,7 @@ mod login;
 pub mod pasteable;
 mod probe;
 mod report;
+mod verify;
 
 use anyhow::{Result, bail};
 
@@ -79,6 +80,7 @@ fn run_command(ctx: &Context<'_>) -> Result<Outcome> {
         Command::Restore { id, section } => {
             backups::restore(ctx, id.as_deref(), section.as_deref())
         }
+        Command::Verify { timeout } => verify::verify(ctx, *timeout),
         Command::ListChecks | Command::Explain(_) => unreachable!("handled above"),
     }
 }

@@ -1,4 +1,5 @@
-//! Rendering for issue 13's opt-in commands: `probe NAME --token` (human and JSON).
+//! Rendering for issue 13's opt-in commands: `probe NAME --token` and `verify` (human and
+//! JSON).
 
 use std::fmt::Write;
 
@@ -6,6 +7,7 @@ use serde::Serialize;
 
 use super::style::{Style, sanitize, wrap};
 use crate::probe::token::{Answer, Source, TokenCheck, TokenReport};
+use crate::verify::{Agreement, Listed, Row};
 
 const WIDTH: usize = 100;
 
@@ -106,5 +108,104 @@ pub fn token_json(r: &TokenReport) -> String {
         tool: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
         report: r,
+    })
+}
+
+/// `mcp list`'s status as it printed it (2.1.332's symbols).
+fn listed_text(l: &Listed) -> String {
+    match l {
+        Listed::Connected => "✔ Connected".into(),
+        Listed::ConnectedToolsFailed => "! Connected · tools fetch failed".into(),
+        Listed::NeedsAuth => "! Needs authentication".into(),
+        Listed::Failed { reason: Some(r) } => format!("✘ Failed to connect — {}", sanitize(r)),
+        Listed::Failed { reason: None } => "✘ Failed to connect".into(),
+        Listed::NotConfigured => "- Not configured".into(),
+        Listed::Disabled => "⊘ Disabled".into(),
+        Listed::Other { text } => sanitize(text),
+    }
+}
+
+/// What a disagreement means and what to do, in Claude Code's terms.
+fn agreement_text(a: Agreement, name: &str) -> Option<String> {
+    let name = crate::checks::shell_quote(name);
+    Some(match a {
+        Agreement::Agree => return None,
+        Agreement::SessionsSkip => "`mcp list` connects live and ignores the needs-auth marker              and placeholder entries that make sessions skip it; `mcp-auth-doctor fix` clears              them"
+            .into(),
+        Agreement::ServerRefusesToken => format!(
+            "the stored token looks usable here, but the server asks for authentication:              `mcp-auth-doctor probe {name} --token` asks it whether it still accepts the token"
+        ),
+        Agreement::ConnectsAnyway => "it connects although no usable token is stored: the              server needs none, or Claude Code found state this tool did not"
+            .into(),
+        Agreement::ConnectionFailed => format!(
+            "a failure local state does not decide (network, TLS, the server):              `mcp-auth-doctor probe {name}`"
+        ),
+        Agreement::UnknownHere => {
+            "not a server this tool found in any scope it reads".into()
+        }
+        Agreement::NotListed => "`mcp list` did not list it".into(),
+        Agreement::Differs => "the two views differ".into(),
+    })
+}
+
+pub fn verify_human(rows: &[Row], style: Style) -> String {
+    let mut out = String::new();
+    let disagreements = rows.iter().filter(|r| r.disagrees()).count();
+    for r in rows {
+        let ours = r.ours.map_or("(not configured here)", |v| v.label());
+        let theirs = r
+            .claude
+            .as_ref()
+            .map_or("(not listed)".to_string(), |l| listed_text(&l.status));
+        let mark = if r.disagrees() {
+            style.yellow("differs")
+        } else {
+            style.green("agrees")
+        };
+        let _ = writeln!(
+            out,
+            "{}  ours: {ours}  claude mcp list: {theirs}  {mark}",
+            style.bold(&sanitize(&r.name))
+        );
+        if let Some(why) = agreement_text(r.agreement, &r.name) {
+            let _ = writeln!(out, "    {}", wrap(&why, WIDTH - 4, "    "));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} server(s), {disagreements} disagreement(s).",
+        rows.len()
+    );
+    out
+}
+
+#[derive(Serialize)]
+struct VerifyDocument<'a> {
+    schema: u32,
+    tool: &'static str,
+    version: &'static str,
+    servers: Vec<VerifyRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct VerifyRow<'a> {
+    #[serde(flatten)]
+    row: &'a Row,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why: Option<String>,
+}
+
+pub fn verify_json(rows: &[Row]) -> String {
+    super::json::to_string(&VerifyDocument {
+        schema: super::json::SCHEMA,
+        tool: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        servers: rows
+            .iter()
+            .map(|row| VerifyRow {
+                row,
+                why: agreement_text(row.agreement, &row.name),
+            })
+            .collect(),
     })
 }

@@ -32,4 +32,5 @@ mod report_fit;
 mod settings;
 mod speed;
 mod system;
+mod verify;
 mod wording;
