@@ -63,6 +63,10 @@ pub enum Command {
         /// Also replace server names, hosts, key hashes and project folders with placeholders
         #[arg(long)]
         anonymize: bool,
+        /// Also run `claude mcp list` (it connects to every server and starts stdio servers) and
+        /// include its view next to ours, as `verify` does
+        #[arg(long)]
+        verify: bool,
     },
     /// Check a server's OAuth discovery over the network, as Claude Code would see it (opt-in)
     Probe {

@@ -34,6 +34,8 @@ pub enum Command {
     Report {
         output: Option<std::path::PathBuf>,
         anonymize: bool,
+        /// `--verify`: include `claude mcp list`'s view (issue 13).
+        verify: bool,
     },
     /// The opt-in network probe of one server.
     Probe(crate::probe::ProbeOptions),

@@ -170,9 +170,15 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
                 timeout: Duration::from_secs(timeout),
                 token,
             }),
-            Some(cli::Command::Report { output, anonymize }) => {
-                Command::Report { output, anonymize }
-            }
+            Some(cli::Command::Report {
+                output,
+                anonymize,
+                verify,
+            }) => Command::Report {
+                output,
+                anonymize,
+                verify,
+            },
             Some(cli::Command::Fix(f)) => {
                 take(f.write);
                 write.selection = Selection {

@@ -76,7 +76,11 @@ fn run_command(ctx: &Context<'_>) -> Result<Outcome> {
         Command::Login { name, no_browser } => login::login(ctx, name, *no_browser),
         Command::Backups => backups::list(ctx),
         Command::Probe(options) => probe::probe(ctx, options),
-        Command::Report { output, anonymize } => report::report(ctx, output.as_deref(), *anonymize),
+        Command::Report {
+            output,
+            anonymize,
+            verify,
+        } => report::report(ctx, output.as_deref(), *anonymize, *verify),
         Command::Restore { id, section } => {
             backups::restore(ctx, id.as_deref(), section.as_deref())
         }

@@ -45,6 +45,20 @@ pub fn verify(ctx: &Context<'_>, timeout: Duration) -> Result<Outcome> {
     })
 }
 
+/// `claude mcp list`'s view for `report --verify`: the rows, or why there are none (a report is
+/// still written when the client is missing or hangs). Says first what it runs.
+pub fn claude_view(diagnosis: &Diagnosis) -> Result<Vec<verify::Row>, String> {
+    if diagnosis.inventory.trust.root_on_other_home() {
+        return Err("not run: as root on another user's home it would be root's `claude`".into());
+    }
+    eprintln!("{NOTICE} (up to {} s)", REPORT_TIMEOUT.as_secs());
+    let output = run_mcp_list(&diagnosis.inventory.locations.project_dir, REPORT_TIMEOUT)?;
+    Ok(verify::compare(&diagnosis.servers, &verify::parse(&output)))
+}
+
+/// How long `report --verify` waits for `claude mcp list`.
+pub const REPORT_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// `claude mcp list` in `cwd`, its stdout within `timeout` (read while it runs, so a long
 /// listing cannot fill the pipe and stall it).
 fn run_mcp_list(cwd: &Path, timeout: Duration) -> Result<String, String> {

@@ -209,3 +209,70 @@ pub fn verify_json(rows: &[Row]) -> String {
             .collect(),
     })
 }
+
+/// A Markdown table cell: no line breaks, `|` escaped.
+fn cell(text: &str) -> String {
+    sanitize(text).replace('\n', " ").replace('|', "\\|")
+}
+
+/// `report --verify`'s section: `claude mcp list` next to our verdicts, or why it is missing.
+pub fn verify_markdown(view: &Result<Vec<Row>, String>) -> String {
+    let mut out = String::from("\n## What `claude mcp list` says\n\n");
+    let rows = match view {
+        Ok(rows) => rows,
+        Err(why) => {
+            let _ = writeln!(
+                out,
+                "`claude mcp list` did not give its view: {}.",
+                cell(why)
+            );
+            return out;
+        }
+    };
+    if rows.is_empty() {
+        out.push_str("`claude mcp list` listed no servers, and this tool found none.\n");
+        return out;
+    }
+    out.push_str(
+        "| Server | Our verdict | `claude mcp list` | Agrees | Why |\n|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        let ours = r.ours.map_or("(not configured here)", |v| v.label());
+        let theirs = r
+            .claude
+            .as_ref()
+            .map_or("(not listed)".to_string(), |l| listed_text(&l.status));
+        let why = agreement_text(r.agreement, &r.name).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            cell(&r.name),
+            cell(ours),
+            cell(&theirs),
+            if r.disagrees() { "no" } else { "yes" },
+            cell(&why)
+        );
+    }
+    out
+}
+
+/// `report --format json --verify`: the ticket with a `verify` member (the rows, or `error`).
+pub fn ticket_json_with_verify<T: Serialize>(
+    ticket: &T,
+    view: &Result<Vec<Row>, String>,
+) -> String {
+    let mut value = serde_json::to_value(ticket).unwrap_or_default();
+    let verify = match view {
+        Ok(rows) => serde_json::json!({
+            "servers": rows
+                .iter()
+                .map(|row| VerifyRow { row, why: agreement_text(row.agreement, &row.name) })
+                .collect::<Vec<_>>()
+        }),
+        Err(why) => serde_json::json!({"error": why}),
+    };
+    if let Some(object) = value.as_object_mut() {
+        object.insert("verify".into(), verify);
+    }
+    super::json::to_string(&value)
+}

@@ -14,9 +14,17 @@ fn bin_path() -> String {
 
 /// `verify ARGS` on `home` with the fake client printing `listing`.
 fn verify(home: &Home, listing: &str, args: &[&str]) -> (String, String, i32) {
+    run_with(home, listing, "verify", args)
+}
+
+/// `COMMAND ARGS` (`verify`, or `report` with `--verify`) with the fake client.
+fn run_with(home: &Home, listing: &str, command: &str, args: &[&str]) -> (String, String, i32) {
     let list = home.path.join("mcp-list.txt");
     std::fs::write(&list, listing).unwrap();
-    let mut all = vec!["verify"];
+    let mut all = vec![command];
+    if command == "report" {
+        all.push("--verify");
+    }
     all.extend_from_slice(args);
     let out = home
         .cmd(&all)
@@ -168,4 +176,66 @@ fn without_claude_it_cannot_run_and_a_hung_one_times_out() {
     assert_eq!(out.status.code(), Some(8));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no answer within 1 s"));
     assert!(start.elapsed() < std::time::Duration::from_secs(4));
+}
+
+/// Every table row has as many cells as its header (GitHub's table rules, via pulldown-cmark),
+/// and the headings in order.
+fn markdown_tables_and_headings(md: &str) -> (usize, Vec<String>) {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let (mut tables, mut headings) = (0, Vec::new());
+    let (mut in_head, mut in_heading, mut header, mut cells) = (false, false, 0, 0);
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Table(_)) => tables += 1,
+            Event::Start(Tag::TableHead) => (in_head, header) = (true, 0),
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) => cells = 0,
+            Event::End(TagEnd::TableRow) => assert_eq!(cells, header, "a row's cells"),
+            Event::Start(Tag::TableCell) if in_head => header += 1,
+            Event::Start(Tag::TableCell) => cells += 1,
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = true;
+                headings.push(String::new());
+            }
+            Event::End(TagEnd::Heading(_)) => in_heading = false,
+            Event::Text(t) | Event::Code(t) if in_heading => {
+                headings.last_mut().unwrap().push_str(&t)
+            }
+            _ => {}
+        }
+    }
+    (tables, headings)
+}
+
+#[test]
+fn report_verify_is_well_formed_markdown_and_json_with_claudes_view() {
+    let home = Home::fixture("demo");
+    let listing = "Checking MCP server health…\n\n\
+        linear: https://mcp.linear.app/mcp (HTTP) - ✔ Connected\n\
+        quarri: https://mcp.quarri.com/mcp (HTTP) - ✘ Failed to connect — a | pipe\n";
+    let (plain, _, _) = home.run(&["report"]);
+    let (md, stderr, code) = run_with(&home, listing, "report", &[]);
+    assert!(code & 8 == 0, "{stderr}");
+    assert!(stderr.contains("starts every stdio server"), "{stderr}");
+    let (tables, headings) = markdown_tables_and_headings(&md);
+    let (plain_tables, _) = markdown_tables_and_headings(&plain);
+    assert_eq!(tables, plain_tables + 1, "one more table");
+    assert_eq!(headings.last().unwrap(), "What claude mcp list says");
+    assert!(
+        md.contains("| quarri | skipped | ✘ Failed to connect — a \\| pipe | no |"),
+        "{md}"
+    );
+    assert!(!md.contains(CANARY));
+    // JSON: the ticket with a verify member.
+    let (json, _, _) = run_with(&home, listing, "report", &["--format", "json"]);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(row(&doc["verify"], "linear")["agreement"], "agree");
+    assert!(doc["servers"].is_array(), "the ticket is still all there");
+    // Without claude the report is still written, and says why the view is missing.
+    let (md, _, code) = home.run(&["report", "--verify"]);
+    assert!(code & 8 == 0);
+    assert!(
+        md.contains("`claude mcp list` did not give its view: `claude` is not on PATH."),
+        "{md}"
+    );
 }
