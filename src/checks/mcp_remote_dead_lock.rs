@@ -16,8 +16,8 @@ leaves it behind. The next mcp-remote checks it: older than 30 minutes, or its p
 the file and signs in itself. So a dead process's lock does not block the callback port or the \
 next sign-in; only a live process holds the port. Releases since 0.2.2 write no lock file.
 
-**How to fix it.** Nothing is needed; to tidy up, delete that one file (`rm` the path shown). \
-This tool does not remove mcp-remote files itself yet.",
+**How to fix it.** Nothing is needed; `fix` removes that one file to tidy up (backed up, \
+restorable).",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -47,6 +47,12 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 .file(inv.locations.display(&folder.path))
                 .evidence("folder", folder.name.as_str())
                 .evidence("hash_prefix", short_hash(&file.hash))
+                .action(crate::checks::Action::remove_mcp_remote_files(
+                    &folder.path,
+                    &folder.name,
+                    vec![file.name.clone()],
+                    true,
+                ))
                 .evidence("pid", lock.pid)
                 .evidence("port", lock.port),
             );

@@ -12,10 +12,9 @@ that folder's hash rule). The server was removed, its URL, `--resource` or a `--
 (each gives a new hash, and the old files are never read again), or another client (Cursor, \
 Windsurf, …) that this tool does not read uses it.
 
-**How to fix it.** If no other client uses it, delete that server's files from that folder \
-only: `rm ~/.mcp-auth/<folder>/<hash prefix>*` with the folder and hash prefix the finding \
-shows (this tool does not remove mcp-remote files itself yet). Never `rm -rf ~/.mcp-auth`: that \
-signs you out of every server.",
+**How to fix it.** If no other client uses it, `mcp-auth-doctor fix --only \
+mcp-remote-orphaned-state` removes those files from that folder only (backed up first; `restore \
+--latest` brings them back). Never `rm -rf ~/.mcp-auth`: that signs you out of every server.",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -33,12 +32,11 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 format!(
                     "{count} mcp-remote file(s) in {dir} for server hash {short} belong to no \
                      server Claude Code or Claude Desktop configures (removed, its URL or \
-                     headers changed, or another client uses it). If nothing uses it: rm \
-                     {dir}/{prefix}*",
+                     headers changed, or another client uses it). If nothing uses them: fix \
+                     --only mcp-remote-orphaned-state removes them (backed up).",
                     count = names.len(),
                     dir = inv.locations.display(&folder.path),
                     short = crate::model::mcp_remote::found::short_hash(hash),
-                    prefix = &hash[..8],
                 ),
             )
             .file(inv.locations.display(&folder.path))
@@ -47,7 +45,20 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 "hash_prefix",
                 crate::model::mcp_remote::found::short_hash(hash),
             )
-            .evidence("files", names.len()),
+            .evidence("files", names.len())
+            .action(
+                crate::checks::Action::remove_mcp_remote_files(
+                    &folder.path,
+                    &folder.name,
+                    names.iter().map(|n| n.to_string()).collect(),
+                    false,
+                )
+                .only_when_asked(
+                    "another client (Cursor, Windsurf, …) may use these files; removed only \
+                     with --only mcp-remote-orphaned-state, backed up first (mcp-auth-doctor \
+                     restore --latest brings them back)",
+                ),
+            ),
         );
     }
 }

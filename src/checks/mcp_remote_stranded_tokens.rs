@@ -1,6 +1,6 @@
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
-use crate::model::mcp_remote::found::short_hash;
+use crate::model::mcp_remote::found::{RemoteServer, ServerState};
 
 pub const INFO: CheckInfo = CheckInfo {
     code: super::Code::McpRemoteStrandedTokens,
@@ -16,10 +16,10 @@ usable tokens for it, while another folder does. This is the common \"signed in,
 sign in again\" case after an upgrade.
 
 **How to fix it.** Either pin the release that holds the tokens (`mcp-remote@0.1.49` in the \
-`args`), or sign in once with the release that runs; the old folder's copies can then go \
-(`rm ~/.mcp-auth/<old folder>/<hash prefix>*`; never `rm -rf ~/.mcp-auth`, which signs you out \
-of every server). Copying the files across is not known to be safe (newer releases check \
-`requested_scope` and `issuer`).",
+`args`), or sign in once with the release that runs; then `mcp-auth-doctor fix --only \
+mcp-remote-stranded-tokens` removes the old folder's copies (backed up; never `rm -rf \
+~/.mcp-auth`, which signs you out of every server). Copying the files across is not known to be \
+safe (newer releases check `requested_scope` and `issuer`).",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -37,19 +37,6 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .iter()
             .map(|f| f.name.as_str())
             .collect();
-        let old_files: Vec<String> = state
-            .tokens_elsewhere
-            .iter()
-            .filter_map(|f| {
-                let hash = server.hash_in(f.kind.as_ref()).ok()?;
-                Some(format!(
-                    "rm {}/{}*",
-                    inv.locations.display(&f.path),
-                    short_hash(&hash).trim_end_matches('…')
-                ))
-            })
-            .collect();
-        let old_files = old_files.join("; ");
         let caveat = match server.launch.requested {
             crate::model::mcp_remote::Requested::Unpinned => {
                 " (unpinned: npx runs the registry's latest release unless one is installed in \
@@ -64,19 +51,41 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 format!(
                     "{who} starts an mcp-remote that reads {folder}{caveat}, which holds no \
                      tokens for it, but {list} does: mcp-remote will open the browser to sign \
-                     in again. Pin the release that wrote them, or sign in once with this one and \
-                     then delete the old copies ({old}).",
-                    old = old_files,
+                     in again. Pin the release that wrote them, or sign in once with this one; \
+                     fix --only mcp-remote-stranded-tokens then removes the old copies (backed \
+                     up).",
                     who = server.described(),
                     list = elsewhere.join(", "),
                 ),
             )
             .file(inv.locations.display(&remote.folder_path(folder)))
             .evidence("folder_in_use", folder.as_str())
-            .evidence("folders_with_tokens", elsewhere),
+            .evidence("folders_with_tokens", elsewhere)
+            .action(old_copies(server, &state)),
             server,
         ));
     }
+}
+
+/// Removing the old folder's copies, when there is one old folder: asked for by name only (it
+/// signs the server out of the release that wrote them).
+fn old_copies(server: &RemoteServer, state: &ServerState<'_>) -> Option<crate::checks::Action> {
+    let [folder] = state.tokens_elsewhere.as_slice() else {
+        return None;
+    };
+    let hash = server.hash_in(folder.kind.as_ref()).ok()?;
+    let names: Vec<String> = folder
+        .files_for(&hash)
+        .iter()
+        .map(|f| f.name.clone())
+        .collect();
+    Some(
+        crate::checks::Action::remove_mcp_remote_files(&folder.path, &folder.name, names, false)
+            .only_when_asked(
+                "they are the only tokens for this server until you sign in with the release \
+                 that runs; removed only with --only mcp-remote-stranded-tokens, backed up first",
+            ),
+    )
 }
 
 #[cfg(test)]

@@ -484,6 +484,10 @@ pub enum Role {
     /// The macOS Keychain item that holds the credentials object when it is the live store
     /// (`fix::keychain` writes it through `security`).
     KeychainItem,
+    /// One of mcp-remote's `<hash>_*` files in a version folder under its base dir (issue 13):
+    /// `fix` and `forget` remove them (backed up), `restore` puts them back where the role, the
+    /// base dir and the validated folder and file names say, never where a manifest says.
+    McpRemoteFile,
 }
 
 impl Role {
@@ -519,6 +523,9 @@ impl Role {
             }
             Role::KeychainItem => {
                 "Claude Code reads it as no credentials and falls back to .credentials.json"
+            }
+            Role::McpRemoteFile => {
+                "mcp-remote treats it as absent: it signs in (or registers) again and overwrites it"
             }
         }
     }

@@ -39,23 +39,119 @@ fn tokens_left_in_the_0_1_49_folder_are_stranded_for_the_unpinned_desktop_server
     assert_eq!(f["evidence"]["client"], "desktop");
     assert_eq!(f["evidence"]["folder_in_use"], "mcp-remote-v1");
     assert_eq!(f["evidence"]["folders_with_tokens"][0], "mcp-remote-0.1.49");
-    // The removal it suggests names exactly tenant's files in the old folder (hash observed in
-    // docs/mcp-remote.md §3.1), none of the other two servers'.
-    let message = f["message"].as_str().unwrap();
-    let prefix = "6b97b5e8";
-    assert!(
-        message.contains(&format!("rm ~/.mcp-auth/mcp-remote-0.1.49/{prefix}*")),
-        "{message}"
-    );
-    let old = home.path.join(".mcp-auth/mcp-remote-0.1.49");
+    // The removal it proposes (only when asked) is exactly tenant's files in the old folder
+    // (hash observed in docs/mcp-remote.md §3.1), none of the other two servers'.
+    assert_eq!(f["action"]["ask_only"], true);
+    assert_eq!(f["action"]["folder"], "mcp-remote-0.1.49");
+    let before = common_files(&home.path);
+    let (_, stderr, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 8, 0, "{stderr}");
     assert_eq!(
-        glob(&old, prefix),
+        before,
+        common_files(&home.path),
+        "fix without --only leaves it"
+    );
+    let (stdout, stderr, code) =
+        home.run(&["fix", "--only", "mcp-remote-stranded-tokens", "--yes"]);
+    assert_eq!(code & 1, 1, "{stdout}{stderr}");
+    let old = home.path.join(".mcp-auth/mcp-remote-0.1.49");
+    assert!(glob(&old, "6b97b5e8").is_empty());
+    assert_eq!(
+        changed(&before, &common_files(&home.path)),
         [
             "6b97b5e844eec72e9f466e794181930f_client_info.json",
             "6b97b5e844eec72e9f466e794181930f_code_verifier_26086.txt",
             "6b97b5e844eec72e9f466e794181930f_tokens.json",
+        ],
+        "every other file byte-identical"
+    );
+    restore_latest_and_compare(&home, &before);
+}
+
+/// The file names present in `before` and not the same in `after` (gone or changed), sorted;
+/// fails if `after` has a file `before` did not (outside the backups folder).
+fn changed(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)]) -> Vec<String> {
+    for (path, _) in after {
+        assert!(
+            path.contains("/backups/") || before.iter().any(|(p, _)| p == path),
+            "new file {path}"
+        );
+    }
+    let mut out: Vec<String> = before
+        .iter()
+        .filter(|(p, b)| !after.iter().any(|(q, c)| q == p && c == b))
+        .map(|(p, _)| p.rsplit('/').next().unwrap().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+/// `restore --latest` puts back every byte `before` had (the backups folder aside).
+fn restore_latest_and_compare(home: &Home, before: &[(String, Vec<u8>)]) {
+    let (_, stderr, code) = home.run(&["restore", "--latest", "--yes"]);
+    assert_eq!(code, 1, "{stderr}");
+    let now: Vec<(String, Vec<u8>)> = common_files(&home.path)
+        .into_iter()
+        .filter(|(p, _)| !p.contains("/backups/"))
+        .collect();
+    let before: Vec<(String, Vec<u8>)> = before
+        .iter()
+        .filter(|(p, _)| !p.contains("/backups/"))
+        .cloned()
+        .collect();
+    assert_eq!(before, now, "restore brings every byte back");
+}
+
+#[test]
+fn fix_removes_a_dead_lock_and_an_orphan_only_when_asked_and_nothing_else() {
+    let home = Home::fixture("mcp-remote-leftovers");
+    let before = common_files(&home.path);
+    let (stdout, stderr, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 1, "{stdout}{stderr}");
+    assert_eq!(
+        changed(&before, &common_files(&home.path)),
+        ["322e534fe675c04cd28f632049419f81_lock.json"],
+        "only the dead lock; legacy's tokens and verifier beside it stay"
+    );
+    restore_latest_and_compare(&home, &before);
+    let (_, _, code) = home.run(&["fix", "--only", "mcp-remote-orphaned-state", "--yes"]);
+    assert_eq!(code & 1, 1);
+    assert_eq!(
+        changed(&before, &common_files(&home.path)),
+        [
+            "652b15f55b0887d6335f8510c96cfb6b_client_info.json",
+            "652b15f55b0887d6335f8510c96cfb6b_tokens.json",
         ]
     );
+    assert!(
+        home.path.join(".mcp-auth/mcp-remote-v1").is_dir(),
+        "never the folder"
+    );
+    restore_latest_and_compare(&home, &before);
+}
+
+#[test]
+fn forget_removes_one_servers_files_in_every_version_folder() {
+    let home = Home::fixture("mcp-remote-upgrade");
+    let before = common_files(&home.path);
+    // mock: user scope, files in both folders (URL-only hash in 0.1.49, the same in v1).
+    let (stdout, stderr, code) = home.run(&["forget", "mock", "--yes"]);
+    assert_eq!(code & 1, 1, "{stdout}{stderr}");
+    assert_eq!(
+        changed(&before, &common_files(&home.path)),
+        [
+            "af00b6f32a6a21582603f8f63e6c95d9_client_info.json",
+            "af00b6f32a6a21582603f8f63e6c95d9_client_info.json",
+            "af00b6f32a6a21582603f8f63e6c95d9_code_verifier_22605.txt",
+            "af00b6f32a6a21582603f8f63e6c95d9_tokens.json",
+            "af00b6f32a6a21582603f8f63e6c95d9_tokens.json",
+        ]
+    );
+    restore_latest_and_compare(&home, &before);
+    // A Claude Desktop server's name is known to forget too.
+    let (stdout, stderr, code) = home.run(&["forget", "tenant", "--yes"]);
+    assert_eq!(code & 1, 1, "{stdout}{stderr}");
+    assert_eq!(changed(&before, &common_files(&home.path)).len(), 3);
 }
 
 #[test]
