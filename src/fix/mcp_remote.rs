@@ -82,6 +82,10 @@ pub fn remove_files(
             done.skipped.push(Skipped { step, reason });
             continue;
         }
+        if let Some(reason) = busy(inv, folder, names) {
+            done.skipped.push(Skipped { step, reason });
+            continue;
+        }
         let (dir, _) = base.child_dir(folder, false, 0).with_context(|| {
             format!(
                 "cannot open {}; nothing was removed",
@@ -146,6 +150,38 @@ pub fn remove_files(
     Ok(())
 }
 
+/// Why the server whose files these are is in use by a running mcp-remote right now, if it is:
+/// a live refresh lease (0.12.0 on) or a held sign-in lock (up to 0.2.1) for the same hash.
+fn busy(inv: &Inventory, folder: &str, names: &[String]) -> Option<String> {
+    use crate::load::mcp_remote::ProcessFact;
+    use crate::model::mcp_remote::found::Data;
+    use crate::model::mcp_remote::state::LockState;
+    let folder = inv.mcp_remote.folder(folder)?;
+    let hashes: Vec<String> = names
+        .iter()
+        .filter_map(|n| FileName::parse(n).map(|f| f.hash))
+        .collect();
+    folder
+        .files
+        .iter()
+        .filter(|f| hashes.contains(&f.hash))
+        .find_map(|f| {
+            let running = f.process == Some(ProcessFact::Running);
+            let alive = running || f.process == Some(ProcessFact::NotPermitted);
+            match &f.data {
+                Data::Lease(Ok(lease)) if lease.live(inv.now_ms, alive) => Some(
+                    "mcp-remote is refreshing these tokens right now; run fix again in a minute",
+                ),
+                // A dead lock (what mcp-remote-dead-lock removes) is never held.
+                Data::Lock(Some(lock)) if lock.state(inv.now_ms, running) == LockState::Held => {
+                    Some("an mcp-remote sign-in for this server is running; run fix again after it")
+                }
+                _ => None,
+            }
+        })
+        .map(str::to_string)
+}
+
 fn mode_of(file: &std::fs::File) -> Option<u32> {
     #[cfg(unix)]
     {
@@ -165,6 +201,41 @@ fn mode_of(file: &std::fs::File) -> Option<u32> {
 mod tests {
     use super::*;
     use crate::load::Snapshot;
+
+    #[test]
+    fn files_of_a_server_a_running_mcp_remote_uses_are_left_alone() {
+        use crate::load::for_test::NOW_MS;
+        use crate::load::mcp_remote::ProcessFact;
+        let hash = "94baabe3c3fadb285b26c035e4e86046";
+        let names = vec![format!("{hash}_tokens.json")];
+        let lease = format!(r#"{{"pid": 7, "nonce": "n", "at": {}}}"#, NOW_MS - 1000);
+        let lock = format!(r#"{{"pid": 7, "port": 1, "timestamp": {}}}"#, NOW_MS - 1000);
+        for (file, text, process, busy_expected) in [
+            (
+                "refresh_in_progress.json",
+                &lease,
+                ProcessFact::Running,
+                true,
+            ),
+            ("refresh_in_progress.json", &lease, ProcessFact::Gone, false),
+            ("lock.json", &lock, ProcessFact::Running, true),
+            ("lock.json", &lock, ProcessFact::Gone, false),
+        ] {
+            let inv = Snapshot::for_test()
+                .with_mcp_remote_file(
+                    "mcp-remote-v1",
+                    &format!("{hash}_{file}"),
+                    text,
+                    Some(process),
+                )
+                .inventory();
+            assert_eq!(
+                busy(&inv, "mcp-remote-v1", &names).is_some(),
+                busy_expected,
+                "{file} {process:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_manifest_path_is_restored_only_inside_the_base_dir_with_mcp_remotes_names() {
