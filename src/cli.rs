@@ -63,6 +63,10 @@ pub enum Command {
         /// Also replace server names, hosts, key hashes and project folders with placeholders
         #[arg(long)]
         anonymize: bool,
+        /// Also run `claude mcp list` (it connects to every server and starts stdio servers) and
+        /// include its view next to ours, as `verify` does
+        #[arg(long)]
+        verify: bool,
     },
     /// Check a server's OAuth discovery over the network, as Claude Code would see it (opt-in)
     Probe {
@@ -77,6 +81,11 @@ pub enum Command {
         /// Seconds to wait for each request
         #[arg(long, value_name = "SECONDS", default_value_t = 10)]
         timeout: u64,
+        /// Send the stored access token (Claude Code's, and mcp-remote's) in one initialize to
+        /// the configured URL and report whether it is accepted. Never refreshes it, never
+        /// follows a redirect with it, never prints it; https only (or loopback)
+        #[arg(long, conflicts_with_all = ["sse", "register"])]
+        token: bool,
     },
     /// Repair what check found: show the plan, ask (or --yes), back up, apply
     #[command(after_long_help = FIX_POLICY)]
@@ -132,6 +141,16 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout: `mcp-auth-doctor man > mcp-auth-doctor.1`
     Man,
+    /// Run the installed `claude mcp list` and put its line for each server next to our verdict
+    ///
+    /// Opt-in: `claude mcp list` connects to every configured server and starts every stdio
+    /// server (their commands run), and may write needs-auth markers and pending entries. Exit 4
+    /// when the two views disagree.
+    Verify {
+        /// Seconds to wait for `claude mcp list`
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        timeout: u64,
+    },
 }
 
 /// What `fix --help` says about what fix does by default (docs/safety.md has the table).

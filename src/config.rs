@@ -34,6 +34,8 @@ pub enum Command {
     Report {
         output: Option<std::path::PathBuf>,
         anonymize: bool,
+        /// `--verify`: include `claude mcp list`'s view (issue 13).
+        verify: bool,
     },
     /// The opt-in network probe of one server.
     Probe(crate::probe::ProbeOptions),
@@ -42,6 +44,10 @@ pub enum Command {
         id: Option<String>,
         /// Merge only this section (`mcpOAuth`) instead of putting whole files back.
         section: Option<String>,
+    },
+    /// `claude mcp list` next to our verdicts (issue 13), waiting this long for it.
+    Verify {
+        timeout: Duration,
     },
 }
 
@@ -60,6 +66,7 @@ impl Command {
             Command::Report { .. } => "report",
             Command::Probe(_) => "probe",
             Command::Restore { .. } => "restore",
+            Command::Verify { .. } => "verify",
         }
     }
 }

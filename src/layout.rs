@@ -129,6 +129,29 @@ pub fn is_leftover_temp_name(name: &str) -> bool {
     ours || claudes
 }
 
+// ---- mcp-remote and Claude Desktop (docs/mcp-remote.md) ------------------------------------------
+
+/// mcp-remote's base dir inside the home when `MCP_REMOTE_CONFIG_DIR` is unset or empty.
+pub const MCP_REMOTE_DIR: &str = ".mcp-auth";
+/// The variable that replaces [`MCP_REMOTE_DIR`] (read as given: no `~` expansion).
+pub const MCP_REMOTE_CONFIG_DIR_VAR: &str = "MCP_REMOTE_CONFIG_DIR";
+/// Claude Desktop's server list.
+pub const DESKTOP_CONFIG: &str = "claude_desktop_config.json";
+
+/// The folder holding [`DESKTOP_CONFIG`] on `target_os` (as `std::env::consts::OS` names it):
+/// `~/Library/Application Support/Claude` on macOS, `%APPDATA%\Claude` on Windows (`appdata`,
+/// else `~/AppData/Roaming`), `~/.config/Claude` elsewhere.
+pub fn desktop_config_dir(home: &Path, target_os: &str, appdata: Option<&Path>) -> PathBuf {
+    match target_os {
+        "macos" => home.join("Library/Application Support/Claude"),
+        "windows" => appdata
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| home.join("AppData").join("Roaming"))
+            .join("Claude"),
+        _ => home.join(".config").join("Claude"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@ pub mod term;
 pub mod timefmt;
 pub mod urls;
 pub mod vars;
+pub mod verify;
 
 use anyhow::Result;
 

@@ -150,11 +150,15 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
             }
             Some(cli::Command::Paths) => Command::Paths,
             Some(cli::Command::Backups) => Command::Backups,
+            Some(cli::Command::Verify { timeout }) => Command::Verify {
+                timeout: Duration::from_secs(timeout),
+            },
             Some(cli::Command::Probe {
                 target,
                 sse,
                 register,
                 timeout,
+                token,
             }) => Command::Probe(ProbeOptions {
                 target: if target.contains("://") {
                     ProbeTarget::Url(target)
@@ -164,10 +168,17 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
                 sse,
                 register,
                 timeout: Duration::from_secs(timeout),
+                token,
             }),
-            Some(cli::Command::Report { output, anonymize }) => {
-                Command::Report { output, anonymize }
-            }
+            Some(cli::Command::Report {
+                output,
+                anonymize,
+                verify,
+            }) => Command::Report {
+                output,
+                anonymize,
+                verify,
+            },
             Some(cli::Command::Fix(f)) => {
                 take(f.write);
                 write.selection = Selection {

@@ -38,6 +38,9 @@ pub enum ActionKind {
     RemoveBom,
     /// Replace the whole file with `{}` (a disposable cache that does not parse).
     ReplaceWithEmptyObject,
+    /// Delete these `<hash>_*` files of one server from one mcp-remote version folder (never the
+    /// folder, never `~/.mcp-auth`). Names are checked again when applied.
+    RemoveMcpRemoteFiles { folder: String, names: Vec<String> },
 }
 
 fn redacted_url<S: serde::Serializer>(url: &str, s: S) -> Result<S::Ok, S::Error> {
@@ -59,7 +62,8 @@ impl ActionKind {
             ActionKind::RemoveMarker { name } => (&[], name),
             ActionKind::Chmod { .. }
             | ActionKind::RemoveBom
-            | ActionKind::ReplaceWithEmptyObject => {
+            | ActionKind::ReplaceWithEmptyObject
+            | ActionKind::RemoveMcpRemoteFiles { .. } => {
                 return None;
             }
         };
@@ -165,6 +169,37 @@ impl Action {
              --latest` brings it back"
                 .to_string()
         });
+        action
+    }
+
+    /// Deletes `names` (one server's `<hash>_*` files) from the mcp-remote version folder at
+    /// `folder_path` (named `folder`). `safe` when no usable token is among them.
+    pub fn remove_mcp_remote_files(
+        folder_path: &Path,
+        folder: &str,
+        names: Vec<String>,
+        safe: bool,
+    ) -> Self {
+        let summary = format!(
+            "remove {} mcp-remote file(s) of one server from {folder}",
+            names.len()
+        );
+        let mut action = Self::new(
+            Role::McpRemoteFile,
+            folder_path,
+            ActionKind::RemoveMcpRemoteFiles {
+                folder: folder.to_string(),
+                names,
+            },
+            summary,
+        );
+        action.safe = safe;
+        action.note = Some(
+            "only these files: the folder, the other servers' files and ~/.mcp-auth stay as they \
+             are; they are backed up first, and `mcp-auth-doctor restore --latest` brings them \
+             back"
+                .to_string(),
+        );
         action
     }
 

@@ -93,6 +93,12 @@ codes! {
         ScopeShortfall = "scope-shortfall",
         ContainerCallbackPort = "container-callback-port",
         SharedMacosHome = "shared-macos-home",
+        McpRemoteStrandedTokens = "mcp-remote-stranded-tokens",
+        McpRemoteExpiredToken = "mcp-remote-expired-token",
+        McpRemoteDeadLock = "mcp-remote-dead-lock",
+        McpRemoteRegistrationWithoutTokens = "mcp-remote-registration-without-tokens",
+        McpRemoteOrphanedState = "mcp-remote-orphaned-state",
+        McpRemoteUnusableFile = "mcp-remote-unusable-file",
     }
     probe {
         SeveralDefinitions = "several-definitions",

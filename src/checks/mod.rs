@@ -21,6 +21,15 @@ mod launcher_key;
 mod leftover_temp_file;
 mod legacy_config_file;
 mod literal_tilde_config_dir;
+mod mcp_remote;
+mod mcp_remote_dead_lock;
+mod mcp_remote_expired_token;
+mod mcp_remote_orphaned_state;
+mod mcp_remote_registration_without_tokens;
+mod mcp_remote_stranded_tokens;
+#[cfg(test)]
+mod mcp_remote_tests;
+mod mcp_remote_unusable_file;
 mod misfiled_client_secret;
 mod missing_project_dir;
 mod missing_registration;
@@ -162,6 +171,12 @@ pub const CHECKS: &[Check] = checks![
     scope_shortfall,
     container_callback_port,
     shared_macos_home,
+    mcp_remote_unusable_file,
+    mcp_remote_stranded_tokens,
+    mcp_remote_expired_token,
+    mcp_remote_registration_without_tokens,
+    mcp_remote_dead_lock,
+    mcp_remote_orphaned_state,
 ];
 
 /// Runs every check.

@@ -423,7 +423,11 @@ fn restore_items(inv: &Inventory, b: &Backup, section: Option<&str>) -> Result<V
                 sanitize(&f.path)
             );
         };
-        let Some(path) = current_path(inv, role).map(Path::to_path_buf) else {
+        let path = match role {
+            Role::McpRemoteFile => repair::mcp_remote::restore_path(inv, &f.path),
+            _ => current_path(inv, role).map(Path::to_path_buf),
+        };
+        let Some(path) = path else {
             bail!(
                 "backup {} names a file this tool does not restore",
                 b.manifest.id

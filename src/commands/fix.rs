@@ -84,6 +84,7 @@ fn known_names(inv: &Inventory) -> Vec<String> {
         )
         .chain(inv.markers.iter().map(|m| m.name.clone()))
         .chain(client_configs)
+        .chain(inv.mcp_remote.servers.iter().map(|s| s.name.clone()))
         .collect();
     names.sort();
     names.dedup();

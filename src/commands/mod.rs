@@ -7,6 +7,7 @@ mod login;
 pub mod pasteable;
 mod probe;
 mod report;
+mod verify;
 
 use anyhow::{Result, bail};
 
@@ -75,10 +76,15 @@ fn run_command(ctx: &Context<'_>) -> Result<Outcome> {
         Command::Login { name, no_browser } => login::login(ctx, name, *no_browser),
         Command::Backups => backups::list(ctx),
         Command::Probe(options) => probe::probe(ctx, options),
-        Command::Report { output, anonymize } => report::report(ctx, output.as_deref(), *anonymize),
+        Command::Report {
+            output,
+            anonymize,
+            verify,
+        } => report::report(ctx, output.as_deref(), *anonymize, *verify),
         Command::Restore { id, section } => {
             backups::restore(ctx, id.as_deref(), section.as_deref())
         }
+        Command::Verify { timeout } => verify::verify(ctx, *timeout),
         Command::ListChecks | Command::Explain(_) => unreachable!("handled above"),
     }
 }
@@ -123,6 +129,8 @@ impl Context<'_> {
             claude_config_dir: self.env.vars.get("CLAUDE_CONFIG_DIR").cloned(),
             target_os: self.config.target_os.clone(),
             interactive: self.config.write.interactive,
+            mcp_remote_config_dir: self.vars.var(crate::layout::MCP_REMOTE_CONFIG_DIR_VAR),
+            appdata: self.vars.var("APPDATA").map(std::path::PathBuf::from),
             ..self.config.release_options()
         };
         let snapshot = crate::load::snapshot(self.locations()?, &options);

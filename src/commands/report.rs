@@ -12,8 +12,14 @@ use crate::render::{anonymize, fit, json, ticket};
 use crate::system::claude_version;
 use crate::{Outcome, redact};
 
-pub fn report(ctx: &Context<'_>, output: Option<&Path>, anonymize: bool) -> Result<Outcome> {
+pub fn report(
+    ctx: &Context<'_>,
+    output: Option<&Path>,
+    anonymize: bool,
+    verify: bool,
+) -> Result<Outcome> {
     let diagnosis = Diagnosis::of(ctx.load()?);
+    let verified = verify.then(|| super::verify::claude_view(&diagnosis));
     let plan = plan::for_findings(
         &diagnosis.inventory,
         &diagnosis.findings,
@@ -32,10 +38,13 @@ pub fn report(ctx: &Context<'_>, output: Option<&Path>, anonymize: bool) -> Resu
             now_from: ctx.config.now_from.clone(),
         },
     );
-    let mut text = if ctx.json() {
-        json::to_string(&t)
-    } else {
-        ticket::markdown(&t)
+    let mut text = match (&verified, ctx.json()) {
+        (None, true) => json::to_string(&t),
+        (None, false) => ticket::markdown(&t),
+        (Some(view), true) => crate::render::mcp_remote::ticket_json_with_verify(&t, view),
+        (Some(view), false) => {
+            ticket::markdown(&t) + &crate::render::mcp_remote::verify_markdown(view)
+        }
     };
     text = anonymize::home_as_tilde(&text, &diagnosis.inventory.locations.home.path);
     if anonymize {

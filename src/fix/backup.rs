@@ -119,6 +119,7 @@ fn role_word(role: Role) -> Option<&'static str> {
         Role::NeedsAuthCache => Some("needs-auth-cache"),
         Role::GlobalConfig => Some("global-config"),
         Role::KeychainItem => Some("keychain-item"),
+        Role::McpRemoteFile => Some("mcp-remote-file"),
         _ => None,
     }
 }
@@ -138,6 +139,7 @@ fn parse_copy_name(name: &str) -> Option<(Role, String)> {
         Role::NeedsAuthCache,
         Role::GlobalConfig,
         Role::KeychainItem,
+        Role::McpRemoteFile,
     ]
     .into_iter()
     .find(|r| role_word(*r) == Some(word))?;

@@ -16,6 +16,7 @@ pub mod backup;
 pub mod edit;
 pub mod keychain;
 pub mod lock;
+pub mod mcp_remote;
 pub mod plan;
 pub mod prompt;
 pub mod rewrite;
@@ -387,6 +388,10 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
     {
         return Ok(Attempt::Replan(shown));
     }
+    // mcp-remote's files: removals under their own rules (fix::mcp_remote).
+    let (remote_steps, steps): (Vec<Step>, Vec<Step>) = steps
+        .into_iter()
+        .partition(|s| s.action.role == Role::McpRemoteFile);
     let mut by_file = ByFile::new();
     let mut chmods = ByFile::new();
     for s in steps {
@@ -482,6 +487,7 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
     for (path, role, steps) in chmods.into_values() {
         apply_chmod(path, role, steps, &mut backup, inv, opts, &mut done)?;
     }
+    mcp_remote::remove_files(inv, remote_steps, &mut backup, opts, &mut done)?;
     if let Some(b) = backup {
         done.backup = Some(BackupRef {
             id: b.manifest.id.clone(),

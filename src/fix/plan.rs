@@ -167,7 +167,38 @@ pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
         let action = checks::remove_marker(inv, name);
         plan.steps.push(step(inv, "forget", Some(name), action));
     }
+    for action in mcp_remote_forget(inv, name) {
+        plan.steps.push(step(inv, "forget", Some(name), action));
+    }
     plan
+}
+
+/// `forget NAME` for servers that run mcp-remote: their files in every version folder (by each
+/// folder's hash rule), one step per folder; never another server's, never a folder.
+fn mcp_remote_forget(inv: &Inventory, name: &str) -> Vec<Action> {
+    let remote = &inv.mcp_remote;
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut out = Vec::new();
+    for server in remote.named(name).filter(|s| !s.own_config_dir()) {
+        for folder in &remote.folders {
+            let Ok(hash) = server.hash_in(folder.kind.as_ref()) else {
+                continue;
+            };
+            let files = folder.files_for(&hash);
+            if files.is_empty() || seen.contains(&(folder.name.clone(), hash.clone())) {
+                continue;
+            }
+            seen.push((folder.name.clone(), hash.clone()));
+            let safe = folder.tokens_for(&hash).is_none();
+            out.push(Action::remove_mcp_remote_files(
+                &folder.path,
+                &folder.name,
+                files.iter().map(|f| f.name.clone()).collect(),
+                safe,
+            ));
+        }
+    }
+    out
 }
 
 fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> Step {
@@ -236,6 +267,10 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
         ActionKind::ReplaceWithEmptyObject => {
             (json!({ "parses": false }), json!({ "content": "{}" }))
         }
+        ActionKind::RemoveMcpRemoteFiles { folder, names } => (
+            json!({ "folder": folder, "files": names.len() }),
+            Value::Null,
+        ),
         ActionKind::Chmod { mode } => (
             json!({ "mode": inv.credentials.facts.mode.map(|m| format!("{m:04o}")) }),
             json!({ "mode": format!("{mode:04o}") }),

@@ -49,6 +49,7 @@ impl Snapshot {
         Self {
             literal_tilde_stores: Vec::new(),
             git_root: None,
+            mcp_remote: super::mcp_remote::McpRemoteFiles::for_test(),
             release: Default::default(),
             trust: Default::default(),
             global: Loaded::missing(&locations.global_config.path),

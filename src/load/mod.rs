@@ -12,6 +12,7 @@
 pub mod for_test;
 pub mod host;
 pub mod mcp_config;
+pub mod mcp_remote;
 pub mod settings;
 
 use std::collections::{BTreeSet, HashMap};
@@ -61,6 +62,10 @@ pub struct LoadOptions {
     pub probe_claude_version: bool,
     /// `--mcp-config FILE`s (absolute), read as the `mcp-config` scope.
     pub mcp_config: Vec<PathBuf>,
+    /// `$MCP_REMOTE_CONFIG_DIR` as set: mcp-remote's base dir instead of `~/.mcp-auth`.
+    pub mcp_remote_config_dir: Option<String>,
+    /// `%APPDATA%`, where Claude Desktop keeps its config on Windows.
+    pub appdata: Option<PathBuf>,
 }
 
 /// Everything the machine said, read once. No file handles: bytes-derived values and facts.
@@ -98,6 +103,8 @@ pub struct Snapshot {
     pub literal_tilde_stores: Vec<store::tilde::StrayStore>,
     /// Every `--mcp-config` file, in the order given.
     pub mcp_config: Vec<Loaded<Value>>,
+    /// mcp-remote's state folder and Claude Desktop's config ([`mcp_remote`]).
+    pub mcp_remote: mcp_remote::McpRemoteFiles,
 }
 
 /// The existence questions the pure steps ask, answered.
@@ -191,6 +198,13 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         .find(|d| d.join(".git").exists());
     let literal_tilde_stores =
         store::tilde::stray_stores(&[&locations.home.path, &locations.project_dir]);
+    let mcp_remote = mcp_remote::load(
+        &locations.home.path,
+        options.mcp_remote_config_dir.as_deref(),
+        &options.target_os,
+        options.appdata.as_deref(),
+        &trust,
+    );
     Snapshot {
         literal_tilde_stores,
         mcp_config: mcp_config::load(&options.mcp_config, &trust),
@@ -212,6 +226,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         locations,
         settings,
         target_os: options.target_os.clone(),
+        mcp_remote,
     }
 }
 

@@ -74,6 +74,8 @@ pub struct Inventory {
     pub host: super::host::Host,
     /// The git work tree root at or above the folder being checked ([`super::folder`]).
     pub git_root: Option<PathBuf>,
+    /// mcp-remote's state and the servers (Claude Code's and Claude Desktop's) that run it.
+    pub mcp_remote: super::mcp_remote::found::McpRemote,
     /// Lookups by name and key, built once: the checks ask per entry, and a linear search made
     /// `check` and `fix` quadratic in the number of entries (issue 15).
     index: Index,
@@ -134,6 +136,7 @@ impl Inventory {
             git_root,
             literal_tilde_stores,
             mcp_config,
+            mcp_remote,
         } = snapshot;
         let mut servers = Vec::new();
         if let Some(config) = managed.as_claude_sees() {
@@ -242,7 +245,23 @@ impl Inventory {
         };
         let index = Index::build(&servers, &entries);
         let host = super::host::Host::of(&disk.host, &target_os);
+        let mcp_remote = super::mcp_remote::found::McpRemote::build(
+            mcp_remote,
+            &servers,
+            &|s| {
+                super::mcp_remote::found::definition_env(
+                    s,
+                    &global,
+                    &mcp_json,
+                    &managed,
+                    &mcp_config,
+                )
+            },
+            env,
+            target_os == "windows",
+        );
         Self {
+            mcp_remote,
             git_root,
             release,
             trust,
@@ -507,6 +526,10 @@ pub enum Role {
     KeychainItem,
     /// A file given with `--mcp-config`: read, never written.
     McpConfig,
+    /// One of mcp-remote's `<hash>_*` files in a version folder under its base dir (issue 13):
+    /// `fix` and `forget` remove them (backed up), `restore` puts them back where the role, the
+    /// base dir and the validated folder and file names say, never where a manifest says.
+    McpRemoteFile,
 }
 
 impl Role {
@@ -547,6 +570,9 @@ impl Role {
                 "`claude --mcp-config` stops with an invalid-configuration error instead of \
                  loading the servers in it. Until it is repaired, no entry is judged stale or \
                  orphaned"
+            }
+            Role::McpRemoteFile => {
+                "mcp-remote treats it as absent: it signs in (or registers) again and overwrites it"
             }
         }
     }

@@ -11,6 +11,7 @@
 //! * [`hash`]: the version folder and the `<hash>_` file prefix.
 //! * [`state`]: the file names in a version folder and the JSON in them.
 
+pub mod found;
 pub mod hash;
 mod md5;
 pub mod state;

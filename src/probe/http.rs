@@ -32,7 +32,8 @@ impl Method {
     }
 }
 
-/// A request to send. Only the probe builds these; they never carry a credential.
+/// A request to send. Only the probe builds these; the only one that carries a credential is
+/// `probe --token`'s single `initialize` ([`super::token`]).
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: Method,

@@ -12,6 +12,7 @@ pub mod challenge;
 pub mod http;
 pub mod lint;
 pub mod steps;
+pub mod token;
 pub mod transcript;
 /// URL parsing is shared (checks compare origins with it); it lives in [`crate::urls`].
 pub use crate::urls;
@@ -54,6 +55,8 @@ pub struct ProbeOptions {
     pub register: bool,
     /// Per request.
     pub timeout: Duration,
+    /// `--token`: send the stored access token in one `initialize` instead ([`token`]).
+    pub token: bool,
 }
 
 /// What was probed.
@@ -305,6 +308,17 @@ fn resolve(opts: &ProbeOptions, inventory: &Inventory) -> Result<(TargetReport, 
             ))
         }
     }
+}
+
+/// The http or sse definition of `name` Claude Code uses here (by [`precedence`]), if any.
+pub fn chosen_definition<'a>(inv: &'a Inventory, name: &'a str) -> Option<&'a ConfiguredServer> {
+    inv.servers_named(name)
+        .filter(|s| {
+            s.invalid.is_none()
+                && matches!(s.transport.as_deref(), Some("http" | "sse"))
+                && s.url.is_some()
+        })
+        .min_by_key(|s| precedence(&s.scope, &inv.locations.project_dir))
 }
 
 /// Which definition Claude Code uses when a name is defined in several scopes: managed, then the

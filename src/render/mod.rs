@@ -6,6 +6,7 @@ pub mod files;
 pub mod fit;
 pub mod human;
 pub mod json;
+pub mod mcp_remote;
 pub mod paths;
 pub mod plan;
 pub mod probe;

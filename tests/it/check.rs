@@ -429,6 +429,31 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["container-callback-port", "stale-needs-auth-marker"],
         4,
     ),
+    // Issue 13: real files mcp-remote 0.1.49 and then 0.15.1 wrote (tests/real-client).
+    (
+        "mcp-remote-upgrade",
+        &["mcp-remote-stranded-tokens"],
+        &[
+            "mcp-remote-expired-token",
+            "mcp-remote-dead-lock",
+            "mcp-remote-registration-without-tokens",
+            "mcp-remote-orphaned-state",
+            "mcp-remote-unusable-file",
+        ],
+        4,
+    ),
+    (
+        "mcp-remote-leftovers",
+        &[
+            "mcp-remote-expired-token",
+            "mcp-remote-dead-lock",
+            "mcp-remote-registration-without-tokens",
+            "mcp-remote-orphaned-state",
+            "mcp-remote-unusable-file",
+        ],
+        &["mcp-remote-stranded-tokens"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -537,6 +562,8 @@ scenario_tests! {
     mcp_config => "mcp-config",
     container_callback => "container-callback",
     shared_macos_home => "shared-macos-home",
+    mcp_remote_upgrade => "mcp-remote-upgrade",
+    mcp_remote_leftovers => "mcp-remote-leftovers",
 }
 
 #[test]

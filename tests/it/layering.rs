@@ -30,6 +30,7 @@ const STEPS: &[(&str, u8)] = &[
     ("diagnosis", 7),
     ("probe", 7),
     ("config", 8),
+    ("verify", 8),
     ("fix", 9),
     ("render", 10),
     ("commands", 11),
@@ -204,6 +205,7 @@ const PURE: &[&str] = &[
     "src/diagnosis",
     "src/render",
     "src/layout.rs",
+    "src/verify.rs",
 ];
 
 /// What reaches the disk, processes or the environment. `std::env::consts` is compile-time.

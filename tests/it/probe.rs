@@ -288,6 +288,7 @@ fn probe_url(url: &str, register: bool, timeout: Duration) -> ProbeReport {
             sse: false,
             register,
             timeout,
+            token: false,
         },
         &inventory,
     )
@@ -599,6 +600,7 @@ fn no_stored_secret_is_ever_sent_or_shown() {
             sse: false,
             register: true,
             timeout: T,
+            token: false,
         },
         &inventory,
     )
@@ -643,6 +645,7 @@ fn names_resolve_through_the_configuration() {
                 sse: false,
                 register: false,
                 timeout: T,
+                token: false,
             },
             &inventory,
         )
@@ -659,6 +662,7 @@ fn names_resolve_through_the_configuration() {
             sse: false,
             register: false,
             timeout: T,
+            token: false,
         },
         &inventory,
     )
@@ -677,6 +681,7 @@ fn an_sse_server_is_probed_with_a_get() {
             sse: false,
             register: false,
             timeout: T,
+            token: false,
         },
         &inventory,
     )

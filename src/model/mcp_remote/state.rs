@@ -135,6 +135,8 @@ pub enum Unusable {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tokens {
     pub access_token: SecretInfo,
+    /// The access token itself, for `probe --token` only (its `Debug` shows the length).
+    pub access_token_value: super::Redacted,
     pub refresh_token: Option<SecretInfo>,
     pub id_token: Option<SecretInfo>,
     pub token_type: String,
@@ -179,8 +181,10 @@ impl Tokens {
 
 pub fn parse_tokens(text: &str) -> Result<Tokens, Unusable> {
     let object = object_of(text)?;
+    let access_token = required_string(&object, "access_token")?;
     Ok(Tokens {
-        access_token: SecretInfo::of(required_string(&object, "access_token")?),
+        access_token: SecretInfo::of(access_token),
+        access_token_value: super::Redacted::new(access_token),
         refresh_token: optional_string(&object, "refresh_token")?.map(SecretInfo::of),
         id_token: optional_string(&object, "id_token")?.map(SecretInfo::of),
         token_type: required_string(&object, "token_type")?.to_string(),
