@@ -397,6 +397,58 @@ mod tests {
     }
 
     #[test]
+    fn of_several_usable_old_entries_the_best_token_moves_the_last_of_equals_and_the_rest_go() {
+        let live = key_of("linear", http(URL));
+        let old = |path: &str| key_of("linear", http(&format!("https://mcp.linear.app/{path}")));
+        let entry = |path: &str, valid: bool| {
+            let url = format!("https://mcp.linear.app/{path}");
+            if valid {
+                valid_entry("linear", &url)
+            } else {
+                crate::load::for_test::refreshable_entry("linear", &url)
+            }
+        };
+        let snapshot = Snapshot::for_test()
+            .with_global_config(json!({"mcpServers": {"linear": http(URL)}}))
+            .with_credentials(json!({"mcpOAuth": {
+                old("a"): entry("a", true),
+                old("b"): entry("b", false),
+                old("c"): entry("c", true),
+            }}));
+        let inv = snapshot.inventory();
+        let mut found = Vec::new();
+        run(&inv, &mut found);
+        let kinds: Vec<(String, ActionKind)> = found
+            .iter()
+            .map(|f| {
+                (
+                    f.key.clone().unwrap(),
+                    f.action.as_ref().unwrap().kind.clone(),
+                )
+            })
+            .collect();
+        // a and c hold equally good tokens (valid, same expiry): the later one in the file moves.
+        assert_eq!(
+            kinds,
+            vec![
+                (old("a"), ActionKind::RemoveEntry { key: old("a") }),
+                (old("b"), ActionKind::RemoveEntry { key: old("b") }),
+                (
+                    old("c"),
+                    ActionKind::MoveEntry {
+                        from: old("c"),
+                        to: live.clone(),
+                        server_url: URL.into()
+                    }
+                ),
+            ]
+        );
+        assert!(moves_into(&inv, "linear", &live));
+        assert!(!moves_into(&inv, "linear", &old("a")));
+        assert!(!moves_into(&inv, "other", &live));
+    }
+
+    #[test]
     fn an_unusable_old_entry_is_removed_safely_and_a_usable_one_elsewhere_unsafely() {
         let old = key_of("linear", http(OLD_URL));
         let expired = findings(old_entry(http(URL), expired_entry("linear", OLD_URL)));
