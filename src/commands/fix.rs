@@ -198,6 +198,11 @@ pub(super) fn run(
                 pids.join(", ")
             );
         }
+        // From here on only the paths, checksums and trust of the plan-time inventory are used:
+        // the parsed files, findings and summaries go before the write (it holds Claude Code's
+        // lock) and before the diagnosis after it is built, so the two never coexist.
+        let plan_time = apply_view(diagnosis);
+        let inv = &plan_time;
         let mut break_stale = prompt::may_break_stale(w);
         let mut opts = WriteOptions {
             lock_wait: w.lock_wait,
@@ -206,6 +211,7 @@ pub(super) fn run(
         };
         match repair::apply(inv, confirmed, &mut opts)? {
             Attempt::Done(applied) => {
+                drop(plan_time);
                 let after = Diagnosis::of(ctx.load()?);
                 if !ctx.json() {
                     out.push('\n');
@@ -225,6 +231,9 @@ pub(super) fn run(
                 };
                 let mut outcome = finish(ctx, out, &ending, exit_for(&after));
                 outcome.exit |= fixed;
+                // The process ends right after printing: freeing the diagnosis of a large
+                // file one allocation at a time would only cost time (`lib::run` says why).
+                std::mem::forget((after, applied, plan));
                 return Ok(outcome);
             }
             Attempt::Replan(path) => {
@@ -237,6 +246,17 @@ pub(super) fn run(
         }
     }
     unreachable!("the loop returns on its last attempt")
+}
+
+/// The plan-time inventory with only what [`repair::apply`] reads (paths, checksums, trust,
+/// locations, the Keychain item): the findings and server summaries are dropped, and so are the
+/// parsed credentials and cache (a tree several times the size of the file; the write parses
+/// the file again under the lock).
+fn apply_view(diagnosis: Diagnosis) -> Inventory {
+    let Diagnosis { mut inventory, .. } = diagnosis;
+    inventory.credentials.content = None;
+    inventory.cache.content = None;
+    inventory
 }
 
 /// Asks per step; `None` means quit (change nothing), an empty list that every change was

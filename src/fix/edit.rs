@@ -20,6 +20,9 @@ use serde_json::Value;
 
 use crate::json::scan::{self, Seg, Visit, Visitor};
 
+mod verify;
+pub use verify::parses_to;
+
 /// One member to remove: `key` in the object at `object` (`[]` is the top level).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Removal {

@@ -243,9 +243,10 @@ pub fn write_file(
         b.set_after(&target, Some(&text));
     }
     // Check the planned bytes before they reach the disk, not only after.
-    let planned_ok = expected.as_ref().is_none_or(|want| {
-        serde_json::from_slice::<Value>(&text).is_ok_and(|v| edit::same_json(&v, want))
-    });
+    // Streamed against the expected value: no second tree of the file while the lock is held.
+    let planned_ok = expected
+        .as_ref()
+        .is_none_or(|want| edit::parses_to(&text, want));
     if !planned_ok && existed {
         b.set_after(&target, None);
     }
@@ -292,12 +293,11 @@ pub fn write_file(
             return Err(e);
         }
     }
-    // Verify: the bytes are what was planned and parse to exactly the expected JSON.
+    // Verify: the bytes are what was planned. They were checked to parse to exactly the
+    // expected JSON before the write (`planned_ok`), so the same bytes need no second parse.
+    drop(expected);
     let written = safe::read_regular(&target, safe::GLOBAL_CONFIG_CAP).unwrap_or_default();
-    let ok = written == text
-        && expected.as_ref().is_none_or(|want| {
-            serde_json::from_slice::<Value>(&written).is_ok_and(|v| edit::same_json(&v, want))
-        });
+    let ok = written == text;
     if !ok && written != text {
         // Someone wrote the file right after us (the cache has no lock; Claude Code 2.1.100
         // writes the credentials without one): their content wins, ours is in the backup.

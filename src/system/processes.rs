@@ -102,6 +102,9 @@ fn scan_proc(root: &Path) -> ProcessScan {
     };
     let me = std::process::id();
     let mut processes = Vec::new();
+    // One buffer for every command line: most of a small home's `check` is this loop (about a
+    // hundred processes on a quiet machine), so no per-process allocation or size query.
+    let mut cmdline = Vec::with_capacity(4096);
     for e in entries.flatten() {
         let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
             continue;
@@ -110,7 +113,7 @@ fn scan_proc(root: &Path) -> ProcessScan {
             continue;
         }
         let dir = e.path();
-        let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+        read_into(&dir.join("cmdline"), &mut cmdline);
         let exe = std::fs::read_link(dir.join("exe")).ok();
         if !is_claude(exe.as_deref(), &cmdline) {
             continue;
@@ -126,6 +129,19 @@ fn scan_proc(root: &Path) -> ProcessScan {
     }
     processes.sort_by_key(|p| p.pid);
     ProcessScan::Scanned { processes }
+}
+
+/// The whole file into `buf` (emptied first; left empty when it cannot be read), as
+/// `std::fs::read` would, without its `statx` for a size hint (`/proc` files report 0).
+#[cfg(target_os = "linux")]
+fn read_into(path: &Path, buf: &mut Vec<u8>) {
+    use std::io::Read;
+    buf.clear();
+    // Through `take`: `File::read_to_end` would ask for the size first (one more syscall).
+    let read = std::fs::File::open(path).and_then(|f| f.take(u64::MAX).read_to_end(buf));
+    if read.is_err() {
+        buf.clear();
+    }
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -5,7 +5,9 @@
 //!   errors, offsets, duplicates, sizes and captured bytes on a generated home and on a seeded,
 //!   deterministic corpus of mutated documents;
 //! - `fix` on a generated 10,000-entry credentials file leaves the bytes that removing the
-//!   entries one at a time leaves.
+//!   entries one at a time leaves;
+//! - `fix::edit::parses_to`, which checks the planned bytes without a second tree, answers what
+//!   parsing them and comparing answers, on generated files, every testdata file and mutations.
 
 use crate::synth;
 
@@ -317,5 +319,79 @@ fn fix_on_10000_entries_leaves_the_bytes_of_one_at_a_time() {
     assert!(
         after == want,
         "fix's bytes differ from removing the entries one at a time"
+    );
+}
+
+/// What `parses_to` must answer: a full parse, compared in order.
+fn by_parse(text: &[u8], want: &Value) -> bool {
+    serde_json::from_slice::<Value>(text)
+        .is_ok_and(|v| mcp_auth_doctor::fix::edit::same_json(&v, want))
+}
+
+#[test]
+fn the_streamed_check_of_planned_bytes_answers_what_parsing_answers() {
+    use mcp_auth_doctor::fix::edit::parses_to;
+    let dir = tempfile::tempdir().unwrap();
+    synth::generate(
+        dir.path(),
+        &synth::Params {
+            claude_json_bytes: 64 << 10,
+            projects: 10,
+            servers: 10,
+            entries: 120,
+            seed: 21,
+            now_ms: synth::DEFAULT_NOW_MS,
+            text: synth::Text::Heavy,
+        },
+    )
+    .unwrap();
+    let home = dir.path().join("home");
+    let mut corpus = vec![
+        std::fs::read(home.join(".claude/.credentials.json")).unwrap(),
+        std::fs::read(home.join(".claude.json")).unwrap(),
+    ];
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut stack = vec![testdata];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                corpus.push(std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut rng = Rng(22);
+    let (mut valid_mutations, mut checks) = (0, 0);
+    for doc in &corpus {
+        let Ok(want) = serde_json::from_slice::<Value>(doc) else {
+            continue;
+        };
+        assert!(parses_to(doc, &want), "a document against its own parse");
+        // Re-serialised (other whitespace, other escapes): the same value.
+        assert!(parses_to(&serde_json::to_vec_pretty(&want).unwrap(), &want));
+        for _ in 0..4 {
+            let m = mutate(doc, &mut rng);
+            assert_eq!(
+                parses_to(&m, &want),
+                by_parse(&m, &want),
+                "a mutation against the original"
+            );
+            checks += 1;
+            if let Ok(changed) = serde_json::from_slice::<Value>(&m) {
+                valid_mutations += 1;
+                assert!(parses_to(&m, &changed), "a mutation against its own parse");
+                assert_eq!(
+                    parses_to(doc, &changed),
+                    by_parse(doc, &changed),
+                    "the original against a mutation"
+                );
+            }
+        }
+    }
+    assert!(
+        checks > 150 && valid_mutations > 20,
+        "{checks} checks, {valid_mutations} valid mutations"
     );
 }
