@@ -141,7 +141,12 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     } else {
         match cli.command {
             None => Command::Check { skip: Vec::new() },
-            Some(cli::Command::Check { skip }) => Command::Check {
+            // `check --explain CODE`, as users type it after reading a finding of `check`.
+            Some(cli::Command::Check {
+                explain: Some(code),
+                ..
+            }) => Command::Explain(code),
+            Some(cli::Command::Check { skip, .. }) => Command::Check {
                 skip: check_codes(&skip)?,
             },
             Some(cli::Command::Status { name }) => {

@@ -293,3 +293,16 @@ fn json_that_claude_code_reads_but_we_cannot_is_said_so() {
     home.run(&["fix", "--yes"]);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), odd);
 }
+
+#[test]
+fn explain_is_taken_after_check_as_well_as_before_it() {
+    let home = Home::fixture("empty-home");
+    let (global, _, code) = home.run(&["--explain", "stale-lock"]);
+    assert_eq!(code, 0);
+    let (after, stderr, code) = home.run(&["check", "--explain", "stale-lock"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(after, global);
+    let (_, stderr, code) = home.run(&["check", "--explain", "stale-lok"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean 'stale-lock'"), "{stderr}");
+}
