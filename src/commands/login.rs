@@ -63,7 +63,9 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
             .servers
             .iter()
             .find(|s| s.name == name && s.verdict != Verdict::Shadowed)
-            .map_or("not loaded", |s| s.verdict.label());
+            .map_or("not loaded".to_string(), |s| {
+                crate::render::servers::verdict_word(s.verdict)
+            });
         bail!(exit::Error::Usage(format!(
             "'{name}' is {verdict} in this folder: Claude Code does not load it, so signing in \
              would not connect it. Nothing was changed. `mcp-auth-doctor status {}` says which \
@@ -428,7 +430,7 @@ fn verdict_line(s: &ServerReport) -> String {
         "   {} ({}): {}. {}\n",
         sanitize(&s.name),
         sanitize(&s.scopes.join(", ")),
-        s.verdict.label(),
+        crate::render::servers::verdict_word(s.verdict),
         sanitize(&s.explanation)
     )
 }

@@ -12,7 +12,7 @@ use crate::fix::plan::{self, Plan, Selection};
 const WIDTH: usize = 100;
 
 fn verdict_tag(style: Style, v: Verdict) -> String {
-    let label = v.label();
+    let label = &super::servers::verdict_word(v);
     match v {
         Verdict::Ok | Verdict::Refreshes | Verdict::StaticAuth => style.green(label),
         Verdict::Skipped

@@ -56,6 +56,15 @@ pub fn reports(servers: &[ServerSummary]) -> Vec<ServerReport> {
     servers.iter().map(report).collect()
 }
 
+/// The verdict as every output says it: the `verdict` word of `check --format json`
+/// (`needs-login`, `not-oauth`), so a script and a reader use one vocabulary (docs/json.md).
+pub fn verdict_word(v: Verdict) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(word)) => word,
+        _ => v.label().to_string(),
+    }
+}
+
 /// The server's next step, if it has one.
 pub fn next_step(s: &ServerSummary) -> Option<String> {
     s.next.as_ref().map(next_step_text)

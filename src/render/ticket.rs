@@ -472,7 +472,7 @@ pub fn markdown(t: &Ticket) -> String {
                 sv.token.state,
                 sv.token.expires_at.as_deref().unwrap_or("-"),
                 sv.marker.state,
-                sv.verdict.label()
+                super::servers::verdict_word(sv.verdict)
             );
         }
         // The findings refer to these for how to sign in: each is said once, here.

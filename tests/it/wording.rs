@@ -183,3 +183,57 @@ fn an_io_error_names_the_command_the_step_and_the_path() {
         "{stderr}"
     );
 }
+
+/// One vocabulary of verdicts: the word `status`, `check`, `login` and the report show is the
+/// `verdict` of `check --format json`, so a script and a reader say the same thing.
+#[test]
+fn human_verdict_words_are_the_json_words() {
+    let mut seen = std::collections::BTreeSet::new();
+    for name in [
+        "demo",
+        "settings-approval",
+        "invalid-config",
+        "static-header",
+    ] {
+        let home = Home::fixture(name);
+        let (doc, _) = home.check_json();
+        let (status, _, _) = home.run(&["status"]);
+        let (report, _, _) = home.run(&["report"]);
+        // Wide, so that each server's header is one line.
+        let out = home.cmd(&["check"]).env("COLUMNS", "400").output().unwrap();
+        let check = String::from_utf8_lossy(&out.stdout).into_owned();
+        let rows: Vec<&str> = status
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let servers = doc["servers"].as_array().expect("servers");
+        assert_eq!(rows.len(), servers.len(), "{name}:\n{status}");
+        for (row, s) in rows.iter().zip(servers) {
+            let verdict = s["verdict"].as_str().unwrap();
+            seen.insert(verdict.to_string());
+            assert!(
+                row.ends_with(&format!("  {verdict}")),
+                "{name}: status row does not end with the JSON verdict {verdict:?}: {row}"
+            );
+            assert!(
+                report.contains(&format!("| {verdict} |")),
+                "{name}: report has no row with {verdict:?}"
+            );
+            let header = format!("{} (", s["name"].as_str().unwrap());
+            let line = check
+                .lines()
+                .find(|l| l.starts_with(&header))
+                .unwrap_or_else(|| panic!("{name}: no header for {header}"));
+            assert!(
+                line.ends_with(&format!("  {verdict}")),
+                "{name}: check header does not end with {verdict:?}: {line}"
+            );
+        }
+    }
+    // The words that differed before: two-word verdicts.
+    assert!(
+        seen.iter().any(|v| v.contains('-')),
+        "no multi-word verdict in these fixtures: {seen:?}"
+    );
+}
