@@ -237,3 +237,44 @@ fn human_verdict_words_are_the_json_words() {
         "no multi-word verdict in these fixtures: {seen:?}"
     );
 }
+
+/// "Fix the definition" names the server, its url and scope, never `NAME URL` placeholders.
+#[test]
+fn fix_the_definition_fills_in_the_name_and_url() {
+    let next_of = |fixture: &str, extra: &[&str], server: &str| -> String {
+        let home = Home::fixture(fixture);
+        let mut args = vec!["check", "--format", "json"];
+        args.extend(extra);
+        let (out, _, _) = home.run(&args);
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let s = doc["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == server)
+            .unwrap_or_else(|| panic!("{fixture}: no {server}"));
+        s["next_step"].as_str().unwrap_or_default().to_string()
+    };
+    let notion = next_of("invalid-config", &[], "notion");
+    assert!(
+        notion.contains(
+            "`claude mcp remove notion -s user`, then `claude mcp add --transport http -s user \
+             notion https://mcp.notion.com/mcp`"
+        ),
+        "{notion}"
+    );
+    let empty = next_of("invalid-config", &[], "empty");
+    assert!(
+        empty.contains("`claude mcp remove empty -s user`"),
+        "{empty}"
+    );
+    let context7 = next_of(
+        "streamable-http",
+        &["--claude-version", "2.1.100"],
+        "context7",
+    );
+    assert!(context7.contains(" context7 https://"), "{context7}");
+    for text in [&notion, &empty, &context7] {
+        assert!(!text.contains("NAME") && !text.contains("URL"), "{text}");
+    }
+}
