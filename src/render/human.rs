@@ -53,15 +53,8 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding, repairs: 
         };
         // The plan folds the removal of a placeholder under a live key into the move that
         // replaces it: say what the plan does, not a removal it will not make.
-        let moved_from = match &a.kind {
-            ActionKind::RemoveEntry { key }
-                if !repairs.steps.iter().any(|s| s.action.kind == a.kind) =>
-            {
-                repairs.steps.iter().find_map(|s| match &s.action.kind {
-                    ActionKind::MoveEntry { from, to, .. } if to == key => Some(from.clone()),
-                    _ => None,
-                })
-            }
+        let moved_from = match super::plan::absorbed_by(f, repairs).map(|m| &m.kind) {
+            Some(ActionKind::MoveEntry { from, .. }) => Some(from.clone()),
             _ => None,
         };
         let what = match moved_from {

@@ -257,10 +257,9 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
         },
         files,
         servers,
-        findings: d
-            .findings
-            .iter()
-            .cloned()
+        // Each action as the plan carries it out (a placeholder's removal folded into a move).
+        findings: super::plan::findings_as_planned(&d.findings, &extras.plan)
+            .into_iter()
             .map(|mut f| {
                 f.file = f.file.map(|p| inv.locations.display(Path::new(&p)));
                 if let Some(a) = &mut f.action {

@@ -278,3 +278,45 @@ fn fix_the_definition_fills_in_the_name_and_url() {
         assert!(!text.contains("NAME") && !text.contains("URL"), "{text}");
     }
 }
+
+/// A finding's `action` in JSON is what `fix` will do for it: the placeholder under quarri's
+/// live key is replaced by the move of the old key's entry (stale-registration), not removed on
+/// its own, in `check --format json`, the JSON report and the Markdown report alike.
+#[test]
+fn the_json_action_is_the_change_the_plan_makes() {
+    let home = Home::fixture("demo");
+    let (plan_out, _, _) = home.run(&["fix", "--dry-run", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_str(&plan_out).unwrap();
+    let planned: Vec<String> = plan["plan"]["steps"]
+        .as_array()
+        .expect("plan steps")
+        .iter()
+        .map(|s| s["action"]["summary"].as_str().unwrap().to_string())
+        .collect();
+    let (check, _) = home.check_json();
+    let (report, _, _) = home.run(&["report", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    for doc in [&check, &report] {
+        let pending = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "pending-registration")
+            .expect("pending-registration");
+        assert_eq!(pending["action"]["kind"], "move-entry", "{pending:#}");
+        for f in doc["findings"].as_array().unwrap() {
+            if let Some(summary) = f["action"]["summary"].as_str() {
+                assert!(
+                    planned.iter().any(|p| p == summary),
+                    "{} says {summary:?}, the plan does {planned:?}",
+                    f["code"]
+                );
+            }
+        }
+    }
+    let (markdown, _, _) = home.run(&["report"]);
+    assert!(
+        !markdown.contains("fix would: remove mcpOAuth entry \"quarri|"),
+        "{markdown}"
+    );
+}
