@@ -320,3 +320,49 @@ fn the_json_action_is_the_change_the_plan_makes() {
         "{markdown}"
     );
 }
+
+/// Wrapped text never breaks inside a command: a `backticked` command stays on one line (a
+/// line with an odd number of backticks has half of one), and so does a bare
+/// `mcp-auth-doctor restore <id>` with its backup id.
+#[test]
+fn wrapping_never_breaks_inside_a_command() {
+    let mut broken = Vec::new();
+    for columns in ["60", "80"] {
+        for fixture in [
+            "demo",
+            "invalid-config",
+            "expired",
+            "settings-approval",
+            "stale-lock",
+        ] {
+            let home = Home::fixture(fixture);
+            for args in [
+                &["check"][..],
+                &["fix", "--dry-run"],
+                &["status"],
+                &["fix", "--yes"],
+                &["login", "linear", "--dry-run"],
+            ] {
+                let out = home.cmd(args).env("COLUMNS", columns).output().unwrap();
+                let text = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                for line in text.lines() {
+                    let ticks = line.matches('`').count();
+                    let bare_restore = line.trim_end().ends_with("mcp-auth-doctor restore")
+                        || line.trim_end().ends_with("mcp-auth-doctor");
+                    if ticks % 2 == 1 || bare_restore {
+                        broken.push(format!("{fixture} {args:?} COLUMNS={columns}: {line}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "commands broken across lines:\n{}",
+        broken.join("\n")
+    );
+}
