@@ -303,6 +303,36 @@ fn explain_is_taken_after_check_as_well_as_before_it() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(after, global);
     let (_, stderr, code) = home.run(&["check", "--explain", "stale-lok"]);
+    let stderr = common::unwrap_lines(&stderr);
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean 'stale-lock'"), "{stderr}");
+}
+
+/// Errors on stderr are wrapped to the page like stdout, also those found before the command
+/// runs (a bad flag value), and a command in them stays whole.
+#[test]
+fn errors_are_wrapped_to_the_page_width() {
+    let home = Home::fixture("expired");
+    for args in [
+        &["login", "linear", "--yes"][..],
+        &["--now", "yesterday-ish", "check"],
+        &["--explain", "stale-lok"],
+    ] {
+        let out = home.cmd(args).env("COLUMNS", "60").output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with("mcp-auth-doctor: error: "), "{stderr}");
+        assert!(stderr.lines().count() > 1, "{args:?} not wrapped: {stderr}");
+        for line in stderr.lines() {
+            let t = line.trim();
+            assert!(
+                line.chars().count() <= 60 || !t.contains(' ') || t.starts_with('`'),
+                "{args:?}: too wide: {line}"
+            );
+            assert_eq!(
+                line.matches('`').count() % 2,
+                0,
+                "{args:?}: split command: {line}"
+            );
+        }
+    }
 }

@@ -48,6 +48,7 @@ fn a_mistyped_directory_gets_a_did_you_mean() {
     std::fs::create_dir(home.path.join("work-profile")).unwrap();
     let typo = home.path.join("work-profle");
     let (_, stderr, code) = home.run(&["paths", "--config-dir", typo.to_str().unwrap()]);
+    let stderr = common::unwrap_lines(&stderr);
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("did you mean [HOME]/work-profile?"),
@@ -222,6 +223,7 @@ fn a_mistyped_code_gets_a_did_you_mean_everywhere_codes_are_taken() {
         &["fix", "--dry-run", "--skip", "stale-lok"],
     ] {
         let (_, stderr, code) = home.run(args);
+        let stderr = common::unwrap_lines(&stderr);
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(
             stderr.contains("'stale-lok' (did you mean 'stale-lock'?)"),

@@ -174,6 +174,7 @@ fn an_io_error_names_the_command_the_step_and_the_path() {
     let home = Home::fixture("demo");
     std::fs::write(home.path.join(".claude/backups"), b"").unwrap();
     let (_, stderr, code) = home.run(&["fix", "--yes"]);
+    let stderr = common::unwrap_lines(&stderr);
     assert_eq!(code, 8, "{stderr}");
     assert!(
         stderr.starts_with(
