@@ -317,7 +317,7 @@ pub fn next_step_text(next: &NextStep) -> String {
         NextStep::Approve { name } => format!(
             "to load it in interactive sessions, start `claude` in this folder and approve it, or \
              add {} to enabledMcpjsonServers in ~/.claude/settings.json",
-            shell_quote(name)
+            serde_json::Value::from(name.as_str())
         ),
     }
 }

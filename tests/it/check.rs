@@ -368,6 +368,17 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["*", "stale-registration"],
         0,
     ),
+    // Issue 12: server names that are the tool's own words, for `report --anonymize`.
+    (
+        "anonymize-vocabulary",
+        &[
+            "expired-token",
+            "dead-client-registration",
+            "stale-registration",
+        ],
+        &["orphaned-registration"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -467,6 +478,7 @@ scenario_tests! {
     streamable_http => "streamable-http",
     local_shadows_user => "local-shadows-user",
     launcher_keys => "launcher-keys",
+    anonymize_vocabulary => "anonymize-vocabulary",
 }
 
 #[test]
