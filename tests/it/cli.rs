@@ -336,3 +336,36 @@ fn errors_are_wrapped_to_the_page_width() {
         }
     }
 }
+
+/// `--explain CODE` for people is plain text: no Markdown markers (`**`, backticks, links) and
+/// no escape codes when stdout is not a terminal; `--format markdown` and `--format json` keep
+/// the Markdown (docs/checks.md is made of it).
+#[test]
+fn explain_for_people_renders_the_markdown() {
+    let home = Home::fixture("empty-home");
+    let (json, _, _) = home.run(&["--list-checks", "--format", "json"]);
+    let listed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut markdown_seen = false;
+    for c in listed.as_array().unwrap() {
+        let code = c["code"].as_str().unwrap();
+        let (text, _, status) = home.run(&["--explain", code]);
+        assert_eq!(status, 0);
+        for marker in ["**", "`", "](", "\x1b"] {
+            assert!(!text.contains(marker), "{code}: {marker:?} in:\n{text}");
+        }
+        let (md, _, _) = home.run(&["--explain", code, "--format", "markdown"]);
+        let (js, _, _) = home.run(&["--explain", code, "--format", "json"]);
+        let js: serde_json::Value = serde_json::from_str(&js).unwrap();
+        if md.contains("**") {
+            markdown_seen = true;
+            assert!(js["explanation"].as_str().unwrap().contains("**"), "{code}");
+        }
+    }
+    assert!(
+        markdown_seen,
+        "no explanation has Markdown: the test tests nothing"
+    );
+    // With colour forced, bold is bold.
+    let (text, _, _) = home.run(&["--explain", "stale-lock", "--color", "always"]);
+    assert!(text.contains("\x1b[1mWhat it means.\x1b[0m"), "{text}");
+}
