@@ -208,7 +208,7 @@ pub(super) fn run(
                 let after = Diagnosis::of(ctx.load()?);
                 if !ctx.json() {
                     out.push('\n');
-                    out.push_str(&render::plan::applied(&applied, style));
+                    out.push_str(&render::plan::applied(&applied, &inv.locations, style));
                 }
                 let fixed = if applied.applied.is_empty() {
                     0

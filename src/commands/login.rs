@@ -298,7 +298,11 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
         }
         emit(
             ctx,
-            &indent(&crate::render::plan::applied(&applied, ctx.style())),
+            &indent(&crate::render::plan::applied(
+                &applied,
+                &signed_in.inventory.locations,
+                ctx.style(),
+            )),
         );
         doc.marker = applied.applied;
     }

@@ -60,8 +60,8 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
     out
 }
 
-/// What was applied and skipped, and where the backup is.
-pub fn applied(applied: &Applied, style: Style) -> String {
+/// What was applied and skipped, and where the backup is (under `~`, as every path for people).
+pub fn applied(applied: &Applied, locations: &Locations, style: Style) -> String {
     let mut out = String::new();
     let n = applied.applied.len();
     let _ = writeln!(
@@ -85,7 +85,7 @@ pub fn applied(applied: &Applied, style: Style) -> String {
         let _ = writeln!(
             out,
             "Backup: {}\nUndo:   mcp-auth-doctor restore {}",
-            sanitize(&b.path),
+            sanitize(&locations.display(Path::new(&b.path))),
             b.id
         );
     }

@@ -367,3 +367,15 @@ fn wrapping_never_breaks_inside_a_command() {
         broken.join("\n")
     );
 }
+
+/// The backup `fix` made is shown under `~`, as every other path for people is.
+#[test]
+fn the_backup_path_is_shown_with_the_home_as_tilde() {
+    let home = Home::fixture("demo");
+    let (out, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 1, "{out}");
+    assert!(
+        out.contains("Backup: ~/.claude/backups/mcp-auth-doctor/"),
+        "{out}"
+    );
+}
