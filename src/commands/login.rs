@@ -101,6 +101,22 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
             shell_quote(name)
         )));
     }
+    // A definition Claude Code rejects (or one in a scope it drops): a sign-in would not connect
+    // it. Say what to fix first.
+    let invalid = first
+        .servers
+        .iter()
+        .filter(|s| s.name == name && s.verdict != Verdict::Shadowed)
+        .collect::<Vec<_>>();
+    if !invalid.is_empty() && invalid.iter().all(|s| s.verdict == Verdict::InvalidConfig) {
+        let first_step = crate::render::servers::next_step(invalid[0])
+            .unwrap_or_else(|| "fix its definition".into());
+        bail!(exit::Error::Usage(format!(
+            "'{name}' is invalid-config: Claude Code rejects its definition or drops its scope, \
+             so signing in would not connect it. Nothing was changed. First: {first_step}; then \
+             `mcp-auth-doctor check`"
+        )));
+    }
     // A server that already connects needs no sign-in: running one would replace a working token
     // and open a browser for nothing.
     let mut mine = first

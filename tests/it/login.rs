@@ -356,3 +356,28 @@ fn login_dry_run_needs_no_claude_on_path() {
     assert!(stdout.contains("not on PATH"), "{stdout}");
     assert!(stdout.contains("Dry run: nothing was changed."), "{stdout}");
 }
+
+/// A server whose definition (or scope) Claude Code rejects is not signed in to: the sign-in
+/// would not connect it. Login says what to fix first and changes nothing.
+#[test]
+fn login_refuses_a_server_whose_definition_claude_code_rejects() {
+    let home = Home::fixture("invalid-config");
+    let before = fs::read(home.path.join(".claude.json")).unwrap();
+    for (name, first) in [
+        ("notion", "claude mcp remove notion -s user"),
+        ("linear", "fix or remove 'notion'"),
+    ] {
+        let (stdout, stderr, code) = run(&mut login_cmd(&home, &["login", name, "--yes"]));
+        let stderr = common::unwrap_lines(&stderr);
+        assert_eq!(code, 2, "{name}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("invalid-config") && stderr.contains(first),
+            "{stderr}"
+        );
+        assert!(
+            !home.path.join("claude-args").exists(),
+            "claude was not run"
+        );
+    }
+    assert_eq!(fs::read(home.path.join(".claude.json")).unwrap(), before);
+}
