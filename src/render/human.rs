@@ -113,14 +113,8 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
     let mut out = String::new();
     let inv = &d.inventory;
     if !inv.has_any_state() {
-        let _ = writeln!(
-            out,
-            "No Claude Code state found: none of {}, {} or {} exists.\nNothing to check. (Use --home DIR or --config-dir DIR to look elsewhere.)",
-            inv.locations.display(&inv.locations.global_config.path),
-            inv.locations.display(&inv.credentials.path),
-            inv.locations.display(&inv.locations.config_dir.path),
-        );
-        return out;
+        // The same words as `status`: the real paths looked at, and where the home came from.
+        return super::paths::no_state_found(inv);
     }
     // What `fix` would really do: findings asking for the same change, or for a change another
     // one absorbs, are one step; ask-only changes are none.

@@ -59,15 +59,20 @@ fn a_mistyped_directory_gets_a_did_you_mean() {
 #[test]
 fn no_state_found_shows_the_real_paths_it_looked_at() {
     let home = Home::fixture("empty-home");
-    let (stdout, _, code) = home.run(&["status"]);
-    assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains("No Claude Code state found"), "{stdout}");
-    assert!(stdout.contains("[HOME]/.claude.json"), "{stdout}");
-    assert!(
-        stdout.contains("[HOME]/.claude/.credentials.json"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("from $HOME"), "{stdout}");
+    // `check` (also as the default command) and `status` say it in the same words.
+    let (status, _, _) = home.run(&["status"]);
+    for args in [&["status"][..], &["check"], &[]] {
+        let (stdout, _, code) = home.run(args);
+        assert_eq!(code, 0, "{stdout}");
+        assert!(stdout.contains("No Claude Code state found"), "{stdout}");
+        assert!(stdout.contains("[HOME]/.claude.json"), "{stdout}");
+        assert!(
+            stdout.contains("[HOME]/.claude/.credentials.json"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("from $HOME"), "{args:?}: {stdout}");
+        assert_eq!(stdout, status, "{args:?}");
+    }
 }
 
 // ---- defect 13: `paths` wording ------------------------------------------------------------------
@@ -205,11 +210,14 @@ fn a_code_whose_severity_varies_says_why_in_explain() {
         "{text}"
     );
     assert!(
-        text.contains("**Severity.** Warning or error: a warning for"),
+        text.contains("Severity. Warning or error: a warning for"),
         "{text}"
     );
     let (text, _, _) = home.run(&["--explain", "expired-token"]);
-    assert!(!text.contains("**Severity.**"), "{text}");
+    assert!(!text.contains("Severity."), "{text}");
+    // The Markdown keeps its bold.
+    let (md, _, _) = home.run(&["--explain", "pending-registration", "--format", "markdown"]);
+    assert!(md.contains("**Severity.** Warning or error"), "{md}");
 }
 
 // ---- defect 7: did-you-mean for codes, probe codes in --explain, --explain as JSON ---------------
