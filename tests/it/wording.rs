@@ -379,3 +379,15 @@ fn the_backup_path_is_shown_with_the_home_as_tilde() {
         "{out}"
     );
 }
+
+/// The stale-lock advice gives the whole command to run, kept in one piece when wrapped.
+#[test]
+fn the_stale_lock_advice_is_a_command_to_paste() {
+    let home = Home::fixture("stale-lock");
+    let out = home.cmd(&["check"]).env("COLUMNS", "80").output().unwrap();
+    let text = common::unwrap_lines(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        text.contains("`mcp-auth-doctor fix --break-stale-lock`"),
+        "{text}"
+    );
+}
