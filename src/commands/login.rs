@@ -578,6 +578,22 @@ fn indent(text: &str) -> String {
 fn emit(ctx: &Context<'_>, text: &str) {
     let text = crate::redact::free_text(text);
     let text = super::pasteable::pasteable(&text, &ctx.config.overrides);
+    // A numbered step ("2. Sign in: ...") goes on under its text, not under its number.
+    let text: String = text
+        .split_inclusive('\n')
+        .map(|line| {
+            let numbered = line.len() > 3
+                && line.as_bytes()[0].is_ascii_digit()
+                && line[1..].starts_with(". ");
+            if numbered {
+                let (body, newline) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+                let wrapped = crate::render::style::wrap(body, crate::render::style::WIDTH, INDENT);
+                format!("{wrapped}{newline}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
     let text = crate::render::style::fit_to_page(&text);
     if ctx.json() {
         let mut stderr = std::io::stderr().lock();

@@ -381,3 +381,24 @@ fn login_refuses_a_server_whose_definition_claude_code_rejects() {
     }
     assert_eq!(fs::read(home.path.join(".claude.json")).unwrap(), before);
 }
+
+/// A numbered step that wraps goes on under its text (three columns in), not under its number.
+#[test]
+fn login_steps_wrap_under_their_text() {
+    let home = Home::fixture("demo");
+    let out = home
+        .cmd(&["login", "quarri", "--dry-run"])
+        .env("COLUMNS", "60")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let step = lines
+        .iter()
+        .position(|l| l.starts_with("2. Sign in"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        lines[step + 1].starts_with("   ") && !lines[step + 1].starts_with("    "),
+        "{text}"
+    );
+}
