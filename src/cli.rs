@@ -47,6 +47,9 @@ pub enum Command {
         /// accept
         #[arg(long, value_name = "CODE")]
         skip: Vec<String>,
+        /// Explain a finding code instead of checking (the same as the global --explain)
+        #[arg(long, value_name = "CODE")]
+        explain: Option<String>,
     },
     /// One line per server: scope, token state, expiry, marker, verdict
     Status {

@@ -33,6 +33,8 @@ fn main() -> ExitCode {
     if let Some(code) = standalone(&cli) {
         return code;
     }
+    // First, so that an error about the command line is wrapped like the rest.
+    mcp_auth_doctor::render::style::set_page_width(page_width());
     let (verbose, quiet) = (cli.global.verbose > 0, cli.global.quiet);
     let started = std::time::Instant::now();
     let config = match config_from(cli) {
@@ -76,13 +78,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints an error once, redacted and sanitised, with any command in it pasteable as is.
+/// Prints an error once, redacted and sanitised, with any command in it pasteable as is, wrapped
+/// to the page width.
 fn report_error(e: &anyhow::Error, overrides: &Overrides) -> ExitCode {
     let text = format!("{e:#}");
     let text = mcp_auth_doctor::redact::output(&text);
     let text = mcp_auth_doctor::render::style::sanitize(&text);
     let text = mcp_auth_doctor::commands::pasteable::pasteable(&text, overrides);
-    eprintln!("mcp-auth-doctor: error: {text}");
+    // Wrapped to the page like stdout; a command in it stays whole (render::style::units).
+    let line = format!("mcp-auth-doctor: error: {text}\n");
+    eprint!("{}", mcp_auth_doctor::render::style::fit_to_page(&line));
     ExitCode::from(exit::status_of(e))
 }
 
@@ -141,7 +146,12 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
     } else {
         match cli.command {
             None => Command::Check { skip: Vec::new() },
-            Some(cli::Command::Check { skip }) => Command::Check {
+            // `check --explain CODE`, as users type it after reading a finding of `check`.
+            Some(cli::Command::Check {
+                explain: Some(code),
+                ..
+            }) => Command::Explain(code),
+            Some(cli::Command::Check { skip, .. }) => Command::Check {
                 skip: check_codes(&skip)?,
             },
             Some(cli::Command::Status { name }) => {
@@ -238,7 +248,6 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         }
         None => (timefmt::now_ms(), None),
     };
-    mcp_auth_doctor::render::style::set_page_width(page_width());
     let mcp_config = mcp_auth_doctor::load::mcp_config::resolve(
         g.mcp_config,
         &std::env::current_dir().unwrap_or_default(),

@@ -35,8 +35,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             String::new()
         } else {
             format!(
-                " Claude Code then ignores every server in that scope, so {} {} unavailable too.",
-                siblings.join(", "),
+                " Claude Code then ignores every server in that scope, so '{}' {} unavailable too.",
+                siblings.join("', '"),
                 if siblings.len() == 1 { "is" } else { "are" }
             )
         };

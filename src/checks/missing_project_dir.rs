@@ -41,8 +41,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                     "{} configured for {}, which no longer exists. Claude Code loads {} only in a \
                      folder at that path; {} OAuth {} still treated as live.",
                     match names.as_slice() {
-                        [one] => format!("The local-scope server {one} is"),
-                        many => format!("The local-scope servers {} are", many.join(", ")),
+                        [one] => format!("The local-scope server '{one}' is"),
+                        many => format!("The local-scope servers '{}' are", many.join("', '")),
                     },
                     inv.locations.display(std::path::Path::new(&project.path)),
                     if names.len() == 1 { "it" } else { "them" },

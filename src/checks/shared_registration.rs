@@ -42,10 +42,10 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 INFO.code,
                 INFO.severity,
                 format!(
-                    "The same server config ({url}, hash {hash}) has entries under {} names: {}. \
+                    "The same server config ({url}, hash {hash}) has entries under {} names: '{}'. \
                      Each name signs in separately and may hold a different account's tokens.",
                     names.len(),
-                    names.join(", ")
+                    names.join("', '")
                 ),
             )
             .server(names[0])

@@ -43,8 +43,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 severity,
                 format!(
                     "The lock directory {} (for {}) is {} old: whoever took it probably crashed.{note} \
-                     If no Claude Code is running, remove it (rmdir) or run fix \
-                     --break-stale-lock.",
+                     If no Claude Code is running, remove it (rmdir) or run `mcp-auth-doctor fix \
+                     --break-stale-lock`.",
                     inv.locations.display(&lock.path),
                     lock.protects,
                     crate::timefmt::duration(lock.age_seconds as i64 * 1000),

@@ -211,11 +211,12 @@ pub(super) fn run(
         };
         match repair::apply(inv, confirmed, &mut opts)? {
             Attempt::Done(applied) => {
+                let locations = plan_time.locations.clone();
                 drop(plan_time);
                 let after = Diagnosis::of(ctx.load()?);
                 if !ctx.json() {
                     out.push('\n');
-                    out.push_str(&render::plan::applied(&applied, style));
+                    out.push_str(&render::plan::applied(&applied, &locations, style));
                 }
                 let fixed = if applied.applied.is_empty() {
                     0

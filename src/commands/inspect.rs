@@ -39,11 +39,14 @@ pub fn explain(config: &Config, code: &str) -> Result<Outcome> {
             code, true
         )));
     };
+    let style = render::style::Style {
+        color: config.color,
+    };
     let stdout = match (config.format, &known) {
         (Format::Json, _) => render::json::to_string(&render::explain::explain_json(&known)),
         (Format::Markdown, Known::Check(info)) => render::explain::markdown_section(info),
-        (_, Known::Check(info)) => render::explain::explain(info),
-        (_, Known::Probe(info)) => render::explain::explain_probe(info),
+        (_, Known::Check(info)) => render::explain::explain(info, style),
+        (_, Known::Probe(info)) => render::explain::explain_probe(info, style),
     };
     Ok(Outcome {
         stdout,

@@ -21,7 +21,7 @@ use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Selection, Step};
 use crate::fix::{self as repair, WriteOptions};
 use crate::model::release::{self, Release, Rule};
-use crate::model::server::NameKind;
+use crate::model::server::{NameKind, Scope};
 use crate::render::servers::{ServerReport, Verdict};
 use crate::render::style::sanitize;
 use crate::{Outcome, exit};
@@ -37,6 +37,7 @@ enum SignIn {
 
 pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome> {
     let w = &ctx.config.write;
+    let mut missing_claude = None;
     let first = Diagnosis::of(ctx.load()?);
     fix::require_known(&first.inventory, &[name.to_string()])?;
     if !first.inventory.is_configured(name) {
@@ -63,7 +64,9 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
             .servers
             .iter()
             .find(|s| s.name == name && s.verdict != Verdict::Shadowed)
-            .map_or("not loaded", |s| s.verdict.label());
+            .map_or("not loaded".to_string(), |s| {
+                crate::render::servers::verdict_word(s.verdict)
+            });
         bail!(exit::Error::Usage(format!(
             "'{name}' is {verdict} in this folder: Claude Code does not load it, so signing in \
              would not connect it. Nothing was changed. `mcp-auth-doctor status {}` says which \
@@ -71,8 +74,67 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
             shell_quote(name)
         )));
     }
+    // A server loaded here only through a local scope of another folder: Claude Code loads it in
+    // sessions started there, and `claude mcp login` run from here would not find it.
+    let here = first.inventory.current_project();
+    let elsewhere: Vec<&str> = first
+        .inventory
+        .in_use_named(name)
+        .map(|s| match &s.scope {
+            Scope::Local { project, .. } if Some(project.as_str()) != here => {
+                Some(project.as_str())
+            }
+            _ => None,
+        })
+        .collect::<Option<Vec<&str>>>()
+        .unwrap_or_default();
+    if let Some(folder) = elsewhere.first() {
+        let folder = first
+            .inventory
+            .locations
+            .display(std::path::Path::new(folder));
+        bail!(exit::Error::Usage(format!(
+            "'{name}' is not loaded in this folder: it is configured only in the local scope of \
+             {folder}, so Claude Code loads it in sessions started there. Nothing was changed. \
+             Run login for that folder: `mcp-auth-doctor --project {} login {}`",
+            shell_quote(&folder),
+            shell_quote(name)
+        )));
+    }
+    // A definition Claude Code rejects (or one in a scope it drops): a sign-in would not connect
+    // it. Say what to fix first.
+    let invalid = first
+        .servers
+        .iter()
+        .filter(|s| s.name == name && s.verdict != Verdict::Shadowed)
+        .collect::<Vec<_>>();
+    if !invalid.is_empty() && invalid.iter().all(|s| s.verdict == Verdict::InvalidConfig) {
+        let first_step = crate::render::servers::next_step(invalid[0])
+            .unwrap_or_else(|| "fix its definition".into());
+        bail!(exit::Error::Usage(format!(
+            "'{name}' is invalid-config: Claude Code rejects its definition or drops its scope, \
+             so signing in would not connect it. Nothing was changed. First: {first_step}; then \
+             `mcp-auth-doctor check`"
+        )));
+    }
+    // A server that already connects needs no sign-in: running one would replace a working token
+    // and open a browser for nothing.
+    let mut mine = first
+        .servers
+        .iter()
+        .filter(|s| s.name == name && s.verdict != Verdict::Shadowed)
+        .peekable();
+    if mine.peek().is_some() && mine.all(|s| matches!(s.verdict, Verdict::Ok | Verdict::Refreshes))
+    {
+        return Ok(already_connects(ctx, &first, name, no_browser));
+    }
     let version = match crate::system::claude_version::claude_version() {
         Ok(v) => v,
+        // A dry run runs no `claude`: it says what a real run would, by the release assumed.
+        Err(why) if w.dry_run => {
+            missing_claude = Some(why);
+            first.inventory.release.release.to_string()
+        }
         Err(why) => bail!(
             "cannot run `claude` ({why}): it is not on PATH, and login signs in with it. Nothing \
              was changed. Sign in from a Claude Code session (/mcp → {} → Authenticate), then run \
@@ -145,9 +207,16 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
         emit(
             ctx,
             &format!(
-                "2. Sign in{unless}: {sign_in_text}\n3. Remove the needs-auth marker the sign-in \
+                "2. Sign in{unless}: {sign_in_text}\n{}3. Remove the needs-auth marker the sign-in \
                  leaves, if the server then has a usable token\n4. Check '{name}' again\nDry run: \
-                 nothing was changed.\n"
+                 nothing was changed.\n",
+                match &missing_claude {
+                    Some(why) => format!(
+                        "   (`claude` is not on PATH ({why}): a real run needs it, or sign in \
+                         from a Claude Code session: /mcp → {name} → Authenticate)\n"
+                    ),
+                    None => String::new(),
+                }
             ),
         );
         doc.sign_in.result = "planned";
@@ -245,7 +314,11 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
         }
         emit(
             ctx,
-            &indent(&crate::render::plan::applied(&applied, ctx.style())),
+            &indent(&crate::render::plan::applied(
+                &applied,
+                &signed_in.inventory.locations,
+                ctx.style(),
+            )),
         );
         doc.marker = applied.applied;
     }
@@ -341,6 +414,43 @@ impl LoginDocument {
     }
 }
 
+/// The answer for a server that connects as it is: what it does, and how to sign in again
+/// anyway (login itself will not replace a working token).
+fn already_connects(ctx: &Context<'_>, d: &Diagnosis, name: &str, no_browser: bool) -> Outcome {
+    let release = d.inventory.release.release.to_string();
+    let sign_in = sign_in_for(name, &release, no_browser);
+    let anyway = match &sign_in {
+        SignIn::Cli(args) => format!("`claude {}`", args.join(" ")),
+        SignIn::InSession => format!("/mcp → {name} → Authenticate in a Claude Code session"),
+    };
+    let mut doc = LoginDocument::new(name, ctx.config.write.dry_run, &sign_in);
+    doc.sign_in.result = "not-needed";
+    doc.servers = reports_for(d, name);
+    let mut text =
+        format!("'{name}' already connects, so it needs no sign-in. Nothing was changed.\n");
+    for s in &doc.servers {
+        text.push_str(&verdict_line(s));
+    }
+    if d.findings
+        .iter()
+        .any(|f| f.server.as_deref() == Some(name) && f.action.is_some())
+    {
+        let _ = writeln!(
+            text,
+            "Left over state of it can go: `mcp-auth-doctor fix --server {}`",
+            shell_quote(name)
+        );
+    }
+    let _ = writeln!(
+        text,
+        "To sign in again anyway (the server rejects the token, or you want another account): \
+         {anyway}"
+    );
+    let text = crate::redact::free_text(&text);
+    let text = super::pasteable::pasteable(&text, &ctx.config.overrides);
+    doc.finish(ctx, text, exit::OK)
+}
+
 fn reports_for(d: &Diagnosis, name: &str) -> Vec<ServerReport> {
     d.servers
         .iter()
@@ -428,7 +538,7 @@ fn verdict_line(s: &ServerReport) -> String {
         "   {} ({}): {}. {}\n",
         sanitize(&s.name),
         sanitize(&s.scopes.join(", ")),
-        s.verdict.label(),
+        crate::render::servers::verdict_word(s.verdict),
         sanitize(&s.explanation)
     )
 }
@@ -468,6 +578,22 @@ fn indent(text: &str) -> String {
 fn emit(ctx: &Context<'_>, text: &str) {
     let text = crate::redact::free_text(text);
     let text = super::pasteable::pasteable(&text, &ctx.config.overrides);
+    // A numbered step ("2. Sign in: ...") goes on under its text, not under its number.
+    let text: String = text
+        .split_inclusive('\n')
+        .map(|line| {
+            let numbered = line.len() > 3
+                && line.as_bytes()[0].is_ascii_digit()
+                && line[1..].starts_with(". ");
+            if numbered {
+                let (body, newline) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+                let wrapped = crate::render::style::wrap(body, crate::render::style::WIDTH, INDENT);
+                format!("{wrapped}{newline}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
     let text = crate::render::style::fit_to_page(&text);
     if ctx.json() {
         let mut stderr = std::io::stderr().lock();

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::diagnosis::Diagnosis;
+use crate::layout;
 use crate::redact;
 use crate::system::processes::ProcessScan;
 
@@ -48,6 +49,14 @@ fn replace_component(text: &str, needle: &str, with: &str) -> String {
 }
 
 /// Replaces server names, hosts, key hashes and project folders with stable placeholders.
+///
+/// Hosts, hashes and folders are replaced wherever they appear (none of them is a word of
+/// ours). A server name is replaced only where the renderers put a name: quoted (`'linear'`,
+/// `"linear"`, `` `linear` ``, `(linear)`, `<code>linear</code>`), as the name part of a key
+/// (`linear|…`, `linear\|…` in a Markdown table), as the last step of a JSON Pointer
+/// (`/linear"`), or as the argument of one of our commands (`mcp-auth-doctor login linear`).
+/// So a server named `approved`, `fix` or `a` is replaced without touching the words "not
+/// approved", "fix would" or "a", and a name of any length is replaced.
 pub fn anonymize(text: &str, d: &Diagnosis) -> String {
     let inv = &d.inventory;
     let mut names: Vec<String> = inv.servers.iter().map(|s| s.name.clone()).collect();
@@ -85,18 +94,6 @@ pub fn anonymize(text: &str, d: &Diagnosis) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    let mut map: Vec<(String, String)> = Vec::new();
-    let mut add = |list: Vec<String>, prefix: &str| {
-        let mut seen: Vec<String> = Vec::new();
-        for item in list {
-            // Very short names would replace pieces of ordinary words.
-            if item.chars().count() < 3 || seen.contains(&item) {
-                continue;
-            }
-            seen.push(item.clone());
-            map.push((item, format!("{prefix}-{}", seen.len())));
-        }
-    };
     // Other processes' config dirs outside the home would name another user.
     let other_config_dirs: Vec<String> = match &inv.processes {
         ProcessScan::Scanned { processes } => processes
@@ -107,16 +104,133 @@ pub fn anonymize(text: &str, d: &Diagnosis) -> String {
             .collect(),
         ProcessScan::CannotTell { .. } => Vec::new(),
     };
-    add(projects, "project");
-    add(other_config_dirs, "config-dir");
-    add(hosts, "host");
-    add(hashes, "hash");
-    add(names, "server");
+    let mut anywhere: Vec<(String, String)> = Vec::new();
+    // Short folders or hosts would replace pieces of ordinary words; they are not names.
+    placeholders(&mut anywhere, projects, "project", 3);
+    placeholders(&mut anywhere, other_config_dirs, "config-dir", 3);
+    placeholders(&mut anywhere, hosts, "host", 3);
+    placeholders(&mut anywhere, hashes, "hash", 3);
+    let mut named: Vec<(String, String)> = Vec::new();
+    placeholders(&mut named, names, "server", 1);
+    // A refresh lock directory's name is made of a key: it becomes the placeholder key's.
+    let placeholder = |map: &[(String, String)], of: &str| {
+        map.iter()
+            .find(|(from, _)| from == of)
+            .map(|(_, to)| to.clone())
+    };
+    for e in &inv.entries {
+        let Some(hash) = &e.hash else { continue };
+        if let (Some(n), Some(h)) = (placeholder(&named, &e.name), placeholder(&anywhere, hash)) {
+            anywhere.push((
+                layout::refresh_lock_dir_name(&format!("{}|{hash}", e.name)),
+                layout::refresh_lock_dir_name(&format!("{n}|{h}")),
+            ));
+        }
+    }
     // Longest first, so `work-linear` is replaced before `linear`.
-    map.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    anywhere.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
     let mut out = text.to_string();
-    for (from, to) in &map {
+    for (from, to) in &anywhere {
         out = out.replace(from.as_str(), to);
+    }
+    // A name as JSON escapes it is found too (a name with a quote or a backslash in it).
+    let mut forms: Vec<(String, &str)> = Vec::new();
+    for (from, to) in &named {
+        forms.push((from.clone(), to));
+        let escaped = serde_json::to_string(from).unwrap_or_default();
+        let escaped = escaped.trim_matches('"');
+        if escaped != from {
+            forms.push((escaped.to_string(), to));
+        }
+    }
+    forms.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    replace_names(&out, &forms)
+}
+
+/// Numbers the distinct items of `list` (at least `min` characters long) as `prefix-1`, ….
+fn placeholders(map: &mut Vec<(String, String)>, list: Vec<String>, prefix: &str, min: usize) {
+    let mut seen: Vec<String> = Vec::new();
+    for item in list {
+        if item.chars().count() < min || seen.contains(&item) {
+            continue;
+        }
+        seen.push(item.clone());
+        map.push((item, format!("{prefix}-{}", seen.len())));
+    }
+}
+
+/// What may come right before a name the renderers put in the text, and what must then come
+/// right after it.
+const QUOTES: &[(&str, &[&str])] = &[
+    ("'", &["'"]),
+    ("\"", &["\""]),
+    ("\\\"", &["\\\""]),
+    ("`", &["`"]),
+    ("(", &[")"]),
+    ("<code>", &["</code>"]),
+    // A marker's JSON Pointer, `"/name"` (an entry's ends in a key, found by its `|`).
+    ("\"/", &["\""]),
+];
+
+/// Our commands that take a server name next: a name after one of these is an argument.
+const NAME_COMMANDS: &[&str] = &[
+    "mcp-auth-doctor login ",
+    "mcp-auth-doctor forget ",
+    "mcp-auth-doctor probe ",
+    "mcp-auth-doctor status ",
+    "--server ",
+    "claude mcp login ",
+    "claude mcp remove ",
+    "claude mcp get ",
+    "-s user ",
+    "-s local ",
+    "-s project ",
+    "/mcp → ",
+];
+
+/// Whether the `len` bytes at `at` in `text` are a name where the renderers put one.
+fn is_name_position(text: &str, at: usize, len: usize) -> bool {
+    let before = &text[..at];
+    let after = &text[at + len..];
+    // The name part of a key, raw or with the pipe escaped for a Markdown table.
+    let starts_token = before
+        .chars()
+        .next_back()
+        .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')));
+    if starts_token && (after.starts_with('|') || after.starts_with("\\|")) {
+        return true;
+    }
+    if QUOTES.iter().any(|(open, closers)| {
+        before.ends_with(open) && closers.iter().any(|c| after.starts_with(c))
+    }) {
+        return true;
+    }
+    let ends_token = after
+        .chars()
+        .next()
+        .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '|')))
+        || after.starts_with(". ")
+        || after.starts_with(".\n");
+    ends_token && NAME_COMMANDS.iter().any(|c| before.ends_with(c))
+}
+
+/// One pass over `text`: at each place one of `forms` (longest first) is at a name position,
+/// its placeholder; everything else as it was. One pass, so that a placeholder is never
+/// replaced again by a later name.
+fn replace_names(text: &str, forms: &[(String, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    'scan: while at < text.len() {
+        for (from, to) in forms {
+            if text[at..].starts_with(from.as_str()) && is_name_position(text, at, from.len()) {
+                out.push_str(to);
+                at += from.len();
+                continue 'scan;
+            }
+        }
+        let c = text[at..].chars().next().unwrap_or(' ');
+        out.push(c);
+        at += c.len_utf8();
     }
     out
 }

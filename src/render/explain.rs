@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use serde_json::json;
 
+use super::style::Style;
 use crate::checks::code::ReportedBy;
 use crate::checks::{CHECKS, CheckInfo, Code};
 use crate::probe::verdict::{CODES as PROBE_CODES, CodeInfo};
@@ -88,16 +89,22 @@ pub fn explain_json(known: &Known) -> serde_json::Value {
 }
 
 /// `--explain CODE` for a code the probe reports.
-pub fn explain_probe(info: &CodeInfo) -> String {
+pub fn explain_probe(info: &CodeInfo, style: Style) -> String {
     match probe_row(info.code) {
-        Some([step, severity, meaning]) => fill(&format!(
-            "{} ({severity}; reported by `mcp-auth-doctor probe`, step {step})\n\n{meaning}\n\n\
-             docs/probe.md describes the steps and the verdict.\n",
-            info.code
-        )),
-        None => format!(
-            "{} (reported by `mcp-auth-doctor probe`, step {})\n\n{}\n",
-            info.code, info.step, info.summary
+        Some([step, severity, meaning]) => fill(
+            &format!(
+                "{} ({severity}; reported by `mcp-auth-doctor probe`, step {step})\n\n{meaning}\n\n\
+                 docs/probe.md describes the steps and the verdict.\n",
+                info.code
+            ),
+            style,
+        ),
+        None => fill(
+            &format!(
+                "{} (reported by `mcp-auth-doctor probe`, step {})\n\n{}\n",
+                info.code, info.step, info.summary
+            ),
+            style,
         ),
     }
 }
@@ -155,33 +162,110 @@ fn severity_note(info: &CheckInfo) -> Option<String> {
     Some(format!("**Severity.** {label}: {}.", range.why))
 }
 
-pub fn explain(info: &CheckInfo) -> String {
+/// `--explain CODE` for people: the explanation's Markdown rendered for a terminal.
+pub fn explain(info: &CheckInfo, style: Style) -> String {
     let note = severity_note(info)
         .map(|n| format!("\n\n{n}"))
         .unwrap_or_default();
-    fill(&format!(
-        "{} ({})\n\n{}\n\n{}{note}\n",
-        info.code,
-        info.severity_label(),
-        info.summary,
-        info.explanation
-    ))
+    fill(
+        &format!(
+            "{} ({})\n\n{}\n\n{}{note}\n",
+            info.code,
+            info.severity_label(),
+            info.summary,
+            info.explanation
+        ),
+        style,
+    )
 }
 
-/// Wraps each line (a paragraph, in the explanations) to the page; a list item's continuation
-/// lines are indented under its text.
-fn fill(text: &str) -> String {
-    text.split('\n')
+/// Stands for a space inside a code span while the text is wrapped, so that a command is not
+/// broken (`wrap` breaks at spaces only).
+const KEEP: char = '\u{A0}';
+/// Mark where bold starts and ends while the text is wrapped (one column each, so a line with
+/// bold may wrap a little early); replaced by the style's escape codes, or nothing.
+const BOLD_ON: char = '\u{E000}';
+const BOLD_OFF: char = '\u{E001}';
+
+/// Wraps each line (a paragraph, in the explanations) to the page, its Markdown rendered as
+/// terminal text ([`inline`]); a list item's continuation lines are indented under its text.
+fn fill(text: &str, style: Style) -> String {
+    let wrapped = text
+        .split('\n')
         .map(|line| {
             let indent = if line.starts_with("- ") || line.starts_with("* ") {
                 "  "
             } else {
                 ""
             };
-            crate::render::style::wrap(line, crate::render::style::WIDTH, indent)
+            crate::render::style::wrap(&inline(line), crate::render::style::WIDTH, indent)
         })
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    let (on, off) = if style.color {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
+    wrapped
+        .replace(KEEP, " ")
+        .replace(BOLD_ON, on)
+        .replace(BOLD_OFF, off)
+}
+
+/// One line of the explanations' Markdown as plain text: `**bold**` marked bold, `*emphasis*`
+/// and `` `code` `` as their text (a code span kept in one piece), `[text](target)` as the
+/// text and, for a target outside docs/checks.md, the target in parentheses. A list marker at
+/// the start stays.
+fn inline(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    if let Some(item) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("* ")) {
+        out.push_str(&rest[..2]);
+        rest = item;
+    }
+    while let Some(c) = rest.chars().next() {
+        let closing = |marker: &str| rest[marker.len()..].find(marker).map(|i| i + marker.len());
+        if c == '`'
+            && let Some(end) = closing("`")
+        {
+            out.extend(
+                rest[1..end]
+                    .chars()
+                    .map(|c| if c == ' ' { KEEP } else { c }),
+            );
+            rest = &rest[end + 1..];
+        } else if rest.starts_with("**")
+            && let Some(end) = closing("**")
+        {
+            out.push(BOLD_ON);
+            out.push_str(&inline(&rest[2..end]));
+            out.push(BOLD_OFF);
+            rest = &rest[end + 2..];
+        } else if c == '['
+            && let Some(mid) = rest.find("](")
+            && !rest[1..mid].contains(']')
+            && let Some(end) = rest[mid..].find(')').map(|i| i + mid)
+        {
+            let text = inline(&rest[1..mid]);
+            let target = &rest[mid + 2..end];
+            out.push_str(&text);
+            if !target.starts_with('#') && target != text {
+                out.push_str(&format!(" ({target})"));
+            }
+            rest = &rest[end + 1..];
+        } else if c == '*'
+            && rest[1..].starts_with(|n: char| !n.is_whitespace())
+            && let Some(end) = closing("*")
+        {
+            out.push_str(&inline(&rest[1..end]));
+            rest = &rest[end + 1..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
 
 /// docs/checks.md, generated from the code so the two cannot drift (a test compares them).
@@ -260,5 +344,30 @@ mod tests {
             let row = probe_row(c.code).unwrap_or_else(|| panic!("no row for {}", c.code));
             assert!(!row[2].is_empty() && !row[2].ends_with('|'), "{row:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::*;
+
+    #[test]
+    fn markdown_becomes_terminal_text() {
+        let plain = Style { color: false };
+        assert_eq!(
+            fill(
+                "**How.** Run `mcp-auth-doctor fix --dry-run` or *see* [the docs](docs/x.md) and [`a`](#a).",
+                plain
+            ),
+            "How. Run mcp-auth-doctor fix --dry-run or see the docs (docs/x.md) and a."
+        );
+        assert_eq!(fill("- `a b` item", plain), "- a b item");
+        assert_eq!(
+            fill("a * b and 2*3", plain),
+            "a * b and 2*3",
+            "a lone star stays"
+        );
+        let bold = fill("**x**", Style { color: true });
+        assert_eq!(bold, "\x1b[1mx\x1b[0m");
     }
 }

@@ -12,7 +12,7 @@ use crate::fix::plan::{self, Plan, Selection};
 const WIDTH: usize = 100;
 
 fn verdict_tag(style: Style, v: Verdict) -> String {
-    let label = v.label();
+    let label = &super::servers::verdict_word(v);
     match v {
         Verdict::Ok | Verdict::Refreshes | Verdict::StaticAuth => style.green(label),
         Verdict::Skipped
@@ -53,15 +53,8 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding, repairs: 
         };
         // The plan folds the removal of a placeholder under a live key into the move that
         // replaces it: say what the plan does, not a removal it will not make.
-        let moved_from = match &a.kind {
-            ActionKind::RemoveEntry { key }
-                if !repairs.steps.iter().any(|s| s.action.kind == a.kind) =>
-            {
-                repairs.steps.iter().find_map(|s| match &s.action.kind {
-                    ActionKind::MoveEntry { from, to, .. } if to == key => Some(from.clone()),
-                    _ => None,
-                })
-            }
+        let moved_from = match super::plan::absorbed_by(f, repairs).map(|m| &m.kind) {
+            Some(ActionKind::MoveEntry { from, .. }) => Some(from.clone()),
             _ => None,
         };
         let what = match moved_from {
@@ -120,14 +113,8 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
     let mut out = String::new();
     let inv = &d.inventory;
     if !inv.has_any_state() {
-        let _ = writeln!(
-            out,
-            "No Claude Code state found: none of {}, {} or {} exists.\nNothing to check. (Use --home DIR or --config-dir DIR to look elsewhere.)",
-            inv.locations.display(&inv.locations.global_config.path),
-            inv.locations.display(&inv.credentials.path),
-            inv.locations.display(&inv.locations.config_dir.path),
-        );
-        return out;
+        // The same words as `status`: the real paths looked at, and where the home came from.
+        return super::paths::no_state_found(inv);
     }
     // What `fix` would really do: findings asking for the same change, or for a change another
     // one absorbs, are one step; ask-only changes are none.

@@ -6,6 +6,7 @@ use super::files::{self, FileReport};
 use super::servers::ServerReport;
 use crate::checks::Finding;
 use crate::diagnosis::Diagnosis;
+use crate::fix::plan::{self, Selection};
 use crate::timefmt;
 
 pub const SCHEMA: u32 = 1;
@@ -20,7 +21,7 @@ struct CheckDocument<'a> {
     /// The Claude Code release the verdicts assume.
     claude_release: &'a crate::model::release::Assumed,
     summary: Summary,
-    findings: &'a [Finding],
+    findings: Vec<Finding>,
     servers: Vec<ServerReport>,
     files: Vec<FileReport>,
 }
@@ -50,7 +51,11 @@ pub fn check(d: &Diagnosis) -> String {
             servers: d.servers.len(),
             servers_unusable: d.servers.iter().filter(|s| s.verdict.is_problem()).count(),
         },
-        findings: &d.findings,
+        // Each action as `fix` carries it out (a placeholder's removal folded into a move).
+        findings: super::plan::findings_as_planned(
+            &d.findings,
+            &plan::for_findings(&d.inventory, &d.findings, &Selection::default()),
+        ),
         servers: super::servers::reports(&d.servers),
         files: files::files(&d.inventory),
     };

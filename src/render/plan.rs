@@ -4,6 +4,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::style::{Style, WIDTH, sanitize, wrap};
+use crate::checks::{Action, ActionKind, Finding};
 use crate::fix::Applied;
 use crate::fix::plan::{Plan, Step};
 use crate::paths::Locations;
@@ -59,8 +60,8 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
     out
 }
 
-/// What was applied and skipped, and where the backup is.
-pub fn applied(applied: &Applied, style: Style) -> String {
+/// What was applied and skipped, and where the backup is (under `~`, as every path for people).
+pub fn applied(applied: &Applied, locations: &Locations, style: Style) -> String {
     let mut out = String::new();
     let n = applied.applied.len();
     let _ = writeln!(
@@ -84,9 +85,42 @@ pub fn applied(applied: &Applied, style: Style) -> String {
         let _ = writeln!(
             out,
             "Backup: {}\nUndo:   mcp-auth-doctor restore {}",
-            sanitize(&b.path),
+            sanitize(&locations.display(Path::new(&b.path))),
             b.id
         );
     }
     out
+}
+
+/// The change `plan` makes for `f`'s action when that is not the action itself: the plan folds
+/// the removal of a placeholder under a live key into the move that replaces it (the
+/// stale-registration repair), so the finding's change is that move.
+pub fn absorbed_by<'a>(f: &Finding, plan: &'a Plan) -> Option<&'a Action> {
+    let a = f.action.as_ref()?;
+    let ActionKind::RemoveEntry { key } = &a.kind else {
+        return None;
+    };
+    if plan.steps.iter().any(|s| s.action.kind == a.kind) {
+        return None;
+    }
+    plan.steps
+        .iter()
+        .map(|s| &s.action)
+        .find(|m| matches!(&m.kind, ActionKind::MoveEntry { to, .. } if to == key))
+}
+
+/// `findings` with each action as `plan` carries it out ([`absorbed_by`]), for the outputs
+/// that show actions as data (`check --format json`, the report): what they say `fix` does is
+/// what it does.
+pub fn findings_as_planned(findings: &[Finding], plan: &Plan) -> Vec<Finding> {
+    findings
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if let Some(by) = absorbed_by(&f, plan) {
+                f.action = Some(by.clone());
+            }
+            f
+        })
+        .collect()
 }

@@ -56,9 +56,59 @@ pub fn reports(servers: &[ServerSummary]) -> Vec<ServerReport> {
     servers.iter().map(report).collect()
 }
 
+/// The verdict as every output says it: the `verdict` word of `check --format json`
+/// (`needs-login`, `not-oauth`), so a script and a reader use one vocabulary (docs/json.md).
+pub fn verdict_word(v: Verdict) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(word)) => word,
+        _ => v.label().to_string(),
+    }
+}
+
 /// The server's next step, if it has one.
 pub fn next_step(s: &ServerSummary) -> Option<String> {
-    s.next.as_ref().map(next_step_text)
+    match s.next.as_ref()? {
+        NextStep::FixDefinition => Some(fix_definition(s)),
+        next => Some(next_step_text(next)),
+    }
+}
+
+/// How to repair a definition Claude Code rejects, with this server's own name, url and scope
+/// (`claude mcp add` refuses a name that exists, so the invalid one is removed first).
+fn fix_definition(s: &ServerSummary) -> String {
+    let name = shell_quote(&s.name);
+    let scope = s.scopes.first().map(String::as_str).unwrap_or("user");
+    let (flag, where_) = match scope.split_once(':') {
+        _ if scope == "user" => ("user", String::new()),
+        Some(("local", folder)) => ("local", format!(" (in {folder})")),
+        Some(("project", file)) => (
+            "project",
+            format!(
+                " (in the folder of {})",
+                file.trim_end_matches(".mcp.json").trim_end_matches('/')
+            ),
+        ),
+        // Managed and plugin servers are not `claude mcp add`'s to change.
+        _ => return "fix the definition in the file that defines it".into(),
+    };
+    let remove = format!("`claude mcp remove {name} -s {flag}`");
+    match &s.url {
+        Some(url) => {
+            let transport = if s.transport.as_deref() == Some("sse") {
+                "sse"
+            } else {
+                "http"
+            };
+            format!(
+                "fix the definition by hand, or re-add it{where_}: {remove}, then `claude mcp add \
+                 --transport {transport} -s {flag} {name} {}`",
+                shell_quote(url)
+            )
+        }
+        None => format!(
+            "give it a \"command\" (or a \"url\" and \"type\"), or remove it{where_}: {remove}"
+        ),
+    }
 }
 
 fn static_auth(how: StaticAuth) -> &'static str {
@@ -281,7 +331,7 @@ pub fn next_step_text(next: &NextStep) -> String {
         NextStep::Approve { name } => format!(
             "to load it in interactive sessions, start `claude` in this folder and approve it, or \
              add {} to enabledMcpjsonServers in ~/.claude/settings.json",
-            shell_quote(name)
+            serde_json::Value::from(name.as_str())
         ),
         NextStep::ProbeRegistration { name } => format!(
             "not another sign-in: `mcp-auth-doctor probe {} --register` shows what the server's \

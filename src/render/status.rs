@@ -64,7 +64,7 @@ pub fn table(d: &Diagnosis, style: Style) -> String {
             s.token.state.label().into(),
             expires,
             s.marker.state.label().into(),
-            s.verdict.label().into(),
+            super::servers::verdict_word(s.verdict),
         ]);
     }
     let mut out = String::new();

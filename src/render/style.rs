@@ -129,7 +129,8 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
         .max(indent.chars().count() + 1);
     let mut out = String::new();
     let mut col = 0;
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
+    for (_, word) in units(&text) {
+        let word = word.as_str();
         let len = word.chars().count();
         if col > 0 && col + 1 + len > width {
             out.push('\n');
@@ -170,15 +171,9 @@ pub fn fit_to_page(text: &str) -> String {
         let cont = format!("{lead}  ");
         out.push_str(lead);
         let mut col = lead_len;
-        let mut spaces = 0usize;
         let mut started = false;
-        for (i, word) in body[lead_len..].split(' ').enumerate() {
-            if i > 0 {
-                spaces += 1;
-            }
-            if word.is_empty() {
-                continue;
-            }
+        for (spaces, word) in units(&body[lead_len..]) {
+            let word = word.as_str();
             let len = visible_len(word);
             if started && col + spaces + len > width {
                 out.push('\n');
@@ -193,11 +188,119 @@ pub fn fit_to_page(text: &str) -> String {
             out.push_str(word);
             col += len;
             started = true;
-            spaces = 0;
         }
         out.push_str(newline);
     }
     out
+}
+
+/// Flags of ours that take a value: in a bare command the value belongs to it.
+const VALUE_FLAGS: &[&str] = &[
+    "--home",
+    "--config-dir",
+    "--project",
+    "--managed-dir",
+    "--now",
+    "--format",
+    "--claude-version",
+    "--server",
+    "--only",
+    "--skip",
+    "--output",
+    "-o",
+    "--lock-wait",
+    "--explain",
+    "--color",
+];
+
+/// The subcommands that take one argument after them (a name, an id).
+const WITH_ARGUMENT: &[&str] = &["restore", "login", "forget", "probe", "status"];
+
+/// `text` cut into what a line may break between, each with the count of spaces before it: the
+/// words, except that a `backticked` span and a bare `mcp-auth-doctor SUBCOMMAND [ARG]
+/// [--flag VALUE]...` are one piece each, so that wrapping never breaks a command (or a
+/// backup id away from its `restore`).
+fn units(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut spaces = 0usize;
+    // Inside a backticked span (`open`), or how a bare command goes on (`command`).
+    let mut open = false;
+    let mut command: Option<Command> = None;
+    for word in text.split(' ') {
+        if word.is_empty() {
+            spaces += 1;
+            continue;
+        }
+        let joins = open || command.as_mut().is_some_and(|c| c.takes(word));
+        match out.last_mut() {
+            Some((_, unit)) if joins => {
+                unit.push_str(&" ".repeat(spaces.max(1)));
+                unit.push_str(word);
+            }
+            _ => {
+                command = None;
+                out.push((spaces, word.to_string()));
+            }
+        }
+        spaces = 1;
+        if word.matches('`').count() % 2 == 1 {
+            open = !open;
+        }
+        if !open && command.is_none() && word == PROGRAM {
+            command = Some(Command::default());
+        }
+        if command.as_ref().is_some_and(|c| c.ended) {
+            command = None;
+        }
+    }
+    out
+}
+
+/// How far a bare `mcp-auth-doctor ...` command has gone, to tell its words from the prose after.
+#[derive(Default)]
+struct Command {
+    subcommand: Option<String>,
+    argument_taken: bool,
+    value_next: bool,
+    ended: bool,
+}
+
+impl Command {
+    /// Whether `word` is part of the command (and so joins it).
+    fn takes(&mut self, word: &str) -> bool {
+        // A word that ends a clause ends the command after it.
+        let bare = word.trim_end_matches([',', ';', ')', '.', ':']);
+        let ends = bare.len() != word.len();
+        let part = if self.value_next {
+            self.value_next = false;
+            true
+        } else if self.subcommand.is_none() && bare.starts_with('-') {
+            // Location flags made pasteable come before the subcommand.
+            self.value_next = !ends && VALUE_FLAGS.contains(&bare);
+            true
+        } else if self.subcommand.is_none() {
+            let sub = SUBCOMMANDS.contains(&bare);
+            if sub {
+                self.subcommand = Some(bare.to_string());
+            }
+            sub
+        } else if bare.starts_with('-') {
+            self.value_next = !ends && VALUE_FLAGS.contains(&bare);
+            true
+        } else if !self.argument_taken
+            && self
+                .subcommand
+                .as_deref()
+                .is_some_and(|s| WITH_ARGUMENT.contains(&s))
+        {
+            self.argument_taken = true;
+            true
+        } else {
+            false
+        };
+        self.ended = part && ends;
+        part
+    }
 }
 
 /// Columns `s` takes on a terminal: characters, not counting `ESC [ ... letter` sequences.
@@ -312,5 +415,49 @@ mod tests {
     #[test]
     fn wraps_words() {
         assert_eq!(wrap("aa bb cc dd", 5, "  "), "aa bb\n  cc\n  dd");
+    }
+
+    #[test]
+    fn a_command_is_never_broken() {
+        let pieces = |t: &str| -> Vec<String> { units(t).into_iter().map(|(_, u)| u).collect() };
+        assert_eq!(
+            pieces("run `mcp-auth-doctor fix --dry-run` now"),
+            ["run", "`mcp-auth-doctor fix --dry-run`", "now"]
+        );
+        assert_eq!(
+            pieces("Undo:   mcp-auth-doctor restore 20260601T120000Z-1 then"),
+            [
+                "Undo:",
+                "mcp-auth-doctor restore 20260601T120000Z-1",
+                "then"
+            ]
+        );
+        assert_eq!(
+            pieces("(undo: mcp-auth-doctor restore 7) and more"),
+            ["(undo:", "mcp-auth-doctor restore 7)", "and", "more"]
+        );
+        assert_eq!(
+            pieces("so mcp-auth-doctor never writes"),
+            ["so", "mcp-auth-doctor", "never", "writes"]
+        );
+        assert_eq!(
+            pieces("x mcp-auth-doctor --home /h fix --server a b"),
+            ["x", "mcp-auth-doctor --home /h fix --server a", "b"],
+            "with the location flags made pasteable"
+        );
+        assert_eq!(
+            pieces("mcp-auth-doctor fix --server a b"),
+            ["mcp-auth-doctor fix --server a", "b"]
+        );
+        // Too long for the width: on a line of its own, whole.
+        let text = "see `mcp-auth-doctor login some-server --no-browser` next";
+        assert_eq!(
+            wrap(text, 20, "  ").lines().collect::<Vec<_>>(),
+            [
+                "see",
+                "  `mcp-auth-doctor login some-server --no-browser`",
+                "  next"
+            ]
+        );
     }
 }

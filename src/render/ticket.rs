@@ -257,10 +257,9 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
         },
         files,
         servers,
-        findings: d
-            .findings
-            .iter()
-            .cloned()
+        // Each action as the plan carries it out (a placeholder's removal folded into a move).
+        findings: super::plan::findings_as_planned(&d.findings, &extras.plan)
+            .into_iter()
             .map(|mut f| {
                 f.file = f.file.map(|p| inv.locations.display(Path::new(&p)));
                 if let Some(a) = &mut f.action {
@@ -472,7 +471,7 @@ pub fn markdown(t: &Ticket) -> String {
                 sv.token.state,
                 sv.token.expires_at.as_deref().unwrap_or("-"),
                 sv.marker.state,
-                sv.verdict.label()
+                super::servers::verdict_word(sv.verdict)
             );
         }
         // The findings refer to these for how to sign in: each is said once, here.

@@ -217,3 +217,25 @@ pub fn scenarios() -> Vec<String> {
     v.sort();
     v
 }
+
+/// `text` with the lines that wrapping broke joined again (a continuation line is indented two
+/// more spaces than the line it continues, as `render::style::fit_to_page` makes it): for
+/// matching a sentence of an error message, which is wrapped to the page like stdout.
+pub fn unwrap_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lead = 0usize;
+    for (i, line) in text.split('\n').enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if i > 0 && !line.is_empty() && indent == lead + 2 {
+            out.push(' ');
+            out.push_str(line.trim_start_matches(' '));
+            continue;
+        }
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line);
+        lead = indent;
+    }
+    out
+}

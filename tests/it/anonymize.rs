@@ -9,8 +9,7 @@ use common::Home;
 use serde_json::Value;
 
 /// Server names as the plain report shows them: its server rows, its findings and its `mcpOAuth`
-/// keys. Names shorter than three characters are kept by design (they would replace pieces of
-/// ordinary words), so they are not looked for.
+/// keys, of any length.
 fn server_names(home: &Home) -> Vec<String> {
     let out = home
         .cmd(&["report", "--format", "json"])
@@ -28,7 +27,7 @@ fn server_names(home: &Home) -> Vec<String> {
         let key = e["key"].as_str().unwrap_or_default();
         names.push(key.split('|').next().unwrap_or_default().to_string());
     }
-    names.retain(|n| n.chars().count() >= 3);
+    names.retain(|n| !n.is_empty());
     names.sort();
     names.dedup();
     names
@@ -72,7 +71,16 @@ fn no_home_project_or_server_name_in_any_anonymised_report() {
             .into_owned();
         let mut needles = vec![home_path, user];
         needles.extend(project_folders(&home));
-        needles.extend(server_names(&home));
+        // A name is looked for where a name is shown (quoted, in a key, as a command's
+        // argument); a name of three characters or more anywhere at all, unless the fixture
+        // named a server with one of the tool's own words (then the word stays, as it should:
+        // names_that_are_words_are_replaced_as_names_only).
+        for n in server_names(&home) {
+            needles.extend(name_forms(&n));
+            if n.chars().count() >= 3 && !TOOL_WORDS.contains(&n.as_str()) {
+                needles.push(n);
+            }
+        }
         // With `--home` too: commands in the report must not get this run's paths.
         let home_flag = home.path.display().to_string();
         for (format, flags) in [
@@ -102,4 +110,62 @@ fn no_home_project_or_server_name_in_any_anonymised_report() {
         }
     }
     assert!(leaks.is_empty(), "leaked:\n{}", leaks.join("\n"));
+}
+
+/// Fixture server names that are also words of the tool's own text.
+const TOOL_WORDS: &[&str] = &[
+    "approved", "rejected", "allowed", "denied", "disabled", "fix", "login", "empty", "expired",
+    "pending",
+];
+
+/// How the outputs show a server name: quoted, as the name part of a key, as an argument.
+fn name_forms(n: &str) -> Vec<String> {
+    vec![
+        format!("'{n}'"),
+        format!("\"{n}\""),
+        format!("`{n}`"),
+        format!("{n}|"),
+        format!("({n})"),
+        format!("login {n}`"),
+        format!("--server {n}`"),
+    ]
+}
+
+/// Servers named with the tool's own words (`approved`, `fix`, `login`) and a one-letter name
+/// (`a`): every shown name is replaced, and no word of the report around it is.
+#[test]
+fn names_that_are_words_are_replaced_as_names_only() {
+    let home = Home::fixture("anonymize-vocabulary");
+    for format in ["markdown", "json"] {
+        let plain = home.run(&["report", "--format", format]).0;
+        let anon = home.run(&["report", "--anonymize", "--format", format]).0;
+        for name in ["approved", "fix", "login", "a"] {
+            assert!(
+                name_forms(name).iter().any(|f| plain.contains(f.as_str())),
+                "{format}: the plain report shows no {name:?}: the fixture tests nothing"
+            );
+            for form in name_forms(name) {
+                assert!(!anon.contains(&form), "{format}: {form} left:\n{anon}");
+            }
+        }
+        // The tool's own words, as many times as in the plain report: none was taken for a name.
+        for word in [
+            "fix would",
+            "mcp-auth-doctor fix",
+            "needs-login",
+            "not-approved",
+            " a ",
+            "approval",
+            "sign-in",
+        ] {
+            assert_eq!(
+                anon.matches(word).count(),
+                plain.matches(word).count(),
+                "{format}: {word:?} changed:\n{anon}"
+            );
+        }
+        if format == "json" {
+            serde_json::from_str::<Value>(&anon).expect("still JSON");
+        }
+    }
 }

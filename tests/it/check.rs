@@ -454,6 +454,17 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["mcp-remote-stranded-tokens"],
         4,
     ),
+    // Issue 12: server names that are the tool's own words, for `report --anonymize`.
+    (
+        "anonymize-vocabulary",
+        &[
+            "expired-token",
+            "dead-client-registration",
+            "stale-registration",
+        ],
+        &["orphaned-registration"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -564,6 +575,7 @@ scenario_tests! {
     shared_macos_home => "shared-macos-home",
     mcp_remote_upgrade => "mcp-remote-upgrade",
     mcp_remote_leftovers => "mcp-remote-leftovers",
+    anonymize_vocabulary => "anonymize-vocabulary",
 }
 
 #[test]

@@ -293,3 +293,79 @@ fn json_that_claude_code_reads_but_we_cannot_is_said_so() {
     home.run(&["fix", "--yes"]);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), odd);
 }
+
+#[test]
+fn explain_is_taken_after_check_as_well_as_before_it() {
+    let home = Home::fixture("empty-home");
+    let (global, _, code) = home.run(&["--explain", "stale-lock"]);
+    assert_eq!(code, 0);
+    let (after, stderr, code) = home.run(&["check", "--explain", "stale-lock"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(after, global);
+    let (_, stderr, code) = home.run(&["check", "--explain", "stale-lok"]);
+    let stderr = common::unwrap_lines(&stderr);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean 'stale-lock'"), "{stderr}");
+}
+
+/// Errors on stderr are wrapped to the page like stdout, also those found before the command
+/// runs (a bad flag value), and a command in them stays whole.
+#[test]
+fn errors_are_wrapped_to_the_page_width() {
+    let home = Home::fixture("expired");
+    for args in [
+        &["login", "linear", "--yes"][..],
+        &["--now", "yesterday-ish", "check"],
+        &["--explain", "stale-lok"],
+    ] {
+        let out = home.cmd(args).env("COLUMNS", "60").output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with("mcp-auth-doctor: error: "), "{stderr}");
+        assert!(stderr.lines().count() > 1, "{args:?} not wrapped: {stderr}");
+        for line in stderr.lines() {
+            let t = line.trim();
+            assert!(
+                line.chars().count() <= 60 || !t.contains(' ') || t.starts_with('`'),
+                "{args:?}: too wide: {line}"
+            );
+            assert_eq!(
+                line.matches('`').count() % 2,
+                0,
+                "{args:?}: split command: {line}"
+            );
+        }
+    }
+}
+
+/// `--explain CODE` for people is plain text: no Markdown markers (`**`, backticks, links) and
+/// no escape codes when stdout is not a terminal; `--format markdown` and `--format json` keep
+/// the Markdown (docs/checks.md is made of it).
+#[test]
+fn explain_for_people_renders_the_markdown() {
+    let home = Home::fixture("empty-home");
+    let (json, _, _) = home.run(&["--list-checks", "--format", "json"]);
+    let listed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut markdown_seen = false;
+    for c in listed.as_array().unwrap() {
+        let code = c["code"].as_str().unwrap();
+        let (text, _, status) = home.run(&["--explain", code]);
+        assert_eq!(status, 0);
+        for marker in ["**", "`", "](", "\x1b"] {
+            assert!(!text.contains(marker), "{code}: {marker:?} in:\n{text}");
+        }
+        let (md, _, _) = home.run(&["--explain", code, "--format", "markdown"]);
+        let (js, _, _) = home.run(&["--explain", code, "--format", "json"]);
+        let js: serde_json::Value = serde_json::from_str(&js).unwrap();
+        if md.contains("**") {
+            markdown_seen = true;
+            assert!(js["explanation"].as_str().unwrap().contains("**"), "{code}");
+        }
+    }
+    assert!(
+        markdown_seen,
+        "no explanation has Markdown: the test tests nothing"
+    );
+    // With colour forced, bold is bold.
+    let (text, _, _) = home.run(&["--explain", "stale-lock", "--color", "always"]);
+    assert!(text.contains("\x1b[1mWhat it means.\x1b[0m"), "{text}");
+}

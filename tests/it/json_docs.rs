@@ -72,6 +72,27 @@ fn outputs() -> Vec<(&'static str, Vec<Value>)> {
     )
     .unwrap();
     let backups = vec![json_of(&home, &["backups", "--format", "json"])];
+    // login: a dry run (no claude needed), a server that already connects, and a sign-in that
+    // fails with the fake `claude` of tests/bin (for `sign_in.message`).
+    let expired = Home::fixture("expired");
+    let healthy = Home::fixture("healthy");
+    let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bin:/usr/bin:/bin");
+    let failed = expired
+        .cmd(&["login", "linear", "--yes", "--format", "json"])
+        .env("PATH", bin)
+        .env("MCP_AUTH_DOCTOR_TEST_TTY", "1")
+        .env("FAKE_CLAUDE_KEY", "linear|638130d5ab3558f4")
+        .env("FAKE_CLAUDE_FAIL", "1")
+        .output()
+        .unwrap();
+    let login = vec![
+        json_of(
+            &expired,
+            &["login", "linear", "--dry-run", "--format", "json"],
+        ),
+        json_of(&healthy, &["login", "linear", "--yes", "--format", "json"]),
+        serde_json::from_slice(&failed.stdout).expect("login JSON"),
+    ];
     let broken = Home::fixture("demo");
     std::fs::write(broken.path.join(".claude/backups"), b"").unwrap();
     let errors = vec![json_of(&broken, &["fix", "--yes", "--format", "json"])];
@@ -81,6 +102,7 @@ fn outputs() -> Vec<(&'static str, Vec<Value>)> {
         ("fix", fix),
         ("restore", restore),
         ("backups", backups),
+        ("login", login),
         ("errors", errors),
     ]
 }
@@ -95,6 +117,7 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ("## `restore`", "restore", ""),
     ("## `backups`", "backups", ""),
     ("## `report`", "report", ""),
+    ("## `login`", "login", ""),
     ("## Errors", "errors", ""),
 ];
 

@@ -366,6 +366,8 @@ fn a_locked_or_denied_keychain_is_a_clear_error_and_nothing_is_written() {
         let original = kh.item();
         let (_, stderr, code) =
             kh.run_with(&["fix", "--yes"], &[("FAKE_SECURITY_FAIL_WRITE", failure)]);
+        // Errors are wrapped to the page: match the sentences, not the line breaks.
+        let stderr = common::unwrap_lines(&stderr);
         assert_eq!(code & 8, 8, "{failure}: {stderr}");
         assert_eq!(code & 1, 0, "{failure}: {stderr}");
         assert!(

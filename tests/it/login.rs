@@ -297,3 +297,108 @@ fn login_refuses_a_server_claude_code_does_not_load_here() {
     );
     assert_eq!(fs::read(creds(&home)).unwrap(), before, "nothing written");
 }
+
+/// A server that already connects (a usable token under its live key, no marker) is not signed
+/// in to again: login says so, runs no `claude` and writes nothing.
+#[test]
+fn login_leaves_a_server_that_already_connects_alone() {
+    let home = Home::fixture("healthy");
+    let before = fs::read(creds(&home)).unwrap();
+    let (stdout, stderr, code) = run(&mut login_cmd(&home, &["login", "linear", "--yes"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("'linear' already connects"), "{stdout}");
+    assert!(
+        stdout.contains("`claude mcp login linear`"),
+        "says how to sign in anyway: {stdout}"
+    );
+    assert!(
+        !home.path.join("claude-args").exists(),
+        "claude was not run"
+    );
+    assert_eq!(fs::read(creds(&home)).unwrap(), before);
+    assert!(!home.path.join(".claude/backups").exists());
+    let (json, _, code) = run(&mut login_cmd(
+        &home,
+        &["login", "linear", "--yes", "--format", "json"],
+    ));
+    assert_eq!(code, 0);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["sign_in"]["result"], "not-needed", "{doc:#}");
+}
+
+/// A local-scope server of another folder is not loaded in this one: signing in from here
+/// would not connect it. Login names the folder to run it in.
+#[test]
+fn login_refuses_a_server_configured_only_for_another_folder() {
+    let home = Home::fixture("missing-project-dir");
+    let before = fs::read(creds(&home)).unwrap();
+    let (stdout, stderr, code) = run(&mut login_cmd(&home, &["login", "linear", "--yes"]));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("not loaded in this folder") && stderr.contains("~/code/app"),
+        "{stderr}"
+    );
+    assert!(
+        !home.path.join("claude-args").exists(),
+        "claude was not run"
+    );
+    assert_eq!(fs::read(creds(&home)).unwrap(), before);
+}
+
+/// A dry run runs no `claude`, so it needs none: it says what would run, and that a real run
+/// needs `claude` on PATH.
+#[test]
+fn login_dry_run_needs_no_claude_on_path() {
+    let home = Home::fixture("expired");
+    let (stdout, stderr, code) = home.run(&["login", "linear", "--dry-run"]);
+    assert_eq!(code, 4, "{stdout}{stderr}");
+    assert!(stdout.contains("run `claude mcp login linear`"), "{stdout}");
+    assert!(stdout.contains("not on PATH"), "{stdout}");
+    assert!(stdout.contains("Dry run: nothing was changed."), "{stdout}");
+}
+
+/// A server whose definition (or scope) Claude Code rejects is not signed in to: the sign-in
+/// would not connect it. Login says what to fix first and changes nothing.
+#[test]
+fn login_refuses_a_server_whose_definition_claude_code_rejects() {
+    let home = Home::fixture("invalid-config");
+    let before = fs::read(home.path.join(".claude.json")).unwrap();
+    for (name, first) in [
+        ("notion", "claude mcp remove notion -s user"),
+        ("linear", "fix or remove 'notion'"),
+    ] {
+        let (stdout, stderr, code) = run(&mut login_cmd(&home, &["login", name, "--yes"]));
+        let stderr = common::unwrap_lines(&stderr);
+        assert_eq!(code, 2, "{name}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("invalid-config") && stderr.contains(first),
+            "{stderr}"
+        );
+        assert!(
+            !home.path.join("claude-args").exists(),
+            "claude was not run"
+        );
+    }
+    assert_eq!(fs::read(home.path.join(".claude.json")).unwrap(), before);
+}
+
+/// A numbered step that wraps goes on under its text (three columns in), not under its number.
+#[test]
+fn login_steps_wrap_under_their_text() {
+    let home = Home::fixture("demo");
+    let out = home
+        .cmd(&["login", "quarri", "--dry-run"])
+        .env("COLUMNS", "60")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let step = lines
+        .iter()
+        .position(|l| l.starts_with("2. Sign in"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        lines[step + 1].starts_with("   ") && !lines[step + 1].starts_with("    "),
+        "{text}"
+    );
+}

@@ -179,7 +179,7 @@ fn a_literal_tilde_config_dir_is_read_where_claude_code_keeps_it_and_stray_trees
     assert!(human.contains("linear"), "{human}");
     assert!(human.contains("[HOME]/~/.claude-work"), "{human}");
     let (explain, _, _) = home.run(&["--explain", "literal-tilde-config-dir"]);
-    assert!(explain.contains("does not expand `~`"), "{explain}");
+    assert!(explain.contains("does not expand ~"), "{explain}");
 
     let (out, err, _) = home.run(&["paths", "--format", "json"]);
     let doc = json(&out, &err);

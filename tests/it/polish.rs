@@ -48,6 +48,7 @@ fn a_mistyped_directory_gets_a_did_you_mean() {
     std::fs::create_dir(home.path.join("work-profile")).unwrap();
     let typo = home.path.join("work-profle");
     let (_, stderr, code) = home.run(&["paths", "--config-dir", typo.to_str().unwrap()]);
+    let stderr = common::unwrap_lines(&stderr);
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("did you mean [HOME]/work-profile?"),
@@ -58,15 +59,20 @@ fn a_mistyped_directory_gets_a_did_you_mean() {
 #[test]
 fn no_state_found_shows_the_real_paths_it_looked_at() {
     let home = Home::fixture("empty-home");
-    let (stdout, _, code) = home.run(&["status"]);
-    assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains("No Claude Code state found"), "{stdout}");
-    assert!(stdout.contains("[HOME]/.claude.json"), "{stdout}");
-    assert!(
-        stdout.contains("[HOME]/.claude/.credentials.json"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("from $HOME"), "{stdout}");
+    // `check` (also as the default command) and `status` say it in the same words.
+    let (status, _, _) = home.run(&["status"]);
+    for args in [&["status"][..], &["check"], &[]] {
+        let (stdout, _, code) = home.run(args);
+        assert_eq!(code, 0, "{stdout}");
+        assert!(stdout.contains("No Claude Code state found"), "{stdout}");
+        assert!(stdout.contains("[HOME]/.claude.json"), "{stdout}");
+        assert!(
+            stdout.contains("[HOME]/.claude/.credentials.json"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("from $HOME"), "{args:?}: {stdout}");
+        assert_eq!(stdout, status, "{args:?}");
+    }
 }
 
 // ---- defect 13: `paths` wording ------------------------------------------------------------------
@@ -204,11 +210,14 @@ fn a_code_whose_severity_varies_says_why_in_explain() {
         "{text}"
     );
     assert!(
-        text.contains("**Severity.** Warning or error: a warning for"),
+        text.contains("Severity. Warning or error: a warning for"),
         "{text}"
     );
     let (text, _, _) = home.run(&["--explain", "expired-token"]);
-    assert!(!text.contains("**Severity.**"), "{text}");
+    assert!(!text.contains("Severity."), "{text}");
+    // The Markdown keeps its bold.
+    let (md, _, _) = home.run(&["--explain", "pending-registration", "--format", "markdown"]);
+    assert!(md.contains("**Severity.** Warning or error"), "{md}");
 }
 
 // ---- defect 7: did-you-mean for codes, probe codes in --explain, --explain as JSON ---------------
@@ -222,6 +231,7 @@ fn a_mistyped_code_gets_a_did_you_mean_everywhere_codes_are_taken() {
         &["fix", "--dry-run", "--skip", "stale-lok"],
     ] {
         let (_, stderr, code) = home.run(args);
+        let stderr = common::unwrap_lines(&stderr);
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(
             stderr.contains("'stale-lok' (did you mean 'stale-lock'?)"),
@@ -239,7 +249,7 @@ fn explain_knows_the_probes_codes() {
     let (stdout, stderr, code) = home.run(&["--explain", "waf-403"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.starts_with("waf-403 (error; reported by `mcp-auth-doctor probe`, step 1)"),
+        stdout.starts_with("waf-403 (error; reported by mcp-auth-doctor probe, step 1)"),
         "{stdout}"
     );
     assert!(stdout.contains("firewall"), "{stdout}");
@@ -529,16 +539,39 @@ fn explain_fits_80_columns_and_loses_no_word() {
             .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         let long: Vec<&str> = text.lines().filter(|l| l.chars().count() > 80).collect();
-        // A single word longer than the page cannot be wrapped; nothing else may be long.
-        assert!(
-            long.iter().all(|l| !l.trim().contains(' ')),
-            "{code}: {long:#?}"
-        );
         let (doc, _, _) = home.run(&["--explain", code, "--format", "json"]);
         let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+        // A single word, or a command (a code span of the Markdown, shown without its
+        // backticks), longer than the page cannot be wrapped; nothing else may be long.
+        let markdown = doc["explanation"].as_str().unwrap_or_default();
+        let a_command = |l: &str| {
+            let t = l.trim().trim_end_matches(['.', ',', ';', ')']);
+            markdown.contains(&format!("`{t}`"))
+        };
+        assert!(
+            long.iter().all(|l| unbreakable(l) || a_command(l)),
+            "{code}: {long:#?}"
+        );
         let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
-        let explanation = words(doc["explanation"].as_str().unwrap());
-        let shown = words(&text);
+        // The terminal text is the Markdown rendered: compare it with the Markdown's words
+        // less its markers.
+        let plain = |s: &str| {
+            let s = s.replace("**", "").replace('`', "");
+            // `[text](target)` shows as its text (a target in this file is left out).
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            while let Some(at) = rest.find("](#") {
+                let open = rest[..at].rfind('[').unwrap_or(at);
+                let end = rest[at..].find(')').map_or(rest.len(), |e| at + e + 1);
+                out.push_str(&rest[..open]);
+                out.push_str(rest.get(open + 1..at).unwrap_or_default());
+                rest = &rest[end..];
+            }
+            out.push_str(rest);
+            out.replace('*', "")
+        };
+        let explanation = words(&plain(doc["explanation"].as_str().unwrap()));
+        let shown = words(&text.replace('*', ""));
         assert!(
             shown
                 .windows(explanation.len())
@@ -600,10 +633,20 @@ fn json_next_steps_keep_the_location_flags_like_the_human_output() {
     );
 }
 
+/// A line nothing may break: one word, or one `backticked` command (wrapping never breaks
+/// inside a command: it goes on a line of its own, whole).
+fn unbreakable(line: &str) -> bool {
+    let t = line.trim();
+    !t.contains(' ')
+        || (t.starts_with('`')
+            && t.matches('`').count() == 2
+            && t.trim_end_matches(['.', ',', ';', ')']).ends_with('`'))
+}
+
 /// In an 80-column terminal no line is wider than 80 characters, on any fixture and for every
 /// command that prints for people, with `--home` given (the flags that make a command pasteable
 /// are inserted before wrapping, so they count). The one exception is a line that is a single
-/// token after its indent: nothing can break it (issue 12, defects 8 and 11).
+/// token or command after its indent: nothing can break it (issue 12, defects 8 and 11).
 #[test]
 fn no_line_is_wider_than_80_columns_with_columns_80() {
     let mut wide = Vec::new();
@@ -623,8 +666,7 @@ fn no_line_is_wider_than_80_columns_with_columns_80() {
             let text = String::from_utf8_lossy(&out.stdout).into_owned()
                 + &String::from_utf8_lossy(&out.stderr);
             for line in text.lines() {
-                let unbreakable = !line.trim_start().contains(' ');
-                if line.chars().count() > 80 && !unbreakable {
+                if line.chars().count() > 80 && !unbreakable(line) {
                     wide.push(format!("{name} {args:?}: {line}"));
                 }
             }

@@ -229,7 +229,10 @@ fn a_plain_http_url_off_this_machine_gets_no_token() {
     let home = home("http://mcp.invalid/mcp", "http://mcp.invalid/mcp");
     let (stdout, stderr, code) = home.run(&["probe", "mock", "--token"]);
     assert_eq!(code, 2, "{stdout}{stderr}");
-    assert!(stderr.contains("not https"), "{stderr}");
+    assert!(
+        crate::common::unwrap_lines(&stderr).contains("not https"),
+        "{stderr}"
+    );
     assert!(!stderr.contains(CANARY) && !stdout.contains(CANARY));
     // And without a stored token there is nothing to send.
     let empty = Home::fixture("empty-home");

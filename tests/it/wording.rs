@@ -174,6 +174,7 @@ fn an_io_error_names_the_command_the_step_and_the_path() {
     let home = Home::fixture("demo");
     std::fs::write(home.path.join(".claude/backups"), b"").unwrap();
     let (_, stderr, code) = home.run(&["fix", "--yes"]);
+    let stderr = common::unwrap_lines(&stderr);
     assert_eq!(code, 8, "{stderr}");
     assert!(
         stderr.starts_with(
@@ -181,5 +182,212 @@ fn an_io_error_names_the_command_the_step_and_the_path() {
              [HOME]/.claude/backups/mcp-auth-doctor: "
         ),
         "{stderr}"
+    );
+}
+
+/// One vocabulary of verdicts: the word `status`, `check`, `login` and the report show is the
+/// `verdict` of `check --format json`, so a script and a reader say the same thing.
+#[test]
+fn human_verdict_words_are_the_json_words() {
+    let mut seen = std::collections::BTreeSet::new();
+    for name in [
+        "demo",
+        "settings-approval",
+        "invalid-config",
+        "static-header",
+    ] {
+        let home = Home::fixture(name);
+        let (doc, _) = home.check_json();
+        let (status, _, _) = home.run(&["status"]);
+        let (report, _, _) = home.run(&["report"]);
+        // Wide, so that each server's header is one line.
+        let out = home.cmd(&["check"]).env("COLUMNS", "400").output().unwrap();
+        let check = String::from_utf8_lossy(&out.stdout).into_owned();
+        let rows: Vec<&str> = status
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let servers = doc["servers"].as_array().expect("servers");
+        assert_eq!(rows.len(), servers.len(), "{name}:\n{status}");
+        for (row, s) in rows.iter().zip(servers) {
+            let verdict = s["verdict"].as_str().unwrap();
+            seen.insert(verdict.to_string());
+            assert!(
+                row.ends_with(&format!("  {verdict}")),
+                "{name}: status row does not end with the JSON verdict {verdict:?}: {row}"
+            );
+            assert!(
+                report.contains(&format!("| {verdict} |")),
+                "{name}: report has no row with {verdict:?}"
+            );
+            let header = format!("{} (", s["name"].as_str().unwrap());
+            let line = check
+                .lines()
+                .find(|l| l.starts_with(&header))
+                .unwrap_or_else(|| panic!("{name}: no header for {header}"));
+            assert!(
+                line.ends_with(&format!("  {verdict}")),
+                "{name}: check header does not end with {verdict:?}: {line}"
+            );
+        }
+    }
+    // The words that differed before: two-word verdicts.
+    assert!(
+        seen.iter().any(|v| v.contains('-')),
+        "no multi-word verdict in these fixtures: {seen:?}"
+    );
+}
+
+/// "Fix the definition" names the server, its url and scope, never `NAME URL` placeholders.
+#[test]
+fn fix_the_definition_fills_in_the_name_and_url() {
+    let next_of = |fixture: &str, extra: &[&str], server: &str| -> String {
+        let home = Home::fixture(fixture);
+        let mut args = vec!["check", "--format", "json"];
+        args.extend(extra);
+        let (out, _, _) = home.run(&args);
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let s = doc["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == server)
+            .unwrap_or_else(|| panic!("{fixture}: no {server}"));
+        s["next_step"].as_str().unwrap_or_default().to_string()
+    };
+    let notion = next_of("invalid-config", &[], "notion");
+    assert!(
+        notion.contains(
+            "`claude mcp remove notion -s user`, then `claude mcp add --transport http -s user \
+             notion https://mcp.notion.com/mcp`"
+        ),
+        "{notion}"
+    );
+    let empty = next_of("invalid-config", &[], "empty");
+    assert!(
+        empty.contains("`claude mcp remove empty -s user`"),
+        "{empty}"
+    );
+    let context7 = next_of(
+        "streamable-http",
+        &["--claude-version", "2.1.100"],
+        "context7",
+    );
+    assert!(context7.contains(" context7 https://"), "{context7}");
+    for text in [&notion, &empty, &context7] {
+        assert!(!text.contains("NAME") && !text.contains("URL"), "{text}");
+    }
+}
+
+/// A finding's `action` in JSON is what `fix` will do for it: the placeholder under quarri's
+/// live key is replaced by the move of the old key's entry (stale-registration), not removed on
+/// its own, in `check --format json`, the JSON report and the Markdown report alike.
+#[test]
+fn the_json_action_is_the_change_the_plan_makes() {
+    let home = Home::fixture("demo");
+    let (plan_out, _, _) = home.run(&["fix", "--dry-run", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_str(&plan_out).unwrap();
+    let planned: Vec<String> = plan["plan"]["steps"]
+        .as_array()
+        .expect("plan steps")
+        .iter()
+        .map(|s| s["action"]["summary"].as_str().unwrap().to_string())
+        .collect();
+    let (check, _) = home.check_json();
+    let (report, _, _) = home.run(&["report", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    for doc in [&check, &report] {
+        let pending = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "pending-registration")
+            .expect("pending-registration");
+        assert_eq!(pending["action"]["kind"], "move-entry", "{pending:#}");
+        for f in doc["findings"].as_array().unwrap() {
+            if let Some(summary) = f["action"]["summary"].as_str() {
+                assert!(
+                    planned.iter().any(|p| p == summary),
+                    "{} says {summary:?}, the plan does {planned:?}",
+                    f["code"]
+                );
+            }
+        }
+    }
+    let (markdown, _, _) = home.run(&["report"]);
+    assert!(
+        !markdown.contains("fix would: remove mcpOAuth entry \"quarri|"),
+        "{markdown}"
+    );
+}
+
+/// Wrapped text never breaks inside a command: a `backticked` command stays on one line (a
+/// line with an odd number of backticks has half of one), and so does a bare
+/// `mcp-auth-doctor restore <id>` with its backup id.
+#[test]
+fn wrapping_never_breaks_inside_a_command() {
+    let mut broken = Vec::new();
+    for columns in ["60", "80"] {
+        for fixture in [
+            "demo",
+            "invalid-config",
+            "expired",
+            "settings-approval",
+            "stale-lock",
+        ] {
+            let home = Home::fixture(fixture);
+            for args in [
+                &["check"][..],
+                &["fix", "--dry-run"],
+                &["status"],
+                &["fix", "--yes"],
+                &["login", "linear", "--dry-run"],
+            ] {
+                let out = home.cmd(args).env("COLUMNS", columns).output().unwrap();
+                let text = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                for line in text.lines() {
+                    let ticks = line.matches('`').count();
+                    let bare_restore = line.trim_end().ends_with("mcp-auth-doctor restore")
+                        || line.trim_end().ends_with("mcp-auth-doctor");
+                    if ticks % 2 == 1 || bare_restore {
+                        broken.push(format!("{fixture} {args:?} COLUMNS={columns}: {line}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "commands broken across lines:\n{}",
+        broken.join("\n")
+    );
+}
+
+/// The backup `fix` made is shown under `~`, as every other path for people is.
+#[test]
+fn the_backup_path_is_shown_with_the_home_as_tilde() {
+    let home = Home::fixture("demo");
+    let (out, _, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 1, "{out}");
+    assert!(
+        out.contains("Backup: ~/.claude/backups/mcp-auth-doctor/"),
+        "{out}"
+    );
+}
+
+/// The stale-lock advice gives the whole command to run, kept in one piece when wrapped.
+#[test]
+fn the_stale_lock_advice_is_a_command_to_paste() {
+    let home = Home::fixture("stale-lock");
+    let out = home.cmd(&["check"]).env("COLUMNS", "80").output().unwrap();
+    let text = common::unwrap_lines(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        text.contains("`mcp-auth-doctor fix --break-stale-lock`"),
+        "{text}"
     );
 }
