@@ -448,3 +448,26 @@ fn the_host_environment_is_shown_in_paths_and_the_report() {
         "{markdown}"
     );
 }
+
+/// Issue 13 §2: `probe NAME --token` is pointed to where it decides the verdict, and only there.
+/// A usable token that a fresh marker blocks: the marker says the server once refused a token, so
+/// whether removing it (`fix`) is enough depends on the server; other verdicts keep their step.
+#[test]
+fn probe_token_is_the_next_step_only_where_the_server_decides() {
+    let home = Home::fixture("marker-blocks-valid");
+    let (doc, _) = check(&home, &[]);
+    let step = next_step(&doc, "linear");
+    assert!(
+        step.starts_with("`mcp-auth-doctor probe linear --token`")
+            && step.contains("`mcp-auth-doctor fix` removes the marker")
+            && step.contains("mcp-auth-doctor login linear"),
+        "{step}"
+    );
+    // A healthy home: ok verdicts get no probe step.
+    let home = Home::fixture("healthy");
+    let (doc, _) = check(&home, &[]);
+    for s in doc["servers"].as_array().unwrap() {
+        let text = s["next_step"].as_str().unwrap_or("");
+        assert!(!text.contains("--token"), "{}: {text}", s["name"]);
+    }
+}
