@@ -99,6 +99,7 @@ codes! {
         McpRemoteRegistrationWithoutTokens = "mcp-remote-registration-without-tokens",
         McpRemoteOrphanedState = "mcp-remote-orphaned-state",
         McpRemoteUnusableFile = "mcp-remote-unusable-file",
+        InvalidSettingsFile = "invalid-settings-file",
     }
     probe {
         SeveralDefinitions = "several-definitions",

@@ -15,6 +15,7 @@ mod expired_token;
 pub mod finding;
 mod future_needs_auth_marker;
 mod invalid_server_config;
+mod invalid_settings_file;
 mod keychain_file_split;
 mod keychain_store;
 mod launcher_key;
@@ -177,6 +178,7 @@ pub const CHECKS: &[Check] = checks![
     mcp_remote_registration_without_tokens,
     mcp_remote_dead_lock,
     mcp_remote_orphaned_state,
+    invalid_settings_file,
 ];
 
 /// Runs every check.

@@ -191,6 +191,10 @@ pub enum NextStep {
     /// Registering a client with `name`'s server failed: ask its registration endpoint
     /// (`probe NAME --register`) rather than sign in again.
     ProbeRegistration { name: String },
+    /// A usable token that a needs-auth marker blocks: whether removing the marker (`fix`) is
+    /// enough depends on the server still accepting the token, which only `probe NAME --token`
+    /// can tell (issue 13 §2); if it answers 401, sign in instead.
+    ProbeTokenThenFix { name: String },
 }
 
 /// The decision about one server.
@@ -316,8 +320,10 @@ pub fn decide(
         let usable = entry.is_some_and(|e| e.token.usable());
         // Removing the marker helps only when there is a token to connect with; otherwise the
         // server needs a sign-in either way.
+        // The marker says the server once refused a token: offline state cannot tell whether
+        // it still refuses this one, `probe NAME --token` can.
         let next = if usable {
-            NextStep::Fix
+            NextStep::ProbeTokenThenFix { name: name() }
         } else {
             NextStep::SignIn { name: name() }
         };

@@ -75,6 +75,29 @@ impl Host {
     }
 }
 
+/// The host as `paths --format json` and the report's JSON show it (`host` at the top level).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HostReport {
+    /// `none`, `container` or `wsl`.
+    pub kind: &'static str,
+    /// What said so (`a dev container (REMOTE_CONTAINERS is set)`, `WSL (Ubuntu)`), or `this
+    /// machine`.
+    pub detail: String,
+}
+
+impl Host {
+    pub fn report(&self) -> HostReport {
+        HostReport {
+            kind: match self.kind {
+                HostKind::None => "none",
+                HostKind::Container { .. } => "container",
+                HostKind::Wsl { .. } => "wsl",
+            },
+            detail: self.describe(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

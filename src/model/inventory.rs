@@ -704,6 +704,16 @@ fn settings_for_folder(
     for (source, loaded) in in_order {
         let Some(loaded) = loaded else { continue };
         if let Some(Value::Object(value)) = loaded.as_claude_sees() {
+            if let Some((setting, found)) = super::settings::rejected_setting(value) {
+                out.ignored.push(super::settings::IgnoredFile {
+                    source,
+                    path: loaded.path.clone(),
+                    shown: locations.display(&loaded.path),
+                    setting,
+                    found,
+                });
+                continue;
+            }
             out.files.push(SettingsFile {
                 source,
                 shown: locations.display(&loaded.path),

@@ -6,7 +6,7 @@
 //! Liveness is not decided here: a server that is not loaded still makes its key live (the user
 //! may switch it on again), so nothing here makes an entry stale or orphaned.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
@@ -51,7 +51,54 @@ pub struct Settings {
     pub trusted: bool,
     /// The OS whose rules compare project folders (`paths::same_project`).
     pub target_os: String,
+    /// Settings files that parse but that Claude Code rejects as a whole, so none of their
+    /// settings is in [`Settings::files`].
+    pub ignored: Vec<IgnoredFile>,
 }
+
+/// A settings file Claude Code does not load although it is valid JSON: one invalid value makes
+/// it ignore the whole file. Seen with 2.1.332 (tests/real-client/README.md, settings-plugins):
+/// `~/.claude/settings.json does not load (its "enabledPlugins.acme@market" is not valid), so
+/// Claude Code ignores the whole file`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredFile {
+    pub source: Source,
+    pub path: PathBuf,
+    /// Shown in messages (`~` for the home).
+    pub shown: String,
+    /// The setting Claude Code names, as it names it (`enabledPlugins.acme@market`).
+    pub setting: String,
+    /// What the value is (`a string`), never the value itself.
+    pub found: &'static str,
+}
+
+/// The first setting in `value` that makes Claude Code ignore the whole file, with what its
+/// value is. Only what the real client showed: an `enabledPlugins` member that is not a boolean.
+pub fn rejected_setting(value: &Map<String, Value>) -> Option<(String, &'static str)> {
+    let plugins = value.get("enabledPlugins")?.as_object()?;
+    plugins
+        .iter()
+        .find(|(_, v)| !v.is_boolean())
+        .map(|(id, v)| (format!("enabledPlugins.{id}"), json_kind(v)))
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// What [`Loading::PluginNotEnabled`] says when no settings file Claude Code loads mentions the
+/// plugin: an installed plugin is off until a file sets it `true` (2.1.332's `claude plugin
+/// list` shows such plugins `✘ disabled`).
+pub const NOT_SET: &str = "not set";
+/// The file [`NOT_SET`] refers to.
+pub const ANY_FILE: &str = "any settings file Claude Code loads";
 
 /// Whether Claude Code loads a server in the folder being checked, and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +146,7 @@ impl Settings {
     }
 
     /// `enabledPlugins[id]` from the file of highest precedence that sets it; `None` when no
-    /// file mentions the plugin (then today's judgement stands: loaded).
+    /// file mentions the plugin (then it is off).
     fn plugin_setting(&self, id: &str) -> Option<(&Value, &SettingsFile)> {
         self.files
             .iter()
@@ -199,15 +246,24 @@ fn for_this_folder(s: &ConfiguredServer, settings: &Settings, project_dir: &Path
 }
 
 fn loading_of(s: &ConfiguredServer, settings: &Settings) -> Loading {
-    if let Scope::Plugin { id } = &s.scope
-        && let Some((value, file)) = settings.plugin_setting(id)
-        && value != &Value::Bool(true)
-    {
-        return Loading::PluginNotEnabled {
-            plugin: id.clone(),
-            value: value.to_string(),
-            file: file.shown.clone(),
-        };
+    if let Scope::Plugin { id } = &s.scope {
+        match settings.plugin_setting(id) {
+            Some((Value::Bool(true), _)) => {}
+            Some((value, file)) => {
+                return Loading::PluginNotEnabled {
+                    plugin: id.clone(),
+                    value: value.to_string(),
+                    file: file.shown.clone(),
+                };
+            }
+            None => {
+                return Loading::PluginNotEnabled {
+                    plugin: id.clone(),
+                    value: NOT_SET.into(),
+                    file: ANY_FILE.into(),
+                };
+            }
+        }
     }
     if let Some(entry) = settings.project_entry()
         && entry
@@ -497,15 +553,36 @@ mod tests {
         assert!(
             matches!(loading(&inv, "plugin:pl:own"), Loading::PluginNotEnabled { ref value, .. } if value == "false")
         );
-        // Not mentioned anywhere: judged loaded, as before settings were read.
+        // Not mentioned in any file: off (2.1.332's `claude plugin list`: ✘ disabled).
         let inv = base().inventory();
-        assert_eq!(loading(&inv, "plugin:pl:own"), Loading::Loaded);
+        assert_eq!(
+            loading(&inv, "plugin:pl:own"),
+            Loading::PluginNotEnabled {
+                plugin: "pl@mkt".into(),
+                value: NOT_SET.into(),
+                file: ANY_FILE.into()
+            }
+        );
+        // A file with a non-boolean enabledPlugins value is ignored whole, its `true`s too
+        // (2.1.332 and 2.1.100, tests/real-client/README.md).
+        let inv = base()
+            .with_user_settings(json!({"enabledPlugins": {"pl@mkt": true, "other@mkt": "yes"}}))
+            .inventory();
+        assert!(
+            matches!(loading(&inv, "plugin:pl:own"), Loading::PluginNotEnabled { ref value, .. } if value == NOT_SET)
+        );
+        assert_eq!(inv.settings.ignored.len(), 1);
+        assert_eq!(inv.settings.ignored[0].setting, "enabledPlugins.other@mkt");
+        let inv = base()
+            .with_user_settings(json!({"enabledPlugins": {"pl@mkt": true}}))
+            .inventory();
         assert_eq!(
             loading(&inv, "plugin:pl:same"),
             Loading::Suppressed { by: "u1".into() }
         );
         // A disabled manual server suppresses nothing.
         let inv = base()
+            .with_user_settings(json!({"enabledPlugins": {"pl@mkt": true}}))
             .with_global_config(json!({"mcpServers": user_servers(),
                                        "projects": {FOLDER: {"disabledMcpServers": ["u1"]}}}))
             .inventory();

@@ -30,6 +30,8 @@ struct PathsDocument {
     /// Folders under a directory literally named `~` (home or folder checked) holding Claude
     /// Code state: an unexpanded `CLAUDE_CONFIG_DIR=~/...` made them.
     literal_tilde_stores: Vec<String>,
+    /// Container / WSL / none: where a sign-in's browser runs elsewhere (model::host).
+    host: crate::model::host::HostReport,
 }
 
 /// The Keychain service `load` reads (the same inputs), and its rule.
@@ -130,6 +132,7 @@ pub fn json(inv: &Inventory, env: &crate::paths::Environment, now_from: Option<&
             .iter()
             .map(|s| s.dir.display().to_string())
             .collect(),
+        host: inv.host.report(),
     })
 }
 
@@ -158,6 +161,9 @@ pub fn human(
     ] {
         header(&mut out, style, label, &value, note);
     }
+    let host = inv.host.report();
+    let host_note = (host.kind != "none").then_some(host.detail.as_str());
+    header(&mut out, style, "host", host.kind, host_note);
     if inv.target_os == "macos" {
         let (service, rule) = keychain_service(inv, env);
         header(&mut out, style, "keychain", &service, Some(rule));

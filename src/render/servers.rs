@@ -339,6 +339,13 @@ pub fn next_step_text(next: &NextStep) -> String {
              entry, or set oauth.clientId to a client registered by hand",
             shell_quote(name)
         ),
+        NextStep::ProbeTokenThenFix { name } => format!(
+            "`mcp-auth-doctor probe {} --token` asks the server whether it still accepts the \
+             stored token: if it does, `{FIX}` removes the marker and sessions connect; if it \
+             answers 401 invalid_token, sign in instead: {}",
+            shell_quote(name),
+            login_hint(name)
+        ),
     }
 }
 

@@ -41,6 +41,8 @@ pub struct Ticket {
     pub findings: Vec<Finding>,
     pub plan: Plan,
     pub mcp_oauth: Vec<EntryProjection>,
+    /// Container / WSL / none (model::host), as `paths` shows it.
+    pub host: crate::model::host::HostReport,
 }
 
 #[derive(Debug, Serialize)]
@@ -270,6 +272,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             .collect(),
         plan: plan_shown(extras.plan, &inv.locations),
         mcp_oauth,
+        host: inv.host.report(),
     }
 }
 
@@ -371,6 +374,11 @@ pub fn markdown(t: &Ticket) -> String {
     out.push_str("## Environment\n\n| What | Value |\n|---|---|\n");
     let _ = writeln!(out, "| mcp-auth-doctor | {} |", md(&e.tool_version));
     let _ = writeln!(out, "| OS | {} {} |", md(&e.os), md(&e.arch));
+    let host = match t.host.kind {
+        "none" => "none".to_string(),
+        kind => format!("{kind}: {}", t.host.detail),
+    };
+    let _ = writeln!(out, "| Host | {} |", md(&host));
     let _ = writeln!(out, "| `claude --version` | {} |", md(&e.claude_version));
     for (k, v) in &e.env_vars {
         let _ = writeln!(out, "| `{}` | {} |", k, md(v));

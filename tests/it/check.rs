@@ -351,7 +351,7 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
     (
         "settings-plugins",
         &["unloaded-server-state"],
-        &["pending-registration"],
+        &["pending-registration", "invalid-settings-file"],
         0,
     ),
     (
@@ -465,6 +465,14 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["orphaned-registration"],
         4,
     ),
+    // A settings file Claude Code ignores whole: one non-boolean enabledPlugins value
+    // (2.1.332 and 2.1.100 list none of its plugins' servers; tests/real-client/README.md).
+    (
+        "settings-invalid-plugins",
+        &["invalid-settings-file", "unloaded-server-state"],
+        &["pending-registration"],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -576,6 +584,7 @@ scenario_tests! {
     mcp_remote_upgrade => "mcp-remote-upgrade",
     mcp_remote_leftovers => "mcp-remote-leftovers",
     anonymize_vocabulary => "anonymize-vocabulary",
+    settings_invalid_plugins => "settings-invalid-plugins",
 }
 
 #[test]

@@ -386,3 +386,88 @@ fn pasted_commands_carry_the_mcp_config_files() {
         "{human}"
     );
 }
+
+/// Item 8, made visible: `paths` (human and JSON) and the report (JSON top level `host`, the
+/// Markdown's Environment row) say container / WSL / none.
+#[test]
+fn the_host_environment_is_shown_in_paths_and_the_report() {
+    let home = Home::fixture("container-callback");
+    let run = |args: &[&str], set: &[(&str, &str)], unset: &[&str]| -> String {
+        let mut cmd = home.cmd(args);
+        for (k, v) in set {
+            cmd.env(k, v);
+        }
+        for k in unset {
+            cmd.env_remove(k);
+        }
+        let out = cmd.output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json = |text: String| -> Value {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    };
+    // The harness sets REMOTE_CONTAINERS=true for this home.
+    let paths = json(run(&["paths", "--format", "json"], &[], &[]));
+    assert_eq!(paths["host"]["kind"], "container", "{paths}");
+    assert_eq!(
+        paths["host"]["detail"],
+        "a dev container (REMOTE_CONTAINERS is set)"
+    );
+    let human = run(&["paths"], &[], &[]);
+    assert!(
+        human
+            .lines()
+            .any(|l| l.starts_with("host") && l.contains("container")),
+        "{human}"
+    );
+    let wsl = json(run(
+        &["paths", "--format", "json"],
+        &[("WSL_DISTRO_NAME", "Ubuntu")],
+        &["REMOTE_CONTAINERS"],
+    ));
+    assert_eq!(wsl["host"]["kind"], "wsl");
+    assert_eq!(wsl["host"]["detail"], "WSL (Ubuntu)");
+    let none = json(run(
+        &["paths", "--format", "json"],
+        &[],
+        &["REMOTE_CONTAINERS"],
+    ));
+    assert_eq!(none["host"]["kind"], "none", "{none}");
+    let human = run(&["paths"], &[], &["REMOTE_CONTAINERS"]);
+    assert!(
+        human
+            .lines()
+            .any(|l| l.split_whitespace().eq(["host", "none"])),
+        "{human}"
+    );
+    let report = json(run(&["report", "--format", "json"], &[], &[]));
+    assert_eq!(report["host"]["kind"], "container", "{report}");
+    let markdown = run(&["report"], &[], &[]);
+    assert!(
+        markdown.contains("| Host | container: a dev container (REMOTE_CONTAINERS is set) |"),
+        "{markdown}"
+    );
+}
+
+/// Issue 13 §2: `probe NAME --token` is pointed to where it decides the verdict, and only there.
+/// A usable token that a fresh marker blocks: the marker says the server once refused a token, so
+/// whether removing it (`fix`) is enough depends on the server; other verdicts keep their step.
+#[test]
+fn probe_token_is_the_next_step_only_where_the_server_decides() {
+    let home = Home::fixture("marker-blocks-valid");
+    let (doc, _) = check(&home, &[]);
+    let step = next_step(&doc, "linear");
+    assert!(
+        step.starts_with("`mcp-auth-doctor probe linear --token`")
+            && step.contains("`mcp-auth-doctor fix` removes the marker")
+            && step.contains("mcp-auth-doctor login linear"),
+        "{step}"
+    );
+    // A healthy home: ok verdicts get no probe step.
+    let home = Home::fixture("healthy");
+    let (doc, _) = check(&home, &[]);
+    for s in doc["servers"].as_array().unwrap() {
+        let text = s["next_step"].as_str().unwrap_or("");
+        assert!(!text.contains("--token"), "{}: {text}", s["name"]);
+    }
+}

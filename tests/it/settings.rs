@@ -157,7 +157,7 @@ fn only_true_enables_a_plugin_and_a_duplicate_of_a_manual_server_is_suppressed()
         verdicts(&doc),
         pairs(&[
             ("search", "ok"),
-            // enabledPlugins "yes": not enabled (model-facts.md, both releases).
+            // enabledPlugins false: not enabled.
             ("plugin:acme:docs", "disabled"),
             // Same url as the user server: dropped without a message (both releases; §12.2
             // said "since 2.1.71", and 2.1.100 does it too).
@@ -324,6 +324,7 @@ fn settings_verdicts_snapshot() {
         "settings-plugins",
         "settings-approval",
         "settings-denied",
+        "settings-invalid-plugins",
     ] {
         let home = Home::fixture(name);
         let (doc, _) = check(&home, &[]);
@@ -342,5 +343,44 @@ fn settings_verdicts_snapshot() {
             })
             .collect();
         insta::assert_json_snapshot!(format!("settings-{name}"), servers);
+    }
+}
+
+#[test]
+fn a_settings_file_with_a_non_boolean_enabled_plugins_value_is_ignored_whole() {
+    // Real client, both releases (tests/real-client/README.md): with "acme@market": "yes" in
+    // ~/.claude/settings.json neither 2.1.100 nor 2.1.332 lists gamma, which the same file sets
+    // true; with "acme@market": false both list it.
+    let home = Home::fixture("settings-invalid-plugins");
+    let (doc, code) = check(&home, &[]);
+    assert_eq!(code, 4);
+    assert_eq!(
+        verdicts(&doc),
+        pairs(&[
+            ("search", "ok"),
+            ("plugin:acme:docs", "disabled"),
+            ("plugin:beta:search", "disabled"),
+            ("plugin:gamma:notes", "disabled"),
+        ])
+    );
+    let found: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "invalid-settings-file")
+        .collect();
+    assert_eq!(found.len(), 1, "{doc}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("~/.claude/settings.json does not load")
+            && message.contains("\"enabledPlugins.acme@market\" is a string"),
+        "{message}"
+    );
+    for name in [
+        "plugin:acme:docs",
+        "plugin:beta:search",
+        "plugin:gamma:notes",
+    ] {
+        assert_not_told_to_sign_in(&doc, name);
     }
 }
