@@ -178,6 +178,9 @@ pub struct Locations {
     /// The state variables set to a path that starts with a literal `~` (name, value): Claude
     /// Code does not expand it (#78988, #37570), so its store is `<folder>/~/...`.
     pub literal_tilde: Vec<(String, String)>,
+    /// `$CLAUDE_CONFIG_DIR` as set (not resolved), as `load` passes it to name the macOS Keychain
+    /// item: messages name that item (`system::keychain::service_for`).
+    pub claude_config_dir_var: Option<String>,
 }
 
 impl Locations {
@@ -386,6 +389,7 @@ impl Locations {
             windows_credman_forced,
             securestorage_dir,
             literal_tilde,
+            claude_config_dir_var: env.vars.get("CLAUDE_CONFIG_DIR").cloned(),
         })
     }
 
