@@ -526,3 +526,26 @@ fn keychain_store_names_the_suffixed_item() {
     assert!(service.len() > "Claude Code-credentials".len());
     assert!(message.contains(&format!("\"{service}\"")), "{message}");
 }
+
+/// mcp-remote's repairs and findings count files in words: "1 mcp-remote file", "2 ... files",
+/// never "file(s)".
+#[test]
+fn mcp_remote_files_are_counted_in_words() {
+    let home = Home::fixture("mcp-remote-leftovers");
+    for args in [
+        &["check"][..],
+        &["check", "--format", "json"],
+        &["fix", "--dry-run"],
+    ] {
+        let (out, _, _) = home.run(args);
+        let flat = common::unwrap_lines(&out);
+        assert!(!flat.contains("file(s)"), "{args:?}:\n{out}");
+        assert!(
+            flat.contains("remove 1 mcp-remote file of one server"),
+            "{args:?}:\n{out}"
+        );
+        if args[0] == "check" {
+            assert!(flat.contains("2 mcp-remote files in"), "{args:?}:\n{out}");
+        }
+    }
+}
