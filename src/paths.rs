@@ -261,14 +261,14 @@ impl Locations {
             let rule = if is_literal_tilde(d) {
                 format!(
                     "${name} is {d}: Claude Code does not expand ~, so it is a folder named ~ \
-                     in the folder Claude Code starts in (here {})",
+                     in the folder Claude Code starts in, here {}",
                     project_dir.display()
                 )
             } else if Path::new(d).is_absolute() {
                 format!("${name}")
             } else {
                 format!(
-                    "${name}, relative to the folder Claude Code starts in (here {})",
+                    "${name}, relative to the folder Claude Code starts in, here {}",
                     project_dir.display()
                 )
             };

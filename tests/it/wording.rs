@@ -477,6 +477,11 @@ fn paths_rules_have_no_nested_parentheses() {
         flat.contains("(<home>/.claude, CLAUDE_CONFIG_DIR not set)"),
         "{out}"
     );
+    // A literal `~` rule names the folder Claude Code starts in without a second pair.
+    let (out, _, _) = Home::fixture("tilde-config-dir").run(&["paths"]);
+    let flat = common::unwrap_lines(&out);
+    assert!(!flat.contains("))"), "{out}");
+    assert!(flat.contains("Claude Code starts in, here "), "{out}");
 }
 
 /// mcp-remote file names are a 32-hex hash and a fixed word: not secrets, shown whole (as in
