@@ -178,6 +178,9 @@ pub struct Locations {
     /// The state variables set to a path that starts with a literal `~` (name, value): Claude
     /// Code does not expand it (#78988, #37570), so its store is `<folder>/~/...`.
     pub literal_tilde: Vec<(String, String)>,
+    /// `$CLAUDE_CONFIG_DIR` as set (not resolved), as `load` passes it to name the macOS Keychain
+    /// item: messages name that item (`system::keychain::service_for`).
+    pub claude_config_dir_var: Option<String>,
 }
 
 impl Locations {
@@ -258,14 +261,14 @@ impl Locations {
             let rule = if is_literal_tilde(d) {
                 format!(
                     "${name} is {d}: Claude Code does not expand ~, so it is a folder named ~ \
-                     in the folder Claude Code starts in (here {})",
+                     in the folder Claude Code starts in, here {}",
                     project_dir.display()
                 )
             } else if Path::new(d).is_absolute() {
                 format!("${name}")
             } else {
                 format!(
-                    "${name}, relative to the folder Claude Code starts in (here {})",
+                    "${name}, relative to the folder Claude Code starts in, here {}",
                     project_dir.display()
                 )
             };
@@ -386,6 +389,7 @@ impl Locations {
             windows_credman_forced,
             securestorage_dir,
             literal_tilde,
+            claude_config_dir_var: env.vars.get("CLAUDE_CONFIG_DIR").cloned(),
         })
     }
 

@@ -138,7 +138,7 @@ fn looks_like_a_token(run: &str) -> bool {
     if run.starts_with("eyJ") && run.contains('.') {
         return true;
     }
-    if is_refresh_lock_name(run) {
+    if is_refresh_lock_name(run) || is_mcp_remote_file_stem(run) {
         return false;
     }
     let digits = run.bytes().filter(u8::is_ascii_digit).count();
@@ -166,6 +166,25 @@ fn is_refresh_lock_name(run: &str) -> bool {
             .is_some_and(|hash| hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
+/// Whether `run` is the stem of one of mcp-remote's files, `<32 hex>_tokens` (`.json`),
+/// `_client_info`, `_lock`, `_code_verifier` (optionally `_<pid>`) or `_refresh_in_progress`: a
+/// hash of the server URL and a fixed word, neither a secret, and the name `backups` and `fix`
+/// show the user. A `_code_verifier_<state>` whose tail is not a number stays redacted.
+fn is_mcp_remote_file_stem(run: &str) -> bool {
+    let Some((hash, word)) = run.split_at_checked(32) else {
+        return false;
+    };
+    let word = match word.strip_prefix("_code_verifier_") {
+        Some(pid) if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) => "_code_verifier",
+        _ => word,
+    };
+    hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && matches!(
+            word,
+            "_tokens" | "_client_info" | "_lock" | "_code_verifier" | "_refresh_in_progress"
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +201,38 @@ mod tests {
             "mcp-refresh-ghp16C7e42F292c6912E7710c838347Ae178B4a",
             "xmcp-refresh-linear_638130d5ab3558f4",
             "mcp-refresh-linear_638130d5ab3558F4ABCD",
+        ] {
+            assert!(free_text(token).contains("[redacted"), "{token}");
+        }
+    }
+
+    #[test]
+    fn an_mcp_remote_file_name_is_shown_and_a_token_beside_it_is_not() {
+        for name in [
+            "~/.mcp-auth/mcp-remote-v1/322e534fe675c04cd28f632049419f81_tokens.json",
+            "322e534fe675c04cd28f632049419f81_client_info.json",
+            "322e534fe675c04cd28f632049419f81_lock.json",
+            "322e534fe675c04cd28f632049419f81_code_verifier_4242.txt",
+            "322e534fe675c04cd28f632049419f81_refresh_in_progress.json",
+        ] {
+            assert_eq!(free_text(name), name);
+        }
+        let token = "CANARY0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f";
+        let text = format!("322e534fe675c04cd28f632049419f81_tokens.json holds {token}");
+        let out = free_text(&text);
+        assert!(!out.contains("CANARY"), "{out}");
+        assert!(
+            out.starts_with("322e534fe675c04cd28f632049419f81_tokens.json"),
+            "{out}"
+        );
+        // The exemption needs exactly a 32-lowercase-hex hash and one of mcp-remote's words.
+        for token in [
+            "ghp_16C7e42F292c6912E7710c838347Ae178B4a_tokens",
+            "322E534FE675C04CD28F632049419F81_tokens",
+            "322e534fe675c04cd28f632049419f8_tokens",
+            "322e534fe675c04cd28f632049419f81_tokensCANARY0a1b2c3d4",
+            "322e534fe675c04cd28f632049419f81_code_verifier_CANARY0a1b2c3d4e5f",
+            "CANARY0a1b2c3d4e5f6a7b322e534fe675c04cd28f632049419f81_lock",
         ] {
             assert!(free_text(token).contains("[redacted"), "{token}");
         }

@@ -180,10 +180,10 @@ impl Action {
         names: Vec<String>,
         safe: bool,
     ) -> Self {
-        let summary = format!(
-            "remove {} mcp-remote file(s) of one server from {folder}",
-            names.len()
-        );
+        let summary = match names.len() {
+            1 => format!("remove 1 mcp-remote file of one server from {folder}"),
+            n => format!("remove {n} mcp-remote files of one server from {folder}"),
+        };
         let mut action = Self::new(
             Role::McpRemoteFile,
             folder_path,

@@ -9,13 +9,14 @@ pub const INFO: CheckInfo = CheckInfo {
     explanation: "\
 **What it means.** On macOS Claude Code keeps its credentials, `mcpOAuth` included, in the login \
 Keychain (generic password `Claude Code-credentials`, with a `-<hash>` suffix when \
-`CLAUDE_CONFIG_DIR` is set) and uses `~/.claude/.credentials.json` only as a fallback. No file was \
+`CLAUDE_CONFIG_DIR` or `CLAUDE_SECURESTORAGE_CONFIG_DIR` is set) and uses `~/.claude/.credentials.json` only as a fallback. No file was \
 found, and the item was not read (`--no-keychain`) or reading it failed (the message says why: \
 a locked keychain, a prompt nobody answered without a terminal), so token states are unknown: \
 they are not reported as missing.
 
-**How to look.** `security find-generic-password -s 'Claude Code-credentials' -w` prints the \
-JSON (it contains secrets: do not paste it anywhere).",
+**How to look.** `security find-generic-password -s 'Claude Code-credentials' -w` (with the \
+suffix, as the message and `mcp-auth-doctor paths` name the item) prints the JSON (it contains \
+secrets: do not paste it anywhere).",
 };
 
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -35,9 +36,13 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 ),
                 _ => format!(
                     "{} does not exist; on macOS Claude Code keeps credentials in the Keychain \
-                     item \"Claude Code-credentials\", which check does not read. Token states \
-                     are unknown.",
-                    inv.locations.display(&inv.credentials.path)
+                     item \"{}\", which check does not read. Token states are unknown.",
+                    inv.locations.display(&inv.credentials.path),
+                    crate::system::keychain::service_for(
+                        inv.locations.claude_config_dir_var.as_deref(),
+                        inv.locations.securestorage_dir.as_deref(),
+                    )
+                    .0
                 ),
             },
         )

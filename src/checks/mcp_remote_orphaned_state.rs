@@ -30,11 +30,20 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 INFO.code,
                 INFO.severity,
                 format!(
-                    "{count} mcp-remote file(s) in {dir} for server hash {short} belong to no \
-                     server Claude Code or Claude Desktop configures (removed, its URL or \
-                     headers changed, or another client uses it). If nothing uses them: fix \
-                     --only mcp-remote-orphaned-state removes them (backed up).",
-                    count = names.len(),
+                    "{files} in {dir} for server hash {short} {belong} to no server Claude Code \
+                     or Claude Desktop configures (removed, its URL or headers changed, or \
+                     another client uses it). If nothing uses {them}: fix --only \
+                     mcp-remote-orphaned-state removes {them} (backed up).",
+                    files = match names.len() {
+                        1 => "1 mcp-remote file".to_string(),
+                        n => format!("{n} mcp-remote files"),
+                    },
+                    belong = if names.len() == 1 {
+                        "belongs"
+                    } else {
+                        "belong"
+                    },
+                    them = if names.len() == 1 { "it" } else { "them" },
                     dir = inv.locations.display(&folder.path),
                     short = crate::model::mcp_remote::found::short_hash(hash),
                 ),

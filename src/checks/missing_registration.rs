@@ -1,5 +1,6 @@
 use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity, defined_elsewhere};
 use crate::model::inventory::Inventory;
+use crate::model::settings::Loading;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: super::Code::MissingRegistration,
@@ -49,6 +50,16 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             format!(
                 "No OAuth entry under the current key of '{}' ({key}).{note} fix moves its usable \
                  token here, so no sign-in is needed if the server still accepts it.",
+                s.name
+            )
+        } else if matches!(s.loading, Loading::NotApproved { .. }) {
+            // Its next step is the approval: a sign-in comes after it, in a session that loads it.
+            format!(
+                "No OAuth entry under the current key of '{}' ({key}): sessions that load it \
+                 (`claude -p` and the SDK now, interactive ones once it is approved) connect \
+                 without a token, and if the server requires OAuth they show ! Needs \
+                 authentication. Approve it first (its next step says how), then sign in if it \
+                 asks.{note}",
                 s.name
             )
         } else {

@@ -1,6 +1,7 @@
 use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
+use crate::model::marker::MarkerState;
 
 pub const INFO: CheckInfo = CheckInfo {
     code: super::Code::NeedsAuthCacheGap,
@@ -46,15 +47,22 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             }
             _ => continue,
         };
-        if inv.marker(&s.name).is_some_and(|m| m.blocks()) {
+        let marker = inv.marker(&s.name);
+        if marker.is_some_and(|m| m.blocks()) {
             continue;
         }
+        // `status` shows a marker that is there but no longer counts as `expired`: say the same.
+        let marker = match marker.map(|m| m.state) {
+            Some(MarkerState::Expired) => "its needs-auth marker has expired (it no longer counts)",
+            Some(_) => "has no needs-auth marker that counts",
+            None => "has no needs-auth marker",
+        };
         out.push(
             Finding::new(
                 INFO.code,
                 INFO.severity,
                 format!(
-                    "'{}' {needs} and has no needs-auth marker. That is fine: the marker only \
+                    "'{}' {needs} and {marker}. That is fine: the marker only \
                      lets sessions skip the attempt for 15 minutes; without it they connect, get \
                      401 and show ! Needs authentication. Sign in ({SIGN_IN_AS_NEXT}).",
                     s.name,

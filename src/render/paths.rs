@@ -222,7 +222,10 @@ pub fn human(
         let _ = writeln!(
             out,
             "    {}",
-            style.dim(&hanging(&format!("chosen by: {}", f.chosen_by), 4))
+            style.dim(&hanging(
+                &unnested(&format!("chosen by: {}", f.chosen_by)),
+                4
+            ))
         );
     }
     out
@@ -240,7 +243,7 @@ fn header(out: &mut String, style: Style, label: &str, value: &str, note: Option
     const COLUMN: usize = 11;
     let label = format!("{label:10}");
     let value = sanitize(value);
-    let Some(note) = note.map(|n| format!("({})", sanitize(n))) else {
+    let Some(note) = note.map(|n| unnested(&format!("({})", sanitize(n)))) else {
         let _ = writeln!(out, "{} {value}", style.bold(&label));
         return;
     };
@@ -255,5 +258,59 @@ fn header(out: &mut String, style: Style, label: &str, value: &str, note: Option
             " ".repeat(COLUMN),
             style.dim(&hanging(&note, COLUMN))
         );
+    }
+}
+
+/// `text` with a parenthesis inside another one made a comma clause: "(<home>/.claude
+/// (CLAUDE_CONFIG_DIR not set))" reads "(<home>/.claude, CLAUDE_CONFIG_DIR not set)". Only a
+/// group without `/` that closes where its outer one does is rewritten, so a path that holds
+/// parentheses is shown as it is.
+fn unnested(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    // For each open group: whether it is an inner one being rewritten.
+    let mut rewritten = Vec::new();
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => {
+                let inner = depth >= 1 && out.ends_with(' ') && {
+                    let rest = &text[i + 1..];
+                    let end = rest.find(')').unwrap_or(rest.len());
+                    !rest[..end].contains(['/', '(']) && rest[end..].starts_with("))")
+                };
+                depth += 1;
+                rewritten.push(inner);
+                if inner {
+                    out.pop();
+                    out.push_str(", ");
+                } else {
+                    out.push(c);
+                }
+            }
+            ')' if depth > 0 => {
+                depth -= 1;
+                if !rewritten.pop().unwrap_or(false) {
+                    out.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod unnested_tests {
+    use super::unnested;
+
+    #[test]
+    fn an_inner_parenthesis_becomes_a_comma_clause_and_paths_stay() {
+        assert_eq!(
+            unnested("(<home>/.claude (CLAUDE_CONFIG_DIR not set))"),
+            "(<home>/.claude, CLAUDE_CONFIG_DIR not set)"
+        );
+        assert_eq!(unnested("(a) b"), "(a) b");
+        assert_eq!(unnested("(/x/My (stuff)/y)"), "(/x/My (stuff)/y)");
+        assert_eq!(unnested("plain"), "plain");
     }
 }

@@ -87,6 +87,8 @@ fn writing_commands_and_backups_never_carry_a_secret() {
         "removed-orphan",
         "healthy",
         "credentials-0644",
+        // mcp-remote file names are shown whole (a hash is not a secret); their tokens are not.
+        "mcp-remote-leftovers",
     ] {
         let home = Home::fixture(name);
         let mut outputs = Vec::new();

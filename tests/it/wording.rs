@@ -391,3 +391,166 @@ fn the_stale_lock_advice_is_a_command_to_paste() {
         "{text}"
     );
 }
+
+/// The messages of `code` in `doc` (a `check --format json` document) about `server`.
+fn messages_of(doc: &serde_json::Value, code: &str, server: &str) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == code && f["server"] == server)
+        .map(|f| f["message"].as_str().expect("message").to_string())
+        .collect()
+}
+
+/// A `.mcp.json` server nobody approved has an "approve it" next step: its missing-registration
+/// note must not send the user to that step to sign in, and must say approval comes first.
+#[test]
+fn a_server_pending_approval_is_not_told_its_next_step_signs_in() {
+    let home = Home::fixture("settings-approval");
+    let (out, _, _) = home.run(&["--project", "app-untrusted", "check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("check JSON");
+    for server in ["p1", "pending"] {
+        let found = messages_of(&doc, "missing-registration", server);
+        assert_eq!(found.len(), 1, "{server}: {doc}");
+        let message = &found[0];
+        assert!(
+            !message.contains("the server's next step says how"),
+            "{server}: {message}"
+        );
+        assert!(message.contains("approv"), "{server}: {message}");
+    }
+    // A loaded server keeps pointing at its (sign-in) next step.
+    let (out, _, _) = home.run(&["check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("check JSON");
+    let found = messages_of(&doc, "missing-registration", "pending");
+    assert_eq!(found.len(), 1, "{doc}");
+    assert!(
+        found[0].contains("the server's next step says how"),
+        "{}",
+        found[0]
+    );
+}
+
+/// A marker that is there but expired shows as `expired` in `status`; needs-auth-cache-gap
+/// must say the same, not that the server has no marker.
+#[test]
+fn an_expired_marker_is_called_expired_not_missing() {
+    let home = Home::fixture("anonymize-vocabulary");
+    let (status, _, _) = home.run(&["status"]);
+    let row = status
+        .lines()
+        .find(|l| l.starts_with("a "))
+        .unwrap_or_else(|| panic!("{status}"));
+    assert!(row.contains("expired  needs-login"), "{row}");
+    let (doc, _) = home.check_json();
+    let found = messages_of(&doc, "needs-auth-cache-gap", "a");
+    assert_eq!(found.len(), 1, "{doc}");
+    assert!(
+        !found[0].contains("has no needs-auth marker"),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[0].contains("needs-auth marker has expired"),
+        "{}",
+        found[0]
+    );
+    // Where there is no marker at all, it still says so.
+    let (doc, _) = Home::fixture("expired").check_json();
+    let found = messages_of(&doc, "needs-auth-cache-gap", "linear");
+    assert_eq!(found.len(), 1, "{doc}");
+    assert!(
+        found[0].contains("has no needs-auth marker"),
+        "{}",
+        found[0]
+    );
+}
+
+/// `paths` shows each rule in one pair of parentheses, never "(<home>/.claude (... not set))".
+#[test]
+fn paths_rules_have_no_nested_parentheses() {
+    let (out, _, _) = Home::fixture("demo").run(&["paths"]);
+    let flat = common::unwrap_lines(&out);
+    assert!(!flat.contains("not set))"), "{out}");
+    assert!(
+        flat.contains("(<home>/.claude, CLAUDE_CONFIG_DIR not set)"),
+        "{out}"
+    );
+    // A literal `~` rule names the folder Claude Code starts in without a second pair.
+    let (out, _, _) = Home::fixture("tilde-config-dir").run(&["paths"]);
+    let flat = common::unwrap_lines(&out);
+    assert!(!flat.contains("))"), "{out}");
+    assert!(flat.contains("Claude Code starts in, here "), "{out}");
+}
+
+/// mcp-remote file names are a 32-hex hash and a fixed word: not secrets, shown whole (as in
+/// `backups` after fix removed one).
+#[test]
+fn backups_name_mcp_remote_files_whole() {
+    let home = Home::fixture("mcp-remote-leftovers");
+    let (_, _, _) = home.run(&["fix", "--yes"]);
+    for args in [&["backups"][..], &["backups", "--format", "json"]] {
+        let (out, _, _) = home.run(args);
+        assert!(
+            out.contains("322e534fe675c04cd28f632049419f81_lock.json"),
+            "{args:?}:\n{out}"
+        );
+        assert!(!out.contains("[redacted"), "{args:?}:\n{out}");
+    }
+}
+
+/// On macOS with CLAUDE_CONFIG_DIR set, keychain-store names the suffixed Keychain item Claude
+/// Code really uses, not the unsuffixed default.
+#[test]
+fn keychain_store_names_the_suffixed_item() {
+    let home = Home::fixture("config-dir");
+    for creds in [
+        ".claude/.credentials.json",
+        "profiles/work/.credentials.json",
+    ] {
+        std::fs::remove_file(home.path.join(creds)).unwrap();
+    }
+    let dir = home.path.join("profiles/work").display().to_string();
+    let out = home
+        .cmd(&["check", "--format", "json", "--no-keychain"])
+        .env("MCP_AUTH_DOCTOR_TEST_OS", "macos")
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check JSON");
+    let message = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "keychain-store")
+        .unwrap_or_else(|| panic!("{doc}"))["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let service = mcp_auth_doctor::system::keychain::service_name(Some(&dir));
+    assert!(service.len() > "Claude Code-credentials".len());
+    assert!(message.contains(&format!("\"{service}\"")), "{message}");
+}
+
+/// mcp-remote's repairs and findings count files in words: "1 mcp-remote file", "2 ... files",
+/// never "file(s)".
+#[test]
+fn mcp_remote_files_are_counted_in_words() {
+    let home = Home::fixture("mcp-remote-leftovers");
+    for args in [
+        &["check"][..],
+        &["check", "--format", "json"],
+        &["fix", "--dry-run"],
+    ] {
+        let (out, _, _) = home.run(args);
+        let flat = common::unwrap_lines(&out);
+        assert!(!flat.contains("file(s)"), "{args:?}:\n{out}");
+        assert!(
+            flat.contains("remove 1 mcp-remote file of one server"),
+            "{args:?}:\n{out}"
+        );
+        if args[0] == "check" {
+            assert!(flat.contains("2 mcp-remote files in"), "{args:?}:\n{out}");
+        }
+    }
+}
