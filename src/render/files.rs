@@ -69,7 +69,7 @@ fn chosen_by(role: Role, locations: &Locations) -> String {
         Role::KeychainItem => "the macOS Keychain, as Claude Code names the item".into(),
         Role::McpConfig => "given with --mcp-config".into(),
         Role::McpRemoteFile => {
-            "a <hash>_* file in a version folder of mcp-remote's base dir (MCP_REMOTE_CONFIG_DIR              or ~/.mcp-auth)"
+ "a <hash>_* file in a version folder of mcp-remote's base dir (MCP_REMOTE_CONFIG_DIR or ~/.mcp-auth)"
                 .into()
         }
     }

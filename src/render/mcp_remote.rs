@@ -130,15 +130,15 @@ fn agreement_text(a: Agreement, name: &str) -> Option<String> {
     let name = crate::checks::shell_quote(name);
     Some(match a {
         Agreement::Agree => return None,
-        Agreement::SessionsSkip => "`mcp list` connects live and ignores the needs-auth marker              and placeholder entries that make sessions skip it; `mcp-auth-doctor fix` clears              them"
+        Agreement::SessionsSkip => "`mcp list` connects live and ignores the needs-auth marker and placeholder entries that make sessions skip it; `mcp-auth-doctor fix` clears them"
             .into(),
         Agreement::ServerRefusesToken => format!(
-            "the stored token looks usable here, but the server asks for authentication:              `mcp-auth-doctor probe {name} --token` asks it whether it still accepts the token"
+            "the stored token looks usable here, but the server asks for authentication: `mcp-auth-doctor probe {name} --token` asks it whether it still accepts the token"
         ),
-        Agreement::ConnectsAnyway => "it connects although no usable token is stored: the              server needs none, or Claude Code found state this tool did not"
+        Agreement::ConnectsAnyway => "it connects although no usable token is stored: the server needs none, or Claude Code found state this tool did not"
             .into(),
         Agreement::ConnectionFailed => format!(
-            "a failure local state does not decide (network, TLS, the server):              `mcp-auth-doctor probe {name}`"
+            "a failure local state does not decide (network, TLS, the server): `mcp-auth-doctor probe {name}`"
         ),
         Agreement::UnknownHere => {
             "not a server this tool found in any scope it reads".into()
@@ -173,8 +173,9 @@ pub fn verify_human(rows: &[Row], style: Style) -> String {
     }
     let _ = writeln!(
         out,
-        "{} server(s), {disagreements} disagreement(s).",
-        rows.len()
+        "{}, {}.",
+        super::style::plural(rows.len(), "server"),
+        super::style::count(disagreements, "disagreement")
     );
     out
 }

@@ -127,7 +127,12 @@ fn the_2_1_332_style_and_a_token_the_server_refuses() {
         human.contains("linear  ours: ok  claude mcp list: ! Needs authentication  differs"),
         "{human}"
     );
-    assert!(human.contains("disagreement(s)."), "{human}");
+    // The count line in words, from the JSON of the same listing.
+    let rows = doc["servers"].as_array().unwrap();
+    let differ = rows.iter().filter(|r| r["agreement"] != "agree").count();
+    let counted = format!("{} servers, {differ} disagreements.", rows.len());
+    assert!(rows.len() > 1 && differ > 1, "{doc:#}");
+    assert!(human.contains(&counted), "{counted} in {human}");
 }
 
 #[test]
