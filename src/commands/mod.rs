@@ -131,6 +131,8 @@ impl Context<'_> {
             interactive: self.config.write.interactive,
             mcp_remote_config_dir: self.vars.var(crate::layout::MCP_REMOTE_CONFIG_DIR_VAR),
             appdata: self.vars.var("APPDATA").map(std::path::PathBuf::from),
+            // Only the commands that neither diagnose nor show processes skip the scan.
+            skip_process_scan: matches!(self.config.command, Command::Paths | Command::Backups),
             ..self.config.release_options()
         };
         let snapshot = crate::load::snapshot(self.locations()?, &options);

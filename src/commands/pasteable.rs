@@ -46,38 +46,141 @@ const JSON_COMMAND_FIELDS: &[&str] = &["next_step", "note"];
 
 /// `doc` (one JSON document as we print it) with this run's location flags in the commands of
 /// its [`JSON_COMMAND_FIELDS`]; anything that is not such a document is returned as it is.
+///
+/// Edits the text in place of parsing it into a tree and printing it again (which cost a
+/// 1,000-entry report a parse, a walk and a second serialisation: issue 15). It relies on the
+/// layout [`crate::render::json::to_string`] gives every document: pretty-printed, so every
+/// member of an object starts its own line, `"key": value`, and a string never holds a raw line
+/// break. A line that starts (after its indent) with `"note": "` is therefore that member, at
+/// any depth, exactly where the tree walk found it; only its string is re-encoded.
 pub fn pasteable_json(doc: &str, overrides: &Overrides) -> String {
     if flags(overrides).is_empty() || !doc.contains(PROGRAM) {
         return doc.to_string();
     }
-    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(doc) else {
+    // Validate without building a tree: text that is not JSON is returned as it is.
+    if serde_json::from_str::<serde::de::IgnoredAny>(doc).is_err() {
         return doc.to_string();
-    };
-    fn walk(v: &mut serde_json::Value, overrides: &Overrides) {
-        match v {
-            serde_json::Value::Object(m) => {
-                for (k, x) in m.iter_mut() {
-                    match x {
-                        serde_json::Value::String(s)
-                            if JSON_COMMAND_FIELDS.contains(&k.as_str()) =>
-                        {
-                            *s = pasteable(s, overrides);
-                        }
-                        _ => walk(x, overrides),
-                    }
-                }
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| walk(x, overrides)),
-            _ => {}
+    }
+    let mut out = String::with_capacity(doc.len() + 1024);
+    let mut copied = 0;
+    let mut line = 0;
+    while let Some(nl) = doc[line..].find('\n') {
+        line += nl + 1;
+        let member = doc[line..].trim_start_matches(' ');
+        let at = doc.len() - member.len();
+        let Some(field) = JSON_COMMAND_FIELDS.iter().find(|f| {
+            member
+                .strip_prefix('"')
+                .and_then(|m| m.strip_prefix(**f))
+                .is_some_and(|m| m.starts_with("\": \""))
+        }) else {
+            continue;
+        };
+        let open = at + field.len() + 4;
+        let Some(len) = string_len(&doc[open..]) else {
+            continue;
+        };
+        let Ok(text) = serde_json::from_str::<String>(&doc[open..open + len]) else {
+            continue;
+        };
+        let pasted = pasteable(&text, overrides);
+        if pasted != text {
+            out.push_str(&doc[copied..open]);
+            out.push_str(&crate::render::json::string(&pasted));
+            copied = open + len;
+        }
+        line = open + len;
+    }
+    out.push_str(&doc[copied..]);
+    out
+}
+
+/// The length of the JSON string literal `text` starts with (its quotes included).
+fn string_len(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
         }
     }
-    walk(&mut value, overrides);
-    crate::render::json::to_string(&value)
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`pasteable_json`] did before it edited the text: parse, walk, print again.
+    fn pasteable_json_by_tree(doc: &str, overrides: &Overrides) -> String {
+        if flags(overrides).is_empty() || !doc.contains(PROGRAM) {
+            return doc.to_string();
+        }
+        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(doc) else {
+            return doc.to_string();
+        };
+        fn walk(v: &mut serde_json::Value, overrides: &Overrides) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, x) in m.iter_mut() {
+                        match x {
+                            serde_json::Value::String(s)
+                                if JSON_COMMAND_FIELDS.contains(&k.as_str()) =>
+                            {
+                                *s = pasteable(s, overrides);
+                            }
+                            _ => walk(x, overrides),
+                        }
+                    }
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(|x| walk(x, overrides)),
+                _ => {}
+            }
+        }
+        walk(&mut value, overrides);
+        crate::render::json::to_string(&value)
+    }
+
+    #[test]
+    fn editing_the_text_gives_what_the_tree_walk_gave() {
+        let o = overrides("/tmp/my \"home\" \u{202e}x");
+        let docs = [
+            serde_json::json!({
+                "note": "`mcp-auth-doctor fix` first",
+                "servers": [
+                    {"next_step": "`mcp-auth-doctor login a\"b`\n\u{85}", "note": null},
+                    {"next_step": {"note": "mcp-auth-doctor restore 1", "next_step": 3}},
+                    ["note", "\n  \"note\": \"mcp-auth-doctor fix\"", "next_step"],
+                    {"notes": "mcp-auth-doctor fix", "next_stepx": "mcp-auth-doctor fix"},
+                    {"x": "\"note\": \"mcp-auth-doctor fix", "note": "\\\"mcp-auth-doctor fix\\"},
+                ],
+                "z": {"note": "no command", "next_step": "mcp-auth-doctor\n  fix", "n": 1e300},
+                "\u{feff}note": "mcp-auth-doctor fix",
+                "empty": {}, "list": [], "note2": "mcp-auth-doctor fix"
+            }),
+            serde_json::json!(["mcp-auth-doctor fix", {"note": "mcp-auth-doctor fix"}]),
+            serde_json::json!({"note": "nothing to run"}),
+        ];
+        for value in docs {
+            let doc = crate::render::json::to_string(&value);
+            for o in [&o, &overrides("/h"), &Overrides::default()] {
+                assert_eq!(
+                    pasteable_json(&doc, o),
+                    pasteable_json_by_tree(&doc, o),
+                    "{doc}"
+                );
+            }
+        }
+        for broken in [
+            "{\"note\": \"mcp-auth-doctor fix\"",
+            "mcp-auth-doctor fix",
+            "[1,]",
+        ] {
+            assert_eq!(pasteable_json(broken, &o), broken);
+        }
+    }
     use std::path::PathBuf;
 
     fn overrides(home: &str) -> Overrides {

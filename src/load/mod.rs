@@ -66,6 +66,9 @@ pub struct LoadOptions {
     pub mcp_remote_config_dir: Option<String>,
     /// `%APPDATA%`, where Claude Desktop keeps its config on Windows.
     pub appdata: Option<PathBuf>,
+    /// Leave `/proc` alone: the command diagnoses nothing and shows no process (`paths`), and
+    /// the scan is most of a small home's load time (issue 15).
+    pub skip_process_scan: bool,
 }
 
 /// Everything the machine said, read once. No file handles: bytes-derived values and facts.
@@ -218,7 +221,13 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         mcp_json,
         plugins,
         keychain,
-        processes: processes::scan(&options.target_os),
+        processes: if options.skip_process_scan {
+            ProcessScan::CannotTell {
+                why: "not looked at by this command".into(),
+            }
+        } else {
+            processes::scan(&options.target_os)
+        },
         lock_dirs,
         temp_files,
         corrupted_backups,

@@ -6,23 +6,41 @@
 
 use super::inventory::Inventory;
 use super::server::{ConfiguredServer, Scope};
-use crate::paths;
+use crate::paths::{self, Locations};
+use crate::store::Loaded;
+use crate::store::global_config::GlobalConfig;
+
+/// The position of the project [`Inventory::current_project`] names: the first key that is the
+/// same project as the git root at or above the folder, else the folder itself.
+pub(super) fn find_current_project(
+    global: &Loaded<GlobalConfig>,
+    git_root: Option<&std::path::Path>,
+    locations: &Locations,
+    target_os: &str,
+) -> Option<usize> {
+    let folder = git_root
+        .unwrap_or(&locations.project_dir)
+        .display()
+        .to_string();
+    global
+        .as_claude_sees()?
+        .projects
+        .iter()
+        .position(|p| paths::same_project(target_os, &p.path, &folder))
+}
 
 impl Inventory {
     /// The `projects` key Claude Code files the folder being checked under, if it has one: the
     /// git root at or above the folder, else the folder itself (state-formats.md §5.1; a git
     /// worktree, which Claude Code maps to its main repository, is taken as its own root here).
+    /// Found once when the inventory is built ([`find_current_project`]).
     pub fn current_project(&self) -> Option<&str> {
-        let folder = self
-            .git_root
-            .as_deref()
-            .unwrap_or(&self.locations.project_dir);
+        let at = self.current_project_at?;
         self.global
             .as_claude_sees()?
             .projects
-            .iter()
+            .get(at)
             .map(|p| p.path.as_str())
-            .find(|p| paths::same_project(&self.target_os, p, &folder.display().to_string()))
     }
 
     /// The definition Claude Code uses instead of `s` in the folder being checked: a valid

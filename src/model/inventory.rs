@@ -84,6 +84,10 @@ pub struct Inventory {
     pub target_os: String,
     /// [`Snapshot::literal_tilde_stores`].
     pub literal_tilde_stores: Vec<store::tilde::StrayStore>,
+    /// Where [`Inventory::current_project`] is in `global`'s projects, found once: it is asked
+    /// per server, and comparing the folder with every project key each time made `check`
+    /// quadratic in projects x servers (issue 15).
+    pub(super) current_project_at: Option<usize>,
 }
 
 /// Positions in [`Inventory::servers`] by name and in [`Inventory::entries`] by key.
@@ -244,6 +248,12 @@ impl Inventory {
             CredentialStore::Missing
         };
         let index = Index::build(&servers, &entries);
+        let current_project_at = super::folder::find_current_project(
+            &global,
+            git_root.as_deref(),
+            &locations,
+            &target_os,
+        );
         let host = super::host::Host::of(&disk.host, &target_os);
         let mcp_remote = super::mcp_remote::found::McpRemote::build(
             mcp_remote,
@@ -288,6 +298,7 @@ impl Inventory {
             settings,
             target_os,
             literal_tilde_stores,
+            current_project_at,
             mcp_config,
             host,
         }
