@@ -239,7 +239,7 @@ fn move_to_live_key(
         )
         .with_note(
             "same origin, so the token goes to the same host; if the server rejects it there, \
-             Claude Code falls back to \"needs authentication\", where it is now (--no-move \
+             Claude Code falls back to \"needs authentication\", where it is now (`fix --no-move` \
              removes the old entry instead)",
         ),
     ))
