@@ -302,6 +302,11 @@ fn a_claude_code_server_that_runs_mcp_remote_is_judged_by_its_mcp_remote_state()
             .contains("probe legacy --token"),
         "{legacy:#}"
     );
+    // The findings about one server's file are filed under that server.
+    let owner = |code: &str| findings(&doc, code)[0]["server"].clone();
+    assert_eq!(owner("mcp-remote-unusable-file"), "broken");
+    assert_eq!(owner("mcp-remote-dead-lock"), "legacy");
+    assert_eq!(owner("mcp-remote-orphaned-state"), Value::Null);
     // The human outputs use the same word, and no row contradicts the findings any more.
     let (status, _, _) = home.run(&["status"]);
     assert!(status.contains("signs-in-on-start"), "{status}");
