@@ -166,7 +166,147 @@ pub fn token_report(inv: &Inventory, server: &RemoteServer) -> TokenReport {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+    use crate::load::Snapshot;
+    use crate::load::for_test::NOW_MS;
+
+    /// `https://mcp.example.com/mcp`'s prefix under every hash rule (docs/mcp-remote.md §3.1).
+    const HASH: &str = "94baabe3c3fadb285b26c035e4e86046";
+
+    /// A home whose user-scope server `acme` runs `npx -y <package> https://mcp.example.com/mcp`
+    /// (with `env`), and whose ~/.mcp-auth holds `files` as (folder, file name, text).
+    fn home(package: &str, env: serde_json::Value, files: &[(&str, String, String)]) -> Inventory {
+        let mut snapshot = Snapshot::for_test().with_global_config(json!({
+            "mcpServers": {"acme": {
+                "type": "stdio", "command": "npx",
+                "args": ["-y", package, "https://mcp.example.com/mcp"], "env": env
+            }}
+        }));
+        for (folder, name, text) in files {
+            snapshot = snapshot.with_mcp_remote_file(folder, name, text, None);
+        }
+        snapshot.inventory()
+    }
+
+    fn state_of_acme(inv: &Inventory) -> RemoteState {
+        let s = inv.servers.iter().find(|s| s.name == "acme").unwrap();
+        state(inv, remote_of(inv, s).expect("acme runs mcp-remote"))
+    }
+
+    fn tokens(expires_at: i64, refresh: bool) -> String {
+        let mut t = json!({"access_token": "CANARY-at", "token_type": "Bearer",
+                           "expires_at": expires_at});
+        if refresh {
+            t["refresh_token"] = json!("CANARY-rt");
+        }
+        t.to_string()
+    }
+
+    #[test]
+    fn the_state_is_read_in_the_folder_the_release_reads() {
+        let tokens_file = format!("{HASH}_tokens.json");
+        // Unpinned runs `latest`, which reads mcp-remote-v1: tokens only in 0.1.49 are stranded.
+        let stranded = home(
+            "mcp-remote",
+            json!({}),
+            &[(
+                "mcp-remote-0.1.49",
+                tokens_file.clone(),
+                tokens(NOW_MS + 3_600_000, true),
+            )],
+        );
+        assert_eq!(
+            state_of_acme(&stranded),
+            RemoteState::Stranded {
+                folder: "mcp-remote-v1".into(),
+                elsewhere: vec!["mcp-remote-0.1.49".into()],
+            }
+        );
+        // Pinned to 0.1.49, the same files are its own, and usable.
+        let pinned = home(
+            "mcp-remote@0.1.49",
+            json!({}),
+            &[(
+                "mcp-remote-0.1.49",
+                tokens_file.clone(),
+                tokens(NOW_MS + 3_600_000, true),
+            )],
+        );
+        assert_eq!(
+            state_of_acme(&pinned),
+            RemoteState::SignedIn {
+                folder: "mcp-remote-0.1.49".into(),
+                expires_at: Some(NOW_MS + 3_600_000),
+            }
+        );
+        // Expired with a refresh token: mcp-remote refreshes; the TOKEN says refreshable.
+        let refreshes = home(
+            "mcp-remote",
+            json!({}),
+            &[(
+                "mcp-remote-v1",
+                tokens_file.clone(),
+                tokens(NOW_MS - 1000, true),
+            )],
+        );
+        assert_eq!(
+            state_of_acme(&refreshes),
+            RemoteState::Refreshes {
+                folder: "mcp-remote-v1".into()
+            }
+        );
+        let s = refreshes.servers.iter().find(|s| s.name == "acme").unwrap();
+        let report = token_report(&refreshes, remote_of(&refreshes, s).unwrap());
+        assert_eq!(report.state, TokenStatus::Refreshable);
+        assert!(report.refresh_token.is_some());
+        // Without one, the next start signs in.
+        let expired = home(
+            "mcp-remote",
+            json!({}),
+            &[(
+                "mcp-remote-v1",
+                tokens_file.clone(),
+                tokens(NOW_MS - 1000, false),
+            )],
+        );
+        assert_eq!(
+            state_of_acme(&expired),
+            RemoteState::Expired {
+                folder: "mcp-remote-v1".into()
+            }
+        );
+        // Nothing stored at all.
+        assert_eq!(
+            state_of_acme(&home("mcp-remote", json!({}), &[])),
+            RemoteState::Nothing {
+                folder: "mcp-remote-v1".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_range_or_an_own_config_dir_leaves_the_state_unknown() {
+        let files = [(
+            "mcp-remote-v1",
+            format!("{HASH}_tokens.json"),
+            tokens(NOW_MS + 3_600_000, true),
+        )];
+        let ranged = home("mcp-remote@^0.1", json!({}), &files);
+        assert_eq!(state_of_acme(&ranged), RemoteState::ReleaseUndecided);
+        let own = home(
+            "mcp-remote",
+            json!({"MCP_REMOTE_CONFIG_DIR": "/elsewhere"}),
+            &files,
+        );
+        assert_eq!(state_of_acme(&own), RemoteState::OwnConfigDir);
+        let s = own.servers.iter().find(|s| s.name == "acme").unwrap();
+        assert_eq!(
+            token_report(&own, remote_of(&own, s).unwrap()).state,
+            TokenStatus::Unknown
+        );
+    }
 
     #[test]
     fn each_state_has_its_verdict_and_next_step() {
