@@ -20,6 +20,8 @@ next sign-in; only a live process holds the port. Releases since 0.2.2 write no 
 restorable).",
 };
 
+use super::mcp_remote::AboutOwner;
+
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     let remote = &inv.mcp_remote;
     for folder in &remote.folders {
@@ -47,6 +49,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 .file(inv.locations.display(&folder.path))
                 .evidence("folder", folder.name.as_str())
                 .evidence("hash_prefix", short_hash(&file.hash))
+                .about_owner(remote, folder, &file.hash)
                 .action(crate::checks::Action::remove_mcp_remote_files(
                     &folder.path,
                     &folder.name,

@@ -18,6 +18,8 @@ is reported the same way and never read or written.
 or special file in `~/.mcp-auth` deserves a look: mcp-remote did not make it.",
 };
 
+use super::mcp_remote::AboutOwner;
+
 pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     for folder in &inv.mcp_remote.folders {
         for file in &folder.files {
@@ -44,7 +46,8 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                 )
                 .file(inv.locations.display(&folder.path))
                 .evidence("folder", folder.name.as_str())
-                .evidence("hash_prefix", short_hash(&file.hash)),
+                .evidence("hash_prefix", short_hash(&file.hash))
+                .about_owner(&inv.mcp_remote, folder, &file.hash),
             );
         }
     }

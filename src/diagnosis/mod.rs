@@ -1,6 +1,7 @@
 //! One diagnosis: the inventory, every finding, and the per-server summary with what Claude
 //! Code will do with each server ([`verdict`]). Data only: `report` puts it into words.
 
+pub mod mcp_remote;
 pub mod servers;
 pub mod verdict;
 

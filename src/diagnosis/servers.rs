@@ -221,8 +221,12 @@ fn summary(
     let marker = inv.marker(&s.name);
     let entries_known = inv.entries_known();
 
+    let remote = super::mcp_remote::remote_of(inv, s);
     let token = match (&s.key, entry) {
-        (None, _) => token_report(TokenStatus::NotApplicable),
+        (None, _) => match remote {
+            Some(r) => super::mcp_remote::token_report(inv, r),
+            None => token_report(TokenStatus::NotApplicable),
+        },
         (Some(_), _) if !entries_known => token_report(TokenStatus::Unknown),
         (Some(_), None) => token_report(TokenStatus::None),
         (Some(_), Some(e)) => TokenReport {

@@ -53,6 +53,10 @@ pub enum Verdict {
     /// In the folder being checked Claude Code uses another definition of the name (a local-scope
     /// one); this one stays live for other folders. Not a problem.
     Shadowed,
+    /// A Claude Code stdio server that runs mcp-remote, whose stored state makes mcp-remote
+    /// open the browser to sign in when the server next starts (expired tokens without a
+    /// refresh token, a registration without tokens, tokens only in another version folder).
+    SignsInOnStart,
 }
 
 impl Verdict {
@@ -75,6 +79,7 @@ impl Verdict {
             Verdict::Denied => "denied",
             Verdict::Suppressed => "suppressed",
             Verdict::Shadowed => "shadowed",
+            Verdict::SignsInOnStart => "signs in on start",
         }
     }
 
@@ -165,6 +170,10 @@ pub enum Reason {
         project: String,
         url: Option<String>,
     },
+    /// A stdio server that runs mcp-remote: its OAuth state is mcp-remote's, in `~/.mcp-auth`.
+    McpRemote {
+        state: super::mcp_remote::RemoteState,
+    },
 }
 
 /// What the user should do next about the server.
@@ -195,6 +204,15 @@ pub enum NextStep {
     /// enough depends on the server still accepting the token, which only `probe NAME --token`
     /// can tell (issue 13 §2); if it answers 401, sign in instead.
     ProbeTokenThenFix { name: String },
+    /// mcp-remote holds a usable token for `name`: only `probe NAME --token` tells whether the
+    /// server still accepts it.
+    ProbeToken { name: String },
+    /// Start a session that uses the mcp-remote server `name`: mcp-remote opens the browser to
+    /// sign in.
+    StartToSignIn { name: String },
+    /// mcp-remote's tokens for `name` are in another version folder: pin the release that wrote
+    /// them, or sign in once with the one that runs.
+    PinOrSignIn { name: String },
 }
 
 /// The decision about one server.
@@ -270,6 +288,10 @@ pub fn decide(
         );
     }
     if s.key.is_none() {
+        if let Some(remote) = super::mcp_remote::remote_of(inv, s) {
+            let state = super::mcp_remote::state(inv, remote);
+            return super::mcp_remote::decide(&s.name, state);
+        }
         let transport = match s.transport.as_deref() {
             None | Some("stdio") => NoOauthTransport::LocalCommand,
             Some("claudeai-proxy") => NoOauthTransport::ClaudeAiProxy,

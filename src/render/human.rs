@@ -26,6 +26,7 @@ fn verdict_tag(style: Style, v: Verdict) -> String {
         | Verdict::Rejected
         | Verdict::Denied
         | Verdict::Suppressed => style.dim(label),
+        Verdict::SignsInOnStart => style.yellow(label),
     }
 }
 

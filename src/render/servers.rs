@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::checks::{Code, login_hint, shell_quote};
+use crate::diagnosis::mcp_remote::RemoteState;
 pub use crate::diagnosis::servers::{MarkerReport, ServerSummary, TokenReport};
 pub use crate::diagnosis::verdict::Verdict;
 use crate::diagnosis::verdict::{MarkerUntil, NextStep, NoOauthTransport, Reason};
@@ -240,6 +241,58 @@ pub fn explanation(reason: &Reason) -> String {
              not carry over to the other.",
             url.as_deref().map(|u| format!(", {u}")).unwrap_or_default()
         ),
+        Reason::McpRemote { state } => mcp_remote(state),
+    }
+}
+
+/// Why a stdio server that runs mcp-remote gets its verdict: its OAuth state is mcp-remote's, in
+/// the version folder the release it starts reads.
+fn mcp_remote(state: &RemoteState) -> String {
+    const WHERE: &str = "It runs mcp-remote, which keeps its OAuth state in ~/.mcp-auth \
+                         (not in Claude Code's credentials)";
+    match state {
+        RemoteState::SignedIn { folder, expires_at } => format!(
+            "{WHERE}: {folder} holds usable tokens for it{}, which mcp-remote sends on start; \
+             it connects if the server still accepts them.",
+            expires_at
+                .map(|t| format!(" (expiring {})", timefmt::rfc3339(t)))
+                .unwrap_or_default()
+        ),
+        RemoteState::Refreshes { folder } => format!(
+            "{WHERE}: its access token in {folder} has expired, and mcp-remote refreshes it with \
+             the stored refresh token on start; if the server rejects that, it opens the browser \
+             to sign in."
+        ),
+        RemoteState::Expired { folder } => format!(
+            "{WHERE}: its access token in {folder} has expired and there is no refresh token, so \
+             the next start opens the browser to sign in again."
+        ),
+        RemoteState::RegisteredOnly { folder } => format!(
+            "{WHERE}: {folder} holds a client registration for it but no usable tokens, so the \
+             next start opens the browser to sign in (reusing the registration)."
+        ),
+        RemoteState::Stranded { folder, elsewhere } => format!(
+            "{WHERE}: the release it starts reads {folder}, which holds no tokens for it, but \
+             {} does (left by another release): the next start opens the browser to sign in \
+             again.",
+            elsewhere.join(", ")
+        ),
+        RemoteState::UnusableTokens { folder } => format!(
+            "{WHERE}: its tokens file in {folder} cannot be used, so mcp-remote treats it as \
+             absent and the next start opens the browser to sign in again."
+        ),
+        RemoteState::Nothing { folder } => format!(
+            "{WHERE}: {folder} holds nothing usable for it, so the next start signs in (opens \
+             the browser) if the server asks for authentication."
+        ),
+        RemoteState::ReleaseUndecided => format!(
+            "{WHERE}, but its definition does not decide which mcp-remote release runs (a version \
+             range, a tag, or an installed copy), and each release line reads its own version \
+             folder: its sign-in state is unknown."
+        ),
+        RemoteState::OwnConfigDir => "It runs mcp-remote with its own MCP_REMOTE_CONFIG_DIR, \
+             which this tool does not open: its sign-in state is unknown."
+            .into(),
     }
 }
 
@@ -346,6 +399,19 @@ pub fn next_step_text(next: &NextStep) -> String {
             shell_quote(name),
             login_hint(name)
         ),
+        NextStep::ProbeToken { name } => format!(
+            "`mcp-auth-doctor probe {} --token` asks the server whether it still accepts \
+             mcp-remote's stored token",
+            shell_quote(name)
+        ),
+        NextStep::StartToSignIn { name: _ } => "start a session that uses it: mcp-remote opens \
+             the browser to sign in"
+            .into(),
+        NextStep::PinOrSignIn { name: _ } => "pin the mcp-remote release that wrote the tokens \
+             in the definition's args (mcp-remote@X.Y.Z), or sign in once with the release that \
+             runs; `mcp-auth-doctor fix --only mcp-remote-stranded-tokens` then removes the old \
+             copies (backed up)"
+            .into(),
     }
 }
 

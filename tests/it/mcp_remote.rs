@@ -246,3 +246,75 @@ fn every_mcp_remote_code_is_explained() {
     }
     let _ = common::CANARY;
 }
+
+/// Each server's `(verdict, token state)` in `check --format json`, by name.
+fn verdicts(doc: &Value) -> Vec<(String, String, String)> {
+    doc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["verdict"].as_str().unwrap().to_string(),
+                s["token"]["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn triple(name: &str, verdict: &str, token: &str) -> (String, String, String) {
+    (name.into(), verdict.into(), token.into())
+}
+
+#[test]
+fn a_claude_code_server_that_runs_mcp_remote_is_judged_by_its_mcp_remote_state() {
+    // Issue 13 §1: not "no OAuth for this transport", but what mcp-remote will do on start with
+    // the state in the version folder its release reads.
+    let home = Home::fixture("mcp-remote-leftovers");
+    let (doc, _) = home.check_json();
+    assert_eq!(
+        verdicts(&doc),
+        [
+            // Expired, no refresh token: the next start opens the browser.
+            triple("expired", "signs-in-on-start", "expired"),
+            // A client registration and no tokens.
+            triple("pending", "signs-in-on-start", "none"),
+            // A tokens file mcp-remote cannot use counts as none.
+            triple("broken", "signs-in-on-start", "none"),
+            // Pinned to 0.1.49, whose own folder holds usable tokens.
+            triple("legacy", "ok", "valid"),
+        ],
+        "{doc:#}"
+    );
+    let legacy = &doc["servers"][3];
+    assert!(
+        legacy["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("mcp-remote-0.1.49 holds usable tokens"),
+        "{legacy:#}"
+    );
+    assert!(
+        legacy["next_step"]
+            .as_str()
+            .unwrap()
+            .contains("probe legacy --token"),
+        "{legacy:#}"
+    );
+    // The findings about one server's file are filed under that server.
+    let owner = |code: &str| findings(&doc, code)[0]["server"].clone();
+    assert_eq!(owner("mcp-remote-unusable-file"), "broken");
+    assert_eq!(owner("mcp-remote-dead-lock"), "legacy");
+    assert_eq!(owner("mcp-remote-orphaned-state"), Value::Null);
+    // The human outputs use the same word, and no row contradicts the findings any more.
+    let (status, _, _) = home.run(&["status"]);
+    assert!(status.contains("signs-in-on-start"), "{status}");
+    assert!(!status.contains("not-applicable"), "{status}");
+    let (check, _, _) = home.run(&["check"]);
+    assert!(!check.contains("not-oauth"), "{check}");
+
+    let home = Home::fixture("mcp-remote-upgrade");
+    let (doc, _) = home.check_json();
+    assert_eq!(verdicts(&doc), [triple("mock", "ok", "valid")], "{doc:#}");
+}
