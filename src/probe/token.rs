@@ -15,11 +15,11 @@
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::challenge;
-use super::http::{Client, Method, ProxyEnv, Reply, Request};
-use super::steps::PROTOCOL_VERSION;
+use super::http::{Client, ProxyEnv, Reply, Request};
+use super::steps::initialize_request;
 use super::transcript::show_url;
 use super::urls::{self, Url};
 use super::{ProbeOptions, ProbeTarget};
@@ -234,37 +234,13 @@ fn usable_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// The request: `initialize` (or the SSE GET) with the token.
+/// The request: `initialize` (or the SSE GET), as the probe sends it, with the token.
 fn request(c: &Candidate) -> Request {
-    let auth = ("Authorization", format!("Bearer {}", c.token));
-    if c.sse {
-        return Request {
-            method: Method::Get,
-            url: c.url.as_string(),
-            headers: vec![("Accept", "text/event-stream".into()), auth],
-            body: None,
-        };
-    }
-    let body = json!({
-        "jsonrpc": "2.0",
-        "id": 0,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": PROTOCOL_VERSION,
-            "capabilities": {},
-            "clientInfo": {"name": "mcp-auth-doctor", "version": env!("CARGO_PKG_VERSION")},
-        },
-    });
-    Request {
-        method: Method::Post,
-        url: c.url.as_string(),
-        headers: vec![
-            ("Content-Type", "application/json".into()),
-            ("Accept", "application/json, text/event-stream".into()),
-            auth,
-        ],
-        body: Some(body.to_string()),
-    }
+    let mut request = initialize_request(c.url.as_string(), c.sse);
+    request
+        .headers
+        .push(("Authorization", format!("Bearer {}", c.token)));
+    request
 }
 
 fn send(client: &Client, c: &Candidate) -> Answer {

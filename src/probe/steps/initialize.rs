@@ -13,38 +13,44 @@ use crate::probe::urls::{self, Url};
 use crate::probe::verdict::Noted;
 use crate::term::sanitize;
 
+/// The first request Claude Code sends a server: an MCP `initialize` POST, or with `sse` the GET
+/// of an event stream. The probe sends it without credentials; `probe --token` adds its
+/// `Authorization` header to the same request.
+pub fn initialize_request(url: String, sse: bool) -> Request {
+    if sse {
+        return Request {
+            method: Method::Get,
+            url,
+            headers: vec![("Accept", "text/event-stream".into())],
+            body: None,
+        };
+    }
+    let body = json!({
+        "jsonrpc": "2.0",
+        "id": 0,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": PROTOCOL_VERSION,
+            "capabilities": {},
+            "clientInfo": {"name": "mcp-auth-doctor", "version": env!("CARGO_PKG_VERSION")},
+        },
+    });
+    Request {
+        method: Method::Post,
+        url,
+        headers: vec![
+            ("Content-Type", "application/json".into()),
+            ("Accept", "application/json, text/event-stream".into()),
+        ],
+        body: Some(body.to_string()),
+    }
+}
+
 impl Runner<'_> {
     pub(super) fn initialize(&mut self) -> First {
         let mut cur = self.begin(1);
         let url = self.plan.url.as_string();
-        let request = if self.plan.sse {
-            Request {
-                method: Method::Get,
-                url: url.clone(),
-                headers: vec![("Accept", "text/event-stream".into())],
-                body: None,
-            }
-        } else {
-            let body = json!({
-                "jsonrpc": "2.0",
-                "id": 0,
-                "method": "initialize",
-                "params": {
-                    "protocolVersion": PROTOCOL_VERSION,
-                    "capabilities": {},
-                    "clientInfo": {"name": "mcp-auth-doctor", "version": env!("CARGO_PKG_VERSION")},
-                },
-            });
-            Request {
-                method: Method::Post,
-                url: url.clone(),
-                headers: vec![
-                    ("Content-Type", "application/json".into()),
-                    ("Accept", "application/json, text/event-stream".into()),
-                ],
-                body: Some(body.to_string()),
-            }
-        };
+        let request = initialize_request(url.clone(), self.plan.sse);
         let what = if self.plan.sse {
             "the SSE GET"
         } else {

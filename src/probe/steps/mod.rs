@@ -11,6 +11,8 @@ mod registration;
 mod resource_metadata;
 mod server_metadata;
 
+pub use initialize::initialize_request;
+
 use serde::Serialize;
 
 use super::challenge::SdkView;
