@@ -131,23 +131,15 @@ pub fn decide(name: &str, state: RemoteState) -> ServerVerdict {
 
 /// The TOKEN a status row shows for `server`: mcp-remote's tokens in the folder it reads.
 pub fn token_report(inv: &Inventory, server: &RemoteServer) -> TokenReport {
-    let none = |state| TokenReport {
-        state,
-        shape: None,
-        expires_at: None,
-        expires_in_seconds: None,
-        access_token: None,
-        refresh_token: None,
-    };
     if server.own_config_dir() {
-        return none(TokenStatus::Unknown);
+        return TokenReport::bare(TokenStatus::Unknown);
     }
     let found = inv.mcp_remote.state_of(server);
     if found.in_use.is_none() {
-        return none(TokenStatus::Unknown);
+        return TokenReport::bare(TokenStatus::Unknown);
     }
     let Some(t) = found.tokens() else {
-        return none(TokenStatus::None);
+        return TokenReport::bare(TokenStatus::None);
     };
     let state = match t.state(inv.now_ms) {
         TokenState::NoExpiry | TokenState::Fresh => TokenStatus::Valid,
@@ -160,7 +152,7 @@ pub fn token_report(inv: &Inventory, server: &RemoteServer) -> TokenReport {
         expires_in_seconds: at.map(|at| at.saturating_sub(inv.now_ms) / 1000),
         access_token: Some(t.access_token.clone()),
         refresh_token: t.refresh_token.clone(),
-        ..none(state)
+        ..TokenReport::bare(state)
     }
 }
 

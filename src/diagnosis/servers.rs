@@ -118,6 +118,21 @@ pub struct TokenReport {
     pub refresh_token: Option<SecretInfo>,
 }
 
+impl TokenReport {
+    /// A TOKEN cell with a state and nothing else to show (no entry, not applicable, unknown);
+    /// the base the detailed reports fill in.
+    pub fn bare(state: TokenStatus) -> TokenReport {
+        TokenReport {
+            state,
+            shape: None,
+            expires_at: None,
+            expires_in_seconds: None,
+            access_token: None,
+            refresh_token: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MarkerReport {
     pub state: MarkerStatus,
@@ -225,17 +240,17 @@ fn summary(
     let token = match (&s.key, entry) {
         (None, _) => match remote {
             Some(r) => super::mcp_remote::token_report(inv, r),
-            None => token_report(TokenStatus::NotApplicable),
+            None => TokenReport::bare(TokenStatus::NotApplicable),
         },
-        (Some(_), _) if !entries_known => token_report(TokenStatus::Unknown),
-        (Some(_), None) => token_report(TokenStatus::None),
+        (Some(_), _) if !entries_known => TokenReport::bare(TokenStatus::Unknown),
+        (Some(_), None) => TokenReport::bare(TokenStatus::None),
         (Some(_), Some(e)) => TokenReport {
             shape: e.shape,
             expires_at: e.expires_at().map(timefmt::rfc3339),
             expires_in_seconds: e.expires_at().map(|t| t.saturating_sub(now) / 1000),
             access_token: e.access_token.clone(),
             refresh_token: e.refresh_token.clone(),
-            ..token_report(e.token.into())
+            ..TokenReport::bare(e.token.into())
         },
     };
     // fix would move a usable token from an old key onto this server's live key.
@@ -276,17 +291,6 @@ fn summary(
         reason: decision.reason,
         next: decision.next,
         findings: codes,
-    }
-}
-
-fn token_report(state: TokenStatus) -> TokenReport {
-    TokenReport {
-        state,
-        shape: None,
-        expires_at: None,
-        expires_in_seconds: None,
-        access_token: None,
-        refresh_token: None,
     }
 }
 
