@@ -183,6 +183,20 @@ fn open_root(config_dir: &Path, create: bool, trust: &Trust) -> Result<DirHandle
 
 impl Backup {
     /// Creates a fresh, private backup directory.
+    /// The run's one backup, created on the first file that needs it: a run that ends up
+    /// changing nothing leaves no empty backup folder behind.
+    pub fn lazily<'a>(
+        backup: &'a mut Option<Backup>,
+        config_dir: &Path,
+        command: &str,
+        trust: &Trust,
+    ) -> Result<&'a mut Backup> {
+        if backup.is_none() {
+            *backup = Some(Backup::create(config_dir, command, trust)?);
+        }
+        Ok(backup.as_mut().expect("created above"))
+    }
+
     pub fn create(config_dir: &Path, command: &str, trust: &Trust) -> Result<Self> {
         let root_dir = open_root(config_dir, true, trust)?;
         let owner = trust.owner_for_new_files();

@@ -92,10 +92,7 @@ pub fn write_item(
             )));
         }
     }
-    if backup.is_none() {
-        *backup = Some(Backup::create(config_dir, opts.command, &inv.trust)?);
-    }
-    let b = backup.as_mut().expect("created above");
+    let b = Backup::lazily(backup, config_dir, opts.command, &inv.trust)?;
     b.add_file(
         Some(Role::KeychainItem),
         &shown,

@@ -106,14 +106,12 @@ pub fn remove_files(
             };
             let mode = mode_of(&file);
             let bytes = crate::store::safe::read_capped(&dir.path().join(name), file, FILE_CAP)?;
-            if backup.is_none() {
-                *backup = Some(Backup::create(
-                    &inv.locations.config_dir.path,
-                    opts.command,
-                    &inv.trust,
-                )?);
-            }
-            let b = backup.as_mut().expect("created above");
+            let b = Backup::lazily(
+                backup,
+                &inv.locations.config_dir.path,
+                opts.command,
+                &inv.trust,
+            )?;
             let path = dir.path().join(name);
             b.add_file(Some(Role::McpRemoteFile), &path, &path, &[], mode, &bytes)?;
             present.push(name.clone());

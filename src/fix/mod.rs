@@ -220,10 +220,7 @@ pub fn write_file(
     let Some((text, expected)) = edit(&before, &mut actions)? else {
         return Ok(Written::NothingToDo);
     };
-    if backup.is_none() {
-        *backup = Some(Backup::create(config_dir, opts.command, trust)?);
-    }
-    let b = backup.as_mut().expect("created above");
+    let b = Backup::lazily(backup, config_dir, opts.command, trust)?;
     let existed = facts.target.is_some();
     if existed {
         b.add_file(
@@ -557,14 +554,12 @@ fn apply_chmod(
     let (Some(target), Some(bytes)) = (facts.target.clone(), read) else {
         bail!("{} is gone; nothing was changed", path.display());
     };
-    if backup.is_none() {
-        *backup = Some(Backup::create(
-            &inv.locations.config_dir.path,
-            opts.command,
-            &inv.trust,
-        )?);
-    }
-    let b = backup.as_mut().expect("created above");
+    let b = Backup::lazily(
+        backup,
+        &inv.locations.config_dir.path,
+        opts.command,
+        &inv.trust,
+    )?;
     if !b
         .manifest
         .files
