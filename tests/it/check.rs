@@ -473,6 +473,18 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["pending-registration"],
         4,
     ),
+    // `user-and-local` inside a git repository with a worktree; from the home (no repository)
+    // nothing shadows (tests/it/worktree.rs checks it from the worktree).
+    (
+        "git-worktree",
+        &[],
+        &[
+            "stale-registration",
+            "orphaned-registration",
+            "conflicting-scopes",
+        ],
+        0,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -585,6 +597,7 @@ scenario_tests! {
     mcp_remote_leftovers => "mcp-remote-leftovers",
     anonymize_vocabulary => "anonymize-vocabulary",
     settings_invalid_plugins => "settings-invalid-plugins",
+    git_worktree => "git-worktree",
 }
 
 #[test]

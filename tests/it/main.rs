@@ -36,3 +36,4 @@ mod speed;
 mod system;
 mod verify;
 mod wording;
+mod worktree;
