@@ -15,7 +15,9 @@ use serde_json::Value;
 
 use super::server::{ConfiguredServer, Scope};
 use matching::{names_in, policy_matches};
-pub use sources::{IgnoredFile, Settings, SettingsFile, Source, rejected_setting};
+pub use sources::{
+    IgnoredFile, Settings, SettingsFile, Source, managed_by_precedence, rejected_setting,
+};
 
 /// What [`Loading::PluginNotEnabled`] says when no settings file Claude Code loads mentions the
 /// plugin: an installed plugin is off until a file sets it `true` (2.1.332's `claude plugin
@@ -143,9 +145,11 @@ fn loading_of(s: &ConfiguredServer, settings: &Settings) -> Loading {
             file: f.shown.clone(),
         };
     }
+    // The managed value that counts: drop-ins merge onto the base file, the last one wins.
     let managed_only = settings
         .of(Source::Managed)
-        .any(|f| f.value.get("allowManagedMcpServersOnly") == Some(&Value::Bool(true)));
+        .find_map(|f| f.value.get("allowManagedMcpServersOnly"))
+        == Some(&Value::Bool(true));
     let lists: Vec<(&SettingsFile, &Vec<Value>)> = settings
         .files
         .iter()
@@ -340,6 +344,60 @@ mod tests {
             .with_user_settings(json!({"allowedMcpServers": []}))
             .inventory();
         assert!(matches!(loading(&inv, "u1"), Loading::NotAllowed { .. }));
+    }
+
+    /// `managed-settings.d/` drop-ins merge onto `managed-settings.json` in name order (2.1.100
+    /// `loadManagedFileSettings`): a later file's value wins, lists join, a rejected drop-in is
+    /// left out alone.
+    #[test]
+    fn managed_drop_ins_merge_onto_the_base_file_in_name_order() {
+        let own = json!({"own": {"type": "http", "url": "https://own.example.com/mcp"}});
+        let base = || {
+            with_plugin(Snapshot::for_test(), own.clone())
+                .with_global_config(json!({"mcpServers": user_servers()}))
+        };
+        // A drop-in's deny list counts, and the finding names the drop-in.
+        let inv = base()
+            .with_managed_drop_in(
+                "10-deny.json",
+                json!({"deniedMcpServers": [{"serverName": "u1"}]}),
+            )
+            .inventory();
+        assert!(
+            matches!(loading(&inv, "u1"), Loading::Denied { ref file } if file.ends_with("managed-settings.d/10-deny.json")),
+            "{:?}",
+            loading(&inv, "u1")
+        );
+        assert_eq!(loading(&inv, "u2"), Loading::Loaded);
+        // The later drop-in's plugin switch replaces the base file's and the earlier drop-in's.
+        let inv = base()
+            .with_managed_settings(json!({"enabledPlugins": {"pl@mkt": false}}))
+            .with_managed_drop_in("10-a.json", json!({"enabledPlugins": {"pl@mkt": false}}))
+            .with_managed_drop_in("20-b.json", json!({"enabledPlugins": {"pl@mkt": true}}))
+            .inventory();
+        assert_eq!(loading(&inv, "plugin:pl:own"), Loading::Loaded);
+        // allowManagedMcpServersOnly switched off again by a later drop-in: the user allowlist
+        // counts too; the allowlists of base and drop-in join.
+        let inv = base()
+            .with_managed_settings(json!({"allowManagedMcpServersOnly": true,
+                                          "allowedMcpServers": [{"serverName": "u1"}]}))
+            .with_managed_drop_in("50-off.json", json!({"allowManagedMcpServersOnly": false,
+                                                        "allowedMcpServers": [{"serverName": "cmd"}]}))
+            .with_user_settings(json!({"allowedMcpServers": [{"serverName": "u2"}]}))
+            .inventory();
+        assert_eq!(loading(&inv, "u1"), Loading::Loaded);
+        assert_eq!(loading(&inv, "u2"), Loading::Loaded);
+        assert_eq!(loading(&inv, "cmd"), Loading::Loaded);
+        // A drop-in Claude Code rejects is ignored alone: the other drop-in still denies.
+        let inv = base()
+            .with_managed_drop_in("10-bad.json", json!({"enabledPlugins": {"pl@mkt": "yes"},
+                                                        "deniedMcpServers": [{"serverName": "u2"}]}))
+            .with_managed_drop_in("20-deny.json", json!({"deniedMcpServers": [{"serverName": "u1"}]}))
+            .inventory();
+        assert!(matches!(loading(&inv, "u1"), Loading::Denied { .. }));
+        assert_eq!(loading(&inv, "u2"), Loading::Loaded);
+        assert_eq!(inv.settings.ignored.len(), 1);
+        assert!(inv.settings.ignored[0].shown.ends_with("10-bad.json"));
     }
 
     fn with_plugin(mut snap: Snapshot, servers: Value) -> Snapshot {

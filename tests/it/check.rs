@@ -485,6 +485,17 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         ],
         0,
     ),
+    // Without --managed-dir its managed folder is not read (tests/it/drop_ins.rs reads it).
+    (
+        "settings-drop-ins",
+        &["pending-registration"],
+        &[
+            "unparseable-file",
+            "invalid-settings-file",
+            "unloaded-server-state",
+        ],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -598,6 +609,7 @@ scenario_tests! {
     anonymize_vocabulary => "anonymize-vocabulary",
     settings_invalid_plugins => "settings-invalid-plugins",
     git_worktree => "git-worktree",
+    settings_drop_ins => "settings-drop-ins",
 }
 
 #[test]

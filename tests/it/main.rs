@@ -11,6 +11,7 @@ mod anonymize;
 mod canary;
 mod check;
 mod cli;
+mod drop_ins;
 mod duplicate_key;
 mod fidelity;
 mod fix;

@@ -5,10 +5,27 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
+use crate::load::settings::SettingsFiles;
+use crate::store::Loaded;
+
+/// The managed settings files, highest precedence first: the drop-ins of `managed-settings.d/`
+/// from the last in name order to the first, then `managed-settings.json`. Claude Code (2.1.100
+/// `loadManagedFileSettings`, unchanged in 2.1.332) merges the base file and then each drop-in
+/// in name order, a later file's value replacing an earlier one's and arrays joining; a file it
+/// rejects is left out of the merge alone. So the first of these files that sets a value is the
+/// one whose value counts, and the lists of all of them count, as for the other settings files.
+pub fn managed_by_precedence(files: &SettingsFiles) -> impl Iterator<Item = &Loaded<Value>> {
+    files
+        .managed_drop_ins
+        .iter()
+        .rev()
+        .chain(std::iter::once(&files.managed))
+}
+
 /// Where a setting was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    /// `managed-settings.json`.
+    /// `managed-settings.json` or a drop-in of `managed-settings.d/`.
     Managed,
     /// `<project>/.claude/settings.local.json` (not checked in).
     Local,
