@@ -19,6 +19,7 @@ mod folders;
 mod generated;
 #[cfg(unix)]
 mod hardening;
+mod home_env;
 mod json_docs;
 mod json_escapes;
 mod keychain;
