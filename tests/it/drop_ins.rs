@@ -48,8 +48,8 @@ fn drop_ins_merge_onto_the_managed_settings_in_name_order() {
     let home = Home::fixture("settings-drop-ins");
     let (doc, code) = check_managed(&home);
     assert_eq!(code, 4, "the two broken drop-ins are errors");
-    // 10-deny.json denies other (which the base file allows).
-    assert_eq!(verdict(&doc, "other"), "denied");
+    // 10-deny.json denies gated (which the base file allows).
+    assert_eq!(verdict(&doc, "gated"), "denied");
     let unloaded = findings(&doc, "unloaded-server-state");
     assert_eq!(unloaded.len(), 1);
     assert!(
