@@ -45,6 +45,9 @@ pub const LOCAL_SETTINGS: &str = "settings.local.json";
 pub const PROJECT_SETTINGS_DIR: &str = ".claude";
 /// Enterprise-managed settings, beside [`MANAGED_MCP`] in the managed settings directory.
 pub const MANAGED_SETTINGS: &str = "managed-settings.json";
+/// The folder of managed settings drop-ins beside [`MANAGED_SETTINGS`], merged onto it in name
+/// order.
+pub const MANAGED_SETTINGS_DROP_INS: &str = "managed-settings.d";
 
 /// The global config's file name: `.claude.json`, or `.claude-custom-oauth.json` when
 /// `CLAUDE_CODE_CUSTOM_OAUTH_URL` is set.

@@ -179,7 +179,8 @@ pub struct Locations {
     /// Code does not expand it (#78988, #37570), so its store is `<folder>/~/...`.
     pub literal_tilde: Vec<(String, String)>,
     /// `$CLAUDE_CONFIG_DIR` as set (not resolved), as `load` passes it to name the macOS Keychain
-    /// item: messages name that item (`system::keychain::service_for`).
+    /// item: messages name that item (`system::keychain::service_for`). `None` under `--home`,
+    /// like every other state-moving variable: the environment is ours, not that home's.
     pub claude_config_dir_var: Option<String>,
 }
 
@@ -389,7 +390,7 @@ impl Locations {
             windows_credman_forced,
             securestorage_dir,
             literal_tilde,
-            claude_config_dir_var: env.vars.get("CLAUDE_CONFIG_DIR").cloned(),
+            claude_config_dir_var: claude_config_dir.clone(),
         })
     }
 
@@ -598,6 +599,14 @@ mod tests {
         let l = Locations::resolve(&env(&[("CLAUDE_CONFIG_DIR", "/p/work")]), &flags).unwrap();
         assert_eq!(l.global_config.path, PathBuf::from("/fixture/.claude.json"));
         assert_eq!(l.ignored_env, vec!["CLAUDE_CONFIG_DIR"]);
+        // Nor does it name that home's Keychain item (messages, `paths`).
+        assert_eq!(l.claude_config_dir_var, None);
+        let l = Locations::resolve(
+            &env(&[("CLAUDE_CONFIG_DIR", "/p/work")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(l.claude_config_dir_var.as_deref(), Some("/p/work"));
     }
 
     #[test]

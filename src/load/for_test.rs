@@ -45,6 +45,7 @@ impl Snapshot {
             project: Some(Loaded::missing(&project)),
             local: Loaded::missing(&local),
             managed: Loaded::missing(&managed),
+            managed_drop_ins: Vec::new(),
         };
         Self {
             literal_tilde_stores: Vec::new(),
@@ -197,6 +198,20 @@ impl Snapshot {
     /// The managed `managed-settings.json` holds `json`.
     pub fn with_managed_settings(mut self, json: Value) -> Self {
         self.settings.managed = Loaded::parsed(&self.settings.managed.path, json);
+        self
+    }
+
+    /// `managed-settings.d/<name>` holds `json`, after the drop-ins already added (add them in
+    /// name order, as the loader sorts them).
+    pub fn with_managed_drop_in(mut self, name: &str, json: Value) -> Self {
+        let path = self
+            .settings
+            .managed
+            .path
+            .with_file_name(crate::layout::MANAGED_SETTINGS_DROP_INS);
+        self.settings
+            .managed_drop_ins
+            .push(Loaded::parsed(&path.join(name), json));
         self
     }
 

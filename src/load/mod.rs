@@ -10,6 +10,7 @@
 
 #[cfg(test)]
 pub mod for_test;
+pub mod git_root;
 pub mod host;
 pub mod mcp_config;
 pub mod mcp_remote;
@@ -98,8 +99,9 @@ pub struct Snapshot {
     pub target_os: String,
     /// The Claude Code release the diagnosis judges by, and where that came from.
     pub release: Assumed,
-    /// The git work tree root at or above the folder being checked, if any: Claude Code files a
-    /// folder's local-scope servers under it (`model::folder`).
+    /// The git root at or above the folder being checked, if any, and for a linked worktree its
+    /// main repository's root ([`git_root`]): Claude Code files a folder's local-scope servers
+    /// under it (`model::folder`).
     pub git_root: Option<PathBuf>,
     /// Claude Code state under a directory literally named `~` in the home or the folder
     /// checked (`store::tilde`): what an unexpanded `CLAUDE_CONFIG_DIR=~/x` left.
@@ -196,9 +198,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
         && !trust.root_on_other_home())
     .then(crate::system::claude_version::claude_version);
     let release = Assumed::decide(options.claude_version, probe.as_ref());
-    let git_root = paths::dir_and_ancestors(&locations.project_dir)
-        .into_iter()
-        .find(|d| d.join(".git").exists());
+    let git_root = git_root::find(&locations.project_dir).map(|r| git_root::canonical(&r, &trust));
     let literal_tilde_stores =
         store::tilde::stray_stores(&[&locations.home.path, &locations.project_dir]);
     let mcp_remote = mcp_remote::load(

@@ -31,8 +31,8 @@ pub(super) fn find_current_project(
 
 impl Inventory {
     /// The `projects` key Claude Code files the folder being checked under, if it has one: the
-    /// git root at or above the folder, else the folder itself (state-formats.md §5.1; a git
-    /// worktree, which Claude Code maps to its main repository, is taken as its own root here).
+    /// git root at or above the folder, else the folder itself (state-formats.md §5.1; for a git
+    /// worktree the loader has already mapped it to its main repository, `load::git_root`).
     /// Found once when the inventory is built ([`find_current_project`]).
     pub fn current_project(&self) -> Option<&str> {
         let at = self.current_project_at?;

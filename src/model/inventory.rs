@@ -676,6 +676,7 @@ impl Inventory {
         ]
         .into_iter()
         .flatten()
+        .chain(&s.managed_drop_ins)
         .filter(|f| f.facts.present)
         {
             out.push(FileRef {
@@ -706,12 +707,14 @@ fn settings_for_folder(
         folder_shown: locations.display(&locations.project_dir),
         ..Settings::default()
     };
-    let in_order = [
-        (Source::Managed, Some(&files.managed)),
+    let mut in_order: Vec<_> = super::settings::managed_by_precedence(files)
+        .map(|managed| (Source::Managed, Some(managed)))
+        .collect();
+    in_order.extend([
         (Source::Local, Some(&files.local)),
         (Source::Project, files.project.as_ref()),
         (Source::User, Some(&files.user)),
-    ];
+    ]);
     for (source, loaded) in in_order {
         let Some(loaded) = loaded else { continue };
         if let Some(Value::Object(value)) = loaded.as_claude_sees() {

@@ -6,92 +6,18 @@
 //! Liveness is not decided here: a server that is not loaded still makes its key live (the user
 //! may switch it on again), so nothing here makes an entry stale or orphaned.
 
-use std::path::{Path, PathBuf};
+mod matching;
+mod sources;
 
-use serde_json::{Map, Value};
+use std::path::Path;
+
+use serde_json::Value;
 
 use super::server::{ConfiguredServer, Scope};
-
-/// Where a setting was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// `managed-settings.json`.
-    Managed,
-    /// `<project>/.claude/settings.local.json` (not checked in).
-    Local,
-    /// `<project>/.claude/settings.json` (usually checked in).
-    Project,
-    /// `~/.claude/settings.json`.
-    User,
-    /// `projects["<folder>"]` in `.claude.json`.
-    ProjectEntry,
-}
-
-/// One parsed settings object and where it came from.
-#[derive(Debug, Clone)]
-pub struct SettingsFile {
-    pub source: Source,
-    /// Shown in messages (`~` for the home).
-    pub shown: String,
-    pub value: Map<String, Value>,
-}
-
-/// Everything that switches servers on and off in the folder being checked.
-#[derive(Debug, Clone, Default)]
-pub struct Settings {
-    /// The settings files Claude Code could parse, highest precedence first (managed, local,
-    /// project, user), then the folder's entry in `.claude.json`.
-    pub files: Vec<SettingsFile>,
-    /// The folder being checked, as `.claude.json` keys projects (`/` separators).
-    pub folder: String,
-    /// The same, shown in messages (`~` for the home).
-    pub folder_shown: String,
-    /// `hasTrustDialogAccepted` for the folder or one of its ancestors: only then do approvals
-    /// in project and local settings and in `.claude.json` count (2.1.332, model-facts.md).
-    pub trusted: bool,
-    /// The OS whose rules compare project folders (`paths::same_project`).
-    pub target_os: String,
-    /// Settings files that parse but that Claude Code rejects as a whole, so none of their
-    /// settings is in [`Settings::files`].
-    pub ignored: Vec<IgnoredFile>,
-}
-
-/// A settings file Claude Code does not load although it is valid JSON: one invalid value makes
-/// it ignore the whole file. Seen with 2.1.332 (tests/real-client/README.md, settings-plugins):
-/// `~/.claude/settings.json does not load (its "enabledPlugins.acme@market" is not valid), so
-/// Claude Code ignores the whole file`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IgnoredFile {
-    pub source: Source,
-    pub path: PathBuf,
-    /// Shown in messages (`~` for the home).
-    pub shown: String,
-    /// The setting Claude Code names, as it names it (`enabledPlugins.acme@market`).
-    pub setting: String,
-    /// What the value is (`a string`), never the value itself.
-    pub found: &'static str,
-}
-
-/// The first setting in `value` that makes Claude Code ignore the whole file, with what its
-/// value is. Only what the real client showed: an `enabledPlugins` member that is not a boolean.
-pub fn rejected_setting(value: &Map<String, Value>) -> Option<(String, &'static str)> {
-    let plugins = value.get("enabledPlugins")?.as_object()?;
-    plugins
-        .iter()
-        .find(|(_, v)| !v.is_boolean())
-        .map(|(id, v)| (format!("enabledPlugins.{id}"), json_kind(v)))
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+use matching::{names_in, policy_matches};
+pub use sources::{
+    IgnoredFile, Settings, SettingsFile, Source, managed_by_precedence, rejected_setting,
+};
 
 /// What [`Loading::PluginNotEnabled`] says when no settings file Claude Code loads mentions the
 /// plugin: an installed plugin is off until a file sets it `true` (2.1.332's `claude plugin
@@ -139,96 +65,6 @@ impl Loading {
         !matches!(self, Loading::Loaded | Loading::NotApproved { .. })
     }
 }
-
-impl Settings {
-    fn of(&self, source: Source) -> impl Iterator<Item = &SettingsFile> {
-        self.files.iter().filter(move |f| f.source == source)
-    }
-
-    /// `enabledPlugins[id]` from the file of highest precedence that sets it; `None` when no
-    /// file mentions the plugin (then it is off).
-    fn plugin_setting(&self, id: &str) -> Option<(&Value, &SettingsFile)> {
-        self.files
-            .iter()
-            .filter(|f| f.source != Source::ProjectEntry)
-            .find_map(|f| {
-                let v = f.value.get("enabledPlugins")?.as_object()?.get(id)?;
-                Some((v, f))
-            })
-    }
-
-    fn project_entry(&self) -> Option<&SettingsFile> {
-        self.of(Source::ProjectEntry).next()
-    }
-
-    /// Where `.mcp.json` approvals count: user and managed settings always; the folder's own
-    /// settings and `.claude.json` entry only when the folder is trusted.
-    fn approval_counts(&self, f: &SettingsFile) -> bool {
-        matches!(f.source, Source::User | Source::Managed) || self.trusted
-    }
-}
-
-/// `.mcp.json` names are compared after `[^A-Za-z0-9_-]` → `_` (state-formats.md §5.1).
-fn normalised(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-fn names_in(value: &Map<String, Value>, field: &str, name: &str) -> bool {
-    let want = normalised(name);
-    value.get(field).and_then(Value::as_array).is_some_and(|a| {
-        a.iter()
-            .filter_map(Value::as_str)
-            .any(|n| normalised(n) == want)
-    })
-}
-
-/// `*` matches any run of characters; everything else matches itself.
-fn wildcard(pattern: &str, text: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or("");
-    let Some(mut rest) = text.strip_prefix(first) else {
-        return false;
-    };
-    let parts: Vec<&str> = parts.collect();
-    let Some((last, middle)) = parts.split_last() else {
-        return rest.is_empty();
-    };
-    for p in middle {
-        match rest.find(p) {
-            Some(i) => rest = &rest[i + p.len()..],
-            None => return false,
-        }
-    }
-    rest.ends_with(last)
-}
-
-/// Whether an `allowedMcpServers` / `deniedMcpServers` member names `s`: by `serverName`, by
-/// `serverUrl` (with `*` wildcards) or by `serverCommand` (the command and its arguments).
-fn policy_matches(rule: &Value, s: &ConfiguredServer) -> bool {
-    if let Some(n) = rule.get("serverName").and_then(Value::as_str) {
-        return n == s.name;
-    }
-    if let Some(u) = rule.get("serverUrl").and_then(Value::as_str) {
-        return s.url.as_deref().is_some_and(|url| wildcard(u, url));
-    }
-    if let Some(c) = rule.get("serverCommand").and_then(Value::as_array) {
-        let c: Vec<&str> = c.iter().filter_map(Value::as_str).collect();
-        return s
-            .command
-            .as_ref()
-            .is_some_and(|have| have.iter().map(String::as_str).eq(c.iter().copied()));
-    }
-    false
-}
-
 /// Whether `s` is configured for the folder being checked: user and plugin servers everywhere,
 /// local ones for this folder's key, `.mcp.json` servers of this folder and its ancestors.
 /// Definitions for other folders are left as they are judged today.
@@ -309,9 +145,11 @@ fn loading_of(s: &ConfiguredServer, settings: &Settings) -> Loading {
             file: f.shown.clone(),
         };
     }
+    // The managed value that counts: drop-ins merge onto the base file, the last one wins.
     let managed_only = settings
         .of(Source::Managed)
-        .any(|f| f.value.get("allowManagedMcpServersOnly") == Some(&Value::Bool(true)));
+        .find_map(|f| f.value.get("allowManagedMcpServersOnly"))
+        == Some(&Value::Bool(true));
     let lists: Vec<(&SettingsFile, &Vec<Value>)> = settings
         .files
         .iter()
@@ -508,6 +346,60 @@ mod tests {
         assert!(matches!(loading(&inv, "u1"), Loading::NotAllowed { .. }));
     }
 
+    /// `managed-settings.d/` drop-ins merge onto `managed-settings.json` in name order (2.1.100
+    /// `loadManagedFileSettings`): a later file's value wins, lists join, a rejected drop-in is
+    /// left out alone.
+    #[test]
+    fn managed_drop_ins_merge_onto_the_base_file_in_name_order() {
+        let own = json!({"own": {"type": "http", "url": "https://own.example.com/mcp"}});
+        let base = || {
+            with_plugin(Snapshot::for_test(), own.clone())
+                .with_global_config(json!({"mcpServers": user_servers()}))
+        };
+        // A drop-in's deny list counts, and the finding names the drop-in.
+        let inv = base()
+            .with_managed_drop_in(
+                "10-deny.json",
+                json!({"deniedMcpServers": [{"serverName": "u1"}]}),
+            )
+            .inventory();
+        assert!(
+            matches!(loading(&inv, "u1"), Loading::Denied { ref file } if file.ends_with("managed-settings.d/10-deny.json")),
+            "{:?}",
+            loading(&inv, "u1")
+        );
+        assert_eq!(loading(&inv, "u2"), Loading::Loaded);
+        // The later drop-in's plugin switch replaces the base file's and the earlier drop-in's.
+        let inv = base()
+            .with_managed_settings(json!({"enabledPlugins": {"pl@mkt": false}}))
+            .with_managed_drop_in("10-a.json", json!({"enabledPlugins": {"pl@mkt": false}}))
+            .with_managed_drop_in("20-b.json", json!({"enabledPlugins": {"pl@mkt": true}}))
+            .inventory();
+        assert_eq!(loading(&inv, "plugin:pl:own"), Loading::Loaded);
+        // allowManagedMcpServersOnly switched off again by a later drop-in: the user allowlist
+        // counts too; the allowlists of base and drop-in join.
+        let inv = base()
+            .with_managed_settings(json!({"allowManagedMcpServersOnly": true,
+                                          "allowedMcpServers": [{"serverName": "u1"}]}))
+            .with_managed_drop_in("50-off.json", json!({"allowManagedMcpServersOnly": false,
+                                                        "allowedMcpServers": [{"serverName": "cmd"}]}))
+            .with_user_settings(json!({"allowedMcpServers": [{"serverName": "u2"}]}))
+            .inventory();
+        assert_eq!(loading(&inv, "u1"), Loading::Loaded);
+        assert_eq!(loading(&inv, "u2"), Loading::Loaded);
+        assert_eq!(loading(&inv, "cmd"), Loading::Loaded);
+        // A drop-in Claude Code rejects is ignored alone: the other drop-in still denies.
+        let inv = base()
+            .with_managed_drop_in("10-bad.json", json!({"enabledPlugins": {"pl@mkt": "yes"},
+                                                        "deniedMcpServers": [{"serverName": "u2"}]}))
+            .with_managed_drop_in("20-deny.json", json!({"deniedMcpServers": [{"serverName": "u1"}]}))
+            .inventory();
+        assert!(matches!(loading(&inv, "u1"), Loading::Denied { .. }));
+        assert_eq!(loading(&inv, "u2"), Loading::Loaded);
+        assert_eq!(inv.settings.ignored.len(), 1);
+        assert!(inv.settings.ignored[0].shown.ends_with("10-bad.json"));
+    }
+
     fn with_plugin(mut snap: Snapshot, servers: Value) -> Snapshot {
         snap.plugins
             .installed
@@ -587,33 +479,5 @@ mod tests {
                                        "projects": {FOLDER: {"disabledMcpServers": ["u1"]}}}))
             .inventory();
         assert_eq!(loading(&inv, "plugin:pl:same"), Loading::Loaded);
-    }
-
-    #[test]
-    fn wildcards_match_like_the_allowlist() {
-        assert!(wildcard("http://h/u1/*", "http://h/u1/mcp"));
-        assert!(wildcard("*", "anything"));
-        assert!(wildcard(
-            "https://*.example.com/*",
-            "https://a.example.com/mcp"
-        ));
-        assert!(!wildcard("http://h/u1/*", "http://h/u2/mcp"));
-        assert!(wildcard("http://h/x", "http://h/x"));
-        assert!(!wildcard("http://h/x", "http://h/xy"));
-    }
-
-    #[test]
-    fn mcp_json_names_are_compared_normalised() {
-        let v = serde_json::json!({"enabledMcpjsonServers": ["my.server"]});
-        assert!(names_in(
-            v.as_object().unwrap(),
-            "enabledMcpjsonServers",
-            "my_server"
-        ));
-        assert!(!names_in(
-            v.as_object().unwrap(),
-            "enabledMcpjsonServers",
-            "other"
-        ));
     }
 }

@@ -34,10 +34,10 @@ struct PathsDocument {
     host: crate::model::host::HostReport,
 }
 
-/// The Keychain service `load` reads (the same inputs), and its rule.
-fn keychain_service(inv: &Inventory, env: &crate::paths::Environment) -> (String, &'static str) {
+/// The Keychain service `load` reads (the same inputs: none of ours under `--home`), and its rule.
+fn keychain_service(inv: &Inventory) -> (String, &'static str) {
     crate::system::keychain::service_for(
-        env.vars.get("CLAUDE_CONFIG_DIR").map(String::as_str),
+        inv.locations.claude_config_dir_var.as_deref(),
         inv.locations.securestorage_dir.as_deref(),
     )
 }
@@ -125,8 +125,8 @@ pub fn json(inv: &Inventory, env: &crate::paths::Environment, now_from: Option<&
         now_from: now_from.map(String::from),
         environment: env_vars(inv, env),
         files: files::files(inv),
-        keychain_service: keychain_service(inv, env).0,
-        keychain_service_chosen_by: keychain_service(inv, env).1,
+        keychain_service: keychain_service(inv).0,
+        keychain_service_chosen_by: keychain_service(inv).1,
         literal_tilde_stores: inv
             .literal_tilde_stores
             .iter()
@@ -165,7 +165,7 @@ pub fn human(
     let host_note = (host.kind != "none").then_some(host.detail.as_str());
     header(&mut out, style, "host", host.kind, host_note);
     if inv.target_os == "macos" {
-        let (service, rule) = keychain_service(inv, env);
+        let (service, rule) = keychain_service(inv);
         header(&mut out, style, "keychain", &service, Some(rule));
     }
     for store in &inv.literal_tilde_stores {

@@ -3,9 +3,16 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// Runs `program args` and returns its stdout, or why not, within `timeout`.
+/// The most stdout [`run_with_timeout`] keeps: far above `claude mcp list` with hundreds of
+/// servers, far below what a runaway child could fill memory with.
+pub const OUTPUT_CAP: usize = 8 << 20;
+
+/// Runs `program args` and returns its stdout, or why not, within `timeout`. Stdout is read while
+/// the child runs (a thread), so a child writing more than a pipe buffer is not blocked until the
+/// timeout; past [`OUTPUT_CAP`] the rest is read and dropped, and the run is an error.
 pub fn run_with_timeout(program: &str, args: &[&str], timeout: Duration) -> Result<String, String> {
     let mut child = Command::new(program)
         .args(args)
@@ -18,21 +25,33 @@ pub fn run_with_timeout(program: &str, args: &[&str], timeout: Duration) -> Resu
             _ => e.to_string(),
         })?;
     let start = Instant::now();
+    let stdout = child.stdout.take().map(read_in_background);
     // `check` asks this on every run: poll fast at first (a native `claude --version` answers in
     // milliseconds), then back off to 20 ms.
     let mut pause = Duration::from_millis(1);
     loop {
         match child.try_wait() {
             Ok(Some(status)) => {
-                let mut out = String::new();
-                if let Some(mut s) = child.stdout.take() {
-                    let _ = s.read_to_string(&mut out);
-                }
-                return if status.success() {
-                    Ok(out)
-                } else {
-                    Err(format!("exited with {status}"))
+                // A grandchild may hold the pipe open after the child is gone: wait for the end
+                // of its output no longer than the time left.
+                let left = timeout.saturating_sub(start.elapsed());
+                let out = match stdout.map(|rx| rx.recv_timeout(left)) {
+                    None => Captured::default(),
+                    Some(Ok(out)) => out,
+                    Some(Err(_)) => {
+                        return Err(format!(
+                            "its output did not end within {} s",
+                            timeout.as_secs()
+                        ));
+                    }
                 };
+                if !status.success() {
+                    return Err(format!("exited with {status}"));
+                }
+                if out.over_cap {
+                    return Err(format!("wrote more than {} MB", OUTPUT_CAP >> 20));
+                }
+                return Ok(String::from_utf8_lossy(&out.bytes).into_owned());
             }
             Ok(None) if start.elapsed() < timeout => {
                 std::thread::sleep(pause);
@@ -46,6 +65,37 @@ pub fn run_with_timeout(program: &str, args: &[&str], timeout: Duration) -> Resu
             Err(e) => return Err(e.to_string()),
         }
     }
+}
+
+/// A child's stdout, up to [`OUTPUT_CAP`].
+#[derive(Default)]
+struct Captured {
+    bytes: Vec<u8>,
+    over_cap: bool,
+}
+
+/// Reads `pipe` to its end on a thread, keeping at most [`OUTPUT_CAP`] bytes (the rest is read
+/// and dropped, so the writer never blocks), and sends what it kept when the pipe closes.
+fn read_in_background(mut pipe: std::process::ChildStdout) -> mpsc::Receiver<Captured> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut out = Captured::default();
+        let mut buf = [0u8; 64 << 10];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let room = OUTPUT_CAP - out.bytes.len();
+                    out.bytes.extend_from_slice(&buf[..n.min(room)]);
+                    out.over_cap |= n > room;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send(out);
+    });
+    rx
 }
 
 /// The installed Claude Code's version line, or why it is unknown. Read from the install when it
@@ -152,6 +202,45 @@ mod tests {
             None
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A child that writes more than a pipe buffer (64 KB: `claude mcp list` with many servers)
+    /// before it exits is read while it runs, so it exits and all of it comes back.
+    #[test]
+    fn a_child_writing_a_megabyte_is_read_while_it_runs() {
+        let started = Instant::now();
+        let out = run_with_timeout(
+            "sh",
+            &["-c", "head -c 1048576 /dev/zero | tr '\\0' a"],
+            Duration::from_secs(3),
+        )
+        .expect("answers");
+        assert_eq!(out.len(), 1 << 20);
+        assert!(out.bytes().all(|b| b == b'a'));
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    /// Past the cap the child still runs to its end (its output is drained), and the run is a
+    /// clear error rather than a truncated answer.
+    #[test]
+    fn output_past_the_cap_is_drained_and_an_error() {
+        let script = format!("head -c {} /dev/zero", OUTPUT_CAP + 1);
+        let err = run_with_timeout("sh", &["-c", &script], Duration::from_secs(5)).unwrap_err();
+        assert_eq!(err, format!("wrote more than {} MB", OUTPUT_CAP >> 20));
+    }
+
+    /// A background grandchild holding stdout open does not hold the answer past the timeout.
+    #[test]
+    fn a_grandchild_holding_the_pipe_does_not_hang_the_answer() {
+        let started = Instant::now();
+        let err = run_with_timeout(
+            "sh",
+            &["-c", "echo 1.0.0; sleep 3 & exit 0"],
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
+        assert_eq!(err, "its output did not end within 1 s");
+        assert!(started.elapsed() < Duration::from_millis(2500));
     }
 
     fn tempfile_dir() -> std::path::PathBuf {

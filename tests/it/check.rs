@@ -473,6 +473,29 @@ const EXPECTATIONS: &[(&str, &[&str], &[&str], i32)] = &[
         &["pending-registration"],
         4,
     ),
+    // `user-and-local` inside a git repository with a worktree; from the home (no repository)
+    // nothing shadows (tests/it/worktree.rs checks it from the worktree).
+    (
+        "git-worktree",
+        &[],
+        &[
+            "stale-registration",
+            "orphaned-registration",
+            "conflicting-scopes",
+        ],
+        0,
+    ),
+    // Without --managed-dir its managed folder is not read (tests/it/drop_ins.rs reads it).
+    (
+        "settings-drop-ins",
+        &["pending-registration"],
+        &[
+            "unparseable-file",
+            "invalid-settings-file",
+            "unloaded-server-state",
+        ],
+        4,
+    ),
 ];
 
 fn check_expectations(name: &str) {
@@ -585,6 +608,8 @@ scenario_tests! {
     mcp_remote_leftovers => "mcp-remote-leftovers",
     anonymize_vocabulary => "anonymize-vocabulary",
     settings_invalid_plugins => "settings-invalid-plugins",
+    git_worktree => "git-worktree",
+    settings_drop_ins => "settings-drop-ins",
 }
 
 #[test]

@@ -40,14 +40,23 @@ CASES=(
   "settings-denied|.|item 1: deniedMcpServers / allowedMcpServers (user settings; then managed)"
   "streamable-http|.|item 2: \"type\": \"streamable-http\" by release"
   "local-shadows-user|.|item 3: a local server shadows the user one of the same name"
+  "settings-invalid-plugins|.|a non-boolean enabledPlugins value: the whole settings file is ignored"
+  "settings-drop-ins|.|managed-settings.d drop-ins merged in name order (the managed run)"
+  "git-worktree|code/app-wt/sub code/app/src|a worktree files local servers under its main repo"
 )
 
 # What a fixture leaves out that the real client needs (our model does not read it), added to the
-# scratch copy only. settings-plugins: the marketplace the plugins came from, as
-# `claude plugin marketplace add DIR` records it (known_marketplaces.json and the folder itself).
+# scratch copy only. settings-plugins and settings-invalid-plugins: the marketplace the plugins
+# came from, as `claude plugin marketplace add DIR` records it (known_marketplaces.json and the
+# folder itself). git-worktree: git cannot store a `.git`, so the fixture's `dot-git` are renamed
+# (as tests/it/worktree.rs does).
 prepare_home() {
   local h="$1" scratch="$2"
-  [ "$h" = settings-plugins ] || return 0
+  if [ "$h" = git-worktree ]; then
+    find "$scratch" -depth -name dot-git -execdir mv dot-git .git \;
+    return 0
+  fi
+  case "$h" in settings-plugins|settings-invalid-plugins) ;; *) return 0 ;; esac
   python3 - "$scratch" <<'EOF'
 import json, os, shutil, sys
 home = sys.argv[1]
