@@ -113,8 +113,15 @@ fn scan_proc(root: &Path) -> ProcessScan {
             continue;
         }
         let dir = e.path();
-        read_into(&dir.join("cmdline"), &mut cmdline);
-        let exe = std::fs::read_link(dir.join("exe")).ok();
+        let exe = match std::fs::read_link(dir.join("exe")) {
+            Ok(exe) => Some(exe),
+            // No executable at all: a kernel thread or a zombie, which has no memory and so an
+            // empty command line too (most of `/proc` on a quiet machine: three syscalls saved
+            // each). Another user's process answers EACCES here and is read on.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(_) => None,
+        };
+        read_leading_args(&dir.join("cmdline"), &mut cmdline);
         if !is_claude(exe.as_deref(), &cmdline) {
             continue;
         }
@@ -131,17 +138,49 @@ fn scan_proc(root: &Path) -> ProcessScan {
     ProcessScan::Scanned { processes }
 }
 
-/// The whole file into `buf` (emptied first; left empty when it cannot be read), as
-/// `std::fs::read` would, without its `statx` for a size hint (`/proc` files report 0).
+/// How many leading non-empty arguments [`is_claude`] looks at: `argv[0]` and the two after it.
+const ARGS_LOOKED_AT: usize = 3;
+
+/// The command line at `path` into `buf` (emptied first; left empty when it cannot be read), up
+/// to its end or until [`ARGS_LOOKED_AT`] whole non-empty arguments are in, whichever comes
+/// first: what [`is_claude`] sees is the same either way, and the usual command line takes one
+/// `read`, not a second one to find the end. No `statx` for a size hint (`/proc` files report 0).
 #[cfg(target_os = "linux")]
-fn read_into(path: &Path, buf: &mut Vec<u8>) {
+fn read_leading_args(path: &Path, buf: &mut Vec<u8>) {
     use std::io::Read;
     buf.clear();
-    // Through `take`: `File::read_to_end` would ask for the size first (one more syscall).
-    let read = std::fs::File::open(path).and_then(|f| f.take(u64::MAX).read_to_end(buf));
-    if read.is_err() {
-        buf.clear();
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return;
+    };
+    let mut chunk = [0u8; 4096];
+    loop {
+        match file.read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                if whole_args(buf) >= ARGS_LOOKED_AT {
+                    return;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => {
+                buf.clear();
+                return;
+            }
+        }
     }
+}
+
+/// The NUL-terminated non-empty arguments at the start of a command line (a last one without
+/// its NUL may still grow, so it does not count).
+fn whole_args(cmdline: &[u8]) -> usize {
+    let Some(last_nul) = cmdline.iter().rposition(|&b| b == 0) else {
+        return 0;
+    };
+    cmdline[..last_nul]
+        .split(|&b| b == 0)
+        .filter(|a| !a.is_empty())
+        .count()
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -223,6 +262,7 @@ mod tests {
             let dir = proc_root.path().join(pid);
             std::fs::create_dir(&dir).unwrap();
             std::fs::write(dir.join("cmdline"), b"claude\0").unwrap();
+            std::os::unix::fs::symlink("/usr/bin/node", dir.join("exe")).unwrap();
             if let Some(env) = environ {
                 std::fs::write(dir.join("environ"), env).unwrap();
             }
@@ -235,6 +275,159 @@ mod tests {
         assert_eq!(pids(&sharing.unknown), vec![102]);
         // Caution still counts the unknown one.
         assert_eq!(pids(&scan.using(&mine)), vec![101, 102]);
+    }
+
+    /// What a fake `/proc/PID/exe` is.
+    #[cfg(target_os = "linux")]
+    #[derive(Clone, Copy)]
+    enum Exe {
+        /// A symlink to this executable.
+        Link(&'static str),
+        /// Not a symlink: reading it fails as it does for another user's process.
+        Unreadable,
+        /// Absent, as for a kernel thread.
+        Missing,
+    }
+
+    #[cfg(target_os = "linux")]
+    fn fake_process(root: &Path, pid: u32, exe: Exe, cmdline: &[u8]) {
+        let dir = root.join(pid.to_string());
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("cmdline"), cmdline).unwrap();
+        match exe {
+            Exe::Link(target) => std::os::unix::fs::symlink(target, dir.join("exe")).unwrap(),
+            Exe::Unreadable => std::fs::write(dir.join("exe"), b"").unwrap(),
+            Exe::Missing => {}
+        }
+    }
+
+    /// Command lines that take more than one read, skip empty arguments, or end without a NUL.
+    #[cfg(target_os = "linux")]
+    fn varied_processes() -> Vec<(u32, Exe, Vec<u8>)> {
+        let bundle = b"/usr/lib/node_modules/@anthropic-ai/claude-code/cli.js".to_vec();
+        let long_dir = format!("/{}", "d".repeat(5000)).into_bytes();
+        let join = |parts: &[&[u8]]| parts.concat();
+        vec![
+            (200, Exe::Missing, Vec::new()), // kernel thread
+            (
+                201,
+                Exe::Link("/usr/bin/bash"),
+                b"bash\0-c\0claude-ish\0".to_vec(),
+            ),
+            (
+                202,
+                Exe::Link("/usr/bin/node"),
+                b"claude\0--resume\0".to_vec(),
+            ),
+            // The bundle after an argv[0] longer than one read.
+            (
+                203,
+                Exe::Link("/usr/bin/node"),
+                join(&[&long_dir, b"/node\0", &bundle, b"\0mcp\0"]),
+            ),
+            // The bundle as the fourth argument is not looked at.
+            (
+                204,
+                Exe::Link("/usr/bin/node"),
+                join(&[b"node\0--inspect\0--trace\0", &bundle, b"\0"]),
+            ),
+            // Empty arguments do not count: the bundle is the third non-empty one.
+            (
+                205,
+                Exe::Link("/usr/bin/node"),
+                join(&[b"\0\0node\0\0--inspect\0\0", &bundle, b"\0"]),
+            ),
+            (206, Exe::Unreadable, b"claude\0".to_vec()),
+            (
+                207,
+                Exe::Link("/opt/claude-code-2.1/claude"),
+                b"x\0".to_vec(),
+            ),
+            // A rewritten command line without its last NUL.
+            (208, Exe::Link("/usr/bin/node"), join(&[b"node\0", &bundle])),
+            // argv[0] alone longer than two reads, ending in `claude`.
+            (
+                209,
+                Exe::Link("/usr/bin/env"),
+                join(&[&long_dir, &long_dir, b"/claude\0-p\0"]),
+            ),
+            (
+                210,
+                Exe::Link("/usr/bin/python3"),
+                join(&[&long_dir, b"\0"]),
+            ),
+            // Enough arguments in one read, followed by many more.
+            (
+                211,
+                Exe::Link("/usr/bin/node"),
+                join(&[b"node\0a\0b\0", &long_dir, b"\0", &bundle, b"\0"]),
+            ),
+        ]
+    }
+
+    /// The scan reads less (no command line for a process without an executable, no more of one
+    /// than its first arguments) and recognises exactly what reading everything recognises.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn recognises_what_reading_every_file_whole_recognises() {
+        let proc_root = tempfile::tempdir().unwrap();
+        for (pid, exe, cmdline) in varied_processes() {
+            fake_process(proc_root.path(), pid, exe, &cmdline);
+        }
+        let everything: Vec<u32> = varied_processes()
+            .into_iter()
+            .filter(|(pid, _, _)| {
+                let dir = proc_root.path().join(pid.to_string());
+                let exe = std::fs::read_link(dir.join("exe")).ok();
+                let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+                is_claude(exe.as_deref(), &cmdline)
+            })
+            .map(|(pid, _, _)| pid)
+            .collect();
+        assert_eq!(everything, vec![202, 203, 205, 206, 207, 208, 209]);
+        let ProcessScan::Scanned { processes } = scan_proc(proc_root.path()) else {
+            panic!("the fake /proc is readable");
+        };
+        let scanned: Vec<u32> = processes.iter().map(|p| p.pid).collect();
+        assert_eq!(scanned, everything);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn reads_a_command_line_only_as_far_as_its_first_three_arguments() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buf = Vec::new();
+        for (pid, _, cmdline) in varied_processes() {
+            let path = dir.path().join(pid.to_string());
+            std::fs::write(&path, &cmdline).unwrap();
+            read_leading_args(&path, &mut buf);
+            assert!(cmdline.starts_with(&buf), "pid {pid}: a prefix");
+            assert_eq!(
+                is_claude(None, &buf),
+                is_claude(None, &cmdline),
+                "pid {pid}"
+            );
+        }
+        // Three short arguments and 10 kB more: one read of 4 kB, not the whole line.
+        let long = [b"node\0a\0b\0".as_slice(), &[b'x'; 10_000]].concat();
+        let path = dir.path().join("long");
+        std::fs::write(&path, &long).unwrap();
+        read_leading_args(&path, &mut buf);
+        assert_eq!(buf.len(), 4096);
+        // Short of three: read to the end.
+        std::fs::write(&path, b"node\0\0\0only").unwrap();
+        read_leading_args(&path, &mut buf);
+        assert_eq!(buf, b"node\0\0\0only");
+        read_leading_args(&dir.path().join("missing"), &mut buf);
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn counts_only_whole_non_empty_arguments() {
+        assert_eq!(whole_args(b""), 0);
+        assert_eq!(whole_args(b"node"), 0);
+        assert_eq!(whole_args(b"node\0"), 1);
+        assert_eq!(whole_args(b"\0\0node\0\0x\0partial"), 2);
     }
 
     #[test]
