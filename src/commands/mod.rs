@@ -134,8 +134,7 @@ impl Context<'_> {
             interactive: self.config.write.interactive,
             mcp_remote_config_dir: self.vars.var(crate::layout::MCP_REMOTE_CONFIG_DIR_VAR),
             appdata: self.vars.var("APPDATA").map(std::path::PathBuf::from),
-            // Only the commands that neither diagnose nor show processes skip the scan.
-            skip_process_scan: matches!(self.config.command, Command::Paths | Command::Backups),
+            skip_process_scan: !scans_processes(&self.config.command),
             ..self.config.release_options()
         };
         let snapshot = crate::load::snapshot(self.locations()?, &options);
@@ -144,5 +143,58 @@ impl Context<'_> {
             self.vars,
             self.config.now_ms,
         ))
+    }
+}
+
+/// Whether a command reads the `/proc` scan (most of a small home's load time, issue 15): those
+/// that diagnose (`claude-running`, `stale-lock`), report, or write with `fix`'s "Claude Code is
+/// running" note. `paths` and `backups` show no process; `probe` judges one server over the
+/// network and `restore` puts files back under the lock protocol, and neither looks at one.
+fn scans_processes(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Paths | Command::Backups | Command::Probe(_) | Command::Restore { .. }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{ProbeOptions, ProbeTarget};
+
+    #[test]
+    fn only_the_commands_that_look_at_processes_scan_for_them() {
+        let probe = Command::Probe(ProbeOptions {
+            target: ProbeTarget::Name("s".into()),
+            sse: false,
+            register: false,
+            timeout: std::time::Duration::from_secs(1),
+            token: false,
+        });
+        let restore = Command::Restore {
+            id: None,
+            section: None,
+        };
+        for skips in [Command::Paths, Command::Backups, probe, restore] {
+            assert!(!scans_processes(&skips), "{} scans", skips.name());
+        }
+        let report = Command::Report {
+            output: None,
+            anonymize: false,
+            verify: false,
+        };
+        let scans = [
+            Command::Check { skip: Vec::new() },
+            Command::Status,
+            Command::Fix,
+            Command::Forget("s".into()),
+            report,
+            Command::Verify {
+                timeout: std::time::Duration::from_secs(1),
+            },
+        ];
+        for command in scans {
+            assert!(scans_processes(&command), "{} skips", command.name());
+        }
     }
 }

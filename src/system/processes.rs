@@ -95,30 +95,63 @@ pub fn scan(target_os: &str) -> ProcessScan {
 
 #[cfg(target_os = "linux")]
 fn scan_proc(root: &Path) -> ProcessScan {
+    use rustix::fs::{Mode, OFlags};
+    let cannot_read = || ProcessScan::CannotTell {
+        why: format!("{} cannot be read", root.display()),
+    };
     let Ok(entries) = std::fs::read_dir(root) else {
-        return ProcessScan::CannotTell {
-            why: format!("{} cannot be read", root.display()),
-        };
+        return cannot_read();
+    };
+    // Every per-process file is opened relative to this, by `PID/NAME`: no path to build and no
+    // `/proc` to look up again for each.
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let Ok(root_fd) = rustix::fs::open(root, flags, Mode::empty()) else {
+        return cannot_read();
     };
     let me = std::process::id();
     let mut processes = Vec::new();
-    // One buffer for every command line: most of a small home's `check` is this loop (about a
-    // hundred processes on a quiet machine), so no per-process allocation or size query.
+    // Buffers reused for every process: most of a small home's `check` is this loop (about a
+    // hundred processes on a quiet machine).
     let mut cmdline = Vec::with_capacity(4096);
+    let mut link = Vec::with_capacity(256);
+    let mut file = String::with_capacity(32);
     for e in entries.flatten() {
-        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
             continue;
         };
         if pid == me {
             continue;
         }
-        let dir = e.path();
-        read_into(&dir.join("cmdline"), &mut cmdline);
-        let exe = std::fs::read_link(dir.join("exe")).ok();
-        if !is_claude(exe.as_deref(), &cmdline) {
+        let in_dir = |file: &mut String, leaf: &str| {
+            file.clear();
+            file.push_str(name.to_str().unwrap_or_default());
+            file.push('/');
+            file.push_str(leaf);
+        };
+        in_dir(&mut file, "exe");
+        let target =
+            match rustix::fs::readlinkat(&root_fd, file.as_str(), std::mem::take(&mut link)) {
+                Ok(target) => Some(target),
+                // No executable at all: a kernel thread or a zombie, which has no memory and so an
+                // empty command line too (most of `/proc` on a quiet machine: three syscalls saved
+                // each). Another user's process answers EACCES here and is read on.
+                Err(rustix::io::Errno::NOENT) => continue,
+                Err(_) => None,
+            };
+        in_dir(&mut file, "cmdline");
+        read_leading_args(&root_fd, &file, &mut cmdline);
+        let exe = target.as_ref().map(|t| {
+            Path::new(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(t.as_bytes()))
+        });
+        let claude = is_claude(exe, &cmdline);
+        if let Some(t) = target {
+            link = t.into_bytes();
+        }
+        if !claude {
             continue;
         }
-        let config_dir = std::fs::read(dir.join("environ"))
+        let config_dir = std::fs::read(e.path().join("environ"))
             .ok()
             .and_then(|env| config_dir_from_environ(&env));
         processes.push(ClaudeProcess {
@@ -131,17 +164,48 @@ fn scan_proc(root: &Path) -> ProcessScan {
     ProcessScan::Scanned { processes }
 }
 
-/// The whole file into `buf` (emptied first; left empty when it cannot be read), as
-/// `std::fs::read` would, without its `statx` for a size hint (`/proc` files report 0).
+/// How many leading non-empty arguments [`is_claude`] looks at: `argv[0]` and the two after it.
+const ARGS_LOOKED_AT: usize = 3;
+
+/// The command line `file` (relative to `dir`) into `buf` (emptied first; left empty when it
+/// cannot be read), up to its end or until [`ARGS_LOOKED_AT`] whole non-empty arguments are in,
+/// whichever comes first: what [`is_claude`] sees is the same either way, and the usual command
+/// line takes one `read`, not a second one to find the end. Read into `buf`'s spare capacity, so
+/// nothing is zeroed first; no `statx` for a size hint (`/proc` files report 0).
 #[cfg(target_os = "linux")]
-fn read_into(path: &Path, buf: &mut Vec<u8>) {
-    use std::io::Read;
+fn read_leading_args(dir: &impl std::os::fd::AsFd, file: &str, buf: &mut Vec<u8>) {
+    use rustix::fs::{Mode, OFlags};
     buf.clear();
-    // Through `take`: `File::read_to_end` would ask for the size first (one more syscall).
-    let read = std::fs::File::open(path).and_then(|f| f.take(u64::MAX).read_to_end(buf));
-    if read.is_err() {
-        buf.clear();
+    let Ok(fd) = rustix::fs::openat(dir, file, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+    else {
+        return;
+    };
+    loop {
+        if buf.len() == buf.capacity() {
+            buf.reserve(buf.capacity().max(4096));
+        }
+        match rustix::io::read(&fd, rustix::buffer::spare_capacity(buf)) {
+            Ok(0) => return,
+            Ok(_) if whole_args(buf) >= ARGS_LOOKED_AT => return,
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(_) => {
+                buf.clear();
+                return;
+            }
+        }
     }
+}
+
+/// The NUL-terminated non-empty arguments at the start of a command line (a last one without
+/// its NUL may still grow, so it does not count).
+fn whole_args(cmdline: &[u8]) -> usize {
+    let Some(last_nul) = cmdline.iter().rposition(|&b| b == 0) else {
+        return 0;
+    };
+    cmdline[..last_nul]
+        .split(|&b| b == 0)
+        .filter(|a| !a.is_empty())
+        .count()
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -151,25 +215,29 @@ fn scan_proc(_root: &Path) -> ProcessScan {
     }
 }
 
-/// A native `claude` binary, or node running the `@anthropic-ai/claude-code` bundle.
+/// A native `claude` binary, or node running the `@anthropic-ai/claude-code` bundle. Looks at
+/// no more of the command line than its first [`ARGS_LOOKED_AT`] non-empty arguments.
 fn is_claude(exe: Option<&Path>, cmdline: &[u8]) -> bool {
     let exe_is_claude = exe
         .and_then(|p| p.file_name())
         .is_some_and(|n| n == "claude" || n.to_string_lossy().starts_with("claude-code"));
-    let args: Vec<&[u8]> = cmdline
+    let mut args = cmdline
         .split(|&b| b == 0)
         .filter(|a| !a.is_empty())
-        .collect();
+        .take(ARGS_LOOKED_AT)
+        .peekable();
     let argv0_is_claude = args
-        .first()
+        .peek()
         .map(|a| a.rsplit(|&b| b == b'/').next().unwrap_or(a))
         .is_some_and(|base| base == b"claude");
-    let runs_bundle = args.iter().take(3).any(|a| {
-        let a = String::from_utf8_lossy(a);
-        a.contains("@anthropic-ai/claude-code") && a.ends_with("cli.js")
-    });
+    // On the bytes: the needles are ASCII, which invalid UTF-8 around them cannot change.
+    let runs_bundle = args
+        .any(|a| a.ends_with(b"cli.js") && a.windows(BUNDLE.len()).any(|w| w == BUNDLE.as_bytes()));
     exe_is_claude || argv0_is_claude || runs_bundle
 }
+
+/// The npm package whose `cli.js` is Claude Code.
+const BUNDLE: &str = "@anthropic-ai/claude-code";
 
 /// `CLAUDE_CONFIG_DIR`, else `$HOME/.claude`, from a NUL-separated environment block.
 fn config_dir_from_environ(env: &[u8]) -> Option<PathBuf> {
@@ -223,6 +291,7 @@ mod tests {
             let dir = proc_root.path().join(pid);
             std::fs::create_dir(&dir).unwrap();
             std::fs::write(dir.join("cmdline"), b"claude\0").unwrap();
+            std::os::unix::fs::symlink("/usr/bin/node", dir.join("exe")).unwrap();
             if let Some(env) = environ {
                 std::fs::write(dir.join("environ"), env).unwrap();
             }
@@ -235,6 +304,213 @@ mod tests {
         assert_eq!(pids(&sharing.unknown), vec![102]);
         // Caution still counts the unknown one.
         assert_eq!(pids(&scan.using(&mine)), vec![101, 102]);
+    }
+
+    /// What a fake `/proc/PID/exe` is.
+    #[cfg(target_os = "linux")]
+    #[derive(Clone, Copy)]
+    enum Exe {
+        /// A symlink to this executable.
+        Link(&'static str),
+        /// Not a symlink: reading it fails as it does for another user's process.
+        Unreadable,
+        /// Absent, as for a kernel thread.
+        Missing,
+    }
+
+    #[cfg(target_os = "linux")]
+    fn fake_process(root: &Path, pid: u32, exe: Exe, cmdline: &[u8]) {
+        let dir = root.join(pid.to_string());
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("cmdline"), cmdline).unwrap();
+        match exe {
+            Exe::Link(target) => std::os::unix::fs::symlink(target, dir.join("exe")).unwrap(),
+            Exe::Unreadable => std::fs::write(dir.join("exe"), b"").unwrap(),
+            Exe::Missing => {}
+        }
+    }
+
+    /// Command lines that take more than one read, skip empty arguments, or end without a NUL.
+    #[cfg(target_os = "linux")]
+    fn varied_processes() -> Vec<(u32, Exe, Vec<u8>)> {
+        let bundle = b"/usr/lib/node_modules/@anthropic-ai/claude-code/cli.js".to_vec();
+        let long_dir = format!("/{}", "d".repeat(5000)).into_bytes();
+        let join = |parts: &[&[u8]]| parts.concat();
+        vec![
+            (200, Exe::Missing, Vec::new()), // kernel thread
+            (
+                201,
+                Exe::Link("/usr/bin/bash"),
+                b"bash\0-c\0claude-ish\0".to_vec(),
+            ),
+            (
+                202,
+                Exe::Link("/usr/bin/node"),
+                b"claude\0--resume\0".to_vec(),
+            ),
+            // The bundle after an argv[0] longer than one read.
+            (
+                203,
+                Exe::Link("/usr/bin/node"),
+                join(&[&long_dir, b"/node\0", &bundle, b"\0mcp\0"]),
+            ),
+            // The bundle as the fourth argument is not looked at.
+            (
+                204,
+                Exe::Link("/usr/bin/node"),
+                join(&[b"node\0--inspect\0--trace\0", &bundle, b"\0"]),
+            ),
+            // Empty arguments do not count: the bundle is the third non-empty one.
+            (
+                205,
+                Exe::Link("/usr/bin/node"),
+                join(&[b"\0\0node\0\0--inspect\0\0", &bundle, b"\0"]),
+            ),
+            (206, Exe::Unreadable, b"claude\0".to_vec()),
+            (
+                207,
+                Exe::Link("/opt/claude-code-2.1/claude"),
+                b"x\0".to_vec(),
+            ),
+            // A rewritten command line without its last NUL.
+            (208, Exe::Link("/usr/bin/node"), join(&[b"node\0", &bundle])),
+            // argv[0] alone longer than two reads, ending in `claude`.
+            (
+                209,
+                Exe::Link("/usr/bin/env"),
+                join(&[&long_dir, &long_dir, b"/claude\0-p\0"]),
+            ),
+            (
+                210,
+                Exe::Link("/usr/bin/python3"),
+                join(&[&long_dir, b"\0"]),
+            ),
+            // Invalid UTF-8 beside the names looked for, and inside one.
+            (
+                212,
+                Exe::Link("/usr/bin/node"),
+                b"node\0\xff\xfe/@anthropic-ai/claude-code/\xc3cli.js\0".to_vec(),
+            ),
+            (
+                213,
+                Exe::Link("/usr/bin/node"),
+                b"node\0/@anthropic-ai/claude\xff-code/cli.js\0".to_vec(),
+            ),
+            (214, Exe::Link("/usr/bin/node"), b"/x/\xffclaude\0".to_vec()),
+            // Enough arguments in one read, followed by many more.
+            (
+                211,
+                Exe::Link("/usr/bin/node"),
+                join(&[b"node\0a\0b\0", &long_dir, b"\0", &bundle, b"\0"]),
+            ),
+        ]
+    }
+
+    /// The scan reads less (no command line for a process without an executable, no more of one
+    /// than its first arguments) and recognises exactly what reading everything recognises.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn recognises_what_reading_every_file_whole_recognises() {
+        let proc_root = tempfile::tempdir().unwrap();
+        for (pid, exe, cmdline) in varied_processes() {
+            fake_process(proc_root.path(), pid, exe, &cmdline);
+        }
+        let everything: Vec<u32> = varied_processes()
+            .into_iter()
+            .filter(|(pid, _, _)| {
+                let dir = proc_root.path().join(pid.to_string());
+                let exe = std::fs::read_link(dir.join("exe")).ok();
+                let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+                is_claude(exe.as_deref(), &cmdline)
+            })
+            .map(|(pid, _, _)| pid)
+            .collect();
+        assert_eq!(everything, vec![202, 203, 205, 206, 207, 208, 209, 212]);
+        let ProcessScan::Scanned { processes } = scan_proc(proc_root.path()) else {
+            panic!("the fake /proc is readable");
+        };
+        let scanned: Vec<u32> = processes.iter().map(|p| p.pid).collect();
+        assert_eq!(scanned, everything);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn reads_a_command_line_only_as_far_as_its_first_three_arguments() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir_fd = std::fs::File::open(dir.path()).unwrap();
+        let mut buf = Vec::new();
+        for (pid, _, cmdline) in varied_processes() {
+            let path = dir.path().join(pid.to_string());
+            std::fs::write(&path, &cmdline).unwrap();
+            read_leading_args(&dir_fd, &pid.to_string(), &mut buf);
+            assert!(cmdline.starts_with(&buf), "pid {pid}: a prefix");
+            assert_eq!(
+                is_claude(None, &buf),
+                is_claude(None, &cmdline),
+                "pid {pid}"
+            );
+        }
+        // Three short arguments and 10 kB more: one read of 4 kB, not the whole line.
+        let long = [b"node\0a\0b\0".as_slice(), &[b'x'; 10_000]].concat();
+        let path = dir.path().join("long");
+        std::fs::write(&path, &long).unwrap();
+        let mut fresh = Vec::new();
+        read_leading_args(&dir_fd, "long", &mut fresh);
+        assert_eq!(fresh.len(), 4096);
+        // Short of three: read to the end.
+        std::fs::write(&path, b"node\0\0\0only").unwrap();
+        read_leading_args(&dir_fd, "long", &mut buf);
+        assert_eq!(buf, b"node\0\0\0only");
+        read_leading_args(&dir_fd, "missing", &mut buf);
+        assert!(buf.is_empty());
+    }
+
+    /// `is_claude` as it was before it stopped at the third argument and compared bytes.
+    fn is_claude_as_before(exe: Option<&Path>, cmdline: &[u8]) -> bool {
+        let exe_is_claude = exe
+            .and_then(|p| p.file_name())
+            .is_some_and(|n| n == "claude" || n.to_string_lossy().starts_with("claude-code"));
+        let args: Vec<&[u8]> = cmdline
+            .split(|&b| b == 0)
+            .filter(|a| !a.is_empty())
+            .collect();
+        let argv0_is_claude = args
+            .first()
+            .map(|a| a.rsplit(|&b| b == b'/').next().unwrap_or(a))
+            .is_some_and(|base| base == b"claude");
+        let runs_bundle = args.iter().take(3).any(|a| {
+            let a = String::from_utf8_lossy(a);
+            a.contains("@anthropic-ai/claude-code") && a.ends_with("cli.js")
+        });
+        exe_is_claude || argv0_is_claude || runs_bundle
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn judges_every_command_line_as_before() {
+        let exes = [
+            None,
+            Some(Path::new("/usr/bin/node")),
+            Some(Path::new("/home/u/.local/bin/claude")),
+            Some(Path::new("/opt/claude-code-2/x")),
+        ];
+        for (pid, _, cmdline) in varied_processes() {
+            for exe in exes {
+                assert_eq!(
+                    is_claude(exe, &cmdline),
+                    is_claude_as_before(exe, &cmdline),
+                    "pid {pid}, exe {exe:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn counts_only_whole_non_empty_arguments() {
+        assert_eq!(whole_args(b""), 0);
+        assert_eq!(whole_args(b"node"), 0);
+        assert_eq!(whole_args(b"node\0"), 1);
+        assert_eq!(whole_args(b"\0\0node\0\0x\0partial"), 2);
     }
 
     #[test]
