@@ -44,7 +44,7 @@ pub struct Inventory {
     pub trust: store::safe::Trust,
     pub locations: Locations,
     pub global: Loaded<GlobalConfig>,
-    pub credentials: Loaded<Value>,
+    pub credentials: Loaded<store::credentials::Credentials>,
     pub cache: Loaded<Value>,
     /// Every `.mcp.json` found, nearest to the project directory first.
     pub mcp_json: Vec<Loaded<Value>>,
@@ -219,16 +219,27 @@ impl Inventory {
             Some(KeychainRead::Found { blob, .. }) => Some(blob),
             _ => None,
         };
-        let entries: Vec<Entry> = keychain_blob
-            .or(credentials.as_claude_sees())
-            .and_then(|c| c.get("mcpOAuth"))
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| Entry::from_value(k, v, now_ms))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let entries: Vec<Entry> = match (keychain_blob, credentials.as_claude_sees()) {
+            (Some(blob), _) => blob
+                .get("mcpOAuth")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| Entry::from_value(k, v, now_ms))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            // One entry's tree at a time, never the file's.
+            (None, Some(file)) => {
+                let mut out = Vec::with_capacity(file.entry_count());
+                out.extend(
+                    file.entries()
+                        .map(|(k, v)| Entry::from_value(k, &v, now_ms)),
+                );
+                out
+            }
+            (None, None) => Vec::new(),
+        };
         let markers = cache
             .as_claude_sees()
             .and_then(Value::as_object)
@@ -419,12 +430,35 @@ impl Inventory {
         }
     }
 
-    /// The credentials object Claude Code reads: the Keychain item when it is the live store,
-    /// the file otherwise.
-    pub fn live_credentials(&self) -> Option<&Value> {
+    /// A top-level member other than `mcpOAuth` of the credentials object Claude Code reads:
+    /// the Keychain item when it is the live store, the file otherwise.
+    pub fn live_member(&self, member: &str) -> Option<&Value> {
         match (&self.keychain, self.store) {
-            (Some(KeychainRead::Found { blob, .. }), CredentialStore::Keychain) => Some(blob),
-            _ => self.credentials.as_claude_sees(),
+            (Some(KeychainRead::Found { blob, .. }), CredentialStore::Keychain) => blob.get(member),
+            _ => self.credentials.as_claude_sees()?.get(member),
+        }
+    }
+
+    /// `mcpOAuth[key]` as stored in the credentials object Claude Code reads (the Keychain item
+    /// when it is the live store, the file otherwise), parsed.
+    pub fn live_entry(&self, key: &str) -> Option<Value> {
+        match (&self.keychain, self.store) {
+            (Some(KeychainRead::Found { blob, .. }), CredentialStore::Keychain) => {
+                blob.get("mcpOAuth")?.get(key).cloned()
+            }
+            _ => self.credentials.as_claude_sees()?.entry(key),
+        }
+    }
+
+    /// `mcpOAuth[key]` as stored in the file when Claude Code can parse it, else in the
+    /// Keychain item when one was read (the order the support ticket reads them in), parsed.
+    pub fn file_first_entry(&self, key: &str) -> Option<Value> {
+        match (self.credentials.as_claude_sees(), &self.keychain) {
+            (Some(file), _) => file.entry(key),
+            (None, Some(KeychainRead::Found { blob, .. })) => {
+                blob.get("mcpOAuth")?.get(key).cloned()
+            }
+            (None, _) => None,
         }
     }
 

@@ -5,6 +5,7 @@
 //! diagnosis treats it as Claude Code does (as if it were empty) and nothing ever writes it.
 
 pub mod accept;
+pub mod credentials;
 pub mod file;
 pub mod global_config;
 pub mod plugins;
