@@ -33,7 +33,12 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     if !inv.credentials.facts.present {
         return;
     }
-    let file = mcp(inv.credentials.content.as_ref());
+    let file = inv
+        .credentials
+        .content
+        .as_ref()
+        .and_then(|c| c.mcp_oauth())
+        .unwrap_or(Value::Null);
     let chain = mcp(Some(blob));
     if file == chain {
         return;

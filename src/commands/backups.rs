@@ -598,5 +598,5 @@ fn merge_section(
         }
         changed = true;
     }
-    Ok(changed.then_some((text, Some(now))))
+    Ok(changed.then_some((text, Some(now.into()))))
 }

@@ -20,7 +20,9 @@ use serde_json::Value;
 
 use crate::json::scan::{self, Seg, Visit, Visitor};
 
+mod removed;
 mod verify;
+pub use removed::removed_exactly;
 pub use verify::parses_to;
 
 /// One member to remove: `key` in the object at `object` (`[]` is the top level).

@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::backup::{self, Backup, sha256_hex};
 use super::plan::Step;
-use super::{Applied, EditFn, WriteOptions, Written, checkpoint, edit, lock};
+use super::{Applied, EditFn, WriteOptions, Written, checkpoint, lock};
 use crate::model::inventory::{Inventory, KeychainItem, Role};
 use crate::system::keychain::{self as item, KeychainRead};
 
@@ -83,9 +83,9 @@ pub fn write_item(
         return Ok(Written::NothingToDo);
     };
     if let Some(want) = &expected {
-        let planned_ok =
-            serde_json::from_slice::<Value>(&text).is_ok_and(|v| edit::same_json(&v, want));
-        if !planned_ok {
+        // The same check as for a file: spans for removals, a streamed walk for moves (no
+        // second parse of the item).
+        if !want.holds(&before, &text) {
             bail!(crate::exit::Error::Internal(format!(
                 "the planned value of {} is not what was planned; nothing was written",
                 shown.display()
@@ -169,13 +169,21 @@ pub fn apply(
     let mut skipped_here = Vec::new();
     let mut edit_fn =
         |before: &[u8], actions: &mut Vec<backup::ManifestAction>| -> Result<super::NewContent> {
-            let expected: Value = serde_json::from_slice(before)
-                .context("the Keychain item is not valid JSON; it is never written")?;
+            let steps = pending.take().unwrap_or_default();
+            let not_json = "the Keychain item is not valid JSON; it is never written";
+            // A tree of the item only for a move: removals are checked by their spans.
+            let expected = if super::rewrite::needs_tree(&steps) {
+                Some(serde_json::from_slice::<Value>(before).context(not_json)?)
+            } else {
+                crate::store::accept::parses(before).context(not_json)?;
+                None
+            };
             super::edit_members(
                 config_dir,
-                before.to_vec(),
+                before,
+                super::Base::Suffix(0),
                 expected,
-                pending.take().unwrap_or_default(),
+                steps,
                 &mut applied_here,
                 &mut skipped_here,
                 actions,

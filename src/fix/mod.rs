@@ -14,6 +14,7 @@ pub use crate::checks::action;
 pub mod atomic;
 pub mod backup;
 pub mod edit;
+pub mod expected;
 pub mod keychain;
 pub mod lock;
 pub mod mcp_remote;
@@ -21,6 +22,7 @@ pub mod plan;
 pub mod prompt;
 pub mod rewrite;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,7 @@ use crate::model::inventory::{Inventory, Role};
 use crate::store::file;
 use crate::store::safe::{self, Trust};
 use backup::{Backup, sha256_hex};
+pub use expected::{Base, Expected};
 use plan::Step;
 
 /// Test hooks after a named step of the write protocol, debug builds only (release builds never
@@ -120,9 +123,9 @@ pub struct FileEdit<'a> {
     pub create_mode: Option<u32>,
 }
 
-/// What the edit function returns: the new bytes, and the JSON they must parse to (checked after
-/// the write), or `None` when there is nothing to change.
-pub type NewContent = Option<(Vec<u8>, Option<Value>)>;
+/// What the edit function returns: the new bytes, and what they must be ([`Expected`]: checked
+/// before the write), or `None` when there is nothing to change.
+pub type NewContent = Option<(Vec<u8>, Option<Expected>)>;
 
 /// Turns the bytes read under the lock into [`NewContent`], adding to the list the manifest
 /// actions it really carries out (a step skipped there is not recorded as done).
@@ -239,11 +242,12 @@ pub fn write_file(
     if existed {
         b.set_after(&target, Some(&text));
     }
-    // Check the planned bytes before they reach the disk, not only after.
-    // Streamed against the expected value: no second tree of the file while the lock is held.
+    // Check the planned bytes before they reach the disk, not only after: without a tree of
+    // the file while the lock is held (a removal is checked by spans, a move streamed against
+    // the expected value).
     let planned_ok = expected
         .as_ref()
-        .is_none_or(|want| edit::parses_to(&text, want));
+        .is_none_or(|want| want.holds(&before, &text));
     if !planned_ok && existed {
         b.set_after(&target, None);
     }
@@ -403,24 +407,35 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         let mut applied_here = Vec::new();
         let mut skipped_here = Vec::new();
         let mut pending = Some(steps);
-        let mut edit_fn =
-            |before: &[u8], actions: &mut Vec<backup::ManifestAction>| -> Result<NewContent> {
-                let (text, whole, steps) =
-                    rewrite::whole_file(before, pending.take().unwrap_or_default());
-                applied_here.extend(whole);
-                let expected: Value = serde_json::from_slice(&text).with_context(|| {
-                    format!("{} is not valid JSON; it is never written", path.display())
-                })?;
-                edit_members(
-                    config_dir,
-                    text,
-                    expected,
-                    steps,
-                    &mut applied_here,
-                    &mut skipped_here,
-                    actions,
-                )
+        let mut edit_fn = |before: &[u8],
+                           actions: &mut Vec<backup::ManifestAction>|
+         -> Result<NewContent> {
+            let (text, whole, steps) =
+                rewrite::whole_file(before, pending.take().unwrap_or_default());
+            applied_here.extend(whole);
+            let not_json = || format!("{} is not valid JSON; it is never written", path.display());
+            // A tree of the file only for a move: removals are checked by their spans.
+            let expected = if rewrite::needs_tree(&steps) {
+                Some(serde_json::from_slice::<Value>(&text).with_context(not_json)?)
+            } else {
+                crate::store::accept::parses(&text).with_context(not_json)?;
+                None
             };
+            let base = match &text {
+                Cow::Borrowed(b) => Base::Suffix(before.len() - b.len()),
+                Cow::Owned(t) => Base::Text(t.clone()),
+            };
+            edit_members(
+                config_dir,
+                &text,
+                base,
+                expected,
+                steps,
+                &mut applied_here,
+                &mut skipped_here,
+                actions,
+            )
+        };
         let file_edit = FileEdit {
             path,
             role: Some(role),
@@ -499,10 +514,12 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
 /// alike): a step whose entry Claude Code is refreshing right now is skipped, the rest go through
 /// [`rewrite::member_steps`] in one pass, and the manifest lists what was carried out (with any
 /// whole-file repairs already in `applied_here`).
+#[allow(clippy::too_many_arguments)]
 fn edit_members(
     config_dir: &Path,
-    text: Vec<u8>,
-    expected: Value,
+    text: &[u8],
+    base: Base,
+    expected: Option<Value>,
     steps: Vec<Step>,
     applied_here: &mut Vec<Step>,
     skipped_here: &mut Vec<Skipped>,
@@ -537,7 +554,14 @@ fn edit_members(
         step,
         reason: "already gone".into(),
     }));
-    Ok((!applied_here.is_empty()).then_some((edited.text, Some(edited.expected))))
+    let expected = match edited.expected {
+        Some(tree) => Expected::Tree(tree),
+        None => Expected::Removed {
+            base,
+            removals: edited.removed,
+        },
+    };
+    Ok((!applied_here.is_empty()).then_some((edited.text, Some(expected))))
 }
 
 fn apply_chmod(

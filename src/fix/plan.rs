@@ -151,8 +151,7 @@ pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
         }
     }
     let client_config = inv
-        .live_credentials()
-        .and_then(|c| c.get("mcpOAuthClientConfig"))
+        .live_member("mcpOAuthClientConfig")
         .and_then(Value::as_object);
     for key in client_config.into_iter().flat_map(|m| m.keys()) {
         if crate::model::key::split_key(key).0 == name {

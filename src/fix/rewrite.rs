@@ -4,6 +4,8 @@
 //! change, and each has a function that says what the result must parse to, so the write protocol
 //! can verify it before and after the rename.
 
+use std::borrow::Cow;
+
 use anyhow::{Result, bail};
 use serde_json::{Map, Value};
 
@@ -90,20 +92,33 @@ fn object_members(
     }
 }
 
-/// The member steps for one file, applied to its text and to the JSON it must parse to:
-/// removals grouped by object, one scan each; then moves, one by one.
+/// The member steps for one file, applied to its text and, for moves, to the JSON it must parse
+/// to: removals grouped by object, one scan each; then moves, one by one.
 pub struct Edited {
     pub text: Vec<u8>,
-    pub expected: Value,
+    /// What the text must parse to, when the steps were given one (moves need it).
+    pub expected: Option<Value>,
+    /// The removals carried out, for the no-tree check of a removal-only edit
+    /// ([`edit::removed_exactly`]).
+    pub removed: Vec<edit::Removal>,
     pub applied: Vec<Step>,
     /// Steps whose member was already gone.
     pub gone: Vec<Step>,
 }
 
-pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Result<Edited> {
+/// Whether `steps` hold a move, whose check needs the expected value as a tree
+/// ([`member_steps`]); removals alone are checked without one.
+pub fn needs_tree(steps: &[Step]) -> bool {
+    steps
+        .iter()
+        .any(|s| matches!(s.action.kind, ActionKind::MoveEntry { .. }))
+}
+
+pub fn member_steps(text: &[u8], mut expected: Option<Value>, steps: Vec<Step>) -> Result<Edited> {
     let mut out = Edited {
-        text,
-        expected: Value::Null,
+        text: Vec::new(),
+        expected: None,
+        removed: Vec::new(),
         applied: Vec::new(),
         gone: Vec::new(),
     };
@@ -125,11 +140,14 @@ pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Res
         }
     }
     // Every removal in one scan and one copy (edit::remove_members), the expected value once.
-    if !removals.is_empty() {
-        let removed = edit::remove_members(&out.text, &removals)?;
+    if removals.is_empty() {
+        out.text = text.to_vec();
+    } else {
+        let removed = edit::remove_members(text, &removals)?;
         out.text = removed.text;
         let gone = removals.iter().zip(&removed.found).filter(|(_, f)| **f);
-        expected = edit::expected_after(expected, gone.map(|(r, _)| r));
+        out.removed = gone.map(|(r, _)| r.clone()).collect();
+        expected = expected.map(|e| edit::expected_after(e, &out.removed));
         for (step, found) in removal_steps.into_iter().zip(removed.found) {
             if found {
                 out.applied.push(step);
@@ -138,11 +156,17 @@ pub fn member_steps(text: Vec<u8>, mut expected: Value, steps: Vec<Step>) -> Res
             }
         }
     }
+    if !moves.is_empty() && expected.is_none() {
+        bail!(crate::exit::Error::Internal(
+            "a move without the value it must leave".into()
+        ));
+    }
     for (object, step) in moves {
-        match move_step(&out.text, &expected, &step.action.kind, &object)? {
+        let Some(want) = &expected else { break };
+        match move_step(&out.text, want, &step.action.kind, &object)? {
             Some((text, after)) => {
                 out.text = text;
-                expected = after;
+                expected = Some(after);
                 out.applied.push(step);
             }
             None => out.gone.push(step),
@@ -394,21 +418,25 @@ fn drop_stale_resource_metadata(
 }
 
 /// Applies the whole-file steps among `steps` to `before`: returns the text the member steps
-/// start from, the whole-file steps that changed something, and the member steps.
-pub fn whole_file(before: &[u8], steps: Vec<Step>) -> (Vec<u8>, Vec<Step>, Vec<Step>) {
-    let mut text = before.to_vec();
+/// start from (borrowed from `before` unless a cache was replaced: no copy of the file), the
+/// whole-file steps that changed something, and the member steps.
+pub fn whole_file(before: &[u8], steps: Vec<Step>) -> (Cow<'_, [u8]>, Vec<Step>, Vec<Step>) {
+    let mut text = Cow::Borrowed(before);
     let (mut done, mut rest) = (Vec::new(), Vec::new());
     for step in steps {
         match &step.action.kind {
             ActionKind::RemoveBom => {
-                if let Some(t) = without_bom(&text) {
-                    text = t.to_vec();
+                if let Some(skip) = without_bom(&text).map(|t| text.len() - t.len()) {
+                    text = match text {
+                        Cow::Borrowed(b) => Cow::Borrowed(&b[skip..]),
+                        Cow::Owned(o) => Cow::Owned(o[skip..].to_vec()),
+                    };
                     done.push(step);
                 }
             }
             ActionKind::ReplaceWithEmptyObject => {
-                if text != b"{}" {
-                    text = b"{}".to_vec();
+                if *text != b"{}"[..] {
+                    text = Cow::Owned(b"{}".to_vec());
                     done.push(step);
                 }
             }

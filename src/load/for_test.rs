@@ -136,7 +136,10 @@ impl Snapshot {
 
     /// `.credentials.json` holds `json`.
     pub fn with_credentials(mut self, json: Value) -> Self {
-        self.credentials = Loaded::parsed(&self.credentials.path, json);
+        self.credentials = Loaded::parsed(
+            &self.credentials.path,
+            crate::store::credentials::Credentials::from_value(&json),
+        );
         self
     }
 

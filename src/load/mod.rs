@@ -79,7 +79,8 @@ pub struct Snapshot {
     /// Whose files this run may read and write (root on someone's home trusts only theirs).
     pub trust: Trust,
     pub global: Loaded<GlobalConfig>,
-    pub credentials: Loaded<Value>,
+    /// Read without a tree of the file ([`store::credentials`]).
+    pub credentials: Loaded<store::credentials::Credentials>,
     pub cache: Loaded<Value>,
     pub managed: Loaded<Value>,
     /// Every `.mcp.json` found, nearest to the project directory first.
@@ -140,7 +141,7 @@ impl DiskFacts {
 pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     let trust = Trust::for_home(&locations.home.path, &locations.config_dir.path);
     let global = global_config::load_trusting(&locations.global_config.path, &trust);
-    let credentials = store::load_small_trusting(&locations.credentials.path, &trust);
+    let credentials = store::credentials::load_trusting(&locations.credentials.path, &trust);
     let cache = store::load_small_trusting(&locations.needs_auth_cache.path, &trust);
     let managed = store::load_small(&locations.managed_mcp.path);
     let plugins = plugins::load(&locations.plugins_dir.path);

@@ -12,7 +12,7 @@ use super::marker::Marker;
 use super::release::Assumed;
 use super::server::{ConfiguredServer, Scope};
 use crate::load::{DiskFacts, Snapshot};
-use crate::paths::{self, Locations};
+use crate::paths::Locations;
 use crate::store::global_config::GlobalConfig;
 use crate::store::plugins::{InstalledPlugin, Plugins};
 use crate::store::{self, Loaded};
@@ -37,6 +37,11 @@ pub enum CredentialStore {
 
 pub use crate::load::LoadOptions;
 
+mod files;
+mod folder_settings;
+pub use files::{FileRef, Role};
+use folder_settings::settings_for_folder;
+
 /// The inputs of a diagnosis.
 pub struct Inventory {
     pub now_ms: i64,
@@ -44,7 +49,7 @@ pub struct Inventory {
     pub trust: store::safe::Trust,
     pub locations: Locations,
     pub global: Loaded<GlobalConfig>,
-    pub credentials: Loaded<Value>,
+    pub credentials: Loaded<store::credentials::Credentials>,
     pub cache: Loaded<Value>,
     /// Every `.mcp.json` found, nearest to the project directory first.
     pub mcp_json: Vec<Loaded<Value>>,
@@ -219,16 +224,27 @@ impl Inventory {
             Some(KeychainRead::Found { blob, .. }) => Some(blob),
             _ => None,
         };
-        let entries: Vec<Entry> = keychain_blob
-            .or(credentials.as_claude_sees())
-            .and_then(|c| c.get("mcpOAuth"))
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| Entry::from_value(k, v, now_ms))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let entries: Vec<Entry> = match (keychain_blob, credentials.as_claude_sees()) {
+            (Some(blob), _) => blob
+                .get("mcpOAuth")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| Entry::from_value(k, v, now_ms))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            // One entry's tree at a time, never the file's.
+            (None, Some(file)) => {
+                let mut out = Vec::with_capacity(file.entry_count());
+                out.extend(
+                    file.entries()
+                        .map(|(k, v)| Entry::from_value(k, &v, now_ms)),
+                );
+                out
+            }
+            (None, None) => Vec::new(),
+        };
         let markers = cache
             .as_claude_sees()
             .and_then(Value::as_object)
@@ -419,12 +435,35 @@ impl Inventory {
         }
     }
 
-    /// The credentials object Claude Code reads: the Keychain item when it is the live store,
-    /// the file otherwise.
-    pub fn live_credentials(&self) -> Option<&Value> {
+    /// A top-level member other than `mcpOAuth` of the credentials object Claude Code reads:
+    /// the Keychain item when it is the live store, the file otherwise.
+    pub fn live_member(&self, member: &str) -> Option<&Value> {
         match (&self.keychain, self.store) {
-            (Some(KeychainRead::Found { blob, .. }), CredentialStore::Keychain) => Some(blob),
-            _ => self.credentials.as_claude_sees(),
+            (Some(KeychainRead::Found { blob, .. }), CredentialStore::Keychain) => blob.get(member),
+            _ => self.credentials.as_claude_sees()?.get(member),
+        }
+    }
+
+    /// `mcpOAuth[key]` as stored in the credentials object Claude Code reads (the Keychain item
+    /// when it is the live store, the file otherwise), parsed.
+    pub fn live_entry(&self, key: &str) -> Option<Value> {
+        match (&self.keychain, self.store) {
+            (Some(KeychainRead::Found { blob, .. }), CredentialStore::Keychain) => {
+                blob.get("mcpOAuth")?.get(key).cloned()
+            }
+            _ => self.credentials.as_claude_sees()?.entry(key),
+        }
+    }
+
+    /// `mcpOAuth[key]` as stored in the file when Claude Code can parse it, else in the
+    /// Keychain item when one was read (the order the support ticket reads them in), parsed.
+    pub fn file_first_entry(&self, key: &str) -> Option<Value> {
+        match (self.credentials.as_claude_sees(), &self.keychain) {
+            (Some(file), _) => file.entry(key),
+            (None, Some(KeychainRead::Found { blob, .. })) => {
+                blob.get("mcpOAuth")?.get(key).cloned()
+            }
+            (None, _) => None,
         }
     }
 
@@ -518,249 +557,4 @@ pub struct KeychainItem<'a> {
     pub overflow: bool,
     /// Its `mcpOAuth` object holds a key twice: no edit by key (as for the file).
     pub duplicate_mcp_oauth: bool,
-}
-
-/// Which of Claude Code's files a path is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    GlobalConfig,
-    Credentials,
-    NeedsAuthCache,
-    ProjectMcpJson,
-    ManagedMcpJson,
-    PluginRegistry,
-    /// A settings file (user, project, local or managed) that switches servers on and off.
-    Settings,
-    /// The macOS Keychain item that holds the credentials object when it is the live store
-    /// (`fix::keychain` writes it through `security`).
-    KeychainItem,
-    /// A file given with `--mcp-config`: read, never written.
-    McpConfig,
-    /// One of mcp-remote's `<hash>_*` files in a version folder under its base dir (issue 13):
-    /// `fix` and `forget` remove them (backed up), `restore` puts them back where the role, the
-    /// base dir and the validated folder and file names say, never where a manifest says.
-    McpRemoteFile,
-}
-
-impl Role {
-    /// What Claude Code does when it cannot parse a file of this role.
-    pub fn when_unparseable(self) -> &'static str {
-        match self {
-            Role::Credentials => {
-                "Claude Code reads it as empty, so every MCP server (and the Claude.ai login) looks \
-                 signed out, and its next write replaces the whole file, losing everything in it"
-            }
-            Role::GlobalConfig => {
-                "Claude Code copies it to backups/.claude.json.corrupted.<time>, starts with default \
-                 settings (no user or local MCP servers), and its next write replaces the file. \
-                 Until it is repaired, no entry is judged stale or orphaned"
-            }
-            Role::NeedsAuthCache => {
-                "Claude Code reads it as \"no markers\" and overwrites it at its next write; no \
-                 harm beyond that"
-            }
-            Role::ProjectMcpJson => {
-                "Claude Code ignores the servers in it, and `claude mcp add -s project` would \
-                 replace it with only the new server. Until it is repaired, no entry is judged \
-                 stale or orphaned"
-            }
-            Role::ManagedMcpJson => "Claude Code ignores the managed servers in it",
-            Role::PluginRegistry => {
-                "Claude Code sees no installed plugins, so their MCP servers are not loaded"
-            }
-            Role::Settings => {
-                "Claude Code reports a settings error at start-up and ignores every setting in \
-                 it: the plugins, approvals and server lists it sets fall back to the other \
-                 settings files (this tool judges the servers the same way)"
-            }
-            Role::KeychainItem => {
-                "Claude Code reads it as no credentials and falls back to .credentials.json"
-            }
-            Role::McpConfig => {
-                "`claude --mcp-config` stops with an invalid-configuration error instead of \
-                 loading the servers in it. Until it is repaired, no entry is judged stale or \
-                 orphaned"
-            }
-            Role::McpRemoteFile => {
-                "mcp-remote treats it as absent: it signs in (or registers) again and overwrites it"
-            }
-        }
-    }
-}
-
-impl Inventory {
-    /// Which of the files a writing command may touch `path` is.
-    pub fn role_of(&self, path: &Path) -> Option<Role> {
-        if path == self.credentials.path {
-            Some(Role::Credentials)
-        } else if path == self.cache.path {
-            Some(Role::NeedsAuthCache)
-        } else if path == self.global.path {
-            Some(Role::GlobalConfig)
-        } else {
-            None
-        }
-    }
-}
-
-/// One file with the facts every file has, whatever its content type.
-pub struct FileRef<'a> {
-    pub role: Role,
-    pub path: &'a Path,
-    pub facts: &'a store::FileFacts,
-    pub problems: &'a store::JsonProblems,
-}
-
-impl Inventory {
-    /// Every file read, in a stable order.
-    pub fn files(&self) -> Vec<FileRef<'_>> {
-        let mut out = vec![
-            FileRef {
-                role: Role::GlobalConfig,
-                path: &self.global.path,
-                facts: &self.global.facts,
-                problems: &self.global.problems,
-            },
-            FileRef {
-                role: Role::Credentials,
-                path: &self.credentials.path,
-                facts: &self.credentials.facts,
-                problems: &self.credentials.problems,
-            },
-            FileRef {
-                role: Role::NeedsAuthCache,
-                path: &self.cache.path,
-                facts: &self.cache.facts,
-                problems: &self.cache.problems,
-            },
-        ];
-        for f in &self.mcp_json {
-            out.push(FileRef {
-                role: Role::ProjectMcpJson,
-                path: &f.path,
-                facts: &f.facts,
-                problems: &f.problems,
-            });
-        }
-        if self.plugins.registry.facts.present {
-            out.push(FileRef {
-                role: Role::PluginRegistry,
-                path: &self.plugins.registry.path,
-                facts: &self.plugins.registry.facts,
-                problems: &self.plugins.registry.problems,
-            });
-        }
-        if self.managed.facts.present {
-            out.push(FileRef {
-                role: Role::ManagedMcpJson,
-                path: &self.managed.path,
-                facts: &self.managed.facts,
-                problems: &self.managed.problems,
-            });
-        }
-        for f in &self.mcp_config {
-            out.push(FileRef {
-                role: Role::McpConfig,
-                path: &f.path,
-                facts: &f.facts,
-                problems: &f.problems,
-            });
-        }
-        let s = &self.settings_files;
-        for f in [
-            Some(&s.user),
-            s.project.as_ref(),
-            Some(&s.local),
-            Some(&s.managed),
-        ]
-        .into_iter()
-        .flatten()
-        .chain(&s.managed_drop_ins)
-        .filter(|f| f.facts.present)
-        {
-            out.push(FileRef {
-                role: Role::Settings,
-                path: &f.path,
-                facts: &f.facts,
-                problems: &f.problems,
-            });
-        }
-        out
-    }
-}
-
-/// What the settings files and `.claude.json` say for the folder being checked, as
-/// [`super::settings::judge`] reads it. A file Claude Code cannot parse counts as absent, as
-/// Claude Code ignores it.
-fn settings_for_folder(
-    files: &crate::load::settings::SettingsFiles,
-    global: &Loaded<GlobalConfig>,
-    locations: &Locations,
-    target_os: &str,
-) -> super::settings::Settings {
-    use super::settings::{Settings, SettingsFile, Source};
-    let folder = paths::project_key(target_os, &locations.project_dir.display().to_string());
-    let mut out = Settings {
-        folder: folder.clone(),
-        target_os: target_os.to_string(),
-        folder_shown: locations.display(&locations.project_dir),
-        ..Settings::default()
-    };
-    let mut in_order: Vec<_> = super::settings::managed_by_precedence(files)
-        .map(|managed| (Source::Managed, Some(managed)))
-        .collect();
-    in_order.extend([
-        (Source::Local, Some(&files.local)),
-        (Source::Project, files.project.as_ref()),
-        (Source::User, Some(&files.user)),
-    ]);
-    for (source, loaded) in in_order {
-        let Some(loaded) = loaded else { continue };
-        if let Some(Value::Object(value)) = loaded.as_claude_sees() {
-            if let Some((setting, found)) = super::settings::rejected_setting(value) {
-                out.ignored.push(super::settings::IgnoredFile {
-                    source,
-                    path: loaded.path.clone(),
-                    shown: locations.display(&loaded.path),
-                    setting,
-                    found,
-                });
-                continue;
-            }
-            out.files.push(SettingsFile {
-                source,
-                shown: locations.display(&loaded.path),
-                value: value.clone(),
-            });
-        }
-    }
-    // The home directory counts as trusted (real client 2.1.332: run there, an untrusted folder's
-    // own approvals load its .mcp.json servers; tests/real-client/README.md).
-    out.trusted = locations.project_dir == locations.home.path;
-    let Some(config) = global.as_claude_sees() else {
-        return out;
-    };
-    if let Some(p) = config
-        .projects
-        .iter()
-        .find(|p| paths::same_project(target_os, &p.path, &folder))
-    {
-        out.files.push(SettingsFile {
-            source: Source::ProjectEntry,
-            shown: format!(
-                "{} projects[\"{}\"]",
-                locations.display(&global.path),
-                p.path
-            ),
-            value: p.fields.clone(),
-        });
-    }
-    // Trust is inherited from a trusted ancestor folder (not confirmed with the real client:
-    // model-facts.md tried only the folder itself).
-    out.trusted |= config.projects.iter().any(|p| {
-        p.fields.get("hasTrustDialogAccepted") == Some(&Value::Bool(true))
-            && paths::project_contains(target_os, &p.path, &folder)
-    });
-    out
 }

@@ -203,9 +203,7 @@ fn candidates(name: &str, inv: &Inventory) -> Result<Vec<Candidate>> {
 
 /// The access token of `mcpOAuth[key]` in the live store, when it holds a non-empty one.
 fn claude_code_token(inv: &Inventory, key: &str) -> Option<String> {
-    inv.live_credentials()?
-        .get("mcpOAuth")?
-        .get(key)?
+    inv.live_entry(key)?
         .get("accessToken")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())

@@ -172,23 +172,11 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             .filter(|s| !s.is_empty())
             .map(SecretInfo::of)
     };
-    let raw_entries = inv
-        .credentials
-        .as_claude_sees()
-        .or(match &inv.keychain {
-            Some(KeychainRead::Found { blob, .. }) => Some(blob),
-            _ => None,
-        })
-        .and_then(|c| c.get("mcpOAuth"))
-        .and_then(Value::as_object);
     let mcp_oauth = inv
         .entries
         .iter()
         .map(|e: &Entry| {
-            let raw = raw_entries
-                .and_then(|m| m.get(&e.key))
-                .cloned()
-                .unwrap_or(Value::Null);
+            let raw = inv.file_first_entry(&e.key).unwrap_or(Value::Null);
             EntryProjection {
                 key: e.key.clone(),
                 fields: e.fields.clone(),

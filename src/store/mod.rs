@@ -4,6 +4,8 @@
 //! before anything is parsed. A file that Claude Code itself cannot parse is kept apart: the
 //! diagnosis treats it as Claude Code does (as if it were empty) and nothing ever writes it.
 
+pub mod accept;
+pub mod credentials;
 pub mod file;
 pub mod global_config;
 pub mod plugins;

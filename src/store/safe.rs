@@ -231,7 +231,11 @@ pub fn open_regular(path: &Path, cap: u64) -> io::Result<File> {
 
 /// Reads a whole open file, failing (rather than growing without bound) past `cap`.
 pub fn read_capped(path: &Path, file: File, cap: u64) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+    // The size the file says it has, reserved at once (`take` hides it from `read_to_end`,
+    // which then doubles its way up: 8 MB held for a 5 MB file). One byte more, so reading to
+    // the end does not grow the buffer to learn there is nothing left.
+    let hint = file.metadata().map_or(0, |m| m.len().min(cap)) as usize;
+    let mut bytes = Vec::with_capacity(hint.saturating_add(1));
     file.take(cap + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {
         return Err(over_cap(path, bytes.len() as u64, cap));

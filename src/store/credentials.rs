@@ -1,0 +1,389 @@
+//! `.credentials.json` loaded without a tree of the whole file.
+//!
+//! Parsed into a `serde_json::Value` with `preserve_order`, a credentials file is a tree about
+//! eight times its size (a hashed `IndexMap` per object, a `String` per key and value): 40 MB
+//! for a 5 MB file of 10,000 `mcpOAuth` entries, held for the whole diagnosis. What the
+//! diagnosis needs of it is each entry once (turned into a `model::Entry`), a few small
+//! top-level members (`mcpOAuthClientConfig`) and, rarely, one entry's raw fields. So
+//! [`Credentials`] keeps the file's text once, the byte span of each `mcpOAuth` member, and the
+//! other top-level members parsed (small); an entry is parsed from its span when it is asked
+//! for.
+//!
+//! It reads as `Value` did: the members Claude Code's `JSON.parse` sees (of a key given twice,
+//! the last value, at the first one's place), and a file serde_json cannot parse (a number
+//! beyond `f64`, a lone surrogate escape, nesting too deep) has no content, with the error's
+//! position, exactly as [`super::load_small`] reports it ([`super::accept::parses`]).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::{Loaded, SyntaxProblem, file, safe};
+use crate::json::SyntaxErrorKind;
+use crate::json::position::LineCol;
+use crate::json::scan::{self, Seg, Visit, Visitor};
+
+/// The member Claude Code keeps its MCP grants in.
+const MCP_OAUTH: &str = "mcpOAuth";
+
+/// Byte offsets `start..end` in [`Credentials::text`].
+type Span = (usize, usize);
+
+/// A credentials file Claude Code can parse (or could, past a byte order mark).
+#[derive(Clone)]
+pub struct Credentials {
+    /// The bytes after any byte order mark.
+    text: Vec<u8>,
+    /// The top-level members other than `mcpOAuth`, parsed; the whole value when the top level
+    /// is not an object.
+    rest: Value,
+    /// The value span of the `mcpOAuth` member that counts (the last).
+    mcp_oauth: Option<Span>,
+    /// `mcpOAuth`'s members when it is an object, in order: key and value span.
+    entries: Vec<(String, Span)>,
+    /// Where each key is in `entries`.
+    by_key: HashMap<String, usize>,
+}
+
+/// Never the text: it holds tokens.
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("bytes", &self.text.len())
+            .field("entries", &self.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    /// A top-level member other than `mcpOAuth` (whose entries are read with
+    /// [`Credentials::entries`] and [`Credentials::entry`]).
+    pub fn get(&self, member: &str) -> Option<&Value> {
+        self.rest.get(member)
+    }
+
+    /// The `mcpOAuth` entries, in order, each parsed from its span (a small tree at a time).
+    /// Nothing when `mcpOAuth` is missing or not an object.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, Value)> + '_ {
+        self.entries
+            .iter()
+            .map(|(key, span)| (key.as_str(), self.parse(*span)))
+    }
+
+    /// How many entries [`Credentials::entries`] gives.
+    pub fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// `mcpOAuth[key]`, parsed.
+    pub fn entry(&self, key: &str) -> Option<Value> {
+        self.by_key.get(key).map(|&i| self.parse(self.entries[i].1))
+    }
+
+    /// The whole `mcpOAuth` value, parsed (a tree of most of the file: for a comparison with
+    /// the Keychain item, never on the way of `fix`).
+    pub fn mcp_oauth(&self) -> Option<Value> {
+        self.mcp_oauth.map(|span| self.parse(span))
+    }
+
+    /// A span of text the whole of which serde_json parsed: it parses again (with less nesting
+    /// around it, so never deeper than the limit).
+    fn parse(&self, (start, end): Span) -> Value {
+        serde_json::from_slice(&self.text[start..end]).unwrap_or(Value::Null)
+    }
+
+    /// The credentials `text` holds (no byte order mark): `None` when it is not JSON
+    /// serde_json parses. For snapshots built in tests and for [`load_trusting`].
+    pub fn from_text(text: Vec<u8>) -> Option<Self> {
+        let mut spans = Spans::default();
+        let report = scan::scan(&text[..], &mut spans).ok()?;
+        if report.error.is_some() || report.bom || super::accept::parses(&text).is_err() {
+            return None;
+        }
+        Some(Self::build(text, spans))
+    }
+
+    /// The credentials `value` would be written as (compact), for snapshots built in tests.
+    pub fn from_value(value: &Value) -> Self {
+        let text = serde_json::to_vec(value).unwrap_or_default();
+        Self::from_text(text).expect("a serialised Value parses")
+    }
+
+    /// From text that scanned and parsed, and its spans (offsets into `text`).
+    fn build(text: Vec<u8>, spans: Spans) -> Self {
+        let value_span = |&(start, end): &Span| (value_start(&text, start).min(end), end);
+        let mut rest = Map::new();
+        let mut mcp_oauth = None;
+        let mut mcp_oauth_member = None;
+        for (key, span) in &spans.top {
+            if key == MCP_OAUTH {
+                mcp_oauth = Some(value_span(span));
+                mcp_oauth_member = Some(*span);
+            } else {
+                let (start, end) = value_span(span);
+                let value = serde_json::from_slice(&text[start..end]).unwrap_or(Value::Null);
+                rest.insert(key.clone(), value);
+            }
+        }
+        let rest = if spans.top_is_object {
+            Value::Object(rest)
+        } else {
+            serde_json::from_slice(&text).unwrap_or(Value::Null)
+        };
+        // Of two `mcpOAuth` members, the last counts: only its own entries.
+        let mut entries: Vec<(String, Span)> = Vec::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        if let Some((from, to)) = mcp_oauth_member {
+            for (key, span) in spans.mcp_oauth {
+                if span.0 < from || span.1 > to {
+                    continue;
+                }
+                let span = value_span(&span);
+                match by_key.get(&key) {
+                    // A key given twice: the last value, at the first one's place.
+                    Some(&i) => entries[i].1 = span,
+                    None => {
+                        by_key.insert(key.clone(), entries.len());
+                        entries.push((key, span));
+                    }
+                }
+            }
+        }
+        Self {
+            text,
+            rest,
+            mcp_oauth,
+            entries,
+            by_key,
+        }
+    }
+}
+
+/// Where the value of the member whose key's quote is at `start` begins: past the key, the
+/// whitespace and the colon.
+fn value_start(text: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(&b) = text.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => break,
+            _ => i += 1,
+        }
+    }
+    i += 1;
+    while text
+        .get(i)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b':'))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// Collects the member spans of the top-level object and of `mcpOAuth` objects, walking the
+/// whole document as [`scan::ValidateOnly`] does (so duplicated keys are reported the same).
+#[derive(Default)]
+struct Spans {
+    top: Vec<(String, Span)>,
+    top_is_object: bool,
+    mcp_oauth: Vec<(String, Span)>,
+}
+
+impl Visitor for Spans {
+    fn visit(&mut self, _path: &[Seg]) -> Visit {
+        Visit::Descend
+    }
+    fn captured(&mut self, _path: &[Seg], _raw: Vec<u8>) {}
+    fn member_span(&mut self, object: &[Seg], key: &str, start: u64, end: u64) {
+        let span = (start as usize, end as usize);
+        match object {
+            [] => self.top.push((key.to_string(), span)),
+            [Seg::Key(k)] if k == MCP_OAUTH => self.mcp_oauth.push((key.to_string(), span)),
+            _ => {}
+        }
+    }
+    fn object_span(&mut self, path: &[Seg], _open: u64, _close: u64) {
+        if path.is_empty() {
+            self.top_is_object = true;
+        }
+    }
+}
+
+/// [`super::load_small_trusting`] for `.credentials.json`: the same facts, problems and
+/// checksum, the content as [`Credentials`] instead of a tree.
+pub fn load_trusting(path: &Path, trust: &safe::Trust) -> Loaded<Credentials> {
+    let facts = file::inspect(path);
+    if !facts.present || facts.error.is_some() {
+        let mut loaded = Loaded::absent(path, facts.clone());
+        loaded.problems.read_error = facts.error;
+        return loaded;
+    }
+    let read = facts
+        .target
+        .as_deref()
+        .ok_or_else(|| std::io::Error::other("no target"))
+        .and_then(|target| {
+            trust.check_file(&facts)?;
+            safe::read_regular(target, safe::SMALL_FILE_CAP)
+        });
+    let mut bytes = match read {
+        Ok(b) => b,
+        Err(e) => {
+            let mut loaded = Loaded::absent(path, facts);
+            loaded.problems.read_error = Some(e.to_string());
+            return loaded;
+        }
+    };
+    let mut spans = Spans::default();
+    let report = match scan::scan(&bytes[..], &mut spans) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut loaded = Loaded::absent(path, facts);
+            loaded.problems.read_error = Some(e.to_string());
+            return loaded;
+        }
+    };
+    let mut problems = super::locate(&report, &bytes[..]).unwrap_or_default();
+    let sha256 = Some(crate::digest::sha256_hex(&bytes));
+    let skip = if report.bom { 3 } else { 0 };
+    let content = if problems.syntax.is_none() {
+        match super::accept::parses(&bytes[skip..]) {
+            Ok(()) => {
+                bytes.drain(..skip);
+                let shift = |v: &mut Vec<(String, Span)>| {
+                    for (_, (start, end)) in v.iter_mut() {
+                        *start -= skip;
+                        *end -= skip;
+                    }
+                };
+                shift(&mut spans.top);
+                shift(&mut spans.mcp_oauth);
+                Some(Credentials::build(bytes, spans))
+            }
+            Err(e) => {
+                // Valid for JSON.parse, but not for serde_json: a number beyond f64, a lone
+                // surrogate escape, nesting beyond its recursion limit.
+                problems.syntax = Some(SyntaxProblem {
+                    kind: SyntaxErrorKind::Unsupported,
+                    at: LineCol {
+                        line: e.line() as u64,
+                        column: e.column() as u64,
+                    },
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+    Loaded {
+        path: path.to_path_buf(),
+        sha256,
+        facts,
+        problems,
+        content,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `Value` made of the same text: the reference.
+    fn check_against_value(text: &str) {
+        let value: Value = serde_json::from_str(text).unwrap();
+        let c = Credentials::from_text(text.as_bytes().to_vec()).unwrap();
+        let want_entries: Vec<(String, Value)> = value
+            .get(MCP_OAUTH)
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        let got: Vec<(String, Value)> = c.entries().map(|(k, v)| (k.to_string(), v)).collect();
+        assert_eq!(got, want_entries, "{text}");
+        for (k, v) in &want_entries {
+            assert_eq!(c.entry(k).as_ref(), Some(v), "{text}");
+        }
+        assert_eq!(c.entry("absent"), None);
+        assert_eq!(c.mcp_oauth(), value.get(MCP_OAUTH).cloned(), "{text}");
+        for member in ["mcpOAuthClientConfig", "claudeAiOauth", "other", MCP_OAUTH] {
+            let want = if member == MCP_OAUTH {
+                None
+            } else {
+                value.get(member)
+            };
+            assert_eq!(c.get(member), want, "{member} of {text}");
+        }
+        // Order kept in what is not mcpOAuth.
+        if let (Value::Object(all), Value::Object(rest)) = (&value, &c.rest) {
+            let keys: Vec<&String> = all.keys().filter(|k| *k != MCP_OAUTH).collect();
+            assert_eq!(rest.keys().collect::<Vec<_>>(), keys);
+        }
+    }
+
+    #[test]
+    fn reads_what_a_value_of_the_file_holds() {
+        for text in [
+            r#"{"claudeAiOauth":{"accessToken":"t"},"mcpOAuth":{"a|1":{"accessToken":"x","n":1e3},"b|2":{}},"mcpOAuthClientConfig":{"a|1":{"clientSecret":"s"}}}"#,
+            "{\n  \"mcpOAuth\" :  {\n    \"a\\\"q|1\" : {\"x\": [1, {\"y\": null}]},\n    \"\\u0062|2\": \"str\"\n  }\n}\n",
+            r#"{"mcpOAuth":{"a|1":{"v":1},"b|2":2,"a|1":{"v":3}}}"#,
+            r#"{"mcpOAuth":{"a|1":1},"other":0,"mcpOAuth":{"b|2":2}}"#,
+            r#"{"mcpOAuth":{"a|1":1},"other":0,"other":{"x":1}}"#,
+            r#"{"mcpOAuth":null}"#,
+            r#"{"mcpOAuth":"text"}"#,
+            r#"{"mcpOAuth":[{"a|1":1}]}"#,
+            r#"{"mcpOAuth":{}}"#,
+            r#"{"nested":{"mcpOAuth":{"a|1":1}}}"#,
+            r#"{}"#,
+            r#"[{"mcpOAuth":{"a|1":1}}]"#,
+            r#""just a string""#,
+        ] {
+            check_against_value(text);
+        }
+    }
+
+    #[test]
+    fn a_file_serde_json_cannot_parse_has_no_content_and_its_position() {
+        assert!(Credentials::from_text(br#"{"mcpOAuth":{"a|1":{"n":1e400}}}"#.to_vec()).is_none());
+        assert!(Credentials::from_text(br#"{"mcpOAuth":{"#.to_vec()).is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".credentials.json");
+        let trust = safe::Trust::default();
+        for text in [
+            &b"{\n\"mcpOAuth\":{\"a|1\":{\"n\":1e400}}}"[..],
+            b"{\"mcpOAuth\":{\"a|1\":\"\\ud800\"}}",
+            b"{\"mcpOAuth\":{\"a|1\":1,}}",
+            b"\xEF\xBB\xBF{\"mcpOAuth\":{\"a|1\":{\"accessToken\":\"x\"}},\"z\":1}",
+            b"{\"mcpOAuth\":{\"a|1\":1,\"a|1\":2}}",
+            b"",
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let old = super::super::load_small_trusting(&path, &trust);
+            let new = load_trusting(&path, &trust);
+            assert_eq!(new.sha256, old.sha256);
+            assert_eq!(format!("{:?}", new.problems), format!("{:?}", old.problems));
+            assert_eq!(new.content.is_some(), old.content.is_some());
+            if let (Some(new), Some(old)) = (&new.content, &old.content) {
+                let want: Vec<(String, Value)> = old[MCP_OAUTH]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                let got: Vec<(String, Value)> =
+                    new.entries().map(|(k, v)| (k.to_string(), v)).collect();
+                assert_eq!(got, want);
+                assert_eq!(new.get("z"), old.get("z"));
+            }
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_text() {
+        let c =
+            Credentials::from_text(br#"{"mcpOAuth":{"a|1":{"accessToken":"CANARY"}}}"#.to_vec())
+                .unwrap();
+        assert!(!format!("{c:?}").contains("CANARY"));
+    }
+}
