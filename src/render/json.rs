@@ -3,10 +3,10 @@
 use serde::Serialize;
 
 use super::files::{self, FileReport};
+use super::plan::PlannedFinding;
 use super::servers::ServerReport;
-use crate::checks::Finding;
 use crate::diagnosis::Diagnosis;
-use crate::fix::plan::{self, Selection};
+use crate::fix::plan::Plan;
 use crate::timefmt;
 
 pub const SCHEMA: u32 = 1;
@@ -21,7 +21,7 @@ struct CheckDocument<'a> {
     /// The Claude Code release the verdicts assume.
     claude_release: &'a crate::model::release::Assumed,
     summary: Summary,
-    findings: Vec<Finding>,
+    findings: Vec<PlannedFinding<'a>>,
     servers: Vec<ServerReport>,
     files: Vec<FileReport>,
 }
@@ -35,7 +35,8 @@ struct Summary {
     servers_unusable: usize,
 }
 
-pub fn check(d: &Diagnosis) -> String {
+/// `plan`: what `fix` would do for `d` (`fix::plan::for_findings` with the default selection).
+pub fn check(d: &Diagnosis, plan: &Plan) -> String {
     let (errors, warnings, infos) = d.counts();
     let doc = CheckDocument {
         schema: SCHEMA,
@@ -52,10 +53,7 @@ pub fn check(d: &Diagnosis) -> String {
             servers_unusable: d.servers.iter().filter(|s| s.verdict.is_problem()).count(),
         },
         // Each action as `fix` carries it out (a placeholder's removal folded into a move).
-        findings: super::plan::findings_as_planned(
-            &d.findings,
-            &plan::for_findings(&d.inventory, &d.findings, &Selection::default()),
-        ),
+        findings: super::plan::findings_as_planned_borrowed(&d.findings, plan),
         servers: super::servers::reports(&d.servers),
         files: files::files(&d.inventory),
     };
