@@ -105,26 +105,43 @@ fn could_match(text: &str) -> bool {
 /// Whether `bytes` holds `len` consecutive `[A-Za-z0-9_-]` bytes.
 fn has_run_of(bytes: &[u8], len: usize) -> bool {
     // A run of `len` bytes holds every byte of at least one aligned block of `len / 2` (a run
-    // begins at most `len / 2 - 1` bytes before the next block boundary): when no block is made
-    // of run bytes only, there is no run, and blocks are tested without a branch per byte (the
-    // byte loop was most of `free_text` on a megabyte report; issue 15).
+    // begins at most `len / 2 - 1` bytes before the next block boundary): blocks are tested
+    // without a branch per byte, and only a block made of run bytes only is measured (the byte
+    // loop was most of `free_text` on a megabyte report; issue 15).
     let block = len / 2;
-    if block >= 8
-        && !bytes
-            .chunks_exact(block)
-            .any(|b| b.iter().fold(true, |all, &c| all & run_byte(c)))
-    {
-        return false;
-    }
-    let mut run = 0;
-    for &b in bytes {
-        if run_byte(b) {
-            run += 1;
+    if block < 8 {
+        let mut run = 0;
+        for &b in bytes {
+            run = if run_byte(b) { run + 1 } else { 0 };
             if run >= len {
                 return true;
             }
+        }
+        return false;
+    }
+    let mut at = 0;
+    while at + block <= bytes.len() {
+        let whole = bytes[at..at + block]
+            .iter()
+            .fold(true, |all, &c| all & run_byte(c));
+        if whole {
+            // Measure the run through this block only: words such as `stale-registration`
+            // fill a block without making a run of `len`.
+            let start = bytes[..at]
+                .iter()
+                .rposition(|&c| !run_byte(c))
+                .map_or(0, |i| i + 1);
+            let end = bytes[at + block..]
+                .iter()
+                .position(|&c| !run_byte(c))
+                .map_or(bytes.len(), |i| at + block + i);
+            if end - start >= len {
+                return true;
+            }
+            // The next block that can be whole starts after the run's end.
+            at = (end / block + 1) * block;
         } else {
-            run = 0;
+            at += block;
         }
     }
     false
@@ -219,7 +236,13 @@ mod tests {
         }
         for lead in 0..40 {
             for run in [15, 16, 30, 31, 32, 33, 47, 64] {
-                for tail in ["", " ", "x/y", "_-"] {
+                for tail in [
+                    "",
+                    " ",
+                    "x/y",
+                    "_-",
+                    " stale-registration orphaned-registration-x",
+                ] {
                     let text = format!(
                         "{}{}{tail}",
                         " .".repeat(lead).get(..lead).unwrap(),
