@@ -56,25 +56,30 @@ pub fn free_text(text: &str) -> Cow<'_, str> {
     if !text.contains('\n') {
         return replace_tokens(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut changed = false;
+    // Allocated at the first line that changes: a report of megabytes usually has none, and a
+    // fresh buffer of its size costs a page fault per 4 KiB (issue 15).
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut at = 0;
     for line in text.split_inclusive('\n') {
-        match if could_match(line) {
-            replace_tokens(line)
-        } else {
-            Cow::Borrowed(line)
-        } {
-            Cow::Owned(s) => {
-                changed = true;
-                out.push_str(&s);
-            }
-            Cow::Borrowed(s) => out.push_str(s),
+        let start = at;
+        at += line.len();
+        if !could_match(line) {
+            continue;
+        }
+        if let Cow::Owned(s) = replace_tokens(line) {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..start]);
+            o.push_str(&s);
+            copied = at;
         }
     }
-    if changed {
-        Cow::Owned(out)
-    } else {
-        Cow::Borrowed(text)
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            Cow::Owned(o)
+        }
     }
 }
 
@@ -99,18 +104,52 @@ fn could_match(text: &str) -> bool {
 
 /// Whether `bytes` holds `len` consecutive `[A-Za-z0-9_-]` bytes.
 fn has_run_of(bytes: &[u8], len: usize) -> bool {
-    let mut run = 0;
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
-            run += 1;
+    // A run of `len` bytes holds every byte of at least one aligned block of `len / 2` (a run
+    // begins at most `len / 2 - 1` bytes before the next block boundary): blocks are tested
+    // without a branch per byte, and only a block made of run bytes only is measured (the byte
+    // loop was most of `free_text` on a megabyte report; issue 15).
+    let block = len / 2;
+    if block < 8 {
+        let mut run = 0;
+        for &b in bytes {
+            run = if run_byte(b) { run + 1 } else { 0 };
             if run >= len {
                 return true;
             }
+        }
+        return false;
+    }
+    let mut at = 0;
+    while at + block <= bytes.len() {
+        let whole = bytes[at..at + block]
+            .iter()
+            .fold(true, |all, &c| all & run_byte(c));
+        if whole {
+            // Measure the run through this block only: words such as `stale-registration`
+            // fill a block without making a run of `len`.
+            let start = bytes[..at]
+                .iter()
+                .rposition(|&c| !run_byte(c))
+                .map_or(0, |i| i + 1);
+            let end = bytes[at + block..]
+                .iter()
+                .position(|&c| !run_byte(c))
+                .map_or(bytes.len(), |i| at + block + i);
+            if end - start >= len {
+                return true;
+            }
+            // The next block that can be whole starts after the run's end.
+            at = (end / block + 1) * block;
         } else {
-            run = 0;
+            at += block;
         }
     }
     false
+}
+
+/// A byte a token-shaped run is made of: `[A-Za-z0-9_-]`.
+fn run_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
 /// How many bytes at `start` belong to a JSON escape begun by a backslash just before it: 5 for
@@ -188,6 +227,39 @@ fn is_mcp_remote_file_stem(run: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_is_found_wherever_it_starts_and_only_when_long_enough() {
+        // The block prefilter against the plain byte count, for runs at every offset.
+        fn by_bytes(bytes: &[u8], len: usize) -> bool {
+            bytes.split(|b| !run_byte(*b)).any(|run| run.len() >= len)
+        }
+        for lead in 0..40 {
+            for run in [15, 16, 30, 31, 32, 33, 47, 64] {
+                for tail in [
+                    "",
+                    " ",
+                    "x/y",
+                    "_-",
+                    " stale-registration orphaned-registration-x",
+                ] {
+                    let text = format!(
+                        "{}{}{tail}",
+                        " .".repeat(lead).get(..lead).unwrap(),
+                        "aB3_-9".repeat(11).get(..run).unwrap()
+                    );
+                    for len in [16, 32] {
+                        assert_eq!(
+                            has_run_of(text.as_bytes(), len),
+                            by_bytes(text.as_bytes(), len),
+                            "{text:?} {len}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(has_run_of(b"ab", 2) && !has_run_of(b"a b", 2));
+    }
 
     #[test]
     fn a_refresh_lock_name_is_shown_and_a_token_beside_it_is_not() {

@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 use super::Context;
 use crate::config::{Command, Config, Format};
 use crate::diagnosis::Diagnosis;
+use crate::fix::plan::{self, Selection};
 use crate::{Outcome, checks, exit, render};
 
 pub fn list_checks(config: &Config) -> Outcome {
@@ -62,14 +63,32 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
     if let (Command::Status, Some(name)) = (&ctx.config.command, &ctx.config.status_server) {
         render::status::keep_server(&mut diagnosis, name).map_err(exit::Error::Usage)?;
     }
-    let stdout = match (&ctx.config.command, ctx.config.format) {
-        (_, Format::Json) => render::json::check(&diagnosis),
-        (Command::Status, _) => render::status::table(&diagnosis, ctx.style()),
-        _ => render::human::check(&diagnosis, ctx.style()),
+    // What `fix` would do, for the outputs that say it (not the status table).
+    let plan = || {
+        plan::for_findings(
+            &diagnosis.inventory,
+            &diagnosis.findings,
+            &Selection::default(),
+        )
+    };
+    let (stdout, plan) = match (&ctx.config.command, ctx.config.format) {
+        (_, Format::Json) => {
+            let plan = plan();
+            (render::json::check(&diagnosis, &plan), Some(plan))
+        }
+        (Command::Status, _) => (render::status::table(&diagnosis, ctx.style()), None),
+        _ => {
+            let plan = plan();
+            (
+                render::human::check(&diagnosis, &plan, ctx.style()),
+                Some(plan),
+            )
+        }
     };
     let exit = exit_for(&diagnosis);
-    // The process ends right after printing: freeing every finding and entry one allocation at
-    // a time would only cost time (about a tenth of a small home's run).
+    // The process ends right after printing: freeing every finding, entry and planned step one
+    // allocation at a time would only cost time (about a tenth of a small home's run).
+    std::mem::forget(plan);
     std::mem::forget(diagnosis);
     Ok(Outcome {
         stdout,

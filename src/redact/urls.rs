@@ -256,6 +256,28 @@ fn secret_segment(previous: &str, segment: &str) -> bool {
     digits >= 2 && letters >= 2 && separators * 8 <= len && distinct.len() * 2 >= len
 }
 
+/// Whether [`url`] shows `u` (`scheme://…`) exactly as it is, told without building the shown
+/// form: with no `@`, `?` or `#` there is no userinfo, query or fragment to hide, so it is shown
+/// as it is when no path segment is a secret. (A report names the same few URLs thousands of
+/// times; building each one's shown form was most of [`urls_in_text`]; issue 15.)
+fn shown_as_is(u: &str) -> bool {
+    let Some((scheme, rest)) = u.split_once("://") else {
+        return false;
+    };
+    if scheme.is_empty() || rest.contains(['@', '?', '#']) {
+        return false;
+    }
+    let path = &rest[rest.find('/').unwrap_or(rest.len())..];
+    let mut previous = "";
+    for segment in path.split('/') {
+        if secret_segment(previous, segment) {
+            return false;
+        }
+        previous = segment;
+    }
+    true
+}
+
 /// Applies [`url`] to every URL inside free text (messages, JSON documents, Markdown), as a last
 /// line of defence for a URL that reached the output without passing [`url`] first.
 ///
@@ -299,6 +321,11 @@ pub fn urls_in_text(text: &str) -> Cow<'_, str> {
             search = after;
             continue;
         }
+        if shown_as_is(&text[start..end]) {
+            handled = end;
+            search = end.max(after);
+            continue;
+        }
         let shown = url(&text[start..end]);
         if shown != text[start..end] {
             let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
@@ -321,6 +348,37 @@ pub fn urls_in_text(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_said_to_be_shown_as_it_is_is_shown_as_it_is() {
+        for u in [
+            "https://mcp.linear.app/mcp",
+            "https://mcp.linear.app/mcp/",
+            "http://localhost:8080/sse",
+            "https://h.example/s/CANARYabc/mcp",
+            "https://h.example/api/CANARY0123456789abcdef0123456789/mcp",
+            "https://h.example/v1/2024-11-05-preview/oauth-protected-resource",
+            "https://h.example/tenant/8f14e45f-ceea-467a-9af0-12ab34cd56ef/mcp",
+            "https://h.example/token/x",
+            "https://h.example",
+            "https://h.example//a//",
+            "https://user:CANARY@h.example/mcp",
+            "https://h.example/mcp?api_key=CANARY",
+            "https://h.example/mcp#CANARY",
+            "a://b:c/d",
+        ] {
+            if shown_as_is(u) {
+                assert_eq!(url(u), u);
+            } else {
+                assert!(
+                    u.contains(['@', '?', '#']) || url(u) != u,
+                    "{u} is shown as it is but not said to be"
+                );
+            }
+        }
+        assert!(shown_as_is("https://mcp.linear.app/mcp"));
+        assert!(!shown_as_is("https://h.example/s/CANARYabc/mcp"));
+    }
 
     #[test]
     fn hides_userinfo_and_query_values() {

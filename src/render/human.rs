@@ -2,12 +2,13 @@
 
 use std::fmt::Write;
 
+use super::plan::Absorbed;
 use super::servers::{ServerSummary, Verdict};
 use super::style::{Style, count, plural, sanitize, severity_tag, wrap};
 use crate::checks::ActionKind;
 use crate::checks::Finding;
 use crate::diagnosis::Diagnosis;
-use crate::fix::plan::{self, Plan, Selection};
+use crate::fix::plan::Plan;
 
 const WIDTH: usize = 100;
 
@@ -30,7 +31,7 @@ fn verdict_tag(style: Style, v: Verdict) -> String {
     }
 }
 
-fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding, repairs: &Plan) {
+fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding, repairs: &Absorbed<'_>) {
     let plain_tag = format!("{}[{}]", f.severity.label(), f.code);
     let text = wrap(
         &format!("{plain_tag} {}", sanitize(&f.message)),
@@ -54,7 +55,7 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding, repairs: 
         };
         // The plan folds the removal of a placeholder under a live key into the move that
         // replaces it: say what the plan does, not a removal it will not make.
-        let moved_from = match super::plan::absorbed_by(f, repairs).map(|m| &m.kind) {
+        let moved_from = match repairs.by(f).map(|m| &m.kind) {
             Some(ActionKind::MoveEntry { from, .. }) => Some(from.clone()),
             _ => None,
         };
@@ -110,7 +111,8 @@ fn server_header(out: &mut String, style: Style, s: &ServerSummary) {
     }
 }
 
-pub fn check(d: &Diagnosis, style: Style) -> String {
+/// `plan`: what `fix` would do for `d` (`fix::plan::for_findings` with the default selection).
+pub fn check(d: &Diagnosis, plan: &Plan, style: Style) -> String {
     let mut out = String::new();
     let inv = &d.inventory;
     if !inv.has_any_state() {
@@ -119,7 +121,7 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
     }
     // What `fix` would really do: findings asking for the same change, or for a change another
     // one absorbs, are one step; ask-only changes are none.
-    let plan = plan::for_findings(inv, &d.findings, &Selection::default());
+    let absorbed = Absorbed::of(plan);
     let mut shown = vec![false; d.findings.len()];
     // Each finding under its own server's block, never under another definition of the name.
     let blocks: Vec<Option<usize>> = d
@@ -131,7 +133,7 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         server_header(&mut out, style, s);
         for (i, f) in d.findings.iter().enumerate() {
             if !shown[i] && blocks[i] == Some(b) {
-                finding(&mut out, style, d, f, &plan);
+                finding(&mut out, style, d, f, &absorbed);
                 shown[i] = true;
             }
         }
@@ -156,7 +158,7 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         );
         for (i, f) in d.findings.iter().enumerate() {
             if !shown[i] && f.server.as_deref() == Some(name) {
-                finding(&mut out, style, d, f, &plan);
+                finding(&mut out, style, d, f, &absorbed);
                 shown[i] = true;
             }
         }
@@ -166,7 +168,7 @@ pub fn check(d: &Diagnosis, style: Style) -> String {
         let _ = writeln!(out, "{}", style.bold("Files"));
         for (i, f) in d.findings.iter().enumerate() {
             if !shown[i] {
-                finding(&mut out, style, d, f, &plan);
+                finding(&mut out, style, d, f, &absorbed);
             }
         }
         out.push('\n');

@@ -3,10 +3,10 @@
 use serde::Serialize;
 
 use super::files::{self, FileReport};
+use super::plan::PlannedFinding;
 use super::servers::ServerReport;
-use crate::checks::Finding;
 use crate::diagnosis::Diagnosis;
-use crate::fix::plan::{self, Selection};
+use crate::fix::plan::Plan;
 use crate::timefmt;
 
 pub const SCHEMA: u32 = 1;
@@ -21,7 +21,7 @@ struct CheckDocument<'a> {
     /// The Claude Code release the verdicts assume.
     claude_release: &'a crate::model::release::Assumed,
     summary: Summary,
-    findings: Vec<Finding>,
+    findings: Vec<PlannedFinding<'a>>,
     servers: Vec<ServerReport>,
     files: Vec<FileReport>,
 }
@@ -35,7 +35,8 @@ struct Summary {
     servers_unusable: usize,
 }
 
-pub fn check(d: &Diagnosis) -> String {
+/// `plan`: what `fix` would do for `d` (`fix::plan::for_findings` with the default selection).
+pub fn check(d: &Diagnosis, plan: &Plan) -> String {
     let (errors, warnings, infos) = d.counts();
     let doc = CheckDocument {
         schema: SCHEMA,
@@ -52,10 +53,7 @@ pub fn check(d: &Diagnosis) -> String {
             servers_unusable: d.servers.iter().filter(|s| s.verdict.is_problem()).count(),
         },
         // Each action as `fix` carries it out (a placeholder's removal folded into a move).
-        findings: super::plan::findings_as_planned(
-            &d.findings,
-            &plan::for_findings(&d.inventory, &d.findings, &Selection::default()),
-        ),
+        findings: super::plan::findings_as_planned_borrowed(&d.findings, plan),
         servers: super::servers::reports(&d.servers),
         files: files::files(&d.inventory),
     };
@@ -95,14 +93,7 @@ fn invisible(c: char) -> bool {
 /// Writes each [`invisible`] character as `\uXXXX`. Outside strings serde_json writes only ASCII,
 /// so every such character is inside a string, where the escape means the same character.
 fn escape_invisible(json: String) -> String {
-    // Every invisible character is DEL or starts with one of these UTF-8 lead bytes; a byte scan
-    // rules most documents out without decoding their characters (issue 15: the char scan was
-    // 8.7% of a 1,000-entry report).
-    if !json
-        .bytes()
-        .any(|b| matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2 | 0xef))
-        || !json.chars().any(invisible)
-    {
+    if !has_invisible(json.as_bytes()) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -114,6 +105,41 @@ fn escape_invisible(json: String) -> String {
         }
     }
     out
+}
+
+/// Whether UTF-8 `text` holds an [`invisible`] character. Every one is DEL or begins with one
+/// of the lead bytes 0xc2, 0xd8, 0xe2, 0xef, so only the characters at those bytes are decoded;
+/// 32-byte blocks of ASCII (most of a report: the test is one vector compare) are skipped whole
+/// (issue 15: the scan that decoded every character after a first `→` was 4% of a 1,000-entry
+/// report).
+fn has_invisible(text: &[u8]) -> bool {
+    const BLOCK: usize = 32;
+    let blocks = text.chunks(BLOCK);
+    for (n, block) in blocks.enumerate() {
+        // No early exit inside a block: the compiler makes this one vector compare.
+        if block.iter().fold(false, |any, &b| any | (b >= 0x7f)) {
+            let start = n * BLOCK;
+            if (start..start + block.len()).any(|j| invisible_at(text, j)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether the character starting at byte `at` of UTF-8 `text` is [`invisible`] (false inside a
+/// character: a continuation byte is never one of the lead bytes looked for).
+fn invisible_at(text: &[u8], at: usize) -> bool {
+    let len = match text[at] {
+        0x7f => return true,
+        0xc2 | 0xd8 => 2,
+        0xe2 | 0xef => 3,
+        _ => return false,
+    };
+    text.get(at..at + len)
+        .and_then(|c| std::str::from_utf8(c).ok())
+        .and_then(|c| c.chars().next())
+        .is_some_and(invisible)
 }
 
 #[cfg(test)]
@@ -129,6 +155,15 @@ mod tests {
         assert!(out.contains("\\u0085") && out.contains("\\u202e") && out.contains("\\u007f"));
         let back: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(back, value);
+        // Found wherever it sits in a block, after other non-ASCII text or none.
+        for c in tricky.chars() {
+            for pad in 0..40 {
+                let text = format!("{}é→{c}", "a".repeat(pad));
+                assert!(has_invisible(text.as_bytes()), "{c:?} after {pad}");
+            }
+        }
+        let visible: String = ('\u{0}'..='\u{ffff}').filter(|c| !invisible(*c)).collect();
+        assert!(!has_invisible(visible.as_bytes()));
         // Everything else stays as it is.
         let plain = serde_json::json!({ "name": "üñí → linear ✓ 日本" });
         assert_eq!(

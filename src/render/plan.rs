@@ -1,12 +1,17 @@
 //! Rendering of what a writing command plans and did.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::path::Path;
 
+use serde::Serialize;
+use serde_json::{Map, Value};
+
 use super::style::{Style, WIDTH, sanitize, wrap};
-use crate::checks::{Action, ActionKind, Finding};
+use crate::checks::{Action, ActionKind, Code, Finding, Severity};
 use crate::fix::Applied;
 use crate::fix::plan::{Plan, Step};
+use crate::json::LineCol;
 use crate::paths::Locations;
 
 fn step_line(step: &Step) -> String {
@@ -92,35 +97,173 @@ pub fn applied(applied: &Applied, locations: &Locations, style: Style) -> String
     out
 }
 
-/// The change `plan` makes for `f`'s action when that is not the action itself: the plan folds
-/// the removal of a placeholder under a live key into the move that replaces it (the
-/// stale-registration repair), so the finding's change is that move.
-pub fn absorbed_by<'a>(f: &Finding, plan: &'a Plan) -> Option<&'a Action> {
-    let a = f.action.as_ref()?;
-    let ActionKind::RemoveEntry { key } = &a.kind else {
-        return None;
-    };
-    if plan.steps.iter().any(|s| s.action.kind == a.kind) {
-        return None;
-    }
-    plan.steps
-        .iter()
-        .map(|s| &s.action)
-        .find(|m| matches!(&m.kind, ActionKind::MoveEntry { to, .. } if to == key))
+/// The changes `plan` makes for findings' actions when they are not the actions themselves: the
+/// plan folds the removal of a placeholder under a live key into the move that replaces it (the
+/// stale-registration repair), so that finding's change is the move. Indexed once per plan: a scan
+/// of the steps per finding made the report quadratic in the entries (issue 15).
+pub struct Absorbed<'a> {
+    /// Every change the plan makes.
+    planned: HashSet<&'a ActionKind>,
+    /// The first move onto each key, by the key it moves to.
+    moves_to: HashMap<&'a str, &'a Action>,
 }
 
-/// `findings` with each action as `plan` carries it out ([`absorbed_by`]), for the outputs
+impl<'a> Absorbed<'a> {
+    pub fn of(plan: &'a Plan) -> Self {
+        let mut moves_to = HashMap::new();
+        for s in &plan.steps {
+            if let ActionKind::MoveEntry { to, .. } = &s.action.kind {
+                moves_to.entry(to.as_str()).or_insert(&s.action);
+            }
+        }
+        Self {
+            planned: plan.steps.iter().map(|s| &s.action.kind).collect(),
+            moves_to,
+        }
+    }
+
+    /// The change the plan makes for `f`'s action when that is not the action itself.
+    pub fn by(&self, f: &Finding) -> Option<&'a Action> {
+        let a = f.action.as_ref()?;
+        let ActionKind::RemoveEntry { key } = &a.kind else {
+            return None;
+        };
+        if self.planned.contains(&a.kind) {
+            return None;
+        }
+        self.moves_to.get(key.as_str()).copied()
+    }
+}
+
+/// `findings` with each action as `plan` carries it out ([`Absorbed`]), for the outputs
 /// that show actions as data (`check --format json`, the report): what they say `fix` does is
 /// what it does.
 pub fn findings_as_planned(findings: &[Finding], plan: &Plan) -> Vec<Finding> {
+    let absorbed = Absorbed::of(plan);
     findings
         .iter()
         .map(|f| {
             let mut f = f.clone();
-            if let Some(by) = absorbed_by(&f, plan) {
+            if let Some(by) = absorbed.by(&f) {
                 f.action = Some(by.clone());
             }
             f
         })
         .collect()
+}
+
+/// [`findings_as_planned`] without copying a finding: each one borrowed, with the action the
+/// plan carries out, serialised exactly as a [`Finding`] is (`check --format json`).
+pub fn findings_as_planned_borrowed<'a>(
+    findings: &'a [Finding],
+    plan: &'a Plan,
+) -> Vec<PlannedFinding<'a>> {
+    let absorbed = Absorbed::of(plan);
+    findings
+        .iter()
+        .map(|f| PlannedFinding::new(f, absorbed.by(f).or(f.action.as_ref())))
+        .collect()
+}
+
+/// A [`Finding`] as it serialises, borrowed, with another action in its place.
+#[derive(Serialize)]
+pub struct PlannedFinding<'a> {
+    code: Code,
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a LineCol>,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    evidence: &'a Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'a Action>,
+}
+
+impl<'a> PlannedFinding<'a> {
+    fn new(f: &'a Finding, action: Option<&'a Action>) -> Self {
+        // Every field named (no `..`): a field added to Finding fails to compile here until it
+        // is added to this view too.
+        let Finding {
+            code,
+            severity,
+            server,
+            key,
+            file,
+            location,
+            message,
+            evidence,
+            action: _,
+        } = f;
+        Self {
+            code: *code,
+            severity: *severity,
+            server: server.as_deref(),
+            key: key.as_deref(),
+            file: file.as_deref(),
+            location: location.as_ref(),
+            message,
+            evidence,
+            action,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn step(action: Action) -> Step {
+        Step {
+            code: "stale-registration".into(),
+            server: Some("a".into()),
+            action,
+            before: Value::Null,
+            after: Value::Null,
+        }
+    }
+
+    #[test]
+    fn borrowed_findings_serialise_as_the_copied_ones_with_the_plans_actions() {
+        let file = Path::new("/h/.claude/.credentials.json");
+        let moved = Action::move_entry(file, "b|1", "b|2", "https://b.example/mcp", "move".into());
+        let plan = Plan {
+            steps: vec![
+                step(Action::remove_entry(file, "a|1", false)),
+                step(moved.clone()),
+            ],
+            ..Plan::default()
+        };
+        let every_field =
+            Finding::new(Code::StaleRegistration, Severity::Warning, "a \"quoted\" →")
+                .server("a")
+                .key("a|1")
+                .file("/h/.claude/.credentials.json")
+                .at(LineCol { line: 3, column: 7 })
+                .evidence("token", "valid")
+                .evidence("urls", vec!["https://a.example/mcp"])
+                .action(Action::remove_entry(file, "a|1", false));
+        let placeholder = Finding::new(Code::PendingRegistration, Severity::Error, "b")
+            .server("b")
+            .action(Action::remove_entry(file, "b|2", true));
+        let bare = Finding::new(Code::ClaudeRunning, Severity::Info, "c");
+        let findings = [every_field, placeholder, bare];
+        let copied = serde_json::to_string_pretty(&findings_as_planned(&findings, &plan)).unwrap();
+        let borrowed =
+            serde_json::to_string_pretty(&findings_as_planned_borrowed(&findings, &plan)).unwrap();
+        assert_eq!(borrowed, copied);
+        // The placeholder's removal is shown as the move that replaces it; the rest as they are.
+        let shown: Vec<Value> = serde_json::from_str(&borrowed).unwrap();
+        assert_eq!(shown[1]["action"]["kind"], "move-entry");
+        assert_eq!(shown[0]["action"]["kind"], "remove-entry");
+        assert_eq!(shown[0]["location"]["column"], 7);
+        assert!(shown[2].get("action").is_none());
+    }
 }
