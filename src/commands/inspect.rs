@@ -65,7 +65,7 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
     }
     // What `fix` would do, for the outputs that say it (not the status table).
     let plan = || {
-        plan::for_findings(
+        plan::actions_for_findings(
             &diagnosis.inventory,
             &diagnosis.findings,
             &Selection::default(),
