@@ -20,9 +20,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::{Loaded, SyntaxProblem, file, safe};
-use crate::json::SyntaxErrorKind;
-use crate::json::position::LineCol;
+use super::{Loaded, safe};
 use crate::json::scan::{self, Seg, Visit, Visitor};
 
 /// The member Claude Code keeps its MCP grants in.
@@ -214,77 +212,24 @@ impl Visitor for Spans {
 /// [`super::load_small_trusting`] for `.credentials.json`: the same facts, problems and
 /// checksum, the content as [`Credentials`] instead of a tree.
 pub fn load_trusting(path: &Path, trust: &safe::Trust) -> Loaded<Credentials> {
-    let facts = file::inspect(path);
-    if !facts.present || facts.error.is_some() {
-        let mut loaded = Loaded::absent(path, facts.clone());
-        loaded.problems.read_error = facts.error;
-        return loaded;
-    }
-    let read = facts
-        .target
-        .as_deref()
-        .ok_or_else(|| std::io::Error::other("no target"))
-        .and_then(|target| {
-            trust.check_file(&facts)?;
-            safe::read_regular(target, safe::SMALL_FILE_CAP)
-        });
-    let mut bytes = match read {
-        Ok(b) => b,
-        Err(e) => {
-            let mut loaded = Loaded::absent(path, facts);
-            loaded.problems.read_error = Some(e.to_string());
-            return loaded;
-        }
-    };
-    let mut spans = Spans::default();
-    let report = match scan::scan(&bytes[..], &mut spans) {
-        Ok(r) => r,
-        Err(e) => {
-            let mut loaded = Loaded::absent(path, facts);
-            loaded.problems.read_error = Some(e.to_string());
-            return loaded;
-        }
-    };
-    let mut problems = super::locate(&report, &bytes[..]).unwrap_or_default();
-    let sha256 = Some(crate::digest::sha256_hex(&bytes));
-    let skip = if report.bom { 3 } else { 0 };
-    let content = if problems.syntax.is_none() {
-        match super::accept::parses(&bytes[skip..]) {
-            Ok(()) => {
-                bytes.drain(..skip);
-                let shift = |v: &mut Vec<(String, Span)>| {
-                    for (_, (start, end)) in v.iter_mut() {
-                        *start -= skip;
-                        *end -= skip;
-                    }
-                };
-                shift(&mut spans.top);
-                shift(&mut spans.mcp_oauth);
-                Some(Credentials::build(bytes, spans))
-            }
-            Err(e) => {
-                // Valid for JSON.parse, but not for serde_json: a number beyond f64, a lone
-                // surrogate escape, nesting beyond its recursion limit.
-                problems.syntax = Some(SyntaxProblem {
-                    kind: SyntaxErrorKind::Unsupported,
-                    at: LineCol {
-                        line: e.line() as u64,
-                        column: e.column() as u64,
-                    },
-                });
-                None
-            }
-        }
-    } else {
-        None
-    };
-    Loaded {
-        path: path.to_path_buf(),
-        sha256,
-        facts,
-        problems,
-        content,
-    }
+    super::load_small_scanned(
+        path,
+        trust,
+        Spans::default(),
+        |mut bytes, bom, mut spans| {
+            super::accept::parses(&bytes[bom..])?;
+            bytes.drain(..bom);
+            let shift = |v: &mut Vec<(String, Span)>| {
+                for (_, (start, end)) in v.iter_mut() {
+                    *start -= bom;
+                    *end -= bom;
+                }
+            };
+            shift(&mut spans.top);
+            shift(&mut spans.mcp_oauth);
+            Ok(Credentials::build(bytes, spans))
+        },
+    )
 }
 
 #[cfg(test)]

@@ -123,6 +123,24 @@ pub fn load_small(path: &Path) -> Loaded<Value> {
 /// following a link, without blocking (a FIFO), and only when it is a regular file of at most
 /// [`safe::SMALL_FILE_CAP`] bytes.
 pub fn load_small_trusting(path: &Path, trust: &safe::Trust) -> Loaded<Value> {
+    load_small_scanned(path, trust, ValidateOnly, |bytes, bom, _| {
+        serde_json::from_slice::<Value>(&bytes[bom..])
+    })
+}
+
+/// The one reading of a small state file that every loader shares ([`load_small_trusting`],
+/// `credentials::load_trusting`): the facts, the trust check, a capped read of a regular file, one
+/// scan with `visitor` for syntax errors and duplicated keys with their positions, the checksum;
+/// then, only when the text has no syntax error, `content` makes the content from the bytes, the
+/// length of a byte order mark to skip and the visitor. Its `serde_json` error (valid for
+/// `JSON.parse`, not for serde_json: a number beyond f64, a lone surrogate escape, nesting beyond
+/// its recursion limit) becomes an `unsupported` syntax problem at its position.
+pub(crate) fn load_small_scanned<T, V: scan::Visitor>(
+    path: &Path,
+    trust: &safe::Trust,
+    mut visitor: V,
+    content: impl FnOnce(Vec<u8>, usize, V) -> serde_json::Result<T>,
+) -> Loaded<T> {
     let facts = file::inspect(path);
     if !facts.present || facts.error.is_some() {
         let mut loaded = Loaded::absent(path, facts.clone());
@@ -145,7 +163,7 @@ pub fn load_small_trusting(path: &Path, trust: &safe::Trust) -> Loaded<Value> {
             return loaded;
         }
     };
-    let report = match scan::scan(&bytes[..], &mut ValidateOnly) {
+    let report = match scan::scan(&bytes[..], &mut visitor) {
         Ok(r) => r,
         Err(e) => {
             let mut loaded = Loaded::absent(path, facts);
@@ -154,13 +172,12 @@ pub fn load_small_trusting(path: &Path, trust: &safe::Trust) -> Loaded<Value> {
         }
     };
     let mut problems = locate(&report, &bytes[..]).unwrap_or_default();
-    let body = if report.bom { &bytes[3..] } else { &bytes[..] };
+    let sha256 = Some(crate::digest::sha256_hex(&bytes));
+    let bom = if report.bom { 3 } else { 0 };
     let content = if problems.syntax.is_none() {
-        match serde_json::from_slice::<Value>(body) {
-            Ok(v) => Some(v),
+        match content(bytes, bom, visitor) {
+            Ok(c) => Some(c),
             Err(e) => {
-                // Valid for JSON.parse, but not for serde_json: a number beyond f64, a lone
-                // surrogate escape, nesting beyond its recursion limit.
                 problems.syntax = Some(SyntaxProblem {
                     kind: SyntaxErrorKind::Unsupported,
                     at: LineCol {
@@ -176,7 +193,7 @@ pub fn load_small_trusting(path: &Path, trust: &safe::Trust) -> Loaded<Value> {
     };
     Loaded {
         path: path.to_path_buf(),
-        sha256: Some(crate::digest::sha256_hex(&bytes)),
+        sha256,
         facts,
         problems,
         content,
