@@ -21,16 +21,7 @@ use std::time::Instant;
 
 use mcp_auth_doctor::json::scan::{self, Seg, Visit, Visitor};
 use mcp_auth_doctor::json::skim::{self, Strategy};
-
-/// The project fields `store::global_config` captures.
-const PROJECT_FIELDS: &[&str] = &[
-    "mcpServers",
-    "enabledMcpjsonServers",
-    "disabledMcpjsonServers",
-    "enableAllProjectMcpServers",
-    "disabledMcpServers",
-    "hasTrustDialogAccepted",
-];
+use mcp_auth_doctor::store::global_config;
 
 /// The decisions of `store::global_config::Collect`, with a running checksum of what it is given.
 struct Collect {
@@ -44,20 +35,7 @@ impl Visitor for Collect {
         if self.descend_all {
             return Visit::Descend;
         }
-        let key = |s: &Seg, want: &str| matches!(s, Seg::Key(k) if k == want);
-        match path {
-            [] => Visit::Descend,
-            [k] if key(k, "mcpServers") => Visit::Capture,
-            [k] if key(k, "projects") || key(k, "cachedGrowthBookFeatures") => Visit::Descend,
-            [k, f] if key(k, "cachedGrowthBookFeatures") && key(f, "tengu_windows_credman") => {
-                Visit::Capture
-            }
-            [k, _] if key(k, "projects") => Visit::Descend,
-            [k, _, Seg::Key(f)] if key(k, "projects") && PROJECT_FIELDS.contains(&f.as_str()) => {
-                Visit::Capture
-            }
-            _ => Visit::Skip,
-        }
+        global_config::wanted(path)
     }
 
     fn captured(&mut self, _path: &[Seg], raw: Vec<u8>) {

@@ -81,27 +81,37 @@ impl Collect {
     }
 }
 
+/// Which parts of `.claude.json` the loader reads: the user-scope `mcpServers`, each project's
+/// [`PROJECT_FIELDS`] and the cached Credential Manager flag are captured; everything else is
+/// skipped (the pasted history that makes the file hundreds of MB). `examples/scan_only.rs` scans
+/// with the same decisions.
+pub fn wanted(path: &[Seg]) -> Visit {
+    match path {
+        [] => Visit::Descend,
+        [Seg::Key(k)] if k == "mcpServers" => Visit::Capture,
+        [Seg::Key(k)] if k == "projects" => Visit::Descend,
+        [Seg::Key(k)] if k == FEATURE_CACHE => Visit::Descend,
+        [Seg::Key(k), Seg::Key(flag)] if k == FEATURE_CACHE && flag == WINDOWS_CREDMAN_FLAG => {
+            Visit::Capture
+        }
+        [Seg::Key(k), Seg::Key(_)] if k == "projects" => Visit::Descend,
+        [Seg::Key(k), Seg::Key(_), Seg::Key(field)]
+            if k == "projects" && PROJECT_FIELDS.contains(&field.as_str()) =>
+        {
+            Visit::Capture
+        }
+        _ => Visit::Skip,
+    }
+}
+
 impl Visitor for Collect {
     fn visit(&mut self, path: &[Seg]) -> Visit {
-        match path {
-            [] => Visit::Descend,
-            [Seg::Key(k)] if k == "mcpServers" => Visit::Capture,
-            [Seg::Key(k)] if k == "projects" => Visit::Descend,
-            [Seg::Key(k)] if k == FEATURE_CACHE => Visit::Descend,
-            [Seg::Key(k), Seg::Key(flag)] if k == FEATURE_CACHE && flag == WINDOWS_CREDMAN_FLAG => {
-                Visit::Capture
-            }
-            [Seg::Key(k), Seg::Key(project)] if k == "projects" => {
-                self.project(project).fields.clear();
-                Visit::Descend
-            }
-            [Seg::Key(k), Seg::Key(_), Seg::Key(field)]
-                if k == "projects" && PROJECT_FIELDS.contains(&field.as_str()) =>
-            {
-                Visit::Capture
-            }
-            _ => Visit::Skip,
+        if let [Seg::Key(k), Seg::Key(project)] = path
+            && k == "projects"
+        {
+            self.project(project).fields.clear();
         }
+        wanted(path)
     }
 
     fn captured(&mut self, path: &[Seg], raw: Vec<u8>) {
