@@ -117,7 +117,14 @@ impl Home {
 
     /// `check --format json`, parsed.
     pub fn check_json(&self) -> (serde_json::Value, i32) {
-        let (stdout, stderr, code) = self.run(&["check", "--format", "json"]);
+        self.check_json_with(&[])
+    }
+
+    /// `check --format json` with `extra` arguments, parsed.
+    pub fn check_json_with(&self, extra: &[&str]) -> (serde_json::Value, i32) {
+        let mut args = vec!["check", "--format", "json"];
+        args.extend_from_slice(extra);
+        let (stdout, stderr, code) = self.run(&args);
         let v = serde_json::from_str(&stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
         (v, code)

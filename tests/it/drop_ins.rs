@@ -11,16 +11,7 @@ use common::Home;
 
 fn check_managed(home: &Home) -> (Value, i32) {
     let managed = home.path.join("managed");
-    let (stdout, stderr, code) = home.run(&[
-        "check",
-        "--format",
-        "json",
-        "--managed-dir",
-        managed.to_str().unwrap(),
-    ]);
-    let doc = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    (doc, code)
+    home.check_json_with(&["--managed-dir", managed.to_str().unwrap()])
 }
 
 fn verdict<'a>(doc: &'a Value, name: &str) -> &'a str {

@@ -8,16 +8,6 @@ use crate::common;
 
 use common::Home;
 
-/// `check --format json` with extra arguments.
-fn check(home: &Home, extra: &[&str]) -> (Value, i32) {
-    let mut args = vec!["check", "--format", "json"];
-    args.extend_from_slice(extra);
-    let (stdout, stderr, code) = home.run(&args);
-    let doc = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    (doc, code)
-}
-
 fn server<'a>(doc: &'a Value, name: &str) -> &'a Value {
     doc["servers"]
         .as_array()
@@ -47,7 +37,7 @@ fn next_step(doc: &Value, name: &str) -> String {
 #[test]
 fn a_pending_entry_whose_registration_failed_is_sent_to_probe_register_not_to_sign_in() {
     let home = Home::fixture("registration-failed");
-    let (doc, _) = check(&home, &[]);
+    let (doc, _) = home.check_json_with(&[]);
     // acme: 2.1.332 recorded that the server offers no registration.
     let acme = next_step(&doc, "acme");
     assert!(acme.contains("probe acme --register"), "{acme}");
@@ -68,7 +58,7 @@ fn a_pending_entry_whose_registration_failed_is_sent_to_probe_register_not_to_si
         "{linear}"
     );
     // 2.1.100 registers a client on every 401: its discovery-only entry means DCR failed.
-    let (old, _) = check(&home, &["--claude-version", "2.1.100"]);
+    let (old, _) = home.check_json_with(&["--claude-version", "2.1.100"]);
     let linear = next_step(&old, "linear");
     assert!(linear.contains("probe linear --register"), "{linear}");
     let message = findings(&old, "pending-registration", "linear")[0]["message"]
@@ -115,7 +105,7 @@ fn no_server_dependent_outcome_is_promised() {
 #[test]
 fn a_grant_narrower_than_the_step_up_or_the_pinned_scopes_asks_to_re_authenticate() {
     let home = Home::fixture("scope-shortfall");
-    let (doc, code) = check(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 4, "warnings only");
     // linear: stepUpScope "read write" over a "read" grant.
     let linear = findings(&doc, "scope-shortfall", "linear");
@@ -154,13 +144,13 @@ fn a_grant_narrower_than_the_step_up_or_the_pinned_scopes_asks_to_re_authenticat
 #[test]
 fn mcp_config_servers_are_a_scope_and_their_entries_are_live() {
     let home = Home::fixture("mcp-config");
-    let (plain, _) = check(&home, &[]);
+    let (plain, _) = home.check_json_with(&[]);
     assert_eq!(
         findings(&plain, "orphaned-registration", "sdk-notion").len(),
         1,
         "without the flag the entry has no server"
     );
-    let (doc, code) = check(&home, &["--mcp-config", "sdk/servers.json"]);
+    let (doc, code) = home.check_json_with(&["--mcp-config", "sdk/servers.json"]);
     assert_eq!(code, 0, "{doc}");
     assert!(findings(&doc, "orphaned-registration", "sdk-notion").is_empty());
     let notion = server(&doc, "sdk-notion");
@@ -191,15 +181,12 @@ fn a_broken_mcp_config_file_is_reported_with_its_line_and_column_and_never_writt
     let home = Home::fixture("mcp-config");
     let broken = home.path.join("sdk/broken.json");
     let bytes = std::fs::read(&broken).unwrap();
-    let (doc, _) = check(
-        &home,
-        &[
-            "--mcp-config",
-            "sdk/servers.json",
-            "--mcp-config",
-            "sdk/broken.json",
-        ],
-    );
+    let (doc, _) = home.check_json_with(&[
+        "--mcp-config",
+        "sdk/servers.json",
+        "--mcp-config",
+        "sdk/broken.json",
+    ]);
     let unparseable: Vec<&Value> = doc["findings"]
         .as_array()
         .unwrap()
@@ -297,7 +284,7 @@ fn check_env(home: &Home, set: &[(&str, &str)], unset: &[&str]) -> Value {
 fn a_random_callback_port_in_a_container_or_wsl_gets_the_three_ways_out() {
     let home = Home::fixture("container-callback");
     // The harness sets REMOTE_CONTAINERS=true for this home (tests/common/mod.rs).
-    let (doc, _) = check(&home, &[]);
+    let (doc, _) = home.check_json_with(&[]);
     let acme = findings(&doc, "container-callback-port", "acme");
     assert_eq!(acme.len(), 1, "{doc}");
     let m = acme[0]["message"].as_str().unwrap();
@@ -374,7 +361,7 @@ fn a_linux_home_with_mac_projects_no_credentials_and_fresh_markers_is_a_shared_h
 fn pasted_commands_carry_the_mcp_config_files() {
     let home = Home::fixture("registration-failed");
     std::fs::write(home.path.join("sdk.json"), r#"{"mcpServers": {}}"#).unwrap();
-    let (doc, _) = check(&home, &["--mcp-config", "sdk.json"]);
+    let (doc, _) = home.check_json_with(&["--mcp-config", "sdk.json"]);
     let next = next_step(&doc, "linear");
     assert!(
         next.contains("mcp-auth-doctor --mcp-config [HOME]/sdk.json login linear"),
@@ -455,7 +442,7 @@ fn the_host_environment_is_shown_in_paths_and_the_report() {
 #[test]
 fn probe_token_is_the_next_step_only_where_the_server_decides() {
     let home = Home::fixture("marker-blocks-valid");
-    let (doc, _) = check(&home, &[]);
+    let (doc, _) = home.check_json_with(&[]);
     let step = next_step(&doc, "linear");
     assert!(
         step.starts_with("`mcp-auth-doctor probe linear --token`")
@@ -465,7 +452,7 @@ fn probe_token_is_the_next_step_only_where_the_server_decides() {
     );
     // A healthy home: ok verdicts get no probe step.
     let home = Home::fixture("healthy");
-    let (doc, _) = check(&home, &[]);
+    let (doc, _) = home.check_json_with(&[]);
     for s in doc["servers"].as_array().unwrap() {
         let text = s["next_step"].as_str().unwrap_or("");
         assert!(!text.contains("--token"), "{}: {text}", s["name"]);

@@ -5,16 +5,6 @@ use serde_json::Value;
 
 use crate::common::{self, Home};
 
-/// `check --format json` with extra arguments, parsed.
-fn check_json(home: &Home, extra: &[&str]) -> (Value, i32) {
-    let mut args = vec!["check", "--format", "json"];
-    args.extend_from_slice(extra);
-    let (stdout, stderr, code) = home.run(&args);
-    let doc = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    (doc, code)
-}
-
 fn server<'a>(doc: &'a Value, name: &str) -> Vec<&'a Value> {
     doc["servers"]
         .as_array()
@@ -40,7 +30,7 @@ fn snapshot(name: &str, doc: &Value) {
 #[test]
 fn streamable_http_is_http_in_2_1_332() {
     let home = Home::fixture("streamable-http");
-    let (doc, code) = check_json(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["claude_release"]["release"], "2.1.332");
     assert_eq!(doc["claude_release"]["source"], "newest-known");
@@ -52,7 +42,7 @@ fn streamable_http_is_http_in_2_1_332() {
     assert_eq!(server(&doc, "notion")[0]["verdict"], "ok");
     snapshot("streamable-http-2.1.332", &doc);
 
-    let (flagged, code) = check_json(&home, &["--claude-version", "2.1.332"]);
+    let (flagged, code) = home.check_json_with(&["--claude-version", "2.1.332"]);
     assert_eq!(code, 0);
     assert_eq!(flagged["claude_release"]["source"], "flag");
     assert_eq!(flagged["servers"], doc["servers"]);
@@ -64,7 +54,7 @@ fn streamable_http_is_http_in_2_1_332() {
 #[test]
 fn streamable_http_is_invalid_in_2_1_100_and_its_entry_stays() {
     let home = Home::fixture("streamable-http");
-    let (doc, code) = check_json(&home, &["--claude-version", "2.1.100"]);
+    let (doc, code) = home.check_json_with(&["--claude-version", "2.1.100"]);
     assert_eq!(code, 4);
     assert_eq!(doc["claude_release"]["release"], "2.1.100");
     assert_eq!(doc["claude_release"]["source"], "flag");
@@ -145,8 +135,8 @@ fn a_bad_claude_version_is_a_usage_error() {
 #[test]
 fn a_future_marker_blocks_only_where_the_release_counts_it() {
     let home = Home::fixture("future-marker");
-    let (newest, _) = check_json(&home, &[]);
-    let (old, _) = check_json(&home, &["--claude-version", "2.1.100"]);
+    let (newest, _) = home.check_json_with(&[]);
+    let (old, _) = home.check_json_with(&["--claude-version", "2.1.100"]);
     for doc in [&newest, &old] {
         assert_eq!(common::codes(doc), vec!["future-needs-auth-marker"]);
     }
@@ -189,7 +179,7 @@ fn a_marker_ttl_counts_only_where_the_release_has_it() {
 #[test]
 fn the_local_definition_is_judged_and_the_user_one_is_shadowed() {
     let home = Home::fixture("local-shadows-user");
-    let (doc, code) = check_json(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 4);
     let notion = server(&doc, "notion");
     assert_eq!(notion.len(), 2);
@@ -232,7 +222,7 @@ fn another_folder_uses_the_user_definition() {
     let home = Home::fixture("local-shadows-user");
     let elsewhere = home.path.join("elsewhere");
     std::fs::create_dir(&elsewhere).unwrap();
-    let (doc, _) = check_json(&home, &["--project", elsewhere.to_str().unwrap()]);
+    let (doc, _) = home.check_json_with(&["--project", elsewhere.to_str().unwrap()]);
     let codes = common::codes(&doc);
     assert!(
         !codes.contains(&"conflicting-scopes".to_string()),
@@ -258,7 +248,7 @@ fn another_folder_uses_the_user_definition() {
 fn user_and_local_from_the_project_folder() {
     let home = Home::fixture("user-and-local");
     let app = home.path.join("code/app");
-    let (doc, code) = check_json(&home, &["--project", app.to_str().unwrap()]);
+    let (doc, code) = home.check_json_with(&["--project", app.to_str().unwrap()]);
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(common::codes(&doc), vec!["conflicting-scopes"]);
     let verdicts: Vec<(&str, &str)> = doc["servers"]
@@ -288,7 +278,7 @@ fn user_and_local_from_the_project_folder() {
 #[test]
 fn the_key_of_a_launch_without_the_variable_is_live_and_kept() {
     let home = Home::fixture("launcher-keys");
-    let (doc, code) = check_json(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(common::codes(&doc), vec!["launcher-key"]);
     let f = &doc["findings"][0];

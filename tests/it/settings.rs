@@ -9,16 +9,6 @@ use crate::common;
 
 use common::{CANARY, Home};
 
-/// `check --format json` with extra arguments.
-fn check(home: &Home, extra: &[&str]) -> (Value, i32) {
-    let mut args = vec!["check", "--format", "json"];
-    args.extend_from_slice(extra);
-    let (stdout, stderr, code) = home.run(&args);
-    let doc = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    (doc, code)
-}
-
 /// `(name, verdict)` of every server, in report order.
 fn verdicts(doc: &Value) -> Vec<(String, String)> {
     doc["servers"]
@@ -75,7 +65,7 @@ fn assert_not_told_to_sign_in(doc: &Value, name: &str) {
 #[test]
 fn a_server_disabled_for_the_folder_is_disabled_there_and_its_leftovers_are_dead() {
     let home = Home::fixture("settings-disabled");
-    let (doc, code) = check(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 0, "not loaded is not a problem");
     assert_eq!(
         verdicts(&doc),
@@ -115,7 +105,7 @@ fn the_same_home_checked_from_another_folder_loads_the_server() {
     // what pending-registration says.
     let home = Home::fixture("settings-disabled");
     let code_dir = home.path.join("code");
-    let (doc, code) = check(&home, &["--project", code_dir.to_str().unwrap()]);
+    let (doc, code) = home.check_json_with(&["--project", code_dir.to_str().unwrap()]);
     assert_eq!(code, 4);
     assert_eq!(server(&doc, "off")["verdict"], "skipped");
     assert_eq!(findings(&doc, "pending-registration", "off").len(), 1);
@@ -143,7 +133,7 @@ fn fix_removes_the_dead_placeholder_and_marker_and_keeps_the_token() {
     let cache = std::fs::read_to_string(home.path.join(".claude/mcp-needs-auth-cache.json"))
         .unwrap_or_default();
     assert!(!cache.contains("\"off\""), "{cache}");
-    let (doc, code) = check(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 0);
     assert_eq!(findings(&doc, "unloaded-server-state", "off").len(), 0);
 }
@@ -151,7 +141,7 @@ fn fix_removes_the_dead_placeholder_and_marker_and_keeps_the_token() {
 #[test]
 fn only_true_enables_a_plugin_and_a_duplicate_of_a_manual_server_is_suppressed() {
     let home = Home::fixture("settings-plugins");
-    let (doc, code) = check(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 0);
     assert_eq!(
         verdicts(&doc),
@@ -176,7 +166,7 @@ fn only_true_enables_a_plugin_and_a_duplicate_of_a_manual_server_is_suppressed()
 #[test]
 fn mcp_json_servers_need_an_approval_that_counts() {
     let home = Home::fixture("settings-approval");
-    let (doc, code) = check(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 0);
     let mine: Vec<_> = verdicts(&doc)
         .into_iter()
@@ -211,7 +201,7 @@ fn a_checked_in_approval_counts_only_in_a_trusted_folder() {
     let home = Home::fixture("settings-approval");
     // ~/app-untrusted/.claude/settings.json (checked in) approves p1; the folder is not trusted.
     let work = home.path.join("app-untrusted");
-    let (doc, _) = check(&home, &["--project", work.to_str().unwrap()]);
+    let (doc, _) = home.check_json_with(&["--project", work.to_str().unwrap()]);
     let p1: Vec<_> = doc["servers"]
         .as_array()
         .unwrap()
@@ -227,7 +217,7 @@ fn a_checked_in_approval_counts_only_in_a_trusted_folder() {
     // ~/app-trusted/.claude/settings.json (checked in) enables all; the folder is trusted: it counts
     // (2.1.332: "a checked-in project settings file does approve once the folder is trusted").
     let trusted = home.path.join("app-trusted");
-    let (doc, _) = check(&home, &["--project", trusted.to_str().unwrap()]);
+    let (doc, _) = home.check_json_with(&["--project", trusted.to_str().unwrap()]);
     assert_eq!(server(&doc, "p1")["verdict"], "no-token");
     // From the trusted folder, the home's .mcp.json (an ancestor) is judged by its settings:
     // settings.local.json is the home's, not this folder's, so "rejected" is not rejected here.
@@ -237,7 +227,7 @@ fn a_checked_in_approval_counts_only_in_a_trusted_folder() {
 #[test]
 fn deny_and_allow_lists_in_user_and_managed_settings() {
     let home = Home::fixture("settings-denied");
-    let (doc, code) = check(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 0);
     // Lists in ~/.claude/settings.json filter too: not managed-only (model-facts.md, both
     // releases; §12.2 listed them as managed settings).
@@ -253,7 +243,7 @@ fn deny_and_allow_lists_in_user_and_managed_settings() {
     assert_not_told_to_sign_in(&doc, "other");
     // Managed allowManagedMcpServersOnly: only the managed allowlist ([other]) counts.
     let managed = home.path.join("managed");
-    let (doc, code) = check(&home, &["--managed-dir", managed.to_str().unwrap()]);
+    let (doc, code) = home.check_json_with(&["--managed-dir", managed.to_str().unwrap()]);
     assert_eq!(
         verdicts(&doc),
         pairs(&[
@@ -276,7 +266,7 @@ fn deny_and_allow_lists_in_user_and_managed_settings() {
 #[test]
 fn a_settings_file_claude_code_cannot_parse_is_reported_and_ignored() {
     let home = Home::fixture("settings-unparseable");
-    let (doc, code) = check(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 4);
     let bad: Vec<_> = doc["findings"]
         .as_array()
@@ -327,7 +317,7 @@ fn settings_verdicts_snapshot() {
         "settings-invalid-plugins",
     ] {
         let home = Home::fixture(name);
-        let (doc, _) = check(&home, &[]);
+        let (doc, _) = home.check_json_with(&[]);
         let servers: Vec<Value> = doc["servers"]
             .as_array()
             .unwrap()
@@ -352,7 +342,7 @@ fn a_settings_file_with_a_non_boolean_enabled_plugins_value_is_ignored_whole() {
     // ~/.claude/settings.json neither 2.1.100 nor 2.1.332 lists gamma, which the same file sets
     // true; with "acme@market": false both list it.
     let home = Home::fixture("settings-invalid-plugins");
-    let (doc, code) = check(&home, &[]);
+    let (doc, code) = home.check_json_with(&[]);
     assert_eq!(code, 4);
     assert_eq!(
         verdicts(&doc),

@@ -39,16 +39,7 @@ fn rename_dot_git(dir: &Path) {
 
 fn check_from(home: &Home, folder: &str) -> (Value, i32) {
     let dir = home.path.join(folder);
-    let (stdout, stderr, code) = home.run(&[
-        "check",
-        "--format",
-        "json",
-        "--project",
-        dir.to_str().unwrap(),
-    ]);
-    let doc = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    (doc, code)
+    home.check_json_with(&["--project", dir.to_str().unwrap()])
 }
 
 /// (scope, verdict) of every server, in report order.
