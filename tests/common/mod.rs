@@ -131,6 +131,16 @@ impl Home {
     }
 }
 
+/// The findings of a check document with `code`, in report order.
+pub fn findings_with<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
 /// The finding codes in a check document, sorted and deduplicated.
 pub fn codes(doc: &serde_json::Value) -> Vec<String> {
     let mut c: Vec<String> = doc["findings"]

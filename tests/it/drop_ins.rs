@@ -25,15 +25,6 @@ fn verdict<'a>(doc: &'a Value, name: &str) -> &'a str {
         .unwrap()
 }
 
-fn findings<'a>(doc: &'a Value, code: &str) -> Vec<&'a Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
-}
-
 #[test]
 fn drop_ins_merge_onto_the_managed_settings_in_name_order() {
     let home = Home::fixture("settings-drop-ins");
@@ -41,7 +32,7 @@ fn drop_ins_merge_onto_the_managed_settings_in_name_order() {
     assert_eq!(code, 4, "the two broken drop-ins are errors");
     // 10-deny.json denies gated (which the base file allows).
     assert_eq!(verdict(&doc, "gated"), "denied");
-    let unloaded = findings(&doc, "unloaded-server-state");
+    let unloaded = common::findings_with(&doc, "unloaded-server-state");
     assert_eq!(unloaded.len(), 1);
     assert!(
         unloaded[0]["message"]
@@ -54,21 +45,21 @@ fn drop_ins_merge_onto_the_managed_settings_in_name_order() {
     assert_eq!(verdict(&doc, "allowed"), "ok");
     assert_ne!(verdict(&doc, "blocked"), "denied");
     // .hidden.json and notes.txt (both deny blocked) are not drop-ins.
-    assert!(findings(&doc, "pending-registration").is_empty());
+    assert!(common::findings_with(&doc, "pending-registration").is_empty());
 }
 
 #[test]
 fn a_broken_drop_in_is_reported_with_its_line_and_column_and_ignored_alone() {
     let home = Home::fixture("settings-drop-ins");
     let (doc, _) = check_managed(&home);
-    let unparseable = findings(&doc, "unparseable-file");
+    let unparseable = common::findings_with(&doc, "unparseable-file");
     assert_eq!(unparseable.len(), 1, "{unparseable:?}");
     let message = unparseable[0]["message"].as_str().unwrap();
     assert!(message.contains("20-broken.json"), "{message}");
     assert!(message.contains("line 5, column 6"), "{message}");
     assert!(unparseable[0]["action"].is_null(), "never written");
     // 30-rejected.json is valid JSON Claude Code rejects whole: its deny of allowed does not count.
-    let rejected = findings(&doc, "invalid-settings-file");
+    let rejected = common::findings_with(&doc, "invalid-settings-file");
     assert_eq!(rejected.len(), 1, "{rejected:?}");
     assert!(
         rejected[0]["file"]

@@ -8,15 +8,6 @@ use serde_json::Value;
 
 use crate::common::{self, Home};
 
-fn findings<'a>(doc: &'a Value, code: &str) -> Vec<&'a Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
-}
-
 /// The files `rm <dir>/<prefix>*` would remove.
 fn glob(dir: &Path, prefix: &str) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
@@ -32,7 +23,7 @@ fn glob(dir: &Path, prefix: &str) -> Vec<String> {
 fn tokens_left_in_the_0_1_49_folder_are_stranded_for_the_unpinned_desktop_server_only() {
     let home = Home::fixture("mcp-remote-upgrade");
     let (doc, _) = home.check_json();
-    let stranded = findings(&doc, "mcp-remote-stranded-tokens");
+    let stranded = common::findings_with(&doc, "mcp-remote-stranded-tokens");
     assert_eq!(stranded.len(), 1, "{doc:#}");
     let f = stranded[0];
     assert_eq!(f["evidence"]["desktop_server"], "tenant");
@@ -162,7 +153,7 @@ fn mcp_remote_config_dir_replaces_the_home_folder() {
     fs::rename(home.path.join(".mcp-auth"), &elsewhere).unwrap();
     let (moved, _) = home.check_json();
     assert!(
-        findings(&moved, "mcp-remote-expired-token").is_empty(),
+        common::findings_with(&moved, "mcp-remote-expired-token").is_empty(),
         "nothing at ~/.mcp-auth any more"
     );
     let out = home
@@ -171,8 +162,14 @@ fn mcp_remote_config_dir_replaces_the_home_folder() {
         .output()
         .unwrap();
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(findings(&doc, "mcp-remote-expired-token").len(), 1);
-    assert_eq!(findings(&doc, "mcp-remote-orphaned-state").len(), 1);
+    assert_eq!(
+        common::findings_with(&doc, "mcp-remote-expired-token").len(),
+        1
+    );
+    assert_eq!(
+        common::findings_with(&doc, "mcp-remote-orphaned-state").len(),
+        1
+    );
 }
 
 #[cfg(unix)]
@@ -188,7 +185,7 @@ fn a_linked_version_folder_or_file_is_not_read_and_check_writes_nothing() {
     std::os::unix::fs::symlink("/etc/passwd", &fine).unwrap();
     let before = common_files(&home.path);
     let (doc, _) = home.check_json();
-    let unusable = findings(&doc, "mcp-remote-unusable-file");
+    let unusable = common::findings_with(&doc, "mcp-remote-unusable-file");
     assert!(
         unusable
             .iter()
@@ -196,7 +193,10 @@ fn a_linked_version_folder_or_file_is_not_read_and_check_writes_nothing() {
         "{unusable:#?}"
     );
     // Orphans are not doubled by the linked folder.
-    assert_eq!(findings(&doc, "mcp-remote-orphaned-state").len(), 1);
+    assert_eq!(
+        common::findings_with(&doc, "mcp-remote-orphaned-state").len(),
+        1
+    );
     assert_eq!(before, common_files(&home.path), "check never writes");
 }
 
@@ -303,7 +303,7 @@ fn a_claude_code_server_that_runs_mcp_remote_is_judged_by_its_mcp_remote_state()
         "{legacy:#}"
     );
     // The findings about one server's file are filed under that server.
-    let owner = |code: &str| findings(&doc, code)[0]["server"].clone();
+    let owner = |code: &str| common::findings_with(&doc, code)[0]["server"].clone();
     assert_eq!(owner("mcp-remote-unusable-file"), "broken");
     assert_eq!(owner("mcp-remote-dead-lock"), "legacy");
     assert_eq!(owner("mcp-remote-orphaned-state"), Value::Null);
