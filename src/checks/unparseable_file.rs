@@ -142,7 +142,11 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                     syntax.kind.describe(),
                     syntax.at.line,
                     syntax.at.column,
-                    capitalise(f.role.when_unparseable()),
+                    if inv.stops_claude(f.path) {
+                        STOPS_CLAUDE.to_string()
+                    } else {
+                        capitalise(f.role.when_unparseable())
+                    },
                 ),
             )
             .file(f.path.display().to_string())
@@ -159,6 +163,14 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+/// What a broken managed settings document does under
+/// [`crate::model::release::Rule::BrokenManagedSettingsStopsClaude`].
+const STOPS_CLAUDE: &str = "It is a managed settings document, so Claude Code does not start while \
+     it does not parse: `claude`, `claude -p` and `claude mcp list` print \"Managed settings \
+     document could not be parsed as a JSON object; none of its settings are in effect. Fix or \
+     remove it.\" and exit (seen with 2.1.332; 2.1.100 skips the file), so every server is \
+     startup-blocked";
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
