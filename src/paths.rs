@@ -178,9 +178,10 @@ pub struct Locations {
     /// The state variables set to a path that starts with a literal `~` (name, value): Claude
     /// Code does not expand it (#78988, #37570), so its store is `<folder>/~/...`.
     pub literal_tilde: Vec<(String, String)>,
-    /// `$CLAUDE_CONFIG_DIR` as set (not resolved), as `load` passes it to name the macOS Keychain
-    /// item: messages name that item (`system::keychain::service_for`). `None` under `--home`,
-    /// like every other state-moving variable: the environment is ours, not that home's.
+    /// `$CLAUDE_CONFIG_DIR` as set (not resolved), or `--config-dir` as given (which stands for
+    /// it), naming the macOS Keychain item `load` reads and messages name
+    /// (`system::keychain::service_for`). The variable is ignored under `--home`, like every other
+    /// state-moving variable: the environment is ours, not that home's.
     pub claude_config_dir_var: Option<String>,
 }
 
@@ -390,7 +391,12 @@ impl Locations {
             windows_credman_forced,
             securestorage_dir,
             literal_tilde,
-            claude_config_dir_var: claude_config_dir.clone(),
+            // `--config-dir` stands for CLAUDE_CONFIG_DIR, so it names the item as that would.
+            claude_config_dir_var: flags
+                .config_dir
+                .as_ref()
+                .map(|d| d.to_string_lossy().into_owned())
+                .or_else(|| claude_config_dir.clone()),
         })
     }
 
@@ -607,6 +613,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(l.claude_config_dir_var.as_deref(), Some("/p/work"));
+        // --config-dir stands for the variable, also under --home, and wins over it.
+        for home in [None, Some(PathBuf::from("/fixture"))] {
+            let flags = Overrides {
+                home,
+                config_dir: Some(PathBuf::from("/p/cfg")),
+                ..Overrides::default()
+            };
+            let l = Locations::resolve(&env(&[("CLAUDE_CONFIG_DIR", "/p/work")]), &flags).unwrap();
+            assert_eq!(l.claude_config_dir_var.as_deref(), Some("/p/cfg"));
+        }
     }
 
     #[test]

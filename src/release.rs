@@ -63,6 +63,11 @@ pub enum Rule {
     /// registration waits for an interactive sign-in. Older releases register on every 401, so
     /// their pending entry without a `clientId` means the registration failed.
     RegistrationDeferredToSignIn,
+    /// A managed settings document (`managed-settings.json` or a drop-in of
+    /// `managed-settings.d/`) that does not parse as a JSON object stops Claude Code at start-up:
+    /// `claude`, `claude -p` and `claude mcp list` print the error and exit 1. Older releases
+    /// skip that file alone.
+    BrokenManagedSettingsStopsClaude,
 }
 
 /// One row: since which release a rule holds, and how that is known.
@@ -127,6 +132,15 @@ pub const RULES: &[RuleRow] = &[
         since: Release(2, 1, 332),
         evidence: "observed: 2.1.100's pending entry after `mcp list` has clientId (DCR ran), \
                    2.1.332's has none (state-formats.md §2.1, §9.5)",
+    },
+    RuleRow {
+        rule: Rule::BrokenManagedSettingsStopsClaude,
+        what: "a managed settings file that is not a JSON object stops Claude Code",
+        since: Release(2, 1, 332),
+        evidence: "real client: 2.1.332's `claude -p` and `mcp list` exit 1 with \"<file>: Managed \
+                   settings document could not be parsed as a JSON object\" (a syntax error or \
+                   `[]`, base file or drop-in; an empty one loads); 2.1.100 skips the file \
+                   (tests/real-client/README.md)",
     },
 ];
 

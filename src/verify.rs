@@ -202,7 +202,11 @@ fn agreement(ours: Verdict, theirs: &Listed) -> Agreement {
 fn unlisted_is_expected(v: Verdict) -> bool {
     matches!(
         v,
-        Verdict::Ignored | Verdict::Shadowed | Verdict::Suppressed | Verdict::InvalidConfig
+        Verdict::Ignored
+            | Verdict::Shadowed
+            | Verdict::Suppressed
+            | Verdict::InvalidConfig
+            | Verdict::StartupBlocked
     )
 }
 

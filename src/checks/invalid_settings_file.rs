@@ -14,8 +14,8 @@ pub const INFO: CheckInfo = CheckInfo {
     summary: "A settings file holds a value Claude Code rejects, so it ignores the whole file",
     explanation: "\
 **What it means.** A settings file (`~/.claude/settings.json`, the project's \
-`.claude/settings.json` or `settings.local.json`, or the managed `managed-settings.json`) is valid \
-JSON, but one of its values is not what Claude Code accepts: an `enabledPlugins` member that is \
+`.claude/settings.json` or `settings.local.json`, the managed `managed-settings.json` or one \
+of the drop-ins in `managed-settings.d/`) is valid JSON, but one of its values is not what Claude Code accepts: an `enabledPlugins` member that is \
 not `true` or `false` (`\"yes\"`, `1`, `null`). Claude Code then does not load the file at all: \
 `~/.claude/settings.json does not load (its \"enabledPlugins.acme@market\" is not valid), so Claude \
 Code ignores the whole file` (2.1.332's `claude plugin enable`; 2.1.100 ignores it the same way).
@@ -23,7 +23,7 @@ Code ignores the whole file` (2.1.332's `claude plugin enable`; 2.1.100 ignores 
 **What Claude Code does with it.** Every setting in the file is ignored, not only the bad one: \
 the plugins it enables are off (their MCP servers are not loaded), and the approvals, \
 `disabledMcpjsonServers`, allow and deny lists it sets do not count. The other settings files \
-still load. Commands that write settings (`claude plugin enable`) write to the file but it stays \
+still load (of the managed drop-ins, each is skipped alone). Commands that write settings (`claude plugin enable`) write to the file but it stays \
 ignored. This tool judges the servers the same way.
 
 **How to fix it by hand.** Set the value the finding names to `true` (on) or `false` (off), or \

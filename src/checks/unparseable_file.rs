@@ -16,7 +16,11 @@ line and column.
 server looks signed out) and its next write replaces the whole file, losing everything in it, \
 including the Claude.ai login. A broken `.claude.json` is copied to \
 `backups/.claude.json.corrupted.<time>` and replaced by defaults. A broken needs-auth cache is \
-read as empty (harmless, so this is only a warning there).
+read as empty (harmless, so this is only a warning there). A broken settings file is ignored as a \
+whole, except a managed one (`managed-settings.json` or a drop-in of `managed-settings.d/`): from \
+2.1.332 on, Claude Code does not start while one of those does not parse (`Managed settings \
+document could not be parsed as a JSON object`), and every server's verdict is `startup-blocked`; \
+2.1.100 skips it.
 
 **Why it happens.** A write interrupted by a crash or a full disk, an editor that added a comment \
 or a trailing comma, two processes writing at once.
@@ -142,7 +146,11 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
                     syntax.kind.describe(),
                     syntax.at.line,
                     syntax.at.column,
-                    capitalise(f.role.when_unparseable()),
+                    if inv.stops_claude(f.path) {
+                        STOPS_CLAUDE.to_string()
+                    } else {
+                        capitalise(f.role.when_unparseable())
+                    },
                 ),
             )
             .file(f.path.display().to_string())
@@ -159,6 +167,14 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         );
     }
 }
+
+/// What a broken managed settings document does under
+/// [`crate::model::release::Rule::BrokenManagedSettingsStopsClaude`].
+const STOPS_CLAUDE: &str = "It is a managed settings document, so Claude Code does not start while \
+     it does not parse: `claude`, `claude -p` and `claude mcp list` print \"Managed settings \
+     document could not be parsed as a JSON object; none of its settings are in effect. Fix or \
+     remove it.\" and exit (seen with 2.1.332; 2.1.100 skips the file), so every server is \
+     startup-blocked";
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();

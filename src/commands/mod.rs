@@ -126,10 +126,6 @@ impl Context<'_> {
         let options = LoadOptions {
             keychain: self.config.keychain,
             user: self.env.user.clone(),
-            // Ours, not that home's, under --home: ignored as by every location (paths.rs).
-            claude_config_dir: (self.config.overrides.home.is_none())
-                .then(|| self.env.vars.get("CLAUDE_CONFIG_DIR").cloned())
-                .flatten(),
             target_os: self.config.target_os.clone(),
             interactive: self.config.write.interactive,
             mcp_remote_config_dir: self.vars.var(crate::layout::MCP_REMOTE_CONFIG_DIR_VAR),

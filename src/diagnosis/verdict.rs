@@ -57,6 +57,9 @@ pub enum Verdict {
     /// open the browser to sign in when the server next starts (expired tokens without a
     /// refresh token, a registration without tokens, tokens only in another version folder).
     SignsInOnStart,
+    /// Claude Code does not start at all: a managed settings file does not parse
+    /// ([`crate::model::release::Rule::BrokenManagedSettingsStopsClaude`]).
+    StartupBlocked,
 }
 
 impl Verdict {
@@ -80,6 +83,7 @@ impl Verdict {
             Verdict::Suppressed => "suppressed",
             Verdict::Shadowed => "shadowed",
             Verdict::SignsInOnStart => "signs in on start",
+            Verdict::StartupBlocked => "startup blocked",
         }
     }
 
@@ -91,6 +95,7 @@ impl Verdict {
                 | Verdict::NeedsLogin
                 | Verdict::InvalidConfig
                 | Verdict::FailsToConnect
+                | Verdict::StartupBlocked
         )
     }
 }
@@ -124,6 +129,9 @@ pub enum Reason {
     InvalidDefinition { why: String },
     /// A managed-mcp.json (shown as `managed_file`) has exclusive control over MCP servers.
     ManagedOnly { managed_file: String },
+    /// The managed settings document `file` (shown) does not parse as a JSON object, and the
+    /// release judged by refuses to start while it does not.
+    StartupBlocked { file: String },
     /// Another definition in the same scope (`culprit`) is invalid, so the scope is ignored.
     ScopeBroken { culprit: String },
     /// A transport without OAuth.
@@ -213,6 +221,9 @@ pub enum NextStep {
     /// mcp-remote's tokens for `name` are in another version folder: pin the release that wrote
     /// them, or sign in once with the one that runs.
     PinOrSignIn { name: String },
+    /// Have the managed settings document `file` (shown) repaired or removed: it is the
+    /// administrator's, and this tool never writes it.
+    MendManagedSettings { file: String },
 }
 
 /// The decision about one server.
@@ -242,6 +253,14 @@ pub fn decide(
     moves_in: bool,
 ) -> ServerVerdict {
     let name = || s.name.clone();
+    if let Some(stopper) = inv.claude_stopped_by() {
+        let file = inv.locations.display(&stopper.path);
+        return decided(
+            Verdict::StartupBlocked,
+            Reason::StartupBlocked { file: file.clone() },
+            Some(NextStep::MendManagedSettings { file }),
+        );
+    }
     if let Some(why) = &s.invalid {
         return decided(
             Verdict::InvalidConfig,

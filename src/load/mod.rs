@@ -50,8 +50,6 @@ pub struct LoadOptions {
     pub keychain: keychain::KeychainChoice,
     /// `$USER`, for the Keychain account.
     pub user: Option<String>,
-    /// `$CLAUDE_CONFIG_DIR` as set (not resolved), for the Keychain service name.
-    pub claude_config_dir: Option<String>,
     /// The OS Claude Code runs on, as `std::env::consts::OS` names it (a debug-build test hook
     /// may pretend macOS on Linux); empty means "not macOS".
     pub target_os: String,
@@ -169,7 +167,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     )
     .then(|| {
         keychain::read(
-            options.claude_config_dir.as_deref(),
+            locations.claude_config_dir_var.as_deref(),
             locations.securestorage_dir.as_deref(),
             options.user.as_deref(),
             keychain::read_timeout(options.interactive),

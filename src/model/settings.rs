@@ -123,11 +123,14 @@ fn loading_of(s: &ConfiguredServer, settings: &Settings) -> Loading {
                 file: f.shown.clone(),
             };
         }
-        let approved = settings.files.iter().any(|f| {
-            settings.approval_counts(f)
-                && (f.value.get("enableAllProjectMcpServers") == Some(&Value::Bool(true))
-                    || names_in(&f.value, "enabledMcpjsonServers", &s.name))
-        });
+        let counting = || {
+            settings
+                .files
+                .iter()
+                .filter(|f| settings.approval_counts(f))
+        };
+        let approved = counting().any(|f| names_in(&f.value, "enabledMcpjsonServers", &s.name))
+            || all_project_servers_approved(settings, counting());
         if !approved {
             return Loading::NotApproved {
                 trusted: settings.trusted,
@@ -168,6 +171,23 @@ fn loading_of(s: &ConfiguredServer, settings: &Settings) -> Loading {
         };
     }
     Loading::Loaded
+}
+
+/// Whether `enableAllProjectMcpServers` approves every `.mcp.json` server, from the settings
+/// files whose approvals count (`files`, highest precedence first). Real client 2.1.332
+/// (tests/real-client/README.md, "Approvals"): in a trusted folder the merged value counts, so a
+/// `false` in local or project settings wins over the user's `true`; in an untrusted one any file
+/// whose approvals count (user, managed) saying `true` approves.
+fn all_project_servers_approved<'a>(
+    settings: &Settings,
+    mut files: impl Iterator<Item = &'a SettingsFile>,
+) -> bool {
+    let value = |f: &SettingsFile| f.value.get("enableAllProjectMcpServers").cloned();
+    if settings.trusted {
+        files.find_map(|f| value(f).filter(Value::is_boolean)) == Some(Value::Bool(true))
+    } else {
+        files.any(|f| value(f) == Some(Value::Bool(true)))
+    }
 }
 
 /// Sets [`ConfiguredServer::loading`] for every server configured for the folder being checked,
@@ -290,6 +310,44 @@ mod tests {
             "{:?}",
             loading(&inv, "p1")
         );
+    }
+
+    #[test]
+    fn enable_all_is_the_merged_value_in_a_trusted_folder_and_any_true_in_an_untrusted_one() {
+        // Real client 2.1.332 (tests/real-client/README.md, "Approvals"), `claude mcp get p1`.
+        let servers = json!({"p1": {"type": "http", "url": "https://p1.example.com/mcp"}});
+        let home = |trusted: bool| {
+            with_mcp_json(Snapshot::for_test(), servers.clone()).with_global_config(
+                json!({"projects": {FOLDER: {"hasTrustDialogAccepted": trusted}}}),
+            )
+        };
+        let all = |on: bool| json!({"enableAllProjectMcpServers": on});
+        let pending = |trusted| Loading::NotApproved { trusted };
+        for (trusted, user, local, project, want) in [
+            // user true, local false: pending when trusted (local wins), connects when not.
+            (true, true, Some(false), None, pending(true)),
+            (false, true, Some(false), None, Loading::Loaded),
+            // user false, local true: connects when trusted, pending when not.
+            (true, false, Some(true), None, Loading::Loaded),
+            (false, false, Some(true), None, pending(false)),
+            // The checked-in project file's false wins over the user's true, trusted.
+            (true, true, None, Some(false), pending(true)),
+            (false, true, None, Some(false), Loading::Loaded),
+            (true, true, None, None, Loading::Loaded),
+        ] {
+            let mut snap = home(trusted).with_user_settings(all(user));
+            if let Some(on) = local {
+                snap = snap.with_local_settings(all(on));
+            }
+            if let Some(on) = project {
+                snap = snap.with_project_settings(all(on));
+            }
+            let got = loading(&snap.inventory(), "p1");
+            assert_eq!(
+                got, want,
+                "trusted {trusted}, user {user}, local {local:?}, project {project:?}"
+            );
+        }
     }
 
     #[test]

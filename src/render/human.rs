@@ -19,7 +19,8 @@ fn verdict_tag(style: Style, v: Verdict) -> String {
         Verdict::Skipped
         | Verdict::NeedsLogin
         | Verdict::InvalidConfig
-        | Verdict::FailsToConnect => style.red(label),
+        | Verdict::FailsToConnect
+        | Verdict::StartupBlocked => style.red(label),
         Verdict::NoToken | Verdict::Unknown => style.yellow(label),
         Verdict::NotOauth | Verdict::Ignored | Verdict::Shadowed => style.dim(label),
         Verdict::Disabled

@@ -130,6 +130,11 @@ pub fn explanation(reason: &Reason) -> String {
             "Claude Code ignores it: {managed_file} exists, and an enterprise managed-mcp.json has \
              exclusive control over MCP servers."
         ),
+        Reason::StartupBlocked { file } => format!(
+            "Claude Code does not start while {file} does not parse as a JSON object (seen with \
+             2.1.332; 2.1.100 skips the file), so no server connects until it is repaired or \
+             removed."
+        ),
         Reason::ScopeBroken { culprit } => format!(
             "Claude Code ignores every server in this scope because '{culprit}' there is not a \
              valid definition."
@@ -359,6 +364,10 @@ pub fn next_step_text(next: &NextStep) -> String {
             "fix the definition (claude mcp add --transport http NAME URL)".into()
         }
         NextStep::FixOrRemove { culprit } => format!("fix or remove '{culprit}'"),
+        NextStep::MendManagedSettings { file } => format!(
+            "have {file} repaired or removed (it is the administrator's: mcp-auth-doctor \
+             never writes it)"
+        ),
         NextStep::SetVars { vars } => {
             let vars = vars.join(", ");
             format!("set {vars} where you start Claude Code (and here, to check it)")

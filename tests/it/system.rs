@@ -188,3 +188,22 @@ fn with_claude_config_dir_the_keychain_service_has_the_hash_suffix() {
     assert!(expected.starts_with("Claude Code-credentials-"));
     assert!(args.trim().ends_with(&format!("-s {expected}")), "{args}");
 }
+
+/// `--config-dir DIR` stands for `CLAUDE_CONFIG_DIR=DIR`, so it names the same Keychain item.
+#[test]
+fn with_config_dir_given_the_keychain_service_has_that_dirs_suffix() {
+    let home = Home::fixture("config-dir");
+    let dir = home.path.join("profiles/work").display().to_string();
+    let mut cmd = keychain_cmd(
+        &home,
+        &["check", "--keychain", "--config-dir", &dir],
+        "",
+        false,
+    );
+    cmd.env_remove("CLAUDE_CONFIG_DIR");
+    let out = cmd.output().unwrap();
+    assert!(out.status.code().is_some());
+    let args = fs::read_to_string(home.path.join("security-args")).unwrap();
+    let expected = mcp_auth_doctor::system::keychain::service_name(Some(&dir));
+    assert!(args.trim().ends_with(&format!("-s {expected}")), "{args}");
+}
