@@ -50,7 +50,11 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         return; // a broken config file may define the server: see unparseable-file
     }
     let live = inv.live_keys();
-    let movers = movers(inv, None);
+    // The entries that move, by key, with where to (each entry's target found once).
+    let winners: Winners<'_> = movers(inv, None)
+        .into_values()
+        .map(|(entry, target)| (entry.key.as_str(), target))
+        .collect();
     let file = super::shared_file(&inv.credentials.path);
     for e in &inv.entries {
         if live.contains_key(e.key.as_str()) {
@@ -80,7 +84,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .flat_map(|s| s.env_used.iter().map(String::as_str))
             .collect();
         let usable = e.token.usable();
-        let moved = move_to_live_key(inv, e, &configs, &movers);
+        let moved = move_to_live_key(inv, e, &winners);
         // The message as data: the check's sentences fixed, the entry's name, key and urls kept.
         let mut message = Vec::with_capacity(16);
         message.extend([
@@ -177,7 +181,11 @@ pub(crate) fn moves_into(inv: &Inventory, name: &str, key: &str) -> bool {
 /// that wins there (see [`move_to_live_key`]), found in one pass over the entries (`only_name`:
 /// the entries of that name only). Deciding each entry's move against a list of all entries made
 /// a `fix` of 10,000 entries quadratic (5 s of CPU).
-type Movers<'a> = HashMap<(&'a str, &'a str), &'a Entry>;
+/// Each winner comes with the configured form it moves to.
+type Movers<'a> = HashMap<(&'a str, &'a str), (&'a Entry, &'a ConfiguredServer)>;
+
+/// The entries that move, by key, with the configured form each moves to.
+type Winners<'a> = HashMap<&'a str, &'a ConfiguredServer>;
 
 fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
     let live = inv.live_keys();
@@ -196,39 +204,34 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
         if configs.is_empty() {
             continue;
         }
-        let Some(to) = move_target(inv, o, &configs).and_then(|t| t.key.as_deref()) else {
+        let Some(target) = move_target(inv, o, &configs) else {
+            continue;
+        };
+        let Some(to) = target.key.as_deref() else {
             continue;
         };
         // The last of equally ranked entries wins (as `Iterator::max_by_key` picks).
         match out.entry((o.name.as_str(), to)) {
             Slot::Occupied(mut best) => {
-                if rank(o) >= rank(best.get()) {
-                    best.insert(o);
+                if rank(o) >= rank(best.get().0) {
+                    best.insert((o, target));
                 }
             }
             Slot::Vacant(slot) => {
-                slot.insert(o);
+                slot.insert((o, target));
             }
         }
     }
     out
 }
 
-fn move_to_live_key(
-    inv: &Inventory,
-    e: &Entry,
-    configs: &[&ConfiguredServer],
-    movers: &Movers<'_>,
-) -> Option<Action> {
+fn move_to_live_key(inv: &Inventory, e: &Entry, winners: &Winners<'_>) -> Option<Action> {
     // Like every mcpOAuth edit: never while the object holds a key twice (checks::remove_entry).
     if super::mcp_oauth_has_duplicates(inv) {
         return None;
     }
-    let target = move_target(inv, e, configs)?;
-    let best = movers.get(&(e.name.as_str(), target.key.as_deref()?))?;
-    if best.key != e.key {
-        return None;
-    }
+    // Its move target, when it is the entry that wins there (decided once, by `movers`).
+    let target = winners.get(e.key.as_str())?;
     let to = target.key.clone()?;
     let url = target.url.clone()?;
     let replaces = match inv.entry(&to) {
