@@ -55,7 +55,7 @@ mod unverified_registration;
 mod windows_credential_manager;
 
 pub use code::Code;
-pub use finding::{Action, ActionKind, Finding, Severity};
+pub use finding::{Action, ActionKind, Evidence, Finding, Message, Piece, Severity};
 
 use crate::model::inventory::Inventory;
 use crate::model::server::{ConfiguredServer, NameKind};
@@ -187,6 +187,9 @@ pub fn run_all(inv: &Inventory) -> Vec<Finding> {
     for check in CHECKS {
         (check.run)(inv, &mut out);
     }
+    // Growth by doubling leaves up to half of it unused; the findings live until the command
+    // ends (issue 15: 10,000 findings in a 16,384-finding allocation).
+    out.shrink_to_fit();
     out
 }
 
@@ -247,6 +250,12 @@ pub(crate) fn whole_file_action(
     summary: String,
 ) -> Action {
     Action::new(role, path, kind, summary)
+}
+
+/// A file as findings show it, made once for the findings of one check that all name it (each
+/// holds the same `Arc`).
+pub(crate) fn shared_file(path: &std::path::Path) -> std::sync::Arc<str> {
+    path.display().to_string().into()
 }
 
 /// Whether a name is defined somewhere this tool cannot read: a claude.ai connector, or a plugin

@@ -1,3 +1,4 @@
+use super::Piece::{Fixed, Text};
 use super::{CheckInfo, Finding, Severity, defined_elsewhere, remove_entry};
 use crate::model::inventory::Inventory;
 
@@ -29,42 +30,53 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     if !inv.configs_complete() {
         return; // a broken config file may define the server: see unparseable-file
     }
+    let file = super::shared_file(&inv.credentials.path);
     for e in &inv.entries {
         if inv.is_configured(&e.name) || defined_elsewhere(inv, &e.name) {
             continue;
         }
         let usable = e.token.usable();
-        let keep = if usable {
-            " It still holds a usable token; fix removes it (backed up first: `restore` brings it \
-             back if you re-add the server), and --safe-only keeps it."
+        // The message as data: the check's sentences fixed, the entry's name, key and url kept.
+        let mut message = Vec::with_capacity(8);
+        let plugin_gone = super::plugin_absence(inv, &e.name);
+        let is_plugin = plugin_gone.is_some();
+        match plugin_gone {
+            Some(evidence) => message.extend([
+                Fixed("'"),
+                Text(e.name.clone()),
+                Fixed("' is a plugin server, and "),
+                Text(evidence),
+                Fixed(", so Claude Code never uses the entry "),
+            ]),
+            None => message.extend([
+                Fixed("No scope this tool can see configures a server named '"),
+                Text(e.name.clone()),
+                Fixed("', so Claude Code never uses the entry "),
+            ]),
+        }
+        message.push(Text(e.key.clone()));
+        if let Some(u) = e.server_url.as_deref() {
+            message.extend([Fixed(" (for "), Text(crate::redact::url(u)), Fixed(")")]);
+        }
+        message.push(Fixed(if is_plugin {
+            ". Uninstalling a plugin leaves its OAuth state behind."
         } else {
-            ""
-        };
-        let was_for = e
-            .server_url
-            .as_deref()
-            .map(|u| format!(" (for {})", crate::redact::url(u)))
-            .unwrap_or_default();
-        let why = match super::plugin_absence(inv, &e.name) {
-            Some(evidence) => format!(
-                "'{}' is a plugin server, and {evidence}, so Claude Code never uses the entry \
-                 {}{was_for}. Uninstalling a plugin leaves its OAuth state behind.",
-                e.name, e.key
-            ),
-            None => format!(
-                "No scope this tool can see configures a server named '{}', so Claude Code never \
-                 uses the entry {}{was_for}. `claude mcp remove` leaves such entries behind. (A \
-                 .mcp.json in a folder Claude Code keeps no project entry for is invisible from \
-                 here: run this in that folder, or pass --project DIR; servers passed with \
-                 `claude --mcp-config FILE` are seen with the same --mcp-config FILE.)",
-                e.name, e.key
-            ),
-        };
+            ". `claude mcp remove` leaves such entries behind. (A .mcp.json in a folder Claude \
+             Code keeps no project entry for is invisible from here: run this in that folder, or \
+             pass --project DIR; servers passed with `claude --mcp-config FILE` are seen with the \
+             same --mcp-config FILE.)"
+        }));
+        if usable {
+            message.push(Fixed(
+                " It still holds a usable token; fix removes it (backed up first: `restore` \
+                 brings it back if you re-add the server), and --safe-only keeps it.",
+            ));
+        }
         out.push(
-            Finding::new(INFO.code, INFO.severity, format!("{why}{keep}"))
+            Finding::new(INFO.code, INFO.severity, message)
                 .server(&e.name)
                 .key(&e.key)
-                .file(inv.credentials.path.display().to_string())
+                .file(file.clone())
                 .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
                 .action(remove_entry(inv, &e.key, !usable)),
         );

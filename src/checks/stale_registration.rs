@@ -3,6 +3,7 @@ use std::collections::hash_map::Entry as Slot;
 
 use serde_json::{Map, Value};
 
+use super::Piece::{self, Fixed, Text};
 use super::{Action, ActionKind, CheckInfo, Finding, Severity, remove_entry};
 use crate::model::entry::{Entry, TokenState};
 use crate::model::inventory::Inventory;
@@ -49,7 +50,12 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         return; // a broken config file may define the server: see unparseable-file
     }
     let live = inv.live_keys();
-    let movers = movers(inv, None);
+    // The entries that move, by key, with where to (each entry's target found once).
+    let winners: Winners<'_> = movers(inv, None)
+        .into_values()
+        .map(|(entry, target)| (entry.key.as_str(), target))
+        .collect();
+    let file = super::shared_file(&inv.credentials.path);
     for e in &inv.entries {
         if live.contains_key(e.key.as_str()) {
             continue;
@@ -71,7 +77,6 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        let cause = explain_change(e, &configs);
         // With ${VAR} in the config, another value of VAR (in the shell Claude Code runs in)
         // gives another key, which may be this one: never remove it unasked.
         let env_vars: Vec<&str> = configs
@@ -79,70 +84,80 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .flat_map(|s| s.env_used.iter().map(String::as_str))
             .collect();
         let usable = e.token.usable();
-        let moved = move_to_live_key(inv, e, &configs, &movers);
-        let keep = if let Some(ActionKind::MoveEntry { to, .. }) = moved.as_ref().map(|a| &a.kind) {
-            format!(
-                " It still holds a usable token and the current url is on the same origin, while \
-                 the live key {to} holds nothing usable: fix moves the entry there (and sets its \
-                 serverUrl), so Claude Code sends the token again and needs no sign-in if the \
-                 server still accepts it (`mcp-auth-doctor probe {name}` shows what it asks for \
-                 now).",
-                name = crate::checks::shell_quote(&e.name)
-            )
+        let moved = move_to_live_key(inv, e, &winners);
+        // The message as data: the check's sentences fixed, the entry's name, key and urls kept.
+        let mut message = Vec::with_capacity(16);
+        message.extend([
+            Fixed("'"),
+            Text(e.name.clone()),
+            Fixed("' is configured, but no configured form of it hashes to "),
+            Text(e.key.clone()),
+        ]);
+        let entry_url = e.server_url.as_deref().map(redact::url);
+        if let Some(u) = &entry_url {
+            message.extend([Fixed(" (created for "), Text(u.clone()), Fixed(")")]);
+        }
+        message.push(Fixed("; the current config uses "));
+        message.push(match current.as_slice() {
+            [] => Fixed("no url"),
+            _ => Text(current.join(", ")),
+        });
+        message.push(Fixed(". "));
+        explain_change(e, &configs, &mut message);
+        message.push(Fixed(" Claude Code never reads this entry again."));
+        if let Some(ActionKind::MoveEntry { to, .. }) = moved.as_ref().map(|a| &a.kind) {
+            message.extend([
+                Fixed(
+                    " It still holds a usable token and the current url is on the same origin, \
+                     while the live key ",
+                ),
+                Text(to.clone()),
+                Fixed(
+                    " holds nothing usable: fix moves the entry there (and sets its serverUrl), \
+                     so Claude Code sends the token again and needs no sign-in if the server \
+                     still accepts it (`mcp-auth-doctor probe ",
+                ),
+                Text(crate::checks::shell_quote(&e.name)),
+                Fixed("` shows what it asks for now)."),
+            ]);
         } else if !env_vars.is_empty() {
-            format!(
-                " The config uses ${{{}}}: with another value of it (as Claude Code may run with) \
-                 this key can be live, so fix removes it only when asked.",
-                env_vars.join("}, ${")
-            )
+            message.extend([
+                Fixed(" The config uses ${"),
+                Text(env_vars.join("}, ${")),
+                Fixed(
+                    "}: with another value of it (as Claude Code may run with) this key can be \
+                     live, so fix removes it only when asked.",
+                ),
+            ]);
         } else if usable {
-            " It still holds a usable token; fix removes it (backed up first: `restore` brings it \
-             back if you change the config back), and --safe-only keeps it."
-                .to_string()
+            message.push(Fixed(
+                " It still holds a usable token; fix removes it (backed up first: `restore` \
+                 brings it back if you change the config back), and --safe-only keeps it.",
+            ));
         } else {
-            " It holds no usable token.".to_string()
-        };
-        let was_for = e
-            .server_url
-            .as_deref()
-            .map(|u| format!(" (created for {})", redact::url(u)))
-            .unwrap_or_default();
-        let mut f = Finding::new(
-            INFO.code,
-            INFO.severity,
-            format!(
-                "'{name}' is configured, but no configured form of it hashes to {key}{was_for}; \
-                 the current config uses {now}. {cause} Claude Code never reads this entry \
-                 again.{keep}",
-                name = e.name,
-                key = e.key,
-                now = if current.is_empty() {
-                    "no url".to_string()
-                } else {
-                    current.join(", ")
-                },
-            ),
-        )
-        .server(&e.name)
-        .key(&e.key)
-        .file(inv.credentials.path.display().to_string())
-        .evidence("current_urls", current.clone())
-        .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
-        .action(moved.or_else(|| {
-            remove_entry(inv, &e.key, !usable).map(|a| {
-                if env_vars.is_empty() {
-                    a
-                } else {
-                    a.only_when_asked(format!(
+            message.push(Fixed(" It holds no usable token."));
+        }
+        let mut f = Finding::new(INFO.code, INFO.severity, message)
+            .server(&e.name)
+            .key(&e.key)
+            .file(file.clone())
+            .evidence("current_urls", current)
+            .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
+            .action(moved.or_else(|| {
+                remove_entry(inv, &e.key, !usable).map(|a| {
+                    if env_vars.is_empty() {
+                        a
+                    } else {
+                        a.only_when_asked(format!(
                         "the config uses ${{{}}}: with another value of {} this key can be live",
                         env_vars.join("}, ${"),
                         if env_vars.len() == 1 { "it" } else { "them" }
                     ))
-                }
-            })
-        }));
-        if let Some(u) = &e.server_url {
-            f = f.evidence("entry_url", redact::url(u));
+                    }
+                })
+            }));
+        if let Some(u) = entry_url {
+            f = f.evidence("entry_url", u);
         }
         out.push(f);
     }
@@ -166,7 +181,11 @@ pub(crate) fn moves_into(inv: &Inventory, name: &str, key: &str) -> bool {
 /// that wins there (see [`move_to_live_key`]), found in one pass over the entries (`only_name`:
 /// the entries of that name only). Deciding each entry's move against a list of all entries made
 /// a `fix` of 10,000 entries quadratic (5 s of CPU).
-type Movers<'a> = HashMap<(&'a str, &'a str), &'a Entry>;
+/// Each winner comes with the configured form it moves to.
+type Movers<'a> = HashMap<(&'a str, &'a str), (&'a Entry, &'a ConfiguredServer)>;
+
+/// The entries that move, by key, with the configured form each moves to.
+type Winners<'a> = HashMap<&'a str, &'a ConfiguredServer>;
 
 fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
     let live = inv.live_keys();
@@ -185,39 +204,34 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
         if configs.is_empty() {
             continue;
         }
-        let Some(to) = move_target(inv, o, &configs).and_then(|t| t.key.as_deref()) else {
+        let Some(target) = move_target(inv, o, &configs) else {
+            continue;
+        };
+        let Some(to) = target.key.as_deref() else {
             continue;
         };
         // The last of equally ranked entries wins (as `Iterator::max_by_key` picks).
         match out.entry((o.name.as_str(), to)) {
             Slot::Occupied(mut best) => {
-                if rank(o) >= rank(best.get()) {
-                    best.insert(o);
+                if rank(o) >= rank(best.get().0) {
+                    best.insert((o, target));
                 }
             }
             Slot::Vacant(slot) => {
-                slot.insert(o);
+                slot.insert((o, target));
             }
         }
     }
     out
 }
 
-fn move_to_live_key(
-    inv: &Inventory,
-    e: &Entry,
-    configs: &[&ConfiguredServer],
-    movers: &Movers<'_>,
-) -> Option<Action> {
+fn move_to_live_key(inv: &Inventory, e: &Entry, winners: &Winners<'_>) -> Option<Action> {
     // Like every mcpOAuth edit: never while the object holds a key twice (checks::remove_entry).
     if super::mcp_oauth_has_duplicates(inv) {
         return None;
     }
-    let target = move_target(inv, e, configs)?;
-    let best = movers.get(&(e.name.as_str(), target.key.as_deref()?))?;
-    if best.key != e.key {
-        return None;
-    }
+    // Its move target, when it is the entry that wins there (decided once, by `movers`).
+    let target = winners.get(e.key.as_str())?;
     let to = target.key.clone()?;
     let url = target.url.clone()?;
     let replaces = match inv.entry(&to) {
@@ -281,19 +295,26 @@ fn move_target<'a>(
 }
 
 /// Works out what changed between the config the entry was made for and today's, by re-hashing
-/// plausible earlier forms until one produces the entry's key.
-fn explain_change(e: &Entry, configs: &[&ConfiguredServer]) -> String {
+/// plausible earlier forms until one produces the entry's key; says it as pieces of the message.
+fn explain_change(e: &Entry, configs: &[&ConfiguredServer], out: &mut Vec<Piece>) {
     let Some(hash) = e.hash.as_deref() else {
-        return "Its key has no hash part, so it was written by hand or by another tool.".into();
+        out.push(Fixed(
+            "Its key has no hash part, so it was written by hand or by another tool.",
+        ));
+        return;
     };
     let matches =
         |t: &str, u: &str, h: &Map<String, Value>| key::hash16(&key::hash_input(t, u, h)) == hash;
     if let Some(s) = configs.iter().find(|s| !s.env_missing.is_empty()) {
-        return format!(
-            "The config uses ${{{}}}, which is not set in this shell, so the key computed here is \
-             not the one Claude Code uses with it set; this entry may well be that one.",
-            s.env_missing.join("}, ${")
-        );
+        out.extend([
+            Fixed("The config uses ${"),
+            Text(s.env_missing.join("}, ${")),
+            Fixed(
+                "}, which is not set in this shell, so the key computed here is not the one \
+                 Claude Code uses with it set; this entry may well be that one.",
+            ),
+        ]);
+        return;
     }
     for s in configs {
         let (Some(url), Some(t)) = (s.url.as_deref(), s.connects_as.as_deref()) else {
@@ -301,62 +322,87 @@ fn explain_change(e: &Entry, configs: &[&ConfiguredServer]) -> String {
         };
         let other_t = if t == "sse" { "http" } else { "sse" };
         let entry_url = e.server_url.as_deref().unwrap_or(url);
-        let mut reversed = Map::new();
-        for (k, v) in s.headers.iter().rev() {
-            reversed.insert(k.clone(), v.clone());
-        }
-        let none = Map::new();
         if entry_url != url && matches(t, entry_url, &s.headers) {
             let (was, now) = (redact::url(entry_url), redact::url(url));
-            return if entry_url.trim_end_matches('/') == url.trim_end_matches('/') {
-                format!(
-                    "The url changed only by a trailing slash ({was} → {now}), which gives a \
-                     different key."
-                )
+            if entry_url.trim_end_matches('/') == url.trim_end_matches('/') {
+                out.extend([
+                    Fixed("The url changed only by a trailing slash ("),
+                    Text(was),
+                    Fixed(" → "),
+                    Text(now),
+                    Fixed("), which gives a different key."),
+                ]);
             } else if s.url_template.is_some() {
-                format!(
+                out.push(Text(format!(
                     "The url, built from {}, expanded to {was} then and to {now} now: an \
                      environment variable changed.",
                     redact::url(s.url_template.as_deref().unwrap_or_default())
-                )
+                )));
             } else if was == now {
-                format!(
+                out.push(Text(format!(
                     "The url changed in a part not shown because it looks like a secret \
                      ({now})."
-                )
+                )));
             } else {
-                format!("The url changed from {was} to {now}.")
-            };
+                out.extend([
+                    Fixed("The url changed from "),
+                    Text(was),
+                    Fixed(" to "),
+                    Text(now),
+                    Fixed("."),
+                ]);
+            }
+            return;
         }
         if matches(other_t, entry_url, &s.headers) {
-            return format!("The transport changed from {other_t} to {t}.");
+            out.push(Text(format!(
+                "The transport changed from {other_t} to {t}."
+            )));
+            return;
         }
-        if s.headers.len() > 1 && matches(t, entry_url, &reversed) {
-            return "The headers are the same but in a different order, and header order is part \
-                    of the key."
-                .into();
+        if s.headers.len() > 1 {
+            // Built only here: the one form that needs it.
+            let reversed: Map<String, Value> = s
+                .headers
+                .iter()
+                .rev()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if matches(t, entry_url, &reversed) {
+                out.push(Fixed(
+                    "The headers are the same but in a different order, and header order is \
+                     part of the key.",
+                ));
+                return;
+            }
         }
-        if !s.headers.is_empty() && matches(t, entry_url, &none) {
-            return "Headers were added to the config since the entry was created.".into();
+        if !s.headers.is_empty() && matches(t, entry_url, &Map::new()) {
+            out.push(Fixed(
+                "Headers were added to the config since the entry was created.",
+            ));
+            return;
         }
         if entry_url == url {
-            return if !s.env_used.is_empty() {
-                format!(
-                    "The url is the same, so the headers changed; they use ${{{}}}, whose value \
-                     may have changed.",
-                    s.env_used.join("}, ${")
-                )
+            if !s.env_used.is_empty() {
+                out.extend([
+                    Fixed("The url is the same, so the headers changed; they use ${"),
+                    Text(s.env_used.join("}, ${")),
+                    Fixed("}, whose value may have changed."),
+                ]);
             } else {
-                "The url is the same, so the headers (or their values) changed.".into()
-            };
+                out.push(Fixed(
+                    "The url is the same, so the headers (or their values) changed.",
+                ));
+            }
+            return;
         }
     }
-    if configs.iter().any(|s| !s.env_used.is_empty()) {
-        return "The config uses environment variables; a different value at the time gives a \
-                different key."
-            .into();
-    }
-    "The url, transport or headers changed since it was created.".into()
+    out.push(Fixed(if configs.iter().any(|s| !s.env_used.is_empty()) {
+        "The config uses environment variables; a different value at the time gives a different \
+         key."
+    } else {
+        "The url, transport or headers changed since it was created."
+    }));
 }
 
 #[cfg(test)]

@@ -59,7 +59,11 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
             outcome.stderr = crate::render::style::fit_to_page(&outcome.stderr);
         }
         Format::Json => {
-            outcome.stdout = pasteable::pasteable_json(&outcome.stdout, &config.overrides);
+            if let std::borrow::Cow::Owned(s) =
+                pasteable::pasteable_json(&outcome.stdout, &config.overrides)
+            {
+                outcome.stdout = s;
+            }
         }
         _ => {}
     }

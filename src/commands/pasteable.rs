@@ -4,6 +4,8 @@
 //! `--config-dir`, `--project`, `--managed-dir`) after `mcp-auth-doctor` wherever a subcommand
 //! follows it, quoted for a POSIX shell.
 
+use std::borrow::Cow;
+
 use crate::checks::shell_quote;
 use crate::paths::Overrides;
 
@@ -45,27 +47,33 @@ pub fn pasteable(text: &str, overrides: &Overrides) -> String {
 const JSON_COMMAND_FIELDS: &[&str] = &["next_step", "note"];
 
 /// `doc` (one JSON document as we print it) with this run's location flags in the commands of
-/// its [`JSON_COMMAND_FIELDS`]; anything that is not such a document is returned as it is.
+/// its [`JSON_COMMAND_FIELDS`]; anything that is not such a document is returned as it is, and
+/// so is a document with nothing to change (borrowed: no copy of a report-sized text).
 ///
 /// Edits the text in place of parsing it into a tree and printing it again (which cost a
 /// 1,000-entry report a parse, a walk and a second serialisation: issue 15). It relies on the
 /// layout [`crate::render::json::to_string`] gives every document: pretty-printed, so every
 /// member of an object starts its own line, `"key": value`, and a string never holds a raw line
 /// break. A line that starts (after its indent) with `"note": "` is therefore that member, at
-/// any depth, exactly where the tree walk found it; only its string is re-encoded.
-pub fn pasteable_json(doc: &str, overrides: &Overrides) -> String {
+/// any depth, exactly where the tree walk found it; only its string is re-encoded. Only a string
+/// that mentions `mcp-auth-doctor` can change, and JSON never escapes a character of that name,
+/// so the lines looked at are those where the name occurs, not every line of the document.
+pub fn pasteable_json<'a>(doc: &'a str, overrides: &Overrides) -> Cow<'a, str> {
     if flags(overrides).is_empty() || !doc.contains(PROGRAM) {
-        return doc.to_string();
+        return Cow::Borrowed(doc);
     }
     // Validate without building a tree: text that is not JSON is returned as it is.
     if serde_json::from_str::<serde::de::IgnoredAny>(doc).is_err() {
-        return doc.to_string();
+        return Cow::Borrowed(doc);
     }
-    let mut out = String::with_capacity(doc.len() + 1024);
+    // Allocated at the first string that changes.
+    let mut out: Option<String> = None;
     let mut copied = 0;
-    let mut line = 0;
-    while let Some(nl) = doc[line..].find('\n') {
-        line += nl + 1;
+    let mut search = 0;
+    while let Some(found) = doc[search..].find(PROGRAM) {
+        let mention = search + found;
+        search = mention + PROGRAM.len();
+        let line = doc[..mention].rfind('\n').map_or(0, |nl| nl + 1);
         let member = doc[line..].trim_start_matches(' ');
         let at = doc.len() - member.len();
         let Some(field) = JSON_COMMAND_FIELDS.iter().find(|f| {
@@ -80,19 +88,28 @@ pub fn pasteable_json(doc: &str, overrides: &Overrides) -> String {
         let Some(len) = string_len(&doc[open..]) else {
             continue;
         };
+        if mention < open || mention >= open + len {
+            continue; // the name, on this member's line but not in its string
+        }
+        search = open + len;
         let Ok(text) = serde_json::from_str::<String>(&doc[open..open + len]) else {
             continue;
         };
         let pasted = pasteable(&text, overrides);
         if pasted != text {
-            out.push_str(&doc[copied..open]);
-            out.push_str(&crate::render::json::string(&pasted));
+            let o = out.get_or_insert_with(|| String::with_capacity(doc.len() + 1024));
+            o.push_str(&doc[copied..open]);
+            o.push_str(&crate::render::json::string(&pasted));
             copied = open + len;
         }
-        line = open + len;
     }
-    out.push_str(&doc[copied..]);
-    out
+    match out {
+        None => Cow::Borrowed(doc),
+        Some(mut o) => {
+            o.push_str(&doc[copied..]);
+            Cow::Owned(o)
+        }
+    }
 }
 
 /// The length of the JSON string literal `text` starts with (its quotes included).
@@ -158,7 +175,9 @@ mod tests {
                 ],
                 "z": {"note": "no command", "next_step": "mcp-auth-doctor\n  fix", "n": 1e300},
                 "\u{feff}note": "mcp-auth-doctor fix",
-                "empty": {}, "list": [], "note2": "mcp-auth-doctor fix"
+                "empty": {}, "list": [], "note2": "mcp-auth-doctor fix",
+                "mcp-auth-doctor": {"note": "mcp-auth-doctor fix, then mcp-auth-doctor restore 1"},
+                "mcp-auth-doctor fix": "mcp-auth-doctor fix"
             }),
             serde_json::json!(["mcp-auth-doctor fix", {"note": "mcp-auth-doctor fix"}]),
             serde_json::json!({"note": "nothing to run"}),

@@ -259,7 +259,7 @@ impl Noted {
         self
     }
 
-    pub fn evidence(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+    pub fn evidence(mut self, name: &'static str, value: impl Into<serde_json::Value>) -> Self {
         self.finding = self.finding.evidence(name, value);
         self
     }

@@ -35,7 +35,7 @@ fn verdict_tag(style: Style, v: Verdict) -> String {
 fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding, repairs: &Absorbed<'_>) {
     let plain_tag = format!("{}[{}]", f.severity.label(), f.code);
     let text = wrap(
-        &format!("{plain_tag} {}", sanitize(&f.message)),
+        &format!("{plain_tag} {}", sanitize(&f.message.text())),
         WIDTH - 4,
         "      ",
     );

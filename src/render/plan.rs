@@ -5,10 +5,9 @@ use std::fmt::Write;
 use std::path::Path;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use super::style::{Style, WIDTH, sanitize, wrap};
-use crate::checks::{Action, ActionKind, Code, Finding, Severity};
+use crate::checks::{Action, ActionKind, Code, Evidence, Finding, Message, Severity};
 use crate::fix::Applied;
 use crate::fix::plan::{Plan, Step};
 use crate::json::LineCol;
@@ -178,9 +177,9 @@ pub struct PlannedFinding<'a> {
     file: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<&'a LineCol>,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    evidence: &'a Map<String, Value>,
+    message: &'a Message,
+    #[serde(skip_serializing_if = "Evidence::is_empty")]
+    evidence: &'a Evidence,
     #[serde(skip_serializing_if = "Option::is_none")]
     action: Option<&'a Action>,
 }
@@ -217,6 +216,8 @@ impl<'a> PlannedFinding<'a> {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    use serde_json::Value;
 
     use super::*;
 

@@ -30,7 +30,7 @@ fn finding(out: &mut String, style: Style, f: &Finding, indent: &str) {
     let plain = format!("{}[{}]", f.severity.label(), f.code);
     let cont = format!("{indent}  ");
     let text = wrap(
-        &format!("{plain} {}", sanitize(&f.message)),
+        &format!("{plain} {}", sanitize(&f.message.text())),
         WIDTH - indent.len(),
         &cont,
     );

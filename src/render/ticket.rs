@@ -251,7 +251,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
         findings: super::plan::findings_as_planned(&d.findings, &extras.plan)
             .into_iter()
             .map(|mut f| {
-                f.file = f.file.map(|p| inv.locations.display(Path::new(&p)));
+                f.file = f.file.map(|p| inv.locations.display(Path::new(&*p)).into());
                 if let Some(a) = &mut f.action {
                     a.path = inv.locations.display(&a.path).into();
                 }
@@ -497,7 +497,7 @@ pub fn markdown(t: &Ticket) -> String {
                 f.severity.label(),
                 f.code,
                 f.server.as_deref().map_or("-".into(), code),
-                md(first_sentence(&f.message))
+                md(first_sentence(&f.message.text()))
             );
         }
         out.push('\n');
@@ -512,7 +512,7 @@ pub fn markdown(t: &Ticket) -> String {
                 "<details><summary>{}: <code>{}</code>{who}</summary>\n\n{}\n\n",
                 f.severity.label(),
                 f.code,
-                text(&f.message)
+                text(&f.message.text())
             );
             if let Some(k) = &f.key {
                 let _ = writeln!(out, "- key: {}", code_inline(k));
@@ -520,7 +520,7 @@ pub fn markdown(t: &Ticket) -> String {
             if let Some(l) = &f.location {
                 let _ = writeln!(out, "- at line {}, column {}", l.line, l.column);
             }
-            for (name, value) in &f.evidence {
+            for (name, value) in f.evidence.iter() {
                 let _ = writeln!(out, "- {}: {}", text(name), code_inline(&value.to_string()));
             }
             if let Some(a) = &f.action {
