@@ -1,9 +1,64 @@
-//! The command line, and nothing else: clap derive structs. `main.rs` turns them into a plain
+//! The command line, and nothing else: clap derive structs, and [`parse`], which parses the usual
+//! command lines without building every subcommand. `main.rs` turns them into a plain
 //! [`mcp_auth_doctor::config::Config`], so the library never sees clap.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+/// The command line of this process, parsed. Most runs are `check` or `status` of a small home,
+/// where building every subcommand's arguments (and a copy of the fifteen global options in each
+/// of them) was a fifth of the run's instructions and most of its heap (issue 15): those are first
+/// parsed by a command line that has only the top level and the subcommand named
+/// ([`parse_lean`]). Anything that tree does not accept (help, a usage error, another subcommand)
+/// is parsed again by the whole [`Cli`], which so alone says what help, errors, completions and
+/// the man page say.
+pub fn parse() -> Result<Cli, clap::Error> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    match parse_lean(&args) {
+        Some(cli) => Ok(cli),
+        None => Cli::try_parse_from(args),
+    }
+}
+
+/// Adds a subcommand's arguments to its `clap::Command`.
+type Augment = fn(clap::Command) -> clap::Command;
+
+/// The subcommands [`parse_lean`] builds alone, each with how to add its arguments.
+const LEAN: [(&str, Augment); 4] = [
+    ("check", <CheckArgs as Args>::augment_args),
+    ("status", <StatusArgs as Args>::augment_args),
+    ("paths", |c| c),
+    ("backups", |c| c),
+];
+
+/// `args` parsed by a command line of the top level's options and the [`LEAN`] subcommands they
+/// name (usually one, or none); `None` when they name another subcommand or that command line
+/// does not take them (then the whole [`Cli`] parses them: what it makes of them is the answer).
+/// Where it takes them, the whole `Cli` makes the same of them: the lean tree is the whole one
+/// without the other subcommands (and without the texts only help shows), and a word naming one
+/// of those at the top level is an error in the lean tree (the top level takes no positional
+/// argument) where the whole one would run it
+/// (`tests::the_lean_parse_agrees_with_the_whole_command_line`).
+fn parse_lean(args: &[OsString]) -> Option<Cli> {
+    let mut named = [false; LEAN.len()];
+    for arg in args.iter().skip(1).filter_map(|a| a.to_str()) {
+        if let Some(i) = LEAN.iter().position(|(name, _)| *name == arg) {
+            named[i] = true;
+        } else if arg == "help" || <Command as Subcommand>::has_subcommand(arg) {
+            return None;
+        }
+    }
+    let mut cmd = clap::Command::new("mcp-auth-doctor").disable_version_flag(true);
+    cmd = <GlobalArgs as Args>::augment_args(cmd);
+    cmd = <TopArgs as Args>::augment_args(cmd);
+    for (&(name, augment), _) in LEAN.iter().zip(named).filter(|(_, named)| *named) {
+        cmd = cmd.subcommand(augment(clap::Command::new(name)));
+    }
+    let mut matches = cmd.try_get_matches_from(args).ok()?;
+    Cli::from_arg_matches_mut(&mut matches).ok()
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +81,14 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    #[command(flatten)]
+    pub top: TopArgs,
+}
+
+// The options only the top level takes. (Not a doc comment: a flattened struct's doc comment
+// would become an `about`.)
+#[derive(Debug, Args)]
+pub struct TopArgs {
     /// List every check: code, severity and summary
     #[arg(long)]
     pub list_checks: bool,
@@ -42,20 +105,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Diagnose every server and file (the default); never writes
-    Check {
-        /// Leave findings with this code out, also of the exit status (repeatable): for what you
-        /// accept
-        #[arg(long, value_name = "CODE")]
-        skip: Vec<String>,
-        /// Explain a finding code instead of checking (the same as the global --explain)
-        #[arg(long, value_name = "CODE")]
-        explain: Option<String>,
-    },
+    Check(CheckArgs),
     /// One line per server: scope, token state, expiry, marker, verdict
-    Status {
-        /// Only this server (its rows, its findings and the findings about no server)
-        name: Option<String>,
-    },
+    Status(StatusArgs),
     /// Show where each state file is, whether it exists, and which rule chose it
     Paths,
     /// A redacted report for a bug ticket: Markdown (or --format json), no secrets in it
@@ -169,6 +221,26 @@ WHAT FIX DOES BY DEFAULT:
   server's live entry, plugin or claude.ai entries it cannot verify (--only CODE removes them).
   Never writes an unparseable credentials or config file; removes a byte order mark (3 bytes) and
   replaces an unparseable needs-auth cache with {}.";
+
+// `check`'s options (a struct of their own, so that [`parse`] can build `check` alone; not a doc
+// comment, which would become an `about`).
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Leave findings with this code out, also of the exit status (repeatable): for what you
+    /// accept
+    #[arg(long, value_name = "CODE")]
+    pub skip: Vec<String>,
+    /// Explain a finding code instead of checking (the same as the global --explain)
+    #[arg(long, value_name = "CODE")]
+    pub explain: Option<String>,
+}
+
+// `status`'s argument (see [`CheckArgs`]).
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only this server (its rows, its findings and the findings about no server)
+    pub name: Option<String>,
+}
 
 /// Flags every writing command takes.
 #[derive(Debug, Args)]
@@ -300,4 +372,81 @@ pub enum Color {
 fn parse_release(text: &str) -> Result<mcp_auth_doctor::model::release::Release, String> {
     mcp_auth_doctor::model::release::Release::parse(text)
         .ok_or_else(|| format!("'{text}' is not a release number like 2.1.332"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(line: &str) -> Vec<OsString> {
+        std::iter::once("mcp-auth-doctor")
+            .chain(line.split_whitespace())
+            .map(OsString::from)
+            .collect()
+    }
+
+    /// Every command line the lean tree takes is taken by the whole one, with the same result;
+    /// every one the whole tree rejects (or answers with help) the lean one leaves to it; and the
+    /// usual `check` and `status` lines do take the lean path.
+    #[test]
+    fn the_lean_parse_agrees_with_the_whole_command_line() {
+        let lean_ones = [
+            "",
+            "check",
+            "status",
+            "paths",
+            "backups",
+            "--home h check --now 2026-06-01T12:00:00Z --project h",
+            "check --home h --format json --skip expired-token --skip stale-lock",
+            "--format=json -vv check --explain stale-lock",
+            "status quarri --color never --claude-version 2.1.100",
+            "status check",
+            "--home check status",
+            "--project status",
+            "--mcp-config a.json --mcp-config b.json -q status",
+            "--keychain paths",
+            "--no-keychain backups --config-dir c --managed-dir m",
+            "--list-checks --format markdown",
+            "--explain stale-lock",
+            "-V",
+            "--version -v",
+            "check -- ",
+        ];
+        for line in lean_ones {
+            let args = argv(line);
+            let lean = parse_lean(&args).unwrap_or_else(|| panic!("`{line}` is not lean"));
+            let whole = Cli::try_parse_from(&args).expect("the whole tree takes it");
+            assert_eq!(format!("{lean:?}"), format!("{whole:?}"), "`{line}`");
+        }
+        let whole_ones = [
+            "--help",
+            "-h",
+            "check --help",
+            "status -h",
+            "help",
+            "help check",
+            "fix --dry-run",
+            "--home check fix",
+            "check status",
+            "status a b",
+            "paths x",
+            "check --bogus",
+            "chek",
+            "--format xml check",
+            "-q -v check",
+            "--keychain --no-keychain status",
+            "--claude-version 1.x status",
+            "check --explain",
+            "--now",
+            "--home",
+            "forget check",
+            "completions bash",
+            "man",
+            "verify",
+        ];
+        for line in whole_ones {
+            let args = argv(line);
+            assert!(parse_lean(&args).is_none(), "`{line}` was parsed lean");
+        }
+    }
 }

@@ -6,7 +6,6 @@ mod cli;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
 use std::time::Duration;
 
 use mcp_auth_doctor::config::{Command, Config, Format, WriteSettings};
@@ -18,7 +17,7 @@ use mcp_auth_doctor::system::keychain::KeychainChoice;
 use mcp_auth_doctor::{exit, timefmt};
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout (exit 0) and errors to stderr (exit 2).
@@ -96,7 +95,7 @@ fn report_error(e: &anyhow::Error, overrides: &Overrides) -> ExitCode {
 fn standalone(cli: &cli::Cli) -> Option<ExitCode> {
     use clap::CommandFactory;
     let text = match &cli.command {
-        _ if cli.version => {
+        _ if cli.top.version => {
             mcp_auth_doctor::render::version::text(cli.global.verbose > 0).into_bytes()
         }
         Some(cli::Command::Completions { shell }) => {
@@ -139,22 +138,22 @@ fn config_from(cli: cli::Cli) -> anyhow::Result<Config> {
         write.lock_wait = Duration::from_secs(w.lock_wait);
     };
     let mut status_server = None;
-    let command = if cli.list_checks {
+    let command = if cli.top.list_checks {
         Command::ListChecks
-    } else if let Some(code) = cli.explain {
+    } else if let Some(code) = cli.top.explain {
         Command::Explain(code)
     } else {
         match cli.command {
             None => Command::Check { skip: Vec::new() },
             // `check --explain CODE`, as users type it after reading a finding of `check`.
-            Some(cli::Command::Check {
+            Some(cli::Command::Check(cli::CheckArgs {
                 explain: Some(code),
                 ..
-            }) => Command::Explain(code),
-            Some(cli::Command::Check { skip, .. }) => Command::Check {
+            })) => Command::Explain(code),
+            Some(cli::Command::Check(cli::CheckArgs { skip, .. })) => Command::Check {
                 skip: check_codes(&skip)?,
             },
-            Some(cli::Command::Status { name }) => {
+            Some(cli::Command::Status(cli::StatusArgs { name })) => {
                 status_server = name;
                 Command::Status
             }

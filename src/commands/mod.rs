@@ -148,12 +148,18 @@ impl Context<'_> {
 
 /// Whether a command reads the `/proc` scan (most of a small home's load time, issue 15): those
 /// that diagnose (`claude-running`, `stale-lock`), report, or write with `fix`'s "Claude Code is
-/// running" note. `paths` and `backups` show no process; `probe` judges one server over the
-/// network and `restore` puts files back under the lock protocol, and neither looks at one.
+/// running" note (`forget` too: it runs `fix`'s plan and prints that note). `paths` and `backups`
+/// show no process; `probe` judges one server over the network and `restore` puts files back
+/// under the lock protocol, and neither looks at one; `verify` shows only the servers' verdicts
+/// next to `claude mcp list`'s, and no verdict depends on a process (`diagnosis::verdict`).
 fn scans_processes(command: &Command) -> bool {
     !matches!(
         command,
-        Command::Paths | Command::Backups | Command::Probe(_) | Command::Restore { .. }
+        Command::Paths
+            | Command::Backups
+            | Command::Probe(_)
+            | Command::Restore { .. }
+            | Command::Verify { .. }
     )
 }
 
@@ -175,7 +181,10 @@ mod tests {
             id: None,
             section: None,
         };
-        for skips in [Command::Paths, Command::Backups, probe, restore] {
+        let verify = Command::Verify {
+            timeout: std::time::Duration::from_secs(1),
+        };
+        for skips in [Command::Paths, Command::Backups, probe, restore, verify] {
             assert!(!scans_processes(&skips), "{} scans", skips.name());
         }
         let report = Command::Report {
@@ -189,9 +198,6 @@ mod tests {
             Command::Fix,
             Command::Forget("s".into()),
             report,
-            Command::Verify {
-                timeout: std::time::Duration::from_secs(1),
-            },
         ];
         for command in scans {
             assert!(scans_processes(&command), "{} skips", command.name());

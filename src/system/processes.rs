@@ -151,9 +151,11 @@ fn scan_proc(root: &Path) -> ProcessScan {
         if !claude {
             continue;
         }
-        let config_dir = std::fs::read(e.path().join("environ"))
-            .ok()
-            .and_then(|env| config_dir_from_environ(&env));
+        // Read like the command line (one `read` per 4 kB, no `statx`): `fs::read` on a file that
+        // reports no size started at 32 bytes and doubled, nine reads for a usual environment.
+        in_dir(&mut file, "environ");
+        read_prefix(&root_fd, &file, &mut cmdline, |_| false);
+        let config_dir = config_dir_from_environ(&cmdline);
         processes.push(ClaudeProcess {
             pid,
             canonical_config_dir: config_dir.as_deref().map(Canonical::of),
@@ -174,6 +176,18 @@ const ARGS_LOOKED_AT: usize = 3;
 /// nothing is zeroed first; no `statx` for a size hint (`/proc` files report 0).
 #[cfg(target_os = "linux")]
 fn read_leading_args(dir: &impl std::os::fd::AsFd, file: &str, buf: &mut Vec<u8>) {
+    read_prefix(dir, file, buf, |read| whole_args(read) >= ARGS_LOOKED_AT);
+}
+
+/// `file` (relative to `dir`) into `buf` (emptied first; left empty when it cannot be read), up
+/// to its end or until `enough` says what is in is enough.
+#[cfg(target_os = "linux")]
+fn read_prefix(
+    dir: &impl std::os::fd::AsFd,
+    file: &str,
+    buf: &mut Vec<u8>,
+    enough: impl Fn(&[u8]) -> bool,
+) {
     use rustix::fs::{Mode, OFlags};
     buf.clear();
     let Ok(fd) = rustix::fs::openat(dir, file, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
@@ -186,7 +200,7 @@ fn read_leading_args(dir: &impl std::os::fd::AsFd, file: &str, buf: &mut Vec<u8>
         }
         match rustix::io::read(&fd, rustix::buffer::spare_capacity(buf)) {
             Ok(0) => return,
-            Ok(_) if whole_args(buf) >= ARGS_LOOKED_AT => return,
+            Ok(_) if enough(buf) => return,
             Ok(_) | Err(rustix::io::Errno::INTR) => {}
             Err(_) => {
                 buf.clear();
@@ -287,6 +301,15 @@ mod tests {
             ),
             ("102", None), // environ unreadable: another user's process
             ("103", Some("HOME=/elsewhere\0".to_string())),
+            // Its config dir after 10 kB of other variables: read to the end, past one read.
+            (
+                "104",
+                Some(format!(
+                    "FILLER={}\0CLAUDE_CONFIG_DIR={}\0",
+                    "x".repeat(10_000),
+                    mine.display()
+                )),
+            ),
         ] {
             let dir = proc_root.path().join(pid);
             std::fs::create_dir(&dir).unwrap();
@@ -300,10 +323,10 @@ mod tests {
         let mine = Canonical::of(&mine);
         let sharing = scan.sharing(&mine);
         let pids = |v: &[&ClaudeProcess]| v.iter().map(|p| p.pid).collect::<Vec<_>>();
-        assert_eq!(pids(&sharing.known), vec![101]);
+        assert_eq!(pids(&sharing.known), vec![101, 104]);
         assert_eq!(pids(&sharing.unknown), vec![102]);
         // Caution still counts the unknown one.
-        assert_eq!(pids(&scan.using(&mine)), vec![101, 102]);
+        assert_eq!(pids(&scan.using(&mine)), vec![101, 102, 104]);
     }
 
     /// What a fake `/proc/PID/exe` is.

@@ -369,3 +369,47 @@ fn explain_for_people_renders_the_markdown() {
     let (text, _, _) = home.run(&["--explain", "stale-lock", "--color", "always"]);
     assert!(text.contains("\x1b[1mWhat it means.\x1b[0m"), "{text}");
 }
+
+/// `check`, `status`, `paths` and `backups` are parsed by a lean command line (`cli::parse`):
+/// options read the same before and after the subcommand, subcommand options and arguments
+/// still work, and what that command line does not take still gets the whole one's answer.
+#[test]
+fn the_usual_command_lines_read_the_same_wherever_the_options_are() {
+    let home = Home::fixture("demo");
+    for (before, after) in [
+        (
+            &["--format", "json", "check"][..],
+            &["check", "--format", "json"][..],
+        ),
+        (&["-q", "status"], &["status", "-q"]),
+        (
+            &["--color", "never", "paths"],
+            &["paths", "--color", "never"],
+        ),
+        (
+            &["--format", "json", "backups"],
+            &["backups", "--format", "json"],
+        ),
+    ] {
+        assert_eq!(home.run(before), home.run(after), "{before:?} / {after:?}");
+    }
+    let (all, _) = home.check_json();
+    let code = all["findings"][0]["code"]
+        .as_str()
+        .expect("the demo has findings");
+    let listed = format!("\"code\": \"{code}\"");
+    let (unskipped, _, _) = home.run(&["check", "--format", "json"]);
+    assert!(unskipped.contains(&listed), "{unskipped}");
+    let (skipped, _, _) = home.run(&["check", "--format", "json", "--skip", code]);
+    assert!(!skipped.contains(&listed), "{skipped}");
+    let (explained, _, code_explain) = home.run(&["check", "--explain", code]);
+    assert_eq!(code_explain, 0);
+    assert!(explained.contains(code), "{explained}");
+    // Help and a typo get the whole command line's answer.
+    let (help, _, help_code) = home.run(&["status", "--help"]);
+    assert_eq!(help_code, 0);
+    assert!(help.contains("One line per server"), "{help}");
+    let (_, typo, typo_code) = home.run(&["check", "--skp", code]);
+    assert_eq!(typo_code, 2);
+    assert!(typo.contains("--skip"), "{typo}");
+}
