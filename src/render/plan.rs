@@ -66,7 +66,7 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
 }
 
 /// What was applied and skipped, and where the backup is (under `~`, as every path for people).
-pub fn applied(applied: &Applied, locations: &Locations, style: Style) -> String {
+pub fn applied(applied: &Applied<'_>, locations: &Locations, style: Style) -> String {
     let mut out = String::new();
     let n = applied.applied.len();
     let _ = writeln!(
@@ -82,7 +82,7 @@ pub fn applied(applied: &Applied, locations: &Locations, style: Style) -> String
             out,
             "{} {}: {}",
             style.yellow("Skipped"),
-            step_line(&s.step),
+            step_line(s.step),
             sanitize(&s.reason)
         );
     }
