@@ -530,8 +530,8 @@ fn marker_after_sign_in(d: &Diagnosis, name: &str) -> Plan {
             code: "login".into(),
             server: Some(name.to_string()),
             action,
-            before: serde_json::Value::Null,
-            after: serde_json::Value::Null,
+            before: crate::fix::shown::Shown::Null,
+            after: crate::fix::shown::Shown::Null,
         });
     }
     plan

@@ -21,6 +21,7 @@ pub mod mcp_remote;
 pub mod plan;
 pub mod prompt;
 pub mod rewrite;
+pub mod shown;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

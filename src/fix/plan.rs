@@ -2,11 +2,12 @@
 //! kept. Pure: computed from a diagnosis, never touches the disk.
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::shown::Shown;
 
 use crate::checks::{self, Action, ActionKind, Finding};
 use crate::model::inventory::Inventory;
-use crate::timefmt;
 
 /// What narrows a plan is what the user asked for, so it lives with the rest of the request in
 /// [`crate::config`] (which the plan reads and never the other way round).
@@ -21,9 +22,9 @@ pub struct Step {
     pub server: Option<String>,
     pub action: Action,
     /// What is there now, redacted: field names, token kinds with length and fingerprint.
-    pub before: Value,
+    pub before: Shown,
     /// What will be there: `null` for a removal.
-    pub after: Value,
+    pub after: Shown,
 }
 
 /// A step that was left out, and why.
@@ -112,8 +113,8 @@ fn planned_for(
                 code: f.code.as_str().to_string(),
                 server: f.server.clone(),
                 action: action.clone(),
-                before: Value::Null,
-                after: Value::Null,
+                before: Shown::Null,
+                after: Shown::Null,
             },
         };
         let asked = selection.only.contains(&f.code);
@@ -236,29 +237,12 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
     let (before, after) = match &action.kind {
         ActionKind::RemoveEntry { key } => (
             inv.entry(key)
-                .map(|e| {
-                    json!({
-                        "fields": e.fields,
-                        "token": e.token,
-                        "access_token": e.access_token,
-                        "refresh_token": e.refresh_token,
-                        "expires_at": e.expires_at().map(timefmt::rfc3339),
-                        "server_url": e.server_url.as_deref().map(crate::redact::url),
-                    })
-                })
-                .unwrap_or(Value::Null),
-            Value::Null,
+                .map_or(Shown::Null, |e| Shown::entry(e, None)),
+            Shown::Null,
         ),
         ActionKind::RemoveMarker { name } => (
-            inv.marker(name)
-                .map(|m| {
-                    json!({
-                        "timestamp": m.timestamp.map(timefmt::rfc3339),
-                        "state": m.state,
-                    })
-                })
-                .unwrap_or(Value::Null),
-            Value::Null,
+            inv.marker(name).map_or(Shown::Null, Shown::marker),
+            Shown::Null,
         ),
         ActionKind::RemoveClientConfig { key } => (
             inv.credentials
@@ -266,9 +250,10 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
                 .and_then(|c| c.get("mcpOAuthClientConfig"))
                 .and_then(|m| m.get(key))
                 .and_then(Value::as_object)
-                .map(|o| json!({ "fields": o.keys().collect::<Vec<_>>() }))
-                .unwrap_or(Value::Null),
-            Value::Null,
+                .map_or(Shown::Null, |o| Shown::ClientConfig {
+                    fields: o.keys().cloned().collect(),
+                }),
+            Shown::Null,
         ),
         ActionKind::MoveEntry {
             from,
@@ -276,35 +261,25 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
             server_url,
         } => (
             inv.entry(from)
-                .map(|e| {
-                    json!({
-                        "key": from,
-                        "fields": e.fields,
-                        "token": e.token,
-                        "access_token": e.access_token,
-                        "refresh_token": e.refresh_token,
-                        "expires_at": e.expires_at().map(timefmt::rfc3339),
-                        "server_url": e.server_url.as_deref().map(crate::redact::url),
-                    })
-                })
-                .unwrap_or(Value::Null),
-            json!({
-                "key": to,
-                "replaces": inv.entry(to).map(|e| e.token),
-                "server_url": crate::redact::url(server_url),
-            }),
+                .map_or(Shown::Null, |e| Shown::entry(e, Some(from))),
+            Shown::MovedTo {
+                key: to.clone(),
+                replaces: inv.entry(to).map(|e| e.token),
+                server_url: crate::redact::url(server_url),
+            },
         ),
-        ActionKind::RemoveBom => (json!({ "bom": true }), json!({ "bom": false })),
-        ActionKind::ReplaceWithEmptyObject => {
-            (json!({ "parses": false }), json!({ "content": "{}" }))
-        }
+        ActionKind::RemoveBom => (Shown::Bom(true), Shown::Bom(false)),
+        ActionKind::ReplaceWithEmptyObject => (Shown::Unparseable, Shown::EmptyObject),
         ActionKind::RemoveMcpRemoteFiles { folder, names } => (
-            json!({ "folder": folder, "files": names.len() }),
-            Value::Null,
+            Shown::McpRemoteFiles {
+                folder: folder.clone(),
+                files: names.len(),
+            },
+            Shown::Null,
         ),
         ActionKind::Chmod { mode } => (
-            json!({ "mode": inv.credentials.facts.mode.map(|m| format!("{m:04o}")) }),
-            json!({ "mode": format!("{mode:04o}") }),
+            Shown::Mode(inv.credentials.facts.mode),
+            Shown::Mode(Some(*mode)),
         ),
     };
     Step {
@@ -357,8 +332,8 @@ mod tests {
                 .iter_mut()
                 .chain(plan.kept.iter_mut().map(|k| &mut k.step))
             {
-                s.before = Value::Null;
-                s.after = Value::Null;
+                s.before = Shown::Null;
+                s.after = Shown::Null;
             }
             serde_json::to_string(&plan).unwrap()
         };

@@ -208,8 +208,8 @@ mod tests {
                     "remove".into(),
                 )
             },
-            before: serde_json::Value::Null,
-            after: serde_json::Value::Null,
+            before: crate::fix::shown::Shown::Null,
+            after: crate::fix::shown::Shown::Null,
         }
     }
 

@@ -115,8 +115,9 @@ pub struct Entry {
     /// `stepUpScope`: the scopes a connection was asked for (a 403 `insufficient_scope`, or the
     /// scope of an authorization url), when a string.
     pub step_up_scopes: Option<Vec<String>>,
-    /// Field names present, in order.
-    pub fields: Vec<String>,
+    /// Field names present, in order (shared: a plan step shows them too, and entries written
+    /// by one Claude Code have the same few lists).
+    pub fields: std::sync::Arc<[Box<str>]>,
     pub token: TokenState,
     pub shape: Option<PlaceholderShape>,
     /// The entry is not a JSON object at all.
@@ -254,8 +255,8 @@ impl Entry {
                 .map(scope_words),
             fields: value
                 .as_object()
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default(),
+                .map(|o| o.keys().map(|k| Box::from(k.as_str())).collect())
+                .unwrap_or_else(|| std::sync::Arc::from([])),
             token,
             shape,
             malformed: !value.is_object(),
@@ -274,6 +275,11 @@ impl Entry {
             && !self.client_id
             && (self.registration_not_offered
                 || (self.discovery_state && !release.holds(Rule::RegistrationDeferredToSignIn)))
+    }
+
+    /// The field names as owned strings (for a finding's evidence, a report).
+    pub fn field_list(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.to_string()).collect()
     }
 
     /// The expiry in epoch ms, when known.

@@ -225,8 +225,8 @@ mod tests {
             code: "stale-registration".into(),
             server: Some("a".into()),
             action,
-            before: Value::Null,
-            after: Value::Null,
+            before: crate::fix::shown::Shown::Null,
+            after: crate::fix::shown::Shown::Null,
         }
     }
 

@@ -179,7 +179,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             let raw = inv.file_first_entry(&e.key).unwrap_or(Value::Null);
             EntryProjection {
                 key: e.key.clone(),
-                fields: e.fields.clone(),
+                fields: e.field_list(),
                 token: serde_json::to_value(e.token)
                     .ok()
                     .and_then(|v| v.as_str().map(String::from))
