@@ -126,7 +126,7 @@ pub fn remove_files<'p>(
         let b = backup.as_mut().expect("a file was backed up");
         b.manifest.actions.push(ManifestAction {
             code: step.code.clone(),
-            summary: step.action.summary.clone(),
+            summary: step.action.summary().into_owned(),
             file: step.action.file_shown(),
             pointer: None,
             moved: None,

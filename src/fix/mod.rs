@@ -554,7 +554,7 @@ fn edit_members<'p>(
     applied_here.extend(edited.applied);
     actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
         code: step.code.clone(),
-        summary: step.action.summary.clone(),
+        summary: step.action.summary().into_owned(),
         file: step.action.file_shown(),
         pointer: step.action.kind.pointer(),
         moved: backup::MovedEntry::of(&step.action.kind),
@@ -609,7 +609,7 @@ fn apply_chmod<'p>(
             set_mode(path, *mode, &inv.trust)?;
             b.manifest.actions.push(backup::ManifestAction {
                 code: step.code.clone(),
-                summary: step.action.summary.clone(),
+                summary: step.action.summary().into_owned(),
                 file: step.action.file_shown(),
                 pointer: None,
                 moved: None,

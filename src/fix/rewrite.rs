@@ -133,7 +133,7 @@ pub fn member_steps<'p>(
         let Some((object, key)) = step.action.kind.member() else {
             bail!(crate::exit::Error::Internal(format!(
                 "no pointer for {}",
-                step.action.summary
+                step.action.summary()
             )));
         };
         if matches!(step.action.kind, ActionKind::MoveEntry { .. }) {

@@ -20,7 +20,11 @@ fn step_line(step: &Step) -> String {
         .as_deref()
         .map(|s| format!(", {s}"))
         .unwrap_or_default();
-    sanitize(&format!("{}  ({}{server})", step.action.summary, step.code))
+    sanitize(&format!(
+        "{}  ({}{server})",
+        step.action.summary(),
+        step.code
+    ))
 }
 
 /// The plan, grouped by file.
@@ -40,7 +44,7 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
         );
         let mut files: Vec<&Path> = Vec::new();
         for s in &plan.steps {
-            if !files.contains(&s.action.path.as_path()) {
+            if !files.contains(&&*s.action.path) {
                 files.push(&s.action.path);
             }
         }
