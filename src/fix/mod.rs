@@ -553,7 +553,7 @@ fn edit_members<'p>(
     let edited = rewrite::member_steps(text, expected, runnable)?;
     applied_here.extend(edited.applied);
     actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
-        code: step.code.clone(),
+        code: step.code.to_string(),
         summary: step.action.summary().into_owned(),
         file: step.action.file_shown(),
         pointer: step.action.kind.pointer(),
@@ -608,7 +608,7 @@ fn apply_chmod<'p>(
         if let ActionKind::Chmod { mode } = &step.action.kind {
             set_mode(path, *mode, &inv.trust)?;
             b.manifest.actions.push(backup::ManifestAction {
-                code: step.code.clone(),
+                code: step.code.to_string(),
                 summary: step.action.summary().into_owned(),
                 file: step.action.file_shown(),
                 pointer: None,

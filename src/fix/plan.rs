@@ -1,10 +1,12 @@
 //! The plan: which of the findings' proposed actions a command will carry out, and why others are
 //! kept. Pure: computed from a diagnosis, never touches the disk.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::Value;
 
-use super::shown::Shown;
+use super::shown::{MovedTo, Shown};
 
 use crate::checks::{self, Action, ActionKind, Finding};
 use crate::model::inventory::Inventory;
@@ -16,8 +18,9 @@ pub use crate::config::Selection;
 /// One change.
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
-    /// The finding code that asked for it (`forget` for `forget`).
-    pub code: String,
+    /// The finding code that asked for it (`forget` for `forget`): static text, not a copy per
+    /// step.
+    pub code: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
     pub action: Action,
@@ -110,7 +113,7 @@ fn planned_for(
         let step = match values {
             Values::Built => step(inv, f.code.as_str(), f.server.as_deref(), action.clone()),
             Values::Left => Step {
-                code: f.code.as_str().to_string(),
+                code: Cow::Borrowed(f.code.as_str()),
                 server: f.server.clone(),
                 action: action.clone(),
                 before: Shown::Null,
@@ -148,7 +151,7 @@ fn planned_for(
 /// part of it; and a needs-auth marker for the name would keep sessions skipping the server that
 /// now has a token, so it goes too.
 fn absorb_into_moves(inv: &Inventory, plan: &mut Plan) {
-    let moves: Vec<(String, String, String)> = plan
+    let moves: Vec<(String, Cow<'static, str>, String)> = plan
         .steps
         .iter()
         .filter_map(|s| match &s.action.kind {
@@ -166,7 +169,8 @@ fn absorb_into_moves(inv: &Inventory, plan: &mut Plan) {
         let marker = ActionKind::RemoveMarker { name: name.clone() };
         if inv.marker(&name).is_some() && !plan.steps.iter().any(|s| s.action.kind == marker) {
             let action = checks::remove_marker(inv, &name);
-            plan.steps.push(step(inv, &code, Some(&name), action));
+            plan.steps
+                .push(step(inv, code.clone(), Some(&name), action));
         }
     }
 }
@@ -233,7 +237,12 @@ fn mcp_remote_forget(inv: &Inventory, name: &str) -> Vec<Action> {
     out
 }
 
-fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> Step {
+fn step(
+    inv: &Inventory,
+    code: impl Into<Cow<'static, str>>,
+    server: Option<&str>,
+    action: Action,
+) -> Step {
     let (before, after) = match &action.kind {
         ActionKind::RemoveEntry { key } => (
             inv.entry(key)
@@ -262,19 +271,16 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
         } => (
             inv.entry(from)
                 .map_or(Shown::Null, |e| Shown::entry(e, Some(from))),
-            Shown::MovedTo {
+            Shown::MovedTo(Box::new(MovedTo {
                 key: to.clone(),
                 replaces: inv.entry(to).map(|e| e.token),
                 server_url: crate::redact::url(server_url),
-            },
+            })),
         ),
         ActionKind::RemoveBom => (Shown::Bom(true), Shown::Bom(false)),
         ActionKind::ReplaceWithEmptyObject => (Shown::Unparseable, Shown::EmptyObject),
         ActionKind::RemoveMcpRemoteFiles { folder, names } => (
-            Shown::McpRemoteFiles {
-                folder: folder.clone(),
-                files: names.len(),
-            },
+            Shown::McpRemoteFiles(Box::new((folder.clone(), names.len()))),
             Shown::Null,
         ),
         ActionKind::Chmod { mode } => (
@@ -283,7 +289,7 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
         ),
     };
     Step {
-        code: code.to_string(),
+        code: code.into(),
         server: server.map(String::from),
         action,
         before,

@@ -33,11 +33,7 @@ pub enum Shown {
     ClientConfig { fields: Vec<String> },
     /// Where a move puts an entry: the key, the token state of what it replaces there, and the
     /// url it sets (redacted).
-    MovedTo {
-        key: String,
-        replaces: Option<TokenState>,
-        server_url: String,
-    },
+    MovedTo(Box<MovedTo>),
     /// `{"bom": _}`.
     Bom(bool),
     /// `{"parses": false}`: a cache that does not parse.
@@ -45,9 +41,18 @@ pub enum Shown {
     /// `{"content": "{}"}`: what replaces it.
     EmptyObject,
     /// The mcp-remote files a removal takes from one folder.
-    McpRemoteFiles { folder: String, files: usize },
+    McpRemoteFiles(Box<(String, usize)>),
     /// A file's permission bits (`"0600"`), when known.
     Mode(Option<u32>),
+}
+
+/// Where a move puts an entry: the key, the token state of what it replaces there, and the url
+/// it sets (redacted).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MovedTo {
+    pub key: String,
+    pub replaces: Option<TokenState>,
+    pub server_url: String,
 }
 
 /// An `mcpOAuth` entry as a step shows it.
@@ -116,11 +121,12 @@ impl Serialize for Shown {
                 m.serialize_entry("fields", fields)?;
                 m.end()
             }
-            Shown::MovedTo {
-                key,
-                replaces,
-                server_url,
-            } => {
+            Shown::MovedTo(moved) => {
+                let MovedTo {
+                    key,
+                    replaces,
+                    server_url,
+                } = &**moved;
                 let mut m = s.serialize_map(Some(3))?;
                 m.serialize_entry("key", key)?;
                 m.serialize_entry("replaces", replaces)?;
@@ -142,7 +148,8 @@ impl Serialize for Shown {
                 m.serialize_entry("content", "{}")?;
                 m.end()
             }
-            Shown::McpRemoteFiles { folder, files } => {
+            Shown::McpRemoteFiles(folder_files) => {
+                let (folder, files) = &**folder_files;
                 let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("folder", folder)?;
                 m.serialize_entry("files", files)?;
@@ -252,19 +259,19 @@ mod tests {
             &json!({ "fields": fields }),
         );
         same(
-            &Shown::MovedTo {
+            &Shown::MovedTo(Box::new(MovedTo {
                 key: "a|2".into(),
                 replaces: Some(TokenState::Placeholder),
                 server_url: "https://a.example/".into(),
-            },
+            })),
             &json!({"key": "a|2", "replaces": TokenState::Placeholder, "server_url": "https://a.example/"}),
         );
         same(
-            &Shown::MovedTo {
+            &Shown::MovedTo(Box::new(MovedTo {
                 key: "a|2".into(),
                 replaces: None,
                 server_url: String::new(),
-            },
+            })),
             &json!({"key": "a|2", "replaces": null, "server_url": ""}),
         );
         same(&Shown::Bom(true), &json!({ "bom": true }));
@@ -272,10 +279,7 @@ mod tests {
         same(&Shown::Unparseable, &json!({ "parses": false }));
         same(&Shown::EmptyObject, &json!({ "content": "{}" }));
         same(
-            &Shown::McpRemoteFiles {
-                folder: "mcp-remote-0.1.37".into(),
-                files: 3,
-            },
+            &Shown::McpRemoteFiles(Box::new(("mcp-remote-0.1.37".into(), 3))),
             &json!({"folder": "mcp-remote-0.1.37", "files": 3}),
         );
         same(&Shown::Mode(Some(0o644)), &json!({ "mode": "0644" }));

@@ -224,13 +224,14 @@ impl Inventory {
             Some(KeychainRead::Found { blob, .. }) => Some(blob),
             _ => None,
         };
+        let mut field_lists = super::entry::FieldLists::default();
         let entries: Vec<Entry> = match (keychain_blob, credentials.as_claude_sees()) {
             (Some(blob), _) => blob
                 .get("mcpOAuth")
                 .and_then(Value::as_object)
                 .map(|m| {
                     m.iter()
-                        .map(|(k, v)| Entry::from_value(k, v, now_ms))
+                        .map(|(k, v)| Entry::from_value_sharing(k, v, now_ms, &mut field_lists))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -239,7 +240,7 @@ impl Inventory {
                 let mut out = Vec::with_capacity(file.entry_count());
                 out.extend(
                     file.entries()
-                        .map(|(k, v)| Entry::from_value(k, &v, now_ms)),
+                        .map(|(k, v)| Entry::from_value_sharing(k, &v, now_ms, &mut field_lists)),
                 );
                 out
             }
