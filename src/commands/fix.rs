@@ -135,7 +135,14 @@ pub(super) fn run(
         }
         let plan = make_plan(&diagnosis);
         if !ctx.json() {
-            out.push_str(&render::plan::plan(&plan, &inv.locations, style));
+            let shown = render::plan::plan(&plan, &inv.locations, style);
+            // The first plan becomes the output itself: a copy of a plan of thousands of
+            // lines was part of the peak (issue 15).
+            if out.is_empty() {
+                out = shown;
+            } else {
+                out.push_str(&shown);
+            }
         }
         let before_exit = exit_for(&diagnosis);
         let unchanged = Ending {
