@@ -3,7 +3,10 @@
 //! name), never by display text: the `file` and `pointer` of the JSON output are made from them
 //! when it is serialized, and [`crate::fix::apply`] never parses a string back into a path or pointer.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -90,8 +93,9 @@ pub struct Action {
     pub role: Role,
     /// That file as shown: the path Claude Code uses for a content edit, the symlink target
     /// (whose mode protects the bytes) for a chmod. Display only: `apply` writes the path the
-    /// inventory has for [`Action::role`], through its symlinks and trust checks.
-    pub path: PathBuf,
+    /// inventory has for [`Action::role`], through its symlinks and trust checks. Shared: the
+    /// thousands of actions on one file hold one copy of its path ([`shared_path`]).
+    pub path: ActionPath,
     /// True when it cannot lose a usable credential (`fix --safe-only` applies only these, and
     /// the prompt's default answer is yes only for these).
     pub safe: bool,
@@ -99,11 +103,89 @@ pub struct Action {
     /// in a way this tool cannot see (a `${VAR}` with another value, a live key of a static-auth
     /// server). Everything else is applied by default, backed up first.
     pub ask_only: bool,
-    /// One line for the plan.
-    pub summary: String,
+    /// One line for the plan ([`Action::summary`]).
+    summary: Summary,
     /// What the user should know about this change, for the plan (what `restore` brings back,
-    /// what the client does next).
-    pub note: Option<String>,
+    /// what the client does next). The notes the constructors add are static text, not a copy
+    /// per action.
+    pub note: Option<Cow<'static, str>>,
+}
+
+/// An action's one-line summary: made from its kind when it is shown, for the removals made by
+/// the thousand (no text per action), or given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Summary {
+    OfKind,
+    Given(Box<str>),
+}
+
+/// The file an [`Action`] shows: a path shared by every action on that file ([`shared_path`]),
+/// read as a `&Path`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ActionPath(Arc<Path>);
+
+impl std::ops::Deref for ActionPath {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ActionPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl PartialEq<Path> for ActionPath {
+    fn eq(&self, other: &Path) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&Path> for ActionPath {
+    fn eq(&self, other: &&Path) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl From<&Path> for ActionPath {
+    fn from(path: &Path) -> Self {
+        ActionPath(shared_path(path))
+    }
+}
+
+impl From<PathBuf> for ActionPath {
+    fn from(path: PathBuf) -> Self {
+        Self::from(path.as_path())
+    }
+}
+
+impl From<String> for ActionPath {
+    fn from(path: String) -> Self {
+        Self::from(PathBuf::from(path))
+    }
+}
+
+/// `path` as an [`Action`] holds it: the same allocation as the last actions on that file.
+/// The few files actions name (the credentials, the cache, the global config...) are kept
+/// per thread, most recent first; a path not among them is added, the oldest dropped.
+fn shared_path(path: &Path) -> Arc<Path> {
+    const KEPT: usize = 8;
+    thread_local! {
+        static RECENT: RefCell<Vec<Arc<Path>>> = const { RefCell::new(Vec::new()) };
+    }
+    RECENT.with_borrow_mut(|recent| {
+        if let Some(i) = recent.iter().position(|p| **p == *path) {
+            let found = recent.remove(i);
+            recent.insert(0, found.clone());
+            return found;
+        }
+        let new: Arc<Path> = Arc::from(path);
+        recent.insert(0, new.clone());
+        recent.truncate(KEPT);
+        new
+    })
 }
 
 /// The JSON shape of an [`Action`] (docs/json.md): its file as display text and its pointer,
@@ -118,7 +200,7 @@ struct ActionJson<'a> {
     safe: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     ask_only: bool,
-    summary: &'a str,
+    summary: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
 }
@@ -131,7 +213,7 @@ impl Serialize for Action {
             pointer: self.kind.pointer(),
             safe: self.safe,
             ask_only: self.ask_only,
-            summary: &self.summary,
+            summary: self.summary(),
             note: self.note.as_deref(),
         }
         .serialize(s)
@@ -141,10 +223,14 @@ impl Serialize for Action {
 impl Action {
     /// An action with no note that is safe and applied by default.
     pub fn new(role: Role, path: &Path, kind: ActionKind, summary: String) -> Self {
+        Self::with_summary(role, path, kind, Summary::Given(summary.into()))
+    }
+
+    fn with_summary(role: Role, path: &Path, kind: ActionKind, summary: Summary) -> Self {
         Self {
             kind,
             role,
-            path: path.to_path_buf(),
+            path: ActionPath::from(path),
             safe: true,
             ask_only: false,
             summary,
@@ -152,23 +238,46 @@ impl Action {
         }
     }
 
+    /// The one line the plan shows.
+    pub fn summary(&self) -> Cow<'_, str> {
+        let given = match &self.summary {
+            Summary::Given(text) => return Cow::Borrowed(text),
+            Summary::OfKind => &self.kind,
+        };
+        Cow::Owned(match given {
+            ActionKind::RemoveEntry { key } => format!("remove mcpOAuth entry \"{key}\""),
+            ActionKind::RemoveMarker { name } => format!("remove needs-auth marker \"{name}\""),
+            ActionKind::RemoveClientConfig { key } => {
+                format!("remove mcpOAuthClientConfig entry \"{key}\"")
+            }
+            ActionKind::RemoveMcpRemoteFiles { folder, names } => match names.len() {
+                1 => format!("remove 1 mcp-remote file of one server from {folder}"),
+                n => format!("remove {n} mcp-remote files of one server from {folder}"),
+            },
+            // Only the removals above are made with `Summary::OfKind`.
+            ActionKind::Chmod { .. }
+            | ActionKind::MoveEntry { .. }
+            | ActionKind::RemoveBom
+            | ActionKind::ReplaceWithEmptyObject => String::new(),
+        })
+    }
+
     /// Deletes `mcpOAuth[key]` from the credentials file at `path`. A removal that loses a usable
     /// token (`safe` false) says how to get it back.
     pub fn remove_entry(path: &Path, key: &str, safe: bool) -> Self {
-        let mut action = Self::new(
+        let mut action = Self::with_summary(
             Role::Credentials,
             path,
             ActionKind::RemoveEntry {
                 key: key.to_string(),
             },
-            format!("remove mcpOAuth entry \"{key}\""),
+            Summary::OfKind,
         );
         action.safe = safe;
-        action.note = (!safe).then(|| {
+        action.note = (!safe).then_some(Cow::Borrowed(
             "it holds a usable token: it is backed up first, and `mcp-auth-doctor restore \
-             --latest` brings it back"
-                .to_string()
-        });
+             --latest` brings it back",
+        ));
         action
     }
 
@@ -180,50 +289,45 @@ impl Action {
         names: Vec<String>,
         safe: bool,
     ) -> Self {
-        let summary = match names.len() {
-            1 => format!("remove 1 mcp-remote file of one server from {folder}"),
-            n => format!("remove {n} mcp-remote files of one server from {folder}"),
-        };
-        let mut action = Self::new(
+        let mut action = Self::with_summary(
             Role::McpRemoteFile,
             folder_path,
             ActionKind::RemoveMcpRemoteFiles {
                 folder: folder.to_string(),
                 names,
             },
-            summary,
+            Summary::OfKind,
         );
         action.safe = safe;
-        action.note = Some(
+        action.note = Some(Cow::Borrowed(
             "only these files: the folder, the other servers' files and ~/.mcp-auth stay as they \
              are; they are backed up first, and `mcp-auth-doctor restore --latest` brings them \
-             back"
-                .to_string(),
-        );
+             back",
+        ));
         action
     }
 
     /// Deletes the needs-auth marker for `name` from the cache at `path`.
     pub fn remove_marker(path: &Path, name: &str) -> Self {
-        Self::new(
+        Self::with_summary(
             Role::NeedsAuthCache,
             path,
             ActionKind::RemoveMarker {
                 name: name.to_string(),
             },
-            format!("remove needs-auth marker \"{name}\""),
+            Summary::OfKind,
         )
     }
 
     /// Deletes `mcpOAuthClientConfig[key]` (a client secret) from the credentials at `path`.
     pub fn remove_client_config(path: &Path, key: &str) -> Self {
-        let mut action = Self::new(
+        let mut action = Self::with_summary(
             Role::Credentials,
             path,
             ActionKind::RemoveClientConfig {
                 key: key.to_string(),
             },
-            format!("remove mcpOAuthClientConfig entry \"{key}\""),
+            Summary::OfKind,
         );
         action.safe = false;
         action
@@ -260,14 +364,14 @@ impl Action {
     }
 
     /// Applied by `fix` only when its code is named with `--only`; `why` becomes the note.
-    pub fn only_when_asked(mut self, why: impl Into<String>) -> Self {
+    pub fn only_when_asked(mut self, why: impl Into<Cow<'static, str>>) -> Self {
         self.ask_only = true;
         self.note = Some(why.into());
         self
     }
 
     /// Adds the plan's one-line note.
-    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+    pub fn with_note(mut self, note: impl Into<Cow<'static, str>>) -> Self {
         self.note = Some(note.into());
         self
     }
@@ -314,6 +418,57 @@ mod tests {
                 .unwrap()
                 .contains(r#""ask_only":true"#)
         );
+    }
+
+    #[test]
+    fn summaries_made_from_the_kind_read_as_the_written_ones_did() {
+        let p = Path::new("/h/f");
+        let cases = [
+            (
+                Action::remove_entry(p, "a\"b|1", true),
+                "remove mcpOAuth entry \"a\"b|1\"",
+            ),
+            (
+                Action::remove_marker(p, "x"),
+                "remove needs-auth marker \"x\"",
+            ),
+            (
+                Action::remove_client_config(p, "c|2"),
+                "remove mcpOAuthClientConfig entry \"c|2\"",
+            ),
+            (
+                Action::remove_mcp_remote_files(
+                    p,
+                    "mcp-remote-0.1.37",
+                    vec!["h_tokens.json".into()],
+                    true,
+                ),
+                "remove 1 mcp-remote file of one server from mcp-remote-0.1.37",
+            ),
+            (
+                Action::remove_mcp_remote_files(p, "v", vec!["a".into(), "b".into()], false),
+                "remove 2 mcp-remote files of one server from v",
+            ),
+            (
+                Action::chmod(Role::Credentials, p, 0o600, "given".into()),
+                "given",
+            ),
+        ];
+        for (action, want) in cases {
+            assert_eq!(action.summary(), want);
+            let shown = serde_json::to_value(&action).unwrap();
+            assert_eq!(shown["summary"], want);
+        }
+    }
+
+    #[test]
+    fn actions_on_one_file_share_its_path() {
+        let a = Action::remove_entry(Path::new("/h/.credentials.json"), "a|1", true);
+        let other = Action::remove_marker(Path::new("/h/cache.json"), "a");
+        let b = Action::remove_entry(&PathBuf::from("/h/.credentials.json"), "b|1", true);
+        assert!(Arc::ptr_eq(&a.path.0, &b.path.0));
+        assert!(!Arc::ptr_eq(&a.path.0, &other.path.0));
+        assert_eq!(b.path, Path::new("/h/.credentials.json"));
     }
 
     #[test]

@@ -222,7 +222,7 @@ pub(crate) fn in_live_store(inv: &Inventory, mut action: Action) -> Action {
         && action.kind.member().is_some()
     {
         action.role = crate::model::inventory::Role::KeychainItem;
-        action.path = item.shown.to_path_buf();
+        action.path = item.shown.to_path_buf().into();
     }
     action
 }

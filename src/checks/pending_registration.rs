@@ -153,7 +153,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .server(&e.name)
             .key(&e.key)
             .file(inv.credentials.path.display().to_string())
-            .evidence("fields", e.fields.clone())
+            .evidence("fields", e.field_list())
             .action(remove_entry(inv, &e.key, true).map(|a| {
                 if e.client_id {
                     a.with_note(

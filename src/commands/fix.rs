@@ -135,7 +135,14 @@ pub(super) fn run(
         }
         let plan = make_plan(&diagnosis);
         if !ctx.json() {
-            out.push_str(&render::plan::plan(&plan, &inv.locations, style));
+            let shown = render::plan::plan(&plan, &inv.locations, style);
+            // The first plan becomes the output itself: a copy of a plan of thousands of
+            // lines was part of the peak (issue 15).
+            if out.is_empty() {
+                out = shown;
+            } else {
+                out.push_str(&shown);
+            }
         }
         let before_exit = exit_for(&diagnosis);
         let unchanged = Ending {
@@ -148,7 +155,9 @@ pub(super) fn run(
         let decision = if plan.is_empty() {
             Decision::DryRun
         } else {
-            prompt::decide(w, plan.steps.clone(), || {
+            // The steps are borrowed from the plan, never copied: the plan is still shown (JSON)
+            // after the write, and a copy of thousands of steps was a peak of its own (issue 15).
+            prompt::decide(w, plan.steps.iter().collect(), || {
                 // The plan has to be on the screen before the questions about it.
                 super::show_now(ctx, &out);
                 out.clear();
@@ -234,7 +243,8 @@ pub(super) fn run(
                 outcome.exit |= fixed;
                 // The process ends right after printing: freeing the diagnosis of a large
                 // file one allocation at a time would only cost time (`lib::run` says why).
-                std::mem::forget((after, applied, plan));
+                std::mem::forget((after, applied));
+                std::mem::forget(plan);
                 return Ok(outcome);
             }
             Attempt::Replan(path) => {
@@ -262,7 +272,7 @@ fn apply_view(diagnosis: Diagnosis) -> Inventory {
 
 /// Asks per step; `None` means quit (change nothing), an empty list that every change was
 /// declined.
-fn ask_each(steps: &[Step]) -> Option<Vec<Step>> {
+fn ask_each(steps: &[Step]) -> Option<Vec<&Step>> {
     let mut accepted = Vec::new();
     let mut all = false;
     for (i, s) in steps.iter().enumerate() {
@@ -272,11 +282,11 @@ fn ask_each(steps: &[Step]) -> Option<Vec<Step>> {
             prompt::ask_step(s, i, steps.len())
         };
         match answer {
-            Answer::Yes => accepted.push(s.clone()),
+            Answer::Yes => accepted.push(s),
             Answer::No => {}
             Answer::All => {
                 all = true;
-                accepted.push(s.clone());
+                accepted.push(s);
             }
             Answer::Quit => return None,
         }
@@ -290,7 +300,7 @@ struct Ending<'a> {
     command: &'a str,
     plan: &'a Plan,
     /// `None` when nothing was attempted (a dry run, an empty plan, a cancel).
-    applied: Option<&'a repair::Applied>,
+    applied: Option<&'a repair::Applied<'a>>,
     now: &'a Diagnosis,
     dry_run: bool,
 }
@@ -303,8 +313,8 @@ struct FixDocument<'a> {
     dry_run: bool,
     plan: &'a Plan,
     // Flat: what was changed, what was skipped at write time and why, and the backup.
-    applied: &'a [Step],
-    skipped: &'a [repair::Skipped],
+    applied: &'a [&'a Step],
+    skipped: &'a [repair::Skipped<'a>],
     backup: Option<&'a repair::BackupRef>,
     remaining: Remaining,
     /// Servers this run left with no entry that still need a sign-in (see [`needs_sign_in`]).

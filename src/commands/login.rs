@@ -303,7 +303,11 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
             break_stale: &mut break_stale,
             command: "login",
         };
-        let applied = match repair::apply(&signed_in.inventory, marker_plan.steps, &mut opts)? {
+        let applied = match repair::apply(
+            &signed_in.inventory,
+            marker_plan.steps.iter().collect(),
+            &mut opts,
+        )? {
             repair::Attempt::Done(applied) => applied,
             repair::Attempt::Replan(path) => {
                 return Err(exit::Error::ChangedUnderneath(path).into());
@@ -320,7 +324,7 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
                 ctx.style(),
             )),
         );
-        doc.marker = applied.applied;
+        doc.marker = applied.applied.into_iter().cloned().collect();
     }
 
     emit(ctx, &format!("4. Check '{name}' again\n"));
@@ -526,8 +530,8 @@ fn marker_after_sign_in(d: &Diagnosis, name: &str) -> Plan {
             code: "login".into(),
             server: Some(name.to_string()),
             action,
-            before: serde_json::Value::Null,
-            after: serde_json::Value::Null,
+            before: crate::fix::shown::Shown::Null,
+            after: crate::fix::shown::Shown::Null,
         });
     }
     plan

@@ -150,12 +150,12 @@ pub fn write_item(
 
 /// Carries out the member steps on the Keychain item (`fix`, `forget`); `Some(shown)` when the
 /// item changed since the plan and nothing was written (plan again).
-pub fn apply(
+pub fn apply<'p>(
     inv: &Inventory,
-    steps: Vec<Step>,
+    steps: Vec<&'p Step>,
     backup: &mut Option<Backup>,
     opts: &mut WriteOptions<'_>,
-    done: &mut Applied,
+    done: &mut Applied<'p>,
 ) -> Result<Option<PathBuf>> {
     let Some(it) = inv.keychain_item() else {
         bail!(crate::exit::Error::Internal(

@@ -52,12 +52,12 @@ pub fn restore_path(inv: &Inventory, recorded: &str) -> Option<PathBuf> {
 }
 
 /// Carries out the mcp-remote file removals among the confirmed steps.
-pub fn remove_files(
+pub fn remove_files<'p>(
     inv: &Inventory,
-    steps: Vec<Step>,
+    steps: Vec<&'p Step>,
     backup: &mut Option<Backup>,
     opts: &WriteOptions<'_>,
-    done: &mut Applied,
+    done: &mut Applied<'p>,
 ) -> Result<()> {
     if steps.is_empty() {
         return Ok(());
@@ -125,8 +125,8 @@ pub fn remove_files(
         }
         let b = backup.as_mut().expect("a file was backed up");
         b.manifest.actions.push(ManifestAction {
-            code: step.code.clone(),
-            summary: step.action.summary.clone(),
+            code: step.code.to_string(),
+            summary: step.action.summary().into_owned(),
             file: step.action.file_shown(),
             pointer: None,
             moved: None,

@@ -21,6 +21,7 @@ pub mod mcp_remote;
 pub mod plan;
 pub mod prompt;
 pub mod rewrite;
+pub mod shown;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -82,17 +83,17 @@ pub struct WriteOptions<'a> {
 
 /// What was done.
 #[derive(Debug, Default, Serialize)]
-pub struct Applied {
-    pub applied: Vec<Step>,
-    pub skipped: Vec<Skipped>,
+pub struct Applied<'p> {
+    pub applied: Vec<&'p Step>,
+    pub skipped: Vec<Skipped<'p>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<BackupRef>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Skipped {
+pub struct Skipped<'p> {
     #[serde(flatten)]
-    pub step: Step,
+    pub step: &'p Step,
     pub reason: String,
 }
 
@@ -145,9 +146,9 @@ pub enum Written {
 
 /// What [`apply`] came to.
 #[derive(Debug)]
-pub enum Attempt {
+pub enum Attempt<'p> {
     /// Carried out (some steps may be skipped, with their reasons).
-    Done(Applied),
+    Done(Applied<'p>),
     /// The first file to change had changed since the plan was made, and nothing was written:
     /// plan again.
     Replan(PathBuf),
@@ -346,12 +347,16 @@ fn writable_path(inv: &Inventory, role: Role) -> Option<&Path> {
 
 /// The files to change, by the display text of the path written (the order the plan shows and
 /// `Applied` reports; the text is only an ordering key, never turned back into a path).
-type ByFile<'a> = BTreeMap<String, (&'a Path, Role, Vec<Step>)>;
+type ByFile<'i, 'p> = BTreeMap<String, (&'i Path, Role, Vec<&'p Step>)>;
 
 /// Puts `step` in the group of the file its role names. The path written is the inventory's for
 /// that role, never the action's (which is for display: a chmod shows the symlink target), so
 /// every write goes through the symlinks and trust checks of the path Claude Code uses.
-fn group_step<'a>(groups: &mut ByFile<'a>, inv: &'a Inventory, step: Step) -> Result<()> {
+fn group_step<'i, 'p>(
+    groups: &mut ByFile<'i, 'p>,
+    inv: &'i Inventory,
+    step: &'p Step,
+) -> Result<()> {
     let role = step.action.role;
     let Some(path) = writable_path(inv, role) else {
         bail!(crate::exit::Error::Internal(format!(
@@ -369,7 +374,11 @@ fn group_step<'a>(groups: &mut ByFile<'a>, inv: &'a Inventory, step: Step) -> Re
 
 /// Carries out `steps` (already confirmed). [`Attempt::Replan`] when the first file changed
 /// since `inv` was loaded; a later file that did is skipped, since earlier ones are changed.
-pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> Result<Attempt> {
+pub fn apply<'p>(
+    inv: &Inventory,
+    steps: Vec<&'p Step>,
+    opts: &mut WriteOptions<'_>,
+) -> Result<Attempt<'p>> {
     let mut done = Applied::default();
     if steps.is_empty() {
         return Ok(Attempt::Done(done));
@@ -381,7 +390,7 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
     // One backup for the whole run, created on first use.
     let mut backup: Option<Backup> = None;
     // The Keychain item, when it is the live store, first (its own protocol: fix::keychain).
-    let (item_steps, steps): (Vec<Step>, Vec<Step>) = steps
+    let (item_steps, steps): (Vec<&Step>, Vec<&Step>) = steps
         .into_iter()
         .partition(|s| s.action.role == Role::KeychainItem);
     if !item_steps.is_empty()
@@ -390,7 +399,7 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
         return Ok(Attempt::Replan(shown));
     }
     // mcp-remote's files: removals under their own rules (fix::mcp_remote).
-    let (remote_steps, steps): (Vec<Step>, Vec<Step>) = steps
+    let (remote_steps, steps): (Vec<&Step>, Vec<&Step>) = steps
         .into_iter()
         .partition(|s| s.action.role == Role::McpRemoteFile);
     let mut by_file = ByFile::new();
@@ -515,14 +524,14 @@ pub fn apply(inv: &Inventory, steps: Vec<Step>, opts: &mut WriteOptions<'_>) -> 
 /// [`rewrite::member_steps`] in one pass, and the manifest lists what was carried out (with any
 /// whole-file repairs already in `applied_here`).
 #[allow(clippy::too_many_arguments)]
-fn edit_members(
+fn edit_members<'p>(
     config_dir: &Path,
     text: &[u8],
     base: Base,
     expected: Option<Value>,
-    steps: Vec<Step>,
-    applied_here: &mut Vec<Step>,
-    skipped_here: &mut Vec<Skipped>,
+    steps: Vec<&'p Step>,
+    applied_here: &mut Vec<&'p Step>,
+    skipped_here: &mut Vec<Skipped<'p>>,
     actions: &mut Vec<backup::ManifestAction>,
 ) -> Result<NewContent> {
     let mut runnable = Vec::new();
@@ -544,8 +553,8 @@ fn edit_members(
     let edited = rewrite::member_steps(text, expected, runnable)?;
     applied_here.extend(edited.applied);
     actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
-        code: step.code.clone(),
-        summary: step.action.summary.clone(),
+        code: step.code.to_string(),
+        summary: step.action.summary().into_owned(),
         file: step.action.file_shown(),
         pointer: step.action.kind.pointer(),
         moved: backup::MovedEntry::of(&step.action.kind),
@@ -564,14 +573,14 @@ fn edit_members(
     Ok((!applied_here.is_empty()).then_some((edited.text, Some(expected))))
 }
 
-fn apply_chmod(
+fn apply_chmod<'p>(
     path: &Path,
     role: Role,
-    steps: Vec<Step>,
+    steps: Vec<&'p Step>,
     backup: &mut Option<Backup>,
     inv: &Inventory,
     opts: &WriteOptions<'_>,
-    done: &mut Applied,
+    done: &mut Applied<'p>,
 ) -> Result<()> {
     let role = Some(role);
     let (facts, read) = read_target(path, role, &inv.trust)?;
@@ -599,8 +608,8 @@ fn apply_chmod(
         if let ActionKind::Chmod { mode } = &step.action.kind {
             set_mode(path, *mode, &inv.trust)?;
             b.manifest.actions.push(backup::ManifestAction {
-                code: step.code.clone(),
-                summary: step.action.summary.clone(),
+                code: step.code.to_string(),
+                summary: step.action.summary().into_owned(),
                 file: step.action.file_shown(),
                 pointer: None,
                 moved: None,

@@ -1,12 +1,15 @@
 //! The plan: which of the findings' proposed actions a command will carry out, and why others are
 //! kept. Pure: computed from a diagnosis, never touches the disk.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::shown::{MovedTo, Shown};
 
 use crate::checks::{self, Action, ActionKind, Finding};
 use crate::model::inventory::Inventory;
-use crate::timefmt;
 
 /// What narrows a plan is what the user asked for, so it lives with the rest of the request in
 /// [`crate::config`] (which the plan reads and never the other way round).
@@ -15,15 +18,16 @@ pub use crate::config::Selection;
 /// One change.
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
-    /// The finding code that asked for it (`forget` for `forget`).
-    pub code: String,
+    /// The finding code that asked for it (`forget` for `forget`): static text, not a copy per
+    /// step.
+    pub code: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
     pub action: Action,
     /// What is there now, redacted: field names, token kinds with length and fingerprint.
-    pub before: Value,
+    pub before: Shown,
     /// What will be there: `null` for a removal.
-    pub after: Value,
+    pub after: Shown,
 }
 
 /// A step that was left out, and why.
@@ -109,11 +113,11 @@ fn planned_for(
         let step = match values {
             Values::Built => step(inv, f.code.as_str(), f.server.as_deref(), action.clone()),
             Values::Left => Step {
-                code: f.code.as_str().to_string(),
+                code: Cow::Borrowed(f.code.as_str()),
                 server: f.server.clone(),
                 action: action.clone(),
-                before: Value::Null,
-                after: Value::Null,
+                before: Shown::Null,
+                after: Shown::Null,
             },
         };
         let asked = selection.only.contains(&f.code);
@@ -147,7 +151,7 @@ fn planned_for(
 /// part of it; and a needs-auth marker for the name would keep sessions skipping the server that
 /// now has a token, so it goes too.
 fn absorb_into_moves(inv: &Inventory, plan: &mut Plan) {
-    let moves: Vec<(String, String, String)> = plan
+    let moves: Vec<(String, Cow<'static, str>, String)> = plan
         .steps
         .iter()
         .filter_map(|s| match &s.action.kind {
@@ -165,7 +169,8 @@ fn absorb_into_moves(inv: &Inventory, plan: &mut Plan) {
         let marker = ActionKind::RemoveMarker { name: name.clone() };
         if inv.marker(&name).is_some() && !plan.steps.iter().any(|s| s.action.kind == marker) {
             let action = checks::remove_marker(inv, &name);
-            plan.steps.push(step(inv, &code, Some(&name), action));
+            plan.steps
+                .push(step(inv, code.clone(), Some(&name), action));
         }
     }
 }
@@ -232,33 +237,21 @@ fn mcp_remote_forget(inv: &Inventory, name: &str) -> Vec<Action> {
     out
 }
 
-fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> Step {
+fn step(
+    inv: &Inventory,
+    code: impl Into<Cow<'static, str>>,
+    server: Option<&str>,
+    action: Action,
+) -> Step {
     let (before, after) = match &action.kind {
         ActionKind::RemoveEntry { key } => (
             inv.entry(key)
-                .map(|e| {
-                    json!({
-                        "fields": e.fields,
-                        "token": e.token,
-                        "access_token": e.access_token,
-                        "refresh_token": e.refresh_token,
-                        "expires_at": e.expires_at().map(timefmt::rfc3339),
-                        "server_url": e.server_url.as_deref().map(crate::redact::url),
-                    })
-                })
-                .unwrap_or(Value::Null),
-            Value::Null,
+                .map_or(Shown::Null, |e| Shown::entry(e, None)),
+            Shown::Null,
         ),
         ActionKind::RemoveMarker { name } => (
-            inv.marker(name)
-                .map(|m| {
-                    json!({
-                        "timestamp": m.timestamp.map(timefmt::rfc3339),
-                        "state": m.state,
-                    })
-                })
-                .unwrap_or(Value::Null),
-            Value::Null,
+            inv.marker(name).map_or(Shown::Null, Shown::marker),
+            Shown::Null,
         ),
         ActionKind::RemoveClientConfig { key } => (
             inv.credentials
@@ -266,9 +259,10 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
                 .and_then(|c| c.get("mcpOAuthClientConfig"))
                 .and_then(|m| m.get(key))
                 .and_then(Value::as_object)
-                .map(|o| json!({ "fields": o.keys().collect::<Vec<_>>() }))
-                .unwrap_or(Value::Null),
-            Value::Null,
+                .map_or(Shown::Null, |o| Shown::ClientConfig {
+                    fields: o.keys().cloned().collect(),
+                }),
+            Shown::Null,
         ),
         ActionKind::MoveEntry {
             from,
@@ -276,39 +270,26 @@ fn step(inv: &Inventory, code: &str, server: Option<&str>, action: Action) -> St
             server_url,
         } => (
             inv.entry(from)
-                .map(|e| {
-                    json!({
-                        "key": from,
-                        "fields": e.fields,
-                        "token": e.token,
-                        "access_token": e.access_token,
-                        "refresh_token": e.refresh_token,
-                        "expires_at": e.expires_at().map(timefmt::rfc3339),
-                        "server_url": e.server_url.as_deref().map(crate::redact::url),
-                    })
-                })
-                .unwrap_or(Value::Null),
-            json!({
-                "key": to,
-                "replaces": inv.entry(to).map(|e| e.token),
-                "server_url": crate::redact::url(server_url),
-            }),
+                .map_or(Shown::Null, |e| Shown::entry(e, Some(from))),
+            Shown::MovedTo(Box::new(MovedTo {
+                key: to.clone(),
+                replaces: inv.entry(to).map(|e| e.token),
+                server_url: crate::redact::url(server_url),
+            })),
         ),
-        ActionKind::RemoveBom => (json!({ "bom": true }), json!({ "bom": false })),
-        ActionKind::ReplaceWithEmptyObject => {
-            (json!({ "parses": false }), json!({ "content": "{}" }))
-        }
+        ActionKind::RemoveBom => (Shown::Bom(true), Shown::Bom(false)),
+        ActionKind::ReplaceWithEmptyObject => (Shown::Unparseable, Shown::EmptyObject),
         ActionKind::RemoveMcpRemoteFiles { folder, names } => (
-            json!({ "folder": folder, "files": names.len() }),
-            Value::Null,
+            Shown::McpRemoteFiles(Box::new((folder.clone(), names.len()))),
+            Shown::Null,
         ),
         ActionKind::Chmod { mode } => (
-            json!({ "mode": inv.credentials.facts.mode.map(|m| format!("{m:04o}")) }),
-            json!({ "mode": format!("{mode:04o}") }),
+            Shown::Mode(inv.credentials.facts.mode),
+            Shown::Mode(Some(*mode)),
         ),
     };
     Step {
-        code: code.to_string(),
+        code: code.into(),
         server: server.map(String::from),
         action,
         before,
@@ -357,8 +338,8 @@ mod tests {
                 .iter_mut()
                 .chain(plan.kept.iter_mut().map(|k| &mut k.step))
             {
-                s.before = Value::Null;
-                s.after = Value::Null;
+                s.before = Shown::Null;
+                s.after = Shown::Null;
             }
             serde_json::to_string(&plan).unwrap()
         };

@@ -92,7 +92,7 @@ pub fn ask_step(step: &Step, index: usize, total: usize) -> Answer {
         "[{}/{}] {}{warn} ({}{server})? {keys} ",
         index + 1,
         total,
-        crate::term::sanitize(&step.action.summary),
+        crate::term::sanitize(&step.action.summary()),
         step.code
     );
     ask_key(&prompt, |key| step_answer(key, default)).unwrap_or(Answer::Quit)
@@ -199,17 +199,18 @@ mod tests {
         Step {
             code: "stale-registration".into(),
             server: Some("x".into()),
-            action: Action {
-                safe,
-                ..Action::new(
+            action: {
+                let mut action = Action::new(
                     Role::Credentials,
                     Path::new("f"),
                     ActionKind::RemoveEntry { key: "x|1".into() },
                     "remove".into(),
-                )
+                );
+                action.safe = safe;
+                action
             },
-            before: serde_json::Value::Null,
-            after: serde_json::Value::Null,
+            before: crate::fix::shown::Shown::Null,
+            after: crate::fix::shown::Shown::Null,
         }
     }
 

@@ -94,27 +94,31 @@ fn object_members(
 
 /// The member steps for one file, applied to its text and, for moves, to the JSON it must parse
 /// to: removals grouped by object, one scan each; then moves, one by one.
-pub struct Edited {
+pub struct Edited<'p> {
     pub text: Vec<u8>,
     /// What the text must parse to, when the steps were given one (moves need it).
     pub expected: Option<Value>,
     /// The removals carried out, for the no-tree check of a removal-only edit
     /// ([`edit::removed_exactly`]).
     pub removed: Vec<edit::Removal>,
-    pub applied: Vec<Step>,
+    pub applied: Vec<&'p Step>,
     /// Steps whose member was already gone.
-    pub gone: Vec<Step>,
+    pub gone: Vec<&'p Step>,
 }
 
 /// Whether `steps` hold a move, whose check needs the expected value as a tree
 /// ([`member_steps`]); removals alone are checked without one.
-pub fn needs_tree(steps: &[Step]) -> bool {
+pub fn needs_tree(steps: &[&Step]) -> bool {
     steps
         .iter()
         .any(|s| matches!(s.action.kind, ActionKind::MoveEntry { .. }))
 }
 
-pub fn member_steps(text: &[u8], mut expected: Option<Value>, steps: Vec<Step>) -> Result<Edited> {
+pub fn member_steps<'p>(
+    text: &[u8],
+    mut expected: Option<Value>,
+    steps: Vec<&'p Step>,
+) -> Result<Edited<'p>> {
     let mut out = Edited {
         text: Vec::new(),
         expected: None,
@@ -129,7 +133,7 @@ pub fn member_steps(text: &[u8], mut expected: Option<Value>, steps: Vec<Step>) 
         let Some((object, key)) = step.action.kind.member() else {
             bail!(crate::exit::Error::Internal(format!(
                 "no pointer for {}",
-                step.action.summary
+                step.action.summary()
             )));
         };
         if matches!(step.action.kind, ActionKind::MoveEntry { .. }) {
@@ -420,7 +424,11 @@ fn drop_stale_resource_metadata(
 /// Applies the whole-file steps among `steps` to `before`: returns the text the member steps
 /// start from (borrowed from `before` unless a cache was replaced: no copy of the file), the
 /// whole-file steps that changed something, and the member steps.
-pub fn whole_file(before: &[u8], steps: Vec<Step>) -> (Cow<'_, [u8]>, Vec<Step>, Vec<Step>) {
+#[allow(clippy::type_complexity)]
+pub fn whole_file<'b, 'p>(
+    before: &'b [u8],
+    steps: Vec<&'p Step>,
+) -> (Cow<'b, [u8]>, Vec<&'p Step>, Vec<&'p Step>) {
     let mut text = Cow::Borrowed(before);
     let (mut done, mut rest) = (Vec::new(), Vec::new());
     for step in steps {

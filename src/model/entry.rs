@@ -1,5 +1,9 @@
 //! Stored `mcpOAuth` entries, classified the way Claude Code's own code treats them.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -115,8 +119,9 @@ pub struct Entry {
     /// `stepUpScope`: the scopes a connection was asked for (a 403 `insufficient_scope`, or the
     /// scope of an authorization url), when a string.
     pub step_up_scopes: Option<Vec<String>>,
-    /// Field names present, in order.
-    pub fields: Vec<String>,
+    /// Field names present, in order (shared: a plan step shows them too, and entries written
+    /// by one Claude Code have the same few lists).
+    pub fields: Arc<[Box<str>]>,
     pub token: TokenState,
     pub shape: Option<PlaceholderShape>,
     /// The entry is not a JSON object at all.
@@ -189,8 +194,46 @@ fn js_expiry(v: Option<&Value>) -> Expiry {
     }
 }
 
+/// The field lists of the entries read so far, so that entries with the same fields in the same
+/// order (most of a file: one Claude Code writes them) share one list instead of a copy each.
+#[derive(Default)]
+pub struct FieldLists {
+    /// By a hash of the names: the lists with that hash.
+    seen: HashMap<u64, Vec<Arc<[Box<str>]>>>,
+}
+
+impl FieldLists {
+    /// The shared list of `names`; allocates only for a list not seen before.
+    fn of<'a>(&mut self, names: impl Iterator<Item = &'a str> + Clone) -> Arc<[Box<str>]> {
+        let mut h = DefaultHasher::new();
+        for name in names.clone() {
+            name.hash(&mut h);
+        }
+        let lists = self.seen.entry(h.finish()).or_default();
+        if let Some(found) = lists
+            .iter()
+            .find(|list| list.iter().map(|n| &**n).eq(names.clone()))
+        {
+            return found.clone();
+        }
+        let list: Arc<[Box<str>]> = names.map(Box::from).collect();
+        lists.push(list.clone());
+        list
+    }
+}
+
 impl Entry {
     pub fn from_value(key_str: &str, value: &Value, now_ms: i64) -> Self {
+        Self::from_value_sharing(key_str, value, now_ms, &mut FieldLists::default())
+    }
+
+    /// [`Entry::from_value`], its field list shared through `lists` with the other entries read.
+    pub fn from_value_sharing(
+        key_str: &str,
+        value: &Value,
+        now_ms: i64,
+        lists: &mut FieldLists,
+    ) -> Self {
         let (name, hash) = key::split_key(key_str);
         let get = |f: &str| value.get(f);
         let access = truthy(get("accessToken"));
@@ -252,10 +295,10 @@ impl Entry {
             step_up_scopes: get("stepUpScope")
                 .filter(|v| v.is_string())
                 .map(scope_words),
-            fields: value
+            fields: lists.of(value
                 .as_object()
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default(),
+                .into_iter()
+                .flat_map(|o| o.keys().map(String::as_str))),
             token,
             shape,
             malformed: !value.is_object(),
@@ -274,6 +317,11 @@ impl Entry {
             && !self.client_id
             && (self.registration_not_offered
                 || (self.discovery_state && !release.holds(Rule::RegistrationDeferredToSignIn)))
+    }
+
+    /// The field names as owned strings (for a finding's evidence, a report).
+    pub fn field_list(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.to_string()).collect()
     }
 
     /// The expiry in epoch ms, when known.
@@ -355,6 +403,24 @@ mod tests {
         for (value, expected) in cases {
             assert_eq!(state(value.clone()), expected, "{value}");
         }
+    }
+
+    #[test]
+    fn entries_with_the_same_fields_in_the_same_order_share_one_list() {
+        let mut lists = FieldLists::default();
+        let mut read =
+            |v: Value| Entry::from_value_sharing("x|0123456789abcdef", &v, NOW, &mut lists);
+        let a = read(json!({"serverName": "x", "accessToken": "t", "é\"": 1}));
+        let b = read(json!({"serverName": "y", "accessToken": "u", "é\"": 2}));
+        let reordered = read(json!({"accessToken": "u", "serverName": "y", "é\"": 2}));
+        let fewer = read(json!({"serverName": "y", "accessToken": "u"}));
+        let not_an_object = read(json!(null));
+        assert!(Arc::ptr_eq(&a.fields, &b.fields));
+        assert!(!Arc::ptr_eq(&a.fields, &reordered.fields));
+        assert_eq!(a.field_list(), ["serverName", "accessToken", "é\""]);
+        assert_eq!(reordered.field_list(), ["accessToken", "serverName", "é\""]);
+        assert_eq!(fewer.field_list(), ["serverName", "accessToken"]);
+        assert!(not_an_object.fields.is_empty());
     }
 
     #[test]

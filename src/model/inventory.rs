@@ -99,7 +99,9 @@ pub struct Inventory {
 #[derive(Debug, Default)]
 struct Index {
     servers_by_name: HashMap<String, Vec<usize>>,
-    entry_by_key: HashMap<String, usize>,
+    /// Positions in the entries, sorted by key (and position, so the first of a key given twice
+    /// comes first): four bytes per entry where a map held a copy of each key.
+    entries_by_key: Vec<u32>,
 }
 
 impl Index {
@@ -108,15 +110,21 @@ impl Index {
         for (i, s) in servers.iter().enumerate() {
             servers_by_name.entry(s.name.clone()).or_default().push(i);
         }
-        let mut entry_by_key = HashMap::new();
-        for (i, e) in entries.iter().enumerate() {
-            // The first, as the linear search found it.
-            entry_by_key.entry(e.key.clone()).or_insert(i);
-        }
+        let mut entries_by_key: Vec<u32> = (0..entries.len() as u32).collect();
+        entries_by_key.sort_by(|&a, &b| entries[a as usize].key.cmp(&entries[b as usize].key));
         Self {
             servers_by_name,
-            entry_by_key,
+            entries_by_key,
         }
+    }
+
+    /// The position of the first entry under `key`, as the linear search found it.
+    fn entry(&self, entries: &[Entry], key: &str) -> Option<usize> {
+        let at = self
+            .entries_by_key
+            .partition_point(|&i| entries[i as usize].key.as_str() < key);
+        let i = *self.entries_by_key.get(at)? as usize;
+        (entries[i].key == key).then_some(i)
     }
 }
 
@@ -224,13 +232,14 @@ impl Inventory {
             Some(KeychainRead::Found { blob, .. }) => Some(blob),
             _ => None,
         };
+        let mut field_lists = super::entry::FieldLists::default();
         let entries: Vec<Entry> = match (keychain_blob, credentials.as_claude_sees()) {
             (Some(blob), _) => blob
                 .get("mcpOAuth")
                 .and_then(Value::as_object)
                 .map(|m| {
                     m.iter()
-                        .map(|(k, v)| Entry::from_value(k, v, now_ms))
+                        .map(|(k, v)| Entry::from_value_sharing(k, v, now_ms, &mut field_lists))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -239,7 +248,7 @@ impl Inventory {
                 let mut out = Vec::with_capacity(file.entry_count());
                 out.extend(
                     file.entries()
-                        .map(|(k, v)| Entry::from_value(k, &v, now_ms)),
+                        .map(|(k, v)| Entry::from_value_sharing(k, &v, now_ms, &mut field_lists)),
                 );
                 out
             }
@@ -380,7 +389,9 @@ impl Inventory {
     }
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.index.entry_by_key.get(key).map(|&i| &self.entries[i])
+        self.index
+            .entry(&self.entries, key)
+            .map(|i| &self.entries[i])
     }
 
     pub fn marker(&self, name: &str) -> Option<&Marker> {
@@ -557,4 +568,29 @@ pub struct KeychainItem<'a> {
     pub overflow: bool,
     /// Its `mcpOAuth` object holds a key twice: no edit by key (as for the file).
     pub duplicate_mcp_oauth: bool,
+}
+
+#[cfg(test)]
+mod entry_index_tests {
+    use serde_json::{Map, Value, json};
+
+    use crate::load::Snapshot;
+
+    #[test]
+    fn an_entry_is_found_by_key_as_a_linear_search_finds_it() {
+        let mut entries = Map::new();
+        for key in ["b|2", "a|1", "a|10", "a", "", "é|1", "a|1x", "Z|0"] {
+            entries.insert(key.to_string(), json!({"serverName": key}));
+        }
+        let inv = Snapshot::for_test()
+            .with_credentials(json!({ "mcpOAuth": Value::Object(entries) }))
+            .inventory();
+        assert_eq!(inv.entries.len(), 8);
+        for key in [
+            "b|2", "a|1", "a|10", "a", "", "é|1", "a|1x", "Z|0", "a|", "c", "a|2",
+        ] {
+            let linear = inv.entries.iter().find(|e| e.key == key).map(|e| &e.key);
+            assert_eq!(inv.entry(key).map(|e| &e.key), linear, "{key}");
+        }
+    }
 }

@@ -67,7 +67,7 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding, repairs: 
             ),
             None => format!(
                 "{}{safe}",
-                a.summary
+                a.summary()
                     .replace(&a.file_shown(), &d.inventory.locations.display(&a.path))
             ),
         };

@@ -19,7 +19,11 @@ fn step_line(step: &Step) -> String {
         .as_deref()
         .map(|s| format!(", {s}"))
         .unwrap_or_default();
-    sanitize(&format!("{}  ({}{server})", step.action.summary, step.code))
+    sanitize(&format!(
+        "{}  ({}{server})",
+        step.action.summary(),
+        step.code
+    ))
 }
 
 /// The plan, grouped by file.
@@ -39,7 +43,7 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
         );
         let mut files: Vec<&Path> = Vec::new();
         for s in &plan.steps {
-            if !files.contains(&s.action.path.as_path()) {
+            if !files.contains(&&*s.action.path) {
                 files.push(&s.action.path);
             }
         }
@@ -65,7 +69,7 @@ pub fn plan(plan: &Plan, locations: &Locations, style: Style) -> String {
 }
 
 /// What was applied and skipped, and where the backup is (under `~`, as every path for people).
-pub fn applied(applied: &Applied, locations: &Locations, style: Style) -> String {
+pub fn applied(applied: &Applied<'_>, locations: &Locations, style: Style) -> String {
     let mut out = String::new();
     let n = applied.applied.len();
     let _ = writeln!(
@@ -81,7 +85,7 @@ pub fn applied(applied: &Applied, locations: &Locations, style: Style) -> String
             out,
             "{} {}: {}",
             style.yellow("Skipped"),
-            step_line(&s.step),
+            step_line(s.step),
             sanitize(&s.reason)
         );
     }
@@ -226,8 +230,8 @@ mod tests {
             code: "stale-registration".into(),
             server: Some("a".into()),
             action,
-            before: Value::Null,
-            after: Value::Null,
+            before: crate::fix::shown::Shown::Null,
+            after: crate::fix::shown::Shown::Null,
         }
     }
 

@@ -179,7 +179,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
             let raw = inv.file_first_entry(&e.key).unwrap_or(Value::Null);
             EntryProjection {
                 key: e.key.clone(),
-                fields: e.fields.clone(),
+                fields: e.field_list(),
                 token: serde_json::to_value(e.token)
                     .ok()
                     .and_then(|v| v.as_str().map(String::from))
@@ -524,7 +524,7 @@ pub fn markdown(t: &Ticket) -> String {
                 let _ = writeln!(out, "- {}: {}", text(name), code_inline(&value.to_string()));
             }
             if let Some(a) = &f.action {
-                let _ = writeln!(out, "- fix would: {}", text(&a.summary));
+                let _ = writeln!(out, "- fix would: {}", text(&a.summary()));
             }
             out.push_str("\n</details>\n\n");
         }
@@ -542,13 +542,13 @@ pub fn markdown(t: &Ticket) -> String {
         out.push_str("Nothing to change.\n");
     }
     for st in &t.plan.steps {
-        let _ = writeln!(out, "- {} (`{}`)", text(&st.action.summary), st.code);
+        let _ = writeln!(out, "- {} (`{}`)", text(&st.action.summary()), st.code);
     }
     for k in &t.plan.kept {
         let _ = writeln!(
             out,
             "- kept: {} (`{}`): {}",
-            text(&k.step.action.summary),
+            text(&k.step.action.summary()),
             k.step.code,
             text(&k.reason)
         );

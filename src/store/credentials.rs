@@ -41,8 +41,9 @@ pub struct Credentials {
     mcp_oauth: Option<Span>,
     /// `mcpOAuth`'s members when it is an object, in order: key and value span.
     entries: Vec<(String, Span)>,
-    /// Where each key is in `entries`.
-    by_key: HashMap<String, usize>,
+    /// Positions in `entries`, sorted by key (each key is there once): four bytes per entry
+    /// where a map held another copy of each key for the whole run.
+    by_key: Vec<u32>,
 }
 
 /// Never the text: it holds tokens.
@@ -77,7 +78,12 @@ impl Credentials {
 
     /// `mcpOAuth[key]`, parsed.
     pub fn entry(&self, key: &str) -> Option<Value> {
-        self.by_key.get(key).map(|&i| self.parse(self.entries[i].1))
+        let at = self
+            .by_key
+            .partition_point(|&i| self.entries[i as usize].0.as_str() < key);
+        let i = *self.by_key.get(at)? as usize;
+        let (found, span) = &self.entries[i];
+        (found == key).then(|| self.parse(*span))
     }
 
     /// The whole `mcpOAuth` value, parsed (a tree of most of the file: for a comparison with
@@ -149,12 +155,15 @@ impl Credentials {
                 }
             }
         }
+        drop(by_key);
+        let mut sorted: Vec<u32> = (0..entries.len() as u32).collect();
+        sorted.sort_by(|&a, &b| entries[a as usize].0.cmp(&entries[b as usize].0));
         Self {
             text,
             rest,
             mcp_oauth,
             entries,
-            by_key,
+            by_key: sorted,
         }
     }
 }
