@@ -97,63 +97,43 @@ pub struct FileRef<'a> {
     pub problems: &'a store::JsonProblems,
 }
 
+impl<'a> FileRef<'a> {
+    fn of<T>(role: Role, f: &'a store::Loaded<T>) -> Self {
+        Self {
+            role,
+            path: &f.path,
+            facts: &f.facts,
+            problems: &f.problems,
+        }
+    }
+}
+
 impl Inventory {
     /// Every file read, in a stable order.
     pub fn files(&self) -> Vec<FileRef<'_>> {
         let mut out = vec![
-            FileRef {
-                role: Role::GlobalConfig,
-                path: &self.global.path,
-                facts: &self.global.facts,
-                problems: &self.global.problems,
-            },
-            FileRef {
-                role: Role::Credentials,
-                path: &self.credentials.path,
-                facts: &self.credentials.facts,
-                problems: &self.credentials.problems,
-            },
-            FileRef {
-                role: Role::NeedsAuthCache,
-                path: &self.cache.path,
-                facts: &self.cache.facts,
-                problems: &self.cache.problems,
-            },
+            FileRef::of(Role::GlobalConfig, &self.global),
+            FileRef::of(Role::Credentials, &self.credentials),
+            FileRef::of(Role::NeedsAuthCache, &self.cache),
         ];
-        for f in &self.mcp_json {
-            out.push(FileRef {
-                role: Role::ProjectMcpJson,
-                path: &f.path,
-                facts: &f.facts,
-                problems: &f.problems,
-            });
-        }
+        out.extend(
+            self.mcp_json
+                .iter()
+                .map(|f| FileRef::of(Role::ProjectMcpJson, f)),
+        );
         if self.plugins.registry.facts.present {
-            out.push(FileRef {
-                role: Role::PluginRegistry,
-                path: &self.plugins.registry.path,
-                facts: &self.plugins.registry.facts,
-                problems: &self.plugins.registry.problems,
-            });
+            out.push(FileRef::of(Role::PluginRegistry, &self.plugins.registry));
         }
         if self.managed.facts.present {
-            out.push(FileRef {
-                role: Role::ManagedMcpJson,
-                path: &self.managed.path,
-                facts: &self.managed.facts,
-                problems: &self.managed.problems,
-            });
+            out.push(FileRef::of(Role::ManagedMcpJson, &self.managed));
         }
-        for f in &self.mcp_config {
-            out.push(FileRef {
-                role: Role::McpConfig,
-                path: &f.path,
-                facts: &f.facts,
-                problems: &f.problems,
-            });
-        }
+        out.extend(
+            self.mcp_config
+                .iter()
+                .map(|f| FileRef::of(Role::McpConfig, f)),
+        );
         let s = &self.settings_files;
-        for f in [
+        let settings = [
             Some(&s.user),
             s.project.as_ref(),
             Some(&s.local),
@@ -162,15 +142,8 @@ impl Inventory {
         .into_iter()
         .flatten()
         .chain(&s.managed_drop_ins)
-        .filter(|f| f.facts.present)
-        {
-            out.push(FileRef {
-                role: Role::Settings,
-                path: &f.path,
-                facts: &f.facts,
-                problems: &f.problems,
-            });
-        }
+        .filter(|f| f.facts.present);
+        out.extend(settings.map(|f| FileRef::of(Role::Settings, f)));
         out
     }
 }
