@@ -158,7 +158,9 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
 /// escape codes do not count as columns.
 pub fn fit_to_page(text: &str) -> String {
     let width = page_width();
-    if text.lines().all(|l| visible_len(l) <= width) {
+    // A line no longer in bytes than the page fits whatever its characters are: most lines.
+    let fits = |l: &str| l.len() <= width || visible_len(l) <= width;
+    if text.lines().all(fits) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + 64);
@@ -167,7 +169,7 @@ pub fn fit_to_page(text: &str) -> String {
             Some(b) => (b, "\n"),
             None => (line, ""),
         };
-        if visible_len(body) <= width {
+        if fits(body) {
             out.push_str(line);
             continue;
         }
@@ -252,7 +254,7 @@ fn units(text: &str) -> Vec<(usize, &str)> {
             }
         }
         spaces = 1;
-        if word.matches('`').count() % 2 == 1 {
+        if word.bytes().filter(|&b| b == b'`').count() % 2 == 1 {
             open = !open;
         }
         if !open && command.is_none() && word == PROGRAM {
