@@ -60,21 +60,21 @@ fn main_repository(root: &Path, trust: &Trust) -> Option<PathBuf> {
 /// cap, not UTF-8, not the home owner's (as root on someone else's home), or names a path with
 /// `\` or a NUL (refused by 2.1.332 on Unix).
 fn read_text(path: &Path, trust: &Trust) -> Option<String> {
-    let file = safe::open_regular(path, GIT_FILE_CAP).ok()?;
-    trust.check_owner(path, owner(&file), false).ok()?;
-    let bytes = safe::read_capped(path, file, GIT_FILE_CAP).ok()?;
+    let (file, meta) = safe::open_regular_meta(path, GIT_FILE_CAP).ok()?;
+    trust.check_owner(path, owner(&meta), false).ok()?;
+    let bytes = safe::read_sized(path, file, meta.len(), GIT_FILE_CAP).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     (!text.contains(['\\', '\0'])).then_some(text)
 }
 
 #[cfg(unix)]
-fn owner(file: &std::fs::File) -> Option<(u32, u32)> {
+fn owner(meta: &std::fs::Metadata) -> Option<(u32, u32)> {
     use std::os::unix::fs::MetadataExt;
-    file.metadata().ok().map(|m| (m.uid(), m.gid()))
+    Some((meta.uid(), meta.gid()))
 }
 
 #[cfg(not(unix))]
-fn owner(_: &std::fs::File) -> Option<(u32, u32)> {
+fn owner(_: &std::fs::Metadata) -> Option<(u32, u32)> {
     None
 }
 

@@ -175,18 +175,27 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     });
 
     let config_dir = &locations.config_dir.path;
-    let lock_dirs = leftovers::lock_dirs(config_dir, &global.path, &credentials.path);
+    let config_dir_canonical = Canonical::of(config_dir);
     let mut temp_dirs: Vec<&Path> = vec![config_dir];
     for p in [&global.path, &credentials.path, &cache.path] {
         if let Some(d) = p.parent() {
             temp_dirs.push(d);
         }
     }
-    let temp_files = leftovers::temp_files(&temp_dirs);
+    let leftovers::Leftovers {
+        lock_dirs,
+        temp_files,
+    } = leftovers::find(
+        config_dir,
+        &config_dir_canonical.0,
+        &global.path,
+        &credentials.path,
+        &temp_dirs,
+    );
     let corrupted_backups = leftovers::corrupted_backups(config_dir);
     let disk = DiskFacts {
         config_dir_is_dir: config_dir.is_dir(),
-        config_dir_canonical: Canonical::of(config_dir),
+        config_dir_canonical,
         home_global_config_exists: locations.home.path.join(layout::GLOBAL_CONFIG).exists(),
         project_dirs,
         host: host::detect(),

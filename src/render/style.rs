@@ -122,20 +122,25 @@ pub fn insert_flags(text: &str, flags: &str) -> String {
 /// every line after the first starts with `indent`. The commands in it get this run's location
 /// flags first ([`set_paste_flags`]), so the lines fit with them.
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {
-    let flags = PASTE_FLAGS.read().map(|f| f.clone()).unwrap_or_default();
-    let text = insert_flags(text, &flags);
+    // Borrowed unless flags go in: this runs for every sentence of the human output.
+    let text = match PASTE_FLAGS.read() {
+        Ok(flags) if !flags.is_empty() && text.contains(PROGRAM) => {
+            std::borrow::Cow::Owned(insert_flags(text, &flags))
+        }
+        _ => std::borrow::Cow::Borrowed(text),
+    };
+    let indent_len = indent.chars().count();
     let width = (width + page_width())
         .saturating_sub(WIDTH)
-        .max(indent.chars().count() + 1);
-    let mut out = String::new();
+        .max(indent_len + 1);
+    let mut out = String::with_capacity(text.len() + 16);
     let mut col = 0;
     for (_, word) in units(&text) {
-        let word = word.as_str();
         let len = word.chars().count();
         if col > 0 && col + 1 + len > width {
             out.push('\n');
             out.push_str(indent);
-            col = indent.chars().count();
+            col = indent_len;
         } else if col > 0 {
             out.push(' ');
             col += 1;
@@ -153,7 +158,9 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
 /// escape codes do not count as columns.
 pub fn fit_to_page(text: &str) -> String {
     let width = page_width();
-    if text.lines().all(|l| visible_len(l) <= width) {
+    // A line no longer in bytes than the page fits whatever its characters are: most lines.
+    let fits = |l: &str| l.len() <= width || visible_len(l) <= width;
+    if text.lines().all(fits) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + 64);
@@ -162,7 +169,7 @@ pub fn fit_to_page(text: &str) -> String {
             Some(b) => (b, "\n"),
             None => (line, ""),
         };
-        if visible_len(body) <= width {
+        if fits(body) {
             out.push_str(line);
             continue;
         }
@@ -173,7 +180,6 @@ pub fn fit_to_page(text: &str) -> String {
         let mut col = lead_len;
         let mut started = false;
         for (spaces, word) in units(&body[lead_len..]) {
-            let word = word.as_str();
             let len = visible_len(word);
             if started && col + spaces + len > width {
                 out.push('\n');
@@ -220,30 +226,35 @@ const WITH_ARGUMENT: &[&str] = &["restore", "login", "forget", "probe", "status"
 /// words, except that a `backticked` span and a bare `mcp-auth-doctor SUBCOMMAND [ARG]
 /// [--flag VALUE]...` are one piece each, so that wrapping never breaks a command (or a
 /// backup id away from its `restore`).
-fn units(text: &str) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
+fn units(text: &str) -> Vec<(usize, &str)> {
+    // Each piece is a slice of `text`: the words it joins keep the spaces between them as they
+    // were, so nothing is copied (this ran per word of every wrapped line of the human output).
+    let mut out: Vec<(usize, &str)> = Vec::new();
+    // Where the last piece starts in `text`.
+    let mut last_start = 0usize;
     let mut spaces = 0usize;
     // Inside a backticked span (`open`), or how a bare command goes on (`command`).
     let mut open = false;
     let mut command: Option<Command> = None;
+    let mut at = 0usize;
     for word in text.split(' ') {
+        let start = at;
+        at += word.len() + 1;
         if word.is_empty() {
             spaces += 1;
             continue;
         }
         let joins = open || command.as_mut().is_some_and(|c| c.takes(word));
         match out.last_mut() {
-            Some((_, unit)) if joins => {
-                unit.push_str(&" ".repeat(spaces.max(1)));
-                unit.push_str(word);
-            }
+            Some((_, unit)) if joins => *unit = &text[last_start..start + word.len()],
             _ => {
                 command = None;
-                out.push((spaces, word.to_string()));
+                last_start = start;
+                out.push((spaces, word));
             }
         }
         spaces = 1;
-        if word.matches('`').count() % 2 == 1 {
+        if word.bytes().filter(|&b| b == b'`').count() % 2 == 1 {
             open = !open;
         }
         if !open && command.is_none() && word == PROGRAM {
@@ -417,9 +428,25 @@ mod tests {
         assert_eq!(wrap("aa bb cc dd", 5, "  "), "aa bb\n  cc\n  dd");
     }
 
+    /// A piece is the text's own slice: runs of spaces inside it stay as they were, and the
+    /// spaces before each piece are counted.
+    #[test]
+    fn a_piece_keeps_its_spaces() {
+        assert_eq!(
+            units("  x `a  b`   mcp-auth-doctor  fix y"),
+            [
+                (2, "x"),
+                (1, "`a  b`"),
+                (3, "mcp-auth-doctor  fix"),
+                (1, "y")
+            ]
+        );
+    }
+
     #[test]
     fn a_command_is_never_broken() {
-        let pieces = |t: &str| -> Vec<String> { units(t).into_iter().map(|(_, u)| u).collect() };
+        let pieces =
+            |t: &str| -> Vec<String> { units(t).into_iter().map(|(_, u)| u.to_string()).collect() };
         assert_eq!(
             pieces("run `mcp-auth-doctor fix --dry-run` now"),
             ["run", "`mcp-auth-doctor fix --dry-run`", "now"]

@@ -16,14 +16,29 @@ pub struct LockDir {
     pub protects: String,
 }
 
-/// Every Claude Code lock directory that exists now (state-formats.md §6.5).
-pub fn lock_dirs(config_dir: &Path, global_config: &Path, credentials: &Path) -> Vec<LockDir> {
-    let mut out = Vec::new();
+/// The lock directories and temp files found beside the state files.
+#[derive(Debug, Default)]
+pub struct Leftovers {
+    pub lock_dirs: Vec<LockDir>,
+    pub temp_files: Vec<PathBuf>,
+}
+
+/// Every Claude Code lock directory that exists now (state-formats.md §6.5), and the temp files
+/// ([`layout::is_leftover_temp_name`]: an interrupted atomic write) in `temp_dirs`. Each
+/// directory is listed once, whichever of the two looks in it (the config dir holds the
+/// credentials, the marker file and the refresh locks: it used to be listed four times), and a
+/// lock directory costs one `lstat`.
+pub fn find(
+    config_dir: &Path,
+    canonical_config_dir: &Path,
+    global_config: &Path,
+    credentials: &Path,
+    temp_dirs: &[&Path],
+) -> Leftovers {
+    let mut out = Leftovers::default();
     let mut add = |path: PathBuf, protects: &str| {
-        if path.is_dir()
-            && let Some(age) = lock_age(&path)
-        {
-            out.push(LockDir {
+        if let Some(age) = lock_age(&path) {
+            out.lock_dirs.push(LockDir {
                 path,
                 age_seconds: age.as_secs(),
                 protects: protects.into(),
@@ -38,22 +53,36 @@ pub fn lock_dirs(config_dir: &Path, global_config: &Path, credentials: &Path) ->
         config_dir.join(layout::OAUTH_REFRESH_LOCK),
         "the Claude.ai token refresh",
     );
-    let canonical = config_dir
-        .canonicalize()
-        .unwrap_or_else(|_| config_dir.to_path_buf());
     add(
-        layout::lock_dir_of(&canonical),
+        layout::lock_dir_of(canonical_config_dir),
         "the Claude.ai token refresh (legacy)",
     );
-    if let Ok(entries) = std::fs::read_dir(config_dir) {
+    let mut dirs: Vec<&Path> = temp_dirs.to_vec();
+    dirs.push(config_dir);
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let holds_temp_files = temp_dirs.contains(&dir);
         for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if layout::is_refresh_lock_dir_name(&name) {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if dir == config_dir && layout::is_refresh_lock_dir_name(&name) {
                 add(e.path(), "one MCP server's token refresh");
+            }
+            if holds_temp_files
+                && layout::is_leftover_temp_name(&name)
+                && e.file_type().is_ok_and(|t| t.is_file())
+            {
+                out.temp_files.push(e.path());
             }
         }
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.lock_dirs.sort_by(|a, b| a.path.cmp(&b.path));
+    out.temp_files.sort();
+    out.temp_files.dedup();
     out
 }
 
@@ -70,26 +99,6 @@ pub fn lock_age(dir: &Path) -> Option<Duration> {
             .duration_since(mtime)
             .unwrap_or(Duration::ZERO),
     )
-}
-
-/// Temp files beside the state files ([`layout::is_leftover_temp_name`]): an interrupted atomic
-/// write.
-pub fn temp_files(dirs: &[&Path]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if layout::is_leftover_temp_name(&name) && e.file_type().is_ok_and(|t| t.is_file()) {
-                out.push(e.path());
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// How many `backups/.claude.json.corrupted.*` copies Claude Code has made.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 #[cfg(unix)]
 use super::map_open_error;
-use super::{SMALL_FILE_CAP, check_regular, read_capped, symlink_refused};
+use super::{SMALL_FILE_CAP, check_regular, read_sized, symlink_refused};
 
 /// A directory opened once; everything below is done relative to it.
 #[derive(Debug)]
@@ -127,6 +127,11 @@ impl DirHandle {
     /// Opens `name` in this directory for reading: not through a symlink, not blocking, regular,
     /// at most `cap` bytes.
     pub fn open_regular(&self, name: &OsStr, cap: u64) -> io::Result<File> {
+        self.open_regular_meta(name, cap).map(|(file, _)| file)
+    }
+
+    /// [`DirHandle::open_regular`], with the metadata its check read.
+    fn open_regular_meta(&self, name: &OsStr, cap: u64) -> io::Result<(File, std::fs::Metadata)> {
         let path = self.path.join(name);
         #[cfg(unix)]
         let file = {
@@ -143,14 +148,15 @@ impl DirHandle {
         };
         #[cfg(not(unix))]
         let file = File::open(&path)?;
-        check_regular(&path, &file, cap)?;
-        Ok(file)
+        let meta = check_regular(&path, &file, cap)?;
+        Ok((file, meta))
     }
 
     /// Reads `name` whole ([`DirHandle::open_regular`]).
     pub fn read(&self, name: &OsStr, cap: u64) -> io::Result<Vec<u8>> {
         let path = self.path.join(name);
-        read_capped(&path, self.open_regular(name, cap)?, cap)
+        let (file, meta) = self.open_regular_meta(name, cap)?;
+        read_sized(&path, file, meta.len(), cap)
     }
 
     /// Opens (creating 0600 if missing) a lock file `name`: never through a symlink, never
