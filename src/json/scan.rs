@@ -343,7 +343,7 @@ impl<R: Read> Scanner<'_, R> {
             result?;
             let (duplicate, identity) = self.keys.insert(&mut keys, key_start);
             let mut key = if duplicate || visit == Visit::Descend || depth == 0 {
-                Some(String::from_utf8_lossy(identity).into_owned())
+                Some(key_string(identity))
             } else {
                 None
             };
@@ -620,6 +620,16 @@ impl<R: Read> Scanner<'_, R> {
             }
         }
         Ok(())
+    }
+}
+
+/// A key's identity bytes as text: invalid UTF-8 (reported by the scan as such) replaced as
+/// `String::from_utf8_lossy` replaces it. The SIMD check first: `from_utf8_lossy`'s byte loop was
+/// 1% of `check` on a large home (90,000 descended keys, most of them project paths).
+fn key_string(identity: &[u8]) -> String {
+    match simdutf8::basic::from_utf8(identity) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(identity).into_owned(),
     }
 }
 
