@@ -14,6 +14,7 @@ pub mod git_root;
 pub mod host;
 pub mod mcp_config;
 pub mod mcp_remote;
+pub mod project_dirs;
 pub mod settings;
 
 use std::collections::{BTreeSet, HashMap};
@@ -148,11 +149,12 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     let project_dirs: HashMap<String, bool> = global
         .as_claude_sees()
         .map(|g| {
-            g.projects
+            let absolute = g
+                .projects
                 .iter()
                 .filter(|p| Path::new(&p.path).is_absolute())
-                .map(|p| (p.path.clone(), Path::new(&p.path).is_dir()))
-                .collect()
+                .map(|p| p.path.as_str());
+            project_dirs::which_are_dirs(absolute)
         })
         .unwrap_or_default();
     let mcp_json = mcp_json_paths(&locations, global.as_claude_sees(), &project_dirs)

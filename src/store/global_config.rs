@@ -63,14 +63,24 @@ struct Collect {
     unsupported: bool,
     /// Position of each project in `config.projects` (thousands of projects: no linear search).
     index: HashMap<String, usize>,
+    /// The project last looked up: the scanner visits a project, then captures its fields, so
+    /// those captures find it without hashing its key again.
+    last: Option<usize>,
 }
 
 impl Collect {
     fn project(&mut self, key: &str) -> &mut ProjectConfig {
-        // `JSON.parse` keeps one entry per key (the last value, at the first position).
-        if let Some(&i) = self.index.get(key) {
+        if let Some(i) = self.last
+            && self.config.projects[i].path == key
+        {
             return &mut self.config.projects[i];
         }
+        // `JSON.parse` keeps one entry per key (the last value, at the first position).
+        if let Some(&i) = self.index.get(key) {
+            self.last = Some(i);
+            return &mut self.config.projects[i];
+        }
+        self.last = Some(self.config.projects.len());
         self.index
             .insert(key.to_string(), self.config.projects.len());
         self.config.projects.push(ProjectConfig {
