@@ -187,8 +187,19 @@ const MAX_DEPTH: usize = 512;
 ///
 /// I/O errors are returned as `Err`; everything wrong with the content is in the report.
 pub fn scan<R: Read>(reader: R, visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
+    scan_input(Input::new(reader), visitor)
+}
+
+/// [`scan`] of bytes already in memory. The same report: text shorter than the scanner's
+/// buffer is read in one piece either way, so only the buffer's size differs (one byte more
+/// than the text, so the read after it finds the end).
+pub fn scan_slice(text: &[u8], visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
+    scan_input(Input::with_capacity(text, text.len() + 1), visitor)
+}
+
+fn scan_input<R: Read>(input: Input<R>, visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
     let mut s = Scanner {
-        input: Input::new(reader),
+        input,
         path: Vec::new(),
         report: ScanReport::default(),
         visitor,

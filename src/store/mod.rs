@@ -163,7 +163,7 @@ pub(crate) fn load_small_scanned<T, V: scan::Visitor>(
             return loaded;
         }
     };
-    let report = match scan::scan(&bytes[..], &mut visitor) {
+    let report = match scan::scan_slice(&bytes, &mut visitor) {
         Ok(r) => r,
         Err(e) => {
             let mut loaded = Loaded::absent(path, facts);

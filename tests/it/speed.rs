@@ -3,7 +3,8 @@
 //!
 //! - the 64-byte string skimmer (AVX2, SSE2 and scalar masks) and the careful scanner report the same
 //!   errors, offsets, duplicates, sizes and captured bytes on a generated home and on a seeded,
-//!   deterministic corpus of mutated documents;
+//!   deterministic corpus of mutated documents, and so does a scan of bytes in memory through a
+//!   buffer of their size (`scan::scan_slice`);
 //! - `fix` on a generated 10,000-entry credentials file leaves the bytes that removing the
 //!   entries one at a time leaves;
 //! - `fix::edit::parses_to`, which checks the planned bytes without a second tree, answers what
@@ -52,8 +53,21 @@ fn scan_with(doc: &[u8], strategy: Strategy) -> String {
     format!("{report:?}\n{}", rec.0.join("\n"))
 }
 
+/// [`scan_with`] through `scan::scan_slice`, whose buffer is the document's size.
+fn scan_slice_with(doc: &[u8], strategy: Strategy) -> String {
+    skim::set_strategy(strategy);
+    let mut rec = Recorder::default();
+    let report = scan::scan_slice(doc, &mut rec).expect("no I/O error on a slice");
+    skim::set_strategy(Strategy::Auto);
+    format!("{report:?}\n{}", rec.0.join("\n"))
+}
+
 fn assert_agree(doc: &[u8], what: &str) {
     let careful = scan_with(doc, Strategy::Careful);
+    assert!(
+        scan_slice_with(doc, Strategy::Careful) == careful,
+        "{what}: scan_slice differs from scan"
+    );
     for s in [Strategy::Auto, Strategy::Sse2, Strategy::Scalar] {
         let fast = scan_with(doc, s);
         assert!(
