@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Context;
 use super::inspect::exit_for;
-use crate::checks::{ActionKind, Code};
+use crate::checks::{ActionKind, Code, Finding};
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Step};
 use crate::fix::prompt::{self, Answer, Decision};
@@ -26,8 +26,14 @@ pub fn fix(ctx: &Context<'_>) -> Result<Outcome> {
     // manifest say what a step does, never those values.
     let json = ctx.json();
     // `--only` names every code whose findings the plan is made of.
-    let reads = (!selection.only.is_empty()).then_some(&selection.only[..]);
-    run_reading(ctx, "fix", &selection.servers, reads, &|d: &Diagnosis| {
+    let from_owned = |inv: &Inventory, findings: Vec<Finding>| {
+        plan::from_findings(inv, findings, &selection, json)
+    };
+    let lean = (!selection.only.is_empty()).then_some(Lean {
+        reads: &selection.only,
+        plan: &from_owned,
+    });
+    run_reading(ctx, "fix", &selection.servers, lean, &|d: &Diagnosis| {
         if json {
             plan::for_findings(&d.inventory, &d.findings, &selection)
         } else {
@@ -36,12 +42,24 @@ pub fn fix(ctx: &Context<'_>) -> Result<Outcome> {
     })
 }
 
+/// A plan made of the findings of a few codes only, which it is given to keep or drop.
+#[derive(Clone, Copy)]
+struct Lean<'a> {
+    /// Every code whose findings the plan reads.
+    reads: &'a [Code],
+    plan: &'a dyn Fn(&Inventory, Vec<Finding>) -> Plan,
+}
+
 pub fn forget(ctx: &Context<'_>, name: &str) -> Result<Outcome> {
+    let lean = Lean {
+        reads: &[],
+        plan: &|inv: &Inventory, _| plan::for_forget(inv, name),
+    };
     let mut outcome = run_reading(
         ctx,
         "forget",
         &[name.to_string()],
-        Some(&[]),
+        Some(lean),
         &|d: &Diagnosis| plan::for_forget(&d.inventory, name),
     )?;
     if outcome.exit & exit::FIXED != 0 && !ctx.json() {
@@ -140,13 +158,13 @@ pub(super) fn run(
     run_reading(ctx, command, names, None, make_plan)
 }
 
-/// [`run`] for a `make_plan` that reads the findings with the codes in `reads` only (`None`:
-/// any finding).
+/// [`run`], with the plan `lean` makes when it applies without a question (`make_plan`'s
+/// plan, made of fewer findings).
 fn run_reading(
     ctx: &Context<'_>,
     command: &str,
     names: &[String],
-    reads: Option<&[Code]>,
+    lean: Option<Lean<'_>>,
     make_plan: &dyn Fn(&Diagnosis) -> Plan,
 ) -> Result<Outcome> {
     let w = &ctx.config.write;
@@ -159,7 +177,7 @@ fn run_reading(
     // diagnosis made again (issue 15: the other checks' findings, and the findings once they
     // are steps, were most of a 10,000-entry `fix`'s peak).
     let applies = w.yes && !w.dry_run;
-    let reads = reads.filter(|_| applies);
+    let lean = lean.filter(|_| applies);
     // Nothing is shown before the write when it applies: the plan is rendered when the output
     // is put together, with the write's buffers and the plan-time inventory gone.
     let deferred = applies && !ctx.json();
@@ -168,25 +186,26 @@ fn run_reading(
         if attempt == 0 {
             require_known(&inventory, names)?;
         }
-        let mut diagnosis = match reads {
-            Some(codes) => Diagnosis {
-                findings: crate::checks::run_only(&inventory, codes),
-                servers: Vec::new(),
-                inventory,
-            },
-            None => Diagnosis::of(inventory),
+        let (plan, diagnosis) = match lean {
+            Some(lean) => {
+                let findings = crate::checks::run_only(&inventory, lean.reads);
+                let plan = (lean.plan)(&inventory, findings);
+                let diagnosis = if plan.is_empty() {
+                    Diagnosis::of(inventory)
+                } else {
+                    Diagnosis {
+                        inventory,
+                        findings: Vec::new(),
+                        servers: Vec::new(),
+                    }
+                };
+                (plan, diagnosis)
+            }
+            None => {
+                let diagnosis = Diagnosis::of(inventory);
+                (make_plan(&diagnosis), diagnosis)
+            }
         };
-        let plan = make_plan(&diagnosis);
-        if reads.is_some() {
-            diagnosis = if plan.is_empty() {
-                Diagnosis::of(diagnosis.inventory)
-            } else {
-                Diagnosis {
-                    findings: Vec::new(),
-                    ..diagnosis
-                }
-            };
-        }
         let inv = &diagnosis.inventory;
         if !ctx.json() && (!deferred || plan.is_empty()) {
             let shown = render::plan::plan(&plan, &inv.locations, style);

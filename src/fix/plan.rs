@@ -62,6 +62,20 @@ pub fn actions_for_findings(inv: &Inventory, findings: &[Finding], selection: &S
     planned_for(inv, findings, selection, Values::Left)
 }
 
+/// [`for_findings`] (`values`) or [`actions_for_findings`] (no `values`) for findings that are
+/// not needed after: each is dropped as soon as its step is made, so the findings and the
+/// steps made of them are not all held at once (issue 15: `fix --yes`, whose findings only
+/// the plan reads).
+pub fn from_findings(
+    inv: &Inventory,
+    findings: Vec<Finding>,
+    selection: &Selection,
+    values: bool,
+) -> Plan {
+    let values = if values { Values::Built } else { Values::Left };
+    planned_for(inv, findings, selection, values)
+}
+
 /// Whether a step's `before` and `after` values are built.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Values {
@@ -69,17 +83,22 @@ enum Values {
     Left,
 }
 
-fn planned_for(
+fn planned_for<F: std::borrow::Borrow<Finding>>(
     inv: &Inventory,
-    findings: &[Finding],
+    findings: impl IntoIterator<Item = F, IntoIter: ExactSizeIterator>,
     selection: &Selection,
     values: Values,
 ) -> Plan {
     let mut plan = Plan::default();
+    let findings = findings.into_iter();
+    // At most a step per finding: reserved at once, not grown by doubling (which held up to
+    // twice the steps' size, issue 15), and trimmed at the end.
+    plan.steps.reserve_exact(findings.len());
     // The changes already planned, to skip a second finding asking for the same one (indexed:
     // a scan of the steps per finding was quadratic in the number of entries).
     let mut planned = Planned::default();
     for f in findings {
+        let f = f.borrow();
         let Some(action) = &f.action else { continue };
         let moved;
         let action = match &action.kind {
@@ -144,6 +163,7 @@ fn planned_for(
         plan.steps.push(step);
     }
     absorb_into_moves(inv, &mut plan);
+    plan.steps.shrink_to_fit();
     plan
 }
 
