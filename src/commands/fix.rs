@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Context;
 use super::inspect::exit_for;
-use crate::checks::ActionKind;
+use crate::checks::{ActionKind, Code, Finding};
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Step};
 use crate::fix::prompt::{self, Answer, Decision};
@@ -22,15 +22,46 @@ const ATTEMPTS: usize = 3;
 
 pub fn fix(ctx: &Context<'_>) -> Result<Outcome> {
     let selection = ctx.config.write.selection.clone();
-    run(ctx, "fix", &selection.servers, &|d: &Diagnosis| {
-        plan::for_findings(&d.inventory, &d.findings, &selection)
+    // A step's `before` and `after` are shown only in JSON: the human plan and the backup
+    // manifest say what a step does, never those values.
+    let json = ctx.json();
+    // `--only` names every code whose findings the plan is made of.
+    let from_owned = |inv: &Inventory, findings: Vec<Finding>| {
+        plan::from_findings(inv, findings, &selection, json)
+    };
+    let lean = (!selection.only.is_empty()).then_some(Lean {
+        reads: &selection.only,
+        plan: &from_owned,
+    });
+    run_reading(ctx, "fix", &selection.servers, lean, &|d: &Diagnosis| {
+        if json {
+            plan::for_findings(&d.inventory, &d.findings, &selection)
+        } else {
+            plan::actions_for_findings(&d.inventory, &d.findings, &selection)
+        }
     })
 }
 
+/// A plan made of the findings of a few codes only, which it is given to keep or drop.
+#[derive(Clone, Copy)]
+struct Lean<'a> {
+    /// Every code whose findings the plan reads.
+    reads: &'a [Code],
+    plan: &'a dyn Fn(&Inventory, Vec<Finding>) -> Plan,
+}
+
 pub fn forget(ctx: &Context<'_>, name: &str) -> Result<Outcome> {
-    let mut outcome = run(ctx, "forget", &[name.to_string()], &|d: &Diagnosis| {
-        plan::for_forget(&d.inventory, name)
-    })?;
+    let lean = Lean {
+        reads: &[],
+        plan: &|inv: &Inventory, _| plan::for_forget(inv, name),
+    };
+    let mut outcome = run_reading(
+        ctx,
+        "forget",
+        &[name.to_string()],
+        Some(lean),
+        &|d: &Diagnosis| plan::for_forget(&d.inventory, name),
+    )?;
     if outcome.exit & exit::FIXED != 0 && !ctx.json() {
         let login = crate::render::style::sanitize(&crate::checks::login_hint(name));
         if !outcome.stdout.contains(&login) {
@@ -124,17 +155,59 @@ pub(super) fn run(
     names: &[String],
     make_plan: &dyn Fn(&Diagnosis) -> Plan,
 ) -> Result<Outcome> {
+    run_reading(ctx, command, names, None, make_plan)
+}
+
+/// [`run`], with the plan `lean` makes when it applies without a question (`make_plan`'s
+/// plan, made of fewer findings).
+fn run_reading(
+    ctx: &Context<'_>,
+    command: &str,
+    names: &[String],
+    lean: Option<Lean<'_>>,
+    make_plan: &dyn Fn(&Diagnosis) -> Plan,
+) -> Result<Outcome> {
     let w = &ctx.config.write;
     let style = ctx.style();
     let mut out = String::new();
+    // With `--yes` (and no `--dry-run`) a plan with steps is applied without a question, and
+    // what is shown after the write is the diagnosis made after it: the plan-time findings are
+    // read only by the plan. So only the checks the plan reads run, and their findings go once
+    // the plan is made; an empty plan (shown with the plan-time diagnosis) gets the whole
+    // diagnosis made again (issue 15: the other checks' findings, and the findings once they
+    // are steps, were most of a 10,000-entry `fix`'s peak).
+    let applies = w.yes && !w.dry_run;
+    let lean = lean.filter(|_| applies);
+    // Nothing is shown before the write when it applies: the plan is rendered when the output
+    // is put together, with the write's buffers and the plan-time inventory gone.
+    let deferred = applies && !ctx.json();
     for attempt in 0..ATTEMPTS {
-        let diagnosis = Diagnosis::of(ctx.load()?);
-        let inv = &diagnosis.inventory;
+        let inventory = ctx.load()?;
         if attempt == 0 {
-            require_known(inv, names)?;
+            require_known(&inventory, names)?;
         }
-        let plan = make_plan(&diagnosis);
-        if !ctx.json() {
+        let (plan, diagnosis) = match lean {
+            Some(lean) => {
+                let findings = crate::checks::run_only(&inventory, lean.reads);
+                let plan = (lean.plan)(&inventory, findings);
+                let diagnosis = if plan.is_empty() {
+                    Diagnosis::of(inventory)
+                } else {
+                    Diagnosis {
+                        inventory,
+                        findings: Vec::new(),
+                        servers: Vec::new(),
+                    }
+                };
+                (plan, diagnosis)
+            }
+            None => {
+                let diagnosis = Diagnosis::of(inventory);
+                (make_plan(&diagnosis), diagnosis)
+            }
+        };
+        let inv = &diagnosis.inventory;
+        if !ctx.json() && (!deferred || plan.is_empty()) {
             let shown = render::plan::plan(&plan, &inv.locations, style);
             // The first plan becomes the output itself: a copy of a plan of thousands of
             // lines was part of the peak (issue 15).
@@ -150,6 +223,7 @@ pub(super) fn run(
             plan: &plan,
             applied: None,
             now: &diagnosis,
+            counts: diagnosis.counts(),
             dry_run: false,
         };
         let decision = if plan.is_empty() {
@@ -197,20 +271,32 @@ pub(super) fn run(
                 });
             }
         };
+        // Said after the plan: when the plan is rendered later, kept until it is.
+        let mut note = String::new();
         let running = inv.processes_using_config_dir();
         if !running.is_empty() {
             let pids: Vec<String> = running.iter().map(|p| p.pid.to_string()).collect();
             let _ = writeln!(
-                out,
+                note,
                 "Note: Claude Code is running with this config dir (pid {}). Its lock is \
                  respected; restart it afterwards, since it keeps state in memory.",
                 pids.join(", ")
             );
         }
+        if !deferred {
+            out.push_str(&note);
+            note.clear();
+        }
+        let shown_plan = |out: &mut String, locations: &crate::paths::Locations| {
+            if deferred {
+                out.push_str(&render::plan::plan(&plan, locations, style));
+                out.push_str(&note);
+            }
+        };
         // From here on only the paths, checksums and trust of the plan-time inventory are used:
         // the parsed files, findings and summaries go before the write (it holds Claude Code's
         // lock) and before the diagnosis after it is built, so the two never coexist.
-        let plan_time = apply_view(diagnosis);
+        let plan_time = apply_view(diagnosis.inventory);
         let inv = &plan_time;
         let mut break_stale = prompt::may_break_stale(w);
         let mut opts = WriteOptions {
@@ -222,7 +308,15 @@ pub(super) fn run(
             Attempt::Done(applied) => {
                 let locations = plan_time.locations.clone();
                 drop(plan_time);
-                let after = Diagnosis::of(ctx.load()?);
+                let mut after = Diagnosis::of(ctx.load()?);
+                let (counts, now_exit) = (after.counts(), exit_for(&after));
+                if !ctx.json() {
+                    // People are shown the counts and the servers' next steps: the findings
+                    // and the parsed files go before the plan is rendered (issue 15).
+                    after.findings = Vec::new();
+                    after.inventory = apply_view(after.inventory);
+                }
+                shown_plan(&mut out, &locations);
                 if !ctx.json() {
                     out.push('\n');
                     out.push_str(&render::plan::applied(&applied, &locations, style));
@@ -237,9 +331,10 @@ pub(super) fn run(
                     plan: &plan,
                     applied: Some(&applied),
                     now: &after,
+                    counts,
                     dry_run: false,
                 };
-                let mut outcome = finish(ctx, out, &ending, exit_for(&after));
+                let mut outcome = finish(ctx, out, &ending, now_exit);
                 outcome.exit |= fixed;
                 // The process ends right after printing: freeing the diagnosis of a large
                 // file one allocation at a time would only cost time (`lib::run` says why).
@@ -248,6 +343,7 @@ pub(super) fn run(
                 return Ok(outcome);
             }
             Attempt::Replan(path) => {
+                shown_plan(&mut out, &plan_time.locations);
                 let changed = exit::Error::ChangedUnderneath(path);
                 if attempt + 1 == ATTEMPTS {
                     return Err(changed.into());
@@ -259,12 +355,13 @@ pub(super) fn run(
     unreachable!("the loop returns on its last attempt")
 }
 
-/// The plan-time inventory with only what [`repair::apply`] reads (paths, checksums, trust,
-/// locations, the Keychain item): the findings and server summaries are dropped, and so are the
-/// parsed credentials and cache (a tree several times the size of the file; the write parses
-/// the file again under the lock).
-fn apply_view(diagnosis: Diagnosis) -> Inventory {
-    let Diagnosis { mut inventory, .. } = diagnosis;
+/// An inventory with only what [`repair::apply`] reads (paths, checksums, trust, locations, the
+/// Keychain item): the entries and the parsed credentials and cache are dropped (the
+/// credentials' text and spans, the size of the file; the write reads the file again under the
+/// lock). Taken from the
+/// plan-time diagnosis, whose findings and server summaries go with it.
+fn apply_view(mut inventory: Inventory) -> Inventory {
+    inventory.drop_entries();
     inventory.credentials.content = None;
     inventory.cache.content = None;
     inventory
@@ -302,6 +399,8 @@ struct Ending<'a> {
     /// `None` when nothing was attempted (a dry run, an empty plan, a cancel).
     applied: Option<&'a repair::Applied<'a>>,
     now: &'a Diagnosis,
+    /// `now`'s (errors, warnings, infos), counted before its findings may go.
+    counts: (usize, usize, usize),
     dry_run: bool,
 }
 
@@ -339,7 +438,7 @@ fn finish(ctx: &Context<'_>, mut out: String, end: &Ending<'_>, mut exit: u8) ->
         exit |= exit::PROBLEMS;
     }
     if !ctx.json() {
-        let (e, w, i) = now.counts();
+        let (e, w, i) = end.counts;
         if end.dry_run {
             out.push_str("Dry run: nothing was changed.\n");
         }
@@ -419,7 +518,7 @@ fn maybe_json(ctx: &Context<'_>, human: String, end: &Ending<'_>) -> String {
     if !ctx.json() {
         return human;
     }
-    let (errors, warnings, infos) = end.now.counts();
+    let (errors, warnings, infos) = end.counts;
     render::json::to_string(&FixDocument {
         schema: render::json::SCHEMA,
         command: end.command,

@@ -271,7 +271,10 @@ pub fn remove_members(text: &[u8], removals: &[Removal]) -> Result<Removed> {
         ranges.extend(removal_ranges(&target.members, &removed, object));
     }
     ranges.sort_unstable();
-    let mut out = Vec::with_capacity(text.len());
+    // Exactly the bytes kept: a buffer the size of the old file held half of it unused while
+    // the file was written (issue 15).
+    let cut: usize = ranges.iter().map(|&(from, to)| (to - from) as usize).sum();
+    let mut out = Vec::with_capacity(text.len().saturating_sub(cut));
     let mut at = 0;
     for (from, to) in ranges {
         let (from, to) = (from as usize, to as usize);

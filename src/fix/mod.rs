@@ -298,9 +298,11 @@ pub fn write_file(
     // Verify: the bytes are what was planned. They were checked to parse to exactly the
     // expected JSON before the write (`planned_ok`), so the same bytes need no second parse.
     drop(expected);
-    let written = safe::read_regular(&target, safe::GLOBAL_CONFIG_CAP).unwrap_or_default();
-    let ok = written == text;
-    if !ok && written != text {
+    // Compared a piece at a time (no second copy of the file; unreadable reads as empty).
+    let ok = safe::open_regular(&target, safe::GLOBAL_CONFIG_CAP)
+        .and_then(|file| atomic::reads_as(file, &text))
+        .unwrap_or(text.is_empty());
+    if !ok {
         // Someone wrote the file right after us (the cache has no lock; Claude Code 2.1.100
         // writes the credentials without one): their content wins, ours is in the backup.
         bail!(
