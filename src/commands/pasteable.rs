@@ -75,14 +75,17 @@ pub fn pasteable_json<'a>(doc: &'a str, overrides: &Overrides) -> Cow<'a, str> {
 /// lines; each member and each of its strings is on one line, so a chunk of whole lines holds
 /// every string it edits whole).
 pub fn pasteable_json_lines<'a>(doc: &'a str, flags: &str) -> Cow<'a, str> {
-    if flags.is_empty() || !doc.contains(PROGRAM) {
+    static NAME: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(PROGRAM));
+    if flags.is_empty() {
         return Cow::Borrowed(doc);
     }
     // Allocated at the first string that changes.
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut search = 0;
-    while let Some(found) = doc[search..].find(PROGRAM) {
+    // With SIMD: the name is on every other line of a report with actions (issue 15).
+    while let Some(found) = NAME.find(&doc.as_bytes()[search..]) {
         let mention = search + found;
         search = mention + PROGRAM.len();
         let line = doc[..mention].rfind('\n').map_or(0, |nl| nl + 1);
