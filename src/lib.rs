@@ -41,6 +41,88 @@ pub struct Outcome {
     /// Messages for a person (why nothing was written, what to pass instead).
     pub stderr: String,
     pub exit: u8,
+    /// A document for stdout, after `stdout`, written as it is made ([`Outcome::write_stdout`]).
+    pub document: Option<Document>,
+}
+
+impl Outcome {
+    /// Writes what goes to stdout: `stdout`, then the [`Document`], if any.
+    pub fn write_stdout(&mut self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(self.stdout.as_bytes())?;
+        if let Some(document) = self.document.take() {
+            document.write_to(out)?;
+        }
+        out.flush()
+    }
+}
+
+/// What writes a [`Document`]'s text to the writer it is given.
+type WriteText = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>;
+
+/// Edits a [`Document`]'s text passes on its way out, each on whole lines only.
+type LineEdit = Box<dyn Fn(&str) -> std::borrow::Cow<'_, str>>;
+
+/// A document too large to hold for nothing (`check --format json`: 1.45 MB for 1,000 entries,
+/// whose pages and the copies each pass made were a fifth of the run; issue 15): written straight
+/// to stdout in chunks of whole lines ([`render::json::Lines`]). Each chunk gets the edits every
+/// stdout gets, in the same order ([`Document::edit`]: the commands' pasteable flags, then
+/// [`redact::output`] in [`run`]), which look at one line at a time, so the bytes are those the
+/// whole text would have become.
+pub struct Document {
+    write: Option<WriteText>,
+    edits: Vec<LineEdit>,
+}
+
+impl Document {
+    /// `write` writes the document's text to the writer it is given.
+    pub fn new(
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'static,
+    ) -> Self {
+        Self {
+            write: Some(Box::new(write)),
+            edits: Vec::new(),
+        }
+    }
+
+    /// Adds an edit, applied after those added before; it must look at no more than one line at
+    /// a time (a chunk holds whole lines only).
+    pub fn edit(&mut self, edit: impl Fn(&str) -> std::borrow::Cow<'_, str> + 'static) {
+        self.edits.push(Box::new(edit));
+    }
+
+    fn write_to(mut self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let Some(write) = self.write.take() else {
+            return Ok(());
+        };
+        let edits = std::mem::take(&mut self.edits);
+        let mut lines = render::json::Lines::new(out, |text| {
+            let mut text = std::borrow::Cow::Borrowed(text);
+            for edit in &edits {
+                if let std::borrow::Cow::Owned(edited) = edit(&text) {
+                    text = std::borrow::Cow::Owned(edited);
+                }
+            }
+            text
+        });
+        write(&mut lines)?;
+        lines.finish()
+    }
+}
+
+/// A document not written (`--quiet`) is not freed either: what it would have written from (a
+/// whole diagnosis) goes with the process, which ends next.
+impl Drop for Document {
+    fn drop(&mut self) {
+        std::mem::forget(self.write.take());
+    }
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document")
+            .field("edits", &self.edits.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Runs one command. `Err` means it could not run at all (the status [`exit::status_of`] says: 8,
@@ -62,6 +144,9 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
     }
     if let std::borrow::Cow::Owned(s) = redact::output(&outcome.stderr) {
         outcome.stderr = s;
+    }
+    if let Some(document) = &mut outcome.document {
+        document.edit(redact::output);
     }
     Ok(outcome)
 }
@@ -97,5 +182,6 @@ fn json_error(config: &Config, e: &anyhow::Error) -> Outcome {
         }),
         stderr: format!("mcp-auth-doctor: error: {message}\n"),
         exit: code,
+        document: None,
     }
 }

@@ -52,7 +52,7 @@ fn main() -> ExitCode {
         );
     }
     match mcp_auth_doctor::run(&config, &env, &ProcessEnv) {
-        Ok(outcome) => {
+        Ok(mut outcome) => {
             // --quiet keeps only what says the run failed (it could not run, or was cancelled).
             let failed = outcome.exit & (exit::USAGE | exit::COULD_NOT_RUN | exit::CANCELLED) != 0;
             if !quiet || failed {
@@ -61,8 +61,7 @@ fn main() -> ExitCode {
             if !quiet {
                 let mut stdout = std::io::stdout().lock();
                 // A closed pipe (`| head`) is not an error worth reporting.
-                let _ = stdout.write_all(outcome.stdout.as_bytes());
-                let _ = stdout.flush();
+                let _ = outcome.write_stdout(&mut stdout);
             }
             if verbose {
                 eprintln!(

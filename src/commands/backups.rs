@@ -220,6 +220,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
                 stdout: restore_output(ctx, out, &b, &[], false, None),
                 stderr: prompt::no_terminal("restore", "what would change"),
                 exit: exit::COULD_NOT_RUN,
+                ..Outcome::default()
             });
         }
         Decision::Cancelled => {

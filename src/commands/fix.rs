@@ -268,6 +268,7 @@ fn run_reading(
                     stdout: maybe_json(ctx, out, &unchanged),
                     stderr: prompt::no_terminal("apply the plan above", "it"),
                     exit: exit::COULD_NOT_RUN | before_exit,
+                    ..Outcome::default()
                 });
             }
         };

@@ -63,38 +63,47 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
     if let (Command::Status, Some(name)) = (&ctx.config.command, &ctx.config.status_server) {
         render::status::keep_server(&mut diagnosis, name).map_err(exit::Error::Usage)?;
     }
-    // What `fix` would do, for the outputs that say it (not the status table).
-    let plan = || {
-        plan::actions_for_findings(
-            &diagnosis.inventory,
-            &diagnosis.findings,
-            &Selection::default(),
-        )
-    };
-    let (stdout, plan) = match (&ctx.config.command, ctx.config.format) {
-        (_, Format::Json) => {
-            let plan = plan();
-            (render::json::check(&diagnosis, &plan), Some(plan))
-        }
-        (Command::Status, _) => (render::status::table(&diagnosis, ctx.style()), None),
-        _ => {
-            let plan = plan();
-            (
-                render::human::check(&diagnosis, &plan, ctx.style()),
-                Some(plan),
-            )
-        }
-    };
     let exit = exit_for(&diagnosis);
-    // The process ends right after printing: freeing every finding, entry and planned step one
-    // allocation at a time would only cost time (about a tenth of a small home's run).
-    std::mem::forget(plan);
+    // What `fix` would do, for the outputs that say it (not the status table).
+    let plan_of = |d: &Diagnosis| {
+        plan::actions_for_findings(&d.inventory, &d.findings, &Selection::default())
+    };
+    if ctx.config.format == Format::Json {
+        let plan = plan_of(&diagnosis);
+        // Written to stdout as it is made: the document is megabytes for a large home.
+        let document = crate::Document::new(move |out| {
+            let written = render::json::write_check(out, &diagnosis, &plan);
+            forget_at_exit(plan, diagnosis);
+            written
+        });
+        return Ok(Outcome {
+            exit,
+            document: Some(document),
+            ..Outcome::default()
+        });
+    }
+    let stdout = match &ctx.config.command {
+        Command::Status => render::status::table(&diagnosis, ctx.style()),
+        _ => {
+            let plan = plan_of(&diagnosis);
+            let stdout = render::human::check(&diagnosis, &plan, ctx.style());
+            std::mem::forget(plan);
+            stdout
+        }
+    };
     std::mem::forget(diagnosis);
     Ok(Outcome {
         stdout,
         exit,
         ..Outcome::default()
     })
+}
+
+/// The process ends right after printing: freeing every finding, entry and planned step one
+/// allocation at a time would only cost time (about a tenth of a small home's run).
+fn forget_at_exit(plan: plan::Plan, diagnosis: Diagnosis) {
+    std::mem::forget(plan);
+    std::mem::forget(diagnosis);
 }
 
 pub fn paths(ctx: &Context<'_>) -> Result<Outcome> {

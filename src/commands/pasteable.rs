@@ -66,11 +66,26 @@ pub fn pasteable_json<'a>(doc: &'a str, overrides: &Overrides) -> Cow<'a, str> {
     if serde_json::from_str::<serde::de::IgnoredAny>(doc).is_err() {
         return Cow::Borrowed(doc);
     }
+    pasteable_json_lines(doc, &flags(overrides))
+}
+
+/// [`pasteable_json`] of whole lines of a document [`crate::render::json::to_string`] printed
+/// (or [`crate::render::json::write_pretty`] is writing), with the run's [`flags`]: no check
+/// that the text is JSON, since it is known to be (a document streamed to stdout in chunks of
+/// lines; each member and each of its strings is on one line, so a chunk of whole lines holds
+/// every string it edits whole).
+pub fn pasteable_json_lines<'a>(doc: &'a str, flags: &str) -> Cow<'a, str> {
+    static NAME: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(PROGRAM));
+    if flags.is_empty() {
+        return Cow::Borrowed(doc);
+    }
     // Allocated at the first string that changes.
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut search = 0;
-    while let Some(found) = doc[search..].find(PROGRAM) {
+    // With SIMD: the name is on every other line of a report with actions (issue 15).
+    while let Some(found) = NAME.find(&doc.as_bytes()[search..]) {
         let mention = search + found;
         search = mention + PROGRAM.len();
         let line = doc[..mention].rfind('\n').map_or(0, |nl| nl + 1);
@@ -95,7 +110,7 @@ pub fn pasteable_json<'a>(doc: &'a str, overrides: &Overrides) -> Cow<'a, str> {
         let Ok(text) = serde_json::from_str::<String>(&doc[open..open + len]) else {
             continue;
         };
-        let pasted = pasteable(&text, overrides);
+        let pasted = crate::render::style::insert_flags(&text, flags);
         if pasted != text {
             let o = out.get_or_insert_with(|| String::with_capacity(doc.len() + 1024));
             o.push_str(&doc[copied..open]);

@@ -1,5 +1,8 @@
 //! `--format json`: one document on stdout, `schema` 1, documented in docs/json.md.
 
+use std::borrow::Cow;
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use super::files::{self, FileReport};
@@ -37,6 +40,17 @@ struct Summary {
 
 /// `plan`: what `fix` would do for `d` (`fix::plan::for_findings` with the default selection).
 pub fn check(d: &Diagnosis, plan: &Plan) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec fails only if serialising does, which these types never do (no map with
+    // keys that are not strings, no Serialize impl that returns an error).
+    write_check(&mut out, d, plan).expect("a check document serialises");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`check`] written to `out` as it is made, in chunks of whole lines, instead of held whole (a
+/// 1,000-entry report is 1.45 MB: its pages and the copies each later pass made of it were a
+/// fifth of the run; issue 15). The bytes are exactly those of [`to_string`] of the document.
+pub fn write_check(out: &mut dyn Write, d: &Diagnosis, plan: &Plan) -> io::Result<()> {
     let (errors, warnings, infos) = d.counts();
     let doc = CheckDocument {
         schema: SCHEMA,
@@ -57,7 +71,87 @@ pub fn check(d: &Diagnosis, plan: &Plan) -> String {
         servers: super::servers::reports(&d.servers),
         files: files::files(&d.inventory),
     };
-    to_string(&doc)
+    write_pretty(out, &doc)
+}
+
+/// `value` as [`to_string`] prints it, written to `out` through [`Lines`] (the invisible
+/// characters escaped chunk by chunk).
+pub fn write_pretty(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    let mut lines = Lines::new(out, escape_invisible_text);
+    serde_json::to_writer_pretty(&mut lines, value)?;
+    lines.write_all(b"\n")?;
+    lines.finish()
+}
+
+/// How many bytes [`Lines`] gathers before it hands the whole lines among them on: enough that
+/// each edit runs a few times per megabyte, small enough to stay in the cache.
+const CHUNK: usize = 64 * 1024;
+
+/// A writer that passes what is written through it to `out` in chunks of whole lines, each
+/// edited by `edit` on the way: for edits that never look across a line break (every edit of
+/// printed output we make: [`escape_invisible`], `commands::pasteable::pasteable_json_lines`,
+/// `redact::output`), editing chunk by chunk gives exactly the bytes editing the whole text at
+/// once gives, without the whole text in memory.
+pub struct Lines<'w, F> {
+    out: &'w mut dyn Write,
+    edit: F,
+    pending: Vec<u8>,
+}
+
+impl<'w, F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Lines<'w, F> {
+    pub fn new(out: &'w mut dyn Write, edit: F) -> Self {
+        Self {
+            out,
+            edit,
+            pending: Vec::with_capacity(CHUNK + 4096),
+        }
+    }
+
+    /// Edits and writes the whole lines gathered (and with `all`, the rest too).
+    fn pass(&mut self, all: bool) -> io::Result<()> {
+        let end = if all {
+            self.pending.len()
+        } else {
+            match self.pending.iter().rposition(|&b| b == b'\n') {
+                Some(nl) => nl + 1,
+                None => return Ok(()),
+            }
+        };
+        if end == 0 {
+            return Ok(());
+        }
+        // A chunk ends after a line break, so never inside a character.
+        // simdutf8: std's check was 2% of a 1,000-entry report, each chunk being checked once
+        // per layer of edits (issue 15).
+        let text = simdutf8::basic::from_utf8(&self.pending[..end])
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        self.out.write_all((self.edit)(text).as_bytes())?;
+        self.pending.drain(..end);
+        Ok(())
+    }
+
+    /// Writes what is left (the last line, even without a line break) and flushes `out`.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.pass(true)?;
+        self.out.flush()
+    }
+}
+
+impl<F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Write for Lines<'_, F> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(data);
+        if self.pending.len() >= CHUNK {
+            self.pass(false)?;
+        }
+        Ok(data.len())
+    }
+
+    /// Flushes only what is complete: a part of a line is held back until its line break (an
+    /// edit needs the whole line), [`Lines::finish`] writes the end.
+    fn flush(&mut self) -> io::Result<()> {
+        self.pass(false)?;
+        self.out.flush()
+    }
 }
 
 /// Every JSON document we print: pretty, one trailing newline, invisible characters escaped.
@@ -93,8 +187,16 @@ fn invisible(c: char) -> bool {
 /// Writes each [`invisible`] character as `\uXXXX`. Outside strings serde_json writes only ASCII,
 /// so every such character is inside a string, where the escape means the same character.
 fn escape_invisible(json: String) -> String {
+    match escape_invisible_text(&json) {
+        Cow::Borrowed(_) => json,
+        Cow::Owned(escaped) => escaped,
+    }
+}
+
+/// [`escape_invisible`] of borrowed text (a copy only when something is escaped).
+fn escape_invisible_text(json: &str) -> Cow<'_, str> {
     if !has_invisible(json.as_bytes()) {
-        return json;
+        return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
@@ -104,7 +206,7 @@ fn escape_invisible(json: String) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Whether UTF-8 `text` holds an [`invisible`] character. Every one is DEL or begins with one
@@ -145,6 +247,57 @@ fn invisible_at(text: &[u8], at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A line-local edit (doubles every `x`, drops every `é`), as the real ones are.
+    fn edit(text: &str) -> Cow<'_, str> {
+        if text.contains(['x', 'é']) {
+            Cow::Owned(text.replace('x', "xx").replace('é', ""))
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+
+    /// Chunk by chunk is the same as all at once: for writes of every size, across chunk
+    /// boundaries, for a line longer than a chunk and a last line with no line break.
+    #[test]
+    fn editing_in_chunks_of_lines_gives_what_editing_the_whole_text_gives() {
+        let mut text = String::new();
+        for i in 0..9_000 {
+            text.push_str(&format!(
+                "  \"line {i}\": \"{}é→x\",\n",
+                "ab".repeat(i % 37)
+            ));
+        }
+        text.push_str(&"x".repeat(3 * CHUNK));
+        text.push_str("\nlast é");
+        for write_size in [1, 7, 4096, CHUNK + 1, text.len()] {
+            let mut out = Vec::new();
+            let mut lines = Lines::new(&mut out, edit);
+            for piece in text.as_bytes().chunks(write_size) {
+                lines.write_all(piece).unwrap();
+            }
+            lines.flush().unwrap();
+            lines.finish().unwrap();
+            assert!(
+                String::from_utf8(out).unwrap() == edit(&text),
+                "writes of {write_size}"
+            );
+        }
+    }
+
+    /// The document written as it is made is the one [`to_string`] makes, invisible characters
+    /// escaped.
+    #[test]
+    fn a_document_written_as_it_is_made_is_the_one_held_whole() {
+        let value = serde_json::json!({
+            "a": ["\u{202e}x", {"b": "\u{85}", "c": 1.5}],
+            "long": "y".repeat(3 * CHUNK),
+            "list": (0..5_000).map(|i| format!("\u{feff}{i}")).collect::<Vec<_>>(),
+        });
+        let mut out = Vec::new();
+        write_pretty(&mut out, &value).unwrap();
+        assert!(String::from_utf8(out).unwrap() == to_string(&value));
+    }
 
     #[test]
     fn invisible_characters_are_escaped_and_read_back_the_same() {

@@ -306,3 +306,43 @@ fn probe_never_prints_a_secret_from_a_url() {
         }
     }
 }
+
+/// A secret that only the last line of defence can catch (a token pasted as a server name, one
+/// in a URL's query) never reaches the JSON documents `check` and `status` write to stdout as
+/// they make them (`Outcome::document`): they pass `redact::output` like every other stdout.
+#[test]
+fn the_streamed_json_documents_pass_the_last_line_of_defence() {
+    let home = Home::fixture("healthy");
+    let file = home.path.join(".claude.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let token = "ghpCANARY16C7e42F292c6912E7710c838347Ae178B4a";
+    config["mcpServers"][token] = serde_json::json!({
+        "type": "http",
+        "url": format!("https://h.example/mcp?api_key={token}"),
+    });
+    std::fs::write(&file, serde_json::to_string_pretty(&config).unwrap()).unwrap();
+    for args in [
+        &["check", "--format", "json"][..],
+        &["status", "--format", "json"],
+        &["check", "--format", "json", "--home", "."],
+    ] {
+        let (stdout, stderr, _) = home.run(args);
+        let doc: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}):\n{stdout}"));
+        assert!(
+            doc["servers"].as_array().is_some_and(|s| s.len() > 1),
+            "{args:?}"
+        );
+        assert!(
+            stdout.contains("[redacted sha256:"),
+            "{args:?}: nothing was redacted:\n{stdout}"
+        );
+        for output in [&stdout, &stderr] {
+            assert!(
+                !output.contains(CANARY),
+                "{args:?} printed the canary:\n{output}"
+            );
+        }
+    }
+}
