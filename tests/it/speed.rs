@@ -46,18 +46,19 @@ impl Visitor for Recorder {
 
 /// Everything a scan says about `doc` under `strategy`.
 fn scan_with(doc: &[u8], strategy: Strategy) -> String {
-    skim::set_strategy(strategy);
-    let mut rec = Recorder::default();
-    let report = scan::scan(doc, &mut rec).expect("no I/O error on a slice");
-    skim::set_strategy(Strategy::Auto);
-    format!("{report:?}\n{}", rec.0.join("\n"))
+    scan_by(|d, v| scan::scan(d, v), doc, strategy)
 }
 
-/// [`scan_with`] through `scan::scan_slice`, whose buffer is the document's size.
-fn scan_slice_with(doc: &[u8], strategy: Strategy) -> String {
+/// [`scan_with`] through `scan` (the whole document as a reader) or `scan::scan_slice` (a
+/// buffer of the document's size).
+fn scan_by(
+    scan: fn(&[u8], &mut dyn Visitor) -> std::io::Result<scan::ScanReport>,
+    doc: &[u8],
+    strategy: Strategy,
+) -> String {
     skim::set_strategy(strategy);
     let mut rec = Recorder::default();
-    let report = scan::scan_slice(doc, &mut rec).expect("no I/O error on a slice");
+    let report = scan(doc, &mut rec).expect("no I/O error on a slice");
     skim::set_strategy(Strategy::Auto);
     format!("{report:?}\n{}", rec.0.join("\n"))
 }
@@ -65,7 +66,7 @@ fn scan_slice_with(doc: &[u8], strategy: Strategy) -> String {
 fn assert_agree(doc: &[u8], what: &str) {
     let careful = scan_with(doc, Strategy::Careful);
     assert!(
-        scan_slice_with(doc, Strategy::Careful) == careful,
+        scan_by(scan::scan_slice, doc, Strategy::Careful) == careful,
         "{what}: scan_slice differs from scan"
     );
     for s in [Strategy::Auto, Strategy::Sse2, Strategy::Scalar] {
