@@ -481,7 +481,6 @@ mod tests {
         assert_eq!(scanned, everything);
     }
 
-    #[cfg(target_os = "linux")]
     /// A fake PID 2 with this executable and these children.
     #[cfg(target_os = "linux")]
     fn fake_kthreadd(root: &Path, exe: Exe, children: &str) {
@@ -531,6 +530,7 @@ mod tests {
         assert_eq!(kernel_threads(&root_fd), vec![3, 9, 12]);
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn reads_a_command_line_only_as_far_as_its_first_three_arguments() {
         let dir = tempfile::tempdir().unwrap();
