@@ -312,25 +312,6 @@ pub fn write_file(
             b.dir.display()
         );
     }
-    if !ok {
-        if existed {
-            atomic::replace(&target, &before, facts.mode, facts.owner, None, trust).with_context(
-                || {
-                    format!(
-                        "verification failed and the original could not be put back; it is in {}",
-                        b.dir.display()
-                    )
-                },
-            )?;
-            b.set_after(&target, None);
-            b.save()?;
-        }
-        bail!(
-            "{} did not read back as planned; the original was put back (backup in {})",
-            target.display(),
-            b.dir.display()
-        );
-    }
     checkpoint("verified");
     drop(claude_lock);
     Ok(Written::Yes)
