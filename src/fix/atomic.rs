@@ -64,9 +64,8 @@ pub fn replace(
             checkpoint("temp-written");
             match expect {
                 Some(expect) => {
-                    let file = dir.open_regular(name, safe::GLOBAL_CONFIG_CAP)?;
-                    let same_file =
-                        expect.id.is_none() || safe::file_id(&file.metadata()?) == expect.id;
+                    let (file, meta) = dir.open_regular_meta(name, safe::GLOBAL_CONFIG_CAP)?;
+                    let same_file = expect.id.is_none() || safe::file_id(&meta) == expect.id;
                     Ok(same_file && reads_as(file, expect.bytes)?)
                 }
                 None => Ok(true),

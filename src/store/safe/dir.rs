@@ -131,7 +131,11 @@ impl DirHandle {
     }
 
     /// [`DirHandle::open_regular`], with the metadata its check read.
-    fn open_regular_meta(&self, name: &OsStr, cap: u64) -> io::Result<(File, std::fs::Metadata)> {
+    pub fn open_regular_meta(
+        &self,
+        name: &OsStr,
+        cap: u64,
+    ) -> io::Result<(File, std::fs::Metadata)> {
         let path = self.path.join(name);
         #[cfg(unix)]
         let file = {
