@@ -96,6 +96,11 @@ pub struct Lines<'w, F> {
     out: &'w mut dyn Write,
     edit: F,
     pending: Vec<u8>,
+    /// How much of `pending`, from its start, is known to hold no line break: a line longer
+    /// than a chunk is searched once, not again after every small write (serde writes a few
+    /// bytes at a time; a search of the whole pending text per write was quadratic in the
+    /// line's length).
+    searched: usize,
 }
 
 impl<'w, F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Lines<'w, F> {
@@ -104,6 +109,7 @@ impl<'w, F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Lines<'w, F> {
             out,
             edit,
             pending: Vec::with_capacity(CHUNK + 4096),
+            searched: 0,
         }
     }
 
@@ -112,9 +118,12 @@ impl<'w, F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Lines<'w, F> {
         let end = if all {
             self.pending.len()
         } else {
-            match self.pending.iter().rposition(|&b| b == b'\n') {
-                Some(nl) => nl + 1,
-                None => return Ok(()),
+            match memchr::memrchr(b'\n', &self.pending[self.searched..]) {
+                Some(nl) => self.searched + nl + 1,
+                None => {
+                    self.searched = self.pending.len();
+                    return Ok(());
+                }
             }
         };
         if end == 0 {
@@ -127,6 +136,8 @@ impl<'w, F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Lines<'w, F> {
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         self.out.write_all((self.edit)(text).as_bytes())?;
         self.pending.drain(..end);
+        // What is left follows the last line break: none in it.
+        self.searched = self.pending.len();
         Ok(())
     }
 
