@@ -10,11 +10,15 @@
 //! digits run past the block) is left to the careful scanner, which reports it with its exact
 //! offset: this module only ever says "these bytes are fine" or "ask the careful path".
 //!
-//! Classification uses SSE2 on x86_64 (part of the baseline, but still detected at run time) and a
-//! portable scalar version elsewhere; both are tested against each other and against the careful
-//! scanner (tests/it/speed.rs, and the tests below).
+//! Classification uses AVX-512BW where the CPU has it (`avx512.rs`), else AVX2, else SSE2 on
+//! x86_64 (part of the baseline, but still detected at run time), and a portable scalar version
+//! elsewhere; all are tested against each other and against the careful scanner
+//! (tests/it/speed.rs, and the tests below).
 
 use std::sync::atomic::{AtomicU8, Ordering};
+
+#[cfg(target_arch = "x86_64")]
+pub mod avx512;
 
 pub(super) const BLOCK: usize = 64;
 
@@ -47,8 +51,10 @@ pub(super) enum Block {
 /// Which classifier to use: chosen at run time, or forced (tests, benchmarks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Strategy {
-    /// The best the CPU has: AVX2, else SSE2, else scalar masks.
+    /// The best the CPU has: AVX-512BW, else AVX2, else SSE2, else scalar masks.
     Auto,
+    /// AVX2 masks where the CPU has AVX2 (else as [`Strategy::Sse2`]).
+    Avx2,
     /// SSE2 masks (x86_64; elsewhere the scalar ones).
     Sse2,
     /// The portable mask code.
@@ -60,6 +66,7 @@ pub enum Strategy {
 /// A resolved strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kernel {
+    Avx512,
     Avx2,
     Sse2,
     Scalar,
@@ -76,6 +83,7 @@ pub fn set_strategy(s: Strategy) {
             Strategy::Sse2 => 1,
             Strategy::Scalar => 2,
             Strategy::Careful => 3,
+            Strategy::Avx2 => 4,
         },
         Ordering::Relaxed,
     );
@@ -85,8 +93,9 @@ pub fn set_strategy(s: Strategy) {
 #[inline]
 pub(super) fn kernel() -> Kernel {
     match STRATEGY.load(Ordering::Relaxed) {
-        0 if has_avx2() => Kernel::Avx2,
-        0 | 1 if has_sse2() => Kernel::Sse2,
+        0 if has_avx512() => Kernel::Avx512,
+        0 | 4 if has_avx2() => Kernel::Avx2,
+        0 | 1 | 4 if has_sse2() => Kernel::Sse2,
         3 => Kernel::Careful,
         _ => Kernel::Scalar,
     }
@@ -99,6 +108,18 @@ fn has_sse2() -> bool {
         std::arch::is_x86_feature_detected!("sse2")
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        false
+    }
+}
+
+#[inline]
+fn has_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        avx512::available()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
     {
         false
     }
@@ -252,6 +273,9 @@ pub fn escaped(backslash: u64) -> u64 {
 #[inline]
 pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> (usize, bool) {
     match kernel {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `kernel` chose Avx512 only after the CPU said it has AVX-512F and BW.
+        Kernel::Avx512 => unsafe { avx512::skim(buf, i) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `kernel` chose Avx2 only after the CPU said it has AVX2.
         Kernel::Avx2 => unsafe { skim_avx2(buf, i) },

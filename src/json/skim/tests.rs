@@ -32,6 +32,10 @@ fn simd_and_scalar_classify_alike() {
     if !avx2 {
         eprintln!("no AVX2 on this CPU: only SSE2 is compared");
     }
+    let avx512 = has_avx512();
+    if !avx512 {
+        eprintln!("no AVX-512BW on this CPU: its kernel is not compared");
+    }
     let mut blocks: Vec<[u8; BLOCK]> = (0..=255u8).map(|v| [v; BLOCK]).collect();
     let mut rng = Rng(1);
     blocks.extend((0..20_000).map(|_| random_block(&mut rng)));
@@ -41,6 +45,10 @@ fn simd_and_scalar_classify_alike() {
         if avx2 {
             // SAFETY: the CPU has AVX2 (checked above).
             assert_eq!(unsafe { classify_avx2(b) }, want, "{b:?}");
+        }
+        if avx512 {
+            // SAFETY: the CPU has AVX-512F and BW (checked above).
+            assert_eq!(unsafe { avx512::classify(b) }, want, "{b:?}");
         }
     }
 }
@@ -131,6 +139,17 @@ fn blocks_agree_with_a_byte_by_byte_reading() {
                 &|_: &[u8; BLOCK]| (m.escapable, m.u, m.hex),
             );
             kernels.push(("avx2", got));
+        }
+        #[cfg(target_arch = "x86_64")]
+        if has_avx512() {
+            // SAFETY: the CPU has AVX-512F and BW.
+            let m = unsafe { avx512::classify(&b) };
+            let got = string_block(
+                &b,
+                &|_: &[u8; BLOCK]| (m.quote, m.backslash, m.control),
+                &|_: &[u8; BLOCK]| (m.escapable, m.u, m.hex),
+            );
+            kernels.push(("avx512", got));
         }
         for (name, got) in kernels {
             let want = by_hand(&b);
