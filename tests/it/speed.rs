@@ -3,9 +3,8 @@
 //!
 //! - the 64-byte string skimmer (AVX-512BW, AVX2, SSE2 and scalar masks) and the careful
 //!   scanner report the same errors, offsets, duplicates, sizes and captured bytes on a generated
-//!   home and on a seeded,
-//!   deterministic corpus of mutated documents, and so does a scan of bytes in memory through a
-//!   buffer of their size (`scan::scan_slice`);
+//!   home and on a seeded, deterministic corpus of mutated documents, and so does a scan of bytes
+//!   in memory through a buffer of their size (`scan::scan_slice`);
 //! - `fix` on a generated 10,000-entry credentials file leaves the bytes that removing the
 //!   entries one at a time leaves;
 //! - `fix::edit::parses_to`, which checks the planned bytes without a second tree, answers what

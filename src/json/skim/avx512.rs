@@ -88,5 +88,5 @@ pub fn classify(block: &[u8; BLOCK]) -> Masks {
 #[target_feature(enable = "avx512f,avx512bw")]
 pub(super) unsafe fn skim(buf: &[u8], i: usize) -> (usize, bool) {
     // Closures inherit this function's target features, so the AVX-512 code inlines here.
-    blocks(buf, i, |b| structural(b), |b| escapes(b))
+    blocks::<true>(buf, i, |b| structural(b), |b| escapes(b))
 }
