@@ -50,8 +50,18 @@ pub(super) fn blocks<const UNIFORM: bool>(
     let mut carry_esc = 0u64;
     // Bytes of the next block that must be hex digits (the rest of a `\u`).
     let mut carry_hex = 0u64;
-    // Where the careful scanner can start if the next block needs it or the buffer ends.
-    let mut clean = i;
+    // The unescaped backslashes of the block before (where its escapes start).
+    let mut starts = 0u64;
+    // Where the careful scanner can start when the block at `i` needs it or the buffer ends:
+    // `i`, or with an escape crossing into that block, the escape's backslash (the block
+    // before's last unescaped one). Worked out only then.
+    let clean = |i: usize, carry: u64, starts: u64| {
+        if carry == 0 {
+            i
+        } else {
+            i - 1 - starts.leading_zeros() as usize
+        }
+    };
     while let Some(block) = buf.get(i..i + BLOCK) {
         let block: &[u8; BLOCK] = block.try_into().expect("64 bytes");
         let (quote, backslash, control) = structural(block);
@@ -59,47 +69,37 @@ pub(super) fn blocks<const UNIFORM: bool>(
             // No escape: the first quote ends the string; a control character before it is an
             // error.
             let end = quote.trailing_zeros() as usize;
-            if control & low_bits(end) != 0 {
-                return (clean, false);
+            if (control.trailing_zeros() as usize) < end {
+                return (i, false);
             }
             if end < BLOCK {
                 return (i + end, true);
             }
             i += BLOCK;
-            clean = i;
             continue;
         }
         let (escapable, is_u, hex) = escapes(block);
         let (esc, esc_out) = escaped(backslash, carry_esc);
         let u = esc & is_u;
-        let digits = (u << 1) | (u << 2) | (u << 3) | (u << 4) | carry_hex;
+        let due = (u << 1) | (u << 2);
+        let digits = due | (due << 2) | carry_hex;
         let bad = control | (esc & !escapable) | (digits & !hex);
         let quotes = quote & !esc;
         if quotes | bad != 0 {
-            // The first quote (64: none); a quote where a hex digit is due is `bad` at its own
-            // bit.
+            // The first quote (64: none) ends the string if nothing before it, nor itself (a
+            // quote where a hex digit is due), is bad.
             let at = quotes.trailing_zeros() as usize;
-            if bad & low_bits(at + 1) == 0 {
+            if bad.trailing_zeros() as usize > at {
                 return (i + at, true);
             }
-            return (clean, false);
+            return (clean(i, carry_esc | carry_hex, starts), false);
         }
         carry_esc = esc_out;
         // A digit due at p + k (k = 1..=4) past the block lands on p + k - 64 of the next.
-        carry_hex = (u >> 60) | (u >> 61) | (u >> 62) | (u >> 63);
-        // With an escape crossing into the next block, the careful scanner would start at its
-        // backslash: this block's last unescaped one. Without a branch (whether an escape
-        // crosses is as good as random in pasted text).
-        let starts = backslash & !esc;
-        let crossing = 0usize.wrapping_sub(usize::from(carry_esc | carry_hex != 0));
-        clean = i + BLOCK - ((starts.leading_zeros() as usize + 1) & crossing);
+        let late = (u >> 60) | (u >> 61);
+        carry_hex = late | (late >> 2);
+        starts = backslash & !esc;
         i += BLOCK;
     }
-    (clean, false)
-}
-
-/// The `n` lowest bits (n in 0..=64).
-#[inline(always)]
-fn low_bits(n: usize) -> u64 {
-    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+    (clean(i, carry_esc | carry_hex, starts), false)
 }
