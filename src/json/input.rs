@@ -163,18 +163,16 @@ impl<R: Read> Input<R> {
         }
         // simdutf8: the same answer as `std::str::from_utf8` (valid_up_to, error_len), with SIMD
         // chosen at run time; std's validator was 14-34% of `check` on a large home. `basic`
-        // first: it only says valid or not, without tracking where, and is faster; a chunk it
-        // refuses (a cut sequence at its end, or bad bytes) goes through `compat` for the place.
-        // `basic` stops short of the last character, which the chunk's end may cut (in non-ASCII
-        // text it often does): the few bytes from its first go through `compat`, which says
-        // whether they are cut or wrong.
+        // first: it only says valid or not, without tracking where, and is faster. It stops
+        // short of the last character, which the chunk's end may cut (in non-ASCII text it often
+        // does); those few bytes, or the whole chunk if `basic` refuses it, go through `compat`,
+        // which gives the place and whether a sequence is only cut.
         let chunk = &self.buf[from..self.end];
         let last = chunk.len().saturating_sub(4)
             + chunk[chunk.len().saturating_sub(4)..]
                 .iter()
                 .rposition(|&b| b & 0xC0 != 0x80)
                 .unwrap_or(0);
-        let mut from = from;
         if simdutf8::basic::from_utf8(&chunk[..last]).is_ok() {
             from += last;
         }
