@@ -1,12 +1,13 @@
 //! The JSON scanner on arbitrary bytes: it never panics, it agrees with serde_json about which
-//! documents are valid JSON (the documented exceptions aside), and every span it reports points at
-//! the bytes it names.
+//! documents are valid JSON (the documented exceptions aside), every span it reports points at
+//! the bytes it names, and every string skimmer reports what the careful scanner reports.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use mcp_auth_doctor::json::SyntaxErrorKind;
 use mcp_auth_doctor::json::scan::{self, Seg, Visit, Visitor};
+use mcp_auth_doctor::json::skim::{self, Strategy};
 
 /// Descends everywhere and records the spans the scanner reports.
 #[derive(Default)]
@@ -59,7 +60,22 @@ fn representable_only(e: &serde_json::Error) -> bool {
     .any(|what| m.contains(what))
 }
 
+/// Everything a scan of `data` says under `strategy`.
+fn scan_under(data: &[u8], strategy: Strategy) -> String {
+    skim::set_strategy(strategy);
+    let mut spans = Spans::default();
+    let report = scan::scan(data, &mut spans).expect("reading a slice cannot fail");
+    skim::set_strategy(Strategy::Auto);
+    format!("{report:?} {:?} {:?}", spans.members, spans.objects)
+}
+
 fuzz_target!(|data: &[u8]| {
+    // Every string skimmer (AVX-512BW, AVX2, SSE2, scalar, as the CPU has them) says what the
+    // careful scanner says: errors and their offsets, duplicates, spans.
+    let careful = scan_under(data, Strategy::Careful);
+    for s in [Strategy::Auto, Strategy::Avx2, Strategy::Sse2, Strategy::Scalar] {
+        assert_eq!(scan_under(data, s), careful, "{s:?} differs from the careful scan");
+    }
     let mut spans = Spans::default();
     let report = scan::scan(data, &mut spans).expect("reading a slice cannot fail");
     if report.error.is_none() {

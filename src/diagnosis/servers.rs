@@ -2,8 +2,6 @@
 //! needs-auth marker, the [`ServerVerdict`](super::verdict::ServerVerdict) and the codes of the
 //! findings about it. `render::servers` turns it into prose.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::verdict::{self, NextStep, Reason, Verdict};
@@ -228,7 +226,7 @@ fn summary(
     inv: &Inventory,
     members: &[&ConfiguredServer],
     findings: &[Finding],
-    live: &HashMap<&str, Vec<&ConfiguredServer>>,
+    live: &crate::model::inventory::LiveKeys<'_>,
 ) -> ServerSummary {
     let s = members[0];
     let now = inv.now_ms;

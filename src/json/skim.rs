@@ -6,15 +6,23 @@
 //! `scan.rs` pays an unpredictable branch for each. Here a block is classified into masks of
 //! quotes, backslashes and control characters, escaped positions come from the odd-backslash rule
 //! (a byte is escaped when an odd run of backslashes ends right before it), and the escapes are
-//! checked as masks too. Anything unusual (an invalid escape, a control character, a `\u` whose
-//! digits run past the block) is left to the careful scanner, which reports it with its exact
-//! offset: this module only ever says "these bytes are fine" or "ask the careful path".
+//! checked as masks too, with the escape state carried from block to block (`carry.rs`).
+//! Anything unusual (an invalid escape, a control character) is left to the careful scanner, which
+//! reports it with its exact offset: this module only ever says "these bytes are fine" or "ask the
+//! careful path".
 //!
-//! Classification uses SSE2 on x86_64 (part of the baseline, but still detected at run time) and a
-//! portable scalar version elsewhere; both are tested against each other and against the careful
-//! scanner (tests/it/speed.rs, and the tests below).
+//! Classification uses AVX-512BW where the CPU has it (`avx512.rs`), else AVX2, else SSE2 on
+//! x86_64 (part of the baseline, but still detected at run time), and a portable scalar version
+//! elsewhere; all are tested against each other and against the careful scanner
+//! (tests/it/speed.rs, and the tests below).
 
 use std::sync::atomic::{AtomicU8, Ordering};
+
+#[cfg(target_arch = "x86_64")]
+pub mod avx512;
+mod carry;
+
+use carry::blocks;
 
 pub(super) const BLOCK: usize = 64;
 
@@ -32,23 +40,13 @@ pub struct Masks {
     pub hex: u64,
 }
 
-/// What [`string_block`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Block {
-    /// The closing quote is at this offset, and every byte before it is valid string content.
-    End(usize),
-    /// The first `n` bytes (1..=64) are valid string content without the closing quote; continue
-    /// at `n` (never inside an escape).
-    Plain(usize),
-    /// The careful scanner must look at the start of this block.
-    Careful,
-}
-
 /// Which classifier to use: chosen at run time, or forced (tests, benchmarks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Strategy {
-    /// The best the CPU has: AVX2, else SSE2, else scalar masks.
+    /// The best the CPU has: AVX-512BW, else AVX2, else SSE2, else scalar masks.
     Auto,
+    /// AVX2 masks where the CPU has AVX2 (else as [`Strategy::Sse2`]).
+    Avx2,
     /// SSE2 masks (x86_64; elsewhere the scalar ones).
     Sse2,
     /// The portable mask code.
@@ -60,6 +58,7 @@ pub enum Strategy {
 /// A resolved strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kernel {
+    Avx512,
     Avx2,
     Sse2,
     Scalar,
@@ -76,6 +75,7 @@ pub fn set_strategy(s: Strategy) {
             Strategy::Sse2 => 1,
             Strategy::Scalar => 2,
             Strategy::Careful => 3,
+            Strategy::Avx2 => 4,
         },
         Ordering::Relaxed,
     );
@@ -85,8 +85,9 @@ pub fn set_strategy(s: Strategy) {
 #[inline]
 pub(super) fn kernel() -> Kernel {
     match STRATEGY.load(Ordering::Relaxed) {
-        0 if has_avx2() => Kernel::Avx2,
-        0 | 1 if has_sse2() => Kernel::Sse2,
+        0 if has_avx512() => Kernel::Avx512,
+        0 | 4 if has_avx2() => Kernel::Avx2,
+        0 | 1 | 4 if has_sse2() => Kernel::Sse2,
         3 => Kernel::Careful,
         _ => Kernel::Scalar,
     }
@@ -99,6 +100,18 @@ fn has_sse2() -> bool {
         std::arch::is_x86_feature_detected!("sse2")
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        false
+    }
+}
+
+#[inline]
+fn has_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        avx512::available()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
     {
         false
     }
@@ -230,35 +243,21 @@ fn escapes_sse2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
     }
 }
 
-const EVEN: u64 = 0x5555_5555_5555_5555;
-
-/// The bytes escaped by a backslash: right after an odd-length run of backslashes. `backslash`
-/// must not have bit 63 set (the caller cuts a block before a trailing run), so no run carries
-/// into the next block and none comes in from the previous one.
-#[inline]
-pub fn escaped(backslash: u64) -> u64 {
-    let starts = backslash & !(backslash << 1);
-    let even_starts = starts & EVEN;
-    let odd_starts = starts & !EVEN;
-    // Adding a run's start bit to the run carries past its end: the carry lands on the byte after.
-    let even_ends = backslash.wrapping_add(even_starts) & !backslash;
-    let odd_ends = backslash.wrapping_add(odd_starts) & !backslash;
-    // A run that starts on an even bit and ends before an odd bit has odd length, and so on.
-    (even_ends & !EVEN) | (odd_ends & EVEN)
-}
-
 /// Skims the string body that starts at `buf[i]` (not inside an escape) block by block. Returns
 /// where the careful scanner should go on, and whether that is the closing quote.
 #[inline]
 pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> (usize, bool) {
     match kernel {
         #[cfg(target_arch = "x86_64")]
+        // SAFETY: `kernel` chose Avx512 only after the CPU said it has AVX-512F and BW.
+        Kernel::Avx512 => unsafe { avx512::skim(buf, i) },
+        #[cfg(target_arch = "x86_64")]
         // SAFETY: `kernel` chose Avx2 only after the CPU said it has AVX2.
         Kernel::Avx2 => unsafe { skim_avx2(buf, i) },
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        Kernel::Sse2 => blocks(buf, i, structural_sse2, escapes_sse2),
+        Kernel::Sse2 => blocks::<false>(buf, i, structural_sse2, escapes_sse2),
         Kernel::Careful => (i, false),
-        _ => blocks(buf, i, structural_scalar, escapes_scalar),
+        _ => blocks::<false>(buf, i, structural_scalar, escapes_scalar),
     }
 }
 
@@ -266,26 +265,7 @@ pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> (usize, bool) {
 #[target_feature(enable = "avx2")]
 unsafe fn skim_avx2(buf: &[u8], i: usize) -> (usize, bool) {
     // Closures inherit this function's target features, so the AVX2 code inlines here.
-    blocks(buf, i, |b| structural_avx2(b), |b| escapes_avx2(b))
-}
-
-/// The block loop, for one classifier (inlined into each kernel).
-#[inline(always)]
-fn blocks(
-    buf: &[u8],
-    mut i: usize,
-    structural: impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
-    escapes: impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
-) -> (usize, bool) {
-    while let Some(block) = buf.get(i..i + BLOCK) {
-        let block: &[u8; BLOCK] = block.try_into().expect("64 bytes");
-        match string_block(block, &structural, &escapes) {
-            Block::End(n) => return (i + n, true),
-            Block::Plain(n) => i += n,
-            Block::Careful => break,
-        }
-    }
-    (i, false)
+    blocks::<false>(buf, i, |b| structural_avx2(b), |b| escapes_avx2(b))
 }
 
 fn structural_scalar(block: &[u8; BLOCK]) -> (u64, u64, u64) {
@@ -429,73 +409,6 @@ const fn nibble_tables() -> ([u8; 16], [u8; 16]) {
         l += 1;
     }
     (lo, hi)
-}
-
-/// Looks at the 64 bytes at the start of `block` inside a string body (not inside an escape).
-#[inline(always)]
-pub(super) fn string_block(
-    block: &[u8; BLOCK],
-    structural: &impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
-    escapes: &impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
-) -> Block {
-    let (quote, backslash, control) = structural(block);
-    if backslash == 0 {
-        // No escape: the first quote ends the string; a control character before it is an error.
-        let end = quote.trailing_zeros() as usize;
-        let within = low_bits(end);
-        return match (control & within, end) {
-            (0, BLOCK) => Block::Plain(BLOCK),
-            (0, at) => Block::End(at),
-            _ => Block::Careful,
-        };
-    }
-    let (escapable, is_u, hex) = escapes(block);
-    let mut usable = BLOCK;
-    // A trailing run of backslashes may continue in the next block: stop before it.
-    if backslash >> 63 != 0 {
-        let run = (!backslash).leading_zeros() as usize;
-        usable = BLOCK - run;
-    }
-    let keep = low_bits(usable);
-    let backslash = backslash & keep;
-    let esc = escaped(backslash) & keep;
-    // A `\u` whose four digits do not all fit: stop before its backslash.
-    let late_u = esc & is_u & !low_bits(BLOCK - 4);
-    if late_u != 0 {
-        usable = usable.min(late_u.trailing_zeros() as usize - 1);
-    }
-    let quotes = quote & !esc & low_bits(usable);
-    let (limit, end) = match quotes {
-        0 => (usable, None),
-        q => {
-            let at = q.trailing_zeros() as usize;
-            (at, Some(at))
-        }
-    };
-    if limit == 0 {
-        return match end {
-            Some(0) => Block::End(0),
-            _ => Block::Careful,
-        };
-    }
-    let within = low_bits(limit);
-    let esc = esc & within;
-    let u = esc & is_u;
-    let digits = (u << 1) | (u << 2) | (u << 3) | (u << 4);
-    let bad = (control & within) | (esc & !escapable) | (digits & !hex);
-    if bad != 0 {
-        return Block::Careful;
-    }
-    match end {
-        Some(at) => Block::End(at),
-        None => Block::Plain(limit),
-    }
-}
-
-/// The `n` lowest bits (n in 0..=64).
-#[inline]
-fn low_bits(n: usize) -> u64 {
-    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
 }
 
 #[cfg(test)]

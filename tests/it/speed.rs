@@ -1,10 +1,10 @@
 //! The fast paths of issue 15 give the same results as the careful ones (no timing here: the
 //! benchmark in bench/run.sh measures; these prove nothing changed):
 //!
-//! - the 64-byte string skimmer (AVX2, SSE2 and scalar masks) and the careful scanner report the same
-//!   errors, offsets, duplicates, sizes and captured bytes on a generated home and on a seeded,
-//!   deterministic corpus of mutated documents, and so does a scan of bytes in memory through a
-//!   buffer of their size (`scan::scan_slice`);
+//! - the 64-byte string skimmer (AVX-512BW, AVX2, SSE2 and scalar masks) and the careful
+//!   scanner report the same errors, offsets, duplicates, sizes and captured bytes on a generated
+//!   home and on a seeded, deterministic corpus of mutated documents, and so does a scan of bytes
+//!   in memory through a buffer of their size (`scan::scan_slice`);
 //! - `fix` on a generated 10,000-entry credentials file leaves the bytes that removing the
 //!   entries one at a time leaves;
 //! - `fix::edit::parses_to`, which checks the planned bytes without a second tree, answers what
@@ -69,7 +69,12 @@ fn assert_agree(doc: &[u8], what: &str) {
         scan_by(scan::scan_slice, doc, Strategy::Careful) == careful,
         "{what}: scan_slice differs from scan"
     );
-    for s in [Strategy::Auto, Strategy::Sse2, Strategy::Scalar] {
+    for s in [
+        Strategy::Auto,
+        Strategy::Avx2,
+        Strategy::Sse2,
+        Strategy::Scalar,
+    ] {
         let fast = scan_with(doc, s);
         assert!(
             fast == careful,

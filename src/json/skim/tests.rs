@@ -32,6 +32,10 @@ fn simd_and_scalar_classify_alike() {
     if !avx2 {
         eprintln!("no AVX2 on this CPU: only SSE2 is compared");
     }
+    let avx512 = has_avx512();
+    if !avx512 {
+        eprintln!("no AVX-512BW on this CPU: its kernel is not compared");
+    }
     let mut blocks: Vec<[u8; BLOCK]> = (0..=255u8).map(|v| [v; BLOCK]).collect();
     let mut rng = Rng(1);
     blocks.extend((0..20_000).map(|_| random_block(&mut rng)));
@@ -42,109 +46,188 @@ fn simd_and_scalar_classify_alike() {
             // SAFETY: the CPU has AVX2 (checked above).
             assert_eq!(unsafe { classify_avx2(b) }, want, "{b:?}");
         }
+        if avx512 {
+            // SAFETY: the CPU has AVX-512F and BW (checked above).
+            assert_eq!(unsafe { avx512::classify(b) }, want, "{b:?}");
+        }
     }
 }
 
-/// The escaped positions, the slow way.
-fn escaped_by_hand(backslash: u64) -> u64 {
+/// The escaped positions and the carry out, the slow way: a backslash not itself escaped escapes
+/// the next byte.
+fn escaped_by_hand(backslash: u64, carry_in: u64) -> (u64, u64) {
     let mut out = 0;
-    let mut run = 0;
+    let mut pending = carry_in == 1;
     for i in 0..64 {
-        if backslash >> i & 1 == 1 {
-            run += 1;
-        } else {
-            if run % 2 == 1 {
-                out |= 1 << i;
-            }
-            run = 0;
+        if pending {
+            out |= 1 << i;
+            pending = false;
+        } else if backslash >> i & 1 == 1 {
+            pending = true;
         }
     }
-    out
+    (out, u64::from(pending))
 }
 
 #[test]
-fn the_odd_backslash_rule() {
+fn the_odd_backslash_rule_with_carries() {
     let mut rng = Rng(2);
     for _ in 0..50_000 {
-        let b = rng.next() & rng.next() >> 1; // dense runs, bit 63 clear
-        assert_eq!(escaped(b), escaped_by_hand(b), "{b:064b}");
+        let b = rng.next() | rng.next() & rng.next(); // dense runs, either end
+        for carry in [0, 1] {
+            assert_eq!(
+                carry::escaped(b, carry),
+                escaped_by_hand(b, carry),
+                "{b:064b} {carry}"
+            );
+        }
     }
-    assert_eq!(escaped(0b1), 0b10);
-    assert_eq!(escaped(0b11), 0);
-    assert_eq!(escaped(0b1110), 0b10000);
+    for carry in [0, 1] {
+        assert_eq!(
+            carry::escaped(u64::MAX, carry),
+            escaped_by_hand(u64::MAX, carry)
+        );
+        assert_eq!(carry::escaped(0, carry), escaped_by_hand(0, carry));
+    }
+    assert_eq!(carry::escaped(0b1, 0), (0b10, 0));
+    assert_eq!(carry::escaped(0b11, 0), (0b10, 0));
+    assert_eq!(carry::escaped(0b1110, 0), (0b0100 | 0b10000, 0));
+    assert_eq!(carry::escaped(1 << 63, 0), (0, 1));
+    assert_eq!(carry::escaped(0b1, 1), (0b1, 0));
 }
 
-/// What the careful scanner would conclude about a block, byte by byte.
-fn by_hand(b: &[u8; BLOCK]) -> Block {
+/// How the careful scanner reads a string body: the positions it passes between whole escapes
+/// (where it can take over), and where it stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Quote(usize),
+    /// A control character or an invalid escape at this offset.
+    Bad(usize),
+    /// The bytes end (or end inside an escape) at this clean offset.
+    End(usize),
+}
+
+fn by_hand(body: &[u8]) -> (Vec<bool>, Stop) {
+    let mut clean = vec![false; body.len() + 1];
     let mut i = 0;
-    while i < BLOCK {
-        match b[i] {
-            b'"' => return Block::End(i),
-            c if c < 0x20 => return Block::Careful,
-            b'\\' => {
-                let Some(&e) = b.get(i + 1) else {
-                    return if i == 0 {
-                        Block::Careful
-                    } else {
-                        Block::Plain(i)
-                    };
-                };
-                match e {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                    b'u' if i + 6 > BLOCK => {
-                        return if i == 0 {
-                            Block::Careful
-                        } else {
-                            Block::Plain(i)
-                        };
-                    }
-                    b'u' if b[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit) => i += 6,
-                    _ => return Block::Careful,
-                }
-            }
+    let stop = loop {
+        clean[i] = true;
+        let Some(&b) = body.get(i) else {
+            break Stop::End(i);
+        };
+        match b {
+            b'"' => break Stop::Quote(i),
+            c if c < 0x20 => break Stop::Bad(i),
+            b'\\' => match body.get(i + 1) {
+                None => break Stop::End(i),
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                Some(b'u') if i + 6 > body.len() => break Stop::End(i),
+                Some(b'u') if body[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit) => i += 6,
+                Some(_) => break Stop::Bad(i),
+            },
             _ => i += 1,
         }
-    }
-    Block::Plain(BLOCK)
+    };
+    (clean, stop)
 }
 
-/// The mask answer equals the byte-by-byte one, except that the masks may say `Careful` where
-/// bytes before a problem were fine (the careful scanner then consumes them itself).
-#[test]
-fn blocks_agree_with_a_byte_by_byte_reading() {
-    let mut rng = Rng(3);
-    for _ in 0..200_000 {
-        let b = random_block(&mut rng);
-        let mut kernels: Vec<(&str, Block)> = vec![(
-            "scalar",
-            string_block(&b, &structural_scalar, &escapes_scalar),
-        )];
-        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        kernels.push(("sse2", string_block(&b, &structural_sse2, &escapes_sse2)));
-        #[cfg(target_arch = "x86_64")]
-        if has_avx2() {
-            // SAFETY: the CPU has AVX2.
-            let m = unsafe { classify_avx2(&b) };
-            let got = string_block(
-                &b,
-                &|_: &[u8; BLOCK]| (m.quote, m.backslash, m.control),
-                &|_: &[u8; BLOCK]| (m.escapable, m.u, m.hex),
-            );
-            kernels.push(("avx2", got));
+/// A string body of plain runs and escapes, now and then a quote, a control character or a bad
+/// escape: many of them cross a 64-byte block boundary.
+fn random_body(rng: &mut Rng) -> Vec<u8> {
+    const GOOD: &[&[u8]] = &[
+        b"\\n",
+        b"\\\\",
+        b"\\\"",
+        b"\\/",
+        b"\\t",
+        b"\\u00e9",
+        b"\\uD83D",
+        b"\\uabCD",
+        b"\xc3\xa9",
+        b"\xe6\x97\xa5",
+        b"u",
+        b"0f",
+        b"\\\\\\\\",
+        b"\\\\\\\\\\\\\\\\\\\\",
+    ];
+    const BAD: &[&[u8]] = &[
+        b"\"", b"\x01", b"\x1f", b"\n", b"\\x", b"\\u12G4", b"\\u\"", b"\\u00\"", b"\\U", b"\\",
+    ];
+    let mut body = Vec::new();
+    let len = 64 + rng.below(400);
+    while body.len() < len {
+        let r = rng.below(1000);
+        if r < 8 {
+            body.extend_from_slice(BAD[rng.below(BAD.len())]);
+        } else if r < 400 {
+            body.extend_from_slice(GOOD[rng.below(GOOD.len())]);
+        } else {
+            let n = 1 + rng.below(12);
+            body.extend(std::iter::repeat_n(b'a' + rng.below(26) as u8, n));
         }
-        for (name, got) in kernels {
-            let want = by_hand(&b);
-            let fine = match (got, want) {
-                (Block::Careful, _) => true,
-                // Stopping earlier (before a trailing backslash run) is fine too.
-                (Block::Plain(g), Block::Plain(w) | Block::End(w)) => g > 0 && g <= w,
-                _ => got == want,
+    }
+    body
+}
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Every kernel's skim of a string body agrees with the careful reading: a closing quote only
+/// where the careful scanner finds it, otherwise a position where it can take over (not inside an
+/// escape, every byte before it valid), never past a problem, never far before one, and never
+/// short of a closing quote that lies in whole blocks after valid bytes.
+#[test]
+fn skims_agree_with_a_byte_by_byte_reading() {
+    let mut kernels = vec![Kernel::Scalar];
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    kernels.push(Kernel::Sse2);
+    if has_avx2() {
+        kernels.push(Kernel::Avx2);
+    }
+    if has_avx512() {
+        kernels.push(Kernel::Avx512);
+    }
+    let mut rng = Rng(3);
+    for _ in 0..30_000 {
+        let body = random_body(&mut rng);
+        let (clean, stop) = by_hand(&body);
+        let whole = body.len() / BLOCK * BLOCK;
+        for &kernel in &kernels {
+            let (at, closed) = skim(&body, 0, kernel);
+            let what = || {
+                format!(
+                    "{kernel:?}: {at} {closed} vs {stop:?}: {:?}",
+                    body.escape_ascii().to_string()
+                )
             };
-            assert!(
-                fine,
-                "{name}: {got:?} vs {want:?}: {:?}",
-                String::from_utf8_lossy(&b)
-            );
+            if closed {
+                assert_eq!(stop, Stop::Quote(at), "{}", what());
+                continue;
+            }
+            assert!(clean[at], "not a clean position: {}", what());
+            match stop {
+                Stop::Quote(q) => {
+                    assert!(q >= whole, "a quote in whole blocks missed: {}", what());
+                    assert!(at <= q, "{}", what());
+                }
+                Stop::Bad(e) => {
+                    assert!(at <= e, "past a problem: {}", what());
+                    if e < whole {
+                        assert!(at + BLOCK + 6 > e, "far before a problem: {}", what());
+                    }
+                }
+                Stop::End(e) => assert!(at <= e, "{}", what()),
+            }
+            if !matches!(stop, Stop::Bad(e) if e < whole) {
+                assert!(
+                    at + BLOCK + 6 > whole.min(body.len()),
+                    "stopped early: {}",
+                    what()
+                );
+            }
         }
     }
 }
