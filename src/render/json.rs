@@ -51,8 +51,30 @@ pub fn check(d: &Diagnosis, plan: &Plan) -> String {
 /// 1,000-entry report is 1.45 MB: its pages and the copies each later pass made of it were a
 /// fifth of the run; issue 15). The bytes are exactly those of [`to_string`] of the document.
 pub fn write_check(out: &mut dyn Write, d: &Diagnosis, plan: &Plan) -> io::Result<()> {
+    write_pretty(out, &check_document(d, plan))
+}
+
+/// [`write_check`] without its pass of [`escape_invisible_text`], for a writer that makes that
+/// pass itself on whole lines (a [`crate::Document`] with it as its first edit): the text goes
+/// through one layer of chunks instead of two (each a copy, a line-break search and a UTF-8
+/// check of the whole report). Buffered here, so that serde's many small writes are not each a
+/// call through `out`'s vtable.
+pub fn write_check_unescaped(out: &mut dyn Write, d: &Diagnosis, plan: &Plan) -> io::Result<()> {
+    write_pretty_unescaped(out, &check_document(d, plan))
+}
+
+/// [`write_pretty`] without the escape of invisible characters (see
+/// [`write_check_unescaped`]).
+fn write_pretty_unescaped(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(CHUNK, out);
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+fn check_document<'a>(d: &'a Diagnosis, plan: &'a Plan) -> CheckDocument<'a> {
     let (errors, warnings, infos) = d.counts();
-    let doc = CheckDocument {
+    CheckDocument {
         schema: SCHEMA,
         tool: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
@@ -70,8 +92,7 @@ pub fn write_check(out: &mut dyn Write, d: &Diagnosis, plan: &Plan) -> io::Resul
         findings: super::plan::findings_as_planned_borrowed(&d.findings, plan),
         servers: super::servers::reports(&d.servers),
         files: files::files(&d.inventory),
-    };
-    write_pretty(out, &doc)
+    }
 }
 
 /// `value` as [`to_string`] prints it, written to `out` through [`Lines`] (the invisible
@@ -204,8 +225,9 @@ fn escape_invisible(json: String) -> String {
     }
 }
 
-/// [`escape_invisible`] of borrowed text (a copy only when something is escaped).
-fn escape_invisible_text(json: &str) -> Cow<'_, str> {
+/// [`escape_invisible`] of borrowed text (a copy only when something is escaped). Looks at one
+/// character at a time, so it may run on any chunk of whole lines of a document.
+pub fn escape_invisible_text(json: &str) -> Cow<'_, str> {
     if !has_invisible(json.as_bytes()) {
         return Cow::Borrowed(json);
     }
@@ -307,6 +329,12 @@ mod tests {
         });
         let mut out = Vec::new();
         write_pretty(&mut out, &value).unwrap();
+        assert!(String::from_utf8(out).unwrap() == to_string(&value));
+        // Unescaped into a writer that escapes chunk by chunk, as `check`'s document is.
+        let mut out = Vec::new();
+        let mut lines = Lines::new(&mut out, escape_invisible_text);
+        write_pretty_unescaped(&mut lines, &value).unwrap();
+        lines.finish().unwrap();
         assert!(String::from_utf8(out).unwrap() == to_string(&value));
     }
 
