@@ -140,28 +140,32 @@ pub fn check(d: &Diagnosis, plan: &Plan, style: Style) -> String {
         }
         out.push('\n');
     }
-    // Findings about names nobody configures, grouped by name.
-    let mut other_names: Vec<&str> = Vec::new();
+    // Findings about names nobody configures, grouped by name (in the order each name first
+    // comes): grouped in one pass, where a search of the names and then of the findings per name
+    // was quadratic in the orphaned entries (issue 15).
+    let mut other_names: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut group_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, f) in d.findings.iter().enumerate() {
         if let Some(n) = f.server.as_deref()
             && !shown[i]
-            && !other_names.contains(&n)
         {
-            other_names.push(n);
+            let g = *group_of.entry(n).or_insert_with(|| {
+                other_names.push((n, Vec::new()));
+                other_names.len() - 1
+            });
+            other_names[g].1.push(i);
         }
     }
-    for name in other_names {
+    for (name, group) in other_names {
         let _ = writeln!(
             out,
             "{} {}",
             style.bold(&sanitize(name)),
             style.dim("(not configured in any scope this tool can see)")
         );
-        for (i, f) in d.findings.iter().enumerate() {
-            if !shown[i] && f.server.as_deref() == Some(name) {
-                finding(&mut out, style, d, f, &absorbed);
-                shown[i] = true;
-            }
+        for i in group {
+            finding(&mut out, style, d, &d.findings[i], &absorbed);
+            shown[i] = true;
         }
         out.push('\n');
     }

@@ -89,16 +89,24 @@ const SUBCOMMANDS: &[&str] = &[
 
 const PROGRAM: &str = "mcp-auth-doctor";
 
+/// Finds [`PROGRAM`] with a prebuilt finder: `contains` and `find` built a substring searcher
+/// per call, once per sentence of the human output.
+fn find_program(text: &str) -> Option<usize> {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(PROGRAM));
+    FINDER.find(text.as_bytes())
+}
+
 /// `text` with `flags` inserted after `mcp-auth-doctor` wherever a subcommand follows it (on the
 /// same line or, in wrapped text, the next). Text that already has them is left as it is: the
 /// word after the program is then a flag, not a subcommand.
 pub fn insert_flags(text: &str, flags: &str) -> String {
-    if flags.is_empty() || !text.contains(PROGRAM) {
+    if flags.is_empty() || find_program(text).is_none() {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + flags.len() * 4);
     let mut rest = text;
-    while let Some(at) = rest.find(PROGRAM) {
+    while let Some(at) = find_program(rest) {
         let after = &rest[at + PROGRAM.len()..];
         // The subcommand may follow on the next line when the text was wrapped.
         let gap = after.len() - after.trim_start_matches([' ', '\n']).len();
@@ -124,7 +132,7 @@ pub fn insert_flags(text: &str, flags: &str) -> String {
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     // Borrowed unless flags go in: this runs for every sentence of the human output.
     let text = match PASTE_FLAGS.read() {
-        Ok(flags) if !flags.is_empty() && text.contains(PROGRAM) => {
+        Ok(flags) if !flags.is_empty() && find_program(text).is_some() => {
             std::borrow::Cow::Owned(insert_flags(text, &flags))
         }
         _ => std::borrow::Cow::Borrowed(text),
@@ -136,7 +144,7 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut col = 0;
     for (_, word) in units(&text) {
-        let len = word.chars().count();
+        let len = char_count(word);
         if col > 0 && col + 1 + len > width {
             out.push('\n');
             out.push_str(indent);
@@ -236,14 +244,29 @@ fn units(text: &str) -> Vec<(usize, &str)> {
     // Inside a backticked span (`open`), or how a bare command goes on (`command`).
     let mut open = false;
     let mut command: Option<Command> = None;
-    let mut at = 0usize;
-    for word in text.split(' ') {
-        let start = at;
-        at += word.len() + 1;
+    // The words between single spaces, found byte by byte with their backticks counted on the
+    // way: `split(' ')` called memchr once per word, most of them a few bytes (this was the
+    // largest part of the human report of 1,000 entries; issue 15).
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    while start <= bytes.len() {
+        let mut end = start;
+        let mut backticks = 0usize;
+        while let Some(&b) = bytes.get(end) {
+            if b == b' ' {
+                break;
+            }
+            backticks += usize::from(b == b'`');
+            end += 1;
+        }
+        let word = &text[start..end];
+        let word_start = start;
+        start = end + 1;
         if word.is_empty() {
             spaces += 1;
             continue;
         }
+        let start = word_start;
         let joins = open || command.as_mut().is_some_and(|c| c.takes(word));
         match out.last_mut() {
             Some((_, unit)) if joins => *unit = &text[last_start..start + word.len()],
@@ -254,7 +277,7 @@ fn units(text: &str) -> Vec<(usize, &str)> {
             }
         }
         spaces = 1;
-        if word.bytes().filter(|&b| b == b'`').count() % 2 == 1 {
+        if backticks % 2 == 1 {
             open = !open;
         }
         if !open && command.is_none() && word == PROGRAM {
@@ -314,6 +337,12 @@ impl Command {
     }
 }
 
+/// `s.chars().count()`, inlined: the bytes that begin a character (std's call per word of every
+/// wrapped sentence showed in the human report's profile; issue 15).
+fn char_count(s: &str) -> usize {
+    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
+}
+
 /// Columns `s` takes on a terminal: characters, not counting `ESC [ ... letter` sequences.
 fn visible_len(s: &str) -> usize {
     let mut n = 0;
@@ -369,6 +398,78 @@ pub fn pad(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`units`] as it was, by `split(' ')`: the reference for the byte loop.
+    fn units_by_split(text: &str) -> Vec<(usize, &str)> {
+        let mut out: Vec<(usize, &str)> = Vec::new();
+        let (mut last_start, mut spaces, mut at) = (0usize, 0usize, 0usize);
+        let mut open = false;
+        let mut command: Option<Command> = None;
+        for word in text.split(' ') {
+            let start = at;
+            at += word.len() + 1;
+            if word.is_empty() {
+                spaces += 1;
+                continue;
+            }
+            let joins = open || command.as_mut().is_some_and(|c| c.takes(word));
+            match out.last_mut() {
+                Some((_, unit)) if joins => *unit = &text[last_start..start + word.len()],
+                _ => {
+                    command = None;
+                    last_start = start;
+                    out.push((spaces, word));
+                }
+            }
+            spaces = 1;
+            if word.bytes().filter(|&b| b == b'`').count() % 2 == 1 {
+                open = !open;
+            }
+            if !open && command.is_none() && word == PROGRAM {
+                command = Some(Command::default());
+            }
+            if command.as_ref().is_some_and(|c| c.ended) {
+                command = None;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn units_are_those_split_by_spaces_gave() {
+        let words = [
+            "",
+            " ",
+            "  ",
+            "`",
+            "``",
+            "a`b",
+            "`x y`",
+            "mcp-auth-doctor",
+            "fix",
+            "restore",
+            "--home",
+            "/h",
+            "--latest,",
+            "probe",
+            "name).",
+            "é→",
+            "\u{85}",
+            "x\ny",
+            "done.",
+        ];
+        for a in words {
+            for b in words {
+                for c in words {
+                    for sep in [" ", "  "] {
+                        let text = [a, b, c, "mcp-auth-doctor", a, c].join(sep);
+                        assert_eq!(units(&text), units_by_split(&text), "{text:?}");
+                        assert_eq!(char_count(&text), text.chars().count());
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn strips_terminal_controls() {
