@@ -141,6 +141,8 @@ impl Context<'_> {
             mcp_remote_config_dir: self.vars.var(crate::layout::MCP_REMOTE_CONFIG_DIR_VAR),
             appdata: self.vars.var("APPDATA").map(std::path::PathBuf::from),
             skip_process_scan: !scans_processes(&self.config.command),
+            // `check` and `status` write nothing (a writer's unchanged-check reads the sums).
+            skip_checksums: matches!(self.config.command, Command::Check { .. } | Command::Status),
             ..self.config.release_options()
         };
         let snapshot = crate::load::snapshot(self.locations()?, &options);

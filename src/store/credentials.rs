@@ -221,9 +221,15 @@ impl Visitor for Spans {
 /// [`super::load_small_trusting`] for `.credentials.json`: the same facts, problems and
 /// checksum, the content as [`Credentials`] instead of a tree.
 pub fn load_trusting(path: &Path, trust: &safe::Trust) -> Loaded<Credentials> {
+    load(path, trust, super::Checksum::Made)
+}
+
+/// [`load_trusting`] with the checksum made or not ([`super::Checksum`]).
+pub fn load(path: &Path, trust: &safe::Trust, checksum: super::Checksum) -> Loaded<Credentials> {
     super::load_small_scanned(
         path,
         trust,
+        checksum,
         Spans::default(),
         |mut bytes, bom, mut spans| {
             super::accept::parses(&bytes[bom..])?;
