@@ -232,7 +232,8 @@ pub fn load(path: &Path, trust: &safe::Trust, checksum: super::Checksum) -> Load
         checksum,
         Spans::default(),
         |mut bytes, bom, mut spans| {
-            super::accept::parses(&bytes[bom..])?;
+            // Each entry is parsed again when the inventory reads it: the quick proof first.
+            super::accept::parses_quickly(&bytes[bom..])?;
             bytes.drain(..bom);
             let shift = |v: &mut Vec<(String, Span)>| {
                 for (_, (start, end)) in v.iter_mut() {
