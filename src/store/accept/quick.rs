@@ -120,7 +120,10 @@ fn string(b: &[u8], mut i: usize) -> Option<usize> {
         // The next quote or backslash by memchr, the bytes before it checked for control
         // characters without a branch per byte (a byte loop was slower than serde's pass).
         let run = memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
-        if b[i..i + run].iter().fold(false, |control, &c| control | (c < 0x20)) {
+        if b[i..i + run]
+            .iter()
+            .fold(false, |control, &c| control | (c < 0x20))
+        {
             return None;
         }
         i += run;
