@@ -107,11 +107,19 @@ pub fn pasteable_json_lines<'a>(doc: &'a str, flags: &str) -> Cow<'a, str> {
             continue; // the name, on this member's line but not in its string
         }
         search = open + len;
-        let Ok(text) = serde_json::from_str::<String>(&doc[open..open + len]) else {
-            continue;
+        // A string with no escape and no control character is its own text: no parse (this
+        // ran for every note of a 1,000-entry report; issue 15).
+        let body = &doc[open + 1..open + len - 1];
+        let text = if body.bytes().all(|b| b >= 0x20 && b != b'\\') {
+            Cow::Borrowed(body)
+        } else {
+            match serde_json::from_str::<String>(&doc[open..open + len]) {
+                Ok(text) => Cow::Owned(text),
+                Err(_) => continue,
+            }
         };
         let pasted = crate::render::style::insert_flags(&text, flags);
-        if pasted != text {
+        if pasted != *text {
             let o = out.get_or_insert_with(|| String::with_capacity(doc.len() + 1024));
             o.push_str(&doc[copied..open]);
             o.push_str(&crate::render::json::string(&pasted));

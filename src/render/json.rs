@@ -198,6 +198,16 @@ pub fn to_string(value: &impl Serialize) -> String {
 /// One string as [`to_string`] writes it inside a document: JSON-escaped, invisible characters
 /// escaped (for edits of a printed document, `commands::pasteable::pasteable_json`).
 pub fn string(text: &str) -> String {
+    // serde escapes only quotes, backslashes and control characters: text with none of them
+    // and nothing invisible is itself between quotes.
+    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') && !has_invisible(text.as_bytes())
+    {
+        let mut quoted = String::with_capacity(text.len() + 2);
+        quoted.push('"');
+        quoted.push_str(text);
+        quoted.push('"');
+        return quoted;
+    }
     escape_invisible(serde_json::to_string(text).unwrap_or_default())
 }
 
@@ -336,6 +346,19 @@ mod tests {
         write_pretty_unescaped(&mut lines, &value).unwrap();
         lines.finish().unwrap();
         assert!(String::from_utf8(out).unwrap() == to_string(&value));
+    }
+
+    /// [`string`]'s shortcut for plain text is serde's escape of it.
+    #[test]
+    fn a_string_is_serdes_escape_with_invisible_characters_escaped() {
+        let chars = ('\u{0}'..='\u{3000}').chain(['\u{feff}', '\u{1f600}']);
+        for c in chars {
+            for text in [format!("{c}"), format!("ab {c} é"), format!("{c}{c}x")] {
+                let want = escape_invisible(serde_json::to_string(&text).unwrap());
+                assert_eq!(string(&text), want, "{c:?}");
+            }
+        }
+        assert_eq!(string(""), "\"\"");
     }
 
     #[test]
