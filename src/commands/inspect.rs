@@ -71,13 +71,11 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
     if ctx.config.format == Format::Json {
         let plan = plan_of(&diagnosis);
         // Written to stdout as it is made: the document is megabytes for a large home.
-        let mut document = crate::Document::new(move |out| {
-            let written = render::json::write_check_unescaped(out, &diagnosis, &plan);
+        let document = crate::Document::new(move |out| {
+            let written = render::json::write_check(out, &diagnosis, &plan);
             forget_at_exit(plan, diagnosis);
             written
         });
-        // First, as `render::json::write_check` escapes before any other edit sees the text.
-        document.edit(render::json::escape_invisible_text);
         return Ok(Outcome {
             exit,
             document: Some(document),

@@ -12,6 +12,8 @@ use crate::diagnosis::Diagnosis;
 use crate::fix::plan::Plan;
 use crate::timefmt;
 
+mod pretty;
+
 pub const SCHEMA: u32 = 1;
 
 #[derive(Serialize)]
@@ -47,27 +49,14 @@ pub fn check(d: &Diagnosis, plan: &Plan) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
-/// [`check`] written to `out` as it is made, in chunks of whole lines, instead of held whole (a
-/// 1,000-entry report is 1.45 MB: its pages and the copies each later pass made of it were a
-/// fifth of the run; issue 15). The bytes are exactly those of [`to_string`] of the document.
+/// [`check`] written to `out` as it is made, in chunks (a 1,000-entry report is 1.45 MB: its
+/// pages and the copies each later pass made of it were a fifth of the run; issue 15). The
+/// bytes are exactly those of [`to_string`] of the document: written by [`pretty`], which
+/// escapes the invisible characters itself (no pass of [`escape_invisible_text`] after it).
+/// Buffered here, so that its many small writes are not each a call through `out`'s vtable.
 pub fn write_check(out: &mut dyn Write, d: &Diagnosis, plan: &Plan) -> io::Result<()> {
-    write_pretty(out, &check_document(d, plan))
-}
-
-/// [`write_check`] without its pass of [`escape_invisible_text`], for a writer that makes that
-/// pass itself on whole lines (a [`crate::Document`] with it as its first edit): the text goes
-/// through one layer of chunks instead of two (each a copy, a line-break search and a UTF-8
-/// check of the whole report). Buffered here, so that serde's many small writes are not each a
-/// call through `out`'s vtable.
-pub fn write_check_unescaped(out: &mut dyn Write, d: &Diagnosis, plan: &Plan) -> io::Result<()> {
-    write_pretty_unescaped(out, &check_document(d, plan))
-}
-
-/// [`write_pretty`] without the escape of invisible characters (see
-/// [`write_check_unescaped`]).
-fn write_pretty_unescaped(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(CHUNK, out);
-    serde_json::to_writer_pretty(&mut out, value)?;
+    pretty::write(&mut out, &check_document(d, plan))?;
     out.write_all(b"\n")?;
     out.flush()
 }
@@ -235,9 +224,8 @@ fn escape_invisible(json: String) -> String {
     }
 }
 
-/// [`escape_invisible`] of borrowed text (a copy only when something is escaped). Looks at one
-/// character at a time, so it may run on any chunk of whole lines of a document.
-pub fn escape_invisible_text(json: &str) -> Cow<'_, str> {
+/// [`escape_invisible`] of borrowed text (a copy only when something is escaped).
+fn escape_invisible_text(json: &str) -> Cow<'_, str> {
     if !has_invisible(json.as_bytes()) {
         return Cow::Borrowed(json);
     }
@@ -340,11 +328,11 @@ mod tests {
         let mut out = Vec::new();
         write_pretty(&mut out, &value).unwrap();
         assert!(String::from_utf8(out).unwrap() == to_string(&value));
-        // Unescaped into a writer that escapes chunk by chunk, as `check`'s document is.
+        // By our own serializer, as `check`'s document is (`pretty::tests` for every kind of
+        // value).
         let mut out = Vec::new();
-        let mut lines = Lines::new(&mut out, escape_invisible_text);
-        write_pretty_unescaped(&mut lines, &value).unwrap();
-        lines.finish().unwrap();
+        pretty::write(&mut out, &value).unwrap();
+        out.push(b'\n');
         assert!(String::from_utf8(out).unwrap() == to_string(&value));
     }
 
