@@ -100,34 +100,47 @@ impl<W: Write> Pretty<W> {
         self.put(b"\"")
     }
 
+    /// [`Pretty::string`]'s text when it holds something to look at: ASCII is passed byte by
+    /// byte, and only a character that begins with a lead byte an invisible one has (see
+    /// [`super::invisible_at`]) is decoded.
     fn escaped(&mut self, s: &str) -> Result<(), Error> {
         const HEX: &[u8; 16] = b"0123456789abcdef";
+        let bytes = s.as_bytes();
         let mut copied = 0;
-        for (i, c) in s.char_indices() {
-            let short: &[u8] = match c {
-                '"' => b"\\\"",
-                '\\' => b"\\\\",
-                '\n' => b"\\n",
-                '\r' => b"\\r",
-                '\t' => b"\\t",
-                '\u{8}' => b"\\b",
-                '\u{c}' => b"\\f",
-                _ if (c as u32) < 0x20 || super::invisible(c) => b"",
-                _ => continue,
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            let (short, len): (&[u8], usize) = match b {
+                b'"' => (b"\\\"", 1),
+                b'\\' => (b"\\\\", 1),
+                b'\n' => (b"\\n", 1),
+                b'\r' => (b"\\r", 1),
+                b'\t' => (b"\\t", 1),
+                0x08 => (b"\\b", 1),
+                0x0c => (b"\\f", 1),
+                0x00..0x20 | 0x7f => (b"", 1),
+                0xc2 | 0xd8 | 0xe2 | 0xef if super::invisible_at(bytes, i) => {
+                    (b"", if b < 0xe0 { 2 } else { 3 })
+                }
+                _ => {
+                    i += 1;
+                    continue;
+                }
             };
-            self.put(&s.as_bytes()[copied..i])?;
-            copied = i + c.len_utf8();
+            self.put(&bytes[copied..i])?;
             if short.is_empty() {
-                // `\u` and four lowercase hex digits, as both serde_json and escape_invisible write.
-                let n = c as u32;
+                // `\u` and four lowercase hex digits, as both serde_json and escape_invisible
+                // write.
+                let n = s[i..].chars().next().map_or(0, u32::from);
                 let digits = [3, 2, 1, 0].map(|k| HEX[((n >> (4 * k)) & 0xf) as usize]);
                 self.put(b"\\u")?;
                 self.put(&digits)?;
             } else {
                 self.put(short)?;
             }
+            i += len;
+            copied = i;
         }
-        self.put(&s.as_bytes()[copied..])
+        self.put(&bytes[copied..])
     }
 
     /// An integer in decimal, as serde_json (itoa) writes it.
