@@ -143,7 +143,7 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
         .max(indent_len + 1);
     let mut out = String::with_capacity(text.len() + 16);
     let mut col = 0;
-    for (_, word) in units(&text) {
+    each_unit(&text, |_, word| {
         let len = char_count(word);
         if col > 0 && col + 1 + len > width {
             out.push('\n');
@@ -155,7 +155,7 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
         }
         out.push_str(word);
         col += len;
-    }
+    });
     out
 }
 
@@ -235,11 +235,18 @@ const WITH_ARGUMENT: &[&str] = &["restore", "login", "forget", "probe", "status"
 /// [--flag VALUE]...` are one piece each, so that wrapping never breaks a command (or a
 /// backup id away from its `restore`).
 fn units(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    each_unit(text, |spaces, unit| out.push((spaces, unit)));
+    out
+}
+
+/// [`units`], each handed to `f` as it is complete instead of collected ([`wrap`] needs no list:
+/// a vector grown per sentence of the human report was an allocation and copies per call).
+fn each_unit<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)) {
     // Each piece is a slice of `text`: the words it joins keep the spaces between them as they
     // were, so nothing is copied (this ran per word of every wrapped line of the human output).
-    let mut out: Vec<(usize, &str)> = Vec::new();
-    // Where the last piece starts in `text`.
-    let mut last_start = 0usize;
+    // The last piece, not handed on yet (another word may join it): spaces before, start, end.
+    let mut last: Option<(usize, usize, usize)> = None;
     let mut spaces = 0usize;
     // Inside a backticked span (`open`), or how a bare command goes on (`command`).
     let mut open = false;
@@ -268,12 +275,14 @@ fn units(text: &str) -> Vec<(usize, &str)> {
         }
         let start = word_start;
         let joins = open || command.as_mut().is_some_and(|c| c.takes(word));
-        match out.last_mut() {
-            Some((_, unit)) if joins => *unit = &text[last_start..start + word.len()],
+        match &mut last {
+            Some((_, _, end)) if joins => *end = start + word.len(),
             _ => {
                 command = None;
-                last_start = start;
-                out.push((spaces, word));
+                if let Some((spaces, from, to)) = last {
+                    f(spaces, &text[from..to]);
+                }
+                last = Some((spaces, start, start + word.len()));
             }
         }
         spaces = 1;
@@ -287,7 +296,9 @@ fn units(text: &str) -> Vec<(usize, &str)> {
             command = None;
         }
     }
-    out
+    if let Some((spaces, from, to)) = last {
+        f(spaces, &text[from..to]);
+    }
 }
 
 /// How far a bare `mcp-auth-doctor ...` command has gone, to tell its words from the prose after.
