@@ -53,7 +53,11 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
     match config.format {
         _ if matches!(config.command, Command::Report { .. }) => {}
         Format::Human => {
-            outcome.stdout = pasteable::pasteable(&outcome.stdout, &config.overrides);
+            if let std::borrow::Cow::Owned(s) =
+                pasteable::pasteable_cow(&outcome.stdout, &config.overrides)
+            {
+                outcome.stdout = s;
+            }
             outcome.stderr = pasteable::pasteable(&outcome.stderr, &config.overrides);
             outcome.stdout = crate::render::style::fit_to_page(&outcome.stdout);
             outcome.stderr = crate::render::style::fit_to_page(&outcome.stderr);

@@ -39,7 +39,13 @@ pub fn flags(overrides: &Overrides) -> String {
 /// ([`crate::render::style::insert_flags`], which [`crate::render::style::wrap`] also applies
 /// before wrapping, so that wrapped text holds its width; inserting twice changes nothing).
 pub fn pasteable(text: &str, overrides: &Overrides) -> String {
-    crate::render::style::insert_flags(text, &flags(overrides))
+    pasteable_cow(text, overrides).into_owned()
+}
+
+/// [`pasteable`], borrowed when nothing goes in (a human report has its flags from `wrap`
+/// already: no copy of it).
+pub fn pasteable_cow<'a>(text: &'a str, overrides: &Overrides) -> Cow<'a, str> {
+    crate::render::style::insert_flags_cow(text, &flags(overrides))
 }
 
 /// The JSON members whose text is shown to people as commands to run: they get the same flags

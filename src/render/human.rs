@@ -39,12 +39,14 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding, repairs: 
         WIDTH - 4,
         "      ",
     );
-    // Colour the tag after wrapping, so escape codes do not count as columns.
-    let text = text.replacen(
-        &plain_tag,
-        &severity_tag(style, f.severity, f.code.as_str()),
-        1,
-    );
+    // Colour the tag after wrapping, so escape codes do not count as columns (without colour,
+    // the tag is itself: no copy).
+    let tag = severity_tag(style, f.severity, f.code.as_str());
+    let text = if tag == plain_tag {
+        text
+    } else {
+        text.replacen(&plain_tag, &tag, 1)
+    };
     let _ = writeln!(out, "    {text}");
     if let Some(a) = &f.action {
         let safe = if a.ask_only {
