@@ -160,6 +160,28 @@ impl<'w, F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Lines<'w, F> {
 
 impl<F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Write for Lines<'_, F> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        // A large write (a buffer's worth from `write_check`): its whole lines are edited
+        // straight from it instead of copied into `pending` first (a copy of the whole report).
+        if data.len() >= CHUNK / 2
+            && let Some(last) = memchr::memrchr(b'\n', data)
+        {
+            let mut from = 0;
+            if !self.pending.is_empty() {
+                // The pending line ends at the first line break.
+                let first = memchr::memchr(b'\n', data).unwrap_or(last);
+                self.pending.extend_from_slice(&data[..=first]);
+                self.pass(true)?;
+                from = first + 1;
+            }
+            if from <= last {
+                let text = simdutf8::basic::from_utf8(&data[from..=last])
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                self.out.write_all((self.edit)(text).as_bytes())?;
+            }
+            self.pending.extend_from_slice(&data[last + 1..]);
+            self.searched = self.pending.len();
+            return Ok(data.len());
+        }
         self.pending.extend_from_slice(data);
         if self.pending.len() >= CHUNK {
             self.pass(false)?;
@@ -301,7 +323,16 @@ mod tests {
         }
         text.push_str(&"x".repeat(3 * CHUNK));
         text.push_str("\nlast é");
-        for write_size in [1, 7, 4096, CHUNK + 1, text.len()] {
+        for write_size in [
+            1,
+            7,
+            4096,
+            CHUNK / 2 - 1,
+            CHUNK / 2,
+            CHUNK - 3,
+            CHUNK + 1,
+            text.len(),
+        ] {
             let mut out = Vec::new();
             let mut lines = Lines::new(&mut out, edit);
             for piece in text.as_bytes().chunks(write_size) {
