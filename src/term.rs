@@ -8,7 +8,9 @@
 pub fn sanitize(s: &str) -> String {
     // Printable ASCII holds none of them: copied whole (most names, paths and urls are).
     // Without an early exit the test is a few vector compares, not a branch per byte.
-    if s.bytes().fold(true, |all, b| all & (0x20..0x7f).contains(&b)) {
+    if s.bytes()
+        .fold(true, |all, b| all & (0x20..0x7f).contains(&b))
+    {
         return s.to_owned();
     }
     sanitize_chars(s)

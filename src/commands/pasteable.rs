@@ -116,7 +116,10 @@ pub fn pasteable_json_lines<'a>(doc: &'a str, flags: &str) -> Cow<'a, str> {
         // A string with no escape and no control character is its own text: no parse (this
         // ran for every note of a 1,000-entry report; issue 15).
         let body = &doc[open + 1..open + len - 1];
-        let text = if body.bytes().all(|b| b >= 0x20 && b != b'\\') {
+        let plain = body
+            .bytes()
+            .fold(true, |plain, b| plain & (b >= 0x20) & (b != b'\\'));
+        let text = if plain {
             Cow::Borrowed(body)
         } else {
             match serde_json::from_str::<String>(&doc[open..open + len]) {

@@ -211,8 +211,10 @@ pub fn to_string(value: &impl Serialize) -> String {
 pub fn string(text: &str) -> String {
     // serde escapes only quotes, backslashes and control characters: text with none of them
     // and nothing invisible is itself between quotes.
-    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') && !has_invisible(text.as_bytes())
-    {
+    let plain = text.bytes().fold(true, |plain, b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    });
+    if plain && !has_invisible(text.as_bytes()) {
         let mut quoted = String::with_capacity(text.len() + 2);
         quoted.push('"');
         quoted.push_str(text);
