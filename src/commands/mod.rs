@@ -53,7 +53,11 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
     match config.format {
         _ if matches!(config.command, Command::Report { .. }) => {}
         Format::Human => {
-            outcome.stdout = pasteable::pasteable(&outcome.stdout, &config.overrides);
+            if let std::borrow::Cow::Owned(s) =
+                pasteable::pasteable_cow(&outcome.stdout, &config.overrides)
+            {
+                outcome.stdout = s;
+            }
             outcome.stderr = pasteable::pasteable(&outcome.stderr, &config.overrides);
             outcome.stdout = crate::render::style::fit_to_page(&outcome.stdout);
             outcome.stderr = crate::render::style::fit_to_page(&outcome.stderr);
@@ -141,6 +145,8 @@ impl Context<'_> {
             mcp_remote_config_dir: self.vars.var(crate::layout::MCP_REMOTE_CONFIG_DIR_VAR),
             appdata: self.vars.var("APPDATA").map(std::path::PathBuf::from),
             skip_process_scan: !scans_processes(&self.config.command),
+            // `check` and `status` write nothing (a writer's unchanged-check reads the sums).
+            skip_checksums: matches!(self.config.command, Command::Check { .. } | Command::Status),
             ..self.config.release_options()
         };
         let snapshot = crate::load::snapshot(self.locations()?, &options);

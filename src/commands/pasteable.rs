@@ -39,7 +39,13 @@ pub fn flags(overrides: &Overrides) -> String {
 /// ([`crate::render::style::insert_flags`], which [`crate::render::style::wrap`] also applies
 /// before wrapping, so that wrapped text holds its width; inserting twice changes nothing).
 pub fn pasteable(text: &str, overrides: &Overrides) -> String {
-    crate::render::style::insert_flags(text, &flags(overrides))
+    pasteable_cow(text, overrides).into_owned()
+}
+
+/// [`pasteable`], borrowed when nothing goes in (a human report has its flags from `wrap`
+/// already: no copy of it).
+pub fn pasteable_cow<'a>(text: &'a str, overrides: &Overrides) -> Cow<'a, str> {
+    crate::render::style::insert_flags_cow(text, &flags(overrides))
 }
 
 /// The JSON members whose text is shown to people as commands to run: they get the same flags
@@ -107,11 +113,22 @@ pub fn pasteable_json_lines<'a>(doc: &'a str, flags: &str) -> Cow<'a, str> {
             continue; // the name, on this member's line but not in its string
         }
         search = open + len;
-        let Ok(text) = serde_json::from_str::<String>(&doc[open..open + len]) else {
-            continue;
+        // A string with no escape and no control character is its own text: no parse (this
+        // ran for every note of a 1,000-entry report; issue 15).
+        let body = &doc[open + 1..open + len - 1];
+        let plain = body
+            .bytes()
+            .fold(true, |plain, b| plain & (b >= 0x20) & (b != b'\\'));
+        let text = if plain {
+            Cow::Borrowed(body)
+        } else {
+            match serde_json::from_str::<String>(&doc[open..open + len]) {
+                Ok(text) => Cow::Owned(text),
+                Err(_) => continue,
+            }
         };
         let pasted = crate::render::style::insert_flags(&text, flags);
-        if pasted != text {
+        if pasted != *text {
             let o = out.get_or_insert_with(|| String::with_capacity(doc.len() + 1024));
             o.push_str(&doc[copied..open]);
             o.push_str(&crate::render::json::string(&pasted));

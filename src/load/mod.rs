@@ -69,6 +69,9 @@ pub struct LoadOptions {
     /// Leave `/proc` alone: the command diagnoses nothing and shows no process (`paths`), and
     /// the scan is most of a small home's load time (issue 15).
     pub skip_process_scan: bool,
+    /// Leave the credentials file's checksum unmade ([`store::Checksum::Skipped`]): the command
+    /// never writes, and only a writer reads it.
+    pub skip_checksums: bool,
 }
 
 /// Everything the machine said, read once. No file handles: bytes-derived values and facts.
@@ -140,7 +143,12 @@ impl DiskFacts {
 pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     let trust = Trust::for_home(&locations.home.path, &locations.config_dir.path);
     let global = global_config::load_trusting(&locations.global_config.path, &trust);
-    let credentials = store::credentials::load_trusting(&locations.credentials.path, &trust);
+    let checksum = if options.skip_checksums {
+        store::Checksum::Skipped
+    } else {
+        store::Checksum::Made
+    };
+    let credentials = store::credentials::load(&locations.credentials.path, &trust, checksum);
     let cache = store::load_small_trusting(&locations.needs_auth_cache.path, &trust);
     let managed = store::load_small(&locations.managed_mcp.path);
     let plugins = plugins::load(&locations.plugins_dir.path);

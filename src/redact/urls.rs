@@ -223,7 +223,13 @@ fn can_be_userinfo(s: &str) -> bool {
 /// The rule errs on the side of hiding: a tenant UUID in a path is hidden too. A short secret
 /// anywhere else in the path (`/abc123/`) cannot be told from a name and is shown.
 fn secret_segment(previous: &str, segment: &str) -> bool {
-    if segment.is_empty() || segment == HIDDEN || segment.contains("${") {
+    // `${` looked for with memchr: `contains` built a substring searcher per segment of every
+    // URL of a report (issue 15).
+    let template = |s: &str| {
+        let b = s.as_bytes();
+        memchr::memchr_iter(b'$', b).any(|at| b.get(at + 1) == Some(&b'{'))
+    };
+    if segment.is_empty() || segment == HIDDEN || template(segment) {
         return false;
     }
     if SECRET_PATH_MARKERS
@@ -231,6 +237,10 @@ fn secret_segment(previous: &str, segment: &str) -> bool {
         .any(|m| previous.eq_ignore_ascii_case(m))
     {
         return true;
+    }
+    // Fewer bytes than 16 are fewer characters than 16.
+    if segment.len() < 16 {
+        return false;
     }
     let len = segment.chars().count();
     if len < 16 {
@@ -261,13 +271,16 @@ fn secret_segment(previous: &str, segment: &str) -> bool {
 /// as it is when no path segment is a secret. (A report names the same few URLs thousands of
 /// times; building each one's shown form was most of [`urls_in_text`]; issue 15.)
 fn shown_as_is(u: &str) -> bool {
-    let Some((scheme, rest)) = u.split_once("://") else {
+    // The searches by memchr and a prebuilt finder: `split_once` and `contains` built a searcher
+    // for each of the thousands of URLs of a report (issue 15).
+    let Some(sep) = SCHEME_END.find(u.as_bytes()) else {
         return false;
     };
-    if scheme.is_empty() || rest.contains(['@', '?', '#']) {
+    let (scheme, rest) = (&u[..sep], &u[sep + 3..]);
+    if scheme.is_empty() || memchr::memchr3(b'@', b'?', b'#', rest.as_bytes()).is_some() {
         return false;
     }
-    let path = &rest[rest.find('/').unwrap_or(rest.len())..];
+    let path = &rest[memchr::memchr(b'/', rest.as_bytes()).unwrap_or(rest.len())..];
     let mut previous = "";
     for segment in path.split('/') {
         if secret_segment(previous, segment) {
@@ -307,9 +320,7 @@ pub fn urls_in_text(text: &str) -> Cow<'_, str> {
             .last()
             .map_or(sep, |(i, _)| i);
         let after = sep + 3;
-        let mut end = text[after..]
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'))
-            .map_or(text.len(), |i| after + i);
+        let mut end = url_end(text, after);
         while end > after {
             let last = text[..end].chars().next_back().unwrap_or(' ');
             if matches!(
@@ -350,9 +361,61 @@ pub fn urls_in_text(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Where the URL whose text goes on at byte `from` (a character boundary) of `text` ends: at the
+/// first whitespace, quote, `<`, `>`, backtick or backslash, or the end. ASCII is told byte by
+/// byte (a search with a `char` closure decoded every character of every URL; issue 15); any
+/// other character is decoded, since Unicode has whitespace beyond ASCII (U+0085, U+00A0, ...).
+fn url_end(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            // char::is_whitespace of ASCII: tab, line feed, vertical tab, form feed, return, space.
+            if matches!(
+                b,
+                b'\t'..=b'\r' | b' ' | b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\'
+            ) {
+                return i;
+            }
+            i += 1;
+        } else {
+            let c = text[i..].chars().next().expect("a character at a boundary");
+            if c.is_whitespace() {
+                return i;
+            }
+            i += c.len_utf8();
+        }
+    }
+    bytes.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`url_end`] is the search it replaced, on every character of the first planes.
+    #[test]
+    fn a_url_ends_where_the_char_search_said() {
+        let old = |text: &str, from: usize| {
+            text[from..]
+                .find(|c: char| {
+                    c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\')
+                })
+                .map_or(text.len(), |i| from + i)
+        };
+        for c in ('\u{0}'..='\u{3100}').chain(['\u{feff}', '\u{1f600}', '\u{205f}', '\u{3000}']) {
+            for text in [
+                format!("a{c}b"),
+                format!("ab{c}"),
+                format!("{c}"),
+                format!("é{c}ü x"),
+            ] {
+                for from in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                    assert_eq!(url_end(&text, from), old(&text, from), "{c:?} in {text:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_url_said_to_be_shown_as_it_is_is_shown_as_it_is() {

@@ -39,12 +39,14 @@ fn finding(out: &mut String, style: Style, d: &Diagnosis, f: &Finding, repairs: 
         WIDTH - 4,
         "      ",
     );
-    // Colour the tag after wrapping, so escape codes do not count as columns.
-    let text = text.replacen(
-        &plain_tag,
-        &severity_tag(style, f.severity, f.code.as_str()),
-        1,
-    );
+    // Colour the tag after wrapping, so escape codes do not count as columns (without colour,
+    // the tag is itself: no copy).
+    let tag = severity_tag(style, f.severity, f.code.as_str());
+    let text = if tag == plain_tag {
+        text
+    } else {
+        text.replacen(&plain_tag, &tag, 1)
+    };
     let _ = writeln!(out, "    {text}");
     if let Some(a) = &f.action {
         let safe = if a.ask_only {
@@ -140,28 +142,32 @@ pub fn check(d: &Diagnosis, plan: &Plan, style: Style) -> String {
         }
         out.push('\n');
     }
-    // Findings about names nobody configures, grouped by name.
-    let mut other_names: Vec<&str> = Vec::new();
+    // Findings about names nobody configures, grouped by name (in the order each name first
+    // comes): grouped in one pass, where a search of the names and then of the findings per name
+    // was quadratic in the orphaned entries (issue 15).
+    let mut other_names: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut group_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, f) in d.findings.iter().enumerate() {
         if let Some(n) = f.server.as_deref()
             && !shown[i]
-            && !other_names.contains(&n)
         {
-            other_names.push(n);
+            let g = *group_of.entry(n).or_insert_with(|| {
+                other_names.push((n, Vec::new()));
+                other_names.len() - 1
+            });
+            other_names[g].1.push(i);
         }
     }
-    for name in other_names {
+    for (name, group) in other_names {
         let _ = writeln!(
             out,
             "{} {}",
             style.bold(&sanitize(name)),
             style.dim("(not configured in any scope this tool can see)")
         );
-        for (i, f) in d.findings.iter().enumerate() {
-            if !shown[i] && f.server.as_deref() == Some(name) {
-                finding(&mut out, style, d, f, &absorbed);
-                shown[i] = true;
-            }
+        for i in group {
+            finding(&mut out, style, d, &d.findings[i], &absorbed);
+            shown[i] = true;
         }
         out.push('\n');
     }

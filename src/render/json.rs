@@ -12,6 +12,8 @@ use crate::diagnosis::Diagnosis;
 use crate::fix::plan::Plan;
 use crate::timefmt;
 
+mod pretty;
+
 pub const SCHEMA: u32 = 1;
 
 #[derive(Serialize)]
@@ -47,12 +49,21 @@ pub fn check(d: &Diagnosis, plan: &Plan) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
-/// [`check`] written to `out` as it is made, in chunks of whole lines, instead of held whole (a
-/// 1,000-entry report is 1.45 MB: its pages and the copies each later pass made of it were a
-/// fifth of the run; issue 15). The bytes are exactly those of [`to_string`] of the document.
+/// [`check`] written to `out` as it is made, in chunks (a 1,000-entry report is 1.45 MB: its
+/// pages and the copies each later pass made of it were a fifth of the run; issue 15). The
+/// bytes are exactly those of [`to_string`] of the document: written by [`pretty`], which
+/// escapes the invisible characters itself (no pass of [`escape_invisible_text`] after it).
+/// Buffered here, so that its many small writes are not each a call through `out`'s vtable.
 pub fn write_check(out: &mut dyn Write, d: &Diagnosis, plan: &Plan) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(CHUNK, out);
+    pretty::write(&mut out, &check_document(d, plan))?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+fn check_document<'a>(d: &'a Diagnosis, plan: &'a Plan) -> CheckDocument<'a> {
     let (errors, warnings, infos) = d.counts();
-    let doc = CheckDocument {
+    CheckDocument {
         schema: SCHEMA,
         tool: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
@@ -70,8 +81,7 @@ pub fn write_check(out: &mut dyn Write, d: &Diagnosis, plan: &Plan) -> io::Resul
         findings: super::plan::findings_as_planned_borrowed(&d.findings, plan),
         servers: super::servers::reports(&d.servers),
         files: files::files(&d.inventory),
-    };
-    write_pretty(out, &doc)
+    }
 }
 
 /// `value` as [`to_string`] prints it, written to `out` through [`Lines`] (the invisible
@@ -150,6 +160,28 @@ impl<'w, F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Lines<'w, F> {
 
 impl<F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Write for Lines<'_, F> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        // A large write (a buffer's worth from `write_check`): its whole lines are edited
+        // straight from it instead of copied into `pending` first (a copy of the whole report).
+        if data.len() >= CHUNK / 2
+            && let Some(last) = memchr::memrchr(b'\n', data)
+        {
+            let mut from = 0;
+            if !self.pending.is_empty() {
+                // The pending line ends at the first line break.
+                let first = memchr::memchr(b'\n', data).unwrap_or(last);
+                self.pending.extend_from_slice(&data[..=first]);
+                self.pass(true)?;
+                from = first + 1;
+            }
+            if from <= last {
+                let text = simdutf8::basic::from_utf8(&data[from..=last])
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                self.out.write_all((self.edit)(text).as_bytes())?;
+            }
+            self.pending.extend_from_slice(&data[last + 1..]);
+            self.searched = self.pending.len();
+            return Ok(data.len());
+        }
         self.pending.extend_from_slice(data);
         if self.pending.len() >= CHUNK {
             self.pass(false)?;
@@ -177,6 +209,18 @@ pub fn to_string(value: &impl Serialize) -> String {
 /// One string as [`to_string`] writes it inside a document: JSON-escaped, invisible characters
 /// escaped (for edits of a printed document, `commands::pasteable::pasteable_json`).
 pub fn string(text: &str) -> String {
+    // serde escapes only quotes, backslashes and control characters: text with none of them
+    // and nothing invisible is itself between quotes.
+    let plain = text.bytes().fold(true, |plain, b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    });
+    if plain && !has_invisible(text.as_bytes()) {
+        let mut quoted = String::with_capacity(text.len() + 2);
+        quoted.push('"');
+        quoted.push_str(text);
+        quoted.push('"');
+        return quoted;
+    }
     escape_invisible(serde_json::to_string(text).unwrap_or_default())
 }
 
@@ -281,7 +325,16 @@ mod tests {
         }
         text.push_str(&"x".repeat(3 * CHUNK));
         text.push_str("\nlast é");
-        for write_size in [1, 7, 4096, CHUNK + 1, text.len()] {
+        for write_size in [
+            1,
+            7,
+            4096,
+            CHUNK / 2 - 1,
+            CHUNK / 2,
+            CHUNK - 3,
+            CHUNK + 1,
+            text.len(),
+        ] {
             let mut out = Vec::new();
             let mut lines = Lines::new(&mut out, edit);
             for piece in text.as_bytes().chunks(write_size) {
@@ -308,6 +361,25 @@ mod tests {
         let mut out = Vec::new();
         write_pretty(&mut out, &value).unwrap();
         assert!(String::from_utf8(out).unwrap() == to_string(&value));
+        // By our own serializer, as `check`'s document is (`pretty::tests` for every kind of
+        // value).
+        let mut out = Vec::new();
+        pretty::write(&mut out, &value).unwrap();
+        out.push(b'\n');
+        assert!(String::from_utf8(out).unwrap() == to_string(&value));
+    }
+
+    /// [`string`]'s shortcut for plain text is serde's escape of it.
+    #[test]
+    fn a_string_is_serdes_escape_with_invisible_characters_escaped() {
+        let chars = ('\u{0}'..='\u{3000}').chain(['\u{feff}', '\u{1f600}']);
+        for c in chars {
+            for text in [format!("{c}"), format!("ab {c} é"), format!("{c}{c}x")] {
+                let want = escape_invisible(serde_json::to_string(&text).unwrap());
+                assert_eq!(string(&text), want, "{c:?}");
+            }
+        }
+        assert_eq!(string(""), "\"\"");
     }
 
     #[test]

@@ -89,33 +89,57 @@ const SUBCOMMANDS: &[&str] = &[
 
 const PROGRAM: &str = "mcp-auth-doctor";
 
+/// Finds [`PROGRAM`] with a prebuilt finder: `contains` and `find` built a substring searcher
+/// per call, once per sentence of the human output.
+fn find_program(text: &str) -> Option<usize> {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(PROGRAM));
+    FINDER.find(text.as_bytes())
+}
+
 /// `text` with `flags` inserted after `mcp-auth-doctor` wherever a subcommand follows it (on the
 /// same line or, in wrapped text, the next). Text that already has them is left as it is: the
 /// word after the program is then a flag, not a subcommand.
 pub fn insert_flags(text: &str, flags: &str) -> String {
-    if flags.is_empty() || !text.contains(PROGRAM) {
-        return text.to_string();
+    insert_flags_cow(text, flags).into_owned()
+}
+
+/// [`insert_flags`], borrowed when nothing goes in (a finished human report has its commands'
+/// flags already, from [`wrap`]: copying its megabyte was for nothing; issue 15).
+pub fn insert_flags_cow<'t>(text: &'t str, flags: &str) -> std::borrow::Cow<'t, str> {
+    if flags.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len() + flags.len() * 4);
-    let mut rest = text;
-    while let Some(at) = rest.find(PROGRAM) {
-        let after = &rest[at + PROGRAM.len()..];
+    // Where the flags go: after a mention of the program and the spaces or line break that
+    // follow it, when a subcommand comes next.
+    let mut places = Vec::new();
+    let mut from = 0;
+    while let Some(at) = find_program(&text[from..]) {
+        let after_at = from + at + PROGRAM.len();
+        let after = &text[after_at..];
         // The subcommand may follow on the next line when the text was wrapped.
         let gap = after.len() - after.trim_start_matches([' ', '\n']).len();
-        let (space, after) = after.split_at(gap);
-        out.push_str(&rest[..at + PROGRAM.len()]);
-        out.push_str(space);
-        let word: &str = after
+        let word: &str = after[gap..]
             .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
             .next()
             .unwrap_or("");
         if gap > 0 && SUBCOMMANDS.contains(&word) {
-            out.push_str(flags);
+            places.push(after_at + gap);
         }
-        rest = after;
+        from = after_at + gap;
     }
-    out.push_str(rest);
-    out
+    if places.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + flags.len() * places.len());
+    let mut copied = 0;
+    for at in places {
+        out.push_str(&text[copied..at]);
+        out.push_str(flags);
+        copied = at;
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Wraps `text` to `width` columns of a [`WIDTH`]-column page, moved to the real page width;
@@ -124,7 +148,7 @@ pub fn insert_flags(text: &str, flags: &str) -> String {
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     // Borrowed unless flags go in: this runs for every sentence of the human output.
     let text = match PASTE_FLAGS.read() {
-        Ok(flags) if !flags.is_empty() && text.contains(PROGRAM) => {
+        Ok(flags) if !flags.is_empty() && find_program(text).is_some() => {
             std::borrow::Cow::Owned(insert_flags(text, &flags))
         }
         _ => std::borrow::Cow::Borrowed(text),
@@ -135,8 +159,8 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
         .max(indent_len + 1);
     let mut out = String::with_capacity(text.len() + 16);
     let mut col = 0;
-    for (_, word) in units(&text) {
-        let len = word.chars().count();
+    each_unit(&text, |_, word| {
+        let len = char_count(word);
         if col > 0 && col + 1 + len > width {
             out.push('\n');
             out.push_str(indent);
@@ -147,7 +171,7 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
         }
         out.push_str(word);
         col += len;
-    }
+    });
     out
 }
 
@@ -227,34 +251,58 @@ const WITH_ARGUMENT: &[&str] = &["restore", "login", "forget", "probe", "status"
 /// [--flag VALUE]...` are one piece each, so that wrapping never breaks a command (or a
 /// backup id away from its `restore`).
 fn units(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    each_unit(text, |spaces, unit| out.push((spaces, unit)));
+    out
+}
+
+/// [`units`], each handed to `f` as it is complete instead of collected ([`wrap`] needs no list:
+/// a vector grown per sentence of the human report was an allocation and copies per call).
+fn each_unit<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)) {
     // Each piece is a slice of `text`: the words it joins keep the spaces between them as they
     // were, so nothing is copied (this ran per word of every wrapped line of the human output).
-    let mut out: Vec<(usize, &str)> = Vec::new();
-    // Where the last piece starts in `text`.
-    let mut last_start = 0usize;
+    // The last piece, not handed on yet (another word may join it): spaces before, start, end.
+    let mut last: Option<(usize, usize, usize)> = None;
     let mut spaces = 0usize;
     // Inside a backticked span (`open`), or how a bare command goes on (`command`).
     let mut open = false;
     let mut command: Option<Command> = None;
-    let mut at = 0usize;
-    for word in text.split(' ') {
-        let start = at;
-        at += word.len() + 1;
+    // The words between single spaces, found byte by byte with their backticks counted on the
+    // way: `split(' ')` called memchr once per word, most of them a few bytes (this was the
+    // largest part of the human report of 1,000 entries; issue 15).
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    while start <= bytes.len() {
+        let mut end = start;
+        let mut backticks = 0usize;
+        while let Some(&b) = bytes.get(end) {
+            if b == b' ' {
+                break;
+            }
+            backticks += usize::from(b == b'`');
+            end += 1;
+        }
+        let word = &text[start..end];
+        let word_start = start;
+        start = end + 1;
         if word.is_empty() {
             spaces += 1;
             continue;
         }
+        let start = word_start;
         let joins = open || command.as_mut().is_some_and(|c| c.takes(word));
-        match out.last_mut() {
-            Some((_, unit)) if joins => *unit = &text[last_start..start + word.len()],
+        match &mut last {
+            Some((_, _, end)) if joins => *end = start + word.len(),
             _ => {
                 command = None;
-                last_start = start;
-                out.push((spaces, word));
+                if let Some((spaces, from, to)) = last {
+                    f(spaces, &text[from..to]);
+                }
+                last = Some((spaces, start, start + word.len()));
             }
         }
         spaces = 1;
-        if word.bytes().filter(|&b| b == b'`').count() % 2 == 1 {
+        if backticks % 2 == 1 {
             open = !open;
         }
         if !open && command.is_none() && word == PROGRAM {
@@ -264,7 +312,9 @@ fn units(text: &str) -> Vec<(usize, &str)> {
             command = None;
         }
     }
-    out
+    if let Some((spaces, from, to)) = last {
+        f(spaces, &text[from..to]);
+    }
 }
 
 /// How far a bare `mcp-auth-doctor ...` command has gone, to tell its words from the prose after.
@@ -312,6 +362,12 @@ impl Command {
         self.ended = part && ends;
         part
     }
+}
+
+/// `s.chars().count()`, inlined: the bytes that begin a character (std's call per word of every
+/// wrapped sentence showed in the human report's profile; issue 15).
+fn char_count(s: &str) -> usize {
+    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
 }
 
 /// Columns `s` takes on a terminal: characters, not counting `ESC [ ... letter` sequences.
@@ -367,124 +423,4 @@ pub fn pad(s: &str, width: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strips_terminal_controls() {
-        assert_eq!(
-            sanitize("ok\x1b[31mred\u{202E}x"),
-            "ok\u{FFFD}[31mred\u{FFFD}x"
-        );
-        assert_eq!(sanitize("Ünï cödé"), "Ünï cödé");
-        // Line and paragraph separators break a line in some terminals; bidi marks reorder text.
-        assert_eq!(
-            sanitize("a\u{2028}b\u{2029}c\u{200F}d\u{200E}e\u{61C}f\u{85}g"),
-            "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\u{FFFD}f\u{FFFD}g"
-        );
-        // A zero-width joiner inside an emoji is kept.
-        assert_eq!(sanitize("👩\u{200D}💻"), "👩\u{200D}💻");
-    }
-
-    #[test]
-    fn page_width_comes_from_columns_then_the_terminal() {
-        assert_eq!(detect_page_width(Some("80"), Some(120)), 80);
-        assert_eq!(detect_page_width(Some("junk"), Some(120)), 120);
-        assert_eq!(detect_page_width(Some("0"), None), WIDTH);
-        assert_eq!(detect_page_width(None, None), WIDTH);
-        assert_eq!(detect_page_width(Some("12"), None), MIN_PAGE);
-    }
-
-    #[test]
-    fn fits_long_lines_to_the_page_after_the_fact() {
-        // The page is WIDTH (100) unless the binary set it: these lines are built around that.
-        let long = format!("    - {}  (code)", ["word"; 30].join(" "));
-        let fitted = fit_to_page(&format!("short\n{long}\n"));
-        let lines: Vec<&str> = fitted.lines().collect();
-        assert_eq!(lines[0], "short");
-        assert!(lines.iter().all(|l| l.chars().count() <= WIDTH), "{fitted}");
-        assert!(lines[1].starts_with("    - word"), "{fitted}");
-        assert!(lines[2].starts_with("      word"), "two deeper: {fitted}");
-        assert!(
-            fitted.ends_with("word  (code)\n"),
-            "double spaces kept: {fitted}"
-        );
-        let token = format!("  {}", "x".repeat(WIDTH + 5));
-        assert_eq!(
-            fit_to_page(&token),
-            token,
-            "an unbreakable word stays whole"
-        );
-        let coloured = format!("\x1b[2m{}\x1b[0m", "y".repeat(WIDTH - 2));
-        assert_eq!(
-            fit_to_page(&coloured),
-            coloured,
-            "escape codes take no columns"
-        );
-    }
-
-    #[test]
-    fn wraps_words() {
-        assert_eq!(wrap("aa bb cc dd", 5, "  "), "aa bb\n  cc\n  dd");
-    }
-
-    /// A piece is the text's own slice: runs of spaces inside it stay as they were, and the
-    /// spaces before each piece are counted.
-    #[test]
-    fn a_piece_keeps_its_spaces() {
-        assert_eq!(
-            units("  x `a  b`   mcp-auth-doctor  fix y"),
-            [
-                (2, "x"),
-                (1, "`a  b`"),
-                (3, "mcp-auth-doctor  fix"),
-                (1, "y")
-            ]
-        );
-    }
-
-    #[test]
-    fn a_command_is_never_broken() {
-        let pieces =
-            |t: &str| -> Vec<String> { units(t).into_iter().map(|(_, u)| u.to_string()).collect() };
-        assert_eq!(
-            pieces("run `mcp-auth-doctor fix --dry-run` now"),
-            ["run", "`mcp-auth-doctor fix --dry-run`", "now"]
-        );
-        assert_eq!(
-            pieces("Undo:   mcp-auth-doctor restore 20260601T120000Z-1 then"),
-            [
-                "Undo:",
-                "mcp-auth-doctor restore 20260601T120000Z-1",
-                "then"
-            ]
-        );
-        assert_eq!(
-            pieces("(undo: mcp-auth-doctor restore 7) and more"),
-            ["(undo:", "mcp-auth-doctor restore 7)", "and", "more"]
-        );
-        assert_eq!(
-            pieces("so mcp-auth-doctor never writes"),
-            ["so", "mcp-auth-doctor", "never", "writes"]
-        );
-        assert_eq!(
-            pieces("x mcp-auth-doctor --home /h fix --server a b"),
-            ["x", "mcp-auth-doctor --home /h fix --server a", "b"],
-            "with the location flags made pasteable"
-        );
-        assert_eq!(
-            pieces("mcp-auth-doctor fix --server a b"),
-            ["mcp-auth-doctor fix --server a", "b"]
-        );
-        // Too long for the width: on a line of its own, whole.
-        let text = "see `mcp-auth-doctor login some-server --no-browser` next";
-        assert_eq!(
-            wrap(text, 20, "  ").lines().collect::<Vec<_>>(),
-            [
-                "see",
-                "  `mcp-auth-doctor login some-server --no-browser`",
-                "  next"
-            ]
-        );
-    }
-}
+mod tests;

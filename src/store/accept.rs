@@ -14,6 +14,18 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+mod quick;
+
+/// [`parses`], answered by a quick proof first ([`quick::surely_parses`]) and by serde only when
+/// that proof fails: the same answer, the same error and position. For a loader that parses the
+/// parts of the text again later anyway; a writer's validity check keeps to [`parses`].
+pub fn parses_quickly(text: &[u8]) -> serde_json::Result<()> {
+    if quick::surely_parses(text) {
+        return Ok(());
+    }
+    parses(text)
+}
+
 /// `serde_json::from_slice::<Value>(text).map(drop)`, without the tree.
 pub fn parses(text: &[u8]) -> serde_json::Result<()> {
     let mut de = serde_json::Deserializer::from_slice(text);

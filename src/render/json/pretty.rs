@@ -1,0 +1,586 @@
+//! The bytes `serde_json::to_writer_pretty` writes, with the invisible characters escaped as
+//! [`super::escape_invisible`] escapes them, made by a serializer of our own.
+//!
+//! serde_json looks up every byte of every string in its escape table and hands each piece to
+//! its writer in a call of its own; a 1,000-entry report is 1.45 MB, nearly all of it strings,
+//! and its serialisation was the largest part of `check --format json` (issue 15). Here a string
+//! with nothing to escape (tested with one pass that has no branch per byte) is written whole,
+//! and invisible characters are escaped on the way, so the report needs no later pass for them
+//! (serde_json writes only ASCII outside strings, so every such character is in a string).
+//!
+//! The layout is serde_json's `PrettyFormatter` with its two-space indent: `[]` and `{}` for
+//! empty containers, otherwise one element or member per line, `": "` after a key. Numbers are
+//! written as serde_json writes them (integers in decimal; floats by serde_json itself); map
+//! keys that are not strings, by serde_json too. `tests` compare both on every kind of value.
+
+use std::io::Write;
+
+use serde::ser::{self, Impossible, Serialize};
+use serde_json::Error;
+
+/// Writes `value` to `out` as `serde_json::to_writer_pretty` then
+/// [`super::escape_invisible`] would (no newline at the end).
+pub fn write<W: Write>(out: W, value: &(impl Serialize + ?Sized)) -> Result<(), Error> {
+    let mut ser = Pretty { out, indent: 0 };
+    value.serialize(&mut ser)
+}
+
+struct Pretty<W> {
+    out: W,
+    /// The depth of the container being written.
+    indent: usize,
+}
+
+impl<W: Write> Pretty<W> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out.write_all(bytes).map_err(Error::io)
+    }
+
+    /// A line break and the indent of the current depth.
+    fn new_line(&mut self) -> Result<(), Error> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        self.put(b"\n")?;
+        let mut n = self.indent * 2;
+        while n > 0 {
+            let take = n.min(SPACES.len());
+            self.put(&SPACES[..take])?;
+            n -= take;
+        }
+        Ok(())
+    }
+
+    /// `open` of a container; `None` when it was empty and is closed already.
+    fn open(&mut self, open: u8, close: u8, len: Option<usize>) -> Result<State, Error> {
+        self.put(&[open])?;
+        if len == Some(0) {
+            self.put(&[close])?;
+            return Ok(State::Empty);
+        }
+        self.indent += 1;
+        Ok(State::First)
+    }
+
+    fn close(&mut self, state: State, close: u8) -> Result<(), Error> {
+        match state {
+            State::Empty => Ok(()),
+            State::First => {
+                self.indent -= 1;
+                self.put(&[close])
+            }
+            State::Rest => {
+                self.indent -= 1;
+                self.new_line()?;
+                self.put(&[close])
+            }
+        }
+    }
+
+    /// What comes before an element or a member: a comma after the first, then its own line.
+    fn next_item(&mut self, state: &mut State) -> Result<(), Error> {
+        if *state == State::Rest {
+            self.put(b",")?;
+        }
+        *state = State::Rest;
+        self.new_line()
+    }
+
+    /// A JSON string: serde_json's escapes (quote, backslash, control characters) and
+    /// [`super::escape_invisible`]'s.
+    fn string(&mut self, s: &str) -> Result<(), Error> {
+        // One pass without early exit (so without a branch per byte): anything to look at?
+        let special = s.bytes().fold(false, |any, b| {
+            any | (b < 0x20) | (b == b'"') | (b == b'\\') | (b >= 0x7f)
+        });
+        self.put(b"\"")?;
+        if special {
+            self.escaped(s)?;
+        } else {
+            self.put(s.as_bytes())?;
+        }
+        self.put(b"\"")
+    }
+
+    /// [`Pretty::string`]'s text when it holds something to look at: ASCII is passed byte by
+    /// byte, and only a character that begins with a lead byte an invisible one has (see
+    /// [`super::invisible_at`]) is decoded.
+    fn escaped(&mut self, s: &str) -> Result<(), Error> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let bytes = s.as_bytes();
+        let mut copied = 0;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            let (short, len): (&[u8], usize) = match b {
+                b'"' => (b"\\\"", 1),
+                b'\\' => (b"\\\\", 1),
+                b'\n' => (b"\\n", 1),
+                b'\r' => (b"\\r", 1),
+                b'\t' => (b"\\t", 1),
+                0x08 => (b"\\b", 1),
+                0x0c => (b"\\f", 1),
+                0x00..0x20 | 0x7f => (b"", 1),
+                0xc2 | 0xd8 | 0xe2 | 0xef if super::invisible_at(bytes, i) => {
+                    (b"", if b < 0xe0 { 2 } else { 3 })
+                }
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            self.put(&bytes[copied..i])?;
+            if short.is_empty() {
+                // `\u` and four lowercase hex digits, as both serde_json and escape_invisible
+                // write.
+                let n = s[i..].chars().next().map_or(0, u32::from);
+                let digits = [3, 2, 1, 0].map(|k| HEX[((n >> (4 * k)) & 0xf) as usize]);
+                self.put(b"\\u")?;
+                self.put(&digits)?;
+            } else {
+                self.put(short)?;
+            }
+            i += len;
+            copied = i;
+        }
+        self.put(&bytes[copied..])
+    }
+
+    /// An integer in decimal, as serde_json (itoa) writes it.
+    fn integer(&mut self, n: impl std::fmt::Display) -> Result<(), Error> {
+        write!(self.out, "{n}").map_err(Error::io)
+    }
+
+    /// What serde_json writes for a float (the shortest form that reads back, `null` when not
+    /// finite): written by serde_json.
+    fn float(&mut self, value: &impl Serialize) -> Result<(), Error> {
+        serde_json::to_writer(&mut self.out, value)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Written as `[]` or `{}` already.
+    Empty,
+    /// Open, nothing in it yet.
+    First,
+    /// Open, with something in it.
+    Rest,
+}
+
+/// A container being written; `variant` when it is the value of a `{"Variant": ...}` object.
+struct Compound<'a, W> {
+    ser: &'a mut Pretty<W>,
+    state: State,
+    variant: bool,
+}
+
+impl<W: Write> Compound<'_, W> {
+    fn end_with(self, close: u8) -> Result<(), Error> {
+        self.ser.close(self.state, close)?;
+        if self.variant {
+            self.ser.close(State::Rest, b'}')?;
+        }
+        Ok(())
+    }
+
+    fn element(&mut self, value: &(impl Serialize + ?Sized)) -> Result<(), Error> {
+        self.ser.next_item(&mut self.state)?;
+        value.serialize(&mut *self.ser)
+    }
+
+    fn key(&mut self, key: &(impl Serialize + ?Sized)) -> Result<(), Error> {
+        self.ser.next_item(&mut self.state)?;
+        key.serialize(KeySerializer {
+            ser: &mut *self.ser,
+        })
+    }
+
+    fn value(&mut self, value: &(impl Serialize + ?Sized)) -> Result<(), Error> {
+        self.ser.put(b": ")?;
+        value.serialize(&mut *self.ser)
+    }
+}
+
+impl<'a, W: Write> ser::Serializer for &'a mut Pretty<W> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Compound<'a, W>;
+    type SerializeTuple = Compound<'a, W>;
+    type SerializeTupleStruct = Compound<'a, W>;
+    type SerializeTupleVariant = Compound<'a, W>;
+    type SerializeMap = Compound<'a, W>;
+    type SerializeStruct = Compound<'a, W>;
+    type SerializeStructVariant = Compound<'a, W>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.put(if v { b"true" } else { b"false" })
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        self.float(&v)
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        self.float(&v)
+    }
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.string(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.string(v)
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+        use ser::SerializeSeq;
+        let mut seq = self.serialize_seq(Some(v.len()))?;
+        for b in v {
+            seq.serialize_element(b)?;
+        }
+        seq.end()
+    }
+    fn serialize_none(self) -> Result<(), Error> {
+        self.put(b"null")
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.put(b"null")
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
+        self.put(b"null")
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, v: &'static str) -> Result<(), Error> {
+        self.string(v)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let state = self.open(b'{', b'}', None)?;
+        let mut object = Compound {
+            ser: self,
+            state,
+            variant: false,
+        };
+        object.key(variant)?;
+        object.value(value)?;
+        object.end_with(b'}')
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'a, W>, Error> {
+        let state = self.open(b'[', b']', len)?;
+        Ok(Compound {
+            ser: self,
+            state,
+            variant: false,
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'a, W>, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Compound<'a, W>, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound<'a, W>, Error> {
+        self.variant_open(variant)?;
+        let mut seq = self.serialize_seq(Some(len))?;
+        seq.variant = true;
+        Ok(seq)
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<Compound<'a, W>, Error> {
+        let state = self.open(b'{', b'}', len)?;
+        Ok(Compound {
+            ser: self,
+            state,
+            variant: false,
+        })
+    }
+    fn serialize_struct(self, _: &'static str, len: usize) -> Result<Compound<'a, W>, Error> {
+        self.serialize_map(Some(len))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound<'a, W>, Error> {
+        self.variant_open(variant)?;
+        let mut map = self.serialize_map(Some(len))?;
+        map.variant = true;
+        Ok(map)
+    }
+}
+
+impl<W: Write> Pretty<W> {
+    /// `{`, the variant's name as the one key, `": "`: what a tuple or struct variant's value
+    /// follows (closed by [`Compound::end_with`]).
+    fn variant_open(&mut self, variant: &str) -> Result<(), Error> {
+        let mut state = self.open(b'{', b'}', None)?;
+        self.next_item(&mut state)?;
+        self.string(variant)?;
+        self.put(b": ")
+    }
+}
+
+impl<W: Write> ser::SerializeSeq for Compound<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.end_with(b']')
+    }
+}
+
+impl<W: Write> ser::SerializeTuple for Compound<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.end_with(b']')
+    }
+}
+
+impl<W: Write> ser::SerializeTupleStruct for Compound<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.end_with(b']')
+    }
+}
+
+impl<W: Write> ser::SerializeTupleVariant for Compound<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.end_with(b']')
+    }
+}
+
+impl<W: Write> ser::SerializeMap for Compound<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), Error> {
+        self.key(key)
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+        self.value(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.end_with(b'}')
+    }
+}
+
+impl<W: Write> ser::SerializeStruct for Compound<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.ser.next_item(&mut self.state)?;
+        self.ser.string(key)?;
+        self.value(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.end_with(b'}')
+    }
+}
+
+impl<W: Write> ser::SerializeStructVariant for Compound<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.ser.next_item(&mut self.state)?;
+        self.ser.string(key)?;
+        self.value(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.end_with(b'}')
+    }
+}
+
+/// A map key: a string as a string; any other kind as serde_json writes it as a key (quoted
+/// numbers and booleans, or its error), found by having serde_json write a one-member object.
+struct KeySerializer<'a, W> {
+    ser: &'a mut Pretty<W>,
+}
+
+impl<W: Write> KeySerializer<'_, W> {
+    fn by_serde_json(self, key: &(impl Serialize + ?Sized)) -> Result<(), Error> {
+        struct OneMember<'k, K: ?Sized>(&'k K);
+        impl<K: Serialize + ?Sized> Serialize for OneMember<'_, K> {
+            fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use ser::SerializeMap;
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry(self.0, &())?;
+                map.end()
+            }
+        }
+        let object = serde_json::to_string(&OneMember(key))?;
+        // `{KEY:null}`: the key as serde_json writes it, compact or pretty alike.
+        let key = &object[1..object.len() - ":null}".len()];
+        let key: String = serde_json::from_str(key)?;
+        self.ser.string(&key)
+    }
+}
+
+macro_rules! key_by_serde_json {
+    ($($method:ident: $t:ty),* $(,)?) => {
+        $(fn $method(self, v: $t) -> Result<(), Error> {
+            self.by_serde_json(&v)
+        })*
+    };
+}
+
+impl<W: Write> ser::Serializer for KeySerializer<'_, W> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Impossible<(), Error>;
+    type SerializeTuple = Impossible<(), Error>;
+    type SerializeTupleStruct = Impossible<(), Error>;
+    type SerializeTupleVariant = Impossible<(), Error>;
+    type SerializeMap = Impossible<(), Error>;
+    type SerializeStruct = Impossible<(), Error>;
+    type SerializeStructVariant = Impossible<(), Error>;
+
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.ser.string(v)
+    }
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.ser.string(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, v: &'static str) -> Result<(), Error> {
+        self.ser.string(v)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    key_by_serde_json!(
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
+        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128, serialize_f32: f32,
+        serialize_f64: f64, serialize_bytes: &[u8],
+    );
+    fn serialize_none(self) -> Result<(), Error> {
+        self.by_serde_json(&None::<()>)
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), Error> {
+        self.by_serde_json(&Some(value))
+    }
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.by_serde_json(&())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
+        self.by_serde_json(&())
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Error> {
+        Err(ser::Error::custom("key must be a string"))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(ser::Error::custom("key must be a string"))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+        Err(ser::Error::custom("key must be a string"))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
+        Err(ser::Error::custom("key must be a string"))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(ser::Error::custom("key must be a string"))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(ser::Error::custom("key must be a string"))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
+        Err(ser::Error::custom("key must be a string"))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(ser::Error::custom("key must be a string"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,268 @@
+//! [`super::write`] against serde_json's pretty printer and [`super::super::escape_invisible`]
+//! on every kind of value serde has.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// What the document writer used to make of `value`.
+fn reference(value: &(impl Serialize + ?Sized)) -> Result<String, String> {
+    serde_json::to_string_pretty(value)
+        .map(super::super::escape_invisible)
+        .map_err(|e| e.to_string())
+}
+
+fn ours(value: &(impl Serialize + ?Sized)) -> Result<String, String> {
+    let mut out = Vec::new();
+    super::write(&mut out, value).map_err(|e| e.to_string())?;
+    Ok(String::from_utf8(out).expect("UTF-8"))
+}
+
+fn same(value: &(impl Serialize + ?Sized)) {
+    let want = reference(value);
+    let got = ours(value);
+    match (&want, &got) {
+        (Ok(w), Ok(g)) => assert!(w == g, "want:\n{w}\ngot:\n{g}"),
+        (Err(_), Err(_)) => {}
+        _ => panic!("want {want:?}, got {got:?}"),
+    }
+}
+
+/// Characters for strings: plain, every escape serde makes, invisible ones, other non-ASCII.
+const CHARS: &[char] = &[
+    'a',
+    'Z',
+    '0',
+    ' ',
+    '/',
+    '"',
+    '\\',
+    '\n',
+    '\r',
+    '\t',
+    '\u{0}',
+    '\u{1}',
+    '\u{8}',
+    '\u{b}',
+    '\u{c}',
+    '\u{1f}',
+    '\u{7f}',
+    '\u{80}',
+    '\u{85}',
+    '\u{9f}',
+    '\u{a0}',
+    'é',
+    '\u{61c}',
+    '\u{200b}',
+    '\u{200f}',
+    '\u{2028}',
+    '\u{202e}',
+    '\u{2066}',
+    '\u{2069}',
+    '\u{feff}',
+    '→',
+    '日',
+    '\u{1f600}',
+    '\u{fffd}',
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn string(&mut self) -> String {
+        let len = [0, 1, 2, 5, 40, 70][self.below(6)];
+        (0..len)
+            .map(|_| {
+                if self.below(3) == 0 {
+                    CHARS[self.below(CHARS.len())]
+                } else {
+                    'x'
+                }
+            })
+            .collect()
+    }
+
+    fn value(&mut self, depth: usize) -> Value {
+        let kinds = if depth >= 5 { 6 } else { 8 };
+        match self.below(kinds) {
+            0 => Value::Null,
+            1 => Value::Bool(self.below(2) == 0),
+            2 => json!([0u64, 7, u64::MAX, 1 << 53][self.below(4)]),
+            3 => json!([-1i64, i64::MIN, -42][self.below(3)]),
+            4 => json!([0.5f64, -0.0, 1e300, 1e-7, 123456.789, 0.1 + 0.2, 2.5e-308][self.below(7)]),
+            5 => Value::String(self.string()),
+            6 => Value::Array((0..self.below(4)).map(|_| self.value(depth + 1)).collect()),
+            _ => Value::Object(
+                (0..self.below(4))
+                    .map(|_| (self.string(), self.value(depth + 1)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+#[test]
+fn random_documents_are_written_as_serde_json_writes_them() {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    for _ in 0..3000 {
+        same(&rng.value(0));
+    }
+    for c in CHARS {
+        same(&format!("{c}"));
+        same(&json!({ format!("k{c}"): [format!("{c}{c}"), c.to_string()] }));
+    }
+    let all: String = ('\u{0}'..='\u{3000}').collect();
+    same(&all);
+    same(&json!({}));
+    same(&json!([]));
+    same(&json!([[], {}, [[]], {"a": {}}]));
+}
+
+#[derive(Serialize)]
+struct Unit;
+
+#[derive(Serialize)]
+struct Newtype(u8);
+
+#[derive(Serialize)]
+struct Pair(i32, &'static str);
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+enum Kinds {
+    Unit,
+    Newtype(Vec<u8>),
+    EmptyTuple(),
+    Tuple(u8, Option<char>),
+    EmptyStruct {},
+    Struct { a: u32, b: Vec<Kinds> },
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum Tagged {
+    First { x: u8 },
+    Second,
+}
+
+#[derive(Serialize)]
+struct Inner {
+    c: &'static str,
+    d: Option<u8>,
+}
+
+#[derive(Serialize)]
+struct Everything {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<u8>,
+    kept: Option<u8>,
+    unit: (),
+    unit_struct: Unit,
+    newtype: Newtype,
+    pair: Pair,
+    empty: Empty,
+    tuple: (u8, &'static str, f32),
+    kinds: Vec<Kinds>,
+    tagged: Vec<Tagged>,
+    #[serde(flatten)]
+    inner: Inner,
+    numbers: (i8, i16, i32, i64, i128, u8, u16, u32, u64, u128),
+    floats: [f64; 6],
+    small_floats: [f32; 3],
+    ch: char,
+    int_keys: BTreeMap<i64, u8>,
+    bool_keys: BTreeMap<bool, u8>,
+    char_keys: BTreeMap<char, u8>,
+    unit_keys: BTreeMap<Tagged2, u8>,
+}
+
+#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+enum Tagged2 {
+    KeyVariant,
+}
+
+/// Bytes, as serde_json writes them (an array of numbers).
+struct Bytes(&'static [u8]);
+
+impl Serialize for Bytes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+#[test]
+fn every_kind_of_value_is_written_as_serde_json_writes_it() {
+    let everything = Everything {
+        skipped: None,
+        kept: None,
+        unit: (),
+        unit_struct: Unit,
+        newtype: Newtype(3),
+        pair: Pair(-4, "p\u{202e}"),
+        empty: Empty {},
+        tuple: (1, "t", 1.1),
+        kinds: vec![
+            Kinds::Unit,
+            Kinds::Newtype(vec![1, 2]),
+            Kinds::Newtype(vec![]),
+            Kinds::EmptyTuple(),
+            Kinds::Tuple(9, Some('\u{85}')),
+            Kinds::EmptyStruct {},
+            Kinds::Struct {
+                a: 1,
+                b: vec![Kinds::Struct { a: 2, b: vec![] }, Kinds::Unit],
+            },
+        ],
+        tagged: vec![Tagged::First { x: 1 }, Tagged::Second],
+        inner: Inner { c: "c", d: Some(4) },
+        numbers: (
+            i8::MIN,
+            -1,
+            0,
+            i64::MAX,
+            i128::MIN,
+            255,
+            1,
+            2,
+            u64::MAX,
+            u128::MAX,
+        ),
+        floats: [0.0, -0.0, f64::NAN, f64::INFINITY, 1e21, 5e-324],
+        small_floats: [1e20, 0.1, f32::MIN_POSITIVE],
+        ch: '"',
+        int_keys: [(-1, 1), (7, 2)].into(),
+        bool_keys: [(true, 1), (false, 0)].into(),
+        char_keys: [('\u{2028}', 1)].into(),
+        unit_keys: [(Tagged2::KeyVariant, 1)].into(),
+    };
+    assert!(reference(&everything).is_ok());
+    same(&everything);
+    same(&Bytes(b"\x00\xffab"));
+    same(&Bytes(b""));
+    same(&vec![Some(1), None]);
+    same(&Kinds::Newtype(vec![5]));
+    same(&Kinds::Tuple(1, None));
+    same(&Kinds::Struct { a: 1, b: vec![] });
+    // Keys serde_json refuses are refused.
+    same(&BTreeMap::from([(Some(1), 1)]));
+    same(&BTreeMap::from([(vec![1], 1)]));
+    let float_keys: Vec<(f64, u8)> = vec![(1.5, 1)];
+    struct FloatKeys(Vec<(f64, u8)>);
+    impl Serialize for FloatKeys {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+        }
+    }
+    same(&FloatKeys(float_keys));
+    same(&FloatKeys(vec![(f64::NAN, 1)]));
+}
