@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
@@ -17,7 +18,7 @@ missing marker never causes `Failed to connect`.
 **How to fix it.** Sign in (`/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+)); there is nothing to do about the marker.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.entries_known() {
         return;
     }

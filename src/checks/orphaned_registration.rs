@@ -1,3 +1,4 @@
+use super::Findings;
 use super::Piece::{Fixed, Text};
 use super::{CheckInfo, Finding, Severity, defined_elsewhere, remove_entry};
 use crate::model::inventory::Inventory;
@@ -26,7 +27,7 @@ backed up first, and `mcp-auth-doctor restore --latest` brings it back if you re
 name.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.configs_complete() {
         return; // a broken config file may define the server: see unparseable-file
     }

@@ -1,3 +1,4 @@
+use super::Findings;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as Slot;
 
@@ -45,7 +46,7 @@ the new config: `mcp-auth-doctor login NAME`, or `/mcp` → Authenticate (`claud
 2.1.186+).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.configs_complete() {
         return; // a broken config file may define the server: see unparseable-file
     }
@@ -467,8 +468,9 @@ mod tests {
                 old("c"): entry("c", true),
             }}));
         let inv = snapshot.inventory();
-        let mut found = Vec::new();
+        let mut found = Findings::list();
         run(&inv, &mut found);
+        let found = found.into_vec();
         let kinds: Vec<(String, ActionKind)> = found
             .iter()
             .map(|f| {
