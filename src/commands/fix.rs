@@ -25,9 +25,12 @@ pub fn fix(ctx: &Context<'_>) -> Result<Outcome> {
     // A step's `before` and `after` are shown only in JSON: the human plan and the backup
     // manifest say what a step does, never those values.
     let json = ctx.json();
-    // `--only` names every code whose findings the plan is made of.
-    let from_checks = |inv: &Inventory| plan::from_checks(inv, &selection.only, &selection, json);
-    let lean = (!selection.only.is_empty()).then_some(Lean { plan: &from_checks });
+    // `--only` names every code whose findings the plan is made of; without it every check's.
+    // The plan is the one `make_plan` makes of the diagnosis: made as the checks run, it needs
+    // no diagnosis (issue 15: `fix --yes` on 10,000 entries held every finding of every check).
+    let codes = (!selection.only.is_empty()).then_some(&selection.only[..]);
+    let from_checks = |inv: &Inventory| plan::from_checks(inv, codes, &selection, json);
+    let lean = Some(Lean { plan: &from_checks });
     run_reading(ctx, "fix", &selection.servers, lean, &|d: &Diagnosis| {
         if json {
             plan::for_findings(&d.inventory, &d.findings, &selection)
@@ -37,8 +40,8 @@ pub fn fix(ctx: &Context<'_>) -> Result<Outcome> {
     })
 }
 
-/// A plan made of the findings of a few codes only (or of none), which it runs the checks for
-/// itself: no diagnosis is made.
+/// A plan made as the checks it reads run (or of no finding at all), when it is applied
+/// without a question: no diagnosis is made.
 #[derive(Clone, Copy)]
 struct Lean<'a> {
     plan: &'a dyn Fn(&Inventory) -> Plan,

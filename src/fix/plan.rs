@@ -63,19 +63,20 @@ pub fn actions_for_findings(inv: &Inventory, findings: &[Finding], selection: &S
 }
 
 /// [`for_findings`] (`values`) or [`actions_for_findings`] (no `values`) for the findings of
-/// the checks that report `codes`, each made into its step as the check makes it and dropped:
+/// the checks that report `codes` (every check: `None`), each made into its step as the check
+/// makes it and dropped:
 /// the findings are never all held, nor held with the steps made of them (issue 15: `fix
 /// --yes --only CODE`, whose findings only the plan reads; they were ~3 MB of a 10,000-entry
 /// run's peak).
 pub fn from_checks(
     inv: &Inventory,
-    codes: &[checks::Code],
+    codes: Option<&[checks::Code]>,
     selection: &Selection,
     values: bool,
 ) -> Plan {
     let values = if values { Values::Built } else { Values::Left };
     let mut planner = Planner::new(inv, selection, values, 0);
-    checks::run_each(inv, Some(codes), &mut |f| planner.add(&f));
+    checks::run_each(inv, codes, &mut |f| planner.add(&f));
     planner.finish()
 }
 
@@ -402,6 +403,32 @@ mod tests {
             }}))
             .with_needs_auth_cache(json!({"gone": {"timestamp": 0}}))
             .inventory()
+    }
+
+    #[test]
+    fn the_plan_made_as_the_checks_run_is_the_plan_of_the_diagnosis() {
+        let inv = inventory();
+        let findings = checks::run_all(&inv);
+        let codes: Vec<checks::Code> = findings.iter().map(|f| f.code).collect();
+        let shown = |plan: &Plan| serde_json::to_string(plan).unwrap();
+        for only in [Vec::new(), codes[..1].to_vec(), codes.clone()] {
+            let selection = Selection {
+                only: only.clone(),
+                ..Selection::default()
+            };
+            let codes = (!only.is_empty()).then_some(&only[..]);
+            let full = for_findings(&inv, &findings, &selection);
+            let lean = actions_for_findings(&inv, &findings, &selection);
+            assert!(only.len() == 1 || full.steps.len() >= 2, "{only:?}");
+            assert_eq!(
+                shown(&from_checks(&inv, codes, &selection, true)),
+                shown(&full)
+            );
+            assert_eq!(
+                shown(&from_checks(&inv, codes, &selection, false)),
+                shown(&lean)
+            );
+        }
     }
 
     #[test]
