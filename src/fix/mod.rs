@@ -236,7 +236,12 @@ pub fn write_file(
             &before,
         )?;
     }
-    b.manifest.actions.extend(actions);
+    // Moved whole into an empty list: appending copied thousands of actions (issue 15).
+    if b.manifest.actions.is_empty() {
+        b.manifest.actions = actions;
+    } else {
+        b.manifest.actions.extend(actions);
+    }
     // The manifest gets the new checksum before the file does, in the one save of this step:
     // nothing writes the manifest after the rename, so a crash there cannot leave it
     // half-written.
@@ -535,12 +540,25 @@ fn edit_members<'p>(
     }
     let edited = rewrite::member_steps(text, expected, runnable)?;
     applied_here.extend(edited.applied);
-    actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
-        code: step.code.to_string(),
-        summary: step.action.summary().into_owned(),
-        file: step.action.file_shown(),
-        pointer: step.action.kind.pointer(),
-        moved: backup::MovedEntry::of(&step.action.kind),
+    // The file as shown, one string for the actions on one path (all of them, here).
+    let mut shown: Option<(&std::path::Path, std::sync::Arc<str>)> = None;
+    actions.reserve_exact(applied_here.len());
+    actions.extend(applied_here.iter().map(|step| {
+        let file = match &shown {
+            Some((path, file)) if *path == &*step.action.path => file.clone(),
+            _ => {
+                let file: std::sync::Arc<str> = step.action.file_shown().into();
+                shown = Some((&step.action.path, file.clone()));
+                file
+            }
+        };
+        backup::ManifestAction {
+            code: step.code.clone(),
+            summary: step.action.summary().into_owned(),
+            file,
+            pointer: step.action.kind.pointer(),
+            moved: backup::MovedEntry::of(&step.action.kind),
+        }
     }));
     skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
         step,
@@ -591,9 +609,9 @@ fn apply_chmod<'p>(
         if let ActionKind::Chmod { mode } = &step.action.kind {
             set_mode(path, *mode, &inv.trust)?;
             b.manifest.actions.push(backup::ManifestAction {
-                code: step.code.to_string(),
+                code: step.code.clone(),
                 summary: step.action.summary().into_owned(),
-                file: step.action.file_shown(),
+                file: step.action.file_shown().into(),
                 pointer: None,
                 moved: None,
             });
