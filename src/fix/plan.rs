@@ -190,6 +190,12 @@ impl<'a> Planner<'a> {
             return;
         }
         self.planned.insert(action, plan.steps.len());
+        // Grown by a quarter, not doubled, when the number of findings was not known up
+        // front: at most a quarter of the steps' size unused, where doubling left up to all of
+        // it (issue 15: 2.0 MB for 1.2 MB of steps at 10,000 entries).
+        if plan.steps.len() == plan.steps.capacity() {
+            plan.steps.reserve_exact((plan.steps.len() / 4).max(16));
+        }
         plan.steps.push(step);
     }
 
