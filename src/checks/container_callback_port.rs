@@ -53,7 +53,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         let Some(e) = live_entries(inv, s) else {
             continue;
         };
-        if e.token != TokenState::Placeholder || !e.client_id || !seen.insert(e.key.as_str()) {
+        if e.token != TokenState::Placeholder || !e.client_id || !seen.insert(&*e.key) {
             continue;
         }
         let Some(port) = e.redirect_uri.as_deref().and_then(loopback_port) else {

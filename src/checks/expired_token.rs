@@ -25,10 +25,10 @@ server may have forgotten; `mcp-auth-doctor login NAME` does both.",
 pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
-        if e.token != TokenState::Expired || !live.contains_key(e.key.as_str()) {
+        if e.token != TokenState::Expired || !live.contains_key(&*e.key) {
             continue;
         }
-        if super::unloaded_server_state::all_dead(&live[e.key.as_str()]) {
+        if super::unloaded_server_state::all_dead(&live[&*e.key]) {
             continue; // not loaded here: no sign-in (unloaded-server-state)
         }
         let when = e

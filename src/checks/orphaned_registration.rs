@@ -44,18 +44,18 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         match plugin_gone {
             Some(evidence) => message.extend([
                 Fixed("'"),
-                Text(e.name.clone()),
+                Text(e.name.to_string()),
                 Fixed("' is a plugin server, and "),
                 Text(evidence),
                 Fixed(", so Claude Code never uses the entry "),
             ]),
             None => message.extend([
                 Fixed("No scope this tool can see configures a server named '"),
-                Text(e.name.clone()),
+                Text(e.name.to_string()),
                 Fixed("', so Claude Code never uses the entry "),
             ]),
         }
-        message.push(Text(e.key.clone()));
+        message.push(Text(e.key.to_string()));
         if let Some(u) = e.server_url.as_deref() {
             message.extend([Fixed(" (for "), Text(crate::redact::url(u)), Fixed(")")]);
         }

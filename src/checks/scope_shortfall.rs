@@ -45,7 +45,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         let Some(e) = live_entries(inv, s) else {
             continue;
         };
-        if !e.token.usable() || !seen.insert(e.key.as_str()) {
+        if !e.token.usable() || !seen.insert(&*e.key) {
             continue;
         }
         let Some(granted) = &e.granted_scopes else {

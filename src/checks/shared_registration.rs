@@ -22,9 +22,9 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let mut by_hash: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for e in &inv.entries {
         if let Some(h) = &e.hash {
-            let names = by_hash.entry(h.as_str()).or_default();
-            if !names.contains(&e.name.as_str()) {
-                names.push(e.name.as_str());
+            let names = by_hash.entry(&*h).or_default();
+            if !names.contains(&&*e.name) {
+                names.push(&*e.name);
             }
         }
     }
