@@ -150,7 +150,10 @@ pub fn member_steps<'p>(
         let removed = edit::remove_members(text, &removals)?;
         out.text = removed.text;
         // The removals found, moved (not copied: a second copy of thousands of keys, issue 15).
-        let gone = removals.into_iter().zip(&removed.found).filter(|(_, f)| **f);
+        let gone = removals
+            .into_iter()
+            .zip(&removed.found)
+            .filter(|(_, f)| **f);
         out.removed = gone.map(|(r, _)| r).collect();
         expected = expected.map(|e| edit::expected_after(e, &out.removed));
         for (step, found) in removal_steps.into_iter().zip(removed.found) {
