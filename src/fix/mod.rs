@@ -31,7 +31,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::checks::ActionKind;
 use crate::model::inventory::{Inventory, Role};
@@ -411,13 +410,15 @@ pub fn apply<'p>(
                 rewrite::whole_file(before, pending.take().unwrap_or_default());
             applied_here.extend(whole);
             let not_json = || format!("{} is not valid JSON; it is never written", path.display());
-            // A tree of the file only for a move: removals are checked by their spans.
-            let expected = if rewrite::needs_tree(&steps) {
-                Some(serde_json::from_slice::<Value>(&text).with_context(not_json)?)
+            // A tree only for a move (made by `member_steps` from the text after the
+            // removals): removals are checked by their spans.
+            let expected = rewrite::needs_tree(&steps);
+            if expected {
+                // The parse the tree of the file was made with, and its error: no tree.
+                serde_json::from_slice::<serde::de::IgnoredAny>(&text).with_context(not_json)?;
             } else {
                 crate::store::accept::parses(&text).with_context(not_json)?;
-                None
-            };
+            }
             let base = match &text {
                 Cow::Borrowed(b) => Base::Suffix(before.len() - b.len()),
                 Cow::Owned(t) => Base::Text(t.clone()),
@@ -516,7 +517,7 @@ fn edit_members<'p>(
     config_dir: &Path,
     text: &[u8],
     base: Base,
-    expected: Option<Value>,
+    tree: bool,
     steps: Vec<&'p Step>,
     applied_here: &mut Vec<&'p Step>,
     skipped_here: &mut Vec<Skipped<'p>>,
@@ -538,7 +539,7 @@ fn edit_members<'p>(
         }
         runnable.push(step);
     }
-    let edited = rewrite::member_steps(text, expected, runnable)?;
+    let edited = rewrite::member_steps(text, tree, runnable)?;
     applied_here.extend(edited.applied);
     // The file as shown, one string for the actions on one path (all of them, here).
     let mut shown: Option<(&std::path::Path, std::sync::Arc<str>)> = None;
