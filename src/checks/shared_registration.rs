@@ -21,8 +21,8 @@ account's tokens, which is easy to mix up.
 pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let mut by_hash: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for e in &inv.entries {
-        if let Some(h) = &e.hash {
-            let names = by_hash.entry(&*h).or_default();
+        if let Some(h) = e.hash.as_deref() {
+            let names = by_hash.entry(h).or_default();
             if !names.contains(&&*e.name) {
                 names.push(&*e.name);
             }
