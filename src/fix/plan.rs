@@ -348,8 +348,8 @@ fn step(
                 .and_then(|c| c.get("mcpOAuthClientConfig"))
                 .and_then(|m| m.get(key))
                 .and_then(Value::as_object)
-                .map_or(Shown::Null, |o| Shown::ClientConfig {
-                    fields: o.keys().cloned().collect(),
+                .map_or(Shown::Null, |o| {
+                    Shown::ClientConfig(Box::new(o.keys().cloned().collect()))
                 }),
             Shown::Null,
         ),
