@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{ActionKind, CheckInfo, Finding, Severity};
 use crate::json::{LineCol, SyntaxErrorKind};
 use crate::model::inventory::{Inventory, Role};
@@ -26,7 +27,7 @@ pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
           treats as empty; a warning for the needs-auth cache, which it reads as \"no markers\"",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for f in inv.files() {
         if !f.problems.bom {
             continue;

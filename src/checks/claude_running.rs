@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -17,7 +18,7 @@ races it; still, restart running sessions after a repair. Process inspection wor
 on macOS and Windows (no `/proc`) this check stays silent and the report says \"cannot tell\".",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let sharing = inv.config_dir_sharing();
     let pids = |v: &[&crate::system::processes::ClaudeProcess]| -> Vec<u32> {
         v.iter().map(|p| p.pid).collect()

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -25,7 +26,7 @@ pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
     why: "a note over 50 MB, a warning over 200 MB",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let Some(size) = inv.global.facts.size.filter(|s| *s > INFO_BYTES) else {
         return;
     };

@@ -3,6 +3,7 @@
 //! `[Conflicting scopes]` block in `claude mcp list`; 2.1.100 says nothing but loads the local one
 //! too (tests/real-client/model-facts.md, `local-shadows-user`).
 
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 use crate::model::server::Scope;
@@ -28,7 +29,7 @@ and remove the other: `claude mcp remove NAME -s user` or `claude mcp remove NAM
 the project folder).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for s in &inv.servers {
         let Some(by) = inv.shadowed_by(s) else {
             continue;

@@ -3,6 +3,7 @@
 //! on the host, the port is not forwarded, and 2.1.332 reuses the registered port, so every sign-in
 //! fails the same way. Advice only: `pending-registration` already offers to remove the entry.
 
+use super::Findings;
 use super::{CheckInfo, Finding, Severity, live_entries, shell_quote};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
@@ -40,7 +41,7 @@ fn loopback_port(uri: &str) -> Option<u64> {
         .flatten()
 }
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.host.browser_elsewhere() || !inv.entries_known() {
         return;
     }
@@ -52,7 +53,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         let Some(e) = live_entries(inv, s) else {
             continue;
         };
-        if e.token != TokenState::Placeholder || !e.client_id || !seen.insert(e.key.as_str()) {
+        if e.token != TokenState::Placeholder || !e.client_id || !seen.insert(&*e.key) {
             continue;
         }
         let Some(port) = e.redirect_uri.as_deref().and_then(loopback_port) else {

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{Action, CheckInfo, Finding, Severity};
 use crate::model::inventory::{Inventory, Role};
 
@@ -21,7 +22,7 @@ target). `fix` does the same.
 0600` has no effect; access is decided by the file's ACL, which this tool does not read).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if inv.target_os == "windows" {
         return;
     }

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity, remove_entry};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
@@ -22,13 +23,13 @@ it is usable), then sign in: the next sign-in registers a new client. `mcp-auth-
 NAME` does both.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
         if e.token != TokenState::Expired || !e.client_id {
             continue;
         }
-        let Some(servers) = live.get(e.key.as_str()) else {
+        let Some(servers) = live.get(&*e.key) else {
             continue;
         };
         if super::unloaded_server_state::all_dead(servers) {

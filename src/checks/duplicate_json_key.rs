@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::{Inventory, Role};
 
@@ -16,7 +17,7 @@ disappears at its next write. In `mcpOAuth` that can hide a good token behind a 
 right one, and delete the other.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for f in inv.files() {
         let shown = inv.locations.display(f.path);
         for d in &f.problems.duplicates {

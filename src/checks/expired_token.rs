@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
@@ -21,13 +22,13 @@ in a session. When the entry keeps a client registration, `fix` removes it first
 server may have forgotten; `mcp-auth-doctor login NAME` does both.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
-        if e.token != TokenState::Expired || !live.contains_key(e.key.as_str()) {
+        if e.token != TokenState::Expired || !live.contains_key(&*e.key) {
             continue;
         }
-        if super::unloaded_server_state::all_dead(&live[e.key.as_str()]) {
+        if super::unloaded_server_state::all_dead(&live[&*e.key]) {
             continue; // not loaded here: no sign-in (unloaded-server-state)
         }
         let when = e

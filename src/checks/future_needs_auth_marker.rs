@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity, has_static_auth, remove_marker};
 use crate::model::inventory::Inventory;
 use crate::model::marker::MarkerState;
@@ -19,7 +20,7 @@ written, or the file was copied from another machine.
 **How to fix it.** Remove the marker (`fix`), and check the system clock.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for m in &inv.markers {
         if m.state != MarkerState::Future || has_static_auth(inv, &m.name) {
             continue;

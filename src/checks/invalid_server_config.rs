@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -20,7 +21,7 @@ installed one, or `--claude-version`).
 file and add the missing field).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for s in &inv.servers {
         let Some(why) = &s.invalid else { continue };
         let siblings: Vec<&str> = inv

@@ -5,6 +5,7 @@
 //! load (its "enabledPlugins.acme@market" is not valid), so Claude Code ignores the whole file`.
 //! The model (`model::settings::rejected_setting`) decides which files; this check says so.
 
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -30,7 +31,7 @@ ignored. This tool judges the servers the same way.
 remove it. mcp-auth-doctor does not edit settings files.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for f in &inv.settings.ignored {
         out.push(
             Finding::new(

@@ -1,3 +1,4 @@
+use super::Findings;
 use serde_json::Value;
 
 use super::{CheckInfo, Finding, Severity};
@@ -26,7 +27,7 @@ fn mcp(v: Option<&Value>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let Some(KeychainRead::Found { service, blob, .. }) = &inv.keychain else {
         return;
     };

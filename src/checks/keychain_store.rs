@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::{CredentialStore, Inventory};
 use crate::system::keychain::KeychainRead;
@@ -19,7 +20,7 @@ suffix, as the message and `mcp-auth-doctor paths` name the item) prints the JSO
 secrets: do not paste it anywhere).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if inv.store != CredentialStore::ProbablyKeychain || !inv.has_any_state() {
         return;
     }
@@ -57,9 +58,9 @@ mod tests {
     use serde_json::json;
 
     fn findings(inv: &Inventory) -> Vec<Finding> {
-        let mut out = Vec::new();
+        let mut out = Findings::list();
         run(inv, &mut out);
-        out
+        out.into_vec()
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! (issue 9 item 4, anthropics/claude-code#81090): live for GUI, IDE and launchd launches, so it
 //! is reported, never removed.
 
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -25,7 +26,7 @@ is not part of the key. Once every launch has the variable the entry is unused; 
 keeps it (remove it by hand, backed up, if you are sure).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.entries_known() {
         return;
     }

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -15,7 +16,7 @@ a newer copy, secrets included.
 **How to fix it.** Look at it if the real file lost something you need, then delete it.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for path in &inv.temp_files {
         out.push(
             Finding::new(

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -16,7 +17,7 @@ legacy file. Edits to `~/.claude.json` then seem to have no effect.
 `~/.claude.json`); if it is the one you use, keep it and know that it wins.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.locations.legacy_global_config {
         return;
     }
@@ -49,9 +50,9 @@ mod tests {
     use crate::load::Snapshot;
 
     fn findings(snapshot: Snapshot) -> Vec<Finding> {
-        let mut out = Vec::new();
+        let mut out = Findings::list();
         run(&snapshot.inventory(), &mut out);
-        out
+        out.into_vec()
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! `paths` already resolves such a value from the folder checked, so `check` reads the store
 //! Claude Code really uses there; this check says so, and lists the stray `~` stores found.
 
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -30,7 +31,7 @@ its `.claude.json`) into the real one, and delete the `~` folder by hand: `fix` 
 it, and `rm -rf ~` typed carelessly deletes your home, so use `rm -rf ./~` from its parent.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let l = &inv.locations;
     let in_use = [
         &l.config_dir.path,

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::load::mcp_remote::ProcessFact;
 use crate::model::inventory::Inventory;
@@ -22,7 +23,7 @@ restorable).",
 
 use super::mcp_remote::AboutOwner;
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let remote = &inv.mcp_remote;
     for folder in &remote.folders {
         for file in &folder.files {

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 use crate::model::mcp_remote::state::TokenState;
@@ -17,7 +18,7 @@ reported. A file with no or a zero `expires_at` never expires for mcp-remote.
 **How to fix it.** Start the server: mcp-remote signs in and overwrites the file.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let remote = &inv.mcp_remote;
     for server in &remote.servers {
         let state = remote.state_of(server);

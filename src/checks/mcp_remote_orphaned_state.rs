@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -17,7 +18,7 @@ mcp-remote-orphaned-state` removes those files from that folder only (backed up 
 --latest` brings them back). Never `rm -rf ~/.mcp-auth`: that signs you out of every server.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let remote = &inv.mcp_remote;
     for (folder, hash) in remote.orphans() {
         let names: Vec<&str> = folder

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -17,7 +18,7 @@ client (the sign-in fails with `invalid_client`), delete the `<hash>_client_info
 mcp-remote registers a new one.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let remote = &inv.mcp_remote;
     for server in &remote.servers {
         let state = remote.state_of(server);

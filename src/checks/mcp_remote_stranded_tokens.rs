@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 use crate::model::mcp_remote::found::{RemoteServer, ServerState};
@@ -22,7 +23,7 @@ mcp-remote-stranded-tokens` removes the old folder's copies (backed up; never `r
 safe (newer releases check `requested_scope` and `issuer`).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let remote = &inv.mcp_remote;
     for server in &remote.servers {
         let state = remote.state_of(server);

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::Finding;
+use super::{Finding, Findings};
 use crate::load::Snapshot;
 use crate::model::inventory::Inventory;
 
@@ -57,8 +57,8 @@ pub fn client_info_json(port: u16) -> String {
     .to_string()
 }
 
-pub fn run_on(snapshot: Snapshot, run: fn(&Inventory, &mut Vec<Finding>)) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn run_on(snapshot: Snapshot, run: fn(&Inventory, &mut Findings<'_>)) -> Vec<Finding> {
+    let mut out = Findings::list();
     run(&snapshot.inventory(), &mut out);
-    out
+    out.into_vec()
 }

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 use crate::model::mcp_remote::found::{Data, short_hash};
@@ -20,7 +21,7 @@ or special file in `~/.mcp-auth` deserves a look: mcp-remote did not make it.",
 
 use super::mcp_remote::AboutOwner;
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for folder in &inv.mcp_remote.folders {
         for file in &folder.files {
             let why = match &file.data {

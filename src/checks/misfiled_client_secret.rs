@@ -1,3 +1,4 @@
+use super::Findings;
 use serde_json::Value;
 
 use super::{CheckInfo, Finding, Severity};
@@ -20,7 +21,7 @@ the key named in the finding to the expected key (back up `.credentials.json` fi
 the server and add it again without headers, then add the headers by hand.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let Some(config) = inv
         .credentials
         .as_claude_sees()

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 use crate::model::server::Scope;
@@ -17,7 +18,7 @@ drop the old project entry, remove `projects[\"<folder>\"]` from `~/.claude.json
 is not running (back it up first).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let Some(global) = inv.global.as_claude_sees() else {
         return;
     };
@@ -68,9 +69,9 @@ mod tests {
     use serde_json::json;
 
     fn findings(snapshot: Snapshot) -> Vec<Finding> {
-        let mut out = Vec::new();
+        let mut out = Findings::list();
         run(&snapshot.inventory(), &mut out);
-        out
+        out.into_vec()
     }
 
     fn global(project: &str) -> serde_json::Value {

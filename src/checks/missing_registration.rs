@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity, defined_elsewhere};
 use crate::model::inventory::Inventory;
 use crate::model::settings::Loading;
@@ -18,7 +19,7 @@ reported as `stale-registration`), or the credentials were wiped (`/logout`, an 
 `mcp-auth-doctor restore` can bring back grants from a backup.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.entries_known() || !inv.has_any_state() {
         return;
     }
@@ -35,7 +36,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let old = inv.entries.iter().filter(|e| e.name == s.name).count();
+        let old = inv.entries.iter().filter(|e| *e.name == *s.name).count();
         let note = match old {
             0 => String::new(),
             1 => " Its one entry is under an older key that Claude Code no longer reads (see \

@@ -44,6 +44,7 @@ mod scope_shortfall;
 mod sealing_needs_auth_marker;
 mod shared_macos_home;
 mod shared_registration;
+mod sink;
 mod stale_lock;
 mod stale_needs_auth_marker;
 mod stale_registration;
@@ -56,6 +57,7 @@ mod windows_credential_manager;
 
 pub use code::Code;
 pub use finding::{Action, ActionKind, Evidence, Finding, Message, Piece, Severity};
+pub use sink::{About, Brief, Findings};
 
 use crate::model::inventory::Inventory;
 use crate::model::server::{ConfiguredServer, NameKind};
@@ -122,7 +124,7 @@ impl CheckInfo {
 /// A check: its description and the function that runs it.
 pub struct Check {
     pub info: CheckInfo,
-    pub run: fn(&Inventory, &mut Vec<Finding>),
+    pub run: fn(&Inventory, &mut Findings<'_>),
 }
 
 macro_rules! checks {
@@ -183,14 +185,28 @@ pub const CHECKS: &[Check] = checks![
 
 /// Runs every check.
 pub fn run_all(inv: &Inventory) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut out = Findings::list();
     for check in CHECKS {
         (check.run)(inv, &mut out);
     }
+    let mut out = out.into_vec();
     // Growth by doubling leaves up to half of it unused; the findings live until the command
     // ends (issue 15: 10,000 findings in a 16,384-finding allocation).
     out.shrink_to_fit();
     out
+}
+
+/// Runs every check (only those that report one of `codes`, when given), in [`run_all`]'s
+/// order, handing each finding to `each` as it is made: the same findings in the same order,
+/// none of them kept.
+pub fn run_each(inv: &Inventory, codes: Option<&[Code]>, each: &mut dyn FnMut(Finding)) {
+    let mut out = Findings::each(each);
+    for check in CHECKS
+        .iter()
+        .filter(|c| codes.is_none_or(|codes| codes.contains(&c.info.code)))
+    {
+        (check.run)(inv, &mut out);
+    }
 }
 
 /// Runs only the checks that report one of `codes`, in the order [`run_all`] runs them: their
@@ -198,10 +214,11 @@ pub fn run_all(inv: &Inventory) -> Vec<Finding> {
 /// findings). For `fix --yes --only CODE`, whose plan is made of those findings alone (issue 15:
 /// the findings of the checks it leaves out were a sixth of a 10,000-entry `fix`'s peak).
 pub fn run_only(inv: &Inventory, codes: &[Code]) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut out = Findings::list();
     for check in CHECKS.iter().filter(|c| codes.contains(&c.info.code)) {
         (check.run)(inv, &mut out);
     }
+    let mut out = out.into_vec();
     out.shrink_to_fit();
     out
 }
@@ -405,7 +422,43 @@ mod tests {
                 .cloned()
                 .collect();
             assert_eq!(shown(&run_only(&inv, subset)), shown(&wanted), "{subset:?}");
+            let mut each = Vec::new();
+            run_each(&inv, Some(subset), &mut |f| each.push(f));
+            assert_eq!(shown(&each), shown(&wanted), "{subset:?}");
         }
+        let mut each = Vec::new();
+        run_each(&inv, None, &mut |f| each.push(f));
+        assert_eq!(shown(&each), shown(&all));
+        // A brief says what the server summaries read of its finding.
+        let briefs: Vec<Brief> = all.iter().map(Brief::of).collect();
+        for (b, f) in briefs.iter().zip(&all) {
+            assert_eq!((b.code, b.severity), (f.code, f.severity));
+            assert_eq!(
+                (b.server(), b.key(), b.moves_to()),
+                (f.server(), f.key(), f.moves_to())
+            );
+        }
+        let moving = Finding::new(Code::StaleRegistration, Severity::Warning, "m").action(
+            Action::move_entry(
+                std::path::Path::new("/c"),
+                "a|1",
+                "a|2",
+                "https://a",
+                "s".into(),
+            ),
+        );
+        assert_eq!(Brief::of(&moving).moves_to(), Some("a|2"));
+        assert_eq!(moving.moves_to(), Some("a|2"));
+        let of = |servers: Vec<crate::diagnosis::ServerSummary>| {
+            servers
+                .into_iter()
+                .map(|s| (s.name, s.verdict, s.findings))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            of(crate::diagnosis::servers::summarise(&inv, &briefs)),
+            of(crate::diagnosis::servers::summarise(&inv, &all))
+        );
     }
 
     #[test]

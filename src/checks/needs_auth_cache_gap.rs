@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
@@ -17,7 +18,7 @@ missing marker never causes `Failed to connect`.
 **How to fix it.** Sign in (`/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+)); there is nothing to do about the marker.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.entries_known() {
         return;
     }
@@ -42,7 +43,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             }
             // fix moves a usable token onto the live key: no login is needed at all.
             None if super::stale_registration::moves_into(inv, &s.name, key) => continue,
-            None if inv.entries.iter().any(|e| e.name == s.name) => {
+            None if inv.entries.iter().any(|e| *e.name == *s.name) => {
                 "will need a login if it requires OAuth (its only entries are under old keys)"
             }
             _ => continue,

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity, defined_elsewhere, remove_marker};
 use crate::model::inventory::Inventory;
 use crate::model::marker::MarkerState;
@@ -15,7 +16,7 @@ sessions skip it.
 **How to fix it.** Remove it (`fix`; safe, markers hold no credential).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.configs_complete() {
         return; // a broken config file may define the server: see unparseable-file
     }

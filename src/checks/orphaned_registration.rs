@@ -1,3 +1,4 @@
+use super::Findings;
 use super::Piece::{Fixed, Text};
 use super::{CheckInfo, Finding, Severity, defined_elsewhere, remove_entry};
 use crate::model::inventory::Inventory;
@@ -26,7 +27,7 @@ backed up first, and `mcp-auth-doctor restore --latest` brings it back if you re
 name.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.configs_complete() {
         return; // a broken config file may define the server: see unparseable-file
     }
@@ -43,18 +44,18 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         match plugin_gone {
             Some(evidence) => message.extend([
                 Fixed("'"),
-                Text(e.name.clone()),
+                Text(e.name.to_string()),
                 Fixed("' is a plugin server, and "),
                 Text(evidence),
                 Fixed(", so Claude Code never uses the entry "),
             ]),
             None => message.extend([
                 Fixed("No scope this tool can see configures a server named '"),
-                Text(e.name.clone()),
+                Text(e.name.to_string()),
                 Fixed("', so Claude Code never uses the entry "),
             ]),
         }
-        message.push(Text(e.key.clone()));
+        message.push(Text(e.key.to_string()));
         if let Some(u) = e.server_url.as_deref() {
             message.extend([Fixed(" (for "), Text(crate::redact::url(u)), Fixed(")")]);
         }

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, SIGN_IN_AS_NEXT, Severity, remove_entry};
 use crate::model::entry::{PlaceholderShape, TokenState};
 use crate::model::inventory::Inventory;
@@ -43,13 +44,13 @@ pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
           server and signing in; an error for every other shape",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
         if e.token != TokenState::Placeholder {
             continue;
         }
-        let Some(servers) = live.get(e.key.as_str()) else {
+        let Some(servers) = live.get(&*e.key) else {
             continue;
         };
         if servers.iter().any(|s| s.static_auth.is_some()) {

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity, live_entries};
 use crate::model::inventory::Inventory;
 
@@ -29,7 +30,7 @@ fn port_of(uri: &str) -> Option<u64> {
     authority.rsplit_once(':')?.1.parse().ok()
 }
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for s in &inv.servers {
         let Some(want) = s.callback_port else {
             continue;

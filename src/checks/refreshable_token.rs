@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
@@ -18,10 +19,10 @@ mcp-auth-doctor never refreshes tokens itself: a refresh racing a running Claude
 the whole token family.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
-        if e.token != TokenState::Refreshable || !live.contains_key(e.key.as_str()) {
+        if e.token != TokenState::Refreshable || !live.contains_key(&*e.key) {
             continue;
         }
         let when = match e.expires_at() {

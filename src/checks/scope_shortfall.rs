@@ -4,6 +4,7 @@
 //! insufficient_scope`, and a refresh keeps the same grant. Only a new sign-in widens it, so this
 //! deletes nothing.
 
+use super::Findings;
 use super::{CheckInfo, Finding, Severity, live_entries, shell_quote};
 use crate::model::inventory::Inventory;
 use crate::model::server::NameKind;
@@ -32,7 +33,7 @@ nothing here: the token still works for everything its grant covers. An entry wi
 field says nothing about its grant and is not reported.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.entries_known() {
         return;
     }
@@ -44,21 +45,21 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         let Some(e) = live_entries(inv, s) else {
             continue;
         };
-        if !e.token.usable() || !seen.insert(e.key.as_str()) {
+        if !e.token.usable() || !seen.insert(&*e.key) {
             continue;
         }
         let Some(granted) = &e.granted_scopes else {
             continue; // the grant is unknown
         };
-        let lacks = |asked: &[String]| -> Vec<String> {
+        let lacks = |asked: &mut dyn Iterator<Item = &str>| -> Vec<String> {
             asked
-                .iter()
-                .filter(|w| !granted.contains(w))
-                .cloned()
+                .filter(|w| !granted.iter().any(|g| &**g == *w))
+                .map(String::from)
                 .collect()
         };
-        let from_step_up = lacks(e.step_up_scopes.as_deref().unwrap_or_default());
-        let from_config = lacks(&s.oauth_scopes);
+        let step_up = e.step_up_scopes.as_deref().unwrap_or_default();
+        let from_step_up = lacks(&mut step_up.iter().map(|w| &**w));
+        let from_config = lacks(&mut s.oauth_scopes.iter().map(String::as_str));
         if from_step_up.is_empty() && from_config.is_empty() {
             continue;
         }
@@ -112,7 +113,10 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
             .key(&e.key)
             .file(inv.credentials.path.display().to_string())
             .evidence("missing_scopes", missing)
-            .evidence("granted_scopes", granted.clone()),
+            .evidence(
+                "granted_scopes",
+                granted.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+            ),
         );
     }
 }

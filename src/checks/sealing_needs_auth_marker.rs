@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity, has_static_auth, live_entries, remove_marker};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
@@ -18,7 +19,7 @@ unusable server).
 tries the server again; if the server needs OAuth it says so honestly and `/mcp` → Authenticate (`claude mcp login NAME` on 2.1.186+) signs in.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for m in &inv.markers {
         if m.state != MarkerState::Fresh || has_static_auth(inv, &m.name) {
             continue;

@@ -4,6 +4,7 @@
 //! macOS Claude Code moves credentials into its Keychain and deletes `.credentials.json`
 //! (state-formats.md §1.3, §12.7), so the container loses every sign-in again and again.
 
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::{CredentialStore, Inventory};
 use crate::model::marker::MarkerState;
@@ -27,7 +28,7 @@ only the credentials. Then sign in again in the container. This tool cannot see 
 Keychain; if the host is not macOS after all, ignore this.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if inv.host.os != "linux" || inv.store != CredentialStore::Missing {
         return;
     }

@@ -1,3 +1,4 @@
+use super::Findings;
 use std::collections::BTreeMap;
 
 use super::{CheckInfo, Finding, Severity};
@@ -17,13 +18,13 @@ account's tokens, which is easy to mix up.
 `claude mcp remove NAME` and then `mcp-auth-doctor forget NAME`.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let mut by_hash: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for e in &inv.entries {
-        if let Some(h) = &e.hash {
-            let names = by_hash.entry(h.as_str()).or_default();
-            if !names.contains(&e.name.as_str()) {
-                names.push(e.name.as_str());
+        if let Some(h) = e.hash.as_deref() {
+            let names = by_hash.entry(h).or_default();
+            if !names.contains(&&*e.name) {
+                names.push(&*e.name);
             }
         }
     }

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -23,7 +24,7 @@ pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
           lock may then still be in use",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let running = !inv.processes_using_config_dir().is_empty();
     for lock in &inv.lock_dirs {
         if lock.age_seconds < crate::layout::STALE_LOCK_AFTER.as_secs() {
@@ -62,9 +63,9 @@ mod tests {
     use crate::load::Snapshot;
 
     fn findings(snapshot: Snapshot) -> Vec<Finding> {
-        let mut out = Vec::new();
+        let mut out = Findings::list();
         run(&snapshot.inventory(), &mut out);
-        out
+        out.into_vec()
     }
 
     #[test]

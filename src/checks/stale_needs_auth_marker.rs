@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity, has_static_auth, live_entries, remove_marker};
 use crate::model::inventory::Inventory;
 use crate::model::marker::MarkerState;
@@ -25,7 +26,7 @@ the server has since revoked the token or forgotten the client (`mcp-auth-doctor
 asks the server what it requires now).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for m in &inv.markers {
         if m.state != MarkerState::Fresh || has_static_auth(inv, &m.name) {
             continue;

@@ -1,3 +1,4 @@
+use super::Findings;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as Slot;
 
@@ -45,7 +46,7 @@ the new config: `mcp-auth-doctor login NAME`, or `/mcp` → Authenticate (`claud
 2.1.186+).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if !inv.configs_complete() {
         return; // a broken config file may define the server: see unparseable-file
     }
@@ -53,11 +54,11 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
     // The entries that move, by key, with where to (each entry's target found once).
     let winners: Winners<'_> = movers(inv, None)
         .into_values()
-        .map(|(entry, target)| (entry.key.as_str(), target))
+        .map(|(entry, target)| (&*entry.key, target))
         .collect();
     let file = super::shared_file(&inv.credentials.path);
     for e in &inv.entries {
-        if live.contains_key(e.key.as_str()) {
+        if live.contains_key(&*e.key) {
             continue;
         }
         let configs: Vec<&ConfiguredServer> = inv.servers_named(&e.name).collect();
@@ -67,7 +68,7 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         // The key of a launch without the config's ${VAR}s: live for those (launcher-key).
         if configs
             .iter()
-            .any(|s| s.unset_env_key.as_deref() == Some(e.key.as_str()))
+            .any(|s| s.unset_env_key.as_deref() == Some(&*e.key))
         {
             continue;
         }
@@ -89,9 +90,9 @@ pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
         let mut message = Vec::with_capacity(16);
         message.extend([
             Fixed("'"),
-            Text(e.name.clone()),
+            Text(e.name.to_string()),
             Fixed("' is configured, but no configured form of it hashes to "),
-            Text(e.key.clone()),
+            Text(e.key.to_string()),
         ]);
         let entry_url = e.server_url.as_deref().map(redact::url);
         if let Some(u) = &entry_url {
@@ -197,7 +198,7 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
     };
     let mut out = Movers::new();
     for o in &inv.entries {
-        if only_name.is_some_and(|n| n != o.name) || live.contains_key(o.key.as_str()) {
+        if only_name.is_some_and(|n| n != &*o.name) || live.contains_key(&*o.key) {
             continue;
         }
         let configs: Vec<&ConfiguredServer> = inv.servers_named(&o.name).collect();
@@ -211,7 +212,7 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
             continue;
         };
         // The last of equally ranked entries wins (as `Iterator::max_by_key` picks).
-        match out.entry((o.name.as_str(), to)) {
+        match out.entry((&*o.name, to)) {
             Slot::Occupied(mut best) => {
                 if rank(o) >= rank(best.get().0) {
                     best.insert((o, target));
@@ -231,7 +232,7 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, winners: &Winners<'_>) -> Option
         return None;
     }
     // Its move target, when it is the entry that wins there (decided once, by `movers`).
-    let target = winners.get(e.key.as_str())?;
+    let target = winners.get(&*e.key)?;
     let to = target.key.clone()?;
     let url = target.url.clone()?;
     let replaces = match inv.entry(&to) {
@@ -467,8 +468,9 @@ mod tests {
                 old("c"): entry("c", true),
             }}));
         let inv = snapshot.inventory();
-        let mut found = Vec::new();
+        let mut found = Findings::list();
         run(&inv, &mut found);
+        let found = found.into_vec();
         let kinds: Vec<(String, ActionKind)> = found
             .iter()
             .map(|f| {

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity, remove_entry, remove_marker};
 use crate::model::inventory::Inventory;
 use crate::model::server::StaticAuth;
@@ -20,7 +21,7 @@ header also orphans the old entry.
 (the header value or the helper's output).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let mut done = std::collections::HashSet::new();
     for s in &inv.servers {
         let Some(auth) = s.static_auth else { continue };

@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity, remove_entry, remove_marker};
 use crate::model::entry::TokenState;
 use crate::model::inventory::Inventory;
@@ -58,10 +59,10 @@ fn why(loading: &Loading) -> String {
     }
 }
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
-        let Some(servers) = live.get(e.key.as_str()) else {
+        let Some(servers) = live.get(&*e.key) else {
             continue;
         };
         if !all_dead(servers) {
@@ -134,9 +135,9 @@ mod tests {
     use crate::load::Snapshot;
 
     fn findings(inv: &Inventory) -> Vec<Finding> {
-        let mut out = Vec::new();
+        let mut out = Findings::list();
         run(inv, &mut out);
-        out
+        out.into_vec()
     }
 
     fn home(disabled: &[&str]) -> Snapshot {

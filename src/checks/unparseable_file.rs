@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{ActionKind, CheckInfo, Finding, Severity};
 use crate::json::SyntaxErrorKind;
 use crate::model::inventory::{Inventory, Role};
@@ -38,7 +39,7 @@ pub const SEVERITIES: super::SeverityRange = super::SeverityRange {
           (a comment, say); a note for an empty needs-auth cache, which Claude Code leaves so",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for f in inv.files() {
         let severity = if f.role == Role::NeedsAuthCache {
             Severity::Warning

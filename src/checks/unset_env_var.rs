@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 
@@ -16,7 +17,7 @@ value of the variable has its own key: this tool computes keys with *this shell'
 both agree), or give it a default: `${VAR:-value}`.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let mut seen = std::collections::HashSet::new();
     for s in &inv.servers {
         if s.env_missing.is_empty() || !seen.insert((s.name.as_str(), s.file.as_path())) {

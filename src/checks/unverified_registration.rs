@@ -1,3 +1,4 @@
+use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
 use crate::model::server::NameKind;
@@ -16,7 +17,7 @@ orphaned.
 have no `claude mcp login`). To drop the state anyway: `mcp-auth-doctor forget 'plugin:p:s'`.",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for e in &inv.entries {
         if inv.is_configured(&e.name) || !super::defined_elsewhere(inv, &e.name) {
             continue;

@@ -4,6 +4,7 @@
 //! see next to the token states it qualifies, it reaches `report` and the JSON with a stable
 //! code, and it has an `--explain`; it is no problem with the state, so it sets no exit bit.
 
+use super::Findings;
 use serde_json::Value;
 
 use super::{CheckInfo, Finding, Severity};
@@ -28,7 +29,7 @@ Windows, *Credential Manager* → *Windows Credentials* lists what Claude Code s
 names were not recorded).",
 };
 
-pub fn run(inv: &Inventory, out: &mut Vec<Finding>) {
+pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     if inv.target_os != "windows" {
         return;
     }

@@ -250,7 +250,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
             actions.push(backup::ManifestAction {
                 code: "restore".into(),
                 summary: item.summary.clone(),
-                file: item.path.display().to_string(),
+                file: item.path.display().to_string().into(),
                 pointer: None,
                 moved: None,
             });
@@ -505,7 +505,7 @@ fn moves_in(b: &Backup) -> Vec<backup::MovedEntry> {
     b.manifest
         .actions
         .iter()
-        .filter_map(|a| a.moved.clone())
+        .filter_map(|a| a.moved.as_deref().cloned())
         .collect()
 }
 

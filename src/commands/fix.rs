@@ -6,8 +6,8 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::Context;
-use super::inspect::exit_for;
-use crate::checks::{ActionKind, Code, Finding};
+use super::inspect::{exit_for, exit_of};
+use crate::checks::{ActionKind, Brief, Severity};
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Step};
 use crate::fix::prompt::{self, Answer, Decision};
@@ -25,14 +25,12 @@ pub fn fix(ctx: &Context<'_>) -> Result<Outcome> {
     // A step's `before` and `after` are shown only in JSON: the human plan and the backup
     // manifest say what a step does, never those values.
     let json = ctx.json();
-    // `--only` names every code whose findings the plan is made of.
-    let from_owned = |inv: &Inventory, findings: Vec<Finding>| {
-        plan::from_findings(inv, findings, &selection, json)
-    };
-    let lean = (!selection.only.is_empty()).then_some(Lean {
-        reads: &selection.only,
-        plan: &from_owned,
-    });
+    // `--only` names every code whose findings the plan is made of; without it every check's.
+    // The plan is the one `make_plan` makes of the diagnosis: made as the checks run, it needs
+    // no diagnosis (issue 15: `fix --yes` on 10,000 entries held every finding of every check).
+    let codes = (!selection.only.is_empty()).then_some(&selection.only[..]);
+    let from_checks = |inv: &Inventory| plan::from_checks(inv, codes, &selection, json);
+    let lean = Some(Lean { plan: &from_checks });
     run_reading(ctx, "fix", &selection.servers, lean, &|d: &Diagnosis| {
         if json {
             plan::for_findings(&d.inventory, &d.findings, &selection)
@@ -42,18 +40,16 @@ pub fn fix(ctx: &Context<'_>) -> Result<Outcome> {
     })
 }
 
-/// A plan made of the findings of a few codes only, which it is given to keep or drop.
+/// A plan made as the checks it reads run (or of no finding at all), when it is applied
+/// without a question: no diagnosis is made.
 #[derive(Clone, Copy)]
 struct Lean<'a> {
-    /// Every code whose findings the plan reads.
-    reads: &'a [Code],
-    plan: &'a dyn Fn(&Inventory, Vec<Finding>) -> Plan,
+    plan: &'a dyn Fn(&Inventory) -> Plan,
 }
 
 pub fn forget(ctx: &Context<'_>, name: &str) -> Result<Outcome> {
     let lean = Lean {
-        reads: &[],
-        plan: &|inv: &Inventory, _| plan::for_forget(inv, name),
+        plan: &|inv: &Inventory| plan::for_forget(inv, name),
     };
     let mut outcome = run_reading(
         ctx,
@@ -107,11 +103,11 @@ fn known_names(inv: &Inventory) -> Vec<String> {
         .servers
         .iter()
         .map(|s| s.name.clone())
-        .chain(inv.entries.iter().map(|e| e.name.clone()))
+        .chain(inv.entries.iter().map(|e| e.name.to_string()))
         .chain(
             inv.entries
                 .iter()
-                .filter_map(|e| e.server_name_field.clone()),
+                .filter_map(|e| e.server_name_field.as_deref().map(String::from)),
         )
         .chain(inv.markers.iter().map(|m| m.name.clone()))
         .chain(client_configs)
@@ -188,8 +184,7 @@ fn run_reading(
         }
         let (plan, diagnosis) = match lean {
             Some(lean) => {
-                let findings = crate::checks::run_only(&inventory, lean.reads);
-                let plan = (lean.plan)(&inventory, findings);
+                let plan = (lean.plan)(&inventory);
                 let diagnosis = if plan.is_empty() {
                     Diagnosis::of(inventory)
                 } else {
@@ -309,14 +304,13 @@ fn run_reading(
             Attempt::Done(applied) => {
                 let locations = plan_time.locations.clone();
                 drop(plan_time);
-                let mut after = Diagnosis::of(ctx.load()?);
-                let (counts, now_exit) = (after.counts(), exit_for(&after));
-                if !ctx.json() {
-                    // People are shown the counts and the servers' next steps: the findings
-                    // and the parsed files go before the plan is rendered (issue 15).
-                    after.findings = Vec::new();
-                    after.inventory = apply_view(after.inventory);
-                }
+                let (after, counts, now_exit) = if ctx.json() {
+                    let after = Diagnosis::of(ctx.load()?);
+                    let (counts, now_exit) = (after.counts(), exit_for(&after));
+                    (after, counts, now_exit)
+                } else {
+                    summarised(ctx.load()?)
+                };
                 shown_plan(&mut out, &locations);
                 if !ctx.json() {
                     out.push('\n');
@@ -366,6 +360,28 @@ fn apply_view(mut inventory: Inventory) -> Inventory {
     inventory.credentials.content = None;
     inventory.cache.content = None;
     inventory
+}
+
+/// The diagnosis after a write as people are shown it: the counts, the exit status and the
+/// servers' next steps, worked out from each finding's [`Brief`] as it is made (issue 15: the
+/// findings of the entries a 10,000-entry `fix` leaves were ~10 MB, the peak of its end).
+/// Its findings are empty and its inventory is the [`apply_view`]: the parsed files go before
+/// the plan is rendered.
+fn summarised(inventory: Inventory) -> (Diagnosis, (usize, usize, usize), u8) {
+    let mut briefs: Vec<Brief> = Vec::new();
+    crate::checks::run_each(&inventory, None, &mut |f| briefs.push(Brief::of(&f)));
+    let servers = crate::diagnosis::servers::summarise(&inventory, &briefs);
+    let n = |s| briefs.iter().filter(|b| b.severity == s).count();
+    let counts = (n(Severity::Error), n(Severity::Warning), n(Severity::Info));
+    let problems = briefs.iter().any(|b| b.severity >= Severity::Warning);
+    let exit = exit_of(problems, &inventory);
+    drop(briefs);
+    let diagnosis = Diagnosis {
+        inventory: apply_view(inventory),
+        findings: Vec::new(),
+        servers,
+    };
+    (diagnosis, counts, exit)
 }
 
 /// Asks per step; `None` means quit (change nothing), an empty list that every change was

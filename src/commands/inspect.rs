@@ -127,12 +127,13 @@ pub fn paths(ctx: &Context<'_>) -> Result<Outcome> {
 /// `check`'s exit status for a diagnosis: a state file that could not be read adds "could not
 /// run" (8) to "problems" (4), since what it holds was not looked at.
 pub fn exit_for(d: &Diagnosis) -> u8 {
-    let problems = if d.has_problems() {
-        exit::PROBLEMS
-    } else {
-        exit::OK
-    };
-    if d.inventory.unreadable_state() {
+    exit_of(d.has_problems(), &d.inventory)
+}
+
+/// [`exit_for`] of a diagnosis with (`problems`) or without findings at warning or above.
+pub(super) fn exit_of(problems: bool, inventory: &crate::model::inventory::Inventory) -> u8 {
+    let problems = if problems { exit::PROBLEMS } else { exit::OK };
+    if inventory.unreadable_state() {
         problems | exit::COULD_NOT_RUN
     } else {
         problems

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::verdict::{self, NextStep, Reason, Verdict};
-use crate::checks::{ActionKind, Code, Finding};
+use crate::checks::{About, Code, Finding};
 use crate::model::entry::{PlaceholderShape, TokenState};
 use crate::model::inventory::Inventory;
 use crate::model::marker::{Marker, MarkerState};
@@ -161,8 +161,9 @@ pub struct ServerSummary {
 }
 
 /// One summary per distinct server definition (a name with one key; the same definition in two
-/// scopes is one server with two scopes).
-pub fn summarise(inv: &Inventory, findings: &[Finding]) -> Vec<ServerSummary> {
+/// scopes is one server with two scopes). `findings` are the findings, or their
+/// [`crate::checks::Brief`]s (the same summaries).
+pub fn summarise<F: About>(inv: &Inventory, findings: &[F]) -> Vec<ServerSummary> {
     let mut groups: Vec<(String, Vec<&ConfiguredServer>)> = Vec::new();
     for s in &inv.servers {
         let identity = match &s.key {
@@ -222,10 +223,10 @@ fn scope_label(inv: &Inventory, scope: &Scope) -> String {
     }
 }
 
-fn summary(
+fn summary<F: About>(
     inv: &Inventory,
     members: &[&ConfiguredServer],
-    findings: &[Finding],
+    findings: &[F],
     live: &crate::model::inventory::LiveKeys<'_>,
 ) -> ServerSummary {
     let s = members[0];
@@ -252,27 +253,24 @@ fn summary(
         },
     };
     // fix would move a usable token from an old key onto this server's live key.
-    let moves_in = findings.iter().any(|f| {
-        matches!(
-            f.action.as_ref().map(|a| &a.kind),
-            Some(ActionKind::MoveEntry { to, .. }) if s.key.as_ref() == Some(to)
-        )
-    });
+    let moves_in = findings
+        .iter()
+        .any(|f| f.moves_to().is_some_and(|to| s.key.as_deref() == Some(to)));
     let decision = verdict::decide(inv, s, entry, marker, moves_in);
     let shadowed = decision.verdict == Verdict::Shadowed;
     let mut codes: Vec<Code> = findings
         .iter()
-        .filter(|f| f.server.as_deref() == Some(s.name.as_str()))
+        .filter(|f| f.server() == Some(s.name.as_str()))
         // A shadowed definition has only the findings about its own key: the marker (per name)
         // and the rest concern the definition in use.
-        .filter(|f| !shadowed || (f.key.is_some() && f.key == s.key))
-        .filter(|f| match (&f.key, &s.key) {
+        .filter(|f| !shadowed || (f.key().is_some() && f.key() == s.key.as_deref()))
+        .filter(|f| match (f.key(), s.key.as_deref()) {
             // Findings about another key of the same name belong to that key's report, except
             // those about keys nobody configures (stale), which concern every definition.
-            (Some(fk), Some(sk)) => fk == sk || !live.contains_key(fk.as_str()),
+            (Some(fk), Some(sk)) => fk == sk || !live.contains_key(fk),
             _ => true,
         })
-        .map(|f| f.code)
+        .map(|f| f.code())
         .collect();
     codes.dedup();
     let mut scopes: Vec<String> = members.iter().map(|m| scope_label(inv, &m.scope)).collect();

@@ -52,9 +52,34 @@ pub struct Removed {
 
 /// One member of a target object: key, start of the key's quote, end of the value.
 struct Member {
-    key: String,
+    key: MemberKey,
     start: u64,
     end: u64,
+}
+
+/// A member's key: most are spelt in the text as they read (no escape), so the text holds
+/// them and a member is 32 bytes with no copy (issue 15: a `String` each was ~1 MB of the
+/// spans of a 10,000-entry file while `fix` wrote it).
+enum MemberKey {
+    /// The key is the `len` bytes after the member's opening quote.
+    InText(u32),
+    /// Spelt with an escape: the key as it reads.
+    Escaped(Box<str>),
+}
+
+impl Member {
+    /// The key as it reads; `text` is the text the member was found in.
+    fn key<'t>(&'t self, text: &'t [u8]) -> &'t str {
+        match &self.key {
+            MemberKey::Escaped(key) => key,
+            MemberKey::InText(len) => {
+                let at = self.start as usize + 1;
+                // Checked when the member was recorded: valid UTF-8 (a `&str` the scanner
+                // gave), so this cannot fail.
+                std::str::from_utf8(&text[at..at + *len as usize]).unwrap_or_default()
+            }
+        }
+    }
 }
 
 /// What one scan found about one target object.
@@ -72,6 +97,8 @@ struct Target {
 struct Spans<'a> {
     paths: Vec<&'a [String]>,
     targets: Vec<Target>,
+    /// The text being scanned, where most keys are read from ([`MemberKey`]).
+    text: &'a [u8],
 }
 
 fn same_path(path: &[Seg], target: &[String]) -> bool {
@@ -104,11 +131,18 @@ impl Visitor for Spans<'_> {
     fn captured(&mut self, _path: &[Seg], _raw: Vec<u8>) {}
     fn member_span(&mut self, object: &[Seg], key: &str, start: u64, end: u64) {
         if let Some(t) = self.target_of(object) {
-            self.targets[t].members.push(Member {
-                key: key.to_string(),
-                start,
-                end,
+            let at = start as usize + 1;
+            let in_text = u32::try_from(key.len()).ok().filter(|_| {
+                start < end
+                    && self.text.get(at - 1) == Some(&b'"')
+                    && self.text.get(at..at + key.len()) == Some(key.as_bytes())
+                    && self.text.get(at + key.len()) == Some(&b'"')
             });
+            let key = match in_text {
+                Some(len) => MemberKey::InText(len),
+                None => MemberKey::Escaped(key.into()),
+            };
+            self.targets[t].members.push(Member { key, start, end });
         }
     }
     fn object_span(&mut self, path: &[Seg], open: u64, close: u64) {
@@ -129,10 +163,11 @@ fn show(path: &[String]) -> String {
 
 /// Scans `text` once for the members of every object in `paths`. Refuses broken JSON, a BOM, an
 /// object that appears twice, and an object (or a key on the way to it) with a duplicated key.
-fn spans<'a>(text: &[u8], paths: Vec<&'a [String]>) -> Result<Spans<'a>> {
+fn spans<'a>(text: &'a [u8], paths: Vec<&'a [String]>) -> Result<Spans<'a>> {
     let mut v = Spans {
         targets: paths.iter().map(|_| Target::default()).collect(),
         paths,
+        text,
     };
     let report = scan::scan(text, &mut v)?;
     if let Some(e) = report.error {
@@ -246,7 +281,7 @@ pub fn remove_members(text: &[u8], removals: &[Removal]) -> Result<Removed> {
             .members
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.key.as_str(), i))
+            .map(|(i, m)| (m.key(text), i))
             .collect();
         let mut removed = HashSet::new();
         for (r, removal) in removals.iter().enumerate() {
@@ -311,7 +346,7 @@ pub fn insert_member(
     let Some((open, close)) = target.object else {
         bail!("no object at /{}", object_path.join("/"));
     };
-    if target.members.iter().any(|m| m.key == key) {
+    if target.members.iter().any(|m| m.key(text) == key) {
         bail!("\"{key}\" is already there");
     }
     let (open, close) = (open as usize, close as usize);

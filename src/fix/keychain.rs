@@ -20,7 +20,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
 
 use super::backup::{self, Backup, sha256_hex};
 use super::plan::Step;
@@ -171,13 +170,15 @@ pub fn apply<'p>(
         |before: &[u8], actions: &mut Vec<backup::ManifestAction>| -> Result<super::NewContent> {
             let steps = pending.take().unwrap_or_default();
             let not_json = "the Keychain item is not valid JSON; it is never written";
-            // A tree of the item only for a move: removals are checked by their spans.
-            let expected = if super::rewrite::needs_tree(&steps) {
-                Some(serde_json::from_slice::<Value>(before).context(not_json)?)
+            // A tree only for a move (made by `member_steps` from the text after the
+            // removals): removals are checked by their spans.
+            let expected = super::rewrite::needs_tree(&steps);
+            if expected {
+                // The parse the tree of the item was made with, and its error: no tree.
+                serde_json::from_slice::<serde::de::IgnoredAny>(before).context(not_json)?;
             } else {
                 crate::store::accept::parses(before).context(not_json)?;
-                None
-            };
+            }
             super::edit_members(
                 config_dir,
                 before,

@@ -125,9 +125,9 @@ pub fn remove_files<'p>(
         }
         let b = backup.as_mut().expect("a file was backed up");
         b.manifest.actions.push(ManifestAction {
-            code: step.code.to_string(),
+            code: step.code.clone(),
             summary: step.action.summary().into_owned(),
-            file: step.action.file_shown(),
+            file: step.action.file_shown().into(),
             pointer: None,
             moved: None,
         });

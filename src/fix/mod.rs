@@ -31,7 +31,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::checks::ActionKind;
 use crate::model::inventory::{Inventory, Role};
@@ -236,7 +235,12 @@ pub fn write_file(
             &before,
         )?;
     }
-    b.manifest.actions.extend(actions);
+    // Moved whole into an empty list: appending copied thousands of actions (issue 15).
+    if b.manifest.actions.is_empty() {
+        b.manifest.actions = actions;
+    } else {
+        b.manifest.actions.extend(actions);
+    }
     // The manifest gets the new checksum before the file does, in the one save of this step:
     // nothing writes the manifest after the rename, so a crash there cannot leave it
     // half-written.
@@ -406,13 +410,15 @@ pub fn apply<'p>(
                 rewrite::whole_file(before, pending.take().unwrap_or_default());
             applied_here.extend(whole);
             let not_json = || format!("{} is not valid JSON; it is never written", path.display());
-            // A tree of the file only for a move: removals are checked by their spans.
-            let expected = if rewrite::needs_tree(&steps) {
-                Some(serde_json::from_slice::<Value>(&text).with_context(not_json)?)
+            // A tree only for a move (made by `member_steps` from the text after the
+            // removals): removals are checked by their spans.
+            let expected = rewrite::needs_tree(&steps);
+            if expected {
+                // The parse the tree of the file was made with, and its error: no tree.
+                serde_json::from_slice::<serde::de::IgnoredAny>(&text).with_context(not_json)?;
             } else {
                 crate::store::accept::parses(&text).with_context(not_json)?;
-                None
-            };
+            }
             let base = match &text {
                 Cow::Borrowed(b) => Base::Suffix(before.len() - b.len()),
                 Cow::Owned(t) => Base::Text(t.clone()),
@@ -511,7 +517,7 @@ fn edit_members<'p>(
     config_dir: &Path,
     text: &[u8],
     base: Base,
-    expected: Option<Value>,
+    tree: bool,
     steps: Vec<&'p Step>,
     applied_here: &mut Vec<&'p Step>,
     skipped_here: &mut Vec<Skipped<'p>>,
@@ -533,14 +539,27 @@ fn edit_members<'p>(
         }
         runnable.push(step);
     }
-    let edited = rewrite::member_steps(text, expected, runnable)?;
+    let edited = rewrite::member_steps(text, tree, runnable)?;
     applied_here.extend(edited.applied);
-    actions.extend(applied_here.iter().map(|step| backup::ManifestAction {
-        code: step.code.to_string(),
-        summary: step.action.summary().into_owned(),
-        file: step.action.file_shown(),
-        pointer: step.action.kind.pointer(),
-        moved: backup::MovedEntry::of(&step.action.kind),
+    // The file as shown, one string for the actions on one path (all of them, here).
+    let mut shown: Option<(&std::path::Path, std::sync::Arc<str>)> = None;
+    actions.reserve_exact(applied_here.len());
+    actions.extend(applied_here.iter().map(|step| {
+        let file = match &shown {
+            Some((path, file)) if *path == &*step.action.path => file.clone(),
+            _ => {
+                let file: std::sync::Arc<str> = step.action.file_shown().into();
+                shown = Some((&step.action.path, file.clone()));
+                file
+            }
+        };
+        backup::ManifestAction {
+            code: step.code.clone(),
+            summary: step.action.summary().into_owned(),
+            file,
+            pointer: step.action.kind.pointer(),
+            moved: backup::MovedEntry::of(&step.action.kind),
+        }
     }));
     skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
         step,
@@ -591,9 +610,9 @@ fn apply_chmod<'p>(
         if let ActionKind::Chmod { mode } = &step.action.kind {
             set_mode(path, *mode, &inv.trust)?;
             b.manifest.actions.push(backup::ManifestAction {
-                code: step.code.to_string(),
+                code: step.code.clone(),
                 summary: step.action.summary().into_owned(),
-                file: step.action.file_shown(),
+                file: step.action.file_shown().into(),
                 pointer: None,
                 moved: None,
             });

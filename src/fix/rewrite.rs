@@ -106,6 +106,13 @@ pub struct Edited<'p> {
     pub gone: Vec<&'p Step>,
 }
 
+/// The value `text` parses to (text the caller checked parses: a failure is a bug).
+fn tree_of(text: &[u8]) -> Result<Value> {
+    serde_json::from_slice(text).map_err(|e| {
+        crate::exit::Error::Internal(format!("the edited text does not parse ({e})")).into()
+    })
+}
+
 /// Whether `steps` hold a move, whose check needs the expected value as a tree
 /// ([`member_steps`]); removals alone are checked without one.
 pub fn needs_tree(steps: &[&Step]) -> bool {
@@ -114,11 +121,11 @@ pub fn needs_tree(steps: &[&Step]) -> bool {
         .any(|s| matches!(s.action.kind, ActionKind::MoveEntry { .. }))
 }
 
-pub fn member_steps<'p>(
-    text: &[u8],
-    mut expected: Option<Value>,
-    steps: Vec<&'p Step>,
-) -> Result<Edited<'p>> {
+/// The member steps applied to `text` (JSON that serde_json parses: the caller checked).
+/// With `tree` (moves, [`needs_tree`]) the result carries the value the new text must parse
+/// to, made from the text after the removals.
+pub fn member_steps<'p>(text: &[u8], tree: bool, steps: Vec<&'p Step>) -> Result<Edited<'p>> {
+    let mut expected: Option<Value> = None;
     let mut out = Edited {
         text: Vec::new(),
         expected: None,
@@ -146,12 +153,30 @@ pub fn member_steps<'p>(
     // Every removal in one scan and one copy (edit::remove_members), the expected value once.
     if removals.is_empty() {
         out.text = text.to_vec();
+        if tree {
+            expected = Some(tree_of(&out.text)?);
+        }
     } else {
         let removed = edit::remove_members(text, &removals)?;
         out.text = removed.text;
-        let gone = removals.iter().zip(&removed.found).filter(|(_, f)| **f);
-        out.removed = gone.map(|(r, _)| r.clone()).collect();
-        expected = expected.map(|e| edit::expected_after(e, &out.removed));
+        // The removals found, moved (not copied: a second copy of thousands of keys, issue 15).
+        let gone = removals
+            .into_iter()
+            .zip(&removed.found)
+            .filter(|(_, f)| **f);
+        out.removed = gone.map(|(r, _)| r).collect();
+        if tree {
+            // The tree is parsed from the text after the removals (half the file's when half
+            // its entries go: the tree of the whole file was the peak of a `fix` with moves,
+            // issue 15), once `removed_exactly` has shown that text to be the old one without
+            // exactly those members: it parses to the old text's tree less those members.
+            if !edit::removed_exactly(text, &out.text, &out.removed) {
+                bail!(crate::exit::Error::Internal(
+                    "the removals did not leave the text they must".into()
+                ));
+            }
+            expected = Some(tree_of(&out.text)?);
+        }
         for (step, found) in removal_steps.into_iter().zip(removed.found) {
             if found {
                 out.applied.push(step);
@@ -166,11 +191,14 @@ pub fn member_steps<'p>(
         ));
     }
     for (object, step) in moves {
-        let Some(want) = &expected else { break };
-        match move_step(&out.text, want, &step.action.kind, &object)? {
-            Some((text, after)) => {
+        // The tree goes through each move and comes back changed: never copied (a copy of a
+        // tree of the whole file per move was the peak of a `fix` with moves, issue 15).
+        let Some(want) = expected.take() else { break };
+        let (moved, after) = move_step(&out.text, want, &step.action.kind, &object)?;
+        expected = Some(after);
+        match moved {
+            Some(text) => {
                 out.text = text;
-                expected = Some(after);
                 out.applied.push(step);
             }
             None => out.gone.push(step),
@@ -293,7 +321,19 @@ pub fn expected_move(
     set: &[(&str, Value)],
 ) -> Value {
     let mut v = before.clone();
-    let mut target = Some(&mut v);
+    expected_move_in(&mut v, object_path, from, to, set);
+    v
+}
+
+/// [`expected_move`] in place: `v` becomes what the move's result must parse to.
+fn expected_move_in(
+    v: &mut Value,
+    object_path: &[&str],
+    from: &str,
+    to: &str,
+    set: &[(&str, Value)],
+) {
+    let mut target = Some(v);
     for seg in object_path {
         target = target.and_then(|t| t.get_mut(*seg));
     }
@@ -317,7 +357,6 @@ pub fn expected_move(
         }
         *map = new;
     }
-    v
 }
 
 /// The bytes without a leading byte order mark; `None` when there is none.
@@ -334,15 +373,16 @@ pub fn entry_keys(kind: &ActionKind) -> Vec<&str> {
     }
 }
 
-/// A move step's change to a file's text and to the JSON it must parse to; `None` when there is
-/// nothing to do (the member is already gone). Removals go through [`edit::remove_members`] in
+/// A move step's change to a file's text (`None` when there is nothing to do: the member is
+/// already gone), and the JSON the text must parse to, `expected` changed in place (the same
+/// value when nothing is done). Removals go through [`edit::remove_members`] in
 /// [`member_steps`]; whole-file steps (a BOM, a cache replaced) through [`whole_file`].
 fn move_step(
     text: &[u8],
-    expected: &Value,
+    expected: Value,
     kind: &ActionKind,
     object: &[String],
-) -> Result<Option<(Vec<u8>, Value)>> {
+) -> Result<(Option<Vec<u8>>, Value)> {
     let ActionKind::MoveEntry {
         from,
         to,
@@ -352,14 +392,21 @@ fn move_step(
         bail!(crate::exit::Error::Internal("not a move".into()));
     };
     let object_refs: Vec<&str> = object.iter().map(String::as_str).collect();
-    let dropped = drop_stale_resource_metadata(text, expected, object, from, server_url)?;
-    let (text, expected) = match &dropped {
-        Some((t, e)) => (t.as_slice(), e),
-        None => (text, expected),
-    };
+    let (dropped, mut expected) =
+        drop_stale_resource_metadata(text, expected, object, from, server_url)?;
+    let text = dropped.as_deref().unwrap_or(text);
     let set = [("serverUrl", Value::String(server_url.clone()))];
-    Ok(move_member(text, &object_refs, from, to, &set)?
-        .map(|t| (t, expected_move(expected, &object_refs, from, to, &set))))
+    match move_member(text, &object_refs, from, to, &set)? {
+        Some(t) => {
+            expected_move_in(&mut expected, &object_refs, from, to, &set);
+            Ok((Some(t), expected))
+        }
+        // The drop found the entry in the text that the tree was checked against: it is there.
+        None if dropped.is_some() => bail!(crate::exit::Error::Internal(format!(
+            "the entry {from} went missing while it was moved"
+        ))),
+        None => Ok((None, expected)),
+    }
 }
 
 /// Whether moving `entry` to `server_url` drops its `discoveryState.resourceMetadataUrl` (see
@@ -395,18 +442,18 @@ pub fn entry_after_move(old: &Value, server_url: &str) -> Value {
 /// (`None`, and nothing copied).
 fn drop_stale_resource_metadata(
     text: &[u8],
-    expected: &Value,
+    expected: Value,
     object: &[String],
     from: &str,
     server_url: &str,
-) -> Result<Option<(Vec<u8>, Value)>> {
+) -> Result<(Option<Vec<u8>>, Value)> {
     let mut entry_path: Vec<String> = object.to_vec();
     entry_path.push(from.to_string());
     let entry = entry_path
         .iter()
-        .try_fold(expected, |v, seg| v.get(seg.as_str()));
+        .try_fold(&expected, |v, seg| v.get(seg.as_str()));
     if !entry.is_some_and(|e| has_stale_resource_metadata(e, server_url)) {
-        return Ok(None);
+        return Ok((None, expected));
     }
     entry_path.push("discoveryState".to_string());
     let removal = edit::Removal {
@@ -415,10 +462,10 @@ fn drop_stale_resource_metadata(
     };
     let removed = edit::remove_members(text, std::slice::from_ref(&removal))?;
     if !removed.found[0] {
-        return Ok(None);
+        return Ok((None, expected));
     }
-    let after = edit::expected_after(expected.clone(), std::slice::from_ref(&removal));
-    Ok(Some((removed.text, after)))
+    let after = edit::expected_after(expected, std::slice::from_ref(&removal));
+    Ok((Some(removed.text), after))
 }
 
 /// Applies the whole-file steps among `steps` to `before`: returns the text the member steps

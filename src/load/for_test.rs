@@ -349,10 +349,11 @@ pub fn placeholder_entry(name: &str, url: &str) -> Value {
 /// token, client secret, static header and secret url part the builders make holds `CANARY`.
 pub fn run_check(
     snapshot: Snapshot,
-    run: fn(&Inventory, &mut Vec<crate::checks::Finding>),
+    run: fn(&Inventory, &mut crate::checks::Findings<'_>),
 ) -> Vec<crate::checks::Finding> {
-    let mut out = Vec::new();
+    let mut out = crate::checks::Findings::list();
     run(&snapshot.inventory(), &mut out);
+    let out = out.into_vec();
     for f in &out {
         let shown = serde_json::to_string(f).expect("a finding serializes");
         assert!(!shown.contains("CANARY"), "a secret leaked: {shown}");

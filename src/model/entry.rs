@@ -91,15 +91,15 @@ pub enum Expiry {
 /// One `mcpOAuth` entry.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub key: String,
+    pub key: Box<str>,
     /// The part of the key before the hash.
-    pub name: String,
+    pub name: Box<str>,
     /// The 16-hex hash, if the key has one.
-    pub hash: Option<String>,
+    pub hash: Option<Box<str>>,
     /// The `serverName` field, when it is a string.
-    pub server_name_field: Option<String>,
+    pub server_name_field: Option<Box<str>>,
     /// The `serverUrl` field: the url the entry was created for.
-    pub server_url: Option<String>,
+    pub server_url: Option<Box<str>>,
     pub access_token: Option<SecretInfo>,
     pub refresh_token: Option<SecretInfo>,
     /// `refreshToken` is present as an empty string.
@@ -110,15 +110,17 @@ pub struct Entry {
     pub discovery_state: bool,
     pub scope: bool,
     /// `redirectUri` (newer versions): the loopback callback the registration was made for.
-    pub redirect_uri: Option<String>,
+    pub redirect_uri: Option<Box<str>>,
     /// `discoveryState.registrationNotOfferedAt` (2.1.332): a sign-in found no way to register a
     /// client (no registration endpoint, or one that failed).
     pub registration_not_offered: bool,
     /// `scope`: the scopes the stored grant holds (space-separated in the file), when a string.
-    pub granted_scopes: Option<Vec<String>>,
+    /// Boxed, exactly their size: a `Vec` of `String`s grown word by word was ~130 bytes per
+    /// entry of a 10,000-entry `fix` (issue 15).
+    pub granted_scopes: Option<Box<[Box<str>]>>,
     /// `stepUpScope`: the scopes a connection was asked for (a 403 `insufficient_scope`, or the
     /// scope of an authorization url), when a string.
-    pub step_up_scopes: Option<Vec<String>>,
+    pub step_up_scopes: Option<Box<[Box<str>]>>,
     /// Field names present, in order (shared: a plan step shows them too, and entries written
     /// by one Claude Code have the same few lists).
     pub fields: Arc<[Box<str>]>,
@@ -166,6 +168,19 @@ pub fn scope_words(v: &Value) -> Vec<String> {
         }
     }
     out
+}
+
+/// [`scope_words`] of a string, each word boxed in a slice of exactly their number.
+fn scope_list(v: &Value) -> Box<[Box<str>]> {
+    let mut out: Vec<Box<str>> = Vec::new();
+    if let Value::String(s) = v {
+        for w in s.split_whitespace() {
+            if !out.iter().any(|o| &**o == w) {
+                out.push(w.into());
+            }
+        }
+    }
+    out.into_boxed_slice()
 }
 
 /// `expiresAt - Date.now()` as JavaScript computes it: a number or a numeric string is a time,
@@ -274,11 +289,11 @@ impl Entry {
             }
         });
         Self {
-            key: key_str.to_string(),
-            name: name.to_string(),
-            hash: hash.map(String::from),
-            server_name_field: get("serverName").and_then(Value::as_str).map(String::from),
-            server_url: get("serverUrl").and_then(Value::as_str).map(String::from),
+            key: key_str.into(),
+            name: name.into(),
+            hash: hash.map(Box::from),
+            server_name_field: get("serverName").and_then(Value::as_str).map(Box::from),
+            server_url: get("serverUrl").and_then(Value::as_str).map(Box::from),
             access_token: secret(get("accessToken")),
             refresh_token: secret(get("refreshToken")),
             refresh_token_empty,
@@ -287,14 +302,12 @@ impl Entry {
             client_secret: truthy(get("clientSecret")),
             discovery_state: get("discoveryState").is_some(),
             scope,
-            redirect_uri: get("redirectUri").and_then(Value::as_str).map(String::from),
+            redirect_uri: get("redirectUri").and_then(Value::as_str).map(Box::from),
             registration_not_offered: get("discoveryState")
                 .and_then(|d| d.get("registrationNotOfferedAt"))
                 .is_some_and(|v| !v.is_null()),
-            granted_scopes: get("scope").filter(|v| v.is_string()).map(scope_words),
-            step_up_scopes: get("stepUpScope")
-                .filter(|v| v.is_string())
-                .map(scope_words),
+            granted_scopes: get("scope").filter(|v| v.is_string()).map(scope_list),
+            step_up_scopes: get("stepUpScope").filter(|v| v.is_string()).map(scope_list),
             fields: lists.of(value
                 .as_object()
                 .into_iter()
@@ -449,5 +462,16 @@ mod tests {
         let signed_in = entry(json!({"accessToken": "a", "expiresAt": NOW + 3_600_000,
             "discoveryState": {"authorizationServerUrl": "https://as", "registrationNotOfferedAt": 1}}));
         assert!(!signed_in.registration_failed(&new));
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// The inventory holds one per `mcpOAuth` entry: 272 bytes before issue 15's seventh round
+    /// (strings as `String`s, the secrets' lengths as `usize`s).
+    #[test]
+    fn an_entry_stays_small() {
+        let size = std::mem::size_of::<super::Entry>();
+        assert!(size <= 200, "{size}");
     }
 }

@@ -128,9 +128,9 @@ impl Index {
     fn entry(&self, entries: &[Entry], key: &str) -> Option<usize> {
         let at = self
             .entries_by_key
-            .partition_point(|&i| entries[i as usize].key.as_str() < key);
+            .partition_point(|&i| &*entries[i as usize].key < key);
         let i = *self.entries_by_key.get(at)? as usize;
-        (entries[i].key == key).then_some(i)
+        (&*entries[i].key == key).then_some(i)
     }
 }
 
@@ -603,7 +603,7 @@ mod entry_index_tests {
         for key in [
             "b|2", "a|1", "a|10", "a", "", "é|1", "a|1x", "Z|0", "a|", "c", "a|2",
         ] {
-            let linear = inv.entries.iter().find(|e| e.key == key).map(|e| &e.key);
+            let linear = inv.entries.iter().find(|e| &*e.key == key).map(|e| &e.key);
             assert_eq!(inv.entry(key).map(|e| &e.key), linear, "{key}");
         }
     }

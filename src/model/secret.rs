@@ -11,8 +11,10 @@ pub use crate::digest::sha256_hex;
 /// one per token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SecretInfo {
-    /// Length in characters.
-    pub len: usize,
+    /// Length in characters. Four bytes (a secret is a member of a file read whole, far below
+    /// 4 G characters; saturated all the same): with the fingerprint, an `Option` of it is 12
+    /// bytes where a `usize` made 24, twice per entry (issue 15).
+    pub len: u32,
     /// Shown as `sha256:` and the first 8 hex digits of the value's SHA-256.
     pub fingerprint: Fingerprint,
 }
@@ -39,7 +41,7 @@ impl SecretInfo {
     pub fn of(value: &str) -> Self {
         let digest = Sha256::digest(value.as_bytes());
         Self {
-            len: value.chars().count(),
+            len: u32::try_from(value.chars().count()).unwrap_or(u32::MAX),
             fingerprint: Fingerprint([digest[0], digest[1], digest[2], digest[3]]),
         }
     }

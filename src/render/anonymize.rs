@@ -60,14 +60,14 @@ fn replace_component(text: &str, needle: &str, with: &str) -> String {
 pub fn anonymize(text: &str, d: &Diagnosis) -> String {
     let inv = &d.inventory;
     let mut names: Vec<String> = inv.servers.iter().map(|s| s.name.clone()).collect();
-    names.extend(inv.entries.iter().map(|e| e.name.clone()));
+    names.extend(inv.entries.iter().map(|e| e.name.to_string()));
     names.extend(inv.markers.iter().map(|m| m.name.clone()));
     let mut hosts: Vec<String> = Vec::new();
-    let urls = inv
-        .servers
-        .iter()
-        .filter_map(|s| s.url.clone())
-        .chain(inv.entries.iter().filter_map(|e| e.server_url.clone()));
+    let urls = inv.servers.iter().filter_map(|s| s.url.clone()).chain(
+        inv.entries
+            .iter()
+            .filter_map(|e| e.server_url.as_deref().map(String::from)),
+    );
     for u in urls {
         if let Some(h) = redact::host(&u) {
             hosts.push(h.to_string());
@@ -76,7 +76,7 @@ pub fn anonymize(text: &str, d: &Diagnosis) -> String {
     let hashes: Vec<String> = inv
         .entries
         .iter()
-        .filter_map(|e| e.hash.clone())
+        .filter_map(|e| e.hash.as_deref().map(String::from))
         .chain(inv.servers.iter().filter_map(|s| {
             s.key
                 .as_deref()

@@ -178,7 +178,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
         .map(|e: &Entry| {
             let raw = inv.file_first_entry(&e.key).unwrap_or(Value::Null);
             EntryProjection {
-                key: e.key.clone(),
+                key: e.key.to_string(),
                 fields: e.field_list(),
                 token: serde_json::to_value(e.token)
                     .ok()
@@ -190,7 +190,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
                 expires: e.expires_at().map(|t| timefmt::relative(t, inv.now_ms)),
                 expires_at: e.expires_at().map(timefmt::rfc3339),
                 server_url: e.server_url.as_deref().map(redact::url),
-                live: live.contains_key(e.key.as_str()),
+                live: live.contains_key(&*e.key),
             }
         })
         .collect();

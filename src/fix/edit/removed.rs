@@ -54,14 +54,14 @@ pub fn removed_exactly(base: &[u8], after: &[u8], removals: &[Removal]) -> bool 
         let kept: Vec<_> = was
             .members
             .iter()
-            .filter(|m| !gone.contains(m.key.as_str()))
+            .filter(|m| !gone.contains(m.key(base)))
             .collect();
         // Each removed key was a member (keys are unique: `spans` refuses duplicates).
         if was.members.len() != kept.len() + gone.len() || now.members.len() != kept.len() {
             return false;
         }
         let same_members = kept.iter().zip(&now.members).all(|(a, b)| {
-            a.key == b.key
+            a.key(base) == b.key(after)
                 && base[a.start as usize..a.end as usize] == after[b.start as usize..b.end as usize]
         });
         if !same_members {

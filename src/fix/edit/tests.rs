@@ -133,7 +133,7 @@ fn one_at_a_time(text: &[u8], removals: &[Removal]) -> (Vec<u8>, Vec<bool>) {
     for r in removals {
         let s = spans(&current, vec![&r.object]).unwrap();
         let t = &s.targets[0];
-        let Some(i) = t.members.iter().position(|m| m.key == r.key) else {
+        let Some(i) = t.members.iter().position(|m| m.key(&current) == r.key) else {
             found.push(false);
             continue;
         };
@@ -282,4 +282,23 @@ fn same_json_is_equality_of_the_serialised_text() {
             assert_eq!(same_json(a, b), by_text, "{a} vs {b}");
         }
     }
+}
+
+#[test]
+fn keys_spelt_with_escapes_are_found_by_what_they_read() {
+    let t = br#"{"m":{"\u0061":1,"b\"q":2,"c":3}}"#;
+    let r = |k: &str| Removal {
+        object: vec!["m".into()],
+        key: k.into(),
+    };
+    let both = [r("a"), r("b\"q")];
+    let out = remove_members(t, &both).unwrap();
+    assert_eq!(out.found, [true, true]);
+    assert_eq!(out.text, br#"{"m":{"c":3}}"#);
+    assert!(removed_exactly(t, &out.text, &both));
+    let kept = remove_members(t, &[r("c")]).unwrap();
+    assert_eq!(kept.text, br#"{"m":{"\u0061":1,"b\"q":2}}"#);
+    assert!(removed_exactly(t, &kept.text, &[r("c")]));
+    assert!(!removed_exactly(t, &kept.text, &[r("a")]));
+    assert!(insert_member(t, &["m"], "a", &serde_json::json!(2)).is_err());
 }
