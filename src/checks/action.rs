@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::json::{self, Seg};
 use crate::model::inventory::Role;
 
 /// What a repair would change.
@@ -58,30 +57,87 @@ impl ActionKind {
     /// The JSON member it removes or moves: the path of keys to its object and its key; `None`
     /// for a change to the whole file.
     pub fn member(&self) -> Option<(Vec<String>, String)> {
-        let (object, key): (&[&str], &str) = match self {
-            ActionKind::RemoveEntry { key } => (&["mcpOAuth"], key),
-            ActionKind::MoveEntry { from, .. } => (&["mcpOAuth"], from),
-            ActionKind::RemoveClientConfig { key } => (&["mcpOAuthClientConfig"], key),
-            ActionKind::RemoveMarker { name } => (&[], name),
+        self.member_ref().map(|(object, key)| {
+            (
+                object.iter().map(|s| s.to_string()).collect(),
+                key.to_string(),
+            )
+        })
+    }
+
+    /// [`ActionKind::member`], borrowed.
+    fn member_ref(&self) -> Option<(&'static [&'static str], &str)> {
+        match self {
+            ActionKind::RemoveEntry { key } => Some((&["mcpOAuth"], key)),
+            ActionKind::MoveEntry { from, .. } => Some((&["mcpOAuth"], from)),
+            ActionKind::RemoveClientConfig { key } => Some((&["mcpOAuthClientConfig"], key)),
+            ActionKind::RemoveMarker { name } => Some((&[], name)),
             ActionKind::Chmod { .. }
             | ActionKind::RemoveBom
             | ActionKind::ReplaceWithEmptyObject
-            | ActionKind::RemoveMcpRemoteFiles { .. } => {
-                return None;
-            }
-        };
-        Some((
-            object.iter().map(|s| s.to_string()).collect(),
-            key.to_string(),
-        ))
+            | ActionKind::RemoveMcpRemoteFiles { .. } => None,
+        }
+    }
+
+    /// Whether it changes one JSON member (see [`ActionKind::member`]).
+    pub fn has_member(&self) -> bool {
+        self.member_ref().is_some()
     }
 
     /// The member as a JSON Pointer, for display and the backup manifest.
     pub fn pointer(&self) -> Option<String> {
-        self.member().map(|(object, key)| {
-            let segs: Vec<Seg> = object.into_iter().chain([key]).map(Seg::Key).collect();
-            json::pointer(&segs)
-        })
+        self.pointer_shown().map(|p| p.to_string())
+    }
+
+    /// [`ActionKind::pointer`] as text written where it goes, with no string of its own: every
+    /// finding's action has one in the JSON output (issue 15).
+    pub fn pointer_shown(&self) -> Option<Pointer<'_>> {
+        self.member_ref()
+            .map(|(object, key)| Pointer { object, key })
+    }
+}
+
+/// A member's JSON Pointer (RFC 6901: `~` written `~0`, `/` written `~1`), shown by `Display`
+/// (the same text as `json::pointer` of its keys) and serialized as that string.
+#[derive(Clone, Copy)]
+pub struct Pointer<'a> {
+    object: &'static [&'static str],
+    key: &'a str,
+}
+
+impl std::fmt::Display for Pointer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        for seg in self.object.iter().chain([&self.key]) {
+            f.write_char('/')?;
+            let mut rest = *seg;
+            while let Some(at) = rest.find(['~', '/']) {
+                f.write_str(&rest[..at])?;
+                f.write_str(if rest.as_bytes()[at] == b'~' {
+                    "~0"
+                } else {
+                    "~1"
+                })?;
+                rest = &rest[at + 1..];
+            }
+            f.write_str(rest)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Pointer<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A path serialized as its display text, written where it goes.
+struct Shown<'a>(std::path::Display<'a>);
+
+impl Serialize for Shown<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
     }
 }
 
@@ -194,9 +250,9 @@ fn shared_path(path: &Path) -> Arc<Path> {
 struct ActionJson<'a> {
     #[serde(flatten)]
     kind: &'a ActionKind,
-    file: String,
+    file: Shown<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pointer: Option<String>,
+    pointer: Option<Pointer<'a>>,
     safe: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     ask_only: bool,
@@ -209,8 +265,8 @@ impl Serialize for Action {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         ActionJson {
             kind: &self.kind,
-            file: self.file_shown(),
-            pointer: self.kind.pointer(),
+            file: Shown(self.path.display()),
+            pointer: self.kind.pointer_shown(),
             safe: self.safe,
             ask_only: self.ask_only,
             summary: self.summary(),

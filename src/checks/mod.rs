@@ -249,7 +249,7 @@ pub(crate) fn remove_entry(inv: &Inventory, key: &str, safe: bool) -> Option<Act
 pub(crate) fn in_live_store(inv: &Inventory, mut action: Action) -> Action {
     if let Some(item) = inv.keychain_item()
         && action.role == crate::model::inventory::Role::Credentials
-        && action.kind.member().is_some()
+        && action.kind.has_member()
     {
         action.role = crate::model::inventory::Role::KeychainItem;
         action.path = item.shown.to_path_buf().into();

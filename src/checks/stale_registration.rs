@@ -72,12 +72,14 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         {
             continue;
         }
-        let current: Vec<String> = configs
+        // Each configured url as shown, redacted once: the message and the evidence reuse it.
+        let shown: Vec<Option<String>> = configs
             .iter()
-            .filter_map(|s| s.url.as_deref().map(redact::url))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
+            .map(|s| s.url.as_deref().map(redact::url))
             .collect();
+        let mut current: Vec<String> = shown.iter().flatten().cloned().collect();
+        current.sort_unstable();
+        current.dedup();
         // With ${VAR} in the config, another value of VAR (in the shell Claude Code runs in)
         // gives another key, which may be this one: never remove it unasked.
         let env_vars: Vec<&str> = configs
@@ -104,7 +106,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
             _ => Text(current.join(", ")),
         });
         message.push(Fixed(". "));
-        explain_change(e, &configs, &mut message);
+        explain_change(e, &configs, &shown, entry_url.as_deref(), &mut message);
         message.push(Fixed(" Claude Code never reads this entry again."));
         if let Some(ActionKind::MoveEntry { to, .. }) = moved.as_ref().map(|a| &a.kind) {
             message.extend([
@@ -183,10 +185,13 @@ pub(crate) fn moves_into(inv: &Inventory, name: &str, key: &str) -> bool {
 /// the entries of that name only). Deciding each entry's move against a list of all entries made
 /// a `fix` of 10,000 entries quadratic (5 s of CPU).
 /// Each winner comes with the configured form it moves to.
-type Movers<'a> = HashMap<(&'a str, &'a str), (&'a Entry, &'a ConfiguredServer)>;
+/// Hashed with foldhash (as `inventory::LiveKeys`): looked up per entry, and nothing depends on
+/// the maps' order.
+type Movers<'a> =
+    HashMap<(&'a str, &'a str), (&'a Entry, &'a ConfiguredServer), foldhash::fast::RandomState>;
 
 /// The entries that move, by key, with the configured form each moves to.
-type Winners<'a> = HashMap<&'a str, &'a ConfiguredServer>;
+type Winners<'a> = HashMap<&'a str, &'a ConfiguredServer, foldhash::fast::RandomState>;
 
 fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
     let live = inv.live_keys();
@@ -196,7 +201,7 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
             x.expires_at().unwrap_or(i64::MAX),
         )
     };
-    let mut out = Movers::new();
+    let mut out = Movers::default();
     for o in &inv.entries {
         if only_name.is_some_and(|n| n != &*o.name) || live.contains_key(&*o.key) {
             continue;
@@ -297,7 +302,15 @@ fn move_target<'a>(
 
 /// Works out what changed between the config the entry was made for and today's, by re-hashing
 /// plausible earlier forms until one produces the entry's key; says it as pieces of the message.
-fn explain_change(e: &Entry, configs: &[&ConfiguredServer], out: &mut Vec<Piece>) {
+/// `shown`: each config's url redacted (in `configs`' order); `entry_shown`: the entry's
+/// `serverUrl` redacted (both already made for the message, so not redacted again here).
+fn explain_change(
+    e: &Entry,
+    configs: &[&ConfiguredServer],
+    shown: &[Option<String>],
+    entry_shown: Option<&str>,
+    out: &mut Vec<Piece>,
+) {
     let Some(hash) = e.hash.as_deref() else {
         out.push(Fixed(
             "Its key has no hash part, so it was written by hand or by another tool.",
@@ -317,14 +330,17 @@ fn explain_change(e: &Entry, configs: &[&ConfiguredServer], out: &mut Vec<Piece>
         ]);
         return;
     }
-    for s in configs {
-        let (Some(url), Some(t)) = (s.url.as_deref(), s.connects_as.as_deref()) else {
+    for (s, now) in configs.iter().zip(shown) {
+        let (Some(url), Some(t), Some(now)) = (s.url.as_deref(), s.connects_as.as_deref(), now)
+        else {
             continue;
         };
         let other_t = if t == "sse" { "http" } else { "sse" };
         let entry_url = e.server_url.as_deref().unwrap_or(url);
         if entry_url != url && matches(t, entry_url, &s.headers) {
-            let (was, now) = (redact::url(entry_url), redact::url(url));
+            // `entry_url != url`, so it is the entry's own `serverUrl`, shown as `entry_shown`.
+            let was = entry_shown.map_or_else(|| redact::url(entry_url), str::to_string);
+            let now = now.clone();
             if entry_url.trim_end_matches('/') == url.trim_end_matches('/') {
                 out.extend([
                     Fixed("The url changed only by a trailing slash ("),

@@ -209,22 +209,26 @@ impl<'a> Planner<'a> {
 /// The steps planned so far, by a hash of their change (kind and file): the position of the first
 /// step with that hash. No copy of each step's key and path (a set of them was ~170 bytes per
 /// step of a 10,000-entry `fix`, issue 15); two changes whose hashes collide are told apart by
-/// a scan of the steps, which happens about never.
+/// a scan of the steps, which happens about never. Hashed with foldhash (as
+/// `inventory::LiveKeys`), not SipHash, twice per step (issue 15): the plan never depends on the
+/// hash, only how fast a repeated change is found.
 #[derive(Default)]
 struct Planned {
-    first: std::collections::HashMap<u64, usize>,
+    first: std::collections::HashMap<u64, usize, foldhash::fast::RandomState>,
+    /// The hasher of the changes (one seed per plan, so equal changes hash equal).
+    changes: foldhash::fast::RandomState,
 }
 
 impl Planned {
-    fn hash(action: &Action) -> u64 {
-        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-        BuildHasherDefault::<DefaultHasher>::default().hash_one((&action.kind, &action.path))
+    fn hash(&self, action: &Action) -> u64 {
+        use std::hash::BuildHasher;
+        self.changes.hash_one((&action.kind, &action.path))
     }
 
     /// Whether a step in `steps` (the steps inserted so far) makes `action`'s change.
     fn contains(&self, steps: &[Step], action: &Action) -> bool {
         let same = |s: &Step| s.action.kind == action.kind && s.action.path == action.path;
-        match self.first.get(&Self::hash(action)) {
+        match self.first.get(&self.hash(action)) {
             None => false,
             Some(&i) => same(&steps[i]) || steps.iter().any(same),
         }
@@ -232,7 +236,8 @@ impl Planned {
 
     /// Records that the step at `index` makes `action`'s change.
     fn insert(&mut self, action: &Action, index: usize) {
-        self.first.entry(Self::hash(action)).or_insert(index);
+        let hash = self.hash(action);
+        self.first.entry(hash).or_insert(index);
     }
 }
 

@@ -119,22 +119,52 @@ pub fn js_order(map: &Map<String, Value>) -> Map<String, Value> {
 }
 
 /// The exact string Claude Code hashes, built from already-expanded parts.
+///
+/// Written straight into one buffer, in [`js_order`]'s member order, rather than built as a
+/// `Map` (hashed inserts and a copy of every header) and then stringified: it runs for every
+/// configured server and for every form `stale-registration` tries (issue 15).
 pub fn hash_input(transport: &str, url: &str, headers: &Map<String, Value>) -> String {
-    let mut obj = Map::new();
-    obj.insert("type".into(), Value::String(transport.into()));
-    obj.insert("url".into(), Value::String(url.into()));
-    obj.insert("headers".into(), Value::Object(js_order(headers)));
     // serde_json escapes exactly what JSON.stringify escapes (quotes, backslashes, control
     // characters as \b \f \n \r \t or lowercase \u00XX) and keeps `/` and non-ASCII as they are.
-    Value::Object(obj).to_string()
+    fn put<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+        // Writing into a Vec never fails, and strings and JSON values always serialize.
+        let _ = serde_json::to_writer(&mut *out, v);
+    }
+    let mut out = Vec::with_capacity(40 + transport.len() + url.len() + 32 * headers.len());
+    out.extend_from_slice(b"{\"type\":");
+    put(&mut out, transport);
+    out.extend_from_slice(b",\"url\":");
+    put(&mut out, url);
+    out.extend_from_slice(b",\"headers\":{");
+    let mut indices: Vec<(u64, &String, &Value)> = headers
+        .iter()
+        .filter(|(k, _)| is_array_index(k))
+        .map(|(k, v)| (k.parse().unwrap_or(0), k, v))
+        .collect();
+    indices.sort_by_key(|(n, _, _)| *n);
+    let others = headers.iter().filter(|(k, _)| !is_array_index(k));
+    let members = indices.iter().map(|&(_, k, v)| (k, v)).chain(others);
+    for (i, (k, v)) in members.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        put(&mut out, k);
+        out.push(b':');
+        put(&mut out, v);
+    }
+    out.extend_from_slice(b"}}");
+    // Only `&str`s and serde_json's output went in: valid UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The 16-hex-digit hash part of a key.
 pub fn hash16(input: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(input.as_bytes());
     let mut hex = String::with_capacity(16);
     for byte in &digest[..8] {
-        hex.push_str(&format!("{byte:02x}"));
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 15)]));
     }
     hex
 }
@@ -158,6 +188,7 @@ pub fn split_key(key: &str) -> (&str, Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::collections::HashMap;
 
     fn key_of(name: &str, config: &str, env: &HashMap<String, String>) -> String {
@@ -346,6 +377,28 @@ mod tests {
             hash_input("http", "u", &headers),
             r#"{"type":"http","url":"u","headers":{"5":"2","10":"3","X":"1","05":"4"}}"#
         );
+    }
+
+    #[test]
+    fn hash_input_writes_what_stringifying_the_js_ordered_object_gives() {
+        let cases = [
+            json!({}),
+            json!({"Authorization": "Bearer x"}),
+            json!({"X": "1", "10": "3", "5": "2", "05": "4", "4294967295": "5", "4294967294": "6"}),
+            json!({"b": "2", "a": "1", "0": "z"}),
+            json!({"q\"uote": "back\\slash", "ctl\u{7f}": "\u{1f}\n", "n": 1, "o": {"z": [1, null]}}),
+        ];
+        for headers in cases {
+            let headers = headers.as_object().unwrap();
+            for (t, u) in [("http", "https://a.example/mcp"), ("sse", "u\"\\/ä😀")] {
+                let mut obj = Map::new();
+                obj.insert("type".into(), Value::String(t.into()));
+                obj.insert("url".into(), Value::String(u.into()));
+                obj.insert("headers".into(), Value::Object(js_order(headers)));
+                assert_eq!(hash_input(t, u, headers), Value::Object(obj).to_string());
+            }
+        }
+        assert_eq!(hash16("abc"), "ba7816bf8f01cfea");
     }
 
     #[test]
