@@ -79,7 +79,7 @@ impl Snapshot {
                 config_dir_is_dir: true,
                 config_dir_canonical: Canonical(config_dir),
                 home_global_config_exists: false,
-                project_dirs: HashMap::new(),
+                project_dirs: Default::default(),
                 host: Default::default(),
             },
             locations,

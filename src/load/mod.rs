@@ -17,7 +17,7 @@ pub mod mcp_remote;
 pub mod project_dirs;
 pub mod settings;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -127,7 +127,7 @@ pub struct DiskFacts {
     pub home_global_config_exists: bool,
     /// Each absolute project key of the global config, and whether that directory exists. A key
     /// this OS cannot check (a Windows path on Unix) is not in it.
-    pub project_dirs: HashMap<String, bool>,
+    pub project_dirs: project_dirs::DirMap,
     /// Container, Codespaces and WSL markers of the machine this runs on.
     pub host: host::HostFacts,
 }
@@ -154,7 +154,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
     let plugins = plugins::load(&locations.plugins_dir.path);
     let settings = settings::load(&locations, &trust);
 
-    let project_dirs: HashMap<String, bool> = global
+    let project_dirs: project_dirs::DirMap = global
         .as_claude_sees()
         .map(|g| {
             let absolute = g
@@ -263,7 +263,7 @@ pub fn snapshot(locations: Locations, options: &LoadOptions) -> Snapshot {
 fn mcp_json_paths(
     locations: &Locations,
     global: Option<&GlobalConfig>,
-    project_dirs: &HashMap<String, bool>,
+    project_dirs: &project_dirs::DirMap,
 ) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = paths::dir_and_ancestors(&locations.project_dir);
     if let Some(global) = global {
