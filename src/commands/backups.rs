@@ -287,6 +287,11 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
         };
         match written {
             Written::Yes => {
+                // The write keeps the mode the file has now; a fix that also chmodded it (0644
+                // -> 0600 beside an edit) is undone only with the recorded mode put back too.
+                if section.is_none() && item.role != Role::KeychainItem {
+                    restore_mode(&item.path, item.mode, &inv.trust)?;
+                }
                 restored += 1;
                 results.push((item, "restored"));
             }

@@ -77,6 +77,13 @@ fn raw_entry<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     None
 }
 
+/// The permission bits of the file `path` leads to.
+#[cfg(unix)]
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
 /// The entries under a live key that hold a usable token, with their raw bytes.
 fn live_usable_entries(home: &Home) -> Vec<(String, String)> {
     let (doc, _) = home.check_json();
@@ -97,6 +104,8 @@ fn every_scenario_fix_then_check_is_clean_idempotent_and_restorable() {
     for name in common::scenarios() {
         let home = Home::fixture(&name);
         let originals = files(&home.path);
+        #[cfg(unix)]
+        let original_modes: Vec<u32> = originals.iter().map(|(p, _)| mode_of(p)).collect();
         let live = live_usable_entries(&home);
         let (stdout, stderr, code) = home.run(&["fix", "--yes"]);
         assert!(code & 8 == 0, "{name}: fix could not run: {stderr}");
@@ -144,11 +153,23 @@ fn every_scenario_fix_then_check_is_clean_idempotent_and_restorable() {
                     path.display()
                 );
             }
+            // ... and their modes, also where fix both edited and chmodded a file (the demo).
+            #[cfg(unix)]
+            for ((path, _), mode) in originals.iter().zip(&original_modes) {
+                assert_eq!(
+                    mode_of(path),
+                    *mode,
+                    "{name}: restore left {} with another mode",
+                    path.display()
+                );
+            }
             #[cfg(unix)]
             if name == "credentials-0644" {
-                use std::os::unix::fs::PermissionsExt;
-                let mode = fs::metadata(creds(&home)).unwrap().permissions().mode() & 0o777;
-                assert_eq!(mode, 0o644, "restore puts the mode back too");
+                assert_eq!(
+                    mode_of(&creds(&home)),
+                    0o644,
+                    "restore puts the mode back too"
+                );
             }
         }
     }
@@ -1260,4 +1281,27 @@ fn no_lock_sidecar_is_left_in_the_config_dir() {
     let (stdout, _, code) = home.run(&["restore", "--latest", "--yes"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(!sidecar.exists(), "restore left it");
+}
+
+/// A fix that both edits and chmods the credentials file (the bundled demo as shipped: 0644 and a
+/// stale registration) is undone whole by `restore`: the bytes and the mode.
+#[cfg(unix)]
+#[test]
+fn restore_puts_back_the_mode_of_a_file_fix_edited_and_chmodded() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::fixture("demo");
+    fs::set_permissions(creds(&home), fs::Permissions::from_mode(0o644)).unwrap();
+    let before = fs::read(creds(&home)).unwrap();
+    let (_, stderr, code) = home.run(&["fix", "--yes"]);
+    assert_eq!(code & 1, 1, "fix changed nothing: {stderr}");
+    assert_ne!(
+        fs::read(creds(&home)).unwrap(),
+        before,
+        "fix did not edit the file"
+    );
+    assert_eq!(mode_of(&creds(&home)), 0o600, "fix did not chmod the file");
+    let (_, stderr, code) = home.run(&["restore", "--latest", "--yes"]);
+    assert_eq!(code, 1, "restore failed: {stderr}");
+    assert_eq!(fs::read(creds(&home)).unwrap(), before);
+    assert_eq!(mode_of(&creds(&home)), 0o644, "restore left the fixed mode");
 }
