@@ -170,20 +170,15 @@ pub fn apply<'p>(
         |before: &[u8], actions: &mut Vec<backup::ManifestAction>| -> Result<super::NewContent> {
             let steps = pending.take().unwrap_or_default();
             let not_json = "the Keychain item is not valid JSON; it is never written";
-            // A tree only for a move (made by `member_steps` from the text after the
-            // removals): removals are checked by their spans.
-            let expected = super::rewrite::needs_tree(&steps);
-            if expected {
-                // The parse the tree of the item was made with, and its error: no tree.
-                serde_json::from_slice::<serde::de::IgnoredAny>(before).context(not_json)?;
-            } else {
-                crate::store::accept::parses(before).context(not_json)?;
-            }
+            // The same parse as the plan-time load, with no tree (see `fix::edit_members`'s
+            // caller in fix/mod.rs).
+            crate::store::accept::parses(before).context(not_json)?;
+            let needs_tree = super::rewrite::needs_tree(&steps);
             super::edit_members(
                 config_dir,
                 before,
                 super::Base::Suffix(0),
-                expected,
+                needs_tree,
                 steps,
                 &mut applied_here,
                 &mut skipped_here,

@@ -412,15 +412,11 @@ pub fn apply<'p>(
                 rewrite::whole_file(before, pending.take().unwrap_or_default());
             applied_here.extend(whole);
             let not_json = || format!("{} is not valid JSON; it is never written", path.display());
-            // A tree only for a move (made by `member_steps` from the text after the
-            // removals): removals are checked by their spans.
-            let expected = rewrite::needs_tree(&steps);
-            if expected {
-                // The parse the tree of the file was made with, and its error: no tree.
-                serde_json::from_slice::<serde::de::IgnoredAny>(&text).with_context(not_json)?;
-            } else {
-                crate::store::accept::parses(&text).with_context(not_json)?;
-            }
+            // The same parse as the plan-time load (`accept::parses`: what `JSON.parse` takes,
+            // `Value`'s limits included), with no tree; a move's tree is made later by
+            // `member_steps` from the text after the removals.
+            crate::store::accept::parses(&text).with_context(not_json)?;
+            let needs_tree = rewrite::needs_tree(&steps);
             let base = match &text {
                 Cow::Borrowed(b) => Base::Suffix(before.len() - b.len()),
                 Cow::Owned(t) => Base::Text(t.clone()),
@@ -429,7 +425,7 @@ pub fn apply<'p>(
                 config_dir,
                 &text,
                 base,
-                expected,
+                needs_tree,
                 steps,
                 &mut applied_here,
                 &mut skipped_here,
