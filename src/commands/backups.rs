@@ -289,8 +289,17 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
             Written::Yes => {
                 // The write keeps the mode the file has now; a fix that also chmodded it (0644
                 // -> 0600 beside an edit) is undone only with the recorded mode put back too.
-                if section.is_none() && item.role != Role::KeychainItem {
-                    restore_mode(&item.path, item.mode, &inv.trust)?;
+                // The bytes are back: a mode that cannot be put back is said, not fatal, so the
+                // other files are still restored.
+                if section.is_none()
+                    && item.role != Role::KeychainItem
+                    && let Err(e) = restore_mode(&item.path, item.mode, &inv.trust)
+                {
+                    let _ = writeln!(
+                        out,
+                        "{} is restored, but its mode could not be put back: {e:#}",
+                        inv.locations.display(&item.path)
+                    );
                 }
                 restored += 1;
                 results.push((item, "restored"));

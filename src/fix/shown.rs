@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn a_shown_value_is_two_words() {
-        assert_eq!(std::mem::size_of::<Shown>(), 16);
+        assert!(std::mem::size_of::<Shown>() <= 2 * std::mem::size_of::<usize>());
     }
 
     #[test]

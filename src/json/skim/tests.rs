@@ -179,6 +179,9 @@ impl Rng {
 /// where the careful scanner finds it, otherwise a position where it can take over (not inside an
 /// escape, every byte before it valid), never past a problem, never far before one, and never
 /// short of a closing quote that lies in whole blocks after valid bytes.
+/// A string skimmer on a body from its start: where it stops, and whether at the closing quote.
+type SkimFn = dyn Fn(&[u8]) -> (usize, bool);
+
 #[test]
 fn skims_agree_with_a_byte_by_byte_reading() {
     let mut kernels = vec![Kernel::Scalar];
@@ -192,10 +195,10 @@ fn skims_agree_with_a_byte_by_byte_reading() {
     }
     // Every kernel, and the block loop's uniform mode (the AVX-512 kernel's) with the portable
     // classifiers, so that mode is tested on CPUs without AVX-512 too.
-    let mut skims: Vec<(String, Box<dyn Fn(&[u8]) -> (usize, bool)>)> = kernels
+    let mut skims: Vec<(String, Box<SkimFn>)> = kernels
         .iter()
         .map(|&k| {
-            let f: Box<dyn Fn(&[u8]) -> (usize, bool)> = Box::new(move |b| skim(b, 0, k));
+            let f: Box<SkimFn> = Box::new(move |b| skim(b, 0, k));
             (format!("{k:?}"), f)
         })
         .collect();
