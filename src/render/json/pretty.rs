@@ -364,49 +364,28 @@ impl<W: Write> Pretty<W> {
     }
 }
 
-impl<W: Write> ser::SerializeSeq for Compound<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.end_with(b']')
-    }
+/// The four kinds of sequence serde knows, written alike: elements, then `]`.
+macro_rules! sequence {
+    ($($kind:ident :: $method:ident),*) => {$(
+        impl<W: Write> ser::$kind for Compound<'_, W> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.end_with(b']')
+            }
+        }
+    )*};
 }
 
-impl<W: Write> ser::SerializeTuple for Compound<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.end_with(b']')
-    }
-}
-
-impl<W: Write> ser::SerializeTupleStruct for Compound<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.end_with(b']')
-    }
-}
-
-impl<W: Write> ser::SerializeTupleVariant for Compound<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.end_with(b']')
-    }
-}
+sequence!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl<W: Write> ser::SerializeMap for Compound<'_, W> {
     type Ok = ();
@@ -422,39 +401,29 @@ impl<W: Write> ser::SerializeMap for Compound<'_, W> {
     }
 }
 
-impl<W: Write> ser::SerializeStruct for Compound<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.ser.next_item(&mut self.state)?;
-        self.ser.string(key)?;
-        self.value(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.end_with(b'}')
-    }
+/// Structs and struct variants, written alike: `"field": value` members, then `}`.
+macro_rules! structure {
+    ($($kind:ident),*) => {$(
+        impl<W: Write> ser::$kind for Compound<'_, W> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: ?Sized + Serialize>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.ser.next_item(&mut self.state)?;
+                self.ser.string(key)?;
+                self.value(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.end_with(b'}')
+            }
+        }
+    )*};
 }
 
-impl<W: Write> ser::SerializeStructVariant for Compound<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.ser.next_item(&mut self.state)?;
-        self.ser.string(key)?;
-        self.value(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.end_with(b'}')
-    }
-}
+structure!(SerializeStruct, SerializeStructVariant);
 
 /// A map key: a string as a string; any other kind as serde_json writes it as a key (quoted
 /// numbers and booleans, or its error), found by having serde_json write a one-member object.
