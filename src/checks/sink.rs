@@ -34,6 +34,7 @@ impl<'a> Findings<'a> {
         }
     }
 
+    /// Adds one finding: kept, or handed on at once.
     pub fn push(&mut self, finding: Finding) {
         match &mut self.each {
             Some(each) => each(finding),
@@ -41,6 +42,7 @@ impl<'a> Findings<'a> {
         }
     }
 
+    /// [`Findings::push`] for each of `findings`, in order.
     pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
         for f in findings {
             self.push(f);
@@ -93,6 +95,7 @@ pub struct Brief {
 }
 
 impl Brief {
+    /// The brief of `f`: its code, severity, server, key and the key a move puts it under.
     pub fn of(f: &Finding) -> Self {
         Self {
             code: f.code,

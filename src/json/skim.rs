@@ -58,10 +58,15 @@ pub enum Strategy {
 /// A resolved strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kernel {
+    /// One 64-byte load and mask compares (`avx512.rs`).
     Avx512,
+    /// Two 32-byte halves joined by `movemask`.
     Avx2,
+    /// Four 16-byte quarters.
     Sse2,
+    /// The portable masks.
     Scalar,
+    /// No skim: every string byte through the careful scanner.
     Careful,
 }
 
