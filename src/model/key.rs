@@ -100,22 +100,22 @@ fn is_array_index(key: &str) -> bool {
 /// integer-like keys first (ascending), then the others in file order. `{"X":"1","5":"2"}`
 /// stringifies as `{"5":"2","X":"1"}`, so that is what Claude Code hashes.
 pub fn js_order(map: &Map<String, Value>) -> Map<String, Value> {
+    js_members(map)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// [`js_order`]'s members, borrowed: integer-like keys first (ascending), then the others in
+/// file order.
+fn js_members(map: &Map<String, Value>) -> impl Iterator<Item = (&String, &Value)> {
     let mut indices: Vec<(u64, &String, &Value)> = map
         .iter()
         .filter(|(k, _)| is_array_index(k))
         .map(|(k, v)| (k.parse().unwrap_or(0), k, v))
         .collect();
     indices.sort_by_key(|(n, _, _)| *n);
-    let mut out = Map::new();
-    for (_, k, v) in indices {
-        out.insert(k.clone(), v.clone());
-    }
-    for (k, v) in map {
-        if !is_array_index(k) {
-            out.insert(k.clone(), v.clone());
-        }
-    }
-    out
+    let others = map.iter().filter(|(k, _)| !is_array_index(k));
+    indices.into_iter().map(|(_, k, v)| (k, v)).chain(others)
 }
 
 /// The exact string Claude Code hashes, built from already-expanded parts.
@@ -136,15 +136,7 @@ pub fn hash_input(transport: &str, url: &str, headers: &Map<String, Value>) -> S
     out.extend_from_slice(b",\"url\":");
     put(&mut out, url);
     out.extend_from_slice(b",\"headers\":{");
-    let mut indices: Vec<(u64, &String, &Value)> = headers
-        .iter()
-        .filter(|(k, _)| is_array_index(k))
-        .map(|(k, v)| (k.parse().unwrap_or(0), k, v))
-        .collect();
-    indices.sort_by_key(|(n, _, _)| *n);
-    let others = headers.iter().filter(|(k, _)| !is_array_index(k));
-    let members = indices.iter().map(|&(_, k, v)| (k, v)).chain(others);
-    for (i, (k, v)) in members.enumerate() {
+    for (i, (k, v)) in js_members(headers).enumerate() {
         if i > 0 {
             out.push(b',');
         }
