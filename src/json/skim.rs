@@ -40,6 +40,25 @@ pub struct Masks {
     pub hex: u64,
 }
 
+impl Masks {
+    /// The masks of a block from a kernel's two halves: its structural masks (quotes,
+    /// backslashes, control characters) and its escape classes (escapable, `u`, hex).
+    #[inline(always)]
+    pub(super) fn of(
+        (quote, backslash, control): (u64, u64, u64),
+        (escapable, u, hex): (u64, u64, u64),
+    ) -> Self {
+        Self {
+            quote,
+            backslash,
+            control,
+            escapable,
+            u,
+            hex,
+        }
+    }
+}
+
 /// Which classifier to use: chosen at run time, or forced (tests, benchmarks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Strategy {
@@ -166,16 +185,7 @@ pub fn classify_scalar(block: &[u8; BLOCK]) -> Masks {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 pub fn classify_sse2(block: &[u8; BLOCK]) -> Masks {
-    let (quote, backslash, control) = structural_sse2(block);
-    let (escapable, u, hex) = escapes_sse2(block);
-    Masks {
-        quote,
-        backslash,
-        control,
-        escapable,
-        u,
-        hex,
-    }
+    Masks::of(structural_sse2(block), escapes_sse2(block))
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -291,16 +301,7 @@ fn escapes_scalar(block: &[u8; BLOCK]) -> (u64, u64, u64) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 pub fn classify_avx2(block: &[u8; BLOCK]) -> Masks {
-    let (quote, backslash, control) = structural_avx2(block);
-    let (escapable, u, hex) = escapes_avx2(block);
-    Masks {
-        quote,
-        backslash,
-        control,
-        escapable,
-        u,
-        hex,
-    }
+    Masks::of(structural_avx2(block), escapes_avx2(block))
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -68,16 +68,7 @@ fn escapes(block: &[u8; BLOCK]) -> (u64, u64, u64) {
 /// The CPU must have AVX-512F and AVX-512BW ([`available`]).
 #[target_feature(enable = "avx512f,avx512bw")]
 pub fn classify(block: &[u8; BLOCK]) -> Masks {
-    let (quote, backslash, control) = structural(block);
-    let (escapable, u, hex) = escapes(block);
-    Masks {
-        quote,
-        backslash,
-        control,
-        escapable,
-        u,
-        hex,
-    }
+    Masks::of(structural(block), escapes(block))
 }
 
 /// The block loop with this classifier inlined.
