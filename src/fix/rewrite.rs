@@ -125,7 +125,6 @@ pub fn needs_tree(steps: &[&Step]) -> bool {
 /// With `tree` (moves, [`needs_tree`]) the result carries the value the new text must parse
 /// to, made from the text after the removals.
 pub fn member_steps<'p>(text: &[u8], tree: bool, steps: Vec<&'p Step>) -> Result<Edited<'p>> {
-    let mut expected: Option<Value> = None;
     let mut out = Edited {
         text: Vec::new(),
         expected: None,
@@ -153,9 +152,6 @@ pub fn member_steps<'p>(text: &[u8], tree: bool, steps: Vec<&'p Step>) -> Result
     // Every removal in one scan and one copy (edit::remove_members), the expected value once.
     if removals.is_empty() {
         out.text = text.to_vec();
-        if tree {
-            expected = Some(tree_of(&out.text)?);
-        }
     } else {
         let removed = edit::remove_members(text, &removals)?;
         out.text = removed.text;
@@ -165,17 +161,12 @@ pub fn member_steps<'p>(text: &[u8], tree: bool, steps: Vec<&'p Step>) -> Result
             .zip(&removed.found)
             .filter(|(_, f)| **f);
         out.removed = gone.map(|(r, _)| r).collect();
-        if tree {
-            // The tree is parsed from the text after the removals (half the file's when half
-            // its entries go: the tree of the whole file was the peak of a `fix` with moves,
-            // issue 15), once `removed_exactly` has shown that text to be the old one without
-            // exactly those members: it parses to the old text's tree less those members.
-            if !edit::removed_exactly(text, &out.text, &out.removed) {
-                bail!(crate::exit::Error::Internal(
-                    "the removals did not leave the text they must".into()
-                ));
-            }
-            expected = Some(tree_of(&out.text)?);
+        // The tree below is the old text's less those members only once `removed_exactly` has
+        // shown the new text to be the old one without exactly them.
+        if tree && !edit::removed_exactly(text, &out.text, &out.removed) {
+            bail!(crate::exit::Error::Internal(
+                "the removals did not leave the text they must".into()
+            ));
         }
         for (step, found) in removal_steps.into_iter().zip(removed.found) {
             if found {
@@ -185,6 +176,13 @@ pub fn member_steps<'p>(text: &[u8], tree: bool, steps: Vec<&'p Step>) -> Result
             }
         }
     }
+    // The tree is parsed from the text after the removals (half the file's when half its
+    // entries go: the tree of the whole file was the peak of a `fix` with moves, issue 15).
+    let mut expected = if tree {
+        Some(tree_of(&out.text)?)
+    } else {
+        None
+    };
     if !moves.is_empty() && expected.is_none() {
         bail!(crate::exit::Error::Internal(
             "a move without the value it must leave".into()
