@@ -59,6 +59,7 @@ impl<'a> Findings<'a> {
 /// implemented by the finding and by its [`Brief`].
 pub trait About {
     fn code(&self) -> super::Code;
+    fn severity(&self) -> super::Severity;
     fn server(&self) -> Option<&str>;
     fn key(&self) -> Option<&str>;
     /// The live key a move puts a token under, when the finding proposes a move.
@@ -68,6 +69,9 @@ pub trait About {
 impl About for Finding {
     fn code(&self) -> super::Code {
         self.code
+    }
+    fn severity(&self) -> super::Severity {
+        self.severity
     }
     fn server(&self) -> Option<&str> {
         self.server.as_deref()
@@ -110,6 +114,9 @@ impl Brief {
 impl About for Brief {
     fn code(&self) -> super::Code {
         self.code
+    }
+    fn severity(&self) -> super::Severity {
+        self.severity
     }
     fn server(&self) -> Option<&str> {
         self.server.as_deref()

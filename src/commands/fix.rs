@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Context;
 use super::inspect::{exit_for, exit_of};
-use crate::checks::{ActionKind, Brief, Severity};
+use crate::checks::{ActionKind, Brief};
 use crate::diagnosis::Diagnosis;
 use crate::fix::plan::{self, Plan, Step};
 use crate::fix::prompt::{self, Answer, Decision};
@@ -371,10 +371,8 @@ fn summarised(inventory: Inventory) -> (Diagnosis, (usize, usize, usize), u8) {
     let mut briefs: Vec<Brief> = Vec::new();
     crate::checks::run_each(&inventory, None, &mut |f| briefs.push(Brief::of(&f)));
     let servers = crate::diagnosis::servers::summarise(&inventory, &briefs);
-    let n = |s| briefs.iter().filter(|b| b.severity == s).count();
-    let counts = (n(Severity::Error), n(Severity::Warning), n(Severity::Info));
-    let problems = briefs.iter().any(|b| b.severity >= Severity::Warning);
-    let exit = exit_of(problems, &inventory);
+    let counts = crate::diagnosis::counts(&briefs);
+    let exit = exit_of(crate::diagnosis::has_problems(&briefs), &inventory);
     drop(briefs);
     let diagnosis = Diagnosis {
         inventory: apply_view(inventory),

@@ -42,14 +42,22 @@ impl Diagnosis {
 
     /// How many findings of each severity: (errors, warnings, infos).
     pub fn counts(&self) -> (usize, usize, usize) {
-        let n = |s| self.findings.iter().filter(|f| f.severity == s).count();
-        (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
+        counts(&self.findings)
     }
 
     /// Whether anything at warning or above was found.
     pub fn has_problems(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.severity >= Severity::Warning)
+        has_problems(&self.findings)
     }
+}
+
+/// Errors, warnings and infos among `findings` (whole, or their [`checks::Brief`]s).
+pub fn counts<F: checks::About>(findings: &[F]) -> (usize, usize, usize) {
+    let n = |s| findings.iter().filter(|f| f.severity() == s).count();
+    (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
+}
+
+/// Whether any of `findings` is at warning or above.
+pub fn has_problems<F: checks::About>(findings: &[F]) -> bool {
+    findings.iter().any(|f| f.severity() >= Severity::Warning)
 }
