@@ -198,7 +198,8 @@ pub fn run_all(inv: &Inventory) -> Vec<Finding> {
 
 /// Runs every check (only those that report one of `codes`, when given), in [`run_all`]'s
 /// order, handing each finding to `each` as it is made: the same findings in the same order,
-/// none of them kept.
+/// none of them kept. With `codes`, exactly the findings [`run_all`] gives with those codes (no
+/// check reads another's findings): what `fix --yes --only CODE` plans from.
 pub fn run_each(inv: &Inventory, codes: Option<&[Code]>, each: &mut dyn FnMut(Finding)) {
     let mut out = Findings::each(each);
     for check in CHECKS
@@ -207,20 +208,6 @@ pub fn run_each(inv: &Inventory, codes: Option<&[Code]>, each: &mut dyn FnMut(Fi
     {
         (check.run)(inv, &mut out);
     }
-}
-
-/// Runs only the checks that report one of `codes`, in the order [`run_all`] runs them: their
-/// findings are exactly the ones [`run_all`] gives with those codes (no check reads another's
-/// findings). For `fix --yes --only CODE`, whose plan is made of those findings alone (issue 15:
-/// the findings of the checks it leaves out were a sixth of a 10,000-entry `fix`'s peak).
-pub fn run_only(inv: &Inventory, codes: &[Code]) -> Vec<Finding> {
-    let mut out = Findings::list();
-    for check in CHECKS.iter().filter(|c| codes.contains(&c.info.code)) {
-        (check.run)(inv, &mut out);
-    }
-    let mut out = out.into_vec();
-    out.shrink_to_fit();
-    out
 }
 
 /// The check that reports `code`; `None` for a probe code.
@@ -394,7 +381,7 @@ mod tests {
     }
 
     #[test]
-    fn run_only_gives_the_findings_run_all_gives_with_those_codes() {
+    fn run_each_gives_the_findings_run_all_gives_with_those_codes() {
         use serde_json::json;
         let inv = crate::load::Snapshot::for_test()
             .with_global_config(json!({"mcpServers": {
@@ -421,7 +408,6 @@ mod tests {
                 .filter(|f| subset.contains(&f.code))
                 .cloned()
                 .collect();
-            assert_eq!(shown(&run_only(&inv, subset)), shown(&wanted), "{subset:?}");
             let mut each = Vec::new();
             run_each(&inv, Some(subset), &mut |f| each.push(f));
             assert_eq!(shown(&each), shown(&wanted), "{subset:?}");
