@@ -287,10 +287,9 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
         };
         match written {
             Written::Yes => {
-                // The write keeps the mode the file has now; a fix that also chmodded it (0644
-                // -> 0600 beside an edit) is undone only with the recorded mode put back too.
-                // The bytes are back: a mode that cannot be put back is said, not fatal, so the
-                // other files are still restored.
+                // The write keeps the mode the file has now, so a fix that also chmodded it
+                // (0644 -> 0600 beside an edit) is undone only with the recorded mode put back.
+                // The bytes are back by now: a mode that cannot be is said, not fatal.
                 if section.is_none()
                     && item.role != Role::KeychainItem
                     && let Err(e) = restore_mode(&item.path, item.mode, &inv.trust)
