@@ -70,6 +70,15 @@ impl Credentials {
             .map(|(key, span)| (key.as_str(), self.parse(*span)))
     }
 
+    /// The `mcpOAuth` entries, in order, each as its key and the JSON text of its value (for a
+    /// reader that needs no tree of it: `model::Entry::from_json_sharing`). A span that is not
+    /// UTF-8 (never, in a file that parsed) reads as `null`, as [`Credentials::entries`] gives it.
+    pub fn entry_texts(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.entries
+            .iter()
+            .map(|(key, span)| (key.as_str(), self.text_of(*span).unwrap_or("null")))
+    }
+
     /// How many entries [`Credentials::entries`] gives.
     pub fn entry_count(&self) -> usize {
         self.entries.len()
@@ -98,11 +107,15 @@ impl Credentials {
     /// characters): serde then skips its check of each string's UTF-8, std's scalar one, which
     /// was ~2% of `check` on 1,000 entries (issue 15). Text that is not UTF-8 is no value, as
     /// `from_slice` made it.
-    fn parse(&self, (start, end): Span) -> Value {
-        simdutf8::basic::from_utf8(&self.text[start..end])
-            .ok()
+    fn parse(&self, span: Span) -> Value {
+        self.text_of(span)
             .and_then(|text| serde_json::from_str(text).ok())
             .unwrap_or(Value::Null)
+    }
+
+    /// A span's text, when it is UTF-8 (checked by simdutf8: see [`Credentials::parse`]).
+    fn text_of(&self, (start, end): Span) -> Option<&str> {
+        simdutf8::basic::from_utf8(&self.text[start..end]).ok()
     }
 
     /// The credentials `text` holds (no byte order mark): `None` when it is not JSON
