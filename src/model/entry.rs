@@ -8,6 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::key;
+
+mod span;
 use super::secret::SecretInfo;
 
 /// How close to expiry Claude Code refreshes a token first (its 300 s window).
@@ -115,12 +117,13 @@ pub struct Entry {
     /// client (no registration endpoint, or one that failed).
     pub registration_not_offered: bool,
     /// `scope`: the scopes the stored grant holds (space-separated in the file), when a string.
-    /// Boxed, exactly their size: a `Vec` of `String`s grown word by word was ~130 bytes per
-    /// entry of a 10,000-entry `fix` (issue 15).
-    pub granted_scopes: Option<Box<[Box<str>]>>,
+    /// Shared by the entries whose `scope` is the same string ([`FieldLists`]): one Claude Code
+    /// writes the same few, and a list of its own was four allocations, ~160 bytes per entry
+    /// of a 10,000-entry `fix` (issue 15).
+    pub granted_scopes: Option<Arc<[Box<str>]>>,
     /// `stepUpScope`: the scopes a connection was asked for (a 403 `insufficient_scope`, or the
     /// scope of an authorization url), when a string.
-    pub step_up_scopes: Option<Box<[Box<str>]>>,
+    pub step_up_scopes: Option<Arc<[Box<str>]>>,
     /// Field names present, in order (shared: a plan step shows them too, and entries written
     /// by one Claude Code have the same few lists).
     pub fields: Arc<[Box<str>]>,
@@ -130,21 +133,49 @@ pub struct Entry {
     pub malformed: bool,
 }
 
-/// JavaScript truthiness, which is what Claude Code's `!entry.accessToken` tests.
-fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(_) => true,
+/// An entry member's value as the classification reads it: a string (most members), or any
+/// other JSON value. Both the tree of a parsed entry ([`Entry::from_value`]) and the reader of
+/// an entry's text ([`Entry::from_json_sharing`]) give these, so one function judges both.
+#[derive(Clone, Copy)]
+enum Member<'v> {
+    Str(&'v str),
+    /// Never a `Value::String` (that is [`Member::Str`]).
+    Other(&'v Value),
+}
+
+impl<'v> Member<'v> {
+    fn of(value: &'v Value) -> Self {
+        match value {
+            Value::String(s) => Member::Str(s),
+            other => Member::Other(other),
+        }
+    }
+
+    fn as_str(self) -> Option<&'v str> {
+        match self {
+            Member::Str(s) => Some(s),
+            Member::Other(_) => None,
+        }
     }
 }
 
-fn secret(v: Option<&Value>) -> Option<SecretInfo> {
+/// JavaScript truthiness, which is what Claude Code's `!entry.accessToken` tests.
+fn truthy(v: Option<Member<'_>>) -> bool {
     match v {
-        Some(Value::String(s)) if !s.is_empty() => Some(SecretInfo::of(s)),
-        Some(other) if truthy(Some(other)) => Some(SecretInfo::of(&other.to_string())),
+        None | Some(Member::Other(Value::Null)) => false,
+        Some(Member::Other(Value::Bool(b))) => *b,
+        Some(Member::Other(Value::Number(n))) => {
+            n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan())
+        }
+        Some(Member::Str(s)) => !s.is_empty(),
+        Some(Member::Other(_)) => true,
+    }
+}
+
+fn secret(v: Option<Member<'_>>) -> Option<SecretInfo> {
+    match v {
+        Some(Member::Str(s)) if !s.is_empty() => Some(SecretInfo::of(s)),
+        Some(Member::Other(other)) if truthy(v) => Some(SecretInfo::of(&other.to_string())),
         _ => None,
     }
 }
@@ -170,31 +201,29 @@ pub fn scope_words(v: &Value) -> Vec<String> {
     out
 }
 
-/// [`scope_words`] of a string, each word boxed in a slice of exactly their number.
-fn scope_list(v: &Value) -> Box<[Box<str>]> {
+/// [`scope_words`] of a string, each word boxed, in a slice of exactly their number.
+fn scope_list(s: &str) -> Arc<[Box<str>]> {
     let mut out: Vec<Box<str>> = Vec::new();
-    if let Value::String(s) = v {
-        for w in s.split_whitespace() {
-            if !out.iter().any(|o| &**o == w) {
-                out.push(w.into());
-            }
+    for w in s.split_whitespace() {
+        if !out.iter().any(|o| &**o == w) {
+            out.push(w.into());
         }
     }
-    out.into_boxed_slice()
+    out.into()
 }
 
 /// `expiresAt - Date.now()` as JavaScript computes it: a number or a numeric string is a time,
 /// `null` is 0 (long expired), and anything else (absent, `"abc"`) is NaN, which Claude Code
 /// treats as "not expired".
-fn js_expiry(v: Option<&Value>) -> Expiry {
+fn js_expiry(v: Option<Member<'_>>) -> Expiry {
     match v {
-        Some(Value::Null) => Expiry::At(0),
-        Some(Value::Bool(b)) => Expiry::At(i64::from(*b)),
-        Some(Value::Number(n)) => n
+        Some(Member::Other(Value::Null)) => Expiry::At(0),
+        Some(Member::Other(Value::Bool(b))) => Expiry::At(i64::from(*b)),
+        Some(Member::Other(Value::Number(n))) => n
             .as_f64()
             .filter(|f| f.is_finite())
             .map_or(Expiry::Unknown, |f| Expiry::At(f as i64)),
-        Some(Value::String(s)) => {
+        Some(Member::Str(s)) => {
             let t = s.trim();
             if t.is_empty() {
                 Expiry::At(0)
@@ -209,8 +238,9 @@ fn js_expiry(v: Option<&Value>) -> Expiry {
     }
 }
 
-/// The field lists of the entries read so far, so that entries with the same fields in the same
-/// order (most of a file: one Claude Code writes them) share one list instead of a copy each.
+/// The field lists and scope lists of the entries read so far, so that entries with the same
+/// fields in the same order, or the same `scope` (most of a file: one Claude Code writes them),
+/// share one list instead of a copy each.
 #[derive(Default)]
 pub struct FieldLists {
     /// By a hash of the names: the lists with that hash. foldhash (as `inventory::LiveKeys`),
@@ -219,6 +249,8 @@ pub struct FieldLists {
     seen: HashMap<u64, Vec<Arc<[Box<str>]>>, foldhash::fast::RandomState>,
     /// The hasher of the names (one seed for the run, so equal lists hash equal).
     names: foldhash::fast::RandomState,
+    /// The scope words of each scope string seen ([`scope_list`]).
+    scopes: HashMap<Box<str>, Arc<[Box<str>]>, foldhash::fast::RandomState>,
 }
 
 impl FieldLists {
@@ -239,12 +271,39 @@ impl FieldLists {
         lists.push(list.clone());
         list
     }
+
+    /// The shared [`scope_list`] of `scope`; allocates only for a string not seen before.
+    fn scopes_of(&mut self, scope: &str) -> Arc<[Box<str>]> {
+        if let Some(found) = self.scopes.get(scope) {
+            return found.clone();
+        }
+        let list: Arc<[Box<str>]> = scope_list(scope);
+        self.scopes.insert(scope.into(), list.clone());
+        list
+    }
 }
 
-/// The members of an entry [`Entry::from_value_sharing`] reads, by [`Field`].
-struct Fields<'v>([Option<&'v Value>; Field::COUNT]);
+/// What [`Entry::judge`] reads of an entry: the members Claude Code's code reads (by [`Field`];
+/// of a member given twice, the last, as `JSON.parse` and a parsed `Value` keep), and what
+/// `discoveryState` says.
+struct Facts<'v> {
+    members: [Option<Member<'v>>; Field::COUNT],
+    /// `discoveryState` is present.
+    discovery_state: bool,
+    /// `discoveryState.registrationNotOfferedAt` is present and not `null`.
+    registration_not_offered: bool,
+    /// The entry is a JSON object (a value that is not has no members).
+    is_object: bool,
+}
 
-/// An entry member Claude Code's code reads.
+impl Facts<'_> {
+    fn get(&self, field: Field) -> Option<Member<'_>> {
+        self.members[field as usize]
+    }
+}
+
+/// An entry member Claude Code's code reads (besides `discoveryState`, of which only two facts
+/// count: [`Facts`]).
 #[derive(Clone, Copy)]
 enum Field {
     AccessToken,
@@ -255,38 +314,56 @@ enum Field {
     ServerUrl,
     ClientId,
     ClientSecret,
-    DiscoveryState,
     RedirectUri,
     StepUpScope,
 }
 
 impl Field {
     const COUNT: usize = Field::StepUpScope as usize + 1;
+
+    /// The field a member's name is, if it is one of them.
+    fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "accessToken" => Field::AccessToken,
+            "refreshToken" => Field::RefreshToken,
+            "expiresAt" => Field::ExpiresAt,
+            "scope" => Field::Scope,
+            "serverName" => Field::ServerName,
+            "serverUrl" => Field::ServerUrl,
+            "clientId" => Field::ClientId,
+            "clientSecret" => Field::ClientSecret,
+            "redirectUri" => Field::RedirectUri,
+            "stepUpScope" => Field::StepUpScope,
+            _ => return None,
+        })
+    }
 }
 
-impl<'v> Fields<'v> {
+/// The member of `discoveryState` whose presence (not `null`) says a sign-in found no way to
+/// register a client.
+const REGISTRATION_NOT_OFFERED_AT: &str = "registrationNotOfferedAt";
+
+impl<'v> Facts<'v> {
     /// One pass over the members: the ~17 lookups by name it replaces each hashed the name with
     /// SipHash (serde_json's `preserve_order` map), ~a tenth of `check`'s time per entry on a
     /// 1,000-entry home (issue 15). A member appears once in a parsed object, so each slot is what
     /// `value.get(name)` returns; a value that is not an object has none.
     fn of(value: &'v Value) -> Self {
-        let mut out = Fields([None; Field::COUNT]);
+        let mut out = Facts {
+            members: [None; Field::COUNT],
+            discovery_state: false,
+            registration_not_offered: false,
+            is_object: value.is_object(),
+        };
         for (k, v) in value.as_object().into_iter().flatten() {
-            let field = match k.as_str() {
-                "accessToken" => Field::AccessToken,
-                "refreshToken" => Field::RefreshToken,
-                "expiresAt" => Field::ExpiresAt,
-                "scope" => Field::Scope,
-                "serverName" => Field::ServerName,
-                "serverUrl" => Field::ServerUrl,
-                "clientId" => Field::ClientId,
-                "clientSecret" => Field::ClientSecret,
-                "discoveryState" => Field::DiscoveryState,
-                "redirectUri" => Field::RedirectUri,
-                "stepUpScope" => Field::StepUpScope,
-                _ => continue,
-            };
-            out.0[field as usize] = Some(v);
+            if k == "discoveryState" {
+                out.discovery_state = true;
+                out.registration_not_offered = v
+                    .get(REGISTRATION_NOT_OFFERED_AT)
+                    .is_some_and(|v| !v.is_null());
+            } else if let Some(field) = Field::named(k) {
+                out.members[field as usize] = Some(Member::of(v));
+            }
         }
         out
     }
@@ -304,9 +381,25 @@ impl Entry {
         now_ms: i64,
         lists: &mut FieldLists,
     ) -> Self {
+        let names = value
+            .as_object()
+            .into_iter()
+            .flat_map(|o| o.keys().map(String::as_str));
+        let fields = lists.of(names);
+        Self::judge(key_str, &Facts::of(value), fields, now_ms, lists)
+    }
+
+    /// The entry `key_str` whose members say `facts` and whose field names are `fields`, its
+    /// scope lists shared through `lists`.
+    fn judge(
+        key_str: &str,
+        facts: &Facts<'_>,
+        fields: Arc<[Box<str>]>,
+        now_ms: i64,
+        lists: &mut FieldLists,
+    ) -> Self {
         let (name, hash) = key::split_key(key_str);
-        let fields = Fields::of(value);
-        let get = |f: Field| fields.0[f as usize];
+        let get = |f: Field| facts.get(f);
         let access = truthy(get(Field::AccessToken));
         let refresh = truthy(get(Field::RefreshToken));
         let expires = js_expiry(get(Field::ExpiresAt));
@@ -328,11 +421,10 @@ impl Entry {
                 _ => TokenState::Valid,
             }
         };
-        let refresh_token_empty =
-            matches!(get(Field::RefreshToken), Some(Value::String(s)) if s.is_empty());
+        let refresh_token_empty = matches!(get(Field::RefreshToken), Some(Member::Str("")));
         let scope = get(Field::Scope).is_some();
         let shape = (token == TokenState::Placeholder).then_some({
-            if !value.is_object() {
+            if !facts.is_object {
                 PlaceholderShape::NotAnObject
             } else if refresh_token_empty {
                 PlaceholderShape::Zeroed
@@ -344,39 +436,29 @@ impl Entry {
                 PlaceholderShape::NeverAuthorised
             }
         });
+        let text = |f: Field| get(f).and_then(Member::as_str);
         Self {
             key: key_str.into(),
             name: name.into(),
             hash: hash.map(Box::from),
-            server_name_field: get(Field::ServerName)
-                .and_then(Value::as_str)
-                .map(Box::from),
-            server_url: get(Field::ServerUrl).and_then(Value::as_str).map(Box::from),
+            server_name_field: text(Field::ServerName).map(Box::from),
+            server_url: text(Field::ServerUrl).map(Box::from),
             access_token: secret(get(Field::AccessToken)),
             refresh_token: secret(get(Field::RefreshToken)),
             refresh_token_empty,
             expires,
             client_id: truthy(get(Field::ClientId)),
             client_secret: truthy(get(Field::ClientSecret)),
-            discovery_state: get(Field::DiscoveryState).is_some(),
+            discovery_state: facts.discovery_state,
             scope,
-            redirect_uri: get(Field::RedirectUri)
-                .and_then(Value::as_str)
-                .map(Box::from),
-            registration_not_offered: get(Field::DiscoveryState)
-                .and_then(|d| d.get("registrationNotOfferedAt"))
-                .is_some_and(|v| !v.is_null()),
-            granted_scopes: get(Field::Scope).filter(|v| v.is_string()).map(scope_list),
-            step_up_scopes: get(Field::StepUpScope)
-                .filter(|v| v.is_string())
-                .map(scope_list),
-            fields: lists.of(value
-                .as_object()
-                .into_iter()
-                .flat_map(|o| o.keys().map(String::as_str))),
+            redirect_uri: text(Field::RedirectUri).map(Box::from),
+            registration_not_offered: facts.registration_not_offered,
+            granted_scopes: text(Field::Scope).map(|s| lists.scopes_of(s)),
+            step_up_scopes: text(Field::StepUpScope).map(|s| lists.scopes_of(s)),
+            fields,
             token,
             shape,
-            malformed: !value.is_object(),
+            malformed: !facts.is_object,
         }
     }
 
@@ -496,6 +578,23 @@ mod tests {
         assert_eq!(reordered.field_list(), ["accessToken", "serverName", "é\""]);
         assert_eq!(fewer.field_list(), ["serverName", "accessToken"]);
         assert!(not_an_object.fields.is_empty());
+    }
+
+    #[test]
+    fn entries_with_the_same_scope_share_one_list() {
+        let mut lists = FieldLists::default();
+        let mut read =
+            |v: Value| Entry::from_value_sharing("x|0123456789abcdef", &v, NOW, &mut lists);
+        let a = read(json!({"scope": "read write read", "stepUpScope": "admin"}));
+        let b = read(json!({"scope": "read write read", "stepUpScope": "read write read"}));
+        let other = read(json!({"scope": "read  write", "stepUpScope": 1}));
+        let (a_scopes, b_scopes) = (a.granted_scopes.unwrap(), b.granted_scopes.unwrap());
+        assert_eq!(&*a_scopes, ["read".into(), "write".into()]);
+        assert!(Arc::ptr_eq(&a_scopes, &b_scopes));
+        assert!(Arc::ptr_eq(&a_scopes, b.step_up_scopes.as_ref().unwrap()));
+        assert_eq!(a.step_up_scopes.as_deref(), Some(&["admin".into()][..]));
+        assert_eq!(other.granted_scopes.as_deref(), Some(&*a_scopes));
+        assert!(other.step_up_scopes.is_none());
     }
 
     #[test]

@@ -249,13 +249,12 @@ impl Inventory {
                         .collect()
                 })
                 .unwrap_or_default(),
-            // One entry's tree at a time, never the file's.
+            // Each entry read from its text: no tree of it, nor of the file.
             (None, Some(file)) => {
                 let mut out = Vec::with_capacity(file.entry_count());
-                out.extend(
-                    file.entries()
-                        .map(|(k, v)| Entry::from_value_sharing(k, &v, now_ms, &mut field_lists)),
-                );
+                for (k, text) in file.entry_texts() {
+                    out.push(Entry::from_json_sharing(k, text, now_ms, &mut field_lists));
+                }
                 out
             }
             (None, None) => Vec::new(),

@@ -38,8 +38,12 @@ pub struct Credentials {
     rest: Value,
     /// The value span of the `mcpOAuth` member that counts (the last).
     mcp_oauth: Option<Span>,
-    /// `mcpOAuth`'s members when it is an object, in order: key and value span.
-    entries: Vec<(String, Span)>,
+    /// `mcpOAuth`'s members when it is an object, in order: key (a range of `keys`) and value
+    /// span.
+    entries: Vec<(Span, Span)>,
+    /// The entries' keys, one after another: one allocation, where a `String` each was a malloc
+    /// and ~50 bytes per entry of the plan-time peak of a 10,000-entry `fix` (issue 15).
+    keys: String,
     /// Positions in `entries`, sorted by key (each key is there once): four bytes per entry
     /// where a map held another copy of each key for the whole run.
     by_key: Vec<u32>,
@@ -67,7 +71,17 @@ impl Credentials {
     pub fn entries(&self) -> impl Iterator<Item = (&str, Value)> + '_ {
         self.entries
             .iter()
-            .map(|(key, span)| (key.as_str(), self.parse(*span)))
+            .map(|(key, span)| (&self.keys[key.0..key.1], self.parse(*span)))
+    }
+
+    /// The `mcpOAuth` entries, in order, each as its key and the JSON text of its value (for a
+    /// reader that needs no tree of it: `model::Entry::from_json_sharing`). A span that is not
+    /// UTF-8 (never, in a file that parsed) reads as `null`, as [`Credentials::entries`] gives it.
+    pub fn entry_texts(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.entries.iter().map(|(key, span)| {
+            let text = self.text_of(*span).unwrap_or("null");
+            (&self.keys[key.0..key.1], text)
+        })
     }
 
     /// How many entries [`Credentials::entries`] gives.
@@ -77,12 +91,13 @@ impl Credentials {
 
     /// `mcpOAuth[key]`, parsed.
     pub fn entry(&self, key: &str) -> Option<Value> {
-        let at = self
-            .by_key
-            .partition_point(|&i| self.entries[i as usize].0.as_str() < key);
-        let i = *self.by_key.get(at)? as usize;
-        let (found, span) = &self.entries[i];
-        (found == key).then(|| self.parse(*span))
+        let key_of = |i: u32| {
+            let (start, end) = self.entries[i as usize].0;
+            &self.keys[start..end]
+        };
+        let at = self.by_key.partition_point(|&i| key_of(i) < key);
+        let i = *self.by_key.get(at)?;
+        (key_of(i) == key).then(|| self.parse(self.entries[i as usize].1))
     }
 
     /// The whole `mcpOAuth` value, parsed (a tree of most of the file: for a comparison with
@@ -98,11 +113,15 @@ impl Credentials {
     /// characters): serde then skips its check of each string's UTF-8, std's scalar one, which
     /// was ~2% of `check` on 1,000 entries (issue 15). Text that is not UTF-8 is no value, as
     /// `from_slice` made it.
-    fn parse(&self, (start, end): Span) -> Value {
-        simdutf8::basic::from_utf8(&self.text[start..end])
-            .ok()
+    fn parse(&self, span: Span) -> Value {
+        self.text_of(span)
             .and_then(|text| serde_json::from_str(text).ok())
             .unwrap_or(Value::Null)
+    }
+
+    /// A span's text, when it is UTF-8 (checked by simdutf8: see [`Credentials::parse`]).
+    fn text_of(&self, (start, end): Span) -> Option<&str> {
+        simdutf8::basic::from_utf8(&self.text[start..end]).ok()
     }
 
     /// The credentials `text` holds (no byte order mark): `None` when it is not JSON
@@ -143,27 +162,33 @@ impl Credentials {
         } else {
             serde_json::from_slice(&text).unwrap_or(Value::Null)
         };
-        // Of two `mcpOAuth` members, the last counts: only its own entries.
-        let mut entries: Vec<(String, Span)> = Vec::new();
-        if let Some((from, to)) = mcp_oauth_member {
-            for (key, span) in spans.mcp_oauth {
-                if span.0 < from || span.1 > to {
-                    continue;
-                }
-                entries.push((key, value_span(&span)));
-            }
+        // Of two `mcpOAuth` members, the last counts: only its own entries (in place: a second
+        // vector of them was ~0.5 MB more at the plan-time peak of a 10,000-entry `fix`).
+        let mut entries = spans.mcp_oauth;
+        let mut keys = spans.mcp_oauth_keys;
+        keys.shrink_to_fit();
+        match mcp_oauth_member {
+            Some((from, to)) => entries.retain(|(_, span)| span.0 >= from && span.1 <= to),
+            None => entries.clear(),
         }
-        let mut sorted = sorted_by_key(&entries);
+        for (_, span) in &mut entries {
+            *span = value_span(span);
+        }
+        let key_of = |entries: &[(Span, Span)], i: u32| {
+            let (start, end) = entries[i as usize].0;
+            &keys[start..end]
+        };
+        let mut sorted = sorted_by_key(&entries, &keys);
         // A key given twice: the last value, at the first one's place. Found in the sorted
         // order (a stable sort: a key's places in file order), where a map of the keys cost a
         // copy and a SipHash of each (issue 15).
         if sorted
             .windows(2)
-            .any(|w| entries[w[0] as usize].0 == entries[w[1] as usize].0)
+            .any(|w| key_of(&entries, w[0]) == key_of(&entries, w[1]))
         {
             let mut keep = vec![true; entries.len()];
             let mut last_values = Vec::new();
-            for run in sorted.chunk_by(|&a, &b| entries[a as usize].0 == entries[b as usize].0) {
+            for run in sorted.chunk_by(|&a, &b| key_of(&entries, a) == key_of(&entries, b)) {
                 if let [first, .., last] = run {
                     last_values.push((*first as usize, entries[*last as usize].1));
                     for &later in &run[1..] {
@@ -179,22 +204,29 @@ impl Credentials {
                 at += 1;
                 keep[at - 1]
             });
-            sorted = sorted_by_key(&entries);
+            sorted = sorted_by_key(&entries, &keys);
         }
+        entries.shrink_to_fit();
         Self {
             text,
             rest,
             mcp_oauth,
             entries,
+            keys,
             by_key: sorted,
         }
     }
 }
 
-/// Positions in `entries`, sorted by key; equal keys in their order in `entries`.
-fn sorted_by_key(entries: &[(String, Span)]) -> Vec<u32> {
+/// Positions in `entries`, sorted by key (a range of `keys`); equal keys in their order in
+/// `entries`.
+fn sorted_by_key(entries: &[(Span, Span)], keys: &str) -> Vec<u32> {
+    let key = |i: u32| {
+        let (start, end) = entries[i as usize].0;
+        &keys[start..end]
+    };
     let mut sorted: Vec<u32> = (0..entries.len() as u32).collect();
-    sorted.sort_by(|&a, &b| entries[a as usize].0.cmp(&entries[b as usize].0));
+    sorted.sort_by(|&a, &b| key(a).cmp(key(b)));
     sorted
 }
 
@@ -225,7 +257,9 @@ fn value_start(text: &[u8], start: usize) -> usize {
 struct Spans {
     top: Vec<(String, Span)>,
     top_is_object: bool,
-    mcp_oauth: Vec<(String, Span)>,
+    /// The members of `mcpOAuth` objects: key (a range of `mcp_oauth_keys`) and member span.
+    mcp_oauth: Vec<(Span, Span)>,
+    mcp_oauth_keys: String,
 }
 
 impl Visitor for Spans {
@@ -237,7 +271,12 @@ impl Visitor for Spans {
         let span = (start as usize, end as usize);
         match object {
             [] => self.top.push((key.to_string(), span)),
-            [Seg::Key(k)] if k == MCP_OAUTH => self.mcp_oauth.push((key.to_string(), span)),
+            [Seg::Key(k)] if k == MCP_OAUTH => {
+                let start = self.mcp_oauth_keys.len();
+                self.mcp_oauth_keys.push_str(key);
+                let key = (start, self.mcp_oauth_keys.len());
+                self.mcp_oauth.push((key, span));
+            }
             _ => {}
         }
     }
@@ -265,14 +304,14 @@ pub fn load(path: &Path, trust: &safe::Trust, checksum: super::Checksum) -> Load
             // Each entry is parsed again when the inventory reads it: the quick proof first.
             super::accept::parses_quickly(&bytes[bom..])?;
             bytes.drain(..bom);
-            let shift = |v: &mut Vec<(String, Span)>| {
-                for (_, (start, end)) in v.iter_mut() {
-                    *start -= bom;
-                    *end -= bom;
-                }
-            };
-            shift(&mut spans.top);
-            shift(&mut spans.mcp_oauth);
+            for (_, (start, end)) in spans.top.iter_mut() {
+                *start -= bom;
+                *end -= bom;
+            }
+            for (_, (start, end)) in spans.mcp_oauth.iter_mut() {
+                *start -= bom;
+                *end -= bom;
+            }
             Ok(Credentials::build(bytes, spans))
         },
     )
