@@ -23,6 +23,7 @@ use anyhow::{Context, Result, bail};
 
 use super::backup::{self, Backup, sha256_hex};
 use super::plan::Step;
+use super::spliced::Spliced;
 use super::{Applied, EditFn, WriteOptions, Written, checkpoint, lock};
 use crate::model::inventory::{Inventory, KeychainItem, Role};
 use crate::system::keychain::{self as item, KeychainRead};
@@ -81,10 +82,12 @@ pub fn write_item(
     let Some((text, expected)) = edit_fn(&before, &mut actions)? else {
         return Ok(Written::NothingToDo);
     };
+    // One buffer: a few kilobytes, written through `security`.
+    let text = text.into_bytes(&before);
     if let Some(want) = &expected {
         // The same check as for a file: spans for removals, a streamed walk for moves (no
         // second parse of the item).
-        if !want.holds(&before, &text) {
+        if !want.holds(&before, &Spliced::whole(&text)) {
             bail!(crate::exit::Error::Internal(format!(
                 "the planned value of {} is not what was planned; nothing was written",
                 shown.display()

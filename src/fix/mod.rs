@@ -23,6 +23,7 @@ pub mod plan;
 pub mod prompt;
 pub mod rewrite;
 pub mod shown;
+pub mod spliced;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -41,6 +42,7 @@ use backup::{Backup, sha256_hex};
 pub use chmod::set_mode;
 pub use expected::{Base, Expected};
 use plan::Step;
+pub use spliced::NewText;
 
 /// Test hooks after a named step of the write protocol, debug builds only (release builds never
 /// look at the variables): `MCP_AUTH_DOCTOR_TEST_ABORT_AFTER=step` stops the process there (a
@@ -125,9 +127,9 @@ pub struct FileEdit<'a> {
     pub create_mode: Option<u32>,
 }
 
-/// What the edit function returns: the new bytes, and what they must be ([`Expected`]: checked
-/// before the write), or `None` when there is nothing to change.
-pub type NewContent = Option<(Vec<u8>, Option<Expected>)>;
+/// What the edit function returns: the new text (of the bytes it was given), and what it must be
+/// ([`Expected`]: checked before the write), or `None` when there is nothing to change.
+pub type NewContent = Option<(NewText, Option<Expected>)>;
 
 /// Turns the bytes read under the lock into [`NewContent`], adding to the list the manifest
 /// actions it really carries out (a step skipped there is not recorded as done).
@@ -222,9 +224,12 @@ pub fn write_file(
         return Ok(Written::ReadOnly(target));
     }
     let mut actions = Vec::new();
-    let Some((text, expected)) = edit(&before, &mut actions)? else {
+    let Some((new_text, expected)) = edit(&before, &mut actions)? else {
         return Ok(Written::NothingToDo);
     };
+    // The new text where it lies: for removals, the pieces of `before` they keep, hashed,
+    // checked, written and compared piece by piece (no copy of the file, issue 15).
+    let text = new_text.over(&before);
     let b = Backup::lazily(backup, config_dir, opts.command, trust)?;
     let existed = facts.target.is_some();
     if existed {
@@ -247,7 +252,7 @@ pub fn write_file(
     // nothing writes the manifest after the rename, so a crash there cannot leave it
     // half-written.
     if existed {
-        b.set_after(&target, Some(&text));
+        b.set_after_sha(&target, Some(text.sha256_hex()));
     }
     // Check the planned bytes before they reach the disk, not only after: without a tree of
     // the file while the lock is held (a removal is checked by spans, a move streamed against
@@ -563,6 +568,16 @@ fn edit_members<'p>(
         step,
         reason: "already gone".into(),
     }));
+    // The new text as pieces of the bytes read under the lock, which `text` is from `base` on.
+    let new_text = match (edited.text, &base) {
+        (NewText::Kept(kept), Base::Suffix(at)) => NewText::Kept(
+            kept.into_iter()
+                .map(|(from, to)| (from + at, to + at))
+                .collect(),
+        ),
+        (NewText::Kept(kept), Base::Text(_)) => NewText::Kept(kept).into_bytes(text).into(),
+        (bytes @ NewText::Bytes(_), _) => bytes,
+    };
     let expected = match edited.expected {
         Some(tree) => Expected::Tree(tree),
         None => Expected::Removed {
@@ -570,5 +585,5 @@ fn edit_members<'p>(
             removals: edited.removed,
         },
     };
-    Ok((!applied_here.is_empty()).then_some((edited.text, Some(expected))))
+    Ok((!applied_here.is_empty()).then_some((new_text, Some(expected))))
 }
