@@ -246,7 +246,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
     let moves = moves_in(&b);
     for item in &items {
         let original = &item.bytes;
-        let mut edit_fn = |current: &[u8], actions: &mut Vec<backup::ManifestAction>| {
+        let mut edit_fn = |current: &[u8], actions: &mut backup::Actions<'_>| {
             actions.push(backup::ManifestAction {
                 code: "restore".into(),
                 summary: item.summary.clone(),

@@ -14,6 +14,7 @@
 //! Code does not see but the user may need. The user decides (see `duplicate-json-key`).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use anyhow::{Result, bail};
 use serde_json::Value;
@@ -26,10 +27,12 @@ mod verify;
 pub use removed::removed_exactly;
 pub use verify::parses_to;
 
-/// One member to remove: `key` in the object at `object` (`[]` is the top level).
+/// One member to remove: `key` in the object at `object` (`[]` is the top level). The path is
+/// shared by the removals from one object: a `fix` holds thousands of removals through its
+/// write, and a path of their own was ~60 bytes each (issue 15).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Removal {
-    pub object: Vec<String>,
+    pub object: Arc<[String]>,
     pub key: String,
 }
 
@@ -37,7 +40,10 @@ impl Removal {
     /// The removal a two-level JSON Pointer names (`/mcpOAuth/<key>`, `/<key>`).
     pub fn from_pointer(pointer: &str) -> Option<Self> {
         let (object, key) = split_pointer(pointer)?;
-        Some(Self { object, key })
+        Some(Self {
+            object: object.into(),
+            key,
+        })
     }
 }
 
@@ -307,7 +313,7 @@ pub fn remove_members(text: &[u8], removals: &[Removal]) -> Result<Removed> {
 pub fn removal_cuts(text: &[u8], removals: &[Removal]) -> Result<Cuts> {
     let mut paths: Vec<&[String]> = Vec::new();
     for r in removals {
-        if !paths.contains(&r.object.as_slice()) {
+        if !paths.contains(&&*r.object) {
             paths.push(&r.object);
         }
     }
@@ -334,7 +340,7 @@ pub fn removal_cuts(text: &[u8], removals: &[Removal]) -> Result<Cuts> {
             .collect();
         let mut removed = HashSet::new();
         for (r, removal) in removals.iter().enumerate() {
-            if removal.object.as_slice() != s.paths[t] {
+            if &*removal.object != s.paths[t] {
                 continue;
             }
             if let Some(&i) = index.get(removal.key.as_str()) {

@@ -132,8 +132,9 @@ pub struct FileEdit<'a> {
 pub type NewContent = Option<(NewText, Option<Expected>)>;
 
 /// Turns the bytes read under the lock into [`NewContent`], adding to the list the manifest
-/// actions it really carries out (a step skipped there is not recorded as done).
-pub type EditFn<'a> = dyn FnMut(&[u8], &mut Vec<backup::ManifestAction>) -> Result<NewContent> + 'a;
+/// actions it really carries out (a step skipped there is not recorded as done): steps of the
+/// plan `'p`, for a function that borrows `'a`.
+pub type EditFn<'a, 'p> = dyn FnMut(&[u8], &mut backup::Actions<'p>) -> Result<NewContent> + 'a;
 
 /// The result of one [`write_file`].
 #[derive(Debug, PartialEq, Eq)]
@@ -188,11 +189,11 @@ fn read_target(
 
 /// Steps 2 to 7 of the protocol for one file. `edit` gets the bytes read under the lock, and
 /// adds to the list it is given the manifest actions it really carries out.
-pub fn write_file(
+pub fn write_file<'p>(
     config_dir: &Path,
     trust: &Trust,
     file_edit: FileEdit<'_>,
-    edit: &mut EditFn<'_>,
+    edit: &mut EditFn<'_, 'p>,
     backup: &mut Option<Backup>,
     opts: &mut WriteOptions<'_>,
 ) -> Result<Written> {
@@ -223,7 +224,7 @@ pub fn write_file(
     if fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
         return Ok(Written::ReadOnly(target));
     }
-    let mut actions = Vec::new();
+    let mut actions = backup::Actions::default();
     let Some((new_text, expected)) = edit(&before, &mut actions)? else {
         return Ok(Written::NothingToDo);
     };
@@ -242,12 +243,6 @@ pub fn write_file(
             &before,
         )?;
     }
-    // Moved whole into an empty list: appending copied thousands of actions (issue 15).
-    if b.manifest.actions.is_empty() {
-        b.manifest.actions = actions;
-    } else {
-        b.manifest.actions.extend(actions);
-    }
     // The manifest gets the new checksum before the file does, in the one save of this step:
     // nothing writes the manifest after the rename, so a crash there cannot leave it
     // half-written.
@@ -263,6 +258,8 @@ pub fn write_file(
     if !planned_ok && existed {
         b.set_after(&target, None);
     }
+    // Made after the check, which scans the file twice (its peak): see `backup::Actions`.
+    actions.append_to(&mut b.manifest.actions);
     b.save()?;
     checkpoint("backup");
     if let Some(l) = &claude_lock {
@@ -411,7 +408,7 @@ pub fn apply<'p>(
         let mut skipped_here = Vec::new();
         let mut pending = Some(steps);
         let mut edit_fn = |before: &[u8],
-                           actions: &mut Vec<backup::ManifestAction>|
+                           actions: &mut backup::Actions<'p>|
          -> Result<NewContent> {
             let (text, whole, steps) =
                 rewrite::whole_file(before, pending.take().unwrap_or_default());
@@ -524,7 +521,7 @@ fn edit_members<'p>(
     steps: Vec<&'p Step>,
     applied_here: &mut Vec<&'p Step>,
     skipped_here: &mut Vec<Skipped<'p>>,
-    actions: &mut Vec<backup::ManifestAction>,
+    actions: &mut backup::Actions<'p>,
 ) -> Result<NewContent> {
     let mut runnable = Vec::new();
     for step in steps {
@@ -544,26 +541,7 @@ fn edit_members<'p>(
     }
     let edited = rewrite::member_steps(text, tree, runnable)?;
     applied_here.extend(edited.applied);
-    // The file as shown, one string for the actions on one path (all of them, here).
-    let mut shown: Option<(&std::path::Path, std::sync::Arc<str>)> = None;
-    actions.reserve_exact(applied_here.len());
-    actions.extend(applied_here.iter().map(|step| {
-        let file = match &shown {
-            Some((path, file)) if *path == &*step.action.path => file.clone(),
-            _ => {
-                let file: std::sync::Arc<str> = step.action.file_shown().into();
-                shown = Some((&step.action.path, file.clone()));
-                file
-            }
-        };
-        backup::ManifestAction {
-            code: step.code.clone(),
-            summary: step.action.summary().into_owned(),
-            file,
-            pointer: step.action.kind.pointer(),
-            moved: backup::MovedEntry::of(&step.action.kind),
-        }
-    }));
+    actions.of_steps(applied_here);
     skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
         step,
         reason: "already gone".into(),

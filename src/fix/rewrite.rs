@@ -148,6 +148,11 @@ pub fn member_steps<'p>(text: &[u8], tree: bool, steps: Vec<&'p Step>) -> Result
         if matches!(step.action.kind, ActionKind::MoveEntry { .. }) {
             moves.push((object, step));
         } else {
+            // One path for the removals from one object (most are all from `mcpOAuth`).
+            let object = match removals.last() {
+                Some(edit::Removal { object: last, .. }) if **last == object[..] => last.clone(),
+                _ => object.into(),
+            };
             removals.push(edit::Removal { object, key });
             removal_steps.push(step);
         }
@@ -472,7 +477,7 @@ fn drop_stale_resource_metadata(
     }
     entry_path.push("discoveryState".to_string());
     let removal = edit::Removal {
-        object: entry_path,
+        object: entry_path.into(),
         key: "resourceMetadataUrl".to_string(),
     };
     let removed = edit::remove_members(text, std::slice::from_ref(&removal))?;

@@ -33,7 +33,7 @@ use crate::fix::spliced::Spliced;
 pub fn removed_exactly(base: &[u8], after: &Spliced<'_>, removals: &[Removal]) -> bool {
     let mut paths: Vec<&[String]> = Vec::new();
     for r in removals {
-        if !paths.contains(&r.object.as_slice()) {
+        if !paths.contains(&&*r.object) {
             paths.push(&r.object);
         }
     }
@@ -52,7 +52,7 @@ pub fn removed_exactly(base: &[u8], after: &Spliced<'_>, removals: &[Removal]) -
         }
         let gone: HashSet<&str> = removals
             .iter()
-            .filter(|r| r.object.as_slice() == *path)
+            .filter(|r| &*r.object == *path)
             .map(|r| r.key.as_str())
             .collect();
         let kept: Vec<_> = was

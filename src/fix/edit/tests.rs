@@ -306,7 +306,7 @@ fn same_json_is_equality_of_the_serialised_text() {
 fn keys_spelt_with_escapes_are_found_by_what_they_read() {
     let t = br#"{"m":{"\u0061":1,"b\"q":2,"c":3}}"#;
     let r = |k: &str| Removal {
-        object: vec!["m".into()],
+        object: vec!["m".to_string()].into(),
         key: k.into(),
     };
     let both = [r("a"), r("b\"q")];
