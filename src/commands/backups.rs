@@ -246,7 +246,7 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
     let moves = moves_in(&b);
     for item in &items {
         let original = &item.bytes;
-        let mut edit_fn = |current: &[u8], actions: &mut Vec<backup::ManifestAction>| {
+        let mut edit_fn = |current: &[u8], actions: &mut backup::Actions<'_>| {
             actions.push(backup::ManifestAction {
                 code: "restore".into(),
                 summary: item.summary.clone(),
@@ -255,7 +255,9 @@ pub fn restore(ctx: &Context<'_>, id: Option<&str>, section: Option<&str>) -> Re
                 moved: None,
             });
             match section {
-                None => Ok((current != original.as_slice()).then(|| (original.clone(), None))),
+                None => {
+                    Ok((current != original.as_slice()).then(|| (original.clone().into(), None)))
+                }
                 Some(_) => merge_section(current, original, ctx.config.now_ms, &moves),
             }
         };
@@ -612,5 +614,5 @@ fn merge_section(
         }
         changed = true;
     }
-    Ok(changed.then_some((text, Some(now.into()))))
+    Ok(changed.then_some((text.into(), Some(now.into()))))
 }

@@ -7,11 +7,12 @@
 //! elsewhere, and mode and owner are set on the open temp file, never by path.
 
 use std::ffi::OsStr;
-use std::io;
+use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
 use super::checkpoint;
+use super::spliced::Spliced;
 use crate::store::safe::{self, DirHandle};
 
 /// What [`replace`] did.
@@ -32,7 +33,7 @@ pub struct Expect<'a> {
     pub id: Option<(u64, u64)>,
 }
 
-/// Replaces `target` (a real file, never a symlink: resolve links first) with `bytes`, keeping
+/// Replaces `target` (a real file, never a symlink: resolve links first) with `text`, keeping
 /// `mode` and `owner` (uid, gid): run as root on someone's home, a new file owned by root would
 /// lock its owner out of their own credentials. The target's directory must be one `trust`
 /// allows. When `expect` is given, the target is opened again through the directory handle right
@@ -42,7 +43,7 @@ pub struct Expect<'a> {
 /// and one rename instead of the whole edit.
 pub fn replace(
     target: &Path,
-    bytes: &[u8],
+    text: &Spliced<'_>,
     mode: Option<u32>,
     owner: Option<(u32, u32)>,
     expect: Option<Expect<'_>>,
@@ -58,15 +59,14 @@ pub fn replace(
     trust.check_dir(dir_path, &dir)?;
     let temp = safe::temp_name(&name.to_string_lossy());
     let temp = OsStr::new(&temp);
-    let result = dir
-        .write_new(temp, bytes, mode, owner)
+    let result = write_new(&dir, temp, text, mode, owner)
         .and_then(|()| {
             checkpoint("temp-written");
             match expect {
                 Some(expect) => {
                     let (file, meta) = dir.open_regular_meta(name, safe::GLOBAL_CONFIG_CAP)?;
                     let same_file = expect.id.is_none() || safe::file_id(&meta) == expect.id;
-                    Ok(same_file && reads_as(file, expect.bytes)?)
+                    Ok(same_file && reads_as(file, &Spliced::whole(expect.bytes))?)
                 }
                 None => Ok(true),
             }
@@ -87,20 +87,42 @@ pub fn replace(
     Ok(Replaced::Yes)
 }
 
-/// Whether `file` holds exactly `bytes`, read a piece at a time: no copy of the whole file
-/// beside the bytes it is compared with (issue 15: one more copy of a 5 MB credentials file at
-/// `fix`'s peak). A file longer than `bytes` is told apart after at most one piece more.
-pub fn reads_as(mut file: impl io::Read, bytes: &[u8]) -> io::Result<bool> {
+/// [`DirHandle::write_new`] of text in pieces: a new file `name` (which must not exist), the
+/// pieces written through one buffer, `mode` and `owner` set on the open file, fsynced.
+fn write_new(
+    dir: &DirHandle,
+    name: &OsStr,
+    text: &Spliced<'_>,
+    mode: Option<u32>,
+    owner: Option<(u32, u32)>,
+) -> io::Result<()> {
+    let file = dir.create_new(name)?;
+    // A removal's pieces are a few hundred bytes each: gathered into 64 KB writes, not one
+    // system call per piece (a piece as large as the buffer goes straight through).
+    let mut out = io::BufWriter::with_capacity(64 * 1024, &file);
+    for piece in text.pieces() {
+        out.write_all(piece)?;
+    }
+    out.flush()?;
+    drop(out);
+    safe::set_file_mode_owner(&file, mode, owner)?;
+    file.sync_all()
+}
+
+/// Whether `file` holds exactly `text`, read a piece at a time: no copy of the whole file
+/// beside the text it is compared with (issue 15: one more copy of a 5 MB credentials file at
+/// `fix`'s peak). A file longer than `text` is told apart after at most one piece more.
+pub fn reads_as(mut file: impl io::Read, text: &Spliced<'_>) -> io::Result<bool> {
     let mut piece = vec![0u8; 64 * 1024];
     let mut at = 0;
     loop {
         let n = match file.read(&mut piece) {
-            Ok(0) => return Ok(at == bytes.len()),
+            Ok(0) => return Ok(at == text.len()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        if bytes.get(at..at + n) != Some(&piece[..n]) {
+        if !text.eq_range(at, at + n, &piece[..n]) {
             return Ok(false);
         }
         at += n;

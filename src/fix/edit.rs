@@ -14,10 +14,12 @@
 //! Code does not see but the user may need. The user decides (see `duplicate-json-key`).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use anyhow::{Result, bail};
 use serde_json::Value;
 
+use super::spliced::Spliced;
 use crate::json::scan::{self, Seg, Visit, Visitor};
 
 mod removed;
@@ -25,10 +27,12 @@ mod verify;
 pub use removed::removed_exactly;
 pub use verify::parses_to;
 
-/// One member to remove: `key` in the object at `object` (`[]` is the top level).
+/// One member to remove: `key` in the object at `object` (`[]` is the top level). The path is
+/// shared by the removals from one object: a `fix` holds thousands of removals through its
+/// write, and a path of their own was ~60 bytes each (issue 15).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Removal {
-    pub object: Vec<String>,
+    pub object: Arc<[String]>,
     pub key: String,
 }
 
@@ -36,8 +40,21 @@ impl Removal {
     /// The removal a two-level JSON Pointer names (`/mcpOAuth/<key>`, `/<key>`).
     pub fn from_pointer(pointer: &str) -> Option<Self> {
         let (object, key) = split_pointer(pointer)?;
-        Some(Self { object, key })
+        Some(Self {
+            object: object.into(),
+            key,
+        })
     }
+}
+
+/// What [`removal_cuts`] found: the byte ranges to cut, and which removals were there.
+#[derive(Debug)]
+pub struct Cuts {
+    /// The ranges (`from`, `to`) to delete, sorted, not overlapping.
+    pub cuts: Vec<(usize, usize)>,
+    /// For each removal, in order: whether its member was there (a removal listed twice is found
+    /// once).
+    pub found: Vec<bool>,
 }
 
 /// What [`remove_members`] did.
@@ -69,14 +86,16 @@ enum MemberKey {
 
 impl Member {
     /// The key as it reads; `text` is the text the member was found in.
-    fn key<'t>(&'t self, text: &'t [u8]) -> &'t str {
+    fn key<'t>(&'t self, text: &Spliced<'t>) -> &'t str {
         match &self.key {
             MemberKey::Escaped(key) => key,
             MemberKey::InText(len) => {
                 let at = self.start as usize + 1;
-                // Checked when the member was recorded: valid UTF-8 (a `&str` the scanner
-                // gave), so this cannot fail.
-                std::str::from_utf8(&text[at..at + *len as usize]).unwrap_or_default()
+                // Checked when the member was recorded: in one piece of the text, and valid
+                // UTF-8 (a `&str` the scanner gave), so this cannot fail.
+                text.slice(at, at + *len as usize)
+                    .and_then(|key| std::str::from_utf8(key).ok())
+                    .unwrap_or_default()
             }
         }
     }
@@ -93,12 +112,17 @@ struct Target {
     objects: usize,
 }
 
-/// Collects the member spans of every target object in one scan.
+/// The member spans of every target object, found in one scan.
 struct Spans<'a> {
     paths: Vec<&'a [String]>,
     targets: Vec<Target>,
-    /// The text being scanned, where most keys are read from ([`MemberKey`]).
-    text: &'a [u8],
+}
+
+/// The visitor that collects [`Spans`] from `text`, where most keys are read from
+/// ([`MemberKey`]).
+struct Collect<'s, 'a, 't> {
+    spans: Spans<'a>,
+    text: &'s Spliced<'t>,
 }
 
 fn same_path(path: &[Seg], target: &[String]) -> bool {
@@ -120,9 +144,9 @@ impl Spans<'_> {
     }
 }
 
-impl Visitor for Spans<'_> {
+impl Visitor for Collect<'_, '_, '_> {
     fn visit(&mut self, path: &[Seg]) -> Visit {
-        if self.paths.iter().any(|t| on_the_way(path, t)) {
+        if self.spans.paths.iter().any(|t| on_the_way(path, t)) {
             Visit::Descend
         } else {
             Visit::Skip
@@ -130,25 +154,33 @@ impl Visitor for Spans<'_> {
     }
     fn captured(&mut self, _path: &[Seg], _raw: Vec<u8>) {}
     fn member_span(&mut self, object: &[Seg], key: &str, start: u64, end: u64) {
-        if let Some(t) = self.target_of(object) {
+        if let Some(t) = self.spans.target_of(object) {
             let at = start as usize + 1;
+            // Read from the text only when the quoted key lies in one piece of it.
             let in_text = u32::try_from(key.len()).ok().filter(|_| {
                 start < end
-                    && self.text.get(at - 1) == Some(&b'"')
-                    && self.text.get(at..at + key.len()) == Some(key.as_bytes())
-                    && self.text.get(at + key.len()) == Some(&b'"')
+                    && self
+                        .text
+                        .slice(at - 1, at + key.len() + 1)
+                        .is_some_and(|quoted| {
+                            quoted[0] == b'"'
+                                && quoted[quoted.len() - 1] == b'"'
+                                && &quoted[1..quoted.len() - 1] == key.as_bytes()
+                        })
             });
             let key = match in_text {
                 Some(len) => MemberKey::InText(len),
                 None => MemberKey::Escaped(key.into()),
             };
-            self.targets[t].members.push(Member { key, start, end });
+            self.spans.targets[t]
+                .members
+                .push(Member { key, start, end });
         }
     }
     fn object_span(&mut self, path: &[Seg], open: u64, close: u64) {
-        if let Some(t) = self.target_of(path) {
-            self.targets[t].object = Some((open, close));
-            self.targets[t].objects += 1;
+        if let Some(t) = self.spans.target_of(path) {
+            self.spans.targets[t].object = Some((open, close));
+            self.spans.targets[t].objects += 1;
         }
     }
 }
@@ -163,13 +195,16 @@ fn show(path: &[String]) -> String {
 
 /// Scans `text` once for the members of every object in `paths`. Refuses broken JSON, a BOM, an
 /// object that appears twice, and an object (or a key on the way to it) with a duplicated key.
-fn spans<'a>(text: &'a [u8], paths: Vec<&'a [String]>) -> Result<Spans<'a>> {
-    let mut v = Spans {
-        targets: paths.iter().map(|_| Target::default()).collect(),
-        paths,
+fn spans<'a>(text: &Spliced<'_>, paths: Vec<&'a [String]>) -> Result<Spans<'a>> {
+    let mut collect = Collect {
+        spans: Spans {
+            targets: paths.iter().map(|_| Target::default()).collect(),
+            paths,
+        },
         text,
     };
-    let report = scan::scan(text, &mut v)?;
+    let report = scan::scan(text.reader(), &mut collect)?;
+    let v = collect.spans;
     if let Some(e) = report.error {
         bail!("the file is not valid JSON ({})", e.kind.describe());
     }
@@ -253,13 +288,32 @@ fn removal_ranges(
     ranges
 }
 
-/// Removes the members `removals` name, in one scan and one copy. A removal whose member is not
-/// there is reported as not found. Refuses (nothing changes) broken JSON, a byte order mark, and
-/// any target object that appears twice or holds a duplicated key.
+/// Removes the members `removals` name, in one scan and one copy ([`removal_cuts`] and the bytes
+/// between the cuts).
 pub fn remove_members(text: &[u8], removals: &[Removal]) -> Result<Removed> {
+    let Cuts { cuts, found } = removal_cuts(text, removals)?;
+    // Exactly the bytes kept: a buffer the size of the old file held half of it unused while
+    // the file was written (issue 15).
+    let cut: usize = cuts.iter().map(|&(from, to)| to - from).sum();
+    let mut out = Vec::with_capacity(text.len().saturating_sub(cut));
+    let mut at = 0;
+    for (from, to) in cuts {
+        out.extend_from_slice(&text[at..from]);
+        at = to;
+    }
+    out.extend_from_slice(&text[at..]);
+    Ok(Removed { text: out, found })
+}
+
+/// The byte ranges whose removal removes the members `removals` name, found in one scan: the
+/// text without them is [`remove_members`]'s, which the write protocol writes from the text it
+/// read without copying it ([`super::spliced`]). A removal whose member is not there is
+/// reported as not found. Refuses (nothing changes) broken JSON, a byte order mark, and any
+/// target object that appears twice or holds a duplicated key.
+pub fn removal_cuts(text: &[u8], removals: &[Removal]) -> Result<Cuts> {
     let mut paths: Vec<&[String]> = Vec::new();
     for r in removals {
-        if !paths.contains(&r.object.as_slice()) {
+        if !paths.contains(&&*r.object) {
             paths.push(&r.object);
         }
     }
@@ -273,7 +327,8 @@ pub fn remove_members(text: &[u8], removals: &[Removal]) -> Result<Removed> {
             ));
         }
     }
-    let s = spans(text, paths)?;
+    let whole = Spliced::whole(text);
+    let s = spans(&whole, paths)?;
     let mut found = vec![false; removals.len()];
     let mut ranges = Vec::new();
     for (t, (path, target)) in s.paths.iter().zip(&s.targets).enumerate() {
@@ -281,11 +336,11 @@ pub fn remove_members(text: &[u8], removals: &[Removal]) -> Result<Removed> {
             .members
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.key(text), i))
+            .map(|(i, m)| (m.key(&whole), i))
             .collect();
         let mut removed = HashSet::new();
         for (r, removal) in removals.iter().enumerate() {
-            if removal.object.as_slice() != s.paths[t] {
+            if &*removal.object != s.paths[t] {
                 continue;
             }
             if let Some(&i) = index.get(removal.key.as_str()) {
@@ -306,18 +361,11 @@ pub fn remove_members(text: &[u8], removals: &[Removal]) -> Result<Removed> {
         ranges.extend(removal_ranges(&target.members, &removed, object));
     }
     ranges.sort_unstable();
-    // Exactly the bytes kept: a buffer the size of the old file held half of it unused while
-    // the file was written (issue 15).
-    let cut: usize = ranges.iter().map(|&(from, to)| (to - from) as usize).sum();
-    let mut out = Vec::with_capacity(text.len().saturating_sub(cut));
-    let mut at = 0;
-    for (from, to) in ranges {
-        let (from, to) = (from as usize, to as usize);
-        out.extend_from_slice(&text[at..from]);
-        at = to;
-    }
-    out.extend_from_slice(&text[at..]);
-    Ok(Removed { text: out, found })
+    let cuts = ranges
+        .into_iter()
+        .map(|(from, to)| (from as usize, to as usize))
+        .collect();
+    Ok(Cuts { cuts, found })
 }
 
 /// Removes `key` from the object at `object_path` (`[]` is the top level). Returns `None` when the
@@ -341,12 +389,13 @@ pub fn insert_member(
     value: &Value,
 ) -> Result<Vec<u8>> {
     let path: Vec<String> = object_path.iter().map(|s| s.to_string()).collect();
-    let s = spans(text, vec![&path])?;
+    let whole = Spliced::whole(text);
+    let s = spans(&whole, vec![&path])?;
     let target = &s.targets[0];
     let Some((open, close)) = target.object else {
         bail!("no object at /{}", object_path.join("/"));
     };
-    if target.members.iter().any(|m| m.key(text) == key) {
+    if target.members.iter().any(|m| m.key(&whole) == key) {
         bail!("\"{key}\" is already there");
     }
     let (open, close) = (open as usize, close as usize);

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::edit::{self, Removal};
+use super::spliced::Spliced;
 
 /// What an edit's new bytes must be.
 #[derive(Debug)]
@@ -44,9 +45,10 @@ impl From<Value> for Expected {
 
 impl Expected {
     /// Whether `text`, made from the bytes `before` read under the lock, is what was planned.
-    pub fn holds(&self, before: &[u8], text: &[u8]) -> bool {
+    pub fn holds(&self, before: &[u8], text: &Spliced<'_>) -> bool {
         match self {
-            Expected::Tree(want) => edit::parses_to(text, want),
+            // Moves and merges give new bytes (one piece: no copy).
+            Expected::Tree(want) => edit::parses_to(&text.contiguous(), want),
             Expected::Removed { base, removals } => {
                 edit::removed_exactly(base.of(before), text, removals)
             }

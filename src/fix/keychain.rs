@@ -23,6 +23,7 @@ use anyhow::{Context, Result, bail};
 
 use super::backup::{self, Backup, sha256_hex};
 use super::plan::Step;
+use super::spliced::Spliced;
 use super::{Applied, EditFn, WriteOptions, Written, checkpoint, lock};
 use crate::model::inventory::{Inventory, KeychainItem, Role};
 use crate::system::keychain::{self as item, KeychainRead};
@@ -49,10 +50,10 @@ fn read_now(it: &KeychainItem<'_>) -> Result<Vec<u8>> {
 
 /// The item's write protocol, steps 1 to 5 above, with `edit` as for a file:
 /// [`Written::ChangedUnderneath`] when the value is not what `expect_sha` says (a re-plan).
-pub fn write_item(
+pub fn write_item<'p>(
     inv: &Inventory,
     expect_sha: Option<&str>,
-    edit_fn: &mut EditFn<'_>,
+    edit_fn: &mut EditFn<'_, 'p>,
     backup: &mut Option<Backup>,
     opts: &mut WriteOptions<'_>,
 ) -> Result<Written> {
@@ -77,14 +78,16 @@ pub fn write_item(
         return Ok(Written::ChangedUnderneath(shown));
     }
     checkpoint("reread");
-    let mut actions = Vec::new();
+    let mut actions = backup::Actions::default();
     let Some((text, expected)) = edit_fn(&before, &mut actions)? else {
         return Ok(Written::NothingToDo);
     };
+    // One buffer: a few kilobytes, written through `security`.
+    let text = text.into_bytes(&before);
     if let Some(want) = &expected {
         // The same check as for a file: spans for removals, a streamed walk for moves (no
         // second parse of the item).
-        if !want.holds(&before, &text) {
+        if !want.holds(&before, &Spliced::whole(&text)) {
             bail!(crate::exit::Error::Internal(format!(
                 "the planned value of {} is not what was planned; nothing was written",
                 shown.display()
@@ -100,7 +103,7 @@ pub fn write_item(
         Some(0o600),
         &before,
     )?;
-    b.manifest.actions.extend(actions);
+    actions.append_to(&mut b.manifest.actions);
     b.set_after(&shown, Some(&text));
     b.save()?;
     checkpoint("backup");
@@ -167,7 +170,7 @@ pub fn apply<'p>(
     let mut applied_here = Vec::new();
     let mut skipped_here = Vec::new();
     let mut edit_fn =
-        |before: &[u8], actions: &mut Vec<backup::ManifestAction>| -> Result<super::NewContent> {
+        |before: &[u8], actions: &mut backup::Actions<'p>| -> Result<super::NewContent> {
             let steps = pending.take().unwrap_or_default();
             let not_json = "the Keychain item is not valid JSON; it is never written";
             // The same parse as the plan-time load, with no tree (see `fix::edit_members`'s

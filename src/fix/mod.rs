@@ -23,6 +23,7 @@ pub mod plan;
 pub mod prompt;
 pub mod rewrite;
 pub mod shown;
+pub mod spliced;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -41,6 +42,7 @@ use backup::{Backup, sha256_hex};
 pub use chmod::set_mode;
 pub use expected::{Base, Expected};
 use plan::Step;
+pub use spliced::NewText;
 
 /// Test hooks after a named step of the write protocol, debug builds only (release builds never
 /// look at the variables): `MCP_AUTH_DOCTOR_TEST_ABORT_AFTER=step` stops the process there (a
@@ -125,13 +127,14 @@ pub struct FileEdit<'a> {
     pub create_mode: Option<u32>,
 }
 
-/// What the edit function returns: the new bytes, and what they must be ([`Expected`]: checked
-/// before the write), or `None` when there is nothing to change.
-pub type NewContent = Option<(Vec<u8>, Option<Expected>)>;
+/// What the edit function returns: the new text (of the bytes it was given), and what it must be
+/// ([`Expected`]: checked before the write), or `None` when there is nothing to change.
+pub type NewContent = Option<(NewText, Option<Expected>)>;
 
 /// Turns the bytes read under the lock into [`NewContent`], adding to the list the manifest
-/// actions it really carries out (a step skipped there is not recorded as done).
-pub type EditFn<'a> = dyn FnMut(&[u8], &mut Vec<backup::ManifestAction>) -> Result<NewContent> + 'a;
+/// actions it really carries out (a step skipped there is not recorded as done): steps of the
+/// plan `'p`, for a function that borrows `'a`.
+pub type EditFn<'a, 'p> = dyn FnMut(&[u8], &mut backup::Actions<'p>) -> Result<NewContent> + 'a;
 
 /// The result of one [`write_file`].
 #[derive(Debug, PartialEq, Eq)]
@@ -186,11 +189,11 @@ fn read_target(
 
 /// Steps 2 to 7 of the protocol for one file. `edit` gets the bytes read under the lock, and
 /// adds to the list it is given the manifest actions it really carries out.
-pub fn write_file(
+pub fn write_file<'p>(
     config_dir: &Path,
     trust: &Trust,
     file_edit: FileEdit<'_>,
-    edit: &mut EditFn<'_>,
+    edit: &mut EditFn<'_, 'p>,
     backup: &mut Option<Backup>,
     opts: &mut WriteOptions<'_>,
 ) -> Result<Written> {
@@ -221,10 +224,13 @@ pub fn write_file(
     if fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
         return Ok(Written::ReadOnly(target));
     }
-    let mut actions = Vec::new();
-    let Some((text, expected)) = edit(&before, &mut actions)? else {
+    let mut actions = backup::Actions::default();
+    let Some((new_text, expected)) = edit(&before, &mut actions)? else {
         return Ok(Written::NothingToDo);
     };
+    // The new text where it lies: for removals, the pieces of `before` they keep, hashed,
+    // checked, written and compared piece by piece (no copy of the file, issue 15).
+    let text = new_text.over(&before);
     let b = Backup::lazily(backup, config_dir, opts.command, trust)?;
     let existed = facts.target.is_some();
     if existed {
@@ -237,17 +243,11 @@ pub fn write_file(
             &before,
         )?;
     }
-    // Moved whole into an empty list: appending copied thousands of actions (issue 15).
-    if b.manifest.actions.is_empty() {
-        b.manifest.actions = actions;
-    } else {
-        b.manifest.actions.extend(actions);
-    }
     // The manifest gets the new checksum before the file does, in the one save of this step:
     // nothing writes the manifest after the rename, so a crash there cannot leave it
     // half-written.
     if existed {
-        b.set_after(&target, Some(&text));
+        b.set_after_sha(&target, Some(text.sha256_hex()));
     }
     // Check the planned bytes before they reach the disk, not only after: without a tree of
     // the file while the lock is held (a removal is checked by spans, a move streamed against
@@ -258,6 +258,8 @@ pub fn write_file(
     if !planned_ok && existed {
         b.set_after(&target, None);
     }
+    // Made after the check, which scans the file twice (its peak): see `backup::Actions`.
+    actions.append_to(&mut b.manifest.actions);
     b.save()?;
     checkpoint("backup");
     if let Some(l) = &claude_lock {
@@ -406,7 +408,7 @@ pub fn apply<'p>(
         let mut skipped_here = Vec::new();
         let mut pending = Some(steps);
         let mut edit_fn = |before: &[u8],
-                           actions: &mut Vec<backup::ManifestAction>|
+                           actions: &mut backup::Actions<'p>|
          -> Result<NewContent> {
             let (text, whole, steps) =
                 rewrite::whole_file(before, pending.take().unwrap_or_default());
@@ -519,7 +521,7 @@ fn edit_members<'p>(
     steps: Vec<&'p Step>,
     applied_here: &mut Vec<&'p Step>,
     skipped_here: &mut Vec<Skipped<'p>>,
-    actions: &mut Vec<backup::ManifestAction>,
+    actions: &mut backup::Actions<'p>,
 ) -> Result<NewContent> {
     let mut runnable = Vec::new();
     for step in steps {
@@ -539,30 +541,21 @@ fn edit_members<'p>(
     }
     let edited = rewrite::member_steps(text, tree, runnable)?;
     applied_here.extend(edited.applied);
-    // The file as shown, one string for the actions on one path (all of them, here).
-    let mut shown: Option<(&std::path::Path, std::sync::Arc<str>)> = None;
-    actions.reserve_exact(applied_here.len());
-    actions.extend(applied_here.iter().map(|step| {
-        let file = match &shown {
-            Some((path, file)) if *path == &*step.action.path => file.clone(),
-            _ => {
-                let file: std::sync::Arc<str> = step.action.file_shown().into();
-                shown = Some((&step.action.path, file.clone()));
-                file
-            }
-        };
-        backup::ManifestAction {
-            code: step.code.clone(),
-            summary: step.action.summary().into_owned(),
-            file,
-            pointer: step.action.kind.pointer(),
-            moved: backup::MovedEntry::of(&step.action.kind),
-        }
-    }));
+    actions.of_steps(applied_here);
     skipped_here.extend(edited.gone.into_iter().map(|step| Skipped {
         step,
         reason: "already gone".into(),
     }));
+    // The new text as pieces of the bytes read under the lock, which `text` is from `base` on.
+    let new_text = match (edited.text, &base) {
+        (NewText::Kept(kept), Base::Suffix(at)) => NewText::Kept(
+            kept.into_iter()
+                .map(|(from, to)| (from + at, to + at))
+                .collect(),
+        ),
+        (NewText::Kept(kept), Base::Text(_)) => NewText::Kept(kept).into_bytes(text).into(),
+        (bytes @ NewText::Bytes(_), _) => bytes,
+    };
     let expected = match edited.expected {
         Some(tree) => Expected::Tree(tree),
         None => Expected::Removed {
@@ -570,5 +563,5 @@ fn edit_members<'p>(
             removals: edited.removed,
         },
     };
-    Ok((!applied_here.is_empty()).then_some((edited.text, Some(expected))))
+    Ok((!applied_here.is_empty()).then_some((new_text, Some(expected))))
 }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::edit;
 use super::plan::Step;
+use super::spliced::{NewText, Spliced, kept_between};
 use crate::checks::ActionKind;
 use crate::json::scan::{self, Seg, Visit, Visitor};
 
@@ -95,7 +96,9 @@ fn object_members(
 /// The member steps for one file, applied to its text and, for moves, to the JSON it must parse
 /// to: removals grouped by object, one scan each; then moves, one by one.
 pub struct Edited<'p> {
-    pub text: Vec<u8>,
+    /// The new text, of the text the steps were given: its pieces that stay when there are only
+    /// removals (nothing copied: [`super::spliced`]), new bytes when a move rewrote it.
+    pub text: NewText,
     /// What the text must parse to, when the steps were given one (moves need it).
     pub expected: Option<Value>,
     /// The removals carried out, for the no-tree check of a removal-only edit
@@ -126,7 +129,7 @@ pub fn needs_tree(steps: &[&Step]) -> bool {
 /// to, made from the text after the removals.
 pub fn member_steps<'p>(text: &[u8], tree: bool, steps: Vec<&'p Step>) -> Result<Edited<'p>> {
     let mut out = Edited {
-        text: Vec::new(),
+        text: NewText::Bytes(Vec::new()),
         expected: None,
         removed: Vec::new(),
         applied: Vec::new(),
@@ -145,43 +148,57 @@ pub fn member_steps<'p>(text: &[u8], tree: bool, steps: Vec<&'p Step>) -> Result
         if matches!(step.action.kind, ActionKind::MoveEntry { .. }) {
             moves.push((object, step));
         } else {
+            // One path for the removals from one object (most are all from `mcpOAuth`).
+            let object = match removals.last() {
+                Some(edit::Removal { object: last, .. }) if **last == object[..] => last.clone(),
+                _ => object.into(),
+            };
             removals.push(edit::Removal { object, key });
             removal_steps.push(step);
         }
     }
-    // Every removal in one scan and one copy (edit::remove_members), the expected value once.
-    if removals.is_empty() {
-        out.text = text.to_vec();
-    } else {
-        let removed = edit::remove_members(text, &removals)?;
-        out.text = removed.text;
+    // Every removal in one scan (edit::removal_cuts), the expected value once.
+    let mut found = Vec::new();
+    let mut cuts = Vec::new();
+    if !removals.is_empty() {
+        let removed = edit::removal_cuts(text, &removals)?;
+        (cuts, found) = (removed.cuts, removed.found);
         // The removals found, moved (not copied: a second copy of thousands of keys, issue 15).
-        let gone = removals
-            .into_iter()
-            .zip(&removed.found)
-            .filter(|(_, f)| **f);
+        let gone = removals.into_iter().zip(&found).filter(|(_, f)| **f);
         out.removed = gone.map(|(r, _)| r).collect();
+    }
+    // Removals alone leave the pieces of the text between the cuts: written from where they
+    // lie, never copied (issue 15). Moves rewrite the text, from a copy of those pieces.
+    let kept = kept_between(text.len(), &cuts);
+    drop(cuts);
+    let mut current = if tree {
+        let removed = NewText::Kept(kept).into_bytes(text);
         // The tree below is the old text's less those members only once `removed_exactly` has
         // shown the new text to be the old one without exactly them.
-        if tree && !edit::removed_exactly(text, &out.text, &out.removed) {
+        if !out.removed.is_empty()
+            && !edit::removed_exactly(text, &Spliced::whole(&removed), &out.removed)
+        {
             bail!(crate::exit::Error::Internal(
                 "the removals did not leave the text they must".into()
             ));
         }
-        for (step, found) in removal_steps.into_iter().zip(removed.found) {
-            if found {
-                out.applied.push(step);
-            } else {
-                out.gone.push(step);
-            }
+        Some(removed)
+    } else {
+        out.text = NewText::Kept(kept);
+        None
+    };
+    for (step, found) in removal_steps.into_iter().zip(found) {
+        if found {
+            out.applied.push(step);
+        } else {
+            out.gone.push(step);
         }
     }
     // The tree is parsed from the text after the removals (half the file's when half its
     // entries go: the tree of the whole file was the peak of a `fix` with moves, issue 15).
-    let mut expected = if tree {
-        Some(tree_of(&out.text)?)
-    } else {
-        None
+    let mut expected = match &current {
+        Some(text) => Some(tree_of(text)?),
+        None => None,
     };
     if !moves.is_empty() && expected.is_none() {
         bail!(crate::exit::Error::Internal(
@@ -191,16 +208,21 @@ pub fn member_steps<'p>(text: &[u8], tree: bool, steps: Vec<&'p Step>) -> Result
     for (object, step) in moves {
         // The tree goes through each move and comes back changed: never copied (a copy of a
         // tree of the whole file per move was the peak of a `fix` with moves, issue 15).
-        let Some(want) = expected.take() else { break };
-        let (moved, after) = move_step(&out.text, want, &step.action.kind, &object)?;
+        let (Some(want), Some(now)) = (expected.take(), current.as_deref()) else {
+            break;
+        };
+        let (moved, after) = move_step(now, want, &step.action.kind, &object)?;
         expected = Some(after);
         match moved {
             Some(text) => {
-                out.text = text;
+                current = Some(text);
                 out.applied.push(step);
             }
             None => out.gone.push(step),
         }
+    }
+    if let Some(text) = current {
+        out.text = NewText::Bytes(text);
     }
     out.expected = expected;
     Ok(out)
@@ -455,7 +477,7 @@ fn drop_stale_resource_metadata(
     }
     entry_path.push("discoveryState".to_string());
     let removal = edit::Removal {
-        object: entry_path,
+        object: entry_path.into(),
         key: "resourceMetadataUrl".to_string(),
     };
     let removed = edit::remove_members(text, std::slice::from_ref(&removal))?;

@@ -22,19 +22,23 @@
 use std::collections::HashSet;
 
 use super::{Removal, spans};
+use crate::fix::spliced::Spliced;
 
 /// Whether `after` is `base` with exactly the members `removals` name removed (each of them
 /// there in `base`), every other member and byte kept as it was. `base` must be text serde_json
 /// parses (the write protocol checks that first, [`crate::store::accept::parses`]): the new
-/// text's literals are all the base's, so it parses too.
-pub fn removed_exactly(base: &[u8], after: &[u8], removals: &[Removal]) -> bool {
+/// text's literals are all the base's, so it parses too. `after` is read where it lies (the
+/// pieces of the bytes read under the lock that a removal keeps): scanned, and compared piece
+/// by piece.
+pub fn removed_exactly(base: &[u8], after: &Spliced<'_>, removals: &[Removal]) -> bool {
     let mut paths: Vec<&[String]> = Vec::new();
     for r in removals {
-        if !paths.contains(&r.object.as_slice()) {
+        if !paths.contains(&&*r.object) {
             paths.push(&r.object);
         }
     }
-    let (Ok(old), Ok(new)) = (spans(base, paths.clone()), spans(after, paths)) else {
+    let base_text = Spliced::whole(base);
+    let (Ok(old), Ok(new)) = (spans(&base_text, paths.clone()), spans(after, paths)) else {
         return false;
     };
     let mut old_braces = Vec::new();
@@ -48,21 +52,25 @@ pub fn removed_exactly(base: &[u8], after: &[u8], removals: &[Removal]) -> bool 
         }
         let gone: HashSet<&str> = removals
             .iter()
-            .filter(|r| r.object.as_slice() == *path)
+            .filter(|r| &*r.object == *path)
             .map(|r| r.key.as_str())
             .collect();
         let kept: Vec<_> = was
             .members
             .iter()
-            .filter(|m| !gone.contains(m.key(base)))
+            .filter(|m| !gone.contains(m.key(&base_text)))
             .collect();
         // Each removed key was a member (keys are unique: `spans` refuses duplicates).
         if was.members.len() != kept.len() + gone.len() || now.members.len() != kept.len() {
             return false;
         }
         let same_members = kept.iter().zip(&now.members).all(|(a, b)| {
-            a.key(base) == b.key(after)
-                && base[a.start as usize..a.end as usize] == after[b.start as usize..b.end as usize]
+            a.key(&base_text) == b.key(after)
+                && after.eq_range(
+                    b.start as usize,
+                    b.end as usize,
+                    &base[a.start as usize..a.end as usize],
+                )
         });
         if !same_members {
             return false;
@@ -72,39 +80,78 @@ pub fn removed_exactly(base: &[u8], after: &[u8], removals: &[Removal]) -> bool 
     }
     old_braces.sort_unstable();
     new_braces.sort_unstable();
-    outside(base, &old_braces) == outside(after, &new_braces)
+    let (Some(was), Some(now)) = (
+        outside(base.len(), &old_braces),
+        outside(after.len(), &new_braces),
+    ) else {
+        return false;
+    };
+    was.len() == now.len()
+        && was
+            .iter()
+            .zip(&now)
+            .all(|(&(a, b), &(c, d))| after.eq_range(c, d, &base[a..b]))
 }
 
-/// The bytes of `text` outside the objects at `braces` (sorted, not nested), their braces
-/// included, as the runs between them.
-fn outside<'t>(text: &'t [u8], braces: &[(u64, u64)]) -> Vec<&'t [u8]> {
+/// The byte ranges of a text of `len` bytes outside the objects at `braces` (sorted, not
+/// nested), their braces included, as the runs between them; `None` when the braces overlap or
+/// reach past the end (no text of the same layout).
+fn outside(len: usize, braces: &[(u64, u64)]) -> Option<Vec<(usize, usize)>> {
     let mut runs = Vec::with_capacity(braces.len() + 1);
     let mut at = 0;
     for &(open, close) in braces {
         let (open, close) = (open as usize, close as usize);
-        if open < at || close >= text.len() {
-            // Overlapping or out of range: cannot be the same layout.
-            return vec![&text[..0], text];
+        if open < at || close >= len {
+            return None;
         }
-        runs.push(&text[at..=open]);
+        runs.push((at, open + 1));
         at = close;
     }
-    runs.push(&text[at..]);
-    runs
+    runs.push((at, len));
+    Some(runs)
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
 
-    use super::super::{expected_after, parses_to, remove_members};
+    use super::super::{expected_after, parses_to, removal_cuts, remove_members};
     use super::*;
+    use crate::fix::spliced::kept_between;
 
     fn removal(object: &[&str], key: &str) -> Removal {
         Removal {
             object: object.iter().map(|s| s.to_string()).collect(),
             key: key.to_string(),
         }
+    }
+
+    /// [`removed_exactly`] of bytes, checked to give the same answer when those bytes are read
+    /// as pieces of other text (every split of them, a key or a member across two pieces).
+    fn exactly(base: &[u8], after: &[u8], removals: &[Removal]) -> bool {
+        let got = removed_exactly(base, &Spliced::whole(after), removals);
+        for every in [1, 2, 3, 5, 64] {
+            let (spread, kept) = chopped(after, every);
+            assert_eq!(
+                removed_exactly(base, &Spliced::new(&spread, &kept), removals),
+                got,
+                "{} in pieces of {every}",
+                String::from_utf8_lossy(after)
+            );
+        }
+        got
+    }
+
+    /// `text` with a `#` after every `every` bytes, and the ranges that leave it out again.
+    fn chopped(text: &[u8], every: usize) -> (Vec<u8>, Vec<(usize, usize)>) {
+        let mut spread = Vec::new();
+        let mut kept = Vec::new();
+        for piece in text.chunks(every) {
+            kept.push((spread.len(), spread.len() + piece.len()));
+            spread.extend_from_slice(piece);
+            spread.push(b'#');
+        }
+        (spread, kept)
     }
 
     /// Today's answer: the base parsed, the members removed, compared with the new text.
@@ -190,7 +237,7 @@ mod tests {
                             .collect(),
                         None => removals.clone(),
                     };
-                    let got = removed_exactly(base, &after, &found);
+                    let got = exactly(base, &after, &found);
                     let tree = by_tree(base, &after, &found);
                     if got {
                         assert!(
@@ -205,6 +252,12 @@ mod tests {
                     }
                     if real_removal.as_ref().is_some_and(|r| r.text == after) {
                         assert!(got && tree, "the real removal of {found:?}");
+                        // As the write protocol reads it: the base's pieces between the cuts.
+                        let cuts = removal_cuts(base, &removals).unwrap().cuts;
+                        let kept = kept_between(base.len(), &cuts);
+                        let pieces = Spliced::new(base, &kept);
+                        assert_eq!(pieces.to_vec(), after);
+                        assert!(removed_exactly(base, &pieces, &found));
                         real += 1;
                     }
                 }
@@ -219,24 +272,12 @@ mod tests {
     #[test]
     fn a_removal_not_made_or_a_member_not_there_is_a_no() {
         let base = br#"{"m":{"a":1,"b":2}}"#;
-        assert!(!removed_exactly(base, base, &[removal(&["m"], "a")]));
-        assert!(!removed_exactly(
-            base,
-            br#"{"m":{"b":2}}"#,
-            &[removal(&["m"], "x")]
-        ));
-        assert!(!removed_exactly(
-            base,
-            br#"{"m":{"a":1}}"#,
-            &[removal(&["m"], "a")]
-        ));
-        assert!(removed_exactly(
-            base,
-            br#"{"m":{"b":2}}"#,
-            &[removal(&["m"], "a")]
-        ));
-        assert!(removed_exactly(base, base, &[]));
+        assert!(!exactly(base, base, &[removal(&["m"], "a")]));
+        assert!(!exactly(base, br#"{"m":{"b":2}}"#, &[removal(&["m"], "x")]));
+        assert!(!exactly(base, br#"{"m":{"a":1}}"#, &[removal(&["m"], "a")]));
+        assert!(exactly(base, br#"{"m":{"b":2}}"#, &[removal(&["m"], "a")]));
+        assert!(exactly(base, base, &[]));
         // Stricter than the tree: a trailing space means the same, but is not what was made.
-        assert!(!removed_exactly(base, br#"{"m":{"a":1,"b":2}} "#, &[]));
+        assert!(!exactly(base, br#"{"m":{"a":1,"b":2}} "#, &[]));
     }
 }

@@ -131,9 +131,10 @@ fn one_at_a_time(text: &[u8], removals: &[Removal]) -> (Vec<u8>, Vec<bool>) {
     let mut current = text.to_vec();
     let mut found = Vec::new();
     for r in removals {
-        let s = spans(&current, vec![&r.object]).unwrap();
+        let whole = Spliced::whole(&current);
+        let s = spans(&whole, vec![&r.object]).unwrap();
         let t = &s.targets[0];
-        let Some(i) = t.members.iter().position(|m| m.key(&current) == r.key) else {
+        let Some(i) = t.members.iter().position(|m| m.key(&whole) == r.key) else {
             found.push(false);
             continue;
         };
@@ -220,6 +221,23 @@ fn batched_removal_matches_one_at_a_time() {
             "case {case}: {text} minus {removals:?}"
         );
         assert_eq!(batched.found, found, "case {case}");
+        // The write protocol's view of the same removal: the text's pieces between the cuts,
+        // never put together, and checked where they lie.
+        let cuts = removal_cuts(text.as_bytes(), &removals).unwrap();
+        assert_eq!(cuts.found, found, "case {case}");
+        let kept = crate::fix::spliced::kept_between(text.len(), &cuts.cuts);
+        let pieces = Spliced::new(text.as_bytes(), &kept);
+        assert_eq!(pieces.to_vec(), reference, "case {case}");
+        let gone: Vec<Removal> = removals
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| **f)
+            .map(|(r, _)| r.clone())
+            .collect();
+        assert!(
+            removed_exactly(text.as_bytes(), &pieces, &gone),
+            "case {case}"
+        );
         let before: Value = serde_json::from_str(&text).unwrap();
         let applied = removals
             .iter()
@@ -288,17 +306,17 @@ fn same_json_is_equality_of_the_serialised_text() {
 fn keys_spelt_with_escapes_are_found_by_what_they_read() {
     let t = br#"{"m":{"\u0061":1,"b\"q":2,"c":3}}"#;
     let r = |k: &str| Removal {
-        object: vec!["m".into()],
+        object: vec!["m".to_string()].into(),
         key: k.into(),
     };
     let both = [r("a"), r("b\"q")];
     let out = remove_members(t, &both).unwrap();
     assert_eq!(out.found, [true, true]);
     assert_eq!(out.text, br#"{"m":{"c":3}}"#);
-    assert!(removed_exactly(t, &out.text, &both));
+    assert!(removed_exactly(t, &Spliced::whole(&out.text), &both));
     let kept = remove_members(t, &[r("c")]).unwrap();
     assert_eq!(kept.text, br#"{"m":{"\u0061":1,"b\"q":2}}"#);
-    assert!(removed_exactly(t, &kept.text, &[r("c")]));
-    assert!(!removed_exactly(t, &kept.text, &[r("a")]));
+    assert!(removed_exactly(t, &Spliced::whole(&kept.text), &[r("c")]));
+    assert!(!removed_exactly(t, &Spliced::whole(&kept.text), &[r("a")]));
     assert!(insert_member(t, &["m"], "a", &serde_json::json!(2)).is_err());
 }
