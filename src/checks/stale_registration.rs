@@ -202,8 +202,13 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
         )
     };
     let mut out = Movers::default();
-    for o in &inv.entries {
-        if only_name.is_some_and(|n| n != &*o.name) || live.contains_key(&*o.key) {
+    // One name's entries from the index: the search is asked once per server (issue 15).
+    let entries: Box<dyn Iterator<Item = &Entry>> = match only_name {
+        Some(name) => Box::new(inv.entries_named(name)),
+        None => Box::new(inv.entries.iter()),
+    };
+    for o in entries {
+        if live.contains_key(&*o.key) {
             continue;
         }
         let configs: Vec<&ConfiguredServer> = inv.servers_named(&o.name).collect();
