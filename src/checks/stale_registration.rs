@@ -58,7 +58,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         .collect();
     let file = super::shared_file(&inv.credentials.path);
     for e in &inv.entries {
-        if live.contains_key(&*e.key) {
+        if live.contains_key(&e.key) {
             continue;
         }
         let configs: Vec<&ConfiguredServer> = inv.servers_named(&e.name).collect();
@@ -208,7 +208,7 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
         None => Box::new(inv.entries.iter()),
     };
     for o in entries {
-        if live.contains_key(&*o.key) {
+        if live.contains_key(&o.key) {
             continue;
         }
         let configs: Vec<&ConfiguredServer> = inv.servers_named(&o.name).collect();

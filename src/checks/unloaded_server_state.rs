@@ -61,7 +61,7 @@ fn why(loading: &Loading) -> String {
 pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
-        let Some(servers) = live.get(&*e.key) else {
+        let Some(servers) = live.get(&e.key) else {
             continue;
         };
         if !all_dead(servers) {
