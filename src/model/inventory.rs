@@ -145,10 +145,18 @@ impl Inventory {
                 &release,
             );
             for project in &config.projects {
+                let project_servers = project.fields.get("mcpServers");
+                // Most projects define no server: no scope (a copy of the folder) for them.
+                if project_servers
+                    .and_then(Value::as_object)
+                    .is_none_or(|m| m.is_empty())
+                {
+                    continue;
+                }
                 let exists = disk.project_dir_exists(&project.path);
                 add_servers(
                     &mut servers,
-                    project.fields.get("mcpServers"),
+                    project_servers,
                     &global.path,
                     Scope::Local {
                         project: project.path.clone(),
