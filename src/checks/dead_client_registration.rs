@@ -29,7 +29,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         if e.token != TokenState::Expired || !e.client_id {
             continue;
         }
-        let Some(servers) = live.get(&*e.key) else {
+        let Some(servers) = live.get(&e.key) else {
             continue;
         };
         if super::unloaded_server_state::all_dead(servers) {

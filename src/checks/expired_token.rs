@@ -25,10 +25,13 @@ server may have forgotten; `mcp-auth-doctor login NAME` does both.",
 pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
-        if e.token != TokenState::Expired || !live.contains_key(&*e.key) {
+        if e.token != TokenState::Expired {
             continue;
         }
-        if super::unloaded_server_state::all_dead(&live[&*e.key]) {
+        let Some(servers) = live.get(&e.key) else {
+            continue;
+        };
+        if super::unloaded_server_state::all_dead(servers) {
             continue; // not loaded here: no sign-in (unloaded-server-state)
         }
         let when = e

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use super::Findings;
 use super::{CheckInfo, Finding, Severity};
 use crate::model::inventory::Inventory;
@@ -22,18 +24,27 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let Some(global) = inv.global.as_claude_sees() else {
         return;
     };
-    for project in &global.projects {
-        let names: Vec<&str> = inv
-            .servers
-            .iter()
-            .filter(|s| {
-                matches!(&s.scope, Scope::Local { project: p, exists: Some(false) } if *p == project.path)
-            })
-            .map(|s| s.name.as_str())
-            .collect();
-        if names.is_empty() {
-            continue;
+    // The local servers of missing folders, by folder, in one pass over the servers: looking
+    // them up per project made the check projects x servers (issue 15: 4% of `check` on a
+    // 5,000-project home).
+    let mut missing: HashMap<&str, Vec<&str>, foldhash::fast::RandomState> = HashMap::default();
+    for s in &inv.servers {
+        if let Scope::Local {
+            project,
+            exists: Some(false),
+        } = &s.scope
+        {
+            missing.entry(project).or_default().push(s.name.as_str());
         }
+    }
+    if missing.is_empty() {
+        return;
+    }
+    for project in &global.projects {
+        let Some(names) = missing.get(project.path.as_str()) else {
+            continue;
+        };
+        let names = names.clone();
         out.push(
             Finding::new(
                 INFO.code,

@@ -50,7 +50,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         if e.token != TokenState::Placeholder {
             continue;
         }
-        let Some(servers) = live.get(&*e.key) else {
+        let Some(servers) = live.get(&e.key) else {
             continue;
         };
         if servers.iter().any(|s| s.static_auth.is_some()) {

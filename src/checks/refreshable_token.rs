@@ -22,7 +22,7 @@ the whole token family.",
 pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
-        if e.token != TokenState::Refreshable || !live.contains_key(&*e.key) {
+        if e.token != TokenState::Refreshable || !live.contains_key(&e.key) {
             continue;
         }
         let when = match e.expires_at() {

@@ -58,7 +58,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         .collect();
     let file = super::shared_file(&inv.credentials.path);
     for e in &inv.entries {
-        if live.contains_key(&*e.key) {
+        if live.contains_key(&e.key) {
             continue;
         }
         let configs: Vec<&ConfiguredServer> = inv.servers_named(&e.name).collect();
@@ -202,8 +202,13 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
         )
     };
     let mut out = Movers::default();
-    for o in &inv.entries {
-        if only_name.is_some_and(|n| n != &*o.name) || live.contains_key(&*o.key) {
+    // One name's entries from the index: the search is asked once per server (issue 15).
+    let entries: Box<dyn Iterator<Item = &Entry>> = match only_name {
+        Some(name) => Box::new(inv.entries_named(name)),
+        None => Box::new(inv.entries.iter()),
+    };
+    for o in entries {
+        if live.contains_key(&o.key) {
             continue;
         }
         let configs: Vec<&ConfiguredServer> = inv.servers_named(&o.name).collect();

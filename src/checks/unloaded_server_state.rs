@@ -1,8 +1,7 @@
 use super::Findings;
 use super::{CheckInfo, Finding, Severity, remove_entry, remove_marker};
 use crate::model::entry::TokenState;
-use crate::model::inventory::Inventory;
-use crate::model::server::ConfiguredServer;
+use crate::model::inventory::{Inventory, KeyServers};
 use crate::model::settings::Loading;
 
 pub const INFO: CheckInfo = CheckInfo {
@@ -32,8 +31,8 @@ load it.",
 
 /// Whether every server of a live key (from [`Inventory::live_keys`]) is kept from loading, so
 /// the key's state is dead in this folder: the other checks leave such an entry to this one.
-pub(crate) fn all_dead(servers: &[&ConfiguredServer]) -> bool {
-    !servers.is_empty() && servers.iter().all(|s| s.loading.is_dead())
+pub(crate) fn all_dead(servers: KeyServers<'_>) -> bool {
+    servers.iter().all(|s| s.loading.is_dead())
 }
 
 /// Whether every definition of `name` is kept from loading (a marker is per name).
@@ -62,13 +61,13 @@ fn why(loading: &Loading) -> String {
 pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
-        let Some(servers) = live.get(&*e.key) else {
+        let Some(servers) = live.get(&e.key) else {
             continue;
         };
         if !all_dead(servers) {
             continue;
         }
-        let why = why(&servers[0].loading);
+        let why = why(&servers.first().loading);
         let f = if e.token == TokenState::Placeholder {
             Finding::new(
                 INFO.code,

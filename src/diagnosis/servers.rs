@@ -2,6 +2,9 @@
 //! needs-auth marker, the [`ServerVerdict`](super::verdict::ServerVerdict) and the codes of the
 //! findings about it. `render::servers` turns it into prose.
 
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use super::verdict::{self, NextStep, Reason, Verdict};
@@ -164,27 +167,64 @@ pub struct ServerSummary {
 /// scopes is one server with two scopes). `findings` are the findings, or their
 /// [`crate::checks::Brief`]s (the same summaries).
 pub fn summarise<F: About>(inv: &Inventory, findings: &[F]) -> Vec<ServerSummary> {
-    let mut groups: Vec<(String, Vec<&ConfiguredServer>)> = Vec::new();
+    // Groups in order of their first server, found by identity in a map: a search of the groups
+    // per server was servers x definitions (issue 15). A key and a keyless identity share one
+    // namespace, as they did in that search.
+    let mut groups: Vec<Vec<&ConfiguredServer>> = Vec::new();
+    let mut group_of: HashMap<Cow<'_, str>, usize, foldhash::fast::RandomState> =
+        HashMap::default();
     for s in &inv.servers {
         let identity = match &s.key {
-            Some(k) => k.clone(),
-            None => format!(
+            Some(k) => Cow::Borrowed(k.as_str()),
+            None => Cow::Owned(format!(
                 "{}\u{0}{}\u{0}{}",
                 s.name,
                 s.transport.as_deref().unwrap_or(""),
                 s.url.as_deref().unwrap_or("")
-            ),
+            )),
         };
-        match groups.iter_mut().find(|(id, _)| *id == identity) {
-            Some((_, members)) => members.push(s),
-            None => groups.push((identity, vec![s])),
+        match group_of.get(&identity) {
+            Some(&at) => groups[at].push(s),
+            None => {
+                group_of.insert(identity, groups.len());
+                groups.push(vec![s]);
+            }
         }
     }
+    let about = FindingsAbout::of(findings);
     let live = inv.live_keys();
     groups
         .into_iter()
-        .map(|(_, members)| summary(inv, &members, findings, &live))
+        .map(|members| summary(inv, &members, findings, &about, &live))
         .collect()
+}
+
+/// The findings looked up per server, made once: each summary scanned every finding twice, which
+/// made the summaries servers x findings (issue 15).
+struct FindingsAbout<'a> {
+    /// Positions of the findings about each server name, in order.
+    by_server: HashMap<&'a str, Vec<usize>, foldhash::fast::RandomState>,
+    /// The live keys some finding moves a token onto.
+    moved_to: HashSet<&'a str, foldhash::fast::RandomState>,
+}
+
+impl<'a> FindingsAbout<'a> {
+    fn of<F: About>(findings: &'a [F]) -> Self {
+        let mut by_server: HashMap<&str, Vec<usize>, _> = HashMap::default();
+        let mut moved_to = HashSet::default();
+        for (i, f) in findings.iter().enumerate() {
+            if let Some(name) = f.server() {
+                by_server.entry(name).or_default().push(i);
+            }
+            if let Some(to) = f.moves_to() {
+                moved_to.insert(to);
+            }
+        }
+        Self {
+            by_server,
+            moved_to,
+        }
+    }
 }
 
 /// The server block a finding is shown under: the one whose key it is about, else the first
@@ -227,6 +267,7 @@ fn summary<F: About>(
     inv: &Inventory,
     members: &[&ConfiguredServer],
     findings: &[F],
+    about: &FindingsAbout<'_>,
     live: &crate::model::inventory::LiveKeys<'_>,
 ) -> ServerSummary {
     let s = members[0];
@@ -253,14 +294,16 @@ fn summary<F: About>(
         },
     };
     // fix would move a usable token from an old key onto this server's live key.
-    let moves_in = findings
-        .iter()
-        .any(|f| f.moves_to().is_some_and(|to| s.key.as_deref() == Some(to)));
+    let moves_in = s.key.as_deref().is_some_and(|k| about.moved_to.contains(k));
     let decision = verdict::decide(inv, s, entry, marker, moves_in);
     let shadowed = decision.verdict == Verdict::Shadowed;
-    let mut codes: Vec<Code> = findings
+    let mine = about
+        .by_server
+        .get(s.name.as_str())
+        .map_or(&[][..], Vec::as_slice);
+    let mut codes: Vec<Code> = mine
         .iter()
-        .filter(|f| f.server() == Some(s.name.as_str()))
+        .map(|&i| &findings[i])
         // A shadowed definition has only the findings about its own key: the marker (per name)
         // and the rest concern the definition in use.
         .filter(|f| !shadowed || (f.key().is_some() && f.key() == s.key.as_deref()))

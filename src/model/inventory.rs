@@ -1,7 +1,6 @@
 //! Everything the checks look at, loaded once: the files, the configured servers from every scope,
 //! the stored entries and the markers.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -19,12 +18,6 @@ use crate::store::{self, Loaded};
 use crate::system::keychain::KeychainRead;
 use crate::system::leftovers::LockDir;
 use crate::system::processes::{ClaudeProcess, ProcessScan, Sharing};
-
-/// The servers of each live key. Hashed by foldhash (already in the tree through hashbrown), not
-/// SipHash: nine callers build it over every configured server, and SipHash was ~4% of `check` on
-/// a 5,000-project home. The keys come from the user's own files, so a crafted collision could
-/// only slow this user's own run; foldhash's per-process seed still spreads them.
-pub type LiveKeys<'a> = HashMap<&'a str, Vec<&'a ConfiguredServer>, foldhash::fast::RandomState>;
 
 /// Where Claude Code keeps the credentials on this machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +38,11 @@ pub use crate::load::LoadOptions;
 
 mod files;
 mod folder_settings;
+mod index;
 pub use files::{FileRef, Role};
 use folder_settings::settings_for_folder;
+use index::Index;
+pub use index::{KeyServers, LiveKeys};
 
 /// The inputs of a diagnosis.
 pub struct Inventory {
@@ -101,39 +97,6 @@ pub struct Inventory {
     pub(super) current_project_at: Option<usize>,
 }
 
-/// Positions in [`Inventory::servers`] by name and in [`Inventory::entries`] by key.
-#[derive(Debug, Default)]
-struct Index {
-    servers_by_name: HashMap<String, Vec<usize>>,
-    /// Positions in the entries, sorted by key (and position, so the first of a key given twice
-    /// comes first): four bytes per entry where a map held a copy of each key.
-    entries_by_key: Vec<u32>,
-}
-
-impl Index {
-    fn build(servers: &[ConfiguredServer], entries: &[Entry]) -> Self {
-        let mut servers_by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, s) in servers.iter().enumerate() {
-            servers_by_name.entry(s.name.clone()).or_default().push(i);
-        }
-        let mut entries_by_key: Vec<u32> = (0..entries.len() as u32).collect();
-        entries_by_key.sort_by(|&a, &b| entries[a as usize].key.cmp(&entries[b as usize].key));
-        Self {
-            servers_by_name,
-            entries_by_key,
-        }
-    }
-
-    /// The position of the first entry under `key`, as the linear search found it.
-    fn entry(&self, entries: &[Entry], key: &str) -> Option<usize> {
-        let at = self
-            .entries_by_key
-            .partition_point(|&i| &*entries[i as usize].key < key);
-        let i = *self.entries_by_key.get(at)? as usize;
-        (&*entries[i].key == key).then_some(i)
-    }
-}
-
 impl Inventory {
     /// The inventory of what `snapshot` holds. Pure: everything the disk could say is in the
     /// snapshot already.
@@ -182,10 +145,18 @@ impl Inventory {
                 &release,
             );
             for project in &config.projects {
+                let project_servers = project.fields.get("mcpServers");
+                // Most projects define no server: no scope (a copy of the folder) for them.
+                if project_servers
+                    .and_then(Value::as_object)
+                    .is_none_or(|m| m.is_empty())
+                {
+                    continue;
+                }
                 let exists = disk.project_dir_exists(&project.path);
                 add_servers(
                     &mut servers,
-                    project.fields.get("mcpServers"),
+                    project_servers,
                     &global.path,
                     Scope::Local {
                         project: project.path.clone(),
@@ -355,13 +326,10 @@ impl Inventory {
 
     /// Every key some scope's config hashes to, with the servers that produce it.
     pub fn live_keys(&self) -> LiveKeys<'_> {
-        let mut map = LiveKeys::default();
-        for s in &self.servers {
-            if let Some(k) = &s.key {
-                map.entry(k.as_str()).or_default().push(s);
-            }
+        LiveKeys {
+            servers: &self.servers,
+            by_key: &self.index.servers_by_key,
         }
-        map
     }
 
     /// The invalid definition that makes Claude Code drop `s`'s whole scope, if any. One invalid
@@ -399,12 +367,21 @@ impl Inventory {
             .map(|i| &self.entries[i])
     }
 
+    /// The entries whose server name is `name`, in order.
+    pub fn entries_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Entry> + 'a {
+        let entries = &self.entries;
+        self.index
+            .entries_named(entries, name)
+            .iter()
+            .map(move |&i| &entries[i as usize])
+    }
+
     /// Drops the entries (and their index: [`Inventory::entry`] then finds none), for a command
     /// that is past reading them: `fix` writes and reports without them (issue 15: 10,000
     /// entries are ~3 MB of a `fix`'s peak).
     pub fn drop_entries(&mut self) {
         self.entries = Vec::new();
-        self.index.entries_by_key = Vec::new();
+        self.index.drop_entries();
     }
 
     pub fn marker(&self, name: &str) -> Option<&Marker> {
@@ -581,29 +558,4 @@ pub struct KeychainItem<'a> {
     pub overflow: bool,
     /// Its `mcpOAuth` object holds a key twice: no edit by key (as for the file).
     pub duplicate_mcp_oauth: bool,
-}
-
-#[cfg(test)]
-mod entry_index_tests {
-    use serde_json::{Map, Value, json};
-
-    use crate::load::Snapshot;
-
-    #[test]
-    fn an_entry_is_found_by_key_as_a_linear_search_finds_it() {
-        let mut entries = Map::new();
-        for key in ["b|2", "a|1", "a|10", "a", "", "é|1", "a|1x", "Z|0"] {
-            entries.insert(key.to_string(), json!({"serverName": key}));
-        }
-        let inv = Snapshot::for_test()
-            .with_credentials(json!({ "mcpOAuth": Value::Object(entries) }))
-            .inventory();
-        assert_eq!(inv.entries.len(), 8);
-        for key in [
-            "b|2", "a|1", "a|10", "a", "", "é|1", "a|1x", "Z|0", "a|", "c", "a|2",
-        ] {
-            let linear = inv.entries.iter().find(|e| &*e.key == key).map(|e| &e.key);
-            assert_eq!(inv.entry(key).map(|e| &e.key), linear, "{key}");
-        }
-    }
 }

@@ -56,8 +56,33 @@ pub fn same_project(os: &str, key: &str, dir: &str) -> bool {
     if os == "windows" {
         windows_folder(key) == windows_folder(dir)
     } else {
+        // Equal paths have equal last components: most of the thousands of project keys
+        // compared with one folder are told apart by that, read from the end of each string
+        // without taking both paths apart (issue 15).
+        if let (Some(a), Some(b)) = (last_name(key), last_name(dir))
+            && a != b
+        {
+            return false;
+        }
         Path::new(key) == Path::new(dir)
     }
+}
+
+/// The last component of a Unix path when it is a name (`Path::file_name`), by bytes: `None`
+/// when it is `.`, `..` or there is none, which the caller then compares in full.
+fn last_name(path: &str) -> Option<&str> {
+    // By bytes from the end: `str`'s pattern searches cost more than the compare they avoid.
+    let bytes = path.as_bytes();
+    let end = bytes
+        .iter()
+        .rposition(|&b| b != b'/')
+        .map_or(0, |at| at + 1);
+    let start = bytes[..end]
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |at| at + 1);
+    let name = &path[start..end];
+    (!matches!(name, "" | "." | "..")).then_some(name)
 }
 
 /// Whether the folder `dir` is the project `key` or inside it, by the rules of
@@ -101,6 +126,28 @@ pub fn is_windows_absolute(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_project_folders_compare_as_paths_do() {
+        let spellings = [
+            "", "/", "//", "/a", "/a/", "/a//", "/a/.", "/a/./", "./a", "a", "a/", "/a/b", "/a//b",
+            "/a/./b", "/a/b/", "/a/b/.", "/a/b/..", "/a/..", "/b", "/ab", "/a/b/c", "/a/c", "..",
+            "/a/b c", "/é/b", ".", "./", "/a/.b", "/a/b.",
+        ];
+        for key in spellings {
+            for dir in spellings {
+                assert_eq!(
+                    same_project("linux", key, dir),
+                    Path::new(key) == Path::new(dir),
+                    "{key:?} {dir:?}"
+                );
+            }
+            if let Some(name) = last_name(key) {
+                let file_name = Path::new(key).file_name().and_then(|n| n.to_str());
+                assert_eq!(Some(name), file_name, "{key:?}");
+            }
+        }
+    }
 
     #[test]
     fn the_home_comes_from_userprofile_on_windows_as_node_reads_it() {

@@ -190,7 +190,7 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
                 expires: e.expires_at().map(|t| timefmt::relative(t, inv.now_ms)),
                 expires_at: e.expires_at().map(timefmt::rfc3339),
                 server_url: e.server_url.as_deref().map(redact::url),
-                live: live.contains_key(&*e.key),
+                live: live.contains_key(&e.key),
             }
         })
         .collect();

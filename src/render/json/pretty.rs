@@ -38,12 +38,27 @@ impl<W: Write> Pretty<W> {
 
     /// A line break and the indent of the current depth.
     fn new_line(&mut self) -> Result<(), Error> {
-        const SPACES: &[u8; 64] = &[b' '; 64];
-        self.put(b"\n")?;
+        self.line_break(false)
+    }
+
+    /// A line break (after a comma when `comma`) and the indent of the current depth, in one
+    /// write up to 32 levels deep: a member was two or three writes (issue 15).
+    fn line_break(&mut self, comma: bool) -> Result<(), Error> {
+        const BREAK: [u8; 66] = {
+            let mut b = [b' '; 66];
+            b[0] = b',';
+            b[1] = b'\n';
+            b
+        };
+        let from = if comma { 0 } else { 1 };
         let mut n = self.indent * 2;
+        if n <= BREAK.len() - 2 {
+            return self.put(&BREAK[from..2 + n]);
+        }
+        self.put(&BREAK[from..2])?;
         while n > 0 {
-            let take = n.min(SPACES.len());
-            self.put(&SPACES[..take])?;
+            let take = n.min(BREAK.len() - 2);
+            self.put(&BREAK[2..2 + take])?;
             n -= take;
         }
         Ok(())
@@ -77,11 +92,9 @@ impl<W: Write> Pretty<W> {
 
     /// What comes before an element or a member: a comma after the first, then its own line.
     fn next_item(&mut self, state: &mut State) -> Result<(), Error> {
-        if *state == State::Rest {
-            self.put(b",")?;
-        }
+        let comma = *state == State::Rest;
         *state = State::Rest;
-        self.new_line()
+        self.line_break(comma)
     }
 
     /// A JSON string: serde_json's escapes (quote, backslash, control characters) and

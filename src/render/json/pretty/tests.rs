@@ -266,3 +266,19 @@ fn every_kind_of_value_is_written_as_serde_json_writes_it() {
     same(&FloatKeys(float_keys));
     same(&FloatKeys(vec![(f64::NAN, 1)]));
 }
+
+#[test]
+fn documents_deeper_than_one_indent_write_are_written_as_serde_json_writes_them() {
+    // The indent is written in one piece up to 32 levels; deeper ones in several.
+    for depth in [1, 2, 31, 32, 33, 34, 40, 70] {
+        let mut value = json!({"leaf": [1, "two"], "empty": {}, "none": []});
+        for level in 0..depth {
+            value = if level % 2 == 0 {
+                json!([value, level])
+            } else {
+                json!({"k": value, "n": level})
+            };
+        }
+        same(&value);
+    }
+}

@@ -1,0 +1,234 @@
+//! The inventory's lookups, built once: servers by name and by key, entries by key and by name.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::model::entry::Entry;
+use crate::model::server::ConfiguredServer;
+
+/// Positions in [`super::Inventory::servers`] of the servers of each live key, in configuration order.
+/// Built once with the inventory: nine checks and `stale-registration`'s move search (once per
+/// server it is asked about) looked keys up, and each rebuilt the map from every server (181
+/// builds, 11% of `check`'s instructions on a 5,000-project home, issue 15). Hashed by foldhash
+/// (already in the tree through hashbrown), not SipHash: the keys come from the user's own
+/// files, so a crafted collision could only slow this user's own run; foldhash's per-process
+/// seed still spreads them.
+type KeyIndex = HashMap<Box<str>, Vec<u32>, foldhash::fast::RandomState>;
+
+/// Every key some scope's config hashes to, with the servers that produce it: a view of the
+/// inventory's index, free to make.
+#[derive(Clone, Copy)]
+pub struct LiveKeys<'a> {
+    pub(super) servers: &'a [ConfiguredServer],
+    pub(super) by_key: &'a KeyIndex,
+}
+
+impl<'a> LiveKeys<'a> {
+    /// Whether some configured server hashes to `key`.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.by_key.contains_key(key)
+    }
+
+    /// The servers that hash to `key`, when any do.
+    pub fn get(&self, key: &str) -> Option<KeyServers<'a>> {
+        self.by_key.get(key).map(|at| KeyServers {
+            servers: self.servers,
+            at,
+        })
+    }
+
+    /// The live keys, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = &'a str> + 'a {
+        self.by_key.keys().map(|k| &**k)
+    }
+}
+
+/// The servers that produce one live key (never none), in configuration order.
+#[derive(Clone, Copy)]
+pub struct KeyServers<'a> {
+    servers: &'a [ConfiguredServer],
+    at: &'a [u32],
+}
+
+impl<'a> KeyServers<'a> {
+    pub fn iter(&self) -> impl Iterator<Item = &'a ConfiguredServer> + 'a {
+        let servers = self.servers;
+        self.at.iter().map(move |&i| &servers[i as usize])
+    }
+
+    /// The first of them in configuration order.
+    pub fn first(&self) -> &'a ConfiguredServer {
+        &self.servers[self.at[0] as usize]
+    }
+}
+
+/// Positions in [`super::Inventory::servers`] by name and in [`super::Inventory::entries`] by key.
+#[derive(Debug, Default)]
+pub(super) struct Index {
+    pub(super) servers_by_name: HashMap<String, Vec<usize>>,
+    /// [`LiveKeys`]' map.
+    pub(super) servers_by_key: KeyIndex,
+    /// Positions in the entries, sorted by key (and position, so the first of a key given twice
+    /// comes first): four bytes per entry where a map held a copy of each key.
+    entries_by_key: Vec<u32>,
+    /// Positions in the entries, sorted by server name (and position), made when first asked:
+    /// only the move search asks, once per server it is asked about.
+    entries_by_name: OnceLock<Vec<u32>>,
+}
+
+impl Index {
+    pub(super) fn build(servers: &[ConfiguredServer], entries: &[Entry]) -> Self {
+        let mut servers_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut servers_by_key = KeyIndex::default();
+        for (i, s) in servers.iter().enumerate() {
+            // Looked up before inserting: most names and keys come again (a server configured
+            // in many projects), and `entry` would copy the name or key each time.
+            match servers_by_name.get_mut(&s.name) {
+                Some(at) => at.push(i),
+                None => {
+                    servers_by_name.insert(s.name.clone(), vec![i]);
+                }
+            }
+            if let Some(key) = s.key.as_deref() {
+                match servers_by_key.get_mut(key) {
+                    Some(at) => at.push(i as u32),
+                    None => {
+                        servers_by_key.insert(key.into(), vec![i as u32]);
+                    }
+                }
+            }
+        }
+        let mut entries_by_key: Vec<u32> = (0..entries.len() as u32).collect();
+        entries_by_key.sort_by(|&a, &b| entries[a as usize].key.cmp(&entries[b as usize].key));
+        Self {
+            servers_by_name,
+            servers_by_key,
+            entries_by_key,
+            entries_by_name: OnceLock::new(),
+        }
+    }
+
+    /// Forgets the entries' positions ([`super::Inventory::drop_entries`]).
+    pub(super) fn drop_entries(&mut self) {
+        self.entries_by_key = Vec::new();
+        self.entries_by_name = OnceLock::new();
+    }
+
+    /// The positions of the entries whose server name is `name`, in order.
+    pub(super) fn entries_named<'a>(&'a self, entries: &[Entry], name: &str) -> &'a [u32] {
+        let by_name = self.entries_by_name.get_or_init(|| {
+            let mut at: Vec<u32> = (0..entries.len() as u32).collect();
+            // Stable: equal names keep their order.
+            at.sort_by(|&a, &b| entries[a as usize].name.cmp(&entries[b as usize].name));
+            at
+        });
+        let start = by_name.partition_point(|&i| &*entries[i as usize].name < name);
+        let len = by_name[start..].partition_point(|&i| &*entries[i as usize].name == name);
+        &by_name[start..start + len]
+    }
+
+    /// The position of the first entry under `key`, as the linear search found it.
+    pub(super) fn entry(&self, entries: &[Entry], key: &str) -> Option<usize> {
+        let at = self
+            .entries_by_key
+            .partition_point(|&i| &*entries[i as usize].key < key);
+        let i = *self.entries_by_key.get(at)? as usize;
+        (&*entries[i].key == key).then_some(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value, json};
+
+    use crate::load::Snapshot;
+
+    #[test]
+    fn an_entry_is_found_by_key_as_a_linear_search_finds_it() {
+        let mut entries = Map::new();
+        for key in ["b|2", "a|1", "a|10", "a", "", "é|1", "a|1x", "Z|0"] {
+            entries.insert(key.to_string(), json!({"serverName": key}));
+        }
+        let inv = Snapshot::for_test()
+            .with_credentials(json!({ "mcpOAuth": Value::Object(entries) }))
+            .inventory();
+        assert_eq!(inv.entries.len(), 8);
+        for key in [
+            "b|2", "a|1", "a|10", "a", "", "é|1", "a|1x", "Z|0", "a|", "c", "a|2",
+        ] {
+            let linear = inv.entries.iter().find(|e| &*e.key == key).map(|e| &e.key);
+            assert_eq!(inv.entry(key).map(|e| &e.key), linear, "{key}");
+        }
+    }
+
+    #[test]
+    fn the_entries_of_a_name_are_those_a_linear_filter_finds_in_order() {
+        let mut entries = Map::new();
+        // Names given twice and out of order, a name that is a prefix of another, an empty one.
+        // (The name is the key's part before its 16-hex hash; a key without one is its own name.)
+        for key in [
+            "b|0000000000000001",
+            "a|0000000000000001",
+            "ab|0000000000000001",
+            "a|0000000000000002",
+            "|0000000000000001",
+            "b|0000000000000002",
+            "a",
+            "a|0000000000000003",
+        ] {
+            entries.insert(key.to_string(), json!({"serverName": "x"}));
+        }
+        let inv = Snapshot::for_test()
+            .with_credentials(json!({ "mcpOAuth": Value::Object(entries) }))
+            .inventory();
+        for name in ["a", "b", "ab", "", "c", "a|0000000000000001", "x"] {
+            let linear: Vec<&str> = inv
+                .entries
+                .iter()
+                .filter(|e| &*e.name == name)
+                .map(|e| &*e.key)
+                .collect();
+            let indexed: Vec<&str> = inv.entries_named(name).map(|e| &*e.key).collect();
+            assert_eq!(indexed, linear, "{name:?}");
+        }
+        assert_eq!(inv.entries_named("a").count(), 4);
+        assert_eq!(inv.entries_named("").count(), 1);
+    }
+
+    #[test]
+    fn live_keys_hold_every_configured_key_with_its_servers_in_order() {
+        let http = |url: &str| json!({"type": "http", "url": url});
+        let inv = Snapshot::for_test()
+            .with_global_config(json!({
+                "mcpServers": {"linear": http("https://mcp.linear.app/mcp"), "local": {"command": "x"}},
+                "projects": {
+                    "/p/one": {"mcpServers": {"linear": http("https://mcp.linear.app/mcp")}},
+                    "/p/two": {"mcpServers": {"linear": http("https://mcp.linear.app/mcp/"),
+                                              "notion": http("https://mcp.notion.com/mcp")}}
+                }
+            }))
+            .inventory();
+        let live = inv.live_keys();
+        let mut keyed = 0;
+        for s in &inv.servers {
+            let Some(key) = s.key.as_deref() else {
+                continue;
+            };
+            keyed += 1;
+            let linear: Vec<*const _> = inv
+                .servers
+                .iter()
+                .filter(|o| o.key.as_deref() == Some(key))
+                .map(|o| o as *const _)
+                .collect();
+            let servers = live.get(key).expect("a configured key is live");
+            let indexed: Vec<*const _> = servers.iter().map(|o| o as *const _).collect();
+            assert_eq!(indexed, linear, "{key}");
+            assert!(std::ptr::eq(servers.first(), linear[0]));
+            assert!(live.contains_key(key));
+        }
+        assert_eq!(keyed, 4, "the stdio server has no key");
+        assert_eq!(live.keys().count(), 3);
+        assert!(!live.contains_key("linear|0000000000000000") && live.get("linear").is_none());
+    }
+}
