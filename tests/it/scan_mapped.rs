@@ -200,3 +200,64 @@ fn small_files_are_not_mapped() {
     let len = file.metadata().unwrap().len();
     assert!(mapped::open(file, len).is_err());
 }
+
+/// The handler serves only its window: a SIGBUS anywhere else (here, a mapping of another
+/// truncated file) still kills the process, as it would without the handler. Run in a child
+/// process (this test binary again, for this test alone), which must die of SIGBUS.
+#[test]
+fn a_fault_outside_the_window_still_kills_the_process() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::ExitStatusExt;
+
+    const CHILD: &str = "MAD_SCAN_MAPPED_CHILD";
+    let dir = tempfile::tempdir().unwrap();
+    if std::env::var_os(CHILD).is_none() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "scan_mapped::a_fault_outside_the_window_still_kills_the_process",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.signal(),
+            Some(libc::SIGBUS),
+            "{:?}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout)
+        );
+        return;
+    }
+    // The child: a mapped reader holds a window (so the handler is installed and active)...
+    let big = dir.path().join("big.json");
+    std::fs::write(&big, vec![b' '; 2 << 20]).unwrap();
+    let reader = open_mapped(&big);
+    // ...and a fault in another mapping.
+    let other = dir.path().join("other");
+    std::fs::write(&other, vec![b'x'; 8192]).unwrap();
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&other)
+        .unwrap();
+    // SAFETY: a fresh read-only mapping of the file's two pages, read below only.
+    let at = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            8192,
+            libc::PROT_READ,
+            libc::MAP_SHARED,
+            file.as_raw_fd(),
+            0,
+        )
+    };
+    assert_ne!(at, libc::MAP_FAILED);
+    file.set_len(0).unwrap();
+    // SAFETY: the address is mapped; the file behind it is gone, so this read raises SIGBUS,
+    // which is what this child is for.
+    let byte = unsafe { std::ptr::read_volatile(at.cast::<u8>().add(4096)) };
+    drop(reader);
+    panic!("read {byte} from a truncated mapping without SIGBUS");
+}
