@@ -1,17 +1,19 @@
-//! The scanner's input: a fixed buffer over any reader that knows its byte offset, validates
-//! UTF-8 chunk by chunk, copies out the bytes of a value as they pass, and finds runs of plain
-//! string bytes a word at a time.
+//! The scanner's input: chunks from a [`Source`] with their byte offset, UTF-8 validated chunk by
+//! chunk; copies out the bytes of a value as they pass, and finds runs of plain string bytes a
+//! word at a time.
 
 use std::io::{self, Read};
 
+use super::source::{Reader, Source};
+
 pub(super) const BUF_SIZE: usize = 64 * 1024;
 
-/// A buffered reader that knows its offset, validates UTF-8 chunk by chunk, and can copy out the
-/// bytes of a value as they pass.
-pub(super) struct Input<R> {
-    reader: R,
-    pub(super) buf: Box<[u8]>,
+/// Chunks of input that know their offset, with their UTF-8 validated chunk by chunk, and the
+/// bytes of a value copied out as they pass.
+pub(super) struct Input<S> {
+    src: S,
     pub(super) pos: usize,
+    /// The length of the current chunk (`src.filled().len()`, kept here for the hot paths).
     pub(super) end: usize,
     /// File offset of `buf[0]`.
     base: u64,
@@ -24,7 +26,7 @@ pub(super) struct Input<R> {
     pub(super) utf8_error: Option<u64>,
 }
 
-impl<R: Read> Input<R> {
+impl<R: Read> Input<Reader<R>> {
     pub(super) fn new(reader: R) -> Self {
         Self::with_capacity(reader, BUF_SIZE)
     }
@@ -32,9 +34,14 @@ impl<R: Read> Input<R> {
     /// A buffer of `capacity` bytes (at most [`BUF_SIZE`]): input known to be shorter reads whole
     /// into a buffer just its size, instead of zeroing 64 KB (16 fresh pages) for a 1 KB file.
     pub(super) fn with_capacity(reader: R, capacity: usize) -> Self {
+        Self::from_source(Reader::new(reader, capacity.clamp(1, BUF_SIZE)))
+    }
+}
+
+impl<S: Source> Input<S> {
+    pub(super) fn from_source(src: S) -> Self {
         Self {
-            reader,
-            buf: vec![0; capacity.clamp(1, BUF_SIZE)].into_boxed_slice(),
+            src,
             pos: 0,
             end: 0,
             base: 0,
@@ -46,6 +53,17 @@ impl<R: Read> Input<R> {
         }
     }
 
+    /// The current chunk.
+    #[inline]
+    pub(super) fn bytes(&self) -> &[u8] {
+        self.src.filled()
+    }
+
+    /// The source's last word, once the scan has ended.
+    pub(super) fn finish(&mut self) -> io::Result<()> {
+        self.src.finish()
+    }
+
     pub(super) fn offset(&self) -> u64 {
         self.base + self.pos as u64
     }
@@ -54,7 +72,7 @@ impl<R: Read> Input<R> {
         while self.end < 3 && !self.eof {
             self.fill_more()?;
         }
-        if self.buf[..self.end].starts_with(&[0xEF, 0xBB, 0xBF]) {
+        if self.src.filled().starts_with(&[0xEF, 0xBB, 0xBF]) {
             self.pos = 3;
             return Ok(true);
         }
@@ -64,10 +82,10 @@ impl<R: Read> Input<R> {
     #[inline]
     pub(super) fn peek(&mut self) -> io::Result<Option<u8>> {
         if self.pos < self.end {
-            return Ok(Some(self.buf[self.pos]));
+            return Ok(Some(self.src.filled()[self.pos]));
         }
         self.refill()?;
-        Ok((self.pos < self.end).then(|| self.buf[self.pos]))
+        Ok((self.pos < self.end).then(|| self.src.filled()[self.pos]))
     }
 
     /// Consumes the byte `peek` returned.
@@ -79,7 +97,7 @@ impl<R: Read> Input<R> {
     /// The buffered bytes not yet consumed.
     #[inline]
     pub(super) fn rest(&self) -> &[u8] {
-        &self.buf[self.pos..self.end]
+        &self.src.filled()[self.pos..]
     }
 
     /// Makes sure a byte is buffered; false at the end of the input.
@@ -98,25 +116,20 @@ impl<R: Read> Input<R> {
             return Ok(());
         }
         if let Some(cap) = self.capture.as_mut() {
-            cap.extend_from_slice(&self.buf[self.capture_from..self.end]);
+            cap.extend_from_slice(&self.src.filled()[self.capture_from..]);
             self.capture_from = 0;
         }
         self.base += self.end as u64;
         self.pos = 0;
         self.end = 0;
+        self.src.clear();
         self.fill_more()
     }
 
-    /// Appends one read to the buffer (which must have room) and validates its UTF-8.
+    /// Adds bytes to the current chunk and validates their UTF-8.
     fn fill_more(&mut self) -> io::Result<()> {
         let start = self.end;
-        let n = loop {
-            match self.reader.read(&mut self.buf[start..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        };
+        let n = self.src.fill()?;
         if n == 0 {
             self.eof = true;
             if !self.utf8_carry.is_empty() {
@@ -147,7 +160,7 @@ impl<R: Read> Input<R> {
             let need = utf8_width(self.utf8_carry[0]).saturating_sub(self.utf8_carry.len());
             let take = need.min(self.end - start);
             let mut seq = std::mem::take(&mut self.utf8_carry);
-            seq.extend_from_slice(&self.buf[start..start + take]);
+            seq.extend_from_slice(&self.src.filled()[start..start + take]);
             from = start + take;
             match simdutf8::compat::from_utf8(&seq) {
                 Ok(_) => {}
@@ -167,7 +180,7 @@ impl<R: Read> Input<R> {
         // short of the last character, which the chunk's end may cut (in non-ASCII text it often
         // does); those few bytes, or the whole chunk if `basic` refuses it, go through `compat`,
         // which gives the place and whether a sequence is only cut.
-        let chunk = &self.buf[from..self.end];
+        let chunk = &self.src.filled()[from..];
         let last = chunk.len().saturating_sub(4)
             + chunk[chunk.len().saturating_sub(4)..]
                 .iter()
@@ -176,10 +189,10 @@ impl<R: Read> Input<R> {
         if simdutf8::basic::from_utf8(&chunk[..last]).is_ok() {
             from += last;
         }
-        if let Err(e) = simdutf8::compat::from_utf8(&self.buf[from..self.end]) {
+        if let Err(e) = simdutf8::compat::from_utf8(&self.src.filled()[from..]) {
             let bad = from + e.valid_up_to();
             if e.error_len().is_none() {
-                self.utf8_carry = self.buf[bad..self.end].to_vec();
+                self.utf8_carry = self.src.filled()[bad..].to_vec();
             } else {
                 self.note_bad_utf8(self.base + bad as u64);
             }
@@ -193,7 +206,7 @@ impl<R: Read> Input<R> {
 
     pub(super) fn finish_capture(&mut self) -> Vec<u8> {
         let mut cap = self.capture.take().unwrap_or_default();
-        cap.extend_from_slice(&self.buf[self.capture_from..self.pos]);
+        cap.extend_from_slice(&self.src.filled()[self.capture_from..self.pos]);
         cap
     }
 }

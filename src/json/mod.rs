@@ -6,9 +6,11 @@ mod keys;
 pub mod position;
 pub mod scan;
 pub mod skim;
+pub mod source;
 
 pub use position::LineCol;
 pub use scan::{Seg, SyntaxError, SyntaxErrorKind, Visit, Visitor};
+pub use source::Source;
 
 /// Formats a path as a JSON Pointer (RFC 6901), e.g. `/mcpOAuth/linear|638130d5ab3558f4`.
 pub fn pointer<'a>(segs: impl IntoIterator<Item = &'a Seg>) -> String {

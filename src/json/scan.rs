@@ -13,6 +13,7 @@ use std::io::{self, Read};
 use super::input::{Input, StringStop, plain_string_len};
 use super::keys::KeyStack;
 use super::skim;
+use super::source::Source;
 
 mod kind;
 pub use kind::SyntaxErrorKind;
@@ -112,7 +113,14 @@ pub fn scan_slice(text: &[u8], visitor: &mut dyn Visitor) -> io::Result<ScanRepo
     scan_input(Input::with_capacity(text, text.len() + 1), visitor)
 }
 
-fn scan_input<R: Read>(input: Input<R>, visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
+/// [`scan`] of the chunks a [`Source`] hands out (a mapped file: no copy into a buffer of ours).
+/// The same report as [`scan`] of the same bytes; the source's own errors (the file changed
+/// under it) are returned as `Err`.
+pub fn scan_source<S: Source>(src: S, visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
+    scan_input(Input::from_source(src), visitor)
+}
+
+fn scan_input<S: Source>(input: Input<S>, visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
     let mut s = Scanner {
         input,
         path: Vec::new(),
@@ -121,7 +129,10 @@ fn scan_input<R: Read>(input: Input<R>, visitor: &mut dyn Visitor) -> io::Result
         keys: KeyStack::default(),
         kernel: skim::kernel(),
     };
-    s.run()?;
+    let run = s.run();
+    // The source's word first: the bytes scanned may not have been the file's.
+    s.input.finish()?;
+    run?;
     let mut report = s.report;
     report.len = s.input.offset();
     if let Some(bad) = s.input.utf8_error {
@@ -151,8 +162,8 @@ impl From<io::Error> for Stop {
 
 type Step<T = ()> = Result<T, Stop>;
 
-struct Scanner<'v, R> {
-    input: Input<R>,
+struct Scanner<'v, S> {
+    input: Input<S>,
     /// The path of the value being scanned, tracked only while the visitor descends.
     path: Vec<Seg>,
     report: ScanReport,
@@ -163,7 +174,7 @@ struct Scanner<'v, R> {
     kernel: skim::Kernel,
 }
 
-impl<R: Read> Scanner<'_, R> {
+impl<S: Source> Scanner<'_, S> {
     fn run(&mut self) -> io::Result<()> {
         match self.document() {
             Ok(()) => Ok(()),
@@ -406,7 +417,7 @@ impl<R: Read> Scanner<'_, R> {
         loop {
             // Fast path: runs of plain bytes and escapes that are wholly buffered, with a local index
             // and no call per byte; the raw bytes are copied out in one piece.
-            let buf = &self.input.buf[..self.input.end];
+            let buf = self.input.bytes();
             let from = self.input.pos;
             let mut i = from;
             let stop = 'stop: loop {

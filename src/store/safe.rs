@@ -271,6 +271,7 @@ pub fn read_same(path: &Path, cap: u64, id: Option<(u64, u64)>) -> io::Result<Ve
 }
 
 mod dir;
+pub mod mapped;
 pub use dir::{DirHandle, set_file_mode_owner, temp_name};
 
 #[cfg(all(test, unix))]

@@ -33,6 +33,7 @@ mod probe;
 mod probe_token;
 mod report;
 mod report_fit;
+mod scan_mapped;
 mod settings;
 mod speed;
 mod system;
