@@ -62,11 +62,18 @@ pub fn which_are_dirs<'a>(paths: impl IntoIterator<Item = &'a str>) -> DirMap {
         }
     }
     for (parent, keys) in groups.into_values() {
-        let listed = (keys.len() >= LIST_FROM)
-            .then(|| list(parent, keys.len() * ENTRIES_PER_KEY))
-            .flatten();
+        let listed = if keys.len() >= LIST_FROM {
+            list(parent, keys.len() * ENTRIES_PER_KEY)
+        } else {
+            Listing::Unknown
+        };
         let is_dir = |key: &str| Path::new(key).is_dir();
-        match listed.and_then(|entries| answer_from(&entries, &keys, is_dir)) {
+        let answers = match listed {
+            Listing::Entries(entries) => answer_from(&entries, &keys, is_dir),
+            Listing::Missing => Some(vec![false; keys.len()]),
+            Listing::Unknown => None,
+        };
+        match answers {
             Some(answers) => {
                 for ((_, key), is_dir) in keys.iter().zip(answers) {
                     set(&mut out, key, is_dir);
@@ -98,13 +105,33 @@ enum Listed {
     Other,
 }
 
-/// The entries of `dir` by name, or `None` when it cannot be listed or has more than `max`.
-fn list(dir: &Path, max: usize) -> Option<HashMap<OsString, Listed>> {
+/// What listing a parent folder said.
+enum Listing {
+    /// Its entries by name.
+    Entries(HashMap<OsString, Listed>),
+    /// The folder is not there, or is not a folder (`ENOENT`, `ENOTDIR`): then no path through
+    /// it resolves, so nothing under it is a folder, as a `stat` of each key would say with the
+    /// same error. A history that names thousands of projects under a folder since removed
+    /// (or a home moved elsewhere) was a failing `statx` per key.
+    Missing,
+    /// It could not be listed (no permission, more than `max` entries...): `stat` each key.
+    Unknown,
+}
+
+/// The entries of `dir` by name ([`Listing`]), up to `max` of them.
+fn list(dir: &Path, max: usize) -> Listing {
+    let read = match fs::read_dir(dir) {
+        Ok(read) => read,
+        Err(e) if is_missing(&e) => return Listing::Missing,
+        Err(_) => return Listing::Unknown,
+    };
     let mut entries = HashMap::new();
-    for entry in fs::read_dir(dir).ok()? {
-        let entry = entry.ok()?;
+    for entry in read {
+        let Ok(entry) = entry else {
+            return Listing::Unknown;
+        };
         if entries.len() >= max {
-            return None;
+            return Listing::Unknown;
         }
         // `file_type` comes from the listing (d_type) where the file system gives it.
         let kind = match entry.file_type() {
@@ -115,7 +142,16 @@ fn list(dir: &Path, max: usize) -> Option<HashMap<OsString, Listed>> {
         };
         entries.insert(entry.file_name(), kind);
     }
-    Some(entries)
+    Listing::Entries(entries)
+}
+
+/// Whether opening a folder failed because it (or a folder on its way) is not there or is not
+/// a folder.
+fn is_missing(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
 }
 
 /// The answers for `keys` from their parent's listing, asking `is_dir` (`Path::is_dir`) where
@@ -226,13 +262,59 @@ mod tests {
         assert_eq!(answer_from(&entries, &keys, stat(false)), None);
     }
 
+    /// Keys under a parent that is not there, is a file, or is a dangling symlink: one failed
+    /// listing answers them all, as `is_dir` would; a parent reached through a symlink to a
+    /// folder is listed as that folder.
+    #[test]
+    fn keys_under_a_missing_parent_are_answered_by_one_failed_listing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path();
+        fs::create_dir(base.join("real")).unwrap();
+        fs::write(base.join("file"), b"").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(base.join("nowhere"), base.join("dangling")).unwrap();
+            std::os::unix::fs::symlink(base.join("real"), base.join("linked")).unwrap();
+        }
+        for i in 0..LIST_FROM {
+            fs::create_dir(base.join("real").join(format!("p{i}"))).unwrap();
+        }
+        for parent in ["gone", "gone/deeper", "file", "dangling"] {
+            assert!(
+                matches!(list(&base.join(parent), 100), Listing::Missing),
+                "{parent}"
+            );
+        }
+        assert!(matches!(list(&base.join("real"), 100), Listing::Entries(_)));
+        let mut keys = Vec::new();
+        for parent in ["gone", "gone/deeper", "file", "dangling", "real", "linked"] {
+            for i in 0..LIST_FROM + 1 {
+                keys.push(
+                    base.join(parent)
+                        .join(format!("p{i}"))
+                        .display()
+                        .to_string(),
+                );
+            }
+        }
+        let got = which_are_dirs(keys.iter().map(String::as_str));
+        for k in &keys {
+            assert_eq!(got[k], Path::new(k).is_dir(), "{k}");
+        }
+        let dirs = keys.iter().filter(|k| got[*k]).count();
+        assert_eq!(dirs, if cfg!(unix) { 2 * LIST_FROM } else { LIST_FROM });
+    }
+
     #[test]
     fn a_huge_listing_is_given_up_for_stats() {
         let tmp = tempfile::tempdir().unwrap();
         for i in 0..(LIST_FROM * ENTRIES_PER_KEY + 5) {
             fs::write(tmp.path().join(format!("f{i}")), b"").unwrap();
         }
-        assert!(list(tmp.path(), LIST_FROM * ENTRIES_PER_KEY).is_none());
-        assert!(list(tmp.path(), usize::MAX).is_some());
+        assert!(matches!(
+            list(tmp.path(), LIST_FROM * ENTRIES_PER_KEY),
+            Listing::Unknown
+        ));
+        assert!(matches!(list(tmp.path(), usize::MAX), Listing::Entries(_)));
     }
 }
