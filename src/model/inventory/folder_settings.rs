@@ -72,7 +72,7 @@ pub(super) fn settings_for_folder(
                 locations.display(&global.path),
                 p.path
             ),
-            value: p.fields.clone(),
+            value: p.fields.to_map(),
         });
     }
     // Trust is inherited from a trusted ancestor folder (not confirmed with the real client:
