@@ -108,13 +108,12 @@ pub fn surely_parses_scanned(text: &[u8]) -> bool {
         return false;
     }
     let mut depth = 0usize;
-    let mut number = 0usize;
-    let mut previous = b' ';
     let mut i = 0;
     loop {
-        // Outside strings, up to the next quote.
+        // Outside strings, up to the next quote: brackets, numbers, literals, whitespace.
         let end = memchr::memchr(b'"', &text[i..]).map_or(text.len(), |n| i + n);
-        for &c in &text[i..end] {
+        let region = &text[i..end];
+        for (k, &c) in region.iter().enumerate() {
             match c {
                 b'{' | b'[' => {
                     depth += 1;
@@ -123,18 +122,18 @@ pub fn surely_parses_scanned(text: &[u8]) -> bool {
                     }
                 }
                 b'}' | b']' => depth = depth.saturating_sub(1),
-                b'e' | b'E' if previous.is_ascii_digit() => return false,
+                // At `k == 0` the byte before is a string's closing quote.
+                b'e' | b'E' if k > 0 && region[k - 1].is_ascii_digit() => return false,
                 _ => {}
             }
-            if c.is_ascii_digit() || matches!(c, b'-' | b'.') {
-                number += 1;
-                if number > MAX_NUMBER {
-                    return false;
-                }
-            } else {
-                number = 0;
-            }
-            previous = c;
+        }
+        // A number lies within one region: only a long region can hold a long one.
+        if region.len() > MAX_NUMBER
+            && region
+                .split(|c| !(c.is_ascii_digit() || matches!(c, b'-' | b'.')))
+                .any(|number| number.len() > MAX_NUMBER)
+        {
+            return false;
         }
         if end == text.len() {
             return true;
@@ -155,8 +154,6 @@ pub fn surely_parses_scanned(text: &[u8]) -> bool {
                 return false;
             }
         }
-        previous = b'"';
-        number = 0;
     }
 }
 
