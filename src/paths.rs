@@ -8,7 +8,7 @@ use crate::layout;
 
 mod platform;
 pub use platform::{
-    home_from_variable, home_variable, is_windows_absolute, project_contains, project_key,
+    Folder, home_from_variable, home_variable, is_windows_absolute, project_contains, project_key,
     same_project, target_os,
 };
 

@@ -60,11 +60,8 @@ pub(super) fn settings_for_folder(
     let Some(config) = global.as_claude_sees() else {
         return out;
     };
-    if let Some(p) = config
-        .projects
-        .iter()
-        .find(|p| paths::same_project(target_os, &p.path, &folder))
-    {
+    let here = paths::Folder::new(target_os, &folder);
+    if let Some(p) = config.projects.iter().find(|p| here.is_project(&p.path)) {
         out.files.push(SettingsFile {
             source: Source::ProjectEntry,
             shown: format!(
@@ -79,7 +76,7 @@ pub(super) fn settings_for_folder(
     // model-facts.md tried only the folder itself).
     out.trusted |= config.projects.iter().any(|p| {
         p.fields.get("hasTrustDialogAccepted") == Some(&Value::Bool(true))
-            && paths::project_contains(target_os, &p.path, &folder)
+            && here.is_in_project(&p.path)
     });
     out
 }
