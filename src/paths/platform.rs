@@ -178,28 +178,21 @@ fn last_name_differs(key: &str, name: &str) -> bool {
 /// Whether `path` is absolute and spelled so that its components (`Path::components`) are its
 /// `/`-separated pieces: no empty piece (`//`, a trailing `/`) and no `.` piece. (`..` is a
 /// component of its own, compared as written, as a piece is.)
-fn plain_absolute(path: &[u8]) -> bool {
-    let [b'/', rest @ ..] = path else {
+pub fn plain_absolute(path: &[u8]) -> bool {
+    if path.first() != Some(&b'/') {
         return false;
-    };
-    if rest.is_empty() {
-        return true;
     }
-    let mut piece_start = true;
-    for (i, &b) in rest.iter().enumerate() {
-        if b == b'/' {
-            if piece_start {
-                return false;
-            }
-            piece_start = true;
-        } else {
-            if piece_start && b == b'.' && matches!(rest.get(i + 1), None | Some(b'/')) {
-                return false;
-            }
-            piece_start = false;
-        }
+    // One pass without a branch per byte: a `//`, a `/./`, and the endings `/` and `/.`.
+    let (mut before, mut last) = (0u8, 0u8);
+    let mut odd = false;
+    for &b in path {
+        odd |= (last == b'/') & (b == b'/');
+        odd |= (before == b'/') & (last == b'.') & (b == b'/');
+        (before, last) = (last, b);
     }
-    !piece_start
+    odd |= (path.len() > 1) & (last == b'/');
+    odd |= (before == b'/') & (last == b'.');
+    !odd
 }
 
 /// A Windows folder in the one form two spellings of it share: `/` separators (the form Claude
