@@ -8,8 +8,8 @@ use crate::layout;
 
 mod platform;
 pub use platform::{
-    home_from_variable, home_variable, is_windows_absolute, project_contains, project_key,
-    same_project, target_os,
+    Folder, home_from_variable, home_variable, is_windows_absolute, plain_absolute,
+    project_contains, project_key, same_project, target_os,
 };
 
 /// Environment variables that move Claude Code's state.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{DiskFacts, Snapshot};
 use crate::model::inventory::Inventory;
@@ -102,10 +102,10 @@ impl Snapshot {
                             .map(|o| {
                                 o.iter()
                                     .filter(|(k, _)| PROJECT_FIELDS.contains(&k.as_str()))
-                                    .map(|(k, v)| (k.clone(), v.clone()))
+                                    .map(|(k, v)| (k.as_str(), v.clone()))
                                     .collect()
                             })
-                            .unwrap_or_else(Map::new),
+                            .unwrap_or_default(),
                     })
                     .collect()
             })

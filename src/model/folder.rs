@@ -22,11 +22,12 @@ pub(super) fn find_current_project(
         .unwrap_or(&locations.project_dir)
         .display()
         .to_string();
+    let folder = paths::Folder::new(target_os, &folder);
     global
         .as_claude_sees()?
         .projects
         .iter()
-        .position(|p| paths::same_project(target_os, &p.path, &folder))
+        .position(|p| folder.is_project(&p.path))
 }
 
 impl Inventory {

@@ -26,6 +26,16 @@ pub fn parses_quickly(text: &[u8]) -> serde_json::Result<()> {
     parses(text)
 }
 
+/// [`parses_quickly`] for a text the scanner (`json::scan`) has accepted whole, without a byte
+/// order mark: the proof then only looks for what serde refuses of valid JSON
+/// ([`quick::surely_parses_scanned`]), the careful proof and serde only when it cannot tell.
+pub fn parses_scanned(text: &[u8]) -> serde_json::Result<()> {
+    if quick::surely_parses_scanned(text) {
+        return Ok(());
+    }
+    parses_quickly(text)
+}
+
 /// `serde_json::from_slice::<Value>(text).map(drop)`, without the tree.
 pub fn parses(text: &[u8]) -> serde_json::Result<()> {
     let mut de = serde_json::Deserializer::from_slice(text);

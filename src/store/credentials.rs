@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::{Loaded, safe};
+use super::{Loaded, Paths, safe};
 use crate::json::scan::{self, Seg, Visit, Visitor};
 
 /// The member Claude Code keeps its MCP grants in.
@@ -127,7 +127,7 @@ impl Credentials {
     /// The credentials `text` holds (no byte order mark): `None` when it is not JSON
     /// serde_json parses. For snapshots built in tests and for [`load_trusting`].
     pub fn from_text(text: Vec<u8>) -> Option<Self> {
-        let mut spans = Spans::default();
+        let mut spans = Spans::new(Paths::Needed);
         let report = scan::scan(&text[..], &mut spans).ok()?;
         if report.error.is_some() || report.bom || super::accept::parses(&text).is_err() {
             return None;
@@ -251,10 +251,14 @@ fn value_start(text: &[u8], start: usize) -> usize {
     i
 }
 
-/// Collects the member spans of the top-level object and of `mcpOAuth` objects, walking the
-/// whole document as [`scan::ValidateOnly`] does (so duplicated keys are reported the same).
+/// Collects the member spans of the top-level object and of `mcpOAuth` objects. It descends
+/// only into those two ([`Paths::Needed`]: the scanner then tracks no path or key text inside
+/// the entries, ~12,000 keys for 1,000 entries), or everywhere as [`scan::ValidateOnly`] does
+/// ([`Paths::All`]), for a scan whose duplicated keys must have their exact paths.
 #[derive(Default)]
 struct Spans {
+    /// Descend everywhere.
+    all: bool,
     top: Vec<(String, Span)>,
     top_is_object: bool,
     /// The members of `mcpOAuth` objects: key (a range of `mcp_oauth_keys`) and member span.
@@ -262,9 +266,23 @@ struct Spans {
     mcp_oauth_keys: String,
 }
 
+impl Spans {
+    fn new(paths: Paths) -> Self {
+        Self {
+            all: paths == Paths::All,
+            ..Self::default()
+        }
+    }
+}
+
 impl Visitor for Spans {
-    fn visit(&mut self, _path: &[Seg]) -> Visit {
-        Visit::Descend
+    fn visit(&mut self, path: &[Seg]) -> Visit {
+        match path {
+            _ if self.all => Visit::Descend,
+            [] => Visit::Descend,
+            [Seg::Key(k)] if k == MCP_OAUTH => Visit::Descend,
+            _ => Visit::Skip,
+        }
     }
     fn captured(&mut self, _path: &[Seg], _raw: Vec<u8>) {}
     fn member_span(&mut self, object: &[Seg], key: &str, start: u64, end: u64) {
@@ -299,10 +317,11 @@ pub fn load(path: &Path, trust: &safe::Trust, checksum: super::Checksum) -> Load
         path,
         trust,
         checksum,
-        Spans::default(),
+        Spans::new,
         |mut bytes, bom, mut spans| {
-            // Each entry is parsed again when the inventory reads it: the quick proof first.
-            super::accept::parses_quickly(&bytes[bom..])?;
+            // Each entry is parsed again when the inventory reads it: the quick proof first
+            // (`content` is asked only of text the scan found no error in).
+            super::accept::parses_scanned(&bytes[bom..])?;
             bytes.drain(..bom);
             for (_, (start, end)) in spans.top.iter_mut() {
                 *start -= bom;
@@ -387,6 +406,10 @@ mod tests {
             b"{\"mcpOAuth\":{\"a|1\":1,}}",
             b"\xEF\xBB\xBF{\"mcpOAuth\":{\"a|1\":{\"accessToken\":\"x\"}},\"z\":1}",
             b"{\"mcpOAuth\":{\"a|1\":1,\"a|1\":2}}",
+            // Duplicated keys inside what the first scan skips: their objects' exact paths.
+            b"{\"mcpOAuth\":{\"a|1\":{\"d\":{\"x\":1,\"x\":2},\"t\":1,\"t\":2}}}",
+            b"{\"z\":{\"y\":[{\"k\":1,\"k\":2}]},\"mcpOAuth\":{\"b|2\":{}}}",
+            b"{\"mcpOAuth\":{\"a|1\":{\"d\":{\"x\":1,\"x\":2}},\"a|1\":{}},\"mcpOAuth\":{}}",
             b"",
         ] {
             std::fs::write(&path, text).unwrap();

@@ -127,7 +127,7 @@ pub fn load_small_trusting(path: &Path, trust: &safe::Trust) -> Loaded<Value> {
         path,
         trust,
         Checksum::Made,
-        ValidateOnly,
+        |_| ValidateOnly,
         |bytes, bom, _| serde_json::from_slice::<Value>(&bytes[bom..]),
     )
 }
@@ -141,18 +141,30 @@ pub enum Checksum {
     Skipped,
 }
 
+/// Which paths of a document a loader's visitor follows ([`load_small_scanned`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Paths {
+    /// Only where the loader needs them; it may skip the rest.
+    Needed,
+    /// Everywhere (what [`ValidateOnly`] does): a duplicated key is reported with the exact path
+    /// of its object, which a scan that skipped a subtree cannot give for a key inside it.
+    All,
+}
+
 /// The one reading of a small state file that every loader shares ([`load_small_trusting`],
 /// `credentials::load_trusting`): the facts, the trust check, a capped read of a regular file, one
-/// scan with `visitor` for syntax errors and duplicated keys with their positions, the checksum;
-/// then, only when the text has no syntax error, `content` makes the content from the bytes, the
-/// length of a byte order mark to skip and the visitor. Its `serde_json` error (valid for
-/// `JSON.parse`, not for serde_json: a number beyond f64, a lone surrogate escape, nesting beyond
-/// its recursion limit) becomes an `unsupported` syntax problem at its position.
+/// scan with `visitor(Paths::Needed)` for syntax errors and duplicated keys with their positions
+/// (scanned again with `visitor(Paths::All)` when it found a duplicated key: its object's path is
+/// then exact, rare as that is), the checksum; then, only when the text has no syntax error,
+/// `content` makes the content from the bytes, the length of a byte order mark to skip and the
+/// visitor. Its `serde_json` error (valid for `JSON.parse`, not for serde_json: a number beyond
+/// f64, a lone surrogate escape, nesting beyond its recursion limit) becomes an `unsupported`
+/// syntax problem at its position.
 pub(crate) fn load_small_scanned<T, V: scan::Visitor>(
     path: &Path,
     trust: &safe::Trust,
     checksum: Checksum,
-    mut visitor: V,
+    make_visitor: impl Fn(Paths) -> V,
     content: impl FnOnce(Vec<u8>, usize, V) -> serde_json::Result<T>,
 ) -> Loaded<T> {
     let facts = file::inspect(path);
@@ -177,7 +189,14 @@ pub(crate) fn load_small_scanned<T, V: scan::Visitor>(
             return loaded;
         }
     };
-    let report = match scan::scan_slice(&bytes, &mut visitor) {
+    let scanned = scan_with(&bytes, make_visitor(Paths::Needed)).and_then(|(report, visitor)| {
+        if report.duplicates.is_empty() {
+            Ok((report, visitor))
+        } else {
+            scan_with(&bytes, make_visitor(Paths::All))
+        }
+    });
+    let (report, visitor) = match scanned {
         Ok(r) => r,
         Err(e) => {
             let mut loaded = Loaded::absent(path, facts);
@@ -215,6 +234,12 @@ pub(crate) fn load_small_scanned<T, V: scan::Visitor>(
         problems,
         content,
     }
+}
+
+/// One scan of `bytes` with `visitor`, handed back with its report.
+fn scan_with<V: scan::Visitor>(bytes: &[u8], mut visitor: V) -> std::io::Result<(ScanReport, V)> {
+    let report = scan::scan_slice(bytes, &mut visitor)?;
+    Ok((report, visitor))
 }
 
 /// Attaches line and column to everything a scan found, reading `source` once more.

@@ -60,11 +60,8 @@ pub(super) fn settings_for_folder(
     let Some(config) = global.as_claude_sees() else {
         return out;
     };
-    if let Some(p) = config
-        .projects
-        .iter()
-        .find(|p| paths::same_project(target_os, &p.path, &folder))
-    {
+    let here = paths::Folder::new(target_os, &folder);
+    if let Some(p) = config.projects.iter().find(|p| here.is_project(&p.path)) {
         out.files.push(SettingsFile {
             source: Source::ProjectEntry,
             shown: format!(
@@ -72,14 +69,14 @@ pub(super) fn settings_for_folder(
                 locations.display(&global.path),
                 p.path
             ),
-            value: p.fields.clone(),
+            value: p.fields.to_map(),
         });
     }
     // Trust is inherited from a trusted ancestor folder (not confirmed with the real client:
     // model-facts.md tried only the folder itself).
     out.trusted |= config.projects.iter().any(|p| {
         p.fields.get("hasTrustDialogAccepted") == Some(&Value::Bool(true))
-            && paths::project_contains(target_os, &p.path, &folder)
+            && here.is_in_project(&p.path)
     });
     out
 }

@@ -95,6 +95,68 @@ pub fn surely_parses(text: &[u8]) -> bool {
     }
 }
 
+/// [`surely_parses`] for a text the scanner (`json::scan`) has accepted whole: valid JSON by
+/// the grammar, valid UTF-8, no control character in a string, no byte order mark. What is left
+/// to prove is only what serde_json refuses of valid JSON: no `\u` escape (found by one
+/// `memmem` over the text; `\\u`, an escaped backslash before a `u`, is refused too, which
+/// only leaves it to serde), no number with an exponent (an `e` or `E` after a digit outside
+/// strings; `true` and `false` have theirs after a letter) or longer than [`MAX_NUMBER`], no
+/// nesting of [`MAX_DEPTH`] or deeper. Strings are skipped by `memchr2` alone: about half the
+/// work of [`surely_parses`] on a credentials file of long tokens (issue 15).
+pub fn surely_parses_scanned(text: &[u8]) -> bool {
+    if memchr::memmem::find(text, b"\\u").is_some() {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut i = 0;
+    loop {
+        // Outside strings, up to the next quote: brackets, numbers, literals, whitespace.
+        let end = memchr::memchr(b'"', &text[i..]).map_or(text.len(), |n| i + n);
+        let region = &text[i..end];
+        for (k, &c) in region.iter().enumerate() {
+            match c {
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth >= MAX_DEPTH {
+                        return false;
+                    }
+                }
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                // At `k == 0` the byte before is a string's closing quote.
+                b'e' | b'E' if k > 0 && region[k - 1].is_ascii_digit() => return false,
+                _ => {}
+            }
+        }
+        // A number lies within one region: only a long region can hold a long one.
+        if region.len() > MAX_NUMBER
+            && region
+                .split(|c| !(c.is_ascii_digit() || matches!(c, b'-' | b'.')))
+                .any(|number| number.len() > MAX_NUMBER)
+        {
+            return false;
+        }
+        if end == text.len() {
+            return true;
+        }
+        // A string: to its closing quote, past every escape (two bytes each: no `\u` is left).
+        i = end + 1;
+        loop {
+            let Some(n) = memchr::memchr2(b'"', b'\\', &text[i..]) else {
+                return false; // not reached in scanned text: an unclosed string
+            };
+            i += n;
+            if text[i] == b'"' {
+                i += 1;
+                break;
+            }
+            i += 2;
+            if i > text.len() {
+                return false;
+            }
+        }
+    }
+}
+
 /// JSON's whitespace (serde's too): space, tab, line feed, carriage return.
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
@@ -171,8 +233,14 @@ fn number(b: &[u8], start: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::surely_parses;
+    use super::{surely_parses, surely_parses_scanned};
     use serde_json::Value;
+
+    /// Whether the scanner accepts `text` whole (what [`surely_parses_scanned`] is given).
+    fn scanner_accepts(text: &[u8]) -> bool {
+        crate::json::scan::scan_slice(text, &mut crate::json::scan::ValidateOnly)
+            .is_ok_and(|r| r.error.is_none() && !r.bom)
+    }
 
     fn serde_parses(text: &[u8]) -> bool {
         serde_json::from_slice::<Value>(text).is_ok()
@@ -238,6 +306,42 @@ mod tests {
         assert!(!surely_parses("9".repeat(301).as_bytes()));
     }
 
+    /// Each rule of the proof for scanned text, on both sides of it.
+    #[test]
+    fn scanned_text_is_proved_by_its_strings_numbers_and_depth() {
+        let deep = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        let accepted = [
+            r#"{"mcpOAuth":{"a|1":{"accessToken":"x1e5","expiresAt":4102444800000,"n":-1.5}},"z":[]}"#.to_string(),
+            r#"[true,false,null,{"e":1,"E":[2]},"\"\\\/\b\f\n\r\t",0]"#.to_string(),
+            "\"é→ 9e9 \\\\ \"".to_string(),
+            deep(99),
+            "9".repeat(300),
+            format!("[{},1]", "9".repeat(300)),
+        ];
+        for text in &accepted {
+            assert!(scanner_accepts(text.as_bytes()), "{text}");
+            assert!(surely_parses_scanned(text.as_bytes()), "{text}");
+            assert!(serde_parses(text.as_bytes()), "{text}");
+        }
+        let left_to_serde = [
+            "1e3".to_string(),
+            "[1E3]".to_string(),
+            "{\"a\":1.5e-3}".to_string(),
+            "{\"a\":0e0}".to_string(),
+            "\"\\u0041\"".to_string(),
+            "\"\\ud800\"".to_string(),
+            // An escaped backslash before a `u`: serde parses it, but the proof leaves it.
+            "\"a\\\\u\"".to_string(),
+            deep(100),
+            "9".repeat(301),
+            format!("[-0.{}]", "1".repeat(300)),
+        ];
+        for text in &left_to_serde {
+            assert!(scanner_accepts(text.as_bytes()), "{text}");
+            assert!(!surely_parses_scanned(text.as_bytes()), "{text}");
+        }
+    }
+
     /// Thousands of mutations of valid documents (a byte replaced, inserted or dropped): whatever
     /// is surely parsed, serde parses; and many of them are surely parsed (the proof is not
     /// vacuous).
@@ -292,6 +396,7 @@ mod tests {
             (state % n as u64) as usize
         };
         let (mut surely, mut total) = (0, 0);
+        let (mut surely_scanned, mut scanned) = (0, 0);
         for seed in seeds {
             for _ in 0..4000 {
                 let mut text = seed.as_bytes().to_vec();
@@ -316,8 +421,28 @@ mod tests {
                     surely += 1;
                     assert!(serde_parses(&text), "{}", String::from_utf8_lossy(&text));
                 }
+                if scanner_accepts(&text) {
+                    scanned += 1;
+                    if surely_parses_scanned(&text) {
+                        surely_scanned += 1;
+                        assert!(serde_parses(&text), "{}", String::from_utf8_lossy(&text));
+                    }
+                    // It proves at least what the careful walk proves, `\\u` aside.
+                    let escaped_u = text.windows(2).any(|w| w == b"\\u");
+                    if surely_parses(&text) && !escaped_u {
+                        assert!(
+                            surely_parses_scanned(&text),
+                            "{}",
+                            String::from_utf8_lossy(&text)
+                        );
+                    }
+                }
             }
         }
         assert!(surely * 10 >= total, "{surely} of {total} surely parsed");
+        assert!(
+            scanned >= 1000 && surely_scanned * 2 >= scanned,
+            "{surely_scanned} of {scanned} scanned surely parsed"
+        );
     }
 }
