@@ -249,6 +249,31 @@ pub(super) fn plain_string_len(s: &[u8]) -> usize {
         .unwrap_or(tail.len())
 }
 
+/// The length of the run of JSON whitespace that `s` starts with. Pretty-printed files indent
+/// every line by two spaces a level (6 to 16 bytes deep in `~/.claude.json`), so whole words
+/// of spaces at a time, and the other whitespace byte by byte.
+#[inline(always)]
+pub(super) fn whitespace_len(s: &[u8]) -> usize {
+    let is_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let mut n = 0;
+    loop {
+        match s.get(n) {
+            Some(&b) if is_ws(b) => n += 1,
+            _ => return n,
+        }
+        const SPACES: u64 = 0x2020_2020_2020_2020;
+        while let Some(word) = s.get(n..n + 8) {
+            let other = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ SPACES;
+            if other != 0 {
+                // The spaces before the first other byte (which may be whitespace too).
+                n += (other.trailing_zeros() / 8) as usize;
+                break;
+            }
+            n += 8;
+        }
+    }
+}
+
 /// The high bit of each byte of `word` (little-endian) that is `"`, `\\` or below 0x20. Bytes above
 /// the first flagged one may be flagged wrongly (a borrow runs upwards), so only the lowest flag is
 /// meaningful.

@@ -71,14 +71,17 @@ impl KeyStack {
     /// are the same key to `JSON.parse`. A duplicate stays in the arena for the caller to read and
     /// truncate; it is not indexed.
     pub(super) fn insert(&mut self, keys: &mut ObjectKeys, start: usize) -> (bool, &[u8]) {
-        if self.bytes[start..].contains(&b'\\') {
+        // One pass over the raw key for its hash and for whether it has an escape (a `memchr`
+        // call per key was ~1% of `check`): a key with one is decoded and hashed again.
+        let (mut hash, escaped) = hash_and_escape(&self.bytes[start..]);
+        if escaped {
             let decoded = decode_key(&self.bytes[start..]);
             self.bytes.truncate(start);
             self.bytes.extend_from_slice(decoded.as_bytes());
+            hash = key_hash(&self.bytes[start..]);
         }
         let end = self.bytes.len();
         let identity = &self.bytes[start..end];
-        let hash = key_hash(identity);
         let members = &self.index[keys.index_from..];
         let maybe = match keys.hashes.as_mut() {
             Some(set) => !set.insert(hash),
@@ -102,17 +105,33 @@ impl KeyStack {
 
 /// A fast 64-bit hash of a key (word at a time); collisions are resolved by comparing bytes.
 fn key_hash(bytes: &[u8]) -> u64 {
+    hash_and_escape(bytes).0
+}
+
+/// [`key_hash`] of `bytes`, and whether they hold a backslash, in one pass over the words.
+fn hash_and_escape(bytes: &[u8]) -> (u64, bool) {
     const K: u64 = 0x517c_c1b7_2722_0a95;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
+    // Non-zero when `x` has a zero byte (which bytes it flags may be wrong; that one exists is
+    // not): here, a byte of the word equal to a backslash.
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let mut backslash = 0;
     let mut words = bytes.chunks_exact(8);
     for w in &mut words {
         let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        backslash |= zero_byte(w ^ BACKSLASHES);
         h = (h.rotate_left(5) ^ w).wrapping_mul(K);
     }
+    // The last word padded with zeros, which are not backslashes.
     let mut last = [0u8; 8];
     last[..words.remainder().len()].copy_from_slice(words.remainder());
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K);
-    h ^ (h >> 29)
+    let w = u64::from_le_bytes(last);
+    backslash |= zero_byte(w ^ BACKSLASHES);
+    h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    (h ^ (h >> 29), backslash != 0)
 }
 
 /// Decodes a key's raw bytes (escapes included) into a `String`.
@@ -155,6 +174,21 @@ mod tests {
         assert_eq!(found, vec!["k7", "k50"]);
         // Each inner object has its own "x" twice.
         assert_eq!(r.duplicates.iter().filter(|d| d.key == "x").count(), 100);
+    }
+
+    #[test]
+    fn a_backslash_is_found_at_every_place_of_every_length() {
+        for len in 0..40 {
+            for fill in [b'a', 0x5b, 0x5d, 0xdc, 0x00, 0xff] {
+                let plain = vec![fill; len];
+                assert!(!hash_and_escape(&plain).1, "{plain:?}");
+                for at in 0..len {
+                    let mut key = plain.clone();
+                    key[at] = b'\\';
+                    assert!(hash_and_escape(&key).1, "{key:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use std::io::{self, Read};
 
-use super::input::{Input, StringStop, plain_string_len};
+use super::input::{Input, StringStop, plain_string_len, whitespace_len};
 use super::keys::KeyStack;
 use super::skim;
 use super::source::Source;
@@ -209,14 +209,23 @@ impl<S: Source> Scanner<'_, S> {
 
     /// Skips whitespace; a `/` that starts a comment is reported as such. Afterwards the next byte
     /// is buffered, unless the input has ended.
-    #[inline]
+    #[inline(always)]
     fn skip_ws(&mut self) -> Step {
+        // Most calls find a value or a `,` `:` `}` `]` right there: one compare, no loop.
+        if let Some(&b) = self.input.rest().first()
+            && b > b' '
+            && b != b'/'
+        {
+            return Ok(());
+        }
+        self.skip_ws_run()
+    }
+
+    /// [`Self::skip_ws`] past whitespace, across chunks.
+    fn skip_ws_run(&mut self) -> Step {
         loop {
             let rest = self.input.rest();
-            let n = rest
-                .iter()
-                .position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-                .unwrap_or(rest.len());
+            let n = whitespace_len(rest);
             let next = rest.get(n).copied();
             self.input.pos += n;
             match next {

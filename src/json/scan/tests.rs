@@ -197,3 +197,33 @@ fn escapes_and_errors_at_every_buffer_boundary() {
     );
     assert_eq!(check(docs[6]).duplicates[0].key, "a");
 }
+
+#[test]
+fn whitespace_runs_of_every_shape_end_where_the_byte_loop_ends() {
+    let pieces: [&[u8]; 7] = [b" ", b"  ", b"\n", b"\r\n", b"\t", b"        ", b"x"];
+    let naive = |s: &[u8]| {
+        s.iter()
+            .position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .unwrap_or(s.len())
+    };
+    // Every sequence of up to five pieces, then every byte value after a run of every length.
+    let mut stack = vec![(Vec::new(), 0)];
+    while let Some((s, count)) = stack.pop() {
+        assert_eq!(super::whitespace_len(&s), naive(&s), "{s:?}");
+        if count < 5 {
+            for p in pieces {
+                let mut t = s.clone();
+                t.extend_from_slice(p);
+                stack.push((t, count + 1));
+            }
+        }
+    }
+    for len in 0..40 {
+        for b in 0..=u8::MAX {
+            let mut s = vec![b' '; len];
+            s.push(b);
+            s.extend_from_slice(b"   ");
+            assert_eq!(super::whitespace_len(&s), naive(&s), "{s:?}");
+        }
+    }
+}
