@@ -57,6 +57,12 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         .map(|(entry, target)| (&*entry.key, target))
         .collect();
     let file = super::shared_file(&inv.credentials.path);
+    // Each configured form's url as shown, by the form's place in the inventory.
+    let mut shown_urls: HashMap<
+        *const ConfiguredServer,
+        Option<String>,
+        foldhash::fast::RandomState,
+    > = HashMap::default();
     for e in &inv.entries {
         if live.contains_key(&e.key) {
             continue;
@@ -72,10 +78,16 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         {
             continue;
         }
-        // Each configured url as shown, redacted once: the message and the evidence reuse it.
+        // Each configured url as shown, redacted once per configured form (its stale entries
+        // are often many): the message and the evidence reuse it.
         let shown: Vec<Option<String>> = configs
             .iter()
-            .map(|s| s.url.as_deref().map(redact::url))
+            .map(|s| {
+                shown_urls
+                    .entry(std::ptr::from_ref(*s))
+                    .or_insert_with(|| s.url.as_deref().map(redact::url))
+                    .clone()
+            })
             .collect();
         let mut current: Vec<String> = shown.iter().flatten().cloned().collect();
         current.sort_unstable();
