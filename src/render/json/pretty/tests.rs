@@ -327,3 +327,33 @@ fn values_collected_as_strings_are_written_as_serde_json_writes_them() {
     same(&texts.map(Shown));
     same(&BTreeMap::from(texts.map(|t| (t, Shown(t)))));
 }
+
+/// Struct members, whose key and `": "` go out in one write when they fit: keys with characters
+/// to escape, longer than that write, and members indented past it, as serde_json writes them.
+#[test]
+fn struct_members_are_written_as_serde_json_writes_them() {
+    #[derive(Serialize)]
+    struct Odd {
+        #[serde(rename = "q\"\u{202e}\n")]
+        quoted: u8,
+        #[serde(
+            rename = "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+        )]
+        long: u8,
+        plain: Option<Box<Odd>>,
+    }
+    let mut odd = Odd {
+        quoted: 1,
+        long: 2,
+        plain: None,
+    };
+    for _ in 0..70 {
+        same(&odd);
+        odd = Odd {
+            quoted: 0,
+            long: 0,
+            plain: Some(Box::new(odd)),
+        };
+    }
+    same(&odd);
+}
