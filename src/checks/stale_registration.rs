@@ -214,6 +214,7 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
         )
     };
     let mut out = Movers::default();
+    let mut origins = Origins::default();
     // One name's entries from the index: the search is asked once per server (issue 15).
     let entries: Box<dyn Iterator<Item = &Entry>> = match only_name {
         Some(name) => Box::new(inv.entries_named(name)),
@@ -227,7 +228,7 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
         if configs.is_empty() {
             continue;
         }
-        let Some(target) = move_target(inv, o, &configs) else {
+        let Some(target) = move_target(inv, o, &configs, &mut origins) else {
             continue;
         };
         let Some(to) = target.key.as_deref() else {
@@ -282,10 +283,15 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, winners: &Winners<'_>) -> Option
     ))
 }
 
+/// Each configured form's url origin (`None`: not an http(s) url), by the form's place in the
+/// inventory: asked for each stale entry of its name, parsed once.
+type Origins = HashMap<*const ConfiguredServer, Option<String>, foldhash::fast::RandomState>;
+
 fn move_target<'a>(
     inv: &Inventory,
     e: &Entry,
     configs: &[&'a ConfiguredServer],
+    origins: &mut Origins,
 ) -> Option<&'a ConfiguredServer> {
     use crate::urls::Url;
     if !e.token.usable() || e.malformed {
@@ -305,7 +311,11 @@ fn move_target<'a>(
             .is_none_or(|t| t.token == TokenState::Placeholder);
         if s.invalid.is_none()
             && holds_nothing
-            && Url::parse(url).is_some_and(|u| u.origin() == origin)
+            && origins
+                .entry(std::ptr::from_ref(*s))
+                .or_insert_with(|| Url::parse(url).map(|u| u.origin()))
+                .as_ref()
+                == Some(&origin)
             && !targets.iter().any(|t| t.key.as_deref() == Some(key))
         {
             targets.push(s);
