@@ -57,6 +57,12 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         .map(|(entry, target)| (&*entry.key, target))
         .collect();
     let file = super::shared_file(&inv.credentials.path);
+    // Each configured form's url as shown, by the form's place in the inventory.
+    let mut shown_urls: HashMap<
+        *const ConfiguredServer,
+        Option<String>,
+        foldhash::fast::RandomState,
+    > = HashMap::default();
     for e in &inv.entries {
         if live.contains_key(&e.key) {
             continue;
@@ -72,10 +78,16 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         {
             continue;
         }
-        // Each configured url as shown, redacted once: the message and the evidence reuse it.
+        // Each configured url as shown, redacted once per configured form (its stale entries
+        // are often many): the message and the evidence reuse it.
         let shown: Vec<Option<String>> = configs
             .iter()
-            .map(|s| s.url.as_deref().map(redact::url))
+            .map(|s| {
+                shown_urls
+                    .entry(std::ptr::from_ref(*s))
+                    .or_insert_with(|| s.url.as_deref().map(redact::url))
+                    .clone()
+            })
             .collect();
         let mut current: Vec<String> = shown.iter().flatten().cloned().collect();
         current.sort_unstable();
@@ -202,6 +214,7 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
         )
     };
     let mut out = Movers::default();
+    let mut origins = Origins::default();
     // One name's entries from the index: the search is asked once per server (issue 15).
     let entries: Box<dyn Iterator<Item = &Entry>> = match only_name {
         Some(name) => Box::new(inv.entries_named(name)),
@@ -215,7 +228,7 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
         if configs.is_empty() {
             continue;
         }
-        let Some(target) = move_target(inv, o, &configs) else {
+        let Some(target) = move_target(inv, o, &configs, &mut origins) else {
             continue;
         };
         let Some(to) = target.key.as_deref() else {
@@ -270,10 +283,15 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, winners: &Winners<'_>) -> Option
     ))
 }
 
+/// Each configured form's url origin (`None`: not an http(s) url), by the form's place in the
+/// inventory: asked for each stale entry of its name, parsed once.
+type Origins = HashMap<*const ConfiguredServer, Option<String>, foldhash::fast::RandomState>;
+
 fn move_target<'a>(
     inv: &Inventory,
     e: &Entry,
     configs: &[&'a ConfiguredServer],
+    origins: &mut Origins,
 ) -> Option<&'a ConfiguredServer> {
     use crate::urls::Url;
     if !e.token.usable() || e.malformed {
@@ -293,7 +311,11 @@ fn move_target<'a>(
             .is_none_or(|t| t.token == TokenState::Placeholder);
         if s.invalid.is_none()
             && holds_nothing
-            && Url::parse(url).is_some_and(|u| u.origin() == origin)
+            && origins
+                .entry(std::ptr::from_ref(*s))
+                .or_insert_with(|| Url::parse(url).map(|u| u.origin()))
+                .as_ref()
+                == Some(&origin)
             && !targets.iter().any(|t| t.key.as_deref() == Some(key))
         {
             targets.push(s);

@@ -90,6 +90,8 @@ pub fn pasteable_json_lines<'a>(doc: &'a str, flags: &str) -> Cow<'a, str> {
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut search = 0;
+    // The last string edited, as it is in `doc`, and what it became (`None`: unchanged).
+    let mut last_edit: Option<(&str, Option<String>)> = None;
     // With SIMD: the name is on every other line of a report with actions (issue 15).
     while let Some(found) = NAME.find(&doc.as_bytes()[search..]) {
         let mention = search + found;
@@ -113,6 +115,21 @@ pub fn pasteable_json_lines<'a>(doc: &'a str, flags: &str) -> Cow<'a, str> {
             continue; // the name, on this member's line but not in its string
         }
         search = open + len;
+        let literal = &doc[open..open + len];
+        // The notes of a report's actions are mostly the same few sentences: the last one's
+        // edit is used again (one allocation and one pass of the flags per note were most of
+        // this edit; issue 15).
+        if let Some((last, edited)) = &last_edit
+            && *last == literal
+        {
+            if let Some(edited) = edited {
+                let o = out.get_or_insert_with(|| String::with_capacity(doc.len() + 1024));
+                o.push_str(&doc[copied..open]);
+                o.push_str(edited);
+                copied = open + len;
+            }
+            continue;
+        }
         // A string with no escape and no control character is its own text: no parse (this
         // ran for every note of a 1,000-entry report; issue 15).
         let body = &doc[open + 1..open + len - 1];
@@ -128,12 +145,14 @@ pub fn pasteable_json_lines<'a>(doc: &'a str, flags: &str) -> Cow<'a, str> {
             }
         };
         let pasted = crate::render::style::insert_flags(&text, flags);
-        if pasted != *text {
+        let edited = (pasted != *text).then(|| crate::render::json::string(&pasted));
+        if let Some(edited) = &edited {
             let o = out.get_or_insert_with(|| String::with_capacity(doc.len() + 1024));
             o.push_str(&doc[copied..open]);
-            o.push_str(&crate::render::json::string(&pasted));
+            o.push_str(edited);
             copied = open + len;
         }
+        last_edit = Some((literal, edited));
     }
     match out {
         None => Cow::Borrowed(doc),
@@ -213,6 +232,15 @@ mod tests {
             }),
             serde_json::json!(["mcp-auth-doctor fix", {"note": "mcp-auth-doctor fix"}]),
             serde_json::json!({"note": "nothing to run"}),
+            // The same strings again (the last edit used again), changed or not, escaped or
+            // not, under the same member or another.
+            serde_json::json!([
+                {"note": "mcp-auth-doctor fix"}, {"note": "mcp-auth-doctor fix"},
+                {"note": "mcp-auth-doctor"}, {"note": "mcp-auth-doctor"},
+                {"next_step": "mcp-auth-doctor fix"}, {"note": "mcp-auth-doctor fix"},
+                {"note": "a \"mcp-auth-doctor fix\""}, {"note": "a \"mcp-auth-doctor fix\""},
+                {"notes": "mcp-auth-doctor fix"}, {"note": "mcp-auth-doctor fix"},
+            ]),
         ];
         for value in docs {
             let doc = crate::render::json::to_string(&value);

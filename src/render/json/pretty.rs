@@ -21,7 +21,11 @@ use serde_json::Error;
 /// Writes `value` to `out` as `serde_json::to_writer_pretty` then
 /// [`super::escape_invisible`] would (no newline at the end).
 pub fn write<W: Write>(out: W, value: &(impl Serialize + ?Sized)) -> Result<(), Error> {
-    let mut ser = Pretty { out, indent: 0 };
+    let mut ser = Pretty {
+        out,
+        indent: 0,
+        scratch: String::new(),
+    };
     value.serialize(&mut ser)
 }
 
@@ -29,6 +33,9 @@ struct Pretty<W> {
     out: W,
     /// The depth of the container being written.
     indent: usize,
+    /// Where [`ser::Serializer::collect_str`] formats its value: one buffer for the run (the
+    /// default made a `String` per value, and every action's `file` and `pointer` is one).
+    scratch: String,
 }
 
 impl<W: Write> Pretty<W> {
@@ -97,15 +104,39 @@ impl<W: Write> Pretty<W> {
         self.line_break(comma)
     }
 
+    /// What comes before a struct member's value: [`Pretty::next_item`], the key as a string
+    /// and `": "`, in one write when the key needs no escape (a member was five writes).
+    fn member_start(&mut self, state: &mut State, key: &str) -> Result<(), Error> {
+        const ROOM: usize = 128;
+        let indent = self.indent * 2;
+        if indent + key.len() + 6 > ROOM || needs_a_look(key.as_bytes()) {
+            self.next_item(state)?;
+            self.string(key)?;
+            return self.put(b": ");
+        }
+        let comma = *state == State::Rest;
+        *state = State::Rest;
+        let mut line = [b' '; ROOM];
+        let mut n = 0;
+        if comma {
+            line[0] = b',';
+            n = 1;
+        }
+        line[n] = b'\n';
+        n += 1 + indent; // the indent: spaces already
+        line[n] = b'"';
+        n += 1;
+        line[n..n + key.len()].copy_from_slice(key.as_bytes());
+        n += key.len();
+        line[n..n + 3].copy_from_slice(b"\": ");
+        self.put(&line[..n + 3])
+    }
+
     /// A JSON string: serde_json's escapes (quote, backslash, control characters) and
     /// [`super::escape_invisible`]'s.
     fn string(&mut self, s: &str) -> Result<(), Error> {
-        // One pass without early exit (so without a branch per byte): anything to look at?
-        let special = s.bytes().fold(false, |any, b| {
-            any | (b < 0x20) | (b == b'"') | (b == b'\\') | (b >= 0x7f)
-        });
         self.put(b"\"")?;
-        if special {
+        if needs_a_look(s.as_bytes()) {
             self.escaped(s)?;
         } else {
             self.put(s.as_bytes())?;
@@ -166,6 +197,31 @@ impl<W: Write> Pretty<W> {
     fn float(&mut self, value: &impl Serialize) -> Result<(), Error> {
         serde_json::to_writer(&mut self.out, value)
     }
+}
+
+/// Whether `bytes` holds anything [`Pretty::string`] may have to escape: a quote, a backslash,
+/// a control character, DEL or a byte of a non-ASCII character. Tested 32 bytes at a time with
+/// no branch inside a block (the compiler makes each a few vector compares): a string shorter
+/// than a block is tested padded to one, a longer one's last bytes as the block that ends it
+/// (overlapping the one before), so no byte is tested one at a time. The byte-by-byte fold over
+/// every string was the largest part of writing a report (issue 15); most strings are a few
+/// dozen bytes.
+fn needs_a_look(bytes: &[u8]) -> bool {
+    const BLOCK: usize = 32;
+    fn block_needs_a_look(block: &[u8; BLOCK]) -> bool {
+        block.iter().fold(false, |any, &b| {
+            any | (b < 0x20) | (b == b'"') | (b == b'\\') | (b >= 0x7f)
+        })
+    }
+    let Some(last) = bytes.len().checked_sub(BLOCK) else {
+        // Padded with a byte that never needs a look.
+        let mut padded = [b' '; BLOCK];
+        padded[..bytes.len()].copy_from_slice(bytes);
+        return block_needs_a_look(&padded);
+    };
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    blocks.any(|block| block_needs_a_look(block.try_into().expect("a whole block")))
+        || block_needs_a_look(bytes[last..].try_into().expect("a whole block"))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -267,6 +323,15 @@ impl<'a, W: Write> ser::Serializer for &'a mut Pretty<W> {
     }
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         self.string(v)
+    }
+    fn collect_str<T: ?Sized + std::fmt::Display>(self, value: &T) -> Result<(), Error> {
+        use std::fmt::Write as _;
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
+        write!(text, "{value}").map_err(ser::Error::custom)?;
+        let written = self.string(&text);
+        self.scratch = text;
+        written
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
         use ser::SerializeSeq;
@@ -425,9 +490,8 @@ macro_rules! structure {
                 key: &'static str,
                 value: &T,
             ) -> Result<(), Error> {
-                self.ser.next_item(&mut self.state)?;
-                self.ser.string(key)?;
-                self.value(value)
+                self.ser.member_start(&mut self.state, key)?;
+                value.serialize(&mut *self.ser)
             }
             fn end(self) -> Result<(), Error> {
                 self.end_with(b'}')

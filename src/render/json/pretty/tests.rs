@@ -282,3 +282,78 @@ fn documents_deeper_than_one_indent_write_are_written_as_serde_json_writes_them(
         same(&value);
     }
 }
+
+/// A character to escape is found wherever it sits: in a whole 32-byte block or the rest after
+/// the last one, first, last or alone, in strings of every length around a block.
+#[test]
+fn a_character_to_escape_is_escaped_at_every_offset() {
+    for len in [1, 31, 32, 33, 63, 64, 65, 100] {
+        for at in 0..len {
+            for c in CHARS
+                .iter()
+                .filter(|c| !c.is_ascii_alphanumeric() && **c != ' ')
+            {
+                let text: String = (0..len).map(|i| if i == at { *c } else { 'x' }).collect();
+                same(&text);
+                same(&json!({ text.clone(): [text] }));
+            }
+        }
+        same(&"y".repeat(len));
+    }
+}
+
+/// Values written with `collect_str` (an action's file and pointer), one after another through
+/// the serializer's one buffer: each is its own text, escaped like any string, the later ones
+/// shorter than the earlier ones too.
+#[test]
+fn values_collected_as_strings_are_written_as_serde_json_writes_them() {
+    struct Shown(&'static str);
+    impl std::fmt::Display for Shown {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl Serialize for Shown {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_str(self)
+        }
+    }
+    let texts = [
+        "/a/very/long/path/to/a/file.json",
+        "",
+        "\u{202e}\"q\"\n",
+        "x",
+    ];
+    same(&texts.map(Shown));
+    same(&BTreeMap::from(texts.map(|t| (t, Shown(t)))));
+}
+
+/// Struct members, whose key and `": "` go out in one write when they fit: keys with characters
+/// to escape, longer than that write, and members indented past it, as serde_json writes them.
+#[test]
+fn struct_members_are_written_as_serde_json_writes_them() {
+    #[derive(Serialize)]
+    struct Odd {
+        #[serde(rename = "q\"\u{202e}\n")]
+        quoted: u8,
+        #[serde(
+            rename = "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+        )]
+        long: u8,
+        plain: Option<Box<Odd>>,
+    }
+    let mut odd = Odd {
+        quoted: 1,
+        long: 2,
+        plain: None,
+    };
+    for _ in 0..70 {
+        same(&odd);
+        odd = Odd {
+            quoted: 0,
+            long: 0,
+            plain: Some(Box::new(odd)),
+        };
+    }
+    same(&odd);
+}
