@@ -23,6 +23,8 @@ pub mod store;
 pub mod suggest;
 pub mod system;
 pub mod term;
+#[cfg(test)]
+mod test_rng;
 pub mod timefmt;
 pub mod urls;
 pub mod vars;

@@ -1,15 +1,5 @@
 use super::*;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+use crate::test_rng::Rng;
 
 fn random_block(rng: &mut Rng) -> [u8; BLOCK] {
     const BYTES: &[u8] = b"\"\\\\\\/bfnrtuU0aF9gx \x00\x1f\x7f\x80\xc3\xa9\xff";
@@ -37,7 +27,7 @@ fn simd_and_scalar_classify_alike() {
         eprintln!("no AVX-512BW on this CPU: its kernel is not compared");
     }
     let mut blocks: Vec<[u8; BLOCK]> = (0..=255u8).map(|v| [v; BLOCK]).collect();
-    let mut rng = Rng(1);
+    let mut rng = Rng::new(1);
     blocks.extend((0..20_000).map(|_| random_block(&mut rng)));
     for b in &blocks {
         let want = classify_scalar(b);
@@ -71,7 +61,7 @@ fn escaped_by_hand(backslash: u64, carry_in: u64) -> (u64, u64) {
 
 #[test]
 fn the_odd_backslash_rule_with_carries() {
-    let mut rng = Rng(2);
+    let mut rng = Rng::new(2);
     for _ in 0..50_000 {
         let b = rng.next() | rng.next() & rng.next(); // dense runs, either end
         for carry in [0, 1] {
@@ -169,12 +159,6 @@ fn random_body(rng: &mut Rng) -> Vec<u8> {
     body
 }
 
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// Every kernel's skim of a string body agrees with the careful reading: a closing quote only
 /// where the careful scanner finds it, otherwise a position where it can take over (not inside an
 /// escape, every byte before it valid), never past a problem, never far before one, and never
@@ -206,7 +190,7 @@ fn skims_agree_with_a_byte_by_byte_reading() {
         "uniform scalar".into(),
         Box::new(|b| blocks::<true>(b, 0, structural_scalar, escapes_scalar)),
     ));
-    let mut rng = Rng(3);
+    let mut rng = Rng::new(3);
     for _ in 0..30_000 {
         let body = random_body(&mut rng);
         let (clean, stop) = by_hand(&body);

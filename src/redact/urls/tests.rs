@@ -313,13 +313,8 @@ fn urls_in_random_text_are_redacted_as_before() {
         "..",
         "`",
     ];
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut below = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut rng = crate::test_rng::Rng::new(0x9e37_79b9_7f4a_7c15);
+    let mut below = |n: usize| rng.below(n);
     for _ in 0..20_000 {
         let len = below(24);
         let text: String = (0..len).map(|_| PIECES[below(PIECES.len())]).collect();

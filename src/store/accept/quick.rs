@@ -388,13 +388,8 @@ mod tests {
             b"null",
             b"1e9",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = |n: usize| rng.below(n);
         let (mut surely, mut total) = (0, 0);
         let (mut surely_scanned, mut scanned) = (0, 0);
         for seed in seeds {

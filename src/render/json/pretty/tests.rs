@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::test_rng::Rng;
+
 /// What the document writer used to make of `value`.
 fn reference(value: &(impl Serialize + ?Sized)) -> Result<String, String> {
     serde_json::to_string_pretty(value)
@@ -67,16 +69,7 @@ const CHARS: &[char] = &[
     '\u{fffd}',
 ];
 
-struct Rng(u64);
-
 impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-
     fn string(&mut self) -> String {
         let len = [0, 1, 2, 5, 40, 70][self.below(6)];
         (0..len)
@@ -111,7 +104,7 @@ impl Rng {
 
 #[test]
 fn random_documents_are_written_as_serde_json_writes_them() {
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
     for _ in 0..3000 {
         same(&rng.value(0));
     }
