@@ -67,7 +67,9 @@ impl Credentials {
     }
 
     /// The `mcpOAuth` entries, in order, each parsed from its span (a small tree at a time).
-    /// Nothing when `mcpOAuth` is missing or not an object.
+    /// Nothing when `mcpOAuth` is missing or not an object. The tests' reference: the tool
+    /// itself reads entries from their text ([`Entry::from_json_sharing`]), never as trees.
+    #[cfg(test)]
     pub fn entries(&self) -> impl Iterator<Item = (&str, Value)> + '_ {
         self.entries
             .iter()
