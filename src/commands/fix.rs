@@ -103,11 +103,11 @@ fn known_names(inv: &Inventory) -> Vec<String> {
         .servers
         .iter()
         .map(|s| s.name.clone())
-        .chain(inv.entries.iter().map(|e| e.name.to_string()))
+        .chain(inv.entries.iter().map(|e| e.name().to_string()))
         .chain(
             inv.entries
                 .iter()
-                .filter_map(|e| e.server_name_field.as_deref().map(String::from)),
+                .filter_map(|e| e.server_name_field().map(String::from)),
         )
         .chain(inv.markers.iter().map(|m| m.name.clone()))
         .chain(client_configs)

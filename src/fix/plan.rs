@@ -274,9 +274,9 @@ fn absorb_into_moves(inv: &Inventory, plan: &mut Plan) {
 pub fn for_forget(inv: &Inventory, name: &str) -> Plan {
     let mut plan = Plan::default();
     for e in &inv.entries {
-        if &*e.name == name || e.server_name_field.as_deref() == Some(name) {
+        if e.name() == name || e.server_name_field() == Some(name) {
             // None when mcpOAuth holds a key twice.
-            if let Some(action) = checks::remove_entry(inv, &e.key, !e.token.usable()) {
+            if let Some(action) = checks::remove_entry(inv, e.key(), !e.token.usable()) {
                 plan.steps.push(step(inv, "forget", Some(name), action));
             }
         }

@@ -80,10 +80,7 @@ impl Shown {
             access_token: entry.access_token.clone(),
             refresh_token: entry.refresh_token.clone(),
             expires_at: entry.expires_at(),
-            server_url: entry
-                .server_url
-                .as_deref()
-                .map(|u| crate::redact::url(u).into()),
+            server_url: entry.server_url().map(|u| crate::redact::url(u).into()),
         }))
     }
 
@@ -192,7 +189,7 @@ mod tests {
             "access_token": e.access_token,
             "refresh_token": e.refresh_token,
             "expires_at": e.expires_at().map(timefmt::rfc3339),
-            "server_url": e.server_url.as_deref().map(crate::redact::url),
+            "server_url": e.server_url().map(crate::redact::url),
         });
         if let Some(key) = key {
             let mut with_key = serde_json::Map::new();
@@ -241,8 +238,8 @@ mod tests {
         for e in &inv.entries {
             same(&Shown::entry(e, None), &entry_value(e, None));
             same(
-                &Shown::entry(e, Some(&e.key)),
-                &entry_value(e, Some(&e.key)),
+                &Shown::entry(e, Some(e.key())),
+                &entry_value(e, Some(e.key())),
             );
             let shown = serde_json::to_string(&Shown::entry(e, None)).unwrap();
             assert!(!shown.contains("CANARY"), "{shown}");
