@@ -7,11 +7,9 @@
 //! Each variant serialises to exactly the object the plan used to build with `json!`, key order
 //! included (`tests::serialises_as_the_values_it_replaces`).
 
-use std::sync::Arc;
-
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::model::entry::{Entry, TokenState};
+use crate::model::entry::{Entry, List, TokenState};
 use crate::model::marker::{Marker, MarkerState};
 use crate::model::secret::SecretInfo;
 use crate::timefmt;
@@ -60,7 +58,7 @@ pub struct EntryShown {
     /// The key, shown for a move's source only.
     pub key: Option<String>,
     /// The entry's field names, in order (shared with the inventory's [`Entry`]).
-    pub fields: Arc<[Box<str>]>,
+    pub fields: List,
     pub token: TokenState,
     pub access_token: Option<SecretInfo>,
     pub refresh_token: Option<SecretInfo>,

@@ -2,16 +2,17 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::key;
 
+mod list;
 mod span;
 mod texts;
 use super::secret::SecretInfo;
+pub use list::List;
 use texts::{Optional, Texts};
 
 /// How close to expiry Claude Code refreshes a token first (its 300 s window).
@@ -116,13 +117,13 @@ pub struct Entry {
     /// Shared by the entries whose `scope` is the same string ([`FieldLists`]): one Claude Code
     /// writes the same few, and a list of its own was four allocations, ~160 bytes per entry
     /// of a 10,000-entry `fix` (issue 15).
-    pub granted_scopes: Option<Arc<[Box<str>]>>,
+    pub granted_scopes: Option<List>,
     /// `stepUpScope`: the scopes a connection was asked for (a 403 `insufficient_scope`, or the
     /// scope of an authorization url), when a string.
-    pub step_up_scopes: Option<Arc<[Box<str>]>>,
+    pub step_up_scopes: Option<List>,
     /// Field names present, in order (shared: a plan step shows them too, and entries written
     /// by one Claude Code have the same few lists).
-    pub fields: Arc<[Box<str>]>,
+    pub fields: List,
     pub token: TokenState,
     pub shape: Option<PlaceholderShape>,
     /// The entry is not a JSON object at all.
@@ -198,14 +199,14 @@ pub fn scope_words(v: &Value) -> Vec<String> {
 }
 
 /// [`scope_words`] of a string, each word boxed, in a slice of exactly their number.
-fn scope_list(s: &str) -> Arc<[Box<str>]> {
+fn scope_list(s: &str) -> List {
     let mut out: Vec<Box<str>> = Vec::new();
     for w in s.split_whitespace() {
         if !out.iter().any(|o| &**o == w) {
             out.push(w.into());
         }
     }
-    out.into()
+    out.into_iter().collect()
 }
 
 /// `expiresAt - Date.now()` as JavaScript computes it: a number or a numeric string is a time,
@@ -242,16 +243,16 @@ pub struct FieldLists {
     /// By a hash of the names: the lists with that hash. foldhash (as `inventory::LiveKeys`),
     /// not SipHash: every entry hashes its field names here, and only whether lists are shared
     /// depends on it, never the output.
-    seen: HashMap<u64, Vec<Arc<[Box<str>]>>, foldhash::fast::RandomState>,
+    seen: HashMap<u64, Vec<List>, foldhash::fast::RandomState>,
     /// The hasher of the names (one seed for the run, so equal lists hash equal).
     names: foldhash::fast::RandomState,
     /// The scope words of each scope string seen ([`scope_list`]).
-    scopes: HashMap<Box<str>, Arc<[Box<str>]>, foldhash::fast::RandomState>,
+    scopes: HashMap<Box<str>, List, foldhash::fast::RandomState>,
 }
 
 impl FieldLists {
     /// The shared list of `names`; allocates only for a list not seen before.
-    fn of<'a>(&mut self, names: impl Iterator<Item = &'a str> + Clone) -> Arc<[Box<str>]> {
+    fn of<'a>(&mut self, names: impl Iterator<Item = &'a str> + Clone) -> List {
         let mut h = self.names.build_hasher();
         for name in names.clone() {
             name.hash(&mut h);
@@ -263,17 +264,17 @@ impl FieldLists {
         {
             return found.clone();
         }
-        let list: Arc<[Box<str>]> = names.map(Box::from).collect();
+        let list: List = names.map(Box::from).collect();
         lists.push(list.clone());
         list
     }
 
     /// The shared [`scope_list`] of `scope`; allocates only for a string not seen before.
-    fn scopes_of(&mut self, scope: &str) -> Arc<[Box<str>]> {
+    fn scopes_of(&mut self, scope: &str) -> List {
         if let Some(found) = self.scopes.get(scope) {
             return found.clone();
         }
-        let list: Arc<[Box<str>]> = scope_list(scope);
+        let list: List = scope_list(scope);
         self.scopes.insert(scope.into(), list.clone());
         list
     }
@@ -390,7 +391,7 @@ impl Entry {
     fn judge(
         key_str: &str,
         facts: &Facts<'_>,
-        fields: Arc<[Box<str>]>,
+        fields: List,
         now_ms: i64,
         lists: &mut FieldLists,
     ) -> Self {
@@ -524,10 +525,11 @@ mod tests;
 mod size {
     /// The inventory holds one per `mcpOAuth` entry: 272 bytes before issue 15's seventh round
     /// (strings as `String`s, the secrets' lengths as `usize`s), 200 before its tenth (a
-    /// `Box<str>` per text, the name and hash as copies of parts of the key).
+    /// `Box<str>` per text, the name and hash as copies of parts of the key; the shared lists
+    /// as fat pointers).
     #[test]
     fn an_entry_stays_small() {
         let size = std::mem::size_of::<super::Entry>();
-        assert!(size <= 144, "{size}");
+        assert!(size <= 120, "{size}");
     }
 }

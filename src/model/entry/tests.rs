@@ -79,8 +79,8 @@ fn entries_with_the_same_fields_in_the_same_order_share_one_list() {
     let reordered = read(json!({"accessToken": "u", "serverName": "y", "é\"": 2}));
     let fewer = read(json!({"serverName": "y", "accessToken": "u"}));
     let not_an_object = read(json!(null));
-    assert!(Arc::ptr_eq(&a.fields, &b.fields));
-    assert!(!Arc::ptr_eq(&a.fields, &reordered.fields));
+    assert!(List::ptr_eq(&a.fields, &b.fields));
+    assert!(!List::ptr_eq(&a.fields, &reordered.fields));
     assert_eq!(a.field_list(), ["serverName", "accessToken", "é\""]);
     assert_eq!(reordered.field_list(), ["accessToken", "serverName", "é\""]);
     assert_eq!(fewer.field_list(), ["serverName", "accessToken"]);
@@ -96,8 +96,8 @@ fn entries_with_the_same_scope_share_one_list() {
     let other = read(json!({"scope": "read  write", "stepUpScope": 1}));
     let (a_scopes, b_scopes) = (a.granted_scopes.unwrap(), b.granted_scopes.unwrap());
     assert_eq!(&*a_scopes, ["read".into(), "write".into()]);
-    assert!(Arc::ptr_eq(&a_scopes, &b_scopes));
-    assert!(Arc::ptr_eq(&a_scopes, b.step_up_scopes.as_ref().unwrap()));
+    assert!(List::ptr_eq(&a_scopes, &b_scopes));
+    assert!(List::ptr_eq(&a_scopes, b.step_up_scopes.as_ref().unwrap()));
     assert_eq!(a.step_up_scopes.as_deref(), Some(&["admin".into()][..]));
     assert_eq!(other.granted_scopes.as_deref(), Some(&*a_scopes));
     assert!(other.step_up_scopes.is_none());

@@ -20,12 +20,15 @@ pub(super) struct Texts {
     /// saturated and read as an empty text, never a panic.
     ends: [u32; 4],
     /// Bit `i` (0 to 2): optional text `i` is there; [`HASHED`]: the key ends in `|` and a
-    /// 16-hex hash (`key::split_key`).
+    /// 16-hex hash (`key::split_key`); [`NAMED_AS_KEY`]: `serverName` is the key's name.
     flags: u8,
 }
 
 /// The key has a hash ([`Texts::flags`]).
 const HASHED: u8 = 1 << 3;
+/// `serverName` is there and is the key's name, so it is not held again ([`Texts::flags`]):
+/// Claude Code writes it so, ~15 bytes of most entries.
+const NAMED_AS_KEY: u8 = 1 << 4;
 
 /// The optional texts, in their order in [`Texts::all`].
 #[derive(Clone, Copy)]
@@ -40,22 +43,27 @@ const HASH_TAIL: usize = 17;
 
 impl Texts {
     /// `key` and the optional texts, in [`Optional`]'s order.
-    pub(super) fn new(key: &str, optional: [Option<&str>; 3]) -> Self {
+    pub(super) fn new(key: &str, mut optional: [Option<&str>; 3]) -> Self {
+        let (name, hash) = super::key::split_key(key);
+        let mut flags = if hash.is_some() { HASHED } else { 0 };
+        for (i, text) in optional.iter().enumerate() {
+            if text.is_some() {
+                flags |= 1 << i;
+            }
+        }
+        let server_name = &mut optional[Optional::ServerName as usize];
+        if *server_name == Some(name) {
+            flags |= NAMED_AS_KEY;
+            *server_name = None;
+        }
         let len = key.len() + optional.iter().flatten().map(|s| s.len()).sum::<usize>();
         let mut all = String::with_capacity(len);
         all.push_str(key);
         let end = |all: &String| u32::try_from(all.len()).unwrap_or(u32::MAX);
         let mut ends = [end(&all); 4];
-        let mut flags = 0;
         for (i, text) in optional.iter().enumerate() {
-            if let Some(text) = text {
-                all.push_str(text);
-                flags |= 1 << i;
-            }
+            all.push_str(text.unwrap_or_default());
             ends[i + 1] = end(&all);
-        }
-        if super::key::split_key(key).1.is_some() {
-            flags |= HASHED;
         }
         Self {
             all: all.into_boxed_str(),
@@ -91,7 +99,13 @@ impl Texts {
 
     pub(super) fn optional(&self, which: Optional) -> Option<&str> {
         let i = which as usize;
-        (self.flags & (1 << i) != 0).then(|| self.range(self.ends[i], self.ends[i + 1]))
+        if self.flags & (1 << i) == 0 {
+            None
+        } else if i == Optional::ServerName as usize && self.flags & NAMED_AS_KEY != 0 {
+            Some(self.name())
+        } else {
+            Some(self.range(self.ends[i], self.ends[i + 1]))
+        }
     }
 }
 
@@ -129,10 +143,17 @@ mod tests {
             "é|0123456789ABCDEF",
             "|0123456789abcdef",
         ];
-        let options = [None, Some(""), Some("https://x.example/mcp"), Some("ü\"")];
-        let mut seen = 0;
+        let options = [
+            None,
+            Some(""),
+            Some("https://x.example/mcp"),
+            Some("ü\""),
+            Some("a|b"),
+        ];
+        let (mut seen, mut named) = (0, 0);
         for key in keys {
-            for a in options {
+            let name = [Some(split_key(key).0)];
+            for a in options.iter().chain(&name).copied() {
                 for b in options {
                     for c in options {
                         let t = Texts::new(key, [a, b, c]);
@@ -142,23 +163,26 @@ mod tests {
                         assert_eq!(t.optional(Optional::ServerUrl), b);
                         assert_eq!(t.optional(Optional::RedirectUri), c);
                         seen += usize::from(t.hash().is_some());
+                        let is_name = a == Some(split_key(key).0);
+                        assert_eq!(t.flags & NAMED_AS_KEY != 0, is_name, "{key} {a:?}");
+                        named += usize::from(is_name);
                     }
                 }
             }
         }
-        assert_eq!(seen, 4 * 64, "four of the keys have a hash");
+        assert_eq!(seen, 4 * 6 * 25, "four of the keys have a hash");
+        // Each key's own name; `a|b` and `""` for the keys whose names they are.
+        assert_eq!(named, (keys.len() + 3) * 25);
     }
 
     /// One allocation of exactly the texts' bytes.
     #[test]
     fn holds_the_texts_once() {
-        let t = Texts::new(
-            "n|0123456789abcdef",
-            [Some("n"), None, Some("http://l:1/cb")],
-        );
-        assert_eq!(
-            t.all.len(),
-            "n|0123456789abcdef".len() + 1 + "http://l:1/cb".len()
-        );
+        let (key, url) = ("n|0123456789abcdef", "http://l:1/cb");
+        let t = Texts::new(key, [Some("m"), None, Some(url)]);
+        assert_eq!(t.all.len(), key.len() + 1 + url.len());
+        let t = Texts::new(key, [Some("n"), None, Some(url)]);
+        assert_eq!(t.all.len(), key.len() + url.len());
+        assert_eq!(t.optional(Optional::ServerName), Some("n"));
     }
 }
