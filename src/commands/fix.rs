@@ -70,6 +70,11 @@ pub fn forget(ctx: &Context<'_>, name: &str) -> Result<Outcome> {
 /// Fails with a usage error (and a did-you-mean) when a name is known to no scope, entry,
 /// client secret or marker: a typo should not read as "nothing to change".
 pub(super) fn require_known(inv: &Inventory, names: &[String]) -> Result<()> {
+    // No name to check, no list: a copy of every entry's name, sorted, was the plan-time peak
+    // of a 10,000-entry `fix` (issue 15).
+    if names.is_empty() {
+        return Ok(());
+    }
     let known = known_names(inv);
     for name in names {
         if known.iter().any(|k| k == name) {
