@@ -53,10 +53,10 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         let Some(e) = live_entries(inv, s) else {
             continue;
         };
-        if e.token != TokenState::Placeholder || !e.client_id || !seen.insert(&*e.key) {
+        if e.token != TokenState::Placeholder || !e.client_id || !seen.insert(e.key()) {
             continue;
         }
-        let Some(port) = e.redirect_uri.as_deref().and_then(loopback_port) else {
+        let Some(port) = e.redirect_uri().and_then(loopback_port) else {
             continue;
         };
         let login = match NameKind::of(&s.name) {
@@ -80,11 +80,11 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                      registration (`mcp-auth-doctor fix` removes the pending entry){login}.",
                     host = inv.host.describe(),
                     name = s.name,
-                    key = e.key,
+                    key = e.key(),
                 ),
             )
             .server(&s.name)
-            .key(&e.key)
+            .key(e.key())
             .file(inv.credentials.path.display().to_string())
             .evidence("environment", inv.host.label())
             .evidence("registered_port", port),

@@ -29,7 +29,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         if e.token != TokenState::Expired || !e.client_id {
             continue;
         }
-        let Some(servers) = live.get(&e.key) else {
+        let Some(servers) = live.get(e.key()) else {
             continue;
         };
         if super::unloaded_server_state::all_dead(servers) {
@@ -54,14 +54,14 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                      it, the sign-in fails with invalid_client every time. Remove the entry \
                      first (fix does), then sign in ({SIGN_IN_AS_NEXT}): the next sign-in \
                      registers a new client.",
-                    name = e.name,
-                    key = e.key,
+                    name = e.name(),
+                    key = e.key(),
                 ),
             )
-            .server(&e.name)
-            .key(&e.key)
+            .server(e.name())
+            .key(e.key())
             .file(inv.credentials.path.display().to_string())
-            .action(remove_entry(inv, &e.key, true).map(|a| {
+            .action(remove_entry(inv, e.key(), true).map(|a| {
                 a.with_note(
                     "nothing in it is usable; the next sign-in registers a new client (2.1.332 \
                      would otherwise reuse this client id, which the server may have forgotten)",

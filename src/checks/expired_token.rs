@@ -28,7 +28,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         if e.token != TokenState::Expired {
             continue;
         }
-        let Some(servers) = live.get(&e.key) else {
+        let Some(servers) = live.get(e.key()) else {
             continue;
         };
         if super::unloaded_server_state::all_dead(servers) {
@@ -45,11 +45,11 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                 "The access token for '{name}' expired{when} and there is no refresh token, so \
                  Claude Code connects without it and the server asks again: ! Needs \
                  authentication. Sign in again ({SIGN_IN_AS_NEXT}).",
-                name = e.name,
+                name = e.name(),
             ),
         )
-        .server(&e.name)
-        .key(&e.key)
+        .server(e.name())
+        .key(e.key())
         .file(inv.credentials.path.display().to_string());
         if let Some(t) = e.expires_at() {
             f = f.evidence("expires_at", timefmt::rfc3339(t));

@@ -36,7 +36,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         {
             continue;
         }
-        let old = inv.entries.iter().filter(|e| *e.name == *s.name).count();
+        let old = inv.entries.iter().filter(|e| *e.name() == *s.name).count();
         let note = match old {
             0 => String::new(),
             1 => " Its one entry is under an older key that Claude Code no longer reads (see \

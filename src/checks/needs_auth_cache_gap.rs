@@ -43,7 +43,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
             }
             // fix moves a usable token onto the live key: no login is needed at all.
             None if super::stale_registration::moves_into(inv, &s.name, key) => continue,
-            None if inv.entries.iter().any(|e| *e.name == *s.name) => {
+            None if inv.entries.iter().any(|e| *e.name() == *s.name) => {
                 "will need a login if it requires OAuth (its only entries are under old keys)"
             }
             _ => continue,

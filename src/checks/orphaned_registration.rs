@@ -33,30 +33,30 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     }
     let file = super::shared_file(&inv.credentials.path);
     for e in &inv.entries {
-        if inv.is_configured(&e.name) || defined_elsewhere(inv, &e.name) {
+        if inv.is_configured(e.name()) || defined_elsewhere(inv, e.name()) {
             continue;
         }
         let usable = e.token.usable();
         // The message as data: the check's sentences fixed, the entry's name, key and url kept.
         let mut message = Vec::with_capacity(8);
-        let plugin_gone = super::plugin_absence(inv, &e.name);
+        let plugin_gone = super::plugin_absence(inv, e.name());
         let is_plugin = plugin_gone.is_some();
         match plugin_gone {
             Some(evidence) => message.extend([
                 Fixed("'"),
-                Text(e.name.to_string()),
+                Text(e.name().to_string()),
                 Fixed("' is a plugin server, and "),
                 Text(evidence),
                 Fixed(", so Claude Code never uses the entry "),
             ]),
             None => message.extend([
                 Fixed("No scope this tool can see configures a server named '"),
-                Text(e.name.to_string()),
+                Text(e.name().to_string()),
                 Fixed("', so Claude Code never uses the entry "),
             ]),
         }
-        message.push(Text(e.key.to_string()));
-        if let Some(u) = e.server_url.as_deref() {
+        message.push(Text(e.key().to_string()));
+        if let Some(u) = e.server_url() {
             message.extend([Fixed(" (for "), Text(crate::redact::url(u)), Fixed(")")]);
         }
         message.push(Fixed(if is_plugin {
@@ -75,11 +75,11 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         }
         out.push(
             Finding::new(INFO.code, INFO.severity, message)
-                .server(&e.name)
-                .key(&e.key)
+                .server(e.name())
+                .key(e.key())
                 .file(file.clone())
                 .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
-                .action(remove_entry(inv, &e.key, !usable)),
+                .action(remove_entry(inv, e.key(), !usable)),
         );
     }
 }

@@ -50,7 +50,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         if e.token != TokenState::Placeholder {
             continue;
         }
-        let Some(servers) = live.get(&e.key) else {
+        let Some(servers) = live.get(e.key()) else {
             continue;
         };
         if servers.iter().any(|s| s.static_auth.is_some()) {
@@ -67,7 +67,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
             ""
         };
         // fix replaces this placeholder with a usable token from an old key: no sign-in.
-        let moved_in = super::stale_registration::moves_into(inv, &e.name, &e.key);
+        let moved_in = super::stale_registration::moves_into(inv, e.name(), e.key());
         // No client after a connection that should have registered one: a sign-in fails the
         // same way (a pre-registered oauth.clientId needs no registration).
         let registration_failed =
@@ -77,7 +77,8 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                 Severity::Error,
                 format!(
                     "The entry for '{}' under its current key {} is {shape}. Remove it.",
-                    e.name, e.key
+                    e.name(),
+                    e.key()
                 ),
             ),
             // The ordinary state between adding an OAuth server and signing in to it.
@@ -89,8 +90,8 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                      usable one: fix moves that one here (see stale-registration), so no sign-in \
                      is needed if the server still accepts it (`claude mcp list` connects anyway; \
                      sessions do not).",
-                    name = e.name,
-                    key = e.key,
+                    name = e.name(),
+                    key = e.key(),
                 ),
             ),
             Some(PlaceholderShape::NeverAuthorised) if registration_failed => (
@@ -103,9 +104,9 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                      {quoted} --register` shows what its registration endpoint answers (it \
                      creates a client there). Then remove the entry, or set oauth.clientId to a \
                      client registered by hand.",
-                    name = e.name,
-                    key = e.key,
-                    quoted = super::shell_quote(&e.name),
+                    name = e.name(),
+                    key = e.key(),
+                    quoted = super::shell_quote(e.name()),
                     why = if e.registration_not_offered {
                         "its discovery state records that the server offered no registration"
                             .to_string()
@@ -124,8 +125,8 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                      its current key {key} holds no token ({shape}). If the server needs OAuth, sign \
                      in ({SIGN_IN_AS_NEXT}). If it needs none, or sign-in keeps failing, remove the \
                      entry (`claude mcp list` connects anyway; sessions do not).{client}",
-                    name = e.name,
-                    key = e.key,
+                    name = e.name(),
+                    key = e.key(),
                 ),
             ),
             _ if moved_in => (
@@ -135,8 +136,8 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                      its current key {key} holds neither an access nor a refresh token ({shape}), \
                      while an old key holds a usable one: fix moves that one here (see \
                      stale-registration), so no sign-in is needed if the server still accepts it.",
-                    name = e.name,
-                    key = e.key,
+                    name = e.name(),
+                    key = e.key(),
                 ),
             ),
             _ => (
@@ -145,17 +146,17 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                     "Sessions will skip '{name}' as needs-auth without connecting: the entry under \
                      its current key {key} holds neither an access nor a refresh token ({shape}). \
                      Remove it, then sign in again if the server asks ({SIGN_IN_AS_NEXT}).{client}",
-                    name = e.name,
-                    key = e.key,
+                    name = e.name(),
+                    key = e.key(),
                 ),
             ),
         };
         let mut f = Finding::new(INFO.code, severity, text)
-            .server(&e.name)
-            .key(&e.key)
+            .server(e.name())
+            .key(e.key())
             .file(inv.credentials.path.display().to_string())
             .evidence("fields", e.field_list())
-            .action(remove_entry(inv, &e.key, true).map(|a| {
+            .action(remove_entry(inv, e.key(), true).map(|a| {
                 if e.client_id {
                     a.with_note(
                         "it keeps a client registration: the next sign-in registers a new client \

@@ -38,7 +38,9 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         let Some(e) = live_entries(inv, s) else {
             continue;
         };
-        let Some(uri) = &e.redirect_uri else { continue };
+        let Some(uri) = &e.redirect_uri() else {
+            continue;
+        };
         let Some(have) = port_of(uri) else { continue };
         if have == want {
             continue;
@@ -62,11 +64,11 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                 ),
             )
             .server(&s.name)
-            .key(&e.key)
+            .key(e.key())
             .evidence("registered_port", have)
             .evidence("configured_port", want)
             .action(
-                super::remove_entry(inv, &e.key, !e.token.usable()).map(|a| {
+                super::remove_entry(inv, e.key(), !e.token.usable()).map(|a| {
                     if e.token.usable() {
                         a.only_when_asked(
                             "it still holds a usable token, and the mismatch only matters at the \

@@ -22,7 +22,7 @@ the whole token family.",
 pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
-        if e.token != TokenState::Refreshable || !live.contains_key(&e.key) {
+        if e.token != TokenState::Refreshable || !live.contains_key(e.key()) {
             continue;
         }
         let when = match e.expires_at() {
@@ -36,11 +36,11 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
             format!(
                 "The access token for '{}' {when}; Claude Code refreshes it with the stored refresh \
                  token on the next connection.",
-                e.name
+                e.name()
             ),
         )
-        .server(&e.name)
-        .key(&e.key);
+        .server(e.name())
+        .key(e.key());
         if let Some(t) = e.expires_at() {
             f = f.evidence("expires_at", timefmt::rfc3339(t));
         }

@@ -45,7 +45,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         let Some(e) = live_entries(inv, s) else {
             continue;
         };
-        if !e.token.usable() || !seen.insert(&*e.key) {
+        if !e.token.usable() || !seen.insert(e.key()) {
             continue;
         }
         let Some(granted) = &e.granted_scopes else {
@@ -103,14 +103,14 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                      grant. Re-authenticate to grant {missing_text} ({how}); whether the server \
                      grants it is up to the server. Nothing is removed.",
                     name = s.name,
-                    key = e.key,
+                    key = e.key(),
                     missing_text = missing.join(" "),
                     asked = asked_by.join(" and "),
                     them = if missing.len() == 1 { "it" } else { "them" },
                 ),
             )
             .server(&s.name)
-            .key(&e.key)
+            .key(e.key())
             .file(inv.credentials.path.display().to_string())
             .evidence("missing_scopes", missing)
             .evidence(

@@ -21,10 +21,10 @@ account's tokens, which is easy to mix up.
 pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let mut by_hash: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for e in &inv.entries {
-        if let Some(h) = e.hash.as_deref() {
+        if let Some(h) = e.hash() {
             let names = by_hash.entry(h).or_default();
-            if !names.contains(&&*e.name) {
-                names.push(&*e.name);
+            if !names.contains(&e.name()) {
+                names.push(e.name());
             }
         }
     }
@@ -35,8 +35,8 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         let url = inv
             .entries
             .iter()
-            .find(|e| e.hash.as_deref() == Some(hash))
-            .and_then(|e| e.server_url.as_deref().map(crate::redact::url))
+            .find(|e| e.hash() == Some(hash))
+            .and_then(|e| e.server_url().map(crate::redact::url))
             .unwrap_or_default();
         out.push(
             Finding::new(

@@ -63,11 +63,11 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                      probe {quoted}` shows what it asks for now).",
                     name = m.name,
                     quoted = super::shell_quote(&m.name),
-                    key = e.key,
+                    key = e.key(),
                 ),
             )
             .server(&m.name)
-            .key(&e.key)
+            .key(e.key())
             .file(inv.cache.path.display().to_string())
             .evidence("marker_age_seconds", m.age_ms.unwrap_or_default() / 1000)
             .action(remove_marker(inv, &m.name)),

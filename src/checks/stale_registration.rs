@@ -54,7 +54,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     // The entries that move, by key, with where to (each entry's target found once).
     let winners: Winners<'_> = movers(inv, None)
         .into_values()
-        .map(|(entry, target)| (&*entry.key, target))
+        .map(|(entry, target)| (entry.key(), target))
         .collect();
     let file = super::shared_file(&inv.credentials.path);
     // Each configured form's url as shown, by the form's place in the inventory.
@@ -64,17 +64,17 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         foldhash::fast::RandomState,
     > = HashMap::default();
     for e in &inv.entries {
-        if live.contains_key(&e.key) {
+        if live.contains_key(e.key()) {
             continue;
         }
-        let configs: Vec<&ConfiguredServer> = inv.servers_named(&e.name).collect();
+        let configs: Vec<&ConfiguredServer> = inv.servers_named(e.name()).collect();
         if configs.is_empty() {
             continue; // orphaned-registration or unverified-registration
         }
         // The key of a launch without the config's ${VAR}s: live for those (launcher-key).
         if configs
             .iter()
-            .any(|s| s.unset_env_key.as_deref() == Some(&*e.key))
+            .any(|s| s.unset_env_key.as_deref() == Some(e.key()))
         {
             continue;
         }
@@ -104,11 +104,11 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         let mut message = Vec::with_capacity(16);
         message.extend([
             Fixed("'"),
-            Text(e.name.to_string()),
+            Text(e.name().to_string()),
             Fixed("' is configured, but no configured form of it hashes to "),
-            Text(e.key.to_string()),
+            Text(e.key().to_string()),
         ]);
-        let entry_url = e.server_url.as_deref().map(redact::url);
+        let entry_url = e.server_url().map(redact::url);
         if let Some(u) = &entry_url {
             message.extend([Fixed(" (created for "), Text(u.clone()), Fixed(")")]);
         }
@@ -132,7 +132,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                      so Claude Code sends the token again and needs no sign-in if the server \
                      still accepts it (`mcp-auth-doctor probe ",
                 ),
-                Text(crate::checks::shell_quote(&e.name)),
+                Text(crate::checks::shell_quote(e.name())),
                 Fixed("` shows what it asks for now)."),
             ]);
         } else if !env_vars.is_empty() {
@@ -153,13 +153,13 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
             message.push(Fixed(" It holds no usable token."));
         }
         let mut f = Finding::new(INFO.code, INFO.severity, message)
-            .server(&e.name)
-            .key(&e.key)
+            .server(e.name())
+            .key(e.key())
             .file(file.clone())
             .evidence("current_urls", current)
             .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
             .action(moved.or_else(|| {
-                remove_entry(inv, &e.key, !usable).map(|a| {
+                remove_entry(inv, e.key(), !usable).map(|a| {
                     if env_vars.is_empty() {
                         a
                     } else {
@@ -221,10 +221,10 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
         None => Box::new(inv.entries.iter()),
     };
     for o in entries {
-        if live.contains_key(&o.key) {
+        if live.contains_key(o.key()) {
             continue;
         }
-        let configs: Vec<&ConfiguredServer> = inv.servers_named(&o.name).collect();
+        let configs: Vec<&ConfiguredServer> = inv.servers_named(o.name()).collect();
         if configs.is_empty() {
             continue;
         }
@@ -235,7 +235,7 @@ fn movers<'a>(inv: &'a Inventory, only_name: Option<&str>) -> Movers<'a> {
             continue;
         };
         // The last of equally ranked entries wins (as `Iterator::max_by_key` picks).
-        match out.entry((&*o.name, to)) {
+        match out.entry((o.name(), to)) {
             Slot::Occupied(mut best) => {
                 if rank(o) >= rank(best.get().0) {
                     best.insert((o, target));
@@ -255,7 +255,7 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, winners: &Winners<'_>) -> Option
         return None;
     }
     // Its move target, when it is the entry that wins there (decided once, by `movers`).
-    let target = winners.get(&*e.key)?;
+    let target = winners.get(e.key())?;
     let to = target.key.clone()?;
     let url = target.url.clone()?;
     let replaces = match inv.entry(&to) {
@@ -266,12 +266,12 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, winners: &Winners<'_>) -> Option
         inv,
         Action::move_entry(
             &inv.credentials.path,
-            &e.key,
+            e.key(),
             &to,
             &url,
             format!(
                 "move mcpOAuth entry \"{}\" to the live key \"{to}\"{replaces}, serverUrl {}",
-                e.key,
+                e.key(),
                 crate::redact::url(&url)
             ),
         )
@@ -297,7 +297,7 @@ fn move_target<'a>(
     if !e.token.usable() || e.malformed {
         return None;
     }
-    let origin = Url::parse(e.server_url.as_deref()?)?.origin();
+    let origin = Url::parse(e.server_url()?)?.origin();
     let mut targets: Vec<&ConfiguredServer> = Vec::new();
     for s in configs {
         let (Some(key), Some(url)) = (s.key.as_deref(), s.url.as_deref()) else {
@@ -338,7 +338,7 @@ fn explain_change(
     entry_shown: Option<&str>,
     out: &mut Vec<Piece>,
 ) {
-    let Some(hash) = e.hash.as_deref() else {
+    let Some(hash) = e.hash() else {
         out.push(Fixed(
             "Its key has no hash part, so it was written by hand or by another tool.",
         ));
@@ -363,7 +363,7 @@ fn explain_change(
             continue;
         };
         let other_t = if t == "sse" { "http" } else { "sse" };
-        let entry_url = e.server_url.as_deref().unwrap_or(url);
+        let entry_url = e.server_url().unwrap_or(url);
         if entry_url != url && matches(t, entry_url, &s.headers) {
             // `entry_url != url`, so it is the entry's own `serverUrl`, shown as `entry_shown`.
             let was = entry_shown.map_or_else(|| redact::url(entry_url), str::to_string);

@@ -46,13 +46,14 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                         "'{}' authenticates with {how}, yet an OAuth entry exists under its key {} \
                          (saved after a 401 or 403 started OAuth discovery).{skip} Remove it and \
                          check the static credential.",
-                        s.name, e.key
+                        s.name,
+                        e.key()
                     ),
                 )
                 .server(&s.name)
-                .key(&e.key)
+                .key(e.key())
                 .file(inv.credentials.path.display().to_string())
-                .action(remove_entry(inv, &e.key, !e.token.usable()).map(|a| {
+                .action(remove_entry(inv, e.key(), !e.token.usable()).map(|a| {
                     if e.token.usable() {
                         a.only_when_asked("it is under the live key and holds a usable token")
                     } else {

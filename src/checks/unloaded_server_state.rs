@@ -61,7 +61,7 @@ fn why(loading: &Loading) -> String {
 pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     let live = inv.live_keys();
     for e in &inv.entries {
-        let Some(servers) = live.get(&e.key) else {
+        let Some(servers) = live.get(e.key()) else {
             continue;
         };
         if !all_dead(servers) {
@@ -77,11 +77,11 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                      entry under its key {key} (no token) is left over and nothing uses it here. \
                      Removing it is safe; it is written again if the server is switched on and \
                      asks for a sign-in.",
-                    name = e.name,
-                    key = e.key,
+                    name = e.name(),
+                    key = e.key(),
                 ),
             )
-            .action(remove_entry(inv, &e.key, true))
+            .action(remove_entry(inv, e.key(), true))
         } else {
             Finding::new(
                 INFO.code,
@@ -90,14 +90,14 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                     "Claude Code does not load '{name}' in this folder ({why}); the entry under its \
                      key {key} holds a token and is kept: once the server is switched on, Claude Code \
                      sends it again and needs no sign-in if the server still accepts it.",
-                    name = e.name,
-                    key = e.key,
+                    name = e.name(),
+                    key = e.key(),
                 ),
             )
         };
         out.push(
-            f.server(&e.name)
-                .key(&e.key)
+            f.server(e.name())
+                .key(e.key())
                 .file(inv.credentials.path.display().to_string()),
         );
     }

@@ -19,10 +19,10 @@ have no `claude mcp login`). To drop the state anyway: `mcp-auth-doctor forget '
 
 pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
     for e in &inv.entries {
-        if inv.is_configured(&e.name) || !super::defined_elsewhere(inv, &e.name) {
+        if inv.is_configured(e.name()) || !super::defined_elsewhere(inv, e.name()) {
             continue;
         }
-        let what = match NameKind::of(&e.name) {
+        let what = match NameKind::of(e.name()) {
             NameKind::Plain => continue,
             NameKind::Plugin => {
                 "a plugin server whose definition this tool cannot read (no plugin registry, or \
@@ -40,11 +40,12 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                 format!(
                     "'{}' is {what}, so it cannot tell whether {} is live. Not treated as \
                      orphaned.",
-                    e.name, e.key
+                    e.name(),
+                    e.key()
                 ),
             )
-            .server(&e.name)
-            .key(&e.key),
+            .server(e.name())
+            .key(e.key()),
         );
     }
 }

@@ -526,13 +526,7 @@ fn marker_after_sign_in(d: &Diagnosis, name: &str) -> Plan {
     let mut plan = Plan::default();
     if usable_under_live_key(d, name) && inv.marker(name).is_some() {
         let action = checks::remove_marker(inv, name);
-        plan.steps.push(Step {
-            code: "login".into(),
-            server: Some(name.to_string()),
-            action,
-            before: crate::fix::shown::Shown::Null,
-            after: crate::fix::shown::Shown::Null,
-        });
+        plan.steps.push(Step::new("login", Some(name), action));
     }
     plan
 }

@@ -377,7 +377,7 @@ pub fn decide(
     let Some(e) = entry else {
         // Entries under old keys say the server used OAuth: "right for a server that needs none"
         // would contradict the sign-in or the move the findings then ask for.
-        let old_keys = inv.entries.iter().any(|e| *e.name == *s.name);
+        let old_keys = inv.entries.iter().any(|e| *e.name() == *s.name);
         // Offline, nothing says whether the server needs OAuth; the sign-in is conditional.
         let next = if moves_in {
             NextStep::MoveIn { name: name() }

@@ -151,7 +151,7 @@ impl<'p> Actions<'p> {
                 }
             };
             ManifestAction {
-                code: step.code.clone(),
+                code: step.code.into(),
                 summary: step.action.summary().into_owned(),
                 file,
                 pointer: step.action.kind.pointer(),

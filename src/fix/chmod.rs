@@ -50,7 +50,7 @@ pub(super) fn apply_chmod<'p>(
         if let ActionKind::Chmod { mode } = &step.action.kind {
             set_mode(path, *mode, &inv.trust)?;
             b.manifest.actions.push(backup::ManifestAction {
-                code: step.code.clone(),
+                code: step.code.into(),
                 summary: step.action.summary().into_owned(),
                 file: step.action.file_shown().into(),
                 pointer: None,

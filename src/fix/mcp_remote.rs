@@ -125,7 +125,7 @@ pub fn remove_files<'p>(
         }
         let b = backup.as_mut().expect("a file was backed up");
         b.manifest.actions.push(ManifestAction {
-            code: step.code.clone(),
+            code: step.code.into(),
             summary: step.action.summary().into_owned(),
             file: step.action.file_shown().into(),
             pointer: None,

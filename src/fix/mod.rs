@@ -16,6 +16,7 @@ pub mod backup;
 mod chmod;
 pub mod edit;
 pub mod expected;
+pub mod heap;
 pub mod keychain;
 pub mod lock;
 pub mod mcp_remote;

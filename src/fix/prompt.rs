@@ -196,22 +196,14 @@ mod tests {
     use std::path::Path;
 
     fn step(safe: bool) -> Step {
-        Step {
-            code: "stale-registration".into(),
-            server: Some("x".into()),
-            action: {
-                let mut action = Action::new(
-                    Role::Credentials,
-                    Path::new("f"),
-                    ActionKind::RemoveEntry { key: "x|1".into() },
-                    "remove".into(),
-                );
-                action.safe = safe;
-                action
-            },
-            before: crate::fix::shown::Shown::Null,
-            after: crate::fix::shown::Shown::Null,
-        }
+        let mut action = Action::new(
+            Role::Credentials,
+            Path::new("f"),
+            ActionKind::RemoveEntry { key: "x|1".into() },
+            "remove".into(),
+        );
+        action.safe = safe;
+        Step::new("stale-registration", Some("x"), action)
     }
 
     #[test]

@@ -7,11 +7,9 @@
 //! Each variant serialises to exactly the object the plan used to build with `json!`, key order
 //! included (`tests::serialises_as_the_values_it_replaces`).
 
-use std::sync::Arc;
-
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::model::entry::{Entry, TokenState};
+use crate::model::entry::{Entry, List, TokenState};
 use crate::model::marker::{Marker, MarkerState};
 use crate::model::secret::SecretInfo;
 use crate::timefmt;
@@ -60,7 +58,7 @@ pub struct EntryShown {
     /// The key, shown for a move's source only.
     pub key: Option<String>,
     /// The entry's field names, in order (shared with the inventory's [`Entry`]).
-    pub fields: Arc<[Box<str>]>,
+    pub fields: List,
     pub token: TokenState,
     pub access_token: Option<SecretInfo>,
     pub refresh_token: Option<SecretInfo>,
@@ -80,10 +78,7 @@ impl Shown {
             access_token: entry.access_token.clone(),
             refresh_token: entry.refresh_token.clone(),
             expires_at: entry.expires_at(),
-            server_url: entry
-                .server_url
-                .as_deref()
-                .map(|u| crate::redact::url(u).into()),
+            server_url: entry.server_url().map(|u| crate::redact::url(u).into()),
         }))
     }
 
@@ -192,7 +187,7 @@ mod tests {
             "access_token": e.access_token,
             "refresh_token": e.refresh_token,
             "expires_at": e.expires_at().map(timefmt::rfc3339),
-            "server_url": e.server_url.as_deref().map(crate::redact::url),
+            "server_url": e.server_url().map(crate::redact::url),
         });
         if let Some(key) = key {
             let mut with_key = serde_json::Map::new();
@@ -241,8 +236,8 @@ mod tests {
         for e in &inv.entries {
             same(&Shown::entry(e, None), &entry_value(e, None));
             same(
-                &Shown::entry(e, Some(&e.key)),
-                &entry_value(e, Some(&e.key)),
+                &Shown::entry(e, Some(e.key())),
+                &entry_value(e, Some(e.key())),
             );
             let shown = serde_json::to_string(&Shown::entry(e, None)).unwrap();
             assert!(!shown.contains("CANARY"), "{shown}");

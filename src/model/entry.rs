@@ -2,15 +2,18 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::key;
 
+mod list;
 mod span;
+mod texts;
 use super::secret::SecretInfo;
+pub use list::List;
+use texts::{Optional, Texts};
 
 /// How close to expiry Claude Code refreshes a token first (its 300 s window).
 pub const REFRESH_WINDOW_MS: i64 = 300_000;
@@ -93,15 +96,11 @@ pub enum Expiry {
 /// One `mcpOAuth` entry.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub key: Box<str>,
-    /// The part of the key before the hash.
-    pub name: Box<str>,
-    /// The 16-hex hash, if the key has one.
-    pub hash: Option<Box<str>>,
-    /// The `serverName` field, when it is a string.
-    pub server_name_field: Option<Box<str>>,
-    /// The `serverUrl` field: the url the entry was created for.
-    pub server_url: Option<Box<str>>,
+    /// The key (of which the name and hash are parts), `serverName`, `serverUrl` and
+    /// `redirectUri`, in one allocation: read with [`Entry::key`], [`Entry::name`],
+    /// [`Entry::hash`], [`Entry::server_name_field`], [`Entry::server_url`] and
+    /// [`Entry::redirect_uri`].
+    texts: Texts,
     pub access_token: Option<SecretInfo>,
     pub refresh_token: Option<SecretInfo>,
     /// `refreshToken` is present as an empty string.
@@ -111,8 +110,6 @@ pub struct Entry {
     pub client_secret: bool,
     pub discovery_state: bool,
     pub scope: bool,
-    /// `redirectUri` (newer versions): the loopback callback the registration was made for.
-    pub redirect_uri: Option<Box<str>>,
     /// `discoveryState.registrationNotOfferedAt` (2.1.332): a sign-in found no way to register a
     /// client (no registration endpoint, or one that failed).
     pub registration_not_offered: bool,
@@ -120,13 +117,13 @@ pub struct Entry {
     /// Shared by the entries whose `scope` is the same string ([`FieldLists`]): one Claude Code
     /// writes the same few, and a list of its own was four allocations, ~160 bytes per entry
     /// of a 10,000-entry `fix` (issue 15).
-    pub granted_scopes: Option<Arc<[Box<str>]>>,
+    pub granted_scopes: Option<List>,
     /// `stepUpScope`: the scopes a connection was asked for (a 403 `insufficient_scope`, or the
     /// scope of an authorization url), when a string.
-    pub step_up_scopes: Option<Arc<[Box<str>]>>,
+    pub step_up_scopes: Option<List>,
     /// Field names present, in order (shared: a plan step shows them too, and entries written
     /// by one Claude Code have the same few lists).
-    pub fields: Arc<[Box<str>]>,
+    pub fields: List,
     pub token: TokenState,
     pub shape: Option<PlaceholderShape>,
     /// The entry is not a JSON object at all.
@@ -202,14 +199,14 @@ pub fn scope_words(v: &Value) -> Vec<String> {
 }
 
 /// [`scope_words`] of a string, each word boxed, in a slice of exactly their number.
-fn scope_list(s: &str) -> Arc<[Box<str>]> {
+fn scope_list(s: &str) -> List {
     let mut out: Vec<Box<str>> = Vec::new();
     for w in s.split_whitespace() {
         if !out.iter().any(|o| &**o == w) {
             out.push(w.into());
         }
     }
-    out.into()
+    out.into_iter().collect()
 }
 
 /// `expiresAt - Date.now()` as JavaScript computes it: a number or a numeric string is a time,
@@ -246,16 +243,16 @@ pub struct FieldLists {
     /// By a hash of the names: the lists with that hash. foldhash (as `inventory::LiveKeys`),
     /// not SipHash: every entry hashes its field names here, and only whether lists are shared
     /// depends on it, never the output.
-    seen: HashMap<u64, Vec<Arc<[Box<str>]>>, foldhash::fast::RandomState>,
+    seen: HashMap<u64, Vec<List>, foldhash::fast::RandomState>,
     /// The hasher of the names (one seed for the run, so equal lists hash equal).
     names: foldhash::fast::RandomState,
     /// The scope words of each scope string seen ([`scope_list`]).
-    scopes: HashMap<Box<str>, Arc<[Box<str>]>, foldhash::fast::RandomState>,
+    scopes: HashMap<Box<str>, List, foldhash::fast::RandomState>,
 }
 
 impl FieldLists {
     /// The shared list of `names`; allocates only for a list not seen before.
-    fn of<'a>(&mut self, names: impl Iterator<Item = &'a str> + Clone) -> Arc<[Box<str>]> {
+    fn of<'a>(&mut self, names: impl Iterator<Item = &'a str> + Clone) -> List {
         let mut h = self.names.build_hasher();
         for name in names.clone() {
             name.hash(&mut h);
@@ -267,17 +264,17 @@ impl FieldLists {
         {
             return found.clone();
         }
-        let list: Arc<[Box<str>]> = names.map(Box::from).collect();
+        let list: List = names.map(Box::from).collect();
         lists.push(list.clone());
         list
     }
 
     /// The shared [`scope_list`] of `scope`; allocates only for a string not seen before.
-    fn scopes_of(&mut self, scope: &str) -> Arc<[Box<str>]> {
+    fn scopes_of(&mut self, scope: &str) -> List {
         if let Some(found) = self.scopes.get(scope) {
             return found.clone();
         }
-        let list: Arc<[Box<str>]> = scope_list(scope);
+        let list: List = scope_list(scope);
         self.scopes.insert(scope.into(), list.clone());
         list
     }
@@ -394,11 +391,10 @@ impl Entry {
     fn judge(
         key_str: &str,
         facts: &Facts<'_>,
-        fields: Arc<[Box<str>]>,
+        fields: List,
         now_ms: i64,
         lists: &mut FieldLists,
     ) -> Self {
-        let (name, hash) = key::split_key(key_str);
         let get = |f: Field| facts.get(f);
         let access = truthy(get(Field::AccessToken));
         let refresh = truthy(get(Field::RefreshToken));
@@ -438,11 +434,14 @@ impl Entry {
         });
         let text = |f: Field| get(f).and_then(Member::as_str);
         Self {
-            key: key_str.into(),
-            name: name.into(),
-            hash: hash.map(Box::from),
-            server_name_field: text(Field::ServerName).map(Box::from),
-            server_url: text(Field::ServerUrl).map(Box::from),
+            texts: Texts::new(
+                key_str,
+                [
+                    text(Field::ServerName),
+                    text(Field::ServerUrl),
+                    text(Field::RedirectUri),
+                ],
+            ),
             access_token: secret(get(Field::AccessToken)),
             refresh_token: secret(get(Field::RefreshToken)),
             refresh_token_empty,
@@ -451,7 +450,6 @@ impl Entry {
             client_secret: truthy(get(Field::ClientSecret)),
             discovery_state: facts.discovery_state,
             scope,
-            redirect_uri: text(Field::RedirectUri).map(Box::from),
             registration_not_offered: facts.registration_not_offered,
             granted_scopes: text(Field::Scope).map(|s| lists.scopes_of(s)),
             step_up_scopes: text(Field::StepUpScope).map(|s| lists.scopes_of(s)),
@@ -460,6 +458,36 @@ impl Entry {
             shape,
             malformed: !facts.is_object,
         }
+    }
+
+    /// The key, as stored.
+    pub fn key(&self) -> &str {
+        self.texts.key()
+    }
+
+    /// The part of the key before the hash (the whole key when it has none).
+    pub fn name(&self) -> &str {
+        self.texts.name()
+    }
+
+    /// The 16-hex hash, if the key has one.
+    pub fn hash(&self) -> Option<&str> {
+        self.texts.hash()
+    }
+
+    /// The `serverName` field, when it is a string.
+    pub fn server_name_field(&self) -> Option<&str> {
+        self.texts.optional(Optional::ServerName)
+    }
+
+    /// The `serverUrl` field: the url the entry was created for.
+    pub fn server_url(&self) -> Option<&str> {
+        self.texts.optional(Optional::ServerUrl)
+    }
+
+    /// `redirectUri` (newer versions): the loopback callback the registration was made for.
+    pub fn redirect_uri(&self) -> Option<&str> {
+        self.texts.optional(Optional::RedirectUri)
     }
 
     /// Whether this pending entry says that registering a client itself failed, so another
@@ -491,148 +519,17 @@ impl Entry {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    const NOW: i64 = 1_780_315_200_000;
-
-    fn state(v: Value) -> (TokenState, Option<PlaceholderShape>) {
-        let e = Entry::from_value("x|0123456789abcdef", &v, NOW);
-        (e.token, e.shape)
-    }
-
-    #[test]
-    fn classifies_like_claude_code() {
-        use PlaceholderShape::*;
-        use TokenState::*;
-        let cases = [
-            (
-                json!({"accessToken": "a", "expiresAt": NOW + 3_600_000}),
-                (Valid, None),
-            ),
-            (json!({"accessToken": "a"}), (Valid, None)),
-            (
-                json!({"accessToken": "a", "expiresAt": "soon"}),
-                (Valid, None),
-            ),
-            (
-                json!({"accessToken": "a", "expiresAt": NOW - 1}),
-                (Expired, None),
-            ),
-            (
-                json!({"accessToken": "a", "refreshToken": "r", "expiresAt": NOW - 1}),
-                (Refreshable, None),
-            ),
-            (
-                json!({"accessToken": "a", "refreshToken": "r", "expiresAt": NOW + 100_000}),
-                (Refreshable, None),
-            ),
-            (
-                json!({"accessToken": "a", "expiresAt": NOW + 100_000}),
-                (Valid, None),
-            ),
-            (
-                json!({"accessToken": "", "refreshToken": "r", "expiresAt": 0}),
-                (Refreshable, None),
-            ),
-            (
-                json!({"accessToken": "", "expiresAt": 0, "clientId": "c", "discoveryState": {}}),
-                (Placeholder, Some(NeverAuthorised)),
-            ),
-            (
-                json!({"accessToken": "", "expiresAt": 0, "scope": "read", "clientId": "c"}),
-                (Placeholder, Some(BlankedAfterFailedRefresh)),
-            ),
-            (
-                json!({"accessToken": "", "refreshToken": "", "expiresAt": 0}),
-                (Placeholder, Some(Zeroed)),
-            ),
-            (
-                json!({"accessToken": "", "expiresAt": NOW + 3_600_000}),
-                (Placeholder, Some(TornWrite)),
-            ),
-            (
-                json!({"serverName": "x"}),
-                (Placeholder, Some(NeverAuthorised)),
-            ),
-        ];
-        for (value, expected) in cases {
-            assert_eq!(state(value.clone()), expected, "{value}");
-        }
-    }
-
-    #[test]
-    fn entries_with_the_same_fields_in_the_same_order_share_one_list() {
-        let mut lists = FieldLists::default();
-        let mut read =
-            |v: Value| Entry::from_value_sharing("x|0123456789abcdef", &v, NOW, &mut lists);
-        let a = read(json!({"serverName": "x", "accessToken": "t", "é\"": 1}));
-        let b = read(json!({"serverName": "y", "accessToken": "u", "é\"": 2}));
-        let reordered = read(json!({"accessToken": "u", "serverName": "y", "é\"": 2}));
-        let fewer = read(json!({"serverName": "y", "accessToken": "u"}));
-        let not_an_object = read(json!(null));
-        assert!(Arc::ptr_eq(&a.fields, &b.fields));
-        assert!(!Arc::ptr_eq(&a.fields, &reordered.fields));
-        assert_eq!(a.field_list(), ["serverName", "accessToken", "é\""]);
-        assert_eq!(reordered.field_list(), ["accessToken", "serverName", "é\""]);
-        assert_eq!(fewer.field_list(), ["serverName", "accessToken"]);
-        assert!(not_an_object.fields.is_empty());
-    }
-
-    #[test]
-    fn entries_with_the_same_scope_share_one_list() {
-        let mut lists = FieldLists::default();
-        let mut read =
-            |v: Value| Entry::from_value_sharing("x|0123456789abcdef", &v, NOW, &mut lists);
-        let a = read(json!({"scope": "read write read", "stepUpScope": "admin"}));
-        let b = read(json!({"scope": "read write read", "stepUpScope": "read write read"}));
-        let other = read(json!({"scope": "read  write", "stepUpScope": 1}));
-        let (a_scopes, b_scopes) = (a.granted_scopes.unwrap(), b.granted_scopes.unwrap());
-        assert_eq!(&*a_scopes, ["read".into(), "write".into()]);
-        assert!(Arc::ptr_eq(&a_scopes, &b_scopes));
-        assert!(Arc::ptr_eq(&a_scopes, b.step_up_scopes.as_ref().unwrap()));
-        assert_eq!(a.step_up_scopes.as_deref(), Some(&["admin".into()][..]));
-        assert_eq!(other.granted_scopes.as_deref(), Some(&*a_scopes));
-        assert!(other.step_up_scopes.is_none());
-    }
-
-    #[test]
-    fn a_pending_entry_without_a_client_says_registration_failed_only_where_it_can() {
-        use crate::model::release::{Assumed, Release, Source};
-        let at = |r: Release| Assumed {
-            release: r,
-            source: Source::Flag,
-            why: None,
-        };
-        let (old, new) = (at(Release(2, 1, 100)), at(Release(2, 1, 332)));
-        let entry = |v: Value| Entry::from_value("x|0123456789abcdef", &v, NOW);
-        // Discovery saved, no client: 2.1.100 registers on every 401, so DCR failed there.
-        let discovered = entry(json!({"accessToken": "", "expiresAt": 0,
-            "discoveryState": {"authorizationServerUrl": "https://as"}}));
-        assert!(discovered.registration_failed(&old));
-        assert!(!discovered.registration_failed(&new), "2.1.332 defers it");
-        // A sign-in recorded that the server offers no registration: in any release.
-        let not_offered = entry(json!({"accessToken": "", "discoveryState": {
-            "authorizationServerUrl": "https://as", "registrationNotOfferedAt": NOW}}));
-        assert!(not_offered.registration_failed(&new));
-        // With a client, or with a token, registration did not fail.
-        let registered = entry(json!({"accessToken": "", "expiresAt": 0, "clientId": "c",
-            "discoveryState": {"authorizationServerUrl": "https://as"}}));
-        assert!(!registered.registration_failed(&old));
-        let signed_in = entry(json!({"accessToken": "a", "expiresAt": NOW + 3_600_000,
-            "discoveryState": {"authorizationServerUrl": "https://as", "registrationNotOfferedAt": 1}}));
-        assert!(!signed_in.registration_failed(&new));
-    }
-}
+mod tests;
 
 #[cfg(test)]
 mod size {
     /// The inventory holds one per `mcpOAuth` entry: 272 bytes before issue 15's seventh round
-    /// (strings as `String`s, the secrets' lengths as `usize`s).
+    /// (strings as `String`s, the secrets' lengths as `usize`s), 200 before its tenth (a
+    /// `Box<str>` per text, the name and hash as copies of parts of the key; the shared lists
+    /// as fat pointers).
     #[test]
     fn an_entry_stays_small() {
         let size = std::mem::size_of::<super::Entry>();
-        assert!(size <= 200, "{size}");
+        assert!(size <= 120, "{size}");
     }
 }

@@ -60,13 +60,13 @@ fn replace_component(text: &str, needle: &str, with: &str) -> String {
 pub fn anonymize(text: &str, d: &Diagnosis) -> String {
     let inv = &d.inventory;
     let mut names: Vec<String> = inv.servers.iter().map(|s| s.name.clone()).collect();
-    names.extend(inv.entries.iter().map(|e| e.name.to_string()));
+    names.extend(inv.entries.iter().map(|e| e.name().to_string()));
     names.extend(inv.markers.iter().map(|m| m.name.clone()));
     let mut hosts: Vec<String> = Vec::new();
     let urls = inv.servers.iter().filter_map(|s| s.url.clone()).chain(
         inv.entries
             .iter()
-            .filter_map(|e| e.server_url.as_deref().map(String::from)),
+            .filter_map(|e| e.server_url().map(String::from)),
     );
     for u in urls {
         if let Some(h) = redact::host(&u) {
@@ -76,7 +76,7 @@ pub fn anonymize(text: &str, d: &Diagnosis) -> String {
     let hashes: Vec<String> = inv
         .entries
         .iter()
-        .filter_map(|e| e.hash.as_deref().map(String::from))
+        .filter_map(|e| e.hash().map(String::from))
         .chain(inv.servers.iter().filter_map(|s| {
             s.key
                 .as_deref()
@@ -119,10 +119,10 @@ pub fn anonymize(text: &str, d: &Diagnosis) -> String {
             .map(|(_, to)| to.clone())
     };
     for e in &inv.entries {
-        let Some(hash) = &e.hash else { continue };
-        if let (Some(n), Some(h)) = (placeholder(&named, &e.name), placeholder(&anywhere, hash)) {
+        let Some(hash) = &e.hash() else { continue };
+        if let (Some(n), Some(h)) = (placeholder(&named, e.name()), placeholder(&anywhere, hash)) {
             anywhere.push((
-                layout::refresh_lock_dir_name(&format!("{}|{hash}", e.name)),
+                layout::refresh_lock_dir_name(&format!("{}|{hash}", e.name())),
                 layout::refresh_lock_dir_name(&format!("{n}|{h}")),
             ));
         }

@@ -226,13 +226,7 @@ mod tests {
     use super::*;
 
     fn step(action: Action) -> Step {
-        Step {
-            code: "stale-registration".into(),
-            server: Some("a".into()),
-            action,
-            before: crate::fix::shown::Shown::Null,
-            after: crate::fix::shown::Shown::Null,
-        }
+        Step::new("stale-registration", Some("a"), action)
     }
 
     #[test]

@@ -176,9 +176,9 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
         .entries
         .iter()
         .map(|e: &Entry| {
-            let raw = inv.file_first_entry(&e.key).unwrap_or(Value::Null);
+            let raw = inv.file_first_entry(e.key()).unwrap_or(Value::Null);
             EntryProjection {
-                key: e.key.to_string(),
+                key: e.key().to_string(),
                 fields: e.field_list(),
                 token: serde_json::to_value(e.token)
                     .ok()
@@ -189,8 +189,8 @@ pub fn build(d: &Diagnosis, extras: Extras) -> Ticket {
                 client_secret: secret_of(&raw, "clientSecret"),
                 expires: e.expires_at().map(|t| timefmt::relative(t, inv.now_ms)),
                 expires_at: e.expires_at().map(timefmt::rfc3339),
-                server_url: e.server_url.as_deref().map(redact::url),
-                live: live.contains_key(&e.key),
+                server_url: e.server_url().map(redact::url),
+                live: live.contains_key(e.key()),
             }
         })
         .collect();

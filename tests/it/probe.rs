@@ -586,7 +586,7 @@ fn no_stored_secret_is_ever_sent_or_shown() {
         inventory
             .entries
             .iter()
-            .any(|e| e.key.starts_with("canary|"))
+            .any(|e| e.key().starts_with("canary|"))
     );
     assert!(
         inventory

@@ -99,7 +99,7 @@ impl Index {
             }
         }
         let mut entries_by_key: Vec<u32> = (0..entries.len() as u32).collect();
-        entries_by_key.sort_by(|&a, &b| entries[a as usize].key.cmp(&entries[b as usize].key));
+        entries_by_key.sort_by(|&a, &b| entries[a as usize].key().cmp(entries[b as usize].key()));
         Self {
             servers_by_name,
             servers_by_key,
@@ -119,11 +119,11 @@ impl Index {
         let by_name = self.entries_by_name.get_or_init(|| {
             let mut at: Vec<u32> = (0..entries.len() as u32).collect();
             // Stable: equal names keep their order.
-            at.sort_by(|&a, &b| entries[a as usize].name.cmp(&entries[b as usize].name));
+            at.sort_by(|&a, &b| entries[a as usize].name().cmp(entries[b as usize].name()));
             at
         });
-        let start = by_name.partition_point(|&i| &*entries[i as usize].name < name);
-        let len = by_name[start..].partition_point(|&i| &*entries[i as usize].name == name);
+        let start = by_name.partition_point(|&i| entries[i as usize].name() < name);
+        let len = by_name[start..].partition_point(|&i| entries[i as usize].name() == name);
         &by_name[start..start + len]
     }
 
@@ -131,9 +131,9 @@ impl Index {
     pub(super) fn entry(&self, entries: &[Entry], key: &str) -> Option<usize> {
         let at = self
             .entries_by_key
-            .partition_point(|&i| &*entries[i as usize].key < key);
+            .partition_point(|&i| entries[i as usize].key() < key);
         let i = *self.entries_by_key.get(at)? as usize;
-        (&*entries[i].key == key).then_some(i)
+        (entries[i].key() == key).then_some(i)
     }
 }
 
@@ -156,8 +156,8 @@ mod tests {
         for key in [
             "b|2", "a|1", "a|10", "a", "", "é|1", "a|1x", "Z|0", "a|", "c", "a|2",
         ] {
-            let linear = inv.entries.iter().find(|e| &*e.key == key).map(|e| &e.key);
-            assert_eq!(inv.entry(key).map(|e| &e.key), linear, "{key}");
+            let linear = inv.entries.iter().find(|e| e.key() == key).map(|e| e.key());
+            assert_eq!(inv.entry(key).map(|e| e.key()), linear, "{key}");
         }
     }
 
@@ -185,10 +185,10 @@ mod tests {
             let linear: Vec<&str> = inv
                 .entries
                 .iter()
-                .filter(|e| &*e.name == name)
-                .map(|e| &*e.key)
+                .filter(|e| e.name() == name)
+                .map(|e| e.key())
                 .collect();
-            let indexed: Vec<&str> = inv.entries_named(name).map(|e| &*e.key).collect();
+            let indexed: Vec<&str> = inv.entries_named(name).map(|e| e.key()).collect();
             assert_eq!(indexed, linear, "{name:?}");
         }
         assert_eq!(inv.entries_named("a").count(), 4);
