@@ -1,4 +1,5 @@
 use super::*;
+use crate::test_rng::Rng;
 
 fn remove(text: &str, path: &[&str], key: &str) -> String {
     String::from_utf8(remove_member(text.as_bytes(), path, key).unwrap().unwrap()).unwrap()
@@ -153,22 +154,6 @@ fn one_at_a_time(text: &[u8], removals: &[Removal]) -> (Vec<u8>, Vec<bool>) {
     (current, found)
 }
 
-/// A small deterministic generator (splitmix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// A document with two objects of `n` and `m` members in a random layout (compact, pretty,
 /// irregular whitespace), and some removals of members that are there or not, in random order,
 /// some twice.
@@ -210,7 +195,7 @@ fn random_case(rng: &mut Rng) -> (String, Vec<Removal>) {
 /// for every subset, order and layout tried, and the result parses to the expected value.
 #[test]
 fn batched_removal_matches_one_at_a_time() {
-    let mut rng = Rng(20261201);
+    let mut rng = Rng::new(20261201);
     for case in 0..3000 {
         let (text, removals) = random_case(&mut rng);
         let batched = remove_members(text.as_bytes(), &removals).unwrap();

@@ -355,13 +355,8 @@ mod tests {
     /// The corpus reaches every token state and placeholder shape (the test is not vacuous).
     #[test]
     fn reads_every_entry_as_its_parsed_value_reads() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: usize| rng.below(n);
         let mut lists = FieldLists::default();
         let mut tokens = HashSet::new();
         let mut shapes = HashSet::new();
