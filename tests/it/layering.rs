@@ -20,6 +20,8 @@ const STEPS: &[(&str, u8)] = &[
     ("urls", 0),
     ("vars", 0),
     ("release", 0),
+    // Test-only (`#[cfg(test)]`): the tests of every step draw from it.
+    ("test_rng", 0),
     ("paths", 1),
     ("store", 2),
     ("system", 2),
