@@ -333,8 +333,13 @@ pub fn load_trusting(path: &Path, trust: &safe::Trust) -> Loaded<GlobalConfig> {
     };
     let result = open().and_then(|(f, meta)| {
         let mut collect = Collect::default();
-        // A large file through mapped windows (no read() copy), else read.
-        let mut report = match safe::mapped::open(f, meta.len()) {
+        // A large file of ours through mapped windows (no read() copy), else read.
+        let mapped = if safe::mapped::only_we_can_write(&meta, trust.euid) {
+            safe::mapped::open(f, meta.len())
+        } else {
+            Err(f)
+        };
+        let mut report = match mapped {
             Ok(mapped) => scan::scan_source(mapped, &mut collect)?,
             Err(f) => {
                 let f = f.take(safe::GLOBAL_CONFIG_CAP);

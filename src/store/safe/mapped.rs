@@ -29,6 +29,23 @@ use std::fs::File;
 /// calls of mapping (the handler's, `mmap` and `munmap` per window).
 pub const MIN_LEN: u64 = 1 << 20;
 
+/// Whether a file may be mapped: only the user running us can write it (they own it, and
+/// neither its group nor others may write it). Root reading another user's home, or a file
+/// others can write, gets `read()`: a mapping shares the bytes a writer changes, a read copies
+/// them (see the SAFETY note of `filled`).
+pub fn only_we_can_write(meta: &std::fs::Metadata, euid: Option<u32>) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        euid == Some(meta.uid()) && meta.mode() & 0o022 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (meta, euid);
+        false
+    }
+}
+
 /// The mapped reader, or the file back when it is to be read with `read()`.
 pub fn open(file: File, len: u64) -> Result<imp::Mapped, File> {
     imp::Mapped::open(file, len)
@@ -196,15 +213,28 @@ mod imp {
             }
             // SAFETY: `at` is a live mapping of `len` readable bytes (pages the file no longer
             // has read as the handler's zero pages), and lo <= hi <= len. It stays mapped while
-            // this borrow of `self` lives (only `&mut self` replaces the window).
+            // this borrow of `self` lives (only `&mut self` replaces the window). One hazard is
+            // accepted, as ripgrep and memmap2's users accept it: a process that writes the
+            // file in place changes bytes under this shared borrow. Only a file that no one but
+            // the user running us can write is mapped (`only_we_can_write`), so that writer is
+            // that user's own Claude Code, which replaces the file by rename instead (its
+            // mapped inode then stays as it was); and nothing here trusts an earlier look at
+            // bytes it reads again (no unchecked UTF-8, every index bounds-checked).
             unsafe { std::slice::from_raw_parts(w.at.add(w.lo), w.hi - w.lo) }
         }
 
         fn fill(&mut self) -> io::Result<usize> {
             if self.window.hi == self.window.len {
                 // A non-empty chunk at a window's end is asked for more only at the start of a
-                // file shorter than a chunk (see `Source::fill`), which is not mapped.
-                if self.window.lo < self.window.hi || !self.map_next()? {
+                // file shorter than a chunk (see `Source::fill`), which is not mapped. Should
+                // that change, an error: `Ok(0)` would end the scan on a prefix of the file.
+                if self.window.lo < self.window.hi {
+                    debug_assert!(false, "fill() on a full chunk at a window's end");
+                    return Err(io::Error::other(
+                        "mapped read: more bytes asked for a full chunk",
+                    ));
+                }
+                if !self.map_next()? {
                     return Ok(0);
                 }
             }
@@ -250,8 +280,9 @@ mod imp {
                 let page = usize::try_from(page).ok().filter(|p| p.is_power_of_two())?;
                 PAGE_SIZE.store(page, SeqCst);
                 // SAFETY: a zeroed sigaction is a valid "no flags, empty mask" value to fill in;
-                // `on_sigbus` has the signature SA_SIGINFO handlers have, and only calls
-                // async-signal-safe functions (mmap, sigaction).
+                // `on_sigbus` has the signature SA_SIGINFO handlers have, and only makes system
+                // calls: sigaction (async-signal-safe by POSIX) and mmap (not on POSIX's list,
+                // but on Linux a plain system call that takes no lock of the C library's).
                 unsafe {
                     let mut ours: libc::sigaction = std::mem::zeroed();
                     ours.sa_sigaction = on_sigbus as extern "C" fn(_, _, _) as usize;
@@ -297,7 +328,9 @@ mod imp {
             }
         }
         // Not a page of our window: put back the action before ours; returning runs the access
-        // again, which faults again and gets that action (a crash, as without us).
+        // again, which faults again and gets that action (a crash, as without us). Ours is then
+        // gone for good while PREVIOUS still says it is installed: harmless, since that fault
+        // ends the process.
         match PREVIOUS.get() {
             // SAFETY: `previous` is the action sigaction gave us when ours was installed.
             Some(Some(previous)) => unsafe {
@@ -334,5 +367,32 @@ mod imp {
         fn clear(&mut self) {
             match *self {}
         }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    use super::only_we_can_write;
+
+    /// Mapped only when the user running us owns the file and no one else may write it.
+    #[test]
+    fn only_a_file_no_one_else_can_write_is_mapped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"{}").unwrap();
+        let meta = |mode| {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            std::fs::metadata(&path).unwrap()
+        };
+        let owner = Some(meta(0o600).uid());
+        assert!(only_we_can_write(&meta(0o600), owner));
+        assert!(only_we_can_write(&meta(0o644), owner));
+        assert!(!only_we_can_write(&meta(0o664), owner));
+        assert!(!only_we_can_write(&meta(0o646), owner));
+        let someone_else = owner.map(|u| u.wrapping_add(1));
+        assert!(!only_we_can_write(&meta(0o600), someone_else));
+        assert!(!only_we_can_write(&meta(0o600), None));
     }
 }
