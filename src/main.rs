@@ -40,6 +40,14 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(e) => return report_error(&e, &Overrides::default()),
     };
+    if matches!(
+        config.command,
+        Command::Fix | Command::Forget(_) | Command::Login { .. }
+    ) {
+        // Here, before any thread starts (glibc's manual marks mallopt MT-Unsafe): the
+        // commands that rewrite a file hold their peak memory to twice it (`fix::heap`).
+        mcp_auth_doctor::fix::heap::keep_large_blocks_mapped();
+    }
     let env = Environment::from_process();
     if verbose {
         eprint!(

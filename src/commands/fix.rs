@@ -168,9 +168,6 @@ fn run_reading(
     lean: Option<Lean<'_>>,
     make_plan: &dyn Fn(&Diagnosis) -> Plan,
 ) -> Result<Outcome> {
-    // Before the files are read: the peak memory of a large `fix` is held to twice the
-    // credentials file (issue 15, `fix::heap`).
-    repair::heap::keep_large_blocks_mapped();
     let w = &ctx.config.write;
     let style = ctx.style();
     let mut out = String::new();

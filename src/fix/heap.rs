@@ -18,11 +18,13 @@
 const MMAP_THRESHOLD: libc::c_int = 128 * 1024;
 
 /// Holds the threshold at [`MMAP_THRESHOLD`] for the rest of the process; whether glibc took it.
+/// Call it before any thread starts (`main`, for the commands that rewrite a file).
 pub fn keep_large_blocks_mapped() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        // SAFETY: `mallopt` only sets a malloc parameter; it takes two integers and is safe to
-        // call at any time from any thread (glibc takes the arena lock itself).
+        // SAFETY: `mallopt` only sets a malloc parameter from two integers. glibc's manual
+        // marks it MT-Unsafe (other threads read the parameter without a lock), so it is
+        // called from `main` before any thread starts.
         unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 }
     }
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]

@@ -273,6 +273,13 @@ pub fn wanted(path: &[Seg]) -> Visit {
 
 impl Visitor for Collect {
     fn visit(&mut self, path: &[Seg]) -> Visit {
+        if let [Seg::Key(k)] = path
+            && k == "projects"
+        {
+            // A second top-level `projects` replaces the first, as `JSON.parse` keeps the last
+            // of two equal keys: Claude Code never sees the first one's projects.
+            self.config.projects.clear();
+        }
         if let [Seg::Key(k), Seg::Key(project)] = path
             && k == "projects"
         {
@@ -449,18 +456,21 @@ mod tests {
     /// Two `projects` members: each one's projects are kept, in one list (what the loader has
     /// always made of it), a key given in both once, at its first place with its last value.
     #[test]
-    fn two_projects_members_are_read_as_one() {
+    fn of_two_projects_members_the_last_counts_as_json_parse_keeps_it() {
         let text = r#"{"projects":{"/a":{"mcpServers":{}},"/b":{}},"projects":{"/c":{},"/a":{"hasTrustDialogAccepted":true}}}"#;
         let got = projects_loaded(&load_text(text));
         let want = vec![
+            ("/c".to_string(), vec![]),
             (
                 "/a".to_string(),
                 vec![("hasTrustDialogAccepted".to_string(), Value::Bool(true))],
             ),
-            ("/b".to_string(), vec![]),
-            ("/c".to_string(), vec![]),
         ];
         assert_eq!(got, want);
+        // And what JSON.parse (serde_json keeps the last too) gives, project by project.
+        let parsed: Value = serde_json::from_str(text).unwrap();
+        let keys: Vec<&String> = parsed["projects"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["/c", "/a"]);
     }
 
     #[test]
