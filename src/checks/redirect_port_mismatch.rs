@@ -38,7 +38,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         let Some(e) = live_entries(inv, s) else {
             continue;
         };
-        let Some(uri) = &e.redirect_uri() else {
+        let Some(uri) = e.redirect_uri() else {
             continue;
         };
         let Some(have) = port_of(uri) else { continue };

@@ -87,14 +87,23 @@ impl Texts {
         let key = self.key();
         match self.flags & HASHED {
             0 => key,
-            _ => key.get(..key.len() - HASH_TAIL).unwrap_or(key),
+            _ => key
+                .len()
+                .checked_sub(HASH_TAIL)
+                .and_then(|end| key.get(..end))
+                .unwrap_or(key),
         }
     }
 
     /// The 16-hex hash, if the key has one.
     pub(super) fn hash(&self) -> Option<&str> {
         let key = self.key();
-        (self.flags & HASHED != 0).then(|| key.get(key.len() - HASH_TAIL + 1..).unwrap_or(""))
+        (self.flags & HASHED != 0).then(|| {
+            key.len()
+                .checked_sub(HASH_TAIL - 1)
+                .and_then(|start| key.get(start..))
+                .unwrap_or("")
+        })
     }
 
     pub(super) fn optional(&self, which: Optional) -> Option<&str> {
