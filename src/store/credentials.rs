@@ -25,8 +25,28 @@ use crate::json::scan::{self, Seg, Visit, Visitor};
 /// The member Claude Code keeps its MCP grants in.
 const MCP_OAUTH: &str = "mcpOAuth";
 
-/// Byte offsets `start..end` in [`Credentials::text`].
-type Span = (usize, usize);
+/// Byte offsets `start..end` in [`Credentials::text`]: `u32`, the file being read only up to
+/// [`safe::SMALL_FILE_CAP`] bytes (8 bytes a span where `usize` made 16: ~16 bytes per entry of
+/// a `fix`'s peak, issue 15).
+type Span = (u32, u32);
+
+/// Offsets below `ESCAPED` are in the text: the cap leaves the high bit free.
+const _: () = assert!(safe::SMALL_FILE_CAP < ESCAPED as u64);
+
+/// Set on the start of a key's span when the key is in [`Credentials::escaped_keys`] (its text
+/// in the file has an escape); otherwise the span is the key's text in the file, between its
+/// quotes.
+const ESCAPED: u32 = 1 << 31;
+
+/// The key a span gives ([`ESCAPED`]), as bytes (for sorting and comparing: UTF-8's byte order
+/// is its code points' order).
+fn key_bytes<'a>(text: &'a [u8], escaped_keys: &'a str, (start, end): Span) -> &'a [u8] {
+    if start & ESCAPED != 0 {
+        &escaped_keys.as_bytes()[(start & !ESCAPED) as usize..end as usize]
+    } else {
+        &text[start as usize..end as usize]
+    }
+}
 
 /// A credentials file Claude Code can parse (or could, past a byte order mark).
 #[derive(Clone)]
@@ -38,12 +58,13 @@ pub struct Credentials {
     rest: Value,
     /// The value span of the `mcpOAuth` member that counts (the last).
     mcp_oauth: Option<Span>,
-    /// `mcpOAuth`'s members when it is an object, in order: key (a range of `keys`) and value
+    /// `mcpOAuth`'s members when it is an object, in order: key span ([`ESCAPED`]) and value
     /// span.
     entries: Vec<(Span, Span)>,
-    /// The entries' keys, one after another: one allocation, where a `String` each was a malloc
-    /// and ~50 bytes per entry of the plan-time peak of a 10,000-entry `fix` (issue 15).
-    keys: String,
+    /// The keys whose text in the file has an escape, decoded, one after another. The others
+    /// are read in `text`: a copy of every key was ~40 bytes per entry of the peak of a
+    /// 10,000-entry `fix` (issue 15), most keys having no escape.
+    escaped_keys: String,
     /// Positions in `entries`, sorted by key (each key is there once): four bytes per entry
     /// where a map held another copy of each key for the whole run.
     by_key: Vec<u32>,
@@ -73,7 +94,7 @@ impl Credentials {
     pub fn entries(&self) -> impl Iterator<Item = (&str, Value)> + '_ {
         self.entries
             .iter()
-            .map(|(key, span)| (&self.keys[key.0..key.1], self.parse(*span)))
+            .map(|(key, span)| (self.key(*key), self.parse(*span)))
     }
 
     /// The `mcpOAuth` entries, in order, each as its key and the JSON text of its value (for a
@@ -82,7 +103,7 @@ impl Credentials {
     pub fn entry_texts(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.entries.iter().map(|(key, span)| {
             let text = self.text_of(*span).unwrap_or("null");
-            (&self.keys[key.0..key.1], text)
+            (self.key(*key), text)
         })
     }
 
@@ -93,13 +114,17 @@ impl Credentials {
 
     /// `mcpOAuth[key]`, parsed.
     pub fn entry(&self, key: &str) -> Option<Value> {
-        let key_of = |i: u32| {
-            let (start, end) = self.entries[i as usize].0;
-            &self.keys[start..end]
-        };
+        let key = key.as_bytes();
+        let key_of = |i: u32| key_bytes(&self.text, &self.escaped_keys, self.entries[i as usize].0);
         let at = self.by_key.partition_point(|&i| key_of(i) < key);
         let i = *self.by_key.get(at)?;
         (key_of(i) == key).then(|| self.parse(self.entries[i as usize].1))
+    }
+
+    /// The key a span gives ([`ESCAPED`]). A key read in the text equals a decoded key (a
+    /// `str`), so it is UTF-8; `""` would be the answer if it were not.
+    fn key(&self, span: Span) -> &str {
+        std::str::from_utf8(key_bytes(&self.text, &self.escaped_keys, span)).unwrap_or("")
     }
 
     /// The whole `mcpOAuth` value, parsed (a tree of most of the file: for a comparison with
@@ -123,12 +148,15 @@ impl Credentials {
 
     /// A span's text, when it is UTF-8 (checked by simdutf8: see [`Credentials::parse`]).
     fn text_of(&self, (start, end): Span) -> Option<&str> {
-        simdutf8::basic::from_utf8(&self.text[start..end]).ok()
+        simdutf8::basic::from_utf8(&self.text[start as usize..end as usize]).ok()
     }
 
     /// The credentials `text` holds (no byte order mark): `None` when it is not JSON
     /// serde_json parses. For snapshots built in tests and for [`load_trusting`].
     pub fn from_text(text: Vec<u8>) -> Option<Self> {
+        if text.len() as u64 > safe::SMALL_FILE_CAP {
+            return None;
+        }
         let mut spans = Spans::new(Paths::Needed);
         let report = scan::scan(&text[..], &mut spans).ok()?;
         if report.error.is_some() || report.bom || super::accept::parses(&text).is_err() {
@@ -146,6 +174,9 @@ impl Credentials {
     /// From text that scanned and parsed, and its spans (offsets into `text`).
     fn build(text: Vec<u8>, spans: Spans) -> Self {
         let value_span = |&(start, end): &Span| (value_start(&text, start).min(end), end);
+        // A span that scanned is in the text; `get` only so that no slip could panic.
+        let span_text =
+            |(start, end): Span| text.get(start as usize..end as usize).unwrap_or_default();
         let mut rest = Map::new();
         let mut mcp_oauth = None;
         let mut mcp_oauth_member = None;
@@ -155,7 +186,7 @@ impl Credentials {
                 mcp_oauth_member = Some(*span);
             } else {
                 let (start, end) = value_span(span);
-                let value = serde_json::from_slice(&text[start..end]).unwrap_or(Value::Null);
+                let value = serde_json::from_slice(span_text((start, end))).unwrap_or(Value::Null);
                 rest.insert(key.clone(), value);
             }
         }
@@ -167,20 +198,30 @@ impl Credentials {
         // Of two `mcpOAuth` members, the last counts: only its own entries (in place: a second
         // vector of them was ~0.5 MB more at the plan-time peak of a 10,000-entry `fix`).
         let mut entries = spans.mcp_oauth;
-        let mut keys = spans.mcp_oauth_keys;
-        keys.shrink_to_fit();
         match mcp_oauth_member {
             Some((from, to)) => entries.retain(|(_, span)| span.0 >= from && span.1 <= to),
             None => entries.clear(),
         }
-        for (_, span) in &mut entries {
+        let decoded_keys = spans.mcp_oauth_keys;
+        let mut escaped_keys = String::new();
+        for (key, span) in &mut entries {
+            let decoded = &decoded_keys[key.0 as usize..key.1 as usize];
+            let in_text = (span.0 + 1, key_end(&text, span.0 as usize) as u32);
+            *key = if span_text(in_text) == decoded.as_bytes() {
+                in_text
+            } else {
+                let start = escaped_keys.len() as u32;
+                escaped_keys.push_str(decoded);
+                (start | ESCAPED, escaped_keys.len() as u32)
+            };
             *span = value_span(span);
         }
+        drop(decoded_keys);
+        escaped_keys.shrink_to_fit();
         let key_of = |entries: &[(Span, Span)], i: u32| {
-            let (start, end) = entries[i as usize].0;
-            &keys[start..end]
+            key_bytes(&text, &escaped_keys, entries[i as usize].0)
         };
-        let mut sorted = sorted_by_key(&entries, &keys);
+        let mut sorted = sorted_by_key(&entries, &text, &escaped_keys);
         // A key given twice: the last value, at the first one's place. Found in the sorted
         // order (a stable sort: a key's places in file order), where a map of the keys cost a
         // copy and a SipHash of each (issue 15).
@@ -206,7 +247,7 @@ impl Credentials {
                 at += 1;
                 keep[at - 1]
             });
-            sorted = sorted_by_key(&entries, &keys);
+            sorted = sorted_by_key(&entries, &text, &escaped_keys);
         }
         entries.shrink_to_fit();
         Self {
@@ -214,27 +255,24 @@ impl Credentials {
             rest,
             mcp_oauth,
             entries,
-            keys,
+            escaped_keys,
             by_key: sorted,
         }
     }
 }
 
-/// Positions in `entries`, sorted by key (a range of `keys`); equal keys in their order in
+/// Positions in `entries`, sorted by key ([`key_bytes`]); equal keys in their order in
 /// `entries`.
-fn sorted_by_key(entries: &[(Span, Span)], keys: &str) -> Vec<u32> {
-    let key = |i: u32| {
-        let (start, end) = entries[i as usize].0;
-        &keys[start..end]
-    };
+fn sorted_by_key(entries: &[(Span, Span)], text: &[u8], escaped_keys: &str) -> Vec<u32> {
+    let key = |i: u32| key_bytes(text, escaped_keys, entries[i as usize].0);
     let mut sorted: Vec<u32> = (0..entries.len() as u32).collect();
     sorted.sort_by(|&a, &b| key(a).cmp(key(b)));
     sorted
 }
 
-/// Where the value of the member whose key's quote is at `start` begins: past the key, the
-/// whitespace and the colon.
-fn value_start(text: &[u8], start: usize) -> usize {
+/// Where the closing quote is of the key whose opening quote is at `start` (the text's end if
+/// it has none, never in text that scanned).
+fn key_end(text: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     while let Some(&b) = text.get(i) {
         match b {
@@ -243,14 +281,20 @@ fn value_start(text: &[u8], start: usize) -> usize {
             _ => i += 1,
         }
     }
-    i += 1;
+    i.min(text.len())
+}
+
+/// Where the value of the member whose key's quote is at `start` begins: past the key, the
+/// whitespace and the colon.
+fn value_start(text: &[u8], start: u32) -> u32 {
+    let mut i = key_end(text, start as usize) + 1;
     while text
         .get(i)
         .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b':'))
     {
         i += 1;
     }
-    i
+    i as u32
 }
 
 /// Collects the member spans of the top-level object and of `mcpOAuth` objects. It descends
@@ -263,7 +307,8 @@ struct Spans {
     all: bool,
     top: Vec<(String, Span)>,
     top_is_object: bool,
-    /// The members of `mcpOAuth` objects: key (a range of `mcp_oauth_keys`) and member span.
+    /// The members of `mcpOAuth` objects: key (a range of `mcp_oauth_keys`, decoded) and member
+    /// span (from the key's opening quote).
     mcp_oauth: Vec<(Span, Span)>,
     mcp_oauth_keys: String,
 }
@@ -288,13 +333,14 @@ impl Visitor for Spans {
     }
     fn captured(&mut self, _path: &[Seg], _raw: Vec<u8>) {}
     fn member_span(&mut self, object: &[Seg], key: &str, start: u64, end: u64) {
-        let span = (start as usize, end as usize);
+        // Offsets below the file cap, so below `ESCAPED` ([`Span`]).
+        let span = (start as u32, end as u32);
         match object {
             [] => self.top.push((key.to_string(), span)),
             [Seg::Key(k)] if k == MCP_OAUTH => {
-                let start = self.mcp_oauth_keys.len();
+                let start = self.mcp_oauth_keys.len() as u32;
                 self.mcp_oauth_keys.push_str(key);
-                let key = (start, self.mcp_oauth_keys.len());
+                let key = (start, self.mcp_oauth_keys.len() as u32);
                 self.mcp_oauth.push((key, span));
             }
             _ => {}
@@ -325,6 +371,7 @@ pub fn load(path: &Path, trust: &safe::Trust, checksum: super::Checksum) -> Load
             // (`content` is asked only of text the scan found no error in).
             super::accept::parses_scanned(&bytes[bom..])?;
             bytes.drain(..bom);
+            let bom = bom as u32;
             for (_, (start, end)) in spans.top.iter_mut() {
                 *start -= bom;
                 *end -= bom;
@@ -381,6 +428,8 @@ mod tests {
             r#"{"mcpOAuth":{"a|1":{"v":1},"b|2":2,"a|1":{"v":3}}}"#,
             r#"{"mcpOAuth":{"b|2":1,"a|1":2,"b|2":3,"c|3":4,"a|1":5,"b|2":6,"é":"ü","é":7}}"#,
             r#"{"mcpOAuth":{"a|1":1},"other":0,"mcpOAuth":{"b|2":2}}"#,
+            // One key written plainly and escaped: read in the text and decoded, still one key.
+            r#"{"mcpOAuth":{"b|2":1,"\u0062|2":2,"a|1":3,"\u0061|1":4,"a|1":5}}"#,
             r#"{"mcpOAuth":{"a|1":1},"other":0,"other":{"x":1}}"#,
             r#"{"mcpOAuth":null}"#,
             r#"{"mcpOAuth":"text"}"#,
@@ -433,6 +482,19 @@ mod tests {
                 assert_eq!(new.get("z"), old.get("z"));
             }
         }
+    }
+
+    #[test]
+    fn only_keys_with_an_escape_are_copied() {
+        let plain = r#"{"mcpOAuth":{"srv|1":{},"x|2":{}}}"#;
+        let c = Credentials::from_text(plain.as_bytes().to_vec()).unwrap();
+        assert_eq!(c.escaped_keys, "");
+        let escaped = r#"{"mcpOAuth":{"srv|1":{},"\u0078|2":{},"y\"|3":{}}}"#;
+        let c = Credentials::from_text(escaped.as_bytes().to_vec()).unwrap();
+        assert_eq!(c.escaped_keys, "x|2y\"|3");
+        let keys: Vec<&str> = c.entry_texts().map(|(key, _)| key).collect();
+        assert_eq!(keys, ["srv|1", "x|2", "y\"|3"]);
+        assert!(c.entry("x|2").is_some() && c.entry("y\"|3").is_some());
     }
 
     #[test]
