@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use mcp_auth_doctor::json::scan::{self, Seg, Visit, Visitor};
 use mcp_auth_doctor::store::safe::mapped::{self, Mapped};
 
+use crate::speed::Recorder;
 use crate::synth;
 
 /// One mapped reader at a time in a process: these tests take turns.
@@ -36,37 +37,16 @@ fn open_mapped(path: &Path) -> Mapped {
     }
 }
 
-/// Descends two levels and captures below, recording what it is told.
-#[derive(Default)]
-struct Recorder(Vec<String>);
-
-impl Visitor for Recorder {
-    fn visit(&mut self, path: &[Seg]) -> Visit {
-        if path.len() < 2 {
-            Visit::Descend
-        } else {
-            Visit::Capture
-        }
-    }
-    fn captured(&mut self, path: &[Seg], raw: Vec<u8>) {
-        self.0
-            .push(format!("{path:?} {:?}", String::from_utf8_lossy(&raw)));
-    }
-    fn member_span(&mut self, object: &[Seg], key: &str, start: u64, end: u64) {
-        self.0.push(format!("{object:?} {key:?} {start}..{end}"));
-    }
-}
-
 fn scan_mapped(path: &Path) -> String {
-    let mut rec = Recorder::default();
+    let mut rec = Recorder::new(2);
     let report = scan::scan_source(open_mapped(path), &mut rec).expect("the file did not change");
-    format!("{report:?}\n{}", rec.0.join("\n"))
+    format!("{report:?}\n{}", rec.seen.join("\n"))
 }
 
 fn scan_read(doc: &[u8]) -> String {
-    let mut rec = Recorder::default();
+    let mut rec = Recorder::new(2);
     let report = scan::scan(doc, &mut rec).unwrap();
-    format!("{report:?}\n{}", rec.0.join("\n"))
+    format!("{report:?}\n{}", rec.seen.join("\n"))
 }
 
 #[test]

@@ -20,27 +20,39 @@ use serde_json::{Map, Value};
 use mcp_auth_doctor::json::scan::{self, Seg, Visit, Visitor};
 use mcp_auth_doctor::json::skim::{self, Strategy};
 
-/// Descends into everything up to depth 3 and captures what lies deeper, recording all it is told.
-#[derive(Default)]
-struct Recorder(Vec<String>);
+/// Descends into everything above `depth` and captures what lies deeper, recording all it is
+/// told (shared with `scan_mapped`).
+pub(crate) struct Recorder {
+    depth: usize,
+    pub(crate) seen: Vec<String>,
+}
+
+impl Recorder {
+    pub(crate) fn new(depth: usize) -> Self {
+        Self {
+            depth,
+            seen: Vec::new(),
+        }
+    }
+}
 
 impl Visitor for Recorder {
     fn visit(&mut self, path: &[Seg]) -> Visit {
-        if path.len() < 3 {
+        if path.len() < self.depth {
             Visit::Descend
         } else {
             Visit::Capture
         }
     }
     fn captured(&mut self, path: &[Seg], raw: Vec<u8>) {
-        self.0
+        self.seen
             .push(format!("{path:?} {:?}", String::from_utf8_lossy(&raw)));
     }
     fn member_span(&mut self, object: &[Seg], key: &str, start: u64, end: u64) {
-        self.0.push(format!("{object:?} {key:?} {start}..{end}"));
+        self.seen.push(format!("{object:?} {key:?} {start}..{end}"));
     }
     fn object_span(&mut self, path: &[Seg], open: u64, close: u64) {
-        self.0.push(format!("{path:?} {{{open}..{close}}}"));
+        self.seen.push(format!("{path:?} {{{open}..{close}}}"));
     }
 }
 
@@ -57,10 +69,10 @@ fn scan_by(
     strategy: Strategy,
 ) -> String {
     skim::set_strategy(strategy);
-    let mut rec = Recorder::default();
+    let mut rec = Recorder::new(3);
     let report = scan(doc, &mut rec).expect("no I/O error on a slice");
     skim::set_strategy(Strategy::Auto);
-    format!("{report:?}\n{}", rec.0.join("\n"))
+    format!("{report:?}\n{}", rec.seen.join("\n"))
 }
 
 fn assert_agree(doc: &[u8], what: &str) {
