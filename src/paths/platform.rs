@@ -56,16 +56,21 @@ pub fn same_project(os: &str, key: &str, dir: &str) -> bool {
     if os == "windows" {
         windows_folder(key) == windows_folder(dir)
     } else {
-        // Equal paths have equal last components: most of the thousands of project keys
-        // compared with one folder are told apart by that, read from the end of each string
-        // without taking both paths apart (issue 15).
-        if let (Some(a), Some(b)) = (last_name(key), last_name(dir))
-            && a != b
-        {
-            return false;
-        }
-        Path::new(key) == Path::new(dir)
+        unix_same_folder(key, dir, last_name(dir))
     }
+}
+
+/// [`same_project`] under Unix rules, given `dir_name` = [`last_name`]`(dir)` (a [`Folder`]
+/// works it out once for many keys). Equal paths have equal last components: most of the
+/// thousands of project keys compared with one folder are told apart by that, read from the end
+/// of the key without taking both paths apart (issue 15).
+fn unix_same_folder(key: &str, dir: &str, dir_name: Option<&str>) -> bool {
+    if let Some(name) = dir_name
+        && last_name_differs(key, name)
+    {
+        return false;
+    }
+    Path::new(key) == Path::new(dir)
 }
 
 /// The last component of a Unix path when it is a name (`Path::file_name`), by bytes: `None`
@@ -129,12 +134,7 @@ impl<'a> Folder<'a> {
         if self.os == "windows" {
             return same_project(self.os, key, self.dir);
         }
-        if let Some(name) = self.name
-            && last_name_differs(key, name)
-        {
-            return false;
-        }
-        Path::new(key) == Path::new(self.dir)
+        unix_same_folder(key, self.dir, self.name)
     }
 
     /// [`project_contains`]`(os, key, dir)`: the folder is the project `key` or inside it.
