@@ -297,6 +297,14 @@ fn value_start(text: &[u8], start: u32) -> u32 {
     i as u32
 }
 
+/// Moves member spans `by` bytes back (the byte order mark they were scanned past).
+fn shift_back<K>(members: &mut [(K, Span)], by: u32) {
+    for (_, (start, end)) in members {
+        *start -= by;
+        *end -= by;
+    }
+}
+
 /// Collects the member spans of the top-level object and of `mcpOAuth` objects. It descends
 /// only into those two ([`Paths::Needed`]: the scanner then tracks no path or key text inside
 /// the entries, ~12,000 keys for 1,000 entries), or everywhere as [`scan::ValidateOnly`] does
@@ -371,15 +379,8 @@ pub fn load(path: &Path, trust: &safe::Trust, checksum: super::Checksum) -> Load
             // (`content` is asked only of text the scan found no error in).
             super::accept::parses_scanned(&bytes[bom..])?;
             bytes.drain(..bom);
-            let bom = bom as u32;
-            for (_, (start, end)) in spans.top.iter_mut() {
-                *start -= bom;
-                *end -= bom;
-            }
-            for (_, (start, end)) in spans.mcp_oauth.iter_mut() {
-                *start -= bom;
-                *end -= bom;
-            }
+            shift_back(&mut spans.top, bom as u32);
+            shift_back(&mut spans.mcp_oauth, bom as u32);
             Ok(Credentials::build(bytes, spans))
         },
     )
