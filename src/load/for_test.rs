@@ -11,7 +11,7 @@ use super::{DiskFacts, Snapshot};
 use crate::model::inventory::Inventory;
 use crate::paths::{Environment, HomeSource, Locations, Overrides};
 use crate::store::Loaded;
-use crate::store::global_config::{GlobalConfig, PROJECT_FIELDS, ProjectConfig};
+use crate::store::global_config::{GlobalConfig, ProjectConfig};
 use crate::store::plugins::Plugins;
 use crate::system::leftovers::LockDir;
 use crate::system::processes::{Canonical, ClaudeProcess, ProcessScan};
@@ -100,10 +100,9 @@ impl Snapshot {
                         fields: p
                             .as_object()
                             .map(|o| {
-                                o.iter()
-                                    .filter(|(k, _)| PROJECT_FIELDS.contains(&k.as_str()))
-                                    .map(|(k, v)| (k.as_str(), v.clone()))
-                                    .collect()
+                                // Names that are not project fields are left out, as
+                                // the loader leaves them (`ProjectFields::insert`).
+                                o.iter().map(|(k, v)| (k.as_str(), v.clone())).collect()
                             })
                             .unwrap_or_default(),
                     })
