@@ -58,11 +58,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         .collect();
     let file = super::shared_file(&inv.credentials.path);
     // Each configured form's url as shown, by the form's place in the inventory.
-    let mut shown_urls: HashMap<
-        *const ConfiguredServer,
-        Option<String>,
-        foldhash::fast::RandomState,
-    > = HashMap::default();
+    let mut shown_urls: PerForm<Option<String>> = PerForm::default();
     for e in &inv.entries {
         if live.contains_key(e.key()) {
             continue;
@@ -283,9 +279,12 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, winners: &Winners<'_>) -> Option
     ))
 }
 
-/// Each configured form's url origin (`None`: not an http(s) url), by the form's place in the
-/// inventory: asked for each stale entry of its name, parsed once.
-type Origins = HashMap<*const ConfiguredServer, Option<String>, foldhash::fast::RandomState>;
+/// Something worked out once per configured form, by the form's place in the inventory: asked
+/// for each stale entry of its name (they are often many).
+type PerForm<T> = HashMap<*const ConfiguredServer, T, foldhash::fast::RandomState>;
+
+/// Each configured form's url origin (`None`: not an http(s) url), parsed once.
+type Origins = PerForm<Option<String>>;
 
 fn move_target<'a>(
     inv: &Inventory,
