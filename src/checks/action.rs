@@ -54,6 +54,17 @@ fn octal_mode<S: serde::Serializer>(mode: &u32, s: S) -> Result<S::Ok, S::Error>
 }
 
 impl ActionKind {
+    /// For a removal of one named thing, what it is and its name: the summary is then
+    /// `remove WHAT "NAME"` (one wording for [`Action::summary`] and the JSON writer).
+    fn removal_of_one(&self) -> Option<(&'static str, &str)> {
+        match self {
+            ActionKind::RemoveEntry { key } => Some(("mcpOAuth entry", key)),
+            ActionKind::RemoveMarker { name } => Some(("needs-auth marker", name)),
+            ActionKind::RemoveClientConfig { key } => Some(("mcpOAuthClientConfig entry", key)),
+            _ => None,
+        }
+    }
+
     /// The JSON member it removes or moves: the path of keys to its object and its key; `None`
     /// for a change to the whole file.
     pub fn member(&self) -> Option<(Vec<String>, String)> {
@@ -180,12 +191,9 @@ struct SummaryShown<'a>(&'a Action);
 impl Serialize for SummaryShown<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let action = self.0;
-        match (&action.summary, &action.kind) {
-            (Summary::OfKind, ActionKind::RemoveEntry { key }) => {
-                serialize_joined(s, &["remove mcpOAuth entry \"", key, "\""])
-            }
-            (Summary::OfKind, ActionKind::RemoveMarker { name }) => {
-                serialize_joined(s, &["remove needs-auth marker \"", name, "\""])
+        match (&action.summary, action.kind.removal_of_one()) {
+            (Summary::OfKind, Some((what, name))) => {
+                serialize_joined(s, &["remove ", what, " \"", name, "\""])
             }
             _ => s.serialize_str(&action.summary()),
         }
@@ -351,12 +359,13 @@ impl Action {
             Summary::Given(text) => return Cow::Borrowed(text),
             Summary::OfKind => &self.kind,
         };
+        if let Some((what, name)) = given.removal_of_one() {
+            return Cow::Owned(format!("remove {what} \"{name}\""));
+        }
         Cow::Owned(match given {
-            ActionKind::RemoveEntry { key } => format!("remove mcpOAuth entry \"{key}\""),
-            ActionKind::RemoveMarker { name } => format!("remove needs-auth marker \"{name}\""),
-            ActionKind::RemoveClientConfig { key } => {
-                format!("remove mcpOAuthClientConfig entry \"{key}\"")
-            }
+            ActionKind::RemoveEntry { .. }
+            | ActionKind::RemoveMarker { .. }
+            | ActionKind::RemoveClientConfig { .. } => unreachable!("removal_of_one answers it"),
             ActionKind::RemoveMcpRemoteFiles { folder, names } => match names.len() {
                 1 => format!("remove 1 mcp-remote file of one server from {folder}"),
                 n => format!("remove {n} mcp-remote files of one server from {folder}"),

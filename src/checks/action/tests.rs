@@ -97,6 +97,7 @@ fn the_json_texts_are_the_displayed_ones() {
             for a in [
                 Action::remove_entry(path, key, true),
                 Action::remove_marker(path, key),
+                Action::remove_client_config(path, key),
             ] {
                 let shown = serde_json::to_value(&a).unwrap();
                 assert_eq!(shown["pointer"], a.kind.pointer().unwrap(), "{key}");
