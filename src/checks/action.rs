@@ -54,13 +54,15 @@ fn octal_mode<S: serde::Serializer>(mode: &u32, s: S) -> Result<S::Ok, S::Error>
 }
 
 impl ActionKind {
-    /// For a removal of one named thing, what it is and its name: the summary is then
-    /// `remove WHAT "NAME"` (one wording for [`Action::summary`] and the JSON writer).
+    /// For a removal of one named thing, its summary up to the name, and the name: the summary
+    /// is then `remove WHAT "NAME"` (one wording for [`Action::summary`] and the JSON writer).
     fn removal_of_one(&self) -> Option<(&'static str, &str)> {
         match self {
-            ActionKind::RemoveEntry { key } => Some(("mcpOAuth entry", key)),
-            ActionKind::RemoveMarker { name } => Some(("needs-auth marker", name)),
-            ActionKind::RemoveClientConfig { key } => Some(("mcpOAuthClientConfig entry", key)),
+            ActionKind::RemoveEntry { key } => Some(("remove mcpOAuth entry \"", key)),
+            ActionKind::RemoveMarker { name } => Some(("remove needs-auth marker \"", name)),
+            ActionKind::RemoveClientConfig { key } => {
+                Some(("remove mcpOAuthClientConfig entry \"", key))
+            }
             _ => None,
         }
     }
@@ -192,9 +194,7 @@ impl Serialize for SummaryShown<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let action = self.0;
         match (&action.summary, action.kind.removal_of_one()) {
-            (Summary::OfKind, Some((what, name))) => {
-                serialize_joined(s, &["remove ", what, " \"", name, "\""])
-            }
+            (Summary::OfKind, Some((start, name))) => serialize_joined(s, &[start, name, "\""]),
             _ => s.serialize_str(&action.summary()),
         }
     }
@@ -359,8 +359,8 @@ impl Action {
             Summary::Given(text) => return Cow::Borrowed(text),
             Summary::OfKind => &self.kind,
         };
-        if let Some((what, name)) = given.removal_of_one() {
-            return Cow::Owned(format!("remove {what} \"{name}\""));
+        if let Some((start, name)) = given.removal_of_one() {
+            return Cow::Owned(format!("{start}{name}\""));
         }
         Cow::Owned(match given {
             ActionKind::RemoveEntry { .. }
