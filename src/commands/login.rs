@@ -8,11 +8,14 @@
 //! point of the command, and the repair alone is `fix --server NAME`.
 
 use std::fmt::Write as _;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::process::Command;
 
 use anyhow::{Result, bail};
-use serde::Serialize;
+
+mod output;
+
+use output::{INDENT, LoginDocument, emit, indent, verdict_line, without_summary};
 
 use super::Context;
 use super::fix;
@@ -23,7 +26,6 @@ use crate::fix::{self as repair, WriteOptions};
 use crate::model::release::{self, Release, Rule};
 use crate::model::server::{NameKind, Scope};
 use crate::render::servers::{ServerReport, Verdict};
-use crate::render::style::sanitize;
 use crate::{Outcome, exit};
 
 /// How the sign-in happens.
@@ -348,76 +350,6 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
     ))
 }
 
-/// The `login --format json` document (docs/json.md).
-#[derive(Serialize)]
-struct LoginDocument {
-    schema: u32,
-    command: &'static str,
-    server: String,
-    dry_run: bool,
-    /// The repair step: `fix`'s document, with `command` `login`.
-    repair: serde_json::Value,
-    sign_in: SignInReport,
-    /// The needs-auth marker removal after the sign-in: the steps applied.
-    marker: Vec<Step>,
-    /// The server after the run (before it, for a dry run), as in `check`.
-    servers: Vec<ServerReport>,
-}
-
-#[derive(Serialize)]
-struct SignInReport {
-    /// `claude-mcp-login` or `in-session` (`/mcp` in a Claude Code session).
-    method: &'static str,
-    /// The client command run, without the program name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    command: Option<String>,
-    /// `planned`, `not-needed`, `done`, `failed`, `could-not-run`, `not-run`.
-    result: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<String>,
-}
-
-impl LoginDocument {
-    fn new(name: &str, dry_run: bool, sign_in: &SignIn) -> Self {
-        let (method, command) = match sign_in {
-            SignIn::Cli(args) => (
-                "claude-mcp-login",
-                Some(format!("claude {}", args.join(" "))),
-            ),
-            SignIn::InSession => ("in-session", None),
-        };
-        Self {
-            schema: crate::render::json::SCHEMA,
-            command: "login",
-            server: name.to_string(),
-            dry_run,
-            repair: serde_json::Value::Null,
-            sign_in: SignInReport {
-                method,
-                command,
-                result: "not-run",
-                message: None,
-            },
-            marker: Vec::new(),
-            servers: Vec::new(),
-        }
-    }
-
-    /// The outcome: the human closing lines, or this document in their place.
-    fn finish(self, ctx: &Context<'_>, human: String, exit: u8) -> Outcome {
-        let stdout = if ctx.json() {
-            crate::render::json::to_string(&self)
-        } else {
-            human
-        };
-        Outcome {
-            stdout,
-            exit,
-            ..Outcome::default()
-        }
-    }
-}
-
 /// The answer for a server that connects as it is: what it does, and how to sign in again
 /// anyway (login itself will not replace a working token).
 fn already_connects(ctx: &Context<'_>, d: &Diagnosis, name: &str, no_browser: bool) -> Outcome {
@@ -529,78 +461,6 @@ fn marker_after_sign_in(d: &Diagnosis, name: &str) -> Plan {
         plan.steps.push(Step::new("login", Some(name), action));
     }
     plan
-}
-
-fn verdict_line(s: &ServerReport) -> String {
-    format!(
-        "   {} ({}): {}. {}\n",
-        sanitize(&s.name),
-        sanitize(&s.scopes.join(", ")),
-        crate::render::servers::verdict_word(s.verdict),
-        sanitize(&s.explanation)
-    )
-}
-
-/// The repair's own report without its closing summary lines (login checks again at the end).
-fn without_summary(text: &str) -> String {
-    text.lines()
-        .filter(|l| {
-            // The dry run's closing line comes once, at the end of login's own steps.
-            !l.starts_with("Now: ")
-                && !l.starts_with("Findings: ")
-                && !l.starts_with("Next: ")
-                && !l.starts_with("Dry run: ")
-        })
-        .map(|l| format!("{l}\n"))
-        .collect()
-}
-
-/// How far the repair's report is indented under its step.
-const INDENT: &str = "   ";
-
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| {
-            if l.is_empty() {
-                "\n".to_string()
-            } else {
-                format!("{INDENT}{l}\n")
-            }
-        })
-        .collect()
-}
-
-/// Prints now (the sign-in in between writes to the same terminal), redacted, sanitised of
-/// nothing more than the rest of the output is, and with pasteable commands. With
-/// `--format json` the progress goes to stderr: stdout is the document's.
-fn emit(ctx: &Context<'_>, text: &str) {
-    let text = crate::redact::free_text(text);
-    let text = super::pasteable::pasteable(&text, &ctx.config.overrides);
-    // A numbered step ("2. Sign in: ...") goes on under its text, not under its number.
-    let text: String = text
-        .split_inclusive('\n')
-        .map(|line| {
-            let numbered = line.len() > 3
-                && line.as_bytes()[0].is_ascii_digit()
-                && line[1..].starts_with(". ");
-            if numbered {
-                let (body, newline) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
-                let wrapped = crate::render::style::wrap(body, crate::render::style::WIDTH, INDENT);
-                format!("{wrapped}{newline}")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect();
-    let text = crate::render::style::fit_to_page(&text);
-    if ctx.json() {
-        let mut stderr = std::io::stderr().lock();
-        let _ = stderr.write_all(text.as_bytes());
-        return;
-    }
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
 }
 
 /// Whether `claude mcp login` will find a terminal (it inherits our stdin). Debug builds (the
