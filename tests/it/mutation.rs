@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::synth::Rng;
 use common::{CANARY, Home};
 
 /// Mutated copies of each home.
@@ -35,28 +36,14 @@ const COMMANDS: &[&[&str]] = &[
 /// Every status the README documents: any sum of the exit bits.
 const EXIT_BITS: i32 = 1 | 2 | 4 | 8 | 32;
 
-/// splitmix64: small, fast and good enough to pick mutations.
-struct Rng(u64);
-
-impl Rng {
-    fn seeded(name: &str, round: u64) -> Self {
-        // FNV-1a of the name, mixed with the round.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in name.bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        Self(h ^ round.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+/// The generator's PRNG (splitmix64), seeded by the scenario's name and the round.
+fn seeded(name: &str, round: u64) -> Rng {
+    // FNV-1a of the name, mixed with the round.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
+    Rng::new(h ^ round.wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
 /// What gets dropped into a file: JSON punctuation, literals that are valid JSON but odd, and
@@ -110,7 +97,7 @@ fn mutate(bytes: &mut Vec<u8>, rng: &mut Rng) -> String {
         }
         3 if len > 0 => {
             let i = at.min(len - 1);
-            bytes[i] = rng.next() as u8;
+            bytes[i] = rng.next_u64() as u8;
             format!("set byte {i}")
         }
         _ => {
@@ -165,7 +152,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 /// One mutated home, one command; returns what went wrong, if anything.
 fn round(scenario: &str, n: u64) -> Option<String> {
     let home = Home::fixture(scenario);
-    let mut rng = Rng::seeded(scenario, n);
+    let mut rng = seeded(scenario, n);
     let targets = files(&home.path);
     let mut done = Vec::new();
     if targets.is_empty() {
@@ -267,17 +254,17 @@ fn mutated_homes_never_crash_write_or_leak() {
 /// The PRNG is deterministic and the mutations it drives change the bytes.
 #[test]
 fn mutations_are_seeded_and_change_something() {
-    let mut a = Rng::seeded("demo", 3);
-    let mut b = Rng::seeded("demo", 3);
+    let mut a = seeded("demo", 3);
+    let mut b = seeded("demo", 3);
     assert_eq!(
-        (0..8).map(|_| a.next()).collect::<Vec<_>>(),
-        (0..8).map(|_| b.next()).collect::<Vec<_>>()
+        (0..8).map(|_| a.next_u64()).collect::<Vec<_>>(),
+        (0..8).map(|_| b.next_u64()).collect::<Vec<_>>()
     );
-    assert_ne!(Rng::seeded("demo", 3).next(), Rng::seeded("demo", 4).next());
+    assert_ne!(seeded("demo", 3).next_u64(), seeded("demo", 4).next_u64());
     let original = br#"{"mcpOAuth":{"linear|638130d5ab3558f4":{"accessToken":"x"}}}"#.to_vec();
     let mut changed = 0;
     for n in 0..50 {
-        let mut rng = Rng::seeded("unit", n);
+        let mut rng = seeded("unit", n);
         let mut bytes = original.clone();
         mutate(&mut bytes, &mut rng);
         changed += usize::from(bytes != original);
