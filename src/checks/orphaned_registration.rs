@@ -1,6 +1,5 @@
 use super::Findings;
-use super::Piece::{Fixed, Text};
-use super::{CheckInfo, Finding, Severity, defined_elsewhere, remove_entry};
+use super::{CheckInfo, Finding, Pieces, Severity, defined_elsewhere, remove_entry};
 use crate::model::inventory::Inventory;
 
 pub const INFO: CheckInfo = CheckInfo {
@@ -37,41 +36,43 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
             continue;
         }
         let usable = e.token.usable();
-        // The message as data: the check's sentences fixed, the entry's name, key and url kept.
-        let mut message = Vec::with_capacity(8);
+        // The message as data: the check's sentences fixed, the entry's name, key and url kept
+        // (room for the most pieces it has, a plugin's: 5 + 1 + 3 + 1 + 1).
+        let mut message = Pieces::with_capacity(11, 128);
         let plugin_gone = super::plugin_absence(inv, e.name());
         let is_plugin = plugin_gone.is_some();
-        match plugin_gone {
-            Some(evidence) => message.extend([
-                Fixed("'"),
-                Text(e.name().to_string()),
-                Fixed("' is a plugin server, and "),
-                Text(evidence),
-                Fixed(", so Claude Code never uses the entry "),
-            ]),
-            None => message.extend([
-                Fixed("No scope this tool can see configures a server named '"),
-                Text(e.name().to_string()),
-                Fixed("', so Claude Code never uses the entry "),
-            ]),
-        }
-        message.push(Text(e.key().to_string()));
+        match &plugin_gone {
+            Some(evidence) => message
+                .fixed("'")
+                .text(e.name())
+                .fixed("' is a plugin server, and ")
+                .text(evidence)
+                .fixed(", so Claude Code never uses the entry "),
+            None => message
+                .fixed("No scope this tool can see configures a server named '")
+                .text(e.name())
+                .fixed("', so Claude Code never uses the entry "),
+        };
+        message.text(e.key());
         if let Some(u) = e.server_url() {
-            message.extend([Fixed(" (for "), Text(crate::redact::url(u)), Fixed(")")]);
+            message
+                .fixed(" (for ")
+                .text(&crate::redact::url(u))
+                .fixed(")");
         }
-        message.push(Fixed(if is_plugin {
+        message.fixed(if is_plugin {
             ". Uninstalling a plugin leaves its OAuth state behind."
         } else {
             ". `claude mcp remove` leaves such entries behind. (A .mcp.json in a folder Claude \
              Code keeps no project entry for is invisible from here: run this in that folder, or \
              pass --project DIR; servers passed with `claude --mcp-config FILE` are seen with the \
              same --mcp-config FILE.)"
-        }));
+        });
         if usable {
-            message.push(Fixed(
+            message.fixed(
                 " It still holds a usable token; fix removes it (backed up first: `restore` \
                  brings it back if you re-add the server), and --safe-only keeps it.",
-            ));
+            );
         }
         out.push(
             Finding::new(INFO.code, INFO.severity, message)
