@@ -79,7 +79,7 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
                 .server(e.name())
                 .key(e.key())
                 .file(file.clone())
-                .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
+                .evidence("token", e.token.label())
                 .action(remove_entry(inv, e.key(), !usable)),
         );
     }

@@ -153,8 +153,9 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
             .server(e.name())
             .key(e.key())
             .file(file.clone())
+            .evidence_room(2 + usize::from(entry_url.is_some()))
             .evidence("current_urls", current)
-            .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
+            .evidence("token", e.token.label())
             .action(moved.or_else(|| {
                 remove_entry(inv, e.key(), !usable).map(|a| {
                     if env_vars.is_empty() {
@@ -289,8 +290,14 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, winners: &Winners<'_>) -> Option
 /// for each stale entry of its name (they are often many).
 type PerForm<T> = HashMap<*const ConfiguredServer, T, foldhash::fast::RandomState>;
 
-/// Each configured form's url origin (`None`: not an http(s) url), parsed once.
-type Origins = PerForm<Option<String>>;
+/// Each configured form's url, parsed once (`None`: not an http(s) url), for its origin.
+type Origins = PerForm<Option<crate::urls::Url>>;
+
+/// Whether two urls have the same origin (scheme, host, port: what `Url::origin` writes),
+/// compared without writing it (issue 15: a `format!` per usable stale entry).
+fn same_origin(a: &crate::urls::Url, b: &crate::urls::Url) -> bool {
+    a.scheme == b.scheme && a.host == b.host && a.port == b.port
+}
 
 fn move_target<'a>(
     inv: &Inventory,
@@ -302,7 +309,7 @@ fn move_target<'a>(
     if !e.token.usable() || e.malformed {
         return None;
     }
-    let origin = Url::parse(e.server_url()?)?.origin();
+    let origin = Url::parse(e.server_url()?)?;
     let mut targets: Vec<&ConfiguredServer> = Vec::new();
     for s in configs {
         let (Some(key), Some(url)) = (s.key.as_deref(), s.url.as_deref()) else {
@@ -318,9 +325,9 @@ fn move_target<'a>(
             && holds_nothing
             && origins
                 .entry(std::ptr::from_ref(*s))
-                .or_insert_with(|| Url::parse(url).map(|u| u.origin()))
+                .or_insert_with(|| Url::parse(url))
                 .as_ref()
-                == Some(&origin)
+                .is_some_and(|u| same_origin(u, &origin))
             && !targets.iter().any(|t| t.key.as_deref() == Some(key))
         {
             targets.push(s);
