@@ -31,6 +31,7 @@ mod mcp_remote_stranded_tokens;
 #[cfg(test)]
 mod mcp_remote_tests;
 mod mcp_remote_unusable_file;
+mod message;
 mod misfiled_client_secret;
 mod missing_project_dir;
 mod missing_registration;
@@ -56,7 +57,7 @@ mod unverified_registration;
 mod windows_credential_manager;
 
 pub use code::Code;
-pub use finding::{Action, ActionKind, Evidence, Finding, Message, Piece, Severity};
+pub use finding::{Action, ActionKind, Evidence, Finding, Message, Pieces, Severity};
 pub use sink::{About, Brief, Findings};
 
 use crate::model::inventory::Inventory;
@@ -185,7 +186,7 @@ pub const CHECKS: &[Check] = checks![
 
 /// Runs every check.
 pub fn run_all(inv: &Inventory) -> Vec<Finding> {
-    let mut out = Findings::list();
+    let mut out = Findings::list_of_about(expected_findings(inv));
     for check in CHECKS {
         (check.run)(inv, &mut out);
     }
@@ -194,6 +195,14 @@ pub fn run_all(inv: &Inventory) -> Vec<Finding> {
     // ends (issue 15: 10,000 findings in a 16,384-finding allocation).
     out.shrink_to_fit();
     out
+}
+
+/// About as many findings as a home gives, from what most findings are about: entries (one
+/// stale or orphaned registration each, at most, and the odd token finding), needs-auth markers
+/// and configured servers, and a few about files. Too many is cheap (see
+/// [`Findings::list_of_about`]; the list is trimmed at the end), too few only grows the list.
+fn expected_findings(inv: &Inventory) -> usize {
+    inv.entries.len() + inv.markers.len() + inv.servers.len() / 4 + 32
 }
 
 /// Runs every check (only those that report one of `codes`, when given), in [`run_all`]'s

@@ -20,8 +20,16 @@ impl Default for Findings<'_> {
 impl<'a> Findings<'a> {
     /// Findings kept in a list, in the order they are pushed.
     pub fn list() -> Self {
+        Self::list_of_about(0)
+    }
+
+    /// [`Findings::list`] with room for `expected` findings reserved at once: a list grown by
+    /// doubling copies every finding it holds into fresh memory each time (issue 15: 1,058
+    /// findings of 280 bytes were copied ~1.1 MB over ten moves, a third of a 1,000-entry
+    /// `check`'s page faults). Room reserved and never written costs no page.
+    pub fn list_of_about(expected: usize) -> Self {
         Self {
-            list: Vec::new(),
+            list: Vec::with_capacity(expected),
             each: None,
         }
     }

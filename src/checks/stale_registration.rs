@@ -1,11 +1,12 @@
 use super::Findings;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as Slot;
+use std::fmt::Write;
 
 use serde_json::{Map, Value};
 
-use super::Piece::{self, Fixed, Text};
-use super::{Action, ActionKind, CheckInfo, Finding, Severity, remove_entry};
+use super::{Action, ActionKind, CheckInfo, Finding, Pieces, Severity, remove_entry};
 use crate::model::entry::{Entry, TokenState};
 use crate::model::inventory::Inventory;
 use crate::model::key;
@@ -96,64 +97,65 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
             .collect();
         let usable = e.token.usable();
         let moved = move_to_live_key(inv, e, &winners);
-        // The message as data: the check's sentences fixed, the entry's name, key and urls kept.
-        let mut message = Vec::with_capacity(16);
-        message.extend([
-            Fixed("'"),
-            Text(e.name().to_string()),
-            Fixed("' is configured, but no configured form of it hashes to "),
-            Text(e.key().to_string()),
-        ]);
+        // The message as data: the check's sentences fixed, the entry's name, key and urls kept
+        // (room for them all: see [`MOST_PIECES`]).
+        let mut message = Pieces::with_capacity(MOST_PIECES, 256);
+        message
+            .fixed("'")
+            .text(e.name())
+            .fixed("' is configured, but no configured form of it hashes to ")
+            .text(e.key());
         let entry_url = e.server_url().map(redact::url);
         if let Some(u) = &entry_url {
-            message.extend([Fixed(" (created for "), Text(u.clone()), Fixed(")")]);
+            message.fixed(" (created for ").text(u).fixed(")");
         }
-        message.push(Fixed("; the current config uses "));
-        message.push(match current.as_slice() {
-            [] => Fixed("no url"),
-            _ => Text(current.join(", ")),
-        });
-        message.push(Fixed(". "));
+        message.fixed("; the current config uses ");
+        match current.as_slice() {
+            [] => message.fixed("no url"),
+            [first, rest @ ..] => rest
+                .iter()
+                .fold(message.text(first), |m, u| m.text(", ").text(u)),
+        };
+        message.fixed(". ");
         explain_change(e, &configs, &shown, entry_url.as_deref(), &mut message);
-        message.push(Fixed(" Claude Code never reads this entry again."));
+        message.fixed(" Claude Code never reads this entry again.");
         if let Some(ActionKind::MoveEntry { to, .. }) = moved.as_ref().map(|a| &a.kind) {
-            message.extend([
-                Fixed(
+            message
+                .fixed(
                     " It still holds a usable token and the current url is on the same origin, \
                      while the live key ",
-                ),
-                Text(to.clone()),
-                Fixed(
+                )
+                .text(to)
+                .fixed(
                     " holds nothing usable: fix moves the entry there (and sets its serverUrl), \
                      so Claude Code sends the token again and needs no sign-in if the server \
                      still accepts it (`mcp-auth-doctor probe ",
-                ),
-                Text(crate::checks::shell_quote(e.name())),
-                Fixed("` shows what it asks for now)."),
-            ]);
+                )
+                .text(&crate::checks::shell_quote(e.name()))
+                .fixed("` shows what it asks for now).");
         } else if !env_vars.is_empty() {
-            message.extend([
-                Fixed(" The config uses ${"),
-                Text(env_vars.join("}, ${")),
-                Fixed(
+            message
+                .fixed(" The config uses ${")
+                .text(&env_vars.join("}, ${"))
+                .fixed(
                     "}: with another value of it (as Claude Code may run with) this key can be \
                      live, so fix removes it only when asked.",
-                ),
-            ]);
+                );
         } else if usable {
-            message.push(Fixed(
+            message.fixed(
                 " It still holds a usable token; fix removes it (backed up first: `restore` \
                  brings it back if you change the config back), and --safe-only keeps it.",
-            ));
+            );
         } else {
-            message.push(Fixed(" It holds no usable token."));
+            message.fixed(" It holds no usable token.");
         }
         let mut f = Finding::new(INFO.code, INFO.severity, message)
             .server(e.name())
             .key(e.key())
             .file(file.clone())
+            .evidence_room(2 + usize::from(entry_url.is_some()))
             .evidence("current_urls", current)
-            .evidence("token", serde_json::to_value(e.token).unwrap_or_default())
+            .evidence("token", e.token.label())
             .action(moved.or_else(|| {
                 remove_entry(inv, e.key(), !usable).map(|a| {
                     if env_vars.is_empty() {
@@ -173,6 +175,11 @@ pub fn run(inv: &Inventory, out: &mut Findings<'_>) {
         out.push(f);
     }
 }
+
+/// The most pieces a message has: 4 (name and key), 3 (the entry's url), 3 (the current urls,
+/// several of them one piece with their commas), the explanation's 5 at most, 1 ("never
+/// reads") and a move's 5.
+const MOST_PIECES: usize = 4 + 3 + 3 + 5 + 1 + 5;
 
 /// The live key a usable stale entry can move to: the one configured form of the name whose key
 /// holds nothing usable (missing or a placeholder), on the same origin (scheme, host, port) as
@@ -283,8 +290,14 @@ fn move_to_live_key(inv: &Inventory, e: &Entry, winners: &Winners<'_>) -> Option
 /// for each stale entry of its name (they are often many).
 type PerForm<T> = HashMap<*const ConfiguredServer, T, foldhash::fast::RandomState>;
 
-/// Each configured form's url origin (`None`: not an http(s) url), parsed once.
-type Origins = PerForm<Option<String>>;
+/// Each configured form's url, parsed once (`None`: not an http(s) url), for its origin.
+type Origins = PerForm<Option<crate::urls::Url>>;
+
+/// Whether two urls have the same origin (scheme, host, port: what `Url::origin` writes),
+/// compared without writing it (issue 15: a `format!` per usable stale entry).
+fn same_origin(a: &crate::urls::Url, b: &crate::urls::Url) -> bool {
+    a.scheme == b.scheme && a.host == b.host && a.port == b.port
+}
 
 fn move_target<'a>(
     inv: &Inventory,
@@ -296,7 +309,7 @@ fn move_target<'a>(
     if !e.token.usable() || e.malformed {
         return None;
     }
-    let origin = Url::parse(e.server_url()?)?.origin();
+    let origin = Url::parse(e.server_url()?)?;
     let mut targets: Vec<&ConfiguredServer> = Vec::new();
     for s in configs {
         let (Some(key), Some(url)) = (s.key.as_deref(), s.url.as_deref()) else {
@@ -312,9 +325,9 @@ fn move_target<'a>(
             && holds_nothing
             && origins
                 .entry(std::ptr::from_ref(*s))
-                .or_insert_with(|| Url::parse(url).map(|u| u.origin()))
+                .or_insert_with(|| Url::parse(url))
                 .as_ref()
-                == Some(&origin)
+                .is_some_and(|u| same_origin(u, &origin))
             && !targets.iter().any(|t| t.key.as_deref() == Some(key))
         {
             targets.push(s);
@@ -335,25 +348,21 @@ fn explain_change(
     configs: &[&ConfiguredServer],
     shown: &[Option<String>],
     entry_shown: Option<&str>,
-    out: &mut Vec<Piece>,
+    out: &mut Pieces,
 ) {
     let Some(hash) = e.hash() else {
-        out.push(Fixed(
-            "Its key has no hash part, so it was written by hand or by another tool.",
-        ));
+        out.fixed("Its key has no hash part, so it was written by hand or by another tool.");
         return;
     };
     let matches =
         |t: &str, u: &str, h: &Map<String, Value>| key::hash16(&key::hash_input(t, u, h)) == hash;
     if let Some(s) = configs.iter().find(|s| !s.env_missing.is_empty()) {
-        out.extend([
-            Fixed("The config uses ${"),
-            Text(s.env_missing.join("}, ${")),
-            Fixed(
+        out.fixed("The config uses ${")
+            .text(&s.env_missing.join("}, ${"))
+            .fixed(
                 "}, which is not set in this shell, so the key computed here is not the one \
                  Claude Code uses with it set; this entry may well be that one.",
-            ),
-        ]);
+            );
         return;
     }
     for (s, now) in configs.iter().zip(shown) {
@@ -365,42 +374,38 @@ fn explain_change(
         let entry_url = e.server_url().unwrap_or(url);
         if entry_url != url && matches(t, entry_url, &s.headers) {
             // `entry_url != url`, so it is the entry's own `serverUrl`, shown as `entry_shown`.
-            let was = entry_shown.map_or_else(|| redact::url(entry_url), str::to_string);
-            let now = now.clone();
+            let was = entry_shown.map_or_else(|| redact::url(entry_url).into(), Cow::Borrowed);
+            let now = now.as_str();
             if entry_url.trim_end_matches('/') == url.trim_end_matches('/') {
-                out.extend([
-                    Fixed("The url changed only by a trailing slash ("),
-                    Text(was),
-                    Fixed(" → "),
-                    Text(now),
-                    Fixed("), which gives a different key."),
-                ]);
+                out.fixed("The url changed only by a trailing slash (")
+                    .text(&was)
+                    .fixed(" → ")
+                    .text(now)
+                    .fixed("), which gives a different key.");
             } else if s.url_template.is_some() {
-                out.push(Text(format!(
+                let _ = write!(
+                    out,
                     "The url, built from {}, expanded to {was} then and to {now} now: an \
                      environment variable changed.",
                     redact::url(s.url_template.as_deref().unwrap_or_default())
-                )));
+                );
             } else if was == now {
-                out.push(Text(format!(
+                let _ = write!(
+                    out,
                     "The url changed in a part not shown because it looks like a secret \
                      ({now})."
-                )));
+                );
             } else {
-                out.extend([
-                    Fixed("The url changed from "),
-                    Text(was),
-                    Fixed(" to "),
-                    Text(now),
-                    Fixed("."),
-                ]);
+                out.fixed("The url changed from ")
+                    .text(&was)
+                    .fixed(" to ")
+                    .text(now)
+                    .fixed(".");
             }
             return;
         }
         if matches(other_t, entry_url, &s.headers) {
-            out.push(Text(format!(
-                "The transport changed from {other_t} to {t}."
-            )));
+            let _ = write!(out, "The transport changed from {other_t} to {t}.");
             return;
         }
         if s.headers.len() > 1 {
@@ -412,40 +417,34 @@ fn explain_change(
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             if matches(t, entry_url, &reversed) {
-                out.push(Fixed(
+                out.fixed(
                     "The headers are the same but in a different order, and header order is \
                      part of the key.",
-                ));
+                );
                 return;
             }
         }
         if !s.headers.is_empty() && matches(t, entry_url, &Map::new()) {
-            out.push(Fixed(
-                "Headers were added to the config since the entry was created.",
-            ));
+            out.fixed("Headers were added to the config since the entry was created.");
             return;
         }
         if entry_url == url {
             if !s.env_used.is_empty() {
-                out.extend([
-                    Fixed("The url is the same, so the headers changed; they use ${"),
-                    Text(s.env_used.join("}, ${")),
-                    Fixed("}, whose value may have changed."),
-                ]);
+                out.fixed("The url is the same, so the headers changed; they use ${")
+                    .text(&s.env_used.join("}, ${"))
+                    .fixed("}, whose value may have changed.");
             } else {
-                out.push(Fixed(
-                    "The url is the same, so the headers (or their values) changed.",
-                ));
+                out.fixed("The url is the same, so the headers (or their values) changed.");
             }
             return;
         }
     }
-    out.push(Fixed(if configs.iter().any(|s| !s.env_used.is_empty()) {
+    out.fixed(if configs.iter().any(|s| !s.env_used.is_empty()) {
         "The config uses environment variables; a different value at the time gives a different \
          key."
     } else {
         "The url, transport or headers changed since it was created."
-    }));
+    });
 }
 
 #[cfg(test)]

@@ -210,7 +210,8 @@ impl<'a> Planner<'a> {
         {
             return;
         }
-        if self.planned.contains(&plan.steps, action) {
+        let change = self.planned.hash(action);
+        if self.planned.contains(&plan.steps, change, action) {
             return; // another finding already asked for the same change
         }
         let step = match self.values {
@@ -237,7 +238,7 @@ impl<'a> Planner<'a> {
             plan.kept.push(Kept { step, reason });
             return;
         }
-        self.planned.insert(action, plan.steps.len());
+        self.planned.insert(change, plan.steps.len());
         // Grown by a quarter, not doubled, when the number of findings was not known up
         // front: at most a quarter of the steps' size unused, where doubling left up to all of
         // it (issue 15: 2.0 MB for 1.2 MB of steps at 10,000 entries).
@@ -254,12 +255,17 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The steps planned so far, by a hash of their change (kind and file): the position of the first
-/// step with that hash. No copy of each step's key and path (a set of them was ~170 bytes per
-/// step of a 10,000-entry `fix`, issue 15); two changes whose hashes collide are told apart by
-/// a scan of the steps, which happens about never. Hashed with foldhash (as
-/// `inventory::LiveKeys`), not SipHash, twice per step (issue 15): the plan never depends on the
-/// hash, only how fast a repeated change is found.
+/// The steps planned so far, by a hash of their change: the position of the first step with that
+/// hash. No copy of each step's key and path (a set of them was ~170 bytes per step of a
+/// 10,000-entry `fix`, issue 15); two changes whose hashes collide are told apart by a scan of
+/// the steps, which happens about never. Hashed with foldhash (as `inventory::LiveKeys`), not
+/// SipHash, once per step (issue 15): the plan never depends on the hash, only how fast a
+/// repeated change is found.
+///
+/// The hash is of the change's kind (with its key or name) only, not of its file: hashing a
+/// `Path` walks its components, and was two thirds of the plan's cost per finding (1.35 M of
+/// 2.6 M instructions at 1,000 entries). Changes of one kind to several files (a chmod of two
+/// files) share a hash and are told apart by the scan.
 #[derive(Default)]
 struct Planned {
     first: std::collections::HashMap<u64, usize, foldhash::fast::RandomState>,
@@ -270,22 +276,22 @@ struct Planned {
 impl Planned {
     fn hash(&self, action: &Action) -> u64 {
         use std::hash::BuildHasher;
-        self.changes.hash_one((&action.kind, &action.path))
+        self.changes.hash_one(&action.kind)
     }
 
-    /// Whether a step in `steps` (the steps inserted so far) makes `action`'s change.
-    fn contains(&self, steps: &[Step], action: &Action) -> bool {
+    /// Whether a step in `steps` (the steps inserted so far) makes `action`'s change, whose
+    /// [`Planned::hash`] is `change`.
+    fn contains(&self, steps: &[Step], change: u64, action: &Action) -> bool {
         let same = |s: &Step| s.action.kind == action.kind && s.action.path == action.path;
-        match self.first.get(&self.hash(action)) {
+        match self.first.get(&change) {
             None => false,
             Some(&i) => same(&steps[i]) || steps.iter().any(same),
         }
     }
 
-    /// Records that the step at `index` makes `action`'s change.
-    fn insert(&mut self, action: &Action, index: usize) {
-        let hash = self.hash(action);
-        self.first.entry(hash).or_insert(index);
+    /// Records that the step at `index` makes the change whose [`Planned::hash`] is `change`.
+    fn insert(&mut self, change: u64, index: usize) {
+        self.first.entry(change).or_insert(index);
     }
 }
 
@@ -499,6 +505,56 @@ mod tests {
             serde_json::to_string(&plan).unwrap()
         };
         assert_eq!(nulled(&full), serde_json::to_string(&lean).unwrap());
+    }
+
+    /// A change asked for twice is planned once; changes of one kind to two files (the planned
+    /// changes are found by a hash of the kind alone) are both planned.
+    #[test]
+    fn a_repeated_change_is_planned_once_and_one_kind_on_two_files_twice() {
+        use crate::checks::{Code, Severity};
+        use crate::model::inventory::Role;
+        let inv = inventory();
+        let finding = |path: &str, kind: ActionKind| {
+            let action = Action::new(
+                Role::Credentials,
+                std::path::Path::new(path),
+                kind,
+                "x".into(),
+            );
+            Finding::new(Code::CredentialsPermissions, Severity::Warning, "m").action(action)
+        };
+        let chmod = ActionKind::Chmod { mode: 0o600 };
+        let removal = ActionKind::RemoveEntry { key: "k|1".into() };
+        let findings = [
+            finding("/a.json", chmod.clone()),
+            finding("/b.json", chmod.clone()),
+            finding("/a.json", chmod),
+            finding("/a.json", removal.clone()),
+            finding("/a.json", removal),
+        ];
+        let plan = actions_for_findings(&inv, &findings, &Selection::default());
+        let planned: Vec<(String, &ActionKind)> = plan
+            .steps
+            .iter()
+            .map(|s| (s.action.path.display().to_string(), &s.action.kind))
+            .collect();
+        assert_eq!(
+            planned,
+            [
+                (
+                    "/a.json".to_string(),
+                    &findings[0].action.as_ref().unwrap().kind
+                ),
+                (
+                    "/b.json".to_string(),
+                    &findings[1].action.as_ref().unwrap().kind
+                ),
+                (
+                    "/a.json".to_string(),
+                    &findings[3].action.as_ref().unwrap().kind
+                ),
+            ]
+        );
     }
 
     /// The fields the derived form had, in its order, `server` left out when there is none;

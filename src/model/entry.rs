@@ -38,6 +38,17 @@ impl TokenState {
     pub fn usable(self) -> bool {
         matches!(self, TokenState::Valid | TokenState::Refreshable)
     }
+
+    /// Its name as it serialises (`"valid"`, ...), without going through serde: findings give
+    /// it as evidence once per entry (issue 15).
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenState::Valid => "valid",
+            TokenState::Refreshable => "refreshable",
+            TokenState::Expired => "expired",
+            TokenState::Placeholder => "placeholder",
+        }
+    }
 }
 
 /// What a placeholder looks like it came from, judged from the fields left in it.
@@ -520,6 +531,20 @@ impl Entry {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod label {
+    use super::TokenState;
+
+    /// The label is the serialised name, for every state.
+    #[test]
+    fn a_token_state_s_label_is_its_serialised_name() {
+        use TokenState::*;
+        for state in [Valid, Refreshable, Expired, Placeholder] {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.label());
+        }
+    }
+}
 
 #[cfg(test)]
 mod size {

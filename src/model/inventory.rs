@@ -368,12 +368,14 @@ impl Inventory {
     }
 
     /// The entries whose server name is `name`, in order.
-    pub fn entries_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Entry> + 'a {
+    pub fn entries_named<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a Entry> + use<'a, 'n> {
         let entries = &self.entries;
         self.index
             .entries_named(entries, name)
-            .iter()
-            .map(move |&i| &entries[i as usize])
+            .map(move |i| &entries[i as usize])
     }
 
     /// Drops the entries (and their index: [`Inventory::entry`] then finds none), for a command

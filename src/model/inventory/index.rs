@@ -65,20 +65,72 @@ impl<'a> KeyServers<'a> {
 /// Positions in [`super::Inventory::servers`] by name and in [`super::Inventory::entries`] by key.
 #[derive(Debug, Default)]
 pub(super) struct Index {
-    pub(super) servers_by_name: HashMap<String, Vec<usize>>,
+    /// Hashed by foldhash, as [`KeyIndex`]: asked for each entry by several checks (SipHash
+    /// was ~1% of `check`'s instructions at 1,000 entries, issue 15).
+    pub(super) servers_by_name: HashMap<String, Vec<usize>, foldhash::fast::RandomState>,
     /// [`LiveKeys`]' map.
     pub(super) servers_by_key: KeyIndex,
-    /// Positions in the entries, sorted by key (and position, so the first of a key given twice
-    /// comes first): four bytes per entry where a map held a copy of each key.
-    entries_by_key: Vec<u32>,
-    /// Positions in the entries, sorted by server name (and position), made when first asked:
-    /// only the move search asks, once per server it is asked about.
-    entries_by_name: OnceLock<Vec<u32>>,
+    /// The entries by key: each entry's [`Hashed`] key, sorted (so the first of a key given
+    /// twice comes first among its hash's). Eight bytes per entry where a map held a copy of
+    /// each key.
+    entries_by_key: Vec<Hashed>,
+    /// The entries by server name, the same way, made when first asked: only the move search
+    /// asks, once per server it is asked about.
+    entries_by_name: OnceLock<Vec<Hashed>>,
+}
+
+/// A text's hash (32 bits of foldhash's) and the position of the entry it belongs to: sorted,
+/// the positions of one text are together and in order, with those of the few other texts
+/// whose hash is the same, which a lookup tells apart by comparing the text. Sorting and
+/// searching by keys themselves compared strings that share their first bytes (a server's
+/// name): a lookup by key was ~1,100 instructions (issue 15: 0.9 M of `check` at 1,000
+/// entries, and sorting the names for the move search 0.85 M).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Hashed {
+    hash: u32,
+    at: u32,
+}
+
+/// [`Hashed::hash`]: the same in every run (nothing shown depends on it; only the speed of a
+/// lookup would, for texts crafted to collide, and those are the user's own).
+fn hash32(text: &str) -> u32 {
+    use std::hash::BuildHasher;
+    (foldhash::fast::FixedState::default().hash_one(text) >> 32) as u32
+}
+
+/// The entries' texts (`text_of` each), hashed and sorted.
+fn hashed(entries: &[Entry], text_of: impl Fn(&Entry) -> &str) -> Vec<Hashed> {
+    let mut out: Vec<Hashed> = entries
+        .iter()
+        .zip(0u32..)
+        .map(|(e, at)| Hashed {
+            hash: hash32(text_of(e)),
+            at,
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The positions, in order, of the entries in `sorted` (by [`hashed`]) whose text is `text`.
+fn positions<'a, 't, F: Fn(&Entry) -> &str>(
+    sorted: &'a [Hashed],
+    entries: &'a [Entry],
+    text_of: F,
+    text: &'t str,
+) -> impl Iterator<Item = u32> + use<'a, 't, F> {
+    let hash = hash32(text);
+    let start = sorted.partition_point(|h| h.hash < hash);
+    sorted[start..]
+        .iter()
+        .take_while(move |h| h.hash == hash)
+        .filter(move |h| text_of(&entries[h.at as usize]) == text)
+        .map(|h| h.at)
 }
 
 impl Index {
     pub(super) fn build(servers: &[ConfiguredServer], entries: &[Entry]) -> Self {
-        let mut servers_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut servers_by_name: HashMap<String, Vec<usize>, _> = HashMap::default();
         let mut servers_by_key = KeyIndex::default();
         for (i, s) in servers.iter().enumerate() {
             // Looked up before inserting: most names and keys come again (a server configured
@@ -98,12 +150,10 @@ impl Index {
                 }
             }
         }
-        let mut entries_by_key: Vec<u32> = (0..entries.len() as u32).collect();
-        entries_by_key.sort_by(|&a, &b| entries[a as usize].key().cmp(entries[b as usize].key()));
         Self {
             servers_by_name,
             servers_by_key,
-            entries_by_key,
+            entries_by_key: hashed(entries, Entry::key),
             entries_by_name: OnceLock::new(),
         }
     }
@@ -115,25 +165,22 @@ impl Index {
     }
 
     /// The positions of the entries whose server name is `name`, in order.
-    pub(super) fn entries_named<'a>(&'a self, entries: &[Entry], name: &str) -> &'a [u32] {
-        let by_name = self.entries_by_name.get_or_init(|| {
-            let mut at: Vec<u32> = (0..entries.len() as u32).collect();
-            // Stable: equal names keep their order.
-            at.sort_by(|&a, &b| entries[a as usize].name().cmp(entries[b as usize].name()));
-            at
-        });
-        let start = by_name.partition_point(|&i| entries[i as usize].name() < name);
-        let len = by_name[start..].partition_point(|&i| entries[i as usize].name() == name);
-        &by_name[start..start + len]
+    pub(super) fn entries_named<'a, 'n>(
+        &'a self,
+        entries: &'a [Entry],
+        name: &'n str,
+    ) -> impl Iterator<Item = u32> + use<'a, 'n> {
+        let by_name = self
+            .entries_by_name
+            .get_or_init(|| hashed(entries, Entry::name));
+        positions(by_name, entries, Entry::name, name)
     }
 
     /// The position of the first entry under `key`, as the linear search found it.
     pub(super) fn entry(&self, entries: &[Entry], key: &str) -> Option<usize> {
-        let at = self
-            .entries_by_key
-            .partition_point(|&i| entries[i as usize].key() < key);
-        let i = *self.entries_by_key.get(at)? as usize;
-        (entries[i].key() == key).then_some(i)
+        positions(&self.entries_by_key, entries, Entry::key, key)
+            .next()
+            .map(|at| at as usize)
     }
 }
 
