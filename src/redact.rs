@@ -19,16 +19,54 @@ use crate::model::secret::SecretInfo;
 
 mod urls;
 
-pub use urls::{host, url, urls_in_text};
+pub use urls::{ShownUrls, host, url, urls_in_text};
 
 /// What a command prints, made safe: URLs lose their secrets ([`urls_in_text`]), then token
 /// shapes are fingerprinted ([`free_text`]). Every output path (stdout, stderr, `report -o`) ends
 /// here.
 pub fn output(text: &str) -> Cow<'_, str> {
-    match urls_in_text(text) {
+    output_with(text, None)
+}
+
+/// [`output`] of one of many texts that name the same URLs again and again (the strings of a
+/// document): the URLs found shown as they are are remembered in `shown`.
+pub fn output_remembering<'t>(text: &'t str, shown: &mut ShownUrls) -> Cow<'t, str> {
+    output_with(text, Some(shown))
+}
+
+fn output_with<'t>(text: &'t str, shown: Option<&mut ShownUrls>) -> Cow<'t, str> {
+    match urls::urls_in_text_with(text, shown) {
         Cow::Borrowed(t) => free_text(t),
         Cow::Owned(t) => Cow::Owned(free_text(&t).into_owned()),
     }
+}
+
+/// Whether [`output`] can change `text`: only if it holds a URL's `://` or what
+/// [`could_match`] looks for (`eyJ`, a run of 32). A cheap test for the thousands of short
+/// strings of a document, each edited alone (`render::json::pretty`).
+pub fn output_may_change(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    output_may_change_knowing(
+        text,
+        memchr::memchr(b':', bytes).is_some(),
+        memchr::memchr(b'J', bytes).is_some(),
+    )
+}
+
+/// [`output_may_change`], told whether `text` holds a `:` and a `J` (found in one pass with
+/// what else the caller looks for): a token shape is 21 bytes at least, and the rest is found
+/// by bytes (a prebuilt `memmem` finder costs ~200 instructions to start on each short text;
+/// issue 15).
+pub fn output_may_change_knowing(text: &str, has_colon: bool, has_j: bool) -> bool {
+    /// The shortest TOKEN_SHAPE match: `eyJ`, 8, `.`, 8, `.`.
+    const SHORTEST_TOKEN: usize = 21;
+    let bytes = text.as_bytes();
+    let followed_by = |at: usize, what: &[u8]| bytes[at + 1..].starts_with(what);
+    let preceded_by = |at: usize, what: &[u8]| bytes[..at].ends_with(what);
+    (has_colon && memchr::memchr_iter(b':', bytes).any(|at| followed_by(at, b"//")))
+        || (bytes.len() >= SHORTEST_TOKEN
+            && ((has_j && memchr::memchr_iter(b'J', bytes).any(|at| preceded_by(at, b"ey")))
+                || has_run_of(bytes, 32)))
 }
 
 /// Field names whose values are secrets wherever they appear (case-insensitive substrings).
@@ -107,6 +145,9 @@ fn could_match(text: &str) -> bool {
 
 /// Whether `bytes` holds `len` consecutive `[A-Za-z0-9_-]` bytes.
 fn has_run_of(bytes: &[u8], len: usize) -> bool {
+    if bytes.len() < len {
+        return false;
+    }
     // A run of `len` bytes holds every byte of at least one aligned block of `len / 2` (a run
     // begins at most `len / 2 - 1` bytes before the next block boundary): blocks are tested
     // without a branch per byte, and only a block made of run bytes only is measured (the byte
@@ -371,6 +412,67 @@ mod tests {
             });
             assert_eq!(free_text(&lines), whole, "{lines}");
         }
+    }
+
+    /// [`output_may_change`] never says no for a text [`output`] changes, on texts made of
+    /// URL parts, token shapes and JSON escapes; and it says no to most other texts.
+    #[test]
+    fn output_changes_only_what_it_may_change() {
+        const PIECES: &[&str] = &[
+            "eyJ",
+            "ey",
+            "J",
+            "a",
+            "Z",
+            "9",
+            "_",
+            "-",
+            ".",
+            ":",
+            "/",
+            "//",
+            "s/",
+            "https://",
+            "h://",
+            "@",
+            "?",
+            "=",
+            "#",
+            " ",
+            "\\",
+            "\"",
+            "é",
+            "\\u202e",
+            "x.example",
+            "abcd1234efgh5678ijkl9012mnop3456qrst",
+            "eyJhbGciOiJIUzI1NiJ9",
+            "0123456789abcdef",
+        ];
+        let mut x: u64 = 7;
+        let (mut changed, mut passed_over) = (0, 0);
+        for _ in 0..30_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let text: String = (0..(x >> 59))
+                .map(|i| {
+                    let r = x.rotate_left(7 * i as u32) >> 40;
+                    PIECES[r as usize % PIECES.len()]
+                })
+                .collect();
+            let may = output_may_change(&text);
+            if output(&text) != text {
+                assert!(may, "{text:?}");
+                changed += 1;
+            }
+            passed_over += usize::from(!may);
+        }
+        assert!(
+            changed > 1_000 && passed_over > 5_000,
+            "{changed} {passed_over}"
+        );
+        assert!(output_may_change("see https://x.example/a?k=v"));
+        assert!(!output_may_change("stale-registration: see https:/x"));
     }
 
     #[test]

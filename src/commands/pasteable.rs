@@ -50,7 +50,7 @@ pub fn pasteable_cow<'a>(text: &'a str, overrides: &Overrides) -> Cow<'a, str> {
 
 /// The JSON members whose text is shown to people as commands to run: they get the same flags
 /// the human output's commands get, so a script can show or run them as they are.
-const JSON_COMMAND_FIELDS: &[&str] = &["next_step", "note"];
+pub(crate) const JSON_COMMAND_FIELDS: &[&str] = &["next_step", "note"];
 
 /// `doc` (one JSON document as we print it) with this run's location flags in the commands of
 /// its [`JSON_COMMAND_FIELDS`]; anything that is not such a document is returned as it is, and
