@@ -25,48 +25,80 @@ pub use urls::{ShownUrls, host, url, urls_in_text};
 /// shapes are fingerprinted ([`free_text`]). Every output path (stdout, stderr, `report -o`) ends
 /// here.
 pub fn output(text: &str) -> Cow<'_, str> {
-    output_with(text, None)
-}
-
-/// [`output`] of one of many texts that name the same URLs again and again (the strings of a
-/// document): the URLs found shown as they are are remembered in `shown`.
-pub fn output_remembering<'t>(text: &'t str, shown: &mut ShownUrls) -> Cow<'t, str> {
-    output_with(text, Some(shown))
-}
-
-fn output_with<'t>(text: &'t str, shown: Option<&mut ShownUrls>) -> Cow<'t, str> {
-    match urls::urls_in_text_with(text, shown) {
+    match urls_in_text(text) {
         Cow::Borrowed(t) => free_text(t),
         Cow::Owned(t) => Cow::Owned(free_text(&t).into_owned()),
     }
 }
 
-/// Whether [`output`] can change `text`: only if it holds a URL's `://` or what
-/// [`could_match`] looks for (`eyJ`, a run of 32). A cheap test for the thousands of short
-/// strings of a document, each edited alone (`render::json::pretty`).
-pub fn output_may_change(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    output_may_change_knowing(
-        text,
-        memchr::memchr(b':', bytes).is_some(),
-        memchr::memchr(b'J', bytes).is_some(),
-    )
+/// What a caller found in a text with its own pass over it (`render::json::pretty`, with the
+/// bytes it escapes): enough to tell whether [`output`] can change it without a pass of its own
+/// (a prebuilt `memmem` finder costs ~200 instructions to start on each short text; issue 15).
+#[derive(Clone, Copy, Debug)]
+pub struct Seen {
+    /// It holds a `:` (every URL's `://` has one).
+    pub colon: bool,
+    /// It holds a `J` (every JWT starts `eyJ`).
+    pub letter_j: bool,
+    /// One of its 16-byte blocks counted from its start (the last one, if shorter, not counted)
+    /// is made of `[A-Za-z0-9_-]` only: a run of 32 holds one.
+    pub run_block: bool,
 }
 
-/// [`output_may_change`], told whether `text` holds a `:` and a `J` (found in one pass with
-/// what else the caller looks for): a token shape is 21 bytes at least, and the rest is found
-/// by bytes (a prebuilt `memmem` finder costs ~200 instructions to start on each short text;
-/// issue 15).
-pub fn output_may_change_knowing(text: &str, has_colon: bool, has_j: bool) -> bool {
-    /// The shortest TOKEN_SHAPE match: `eyJ`, 8, `.`, 8, `.`.
-    const SHORTEST_TOKEN: usize = 21;
-    let bytes = text.as_bytes();
-    let followed_by = |at: usize, what: &[u8]| bytes[at + 1..].starts_with(what);
-    let preceded_by = |at: usize, what: &[u8]| bytes[..at].ends_with(what);
-    (has_colon && memchr::memchr_iter(b':', bytes).any(|at| followed_by(at, b"//")))
-        || (bytes.len() >= SHORTEST_TOKEN
-            && ((has_j && memchr::memchr_iter(b'J', bytes).any(|at| preceded_by(at, b"ey")))
-                || has_run_of(bytes, 32)))
+impl Seen {
+    /// Found by the searches of its own.
+    pub fn of(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        Self {
+            colon: memchr::memchr(b':', bytes).is_some(),
+            letter_j: memchr::memchr(b'J', bytes).is_some(),
+            run_block: has_run_of(bytes, 32),
+        }
+    }
+
+    /// Whether `text` (seen so) may hold a URL: a `://`.
+    fn url(self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        self.colon && memchr::memchr_iter(b':', bytes).any(|at| bytes[at + 1..].starts_with(b"//"))
+    }
+
+    /// Whether `text` (seen so) may hold a token shape: `eyJ` or a run of 32, in 21 bytes at
+    /// least (the shortest: `eyJ`, 8, `.`, 8, `.`).
+    fn token(self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        bytes.len() >= 21
+            && ((self.letter_j
+                && memchr::memchr_iter(b'J', bytes).any(|at| bytes[..at].ends_with(b"ey")))
+                || (self.run_block && has_run_of(bytes, 32)))
+    }
+}
+
+/// Whether [`output`] can change `text`: only if it holds a URL's `://` or what
+/// [`could_match`] looks for (`eyJ`, a run of 32).
+pub fn output_may_change(text: &str) -> bool {
+    output_may_change_seen(text, Seen::of(text))
+}
+
+/// [`output_may_change`] of a text seen so.
+pub fn output_may_change_seen(text: &str, seen: Seen) -> bool {
+    seen.url(text) || seen.token(text)
+}
+
+/// [`output`] of a text seen so, one of many that name the same URLs again and again (the
+/// strings of a document): the URLs found shown as they are are remembered in `shown`, and
+/// what cannot change is not looked at.
+pub fn output_seen<'t>(text: &'t str, seen: Seen, shown: &mut ShownUrls) -> Cow<'t, str> {
+    let urls = if seen.url(text) {
+        urls::urls_in_text_with(text, Some(shown))
+    } else {
+        Cow::Borrowed(text)
+    };
+    match urls {
+        Cow::Borrowed(t) if !seen.token(t) => Cow::Borrowed(t),
+        Cow::Borrowed(t) => free_text(t),
+        // What the URLs became is seen anew.
+        Cow::Owned(t) => Cow::Owned(free_text(&t).into_owned()),
+    }
 }
 
 /// Field names whose values are secrets wherever they appear (case-insensitive substrings).
@@ -461,6 +493,14 @@ mod tests {
                 })
                 .collect();
             let may = output_may_change(&text);
+            let mut shown = ShownUrls::new();
+            for _ in 0..2 {
+                // Twice: the second time with the URLs remembered.
+                assert_eq!(
+                    output_seen(&text, Seen::of(&text), &mut shown),
+                    output(&text)
+                );
+            }
             if output(&text) != text {
                 assert!(may, "{text:?}");
                 changed += 1;

@@ -256,19 +256,6 @@ fn escape_byte(b: u8) -> bool {
     (b < 0x20) | (b == b'"') | (b == b'\\') | (b >= 0x7f)
 }
 
-/// The bits of [`look`]'s answer.
-const ESCAPE: u8 = 1;
-const COLON: u8 = 2;
-const LETTER_J: u8 = 4;
-
-/// What a string holds, in one pass: [`ESCAPE`] when it [`needs_a_look`], [`COLON`] when it
-/// holds a `:`, [`LETTER_J`] a `J` (what `redact::output_may_change_knowing` is told).
-fn look(bytes: &[u8]) -> u8 {
-    any_in_blocks(bytes, |b| {
-        u8::from(escape_byte(b)) | (u8::from(b == b':') << 1) | (u8::from(b == b'J') << 2)
-    })
-}
-
 /// The bits `bits` gives any byte of `bytes`, or-ed. Tested 32 bytes at a time with no branch
 /// inside a block (the compiler makes each a few vector operations): a string shorter than a
 /// block is tested padded with spaces (no bit for a space), a longer one's last bytes as the
@@ -575,6 +562,7 @@ structure!(SerializeStruct, SerializeStructVariant);
 
 mod edit;
 mod key;
+mod look;
 use key::KeySerializer;
 
 #[cfg(test)]

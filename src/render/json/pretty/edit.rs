@@ -22,7 +22,8 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::super::Edits;
-use super::{COLON, ESCAPE, LETTER_J, escape, look};
+use super::escape;
+use super::look::look;
 use crate::commands::pasteable::JSON_COMMAND_FIELDS;
 use crate::redact;
 
@@ -83,22 +84,20 @@ impl StringEdits {
     /// `s` escaped between quotes, then redacted.
     fn write_literal(&mut self, out: &mut impl Write, s: &str) -> io::Result<()> {
         let seen = look(s.as_bytes());
-        let (text, may_change) = if seen & ESCAPE == 0 {
+        let (text, seen) = if !seen.escape {
             // Its escaped text is itself.
-            let may_change = self.redact
-                && redact::output_may_change_knowing(s, seen & COLON != 0, seen & LETTER_J != 0);
-            (Cow::Borrowed(s), may_change)
+            (Cow::Borrowed(s), seen.seen)
         } else {
             let mut escaped = std::mem::take(&mut self.escaped);
             escaped.clear();
             escape(&mut escaped, s)?;
             let text = String::from_utf8(escaped).expect("escaped UTF-8 is UTF-8");
-            // Asked of the escaped text: an escape's letters can join what follows them.
-            let may_change = self.redact && redact::output_may_change(&text);
-            (Cow::Owned(text), may_change)
+            // Seen as escaped: an escape's letters can join what follows them.
+            let seen = look(text.as_bytes()).seen;
+            (Cow::Owned(text), seen)
         };
-        let shown = if may_change {
-            redact::output_remembering(&text, &mut self.shown_urls)
+        let shown = if self.redact && redact::output_may_change_seen(&text, seen) {
+            redact::output_seen(&text, seen, &mut self.shown_urls)
         } else {
             Cow::Borrowed(&*text)
         };
