@@ -57,6 +57,11 @@ impl StringEdits {
         })
     }
 
+    /// Whether redaction may change `text` (a field name: never a command).
+    pub(super) fn may_change(&self, text: &str) -> bool {
+        self.redact && redact::output_may_change(text)
+    }
+
     /// Whether command strings get flags.
     pub(super) fn pastes(&self) -> bool {
         !self.flags.is_empty()
