@@ -34,7 +34,7 @@ pub fn output(text: &str) -> Cow<'_, str> {
 /// What a caller found in a text with its own pass over it (`render::json::pretty`, with the
 /// bytes it escapes): enough to tell whether [`output`] can change it without a pass of its own
 /// (a prebuilt `memmem` finder costs ~200 instructions to start on each short text; issue 15).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Seen {
     /// It holds a `:` (every URL's `://` has one).
     pub colon: bool,

@@ -6,7 +6,7 @@
 use crate::redact::Seen;
 
 /// What [`look`] found.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Look {
     /// A byte [`super::escape`] must look at.
     pub(super) escape: bool,
@@ -27,12 +27,32 @@ fn breaks_a_run(b: u8) -> u8 {
     u8::from(!(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
 }
 
-/// Tested 16 bytes at a time with no branch inside a block (each is a few vector operations),
+/// With AVX2 when the CPU has it (chosen at run time), else portably: the same answer
+/// (`tests`). Tested 16 bytes at a time with no branch inside a block (each is a few vector operations),
 /// the bits gathered per lane and or-ed once at the end; a string shorter than a block is
 /// tested padded with spaces (no bit for a space), a longer one's last bytes as the block that
 /// ends it (overlapping the one before). Blocks for `run_block` are those from the start only:
 /// a run of 32 holds a whole one (it starts at most 15 bytes before a block's start).
 pub(super) fn look(bytes: &[u8]) -> Look {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (detected just above), all `look_avx2` asks of it.
+        return unsafe { look_avx2(bytes) };
+    }
+    look_portable(bytes)
+}
+
+/// [`look_portable`] compiled for AVX2 (three-operand vector instructions: ~15% fewer; 32
+/// bytes a step was no better, the padding of short strings costing what the steps saved).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn look_avx2(bytes: &[u8]) -> Look {
+    look_portable(bytes)
+}
+
+/// [`look`] with the instructions every x86-64 (or other) CPU has.
+#[inline(always)]
+fn look_portable(bytes: &[u8]) -> Look {
     let mut lanes = [0u8; BLOCK];
     let mut run_block = false;
     if bytes.len() < BLOCK {
@@ -89,6 +109,8 @@ mod tests {
                 })
                 .collect();
             let got = look(&bytes);
+            // The run-time choice (AVX2 here, when the CPU has it) against the portable one.
+            assert_eq!(got, look_portable(&bytes), "{bytes:?}");
             assert_eq!(
                 got.escape,
                 bytes.iter().any(|&b| super::super::escape_byte(b)),
