@@ -67,6 +67,10 @@ pub fn write_check(
     out.flush()
 }
 
+/// The JSON members whose text is shown to people as commands to run: they get the run's
+/// location flags ([`Edits::flags`]; `commands::pasteable`).
+pub const COMMAND_FIELDS: &[&str] = &["next_step", "note"];
+
 /// What the printed text of a document gets on its way out, applied to each of its strings as
 /// it is written ([`write_check`]) instead of to the text after it (a pass of each edit over
 /// every chunk of a 1,000-entry report, 1.45 MB, was a third of writing it; issue 15):

@@ -24,12 +24,11 @@ use std::io::{self, Write};
 use super::super::Edits;
 use super::escape;
 use super::look::look;
-use crate::commands::pasteable::JSON_COMMAND_FIELDS;
 use crate::redact;
 
 /// Whether the string value of a member named `key` is a command the flags go into.
 pub(super) fn is_command_field(key: &str) -> bool {
-    JSON_COMMAND_FIELDS.contains(&key)
+    super::super::COMMAND_FIELDS.contains(&key)
 }
 
 /// [`Edits`] as the writer applies them, with what it keeps between strings.
