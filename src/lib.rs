@@ -58,56 +58,48 @@ impl Outcome {
     }
 }
 
-/// What writes a [`Document`]'s text to the writer it is given.
-type WriteText = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>;
-
-/// Edits a [`Document`]'s text passes on its way out, each on whole lines only.
-type LineEdit = Box<dyn Fn(&str) -> std::borrow::Cow<'_, str>>;
+/// What writes a [`Document`]'s text to the writer it is given, with the edits given.
+type WriteText =
+    Box<dyn FnOnce(&mut dyn std::io::Write, &render::json::Edits) -> std::io::Result<()>>;
 
 /// A document too large to hold for nothing (`check --format json`: 1.45 MB for 1,000 entries,
 /// whose pages and the copies each pass made were a fifth of the run; issue 15): written straight
-/// to stdout in chunks of whole lines ([`render::json::Lines`]). Each chunk gets the edits every
-/// stdout gets, in the same order ([`Document::edit`]: the commands' pasteable flags, then
-/// [`redact::output`] in [`run`]), which look at one line at a time, so the bytes are those the
-/// whole text would have become.
+/// to stdout as it is made. It gets the edits every stdout gets, in the same order: the
+/// commands' pasteable flags ([`Document::paste_flags`]), then [`redact::output`], always; its
+/// writer applies them to each string as it writes it ([`render::json::Edits`]), which gives the
+/// bytes the whole text would have become.
 pub struct Document {
     write: Option<WriteText>,
-    edits: Vec<LineEdit>,
+    edits: render::json::Edits,
 }
 
 impl Document {
-    /// `write` writes the document's text to the writer it is given.
+    /// `write` writes the document's text to the writer it is given, with the edits it is given.
     pub fn new(
-        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'static,
+        write: impl FnOnce(&mut dyn std::io::Write, &render::json::Edits) -> std::io::Result<()>
+        + 'static,
     ) -> Self {
         Self {
             write: Some(Box::new(write)),
-            edits: Vec::new(),
+            edits: render::json::Edits {
+                flags: String::new(),
+                redact: true,
+            },
         }
     }
 
-    /// Adds an edit, applied after those added before; it must look at no more than one line at
-    /// a time (a chunk holds whole lines only).
-    pub fn edit(&mut self, edit: impl Fn(&str) -> std::borrow::Cow<'_, str> + 'static) {
-        self.edits.push(Box::new(edit));
+    /// Puts this run's location flags (`commands::pasteable::flags`) into the commands the
+    /// document shows.
+    pub fn paste_flags(&mut self, flags: String) {
+        self.edits.flags = flags;
     }
 
     fn write_to(mut self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let Some(write) = self.write.take() else {
             return Ok(());
         };
-        let edits = std::mem::take(&mut self.edits);
-        let mut lines = render::json::Lines::new(out, |text| {
-            let mut text = std::borrow::Cow::Borrowed(text);
-            for edit in &edits {
-                if let std::borrow::Cow::Owned(edited) = edit(&text) {
-                    text = std::borrow::Cow::Owned(edited);
-                }
-            }
-            text
-        });
-        write(&mut lines)?;
-        lines.finish()
+        write(out, &self.edits)?;
+        out.flush()
     }
 }
 
@@ -122,7 +114,7 @@ impl Drop for Document {
 impl std::fmt::Debug for Document {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Document")
-            .field("edits", &self.edits.len())
+            .field("edits", &self.edits)
             .finish_non_exhaustive()
     }
 }
@@ -132,8 +124,9 @@ impl std::fmt::Debug for Document {
 /// with `--format json` that is instead an [`Outcome`] whose stdout is an error object (a script
 /// reading stdout always gets JSON) and whose stderr says the same for a person.
 ///
-/// Whatever a command printed passes [`redact::output`] on the way out, so a secret hiding where
-/// no check expected one (a server name, a URL, an error message) is still never shown.
+/// Whatever a command printed passes [`redact::output`] on the way out (a [`Document`], each of
+/// its strings), so a secret hiding where no check expected one (a server name, a URL, an error
+/// message) is still never shown.
 pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<Outcome> {
     let mut outcome = match commands::run(config, env, vars) {
         Ok(outcome) => outcome,
@@ -147,9 +140,7 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
     if let std::borrow::Cow::Owned(s) = redact::output(&outcome.stderr) {
         outcome.stderr = s;
     }
-    if let Some(document) = &mut outcome.document {
-        document.edit(redact::output);
-    }
+    // A document is redacted string by string as it is written (`Document::new`).
     Ok(outcome)
 }
 

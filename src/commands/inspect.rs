@@ -71,8 +71,8 @@ pub fn check(ctx: &Context<'_>) -> Result<Outcome> {
     if ctx.config.format == Format::Json {
         let plan = plan_of(&diagnosis);
         // Written to stdout as it is made: the document is megabytes for a large home.
-        let document = crate::Document::new(move |out| {
-            let written = render::json::write_check(out, &diagnosis, &plan);
+        let document = crate::Document::new(move |out, edits| {
+            let written = render::json::write_check(out, &diagnosis, &plan, edits);
             forget_at_exit(plan, diagnosis);
             written
         });

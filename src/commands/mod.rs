@@ -68,11 +68,8 @@ pub fn run(config: &Config, env: &Environment, vars: &dyn EnvLookup) -> Result<O
             {
                 outcome.stdout = s;
             }
-            let flags = pasteable::flags(&config.overrides);
-            if let Some(document) = &mut outcome.document
-                && !flags.is_empty()
-            {
-                document.edit(move |text| pasteable::pasteable_json_lines(text, &flags));
+            if let Some(document) = &mut outcome.document {
+                document.paste_flags(pasteable::flags(&config.overrides));
             }
         }
         _ => {}

@@ -8,6 +8,10 @@ use std::borrow::Cow;
 
 use crate::checks::shell_quote;
 use crate::paths::Overrides;
+// The JSON members whose text is shown to people as commands to run: they get the same flags
+// the human output's commands get, so a script can show or run them as they are (named where
+// the writer puts the flags in as it writes: `render::json::Edits`).
+use crate::render::json::COMMAND_FIELDS as JSON_COMMAND_FIELDS;
 
 const PROGRAM: &str = "mcp-auth-doctor";
 
@@ -47,10 +51,6 @@ pub fn pasteable(text: &str, overrides: &Overrides) -> String {
 pub fn pasteable_cow<'a>(text: &'a str, overrides: &Overrides) -> Cow<'a, str> {
     crate::render::style::insert_flags_cow(text, &flags(overrides))
 }
-
-/// The JSON members whose text is shown to people as commands to run: they get the same flags
-/// the human output's commands get, so a script can show or run them as they are.
-const JSON_COMMAND_FIELDS: &[&str] = &["next_step", "note"];
 
 /// `doc` (one JSON document as we print it) with this run's location flags in the commands of
 /// its [`JSON_COMMAND_FIELDS`]; anything that is not such a document is returned as it is, and

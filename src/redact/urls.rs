@@ -18,6 +18,17 @@ const SECRET_PATH_MARKERS: &[&str] = &[
 /// Userinfo is found before anything else (`split_userinfo`): a password may hold `?`, `#` or
 /// `/` unescaped. Path segments are hidden when `secret_segment` says so.
 pub fn url(input: &str) -> String {
+    // Most URLs have nothing to hide: told by bytes, without building the shown form (the
+    // `str` searches below built a searcher each; a check's ~1,000 calls cost 2.9 M
+    // instructions; issue 15).
+    if shown_as_is(input) {
+        return input.to_string();
+    }
+    rewrite(input)
+}
+
+/// [`url`]'s shown form, built part by part.
+fn rewrite(input: &str) -> String {
     let (scheme, rest) = match input.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
         None => match input.strip_prefix("//") {
@@ -270,8 +281,7 @@ fn secret_segment(previous: &str, segment: &str) -> bool {
 /// form: with no `@`, `?` or `#` there is no userinfo, query or fragment to hide, so it is shown
 /// as it is when no path segment is a secret. (A report names the same few URLs thousands of
 /// times; building each one's shown form was most of [`urls_in_text`]; issue 15.)
-/// [`urls_in_text`] uses [`shown_as_is_at`], knowing where the scheme ends; this is for tests.
-#[cfg(test)]
+/// [`urls_in_text`] uses [`shown_as_is_at`], knowing where the scheme ends.
 fn shown_as_is(u: &str) -> bool {
     // The searches by memchr and a prebuilt finder: `split_once` and `contains` built a searcher
     // for each of the thousands of URLs of a report (issue 15).
@@ -286,15 +296,23 @@ fn shown_as_is_at(u: &str, sep: usize) -> bool {
     if scheme.is_empty() || memchr::memchr3(b'@', b'?', b'#', rest.as_bytes()).is_some() {
         return false;
     }
-    let path = &rest[memchr::memchr(b'/', rest.as_bytes()).unwrap_or(rest.len())..];
+    let mut path = &rest[memchr::memchr(b'/', rest.as_bytes()).unwrap_or(rest.len())..];
     let mut previous = "";
-    for segment in path.split('/') {
+    // The segments split by bytes (`split('/')` ran a char searcher per URL; issue 15).
+    loop {
+        let (segment, next) = match path.bytes().position(|b| b == b'/') {
+            Some(at) => (&path[..at], Some(&path[at + 1..])),
+            None => (path, None),
+        };
         if secret_segment(previous, segment) {
             return false;
         }
+        let Some(next) = next else {
+            return true;
+        };
         previous = segment;
+        path = next;
     }
-    true
 }
 
 /// Finds `://` with SIMD (`str::find` was a third of [`urls_in_text`] on a megabyte report, which
@@ -309,6 +327,69 @@ static SCHEME_END: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 /// backtick or a backslash (a JSON escape); punctuation that ends a sentence or closes a
 /// bracket is left outside it. Applying this twice changes nothing more.
 pub fn urls_in_text(text: &str) -> Cow<'_, str> {
+    urls_in_text_with(text, None)
+}
+
+/// URLs [`shown_as_is_at`] said yes to, remembered for the next texts (a document's strings
+/// name each URL three times or more: in a message, twice, and in the evidence; the test was
+/// ~600 instructions a URL; issue 15). A yes depends only on the URL's bytes, so a URL found
+/// here is shown as it is without the test. Direct-mapped by a hash of the bytes: a URL that
+/// falls on an occupied slot takes it; one longer than a slot is not remembered.
+pub struct ShownUrls {
+    slots: Vec<[u8; SLOT]>,
+}
+
+/// A slot's bytes: its URL's length, then the URL.
+const SLOT: usize = 64;
+const SLOTS: usize = 64;
+
+impl Default for ShownUrls {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ShownUrls {
+    pub fn new() -> Self {
+        Self {
+            slots: vec![[0; SLOT]; SLOTS],
+        }
+    }
+
+    fn slot(&mut self, url: &[u8]) -> Option<&mut [u8; SLOT]> {
+        if url.is_empty() || url.len() >= SLOT {
+            return None;
+        }
+        // FNV-1a of the last 16 bytes and the length: URLs of one report differ mostly at
+        // their ends (`/mcp/v21`, `/mcp/`).
+        let tail = &url[url.len().saturating_sub(16)..];
+        let hash = tail
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325_u64 ^ url.len() as u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        let at = (hash >> 32) as usize % SLOTS;
+        self.slots.get_mut(at)
+    }
+
+    fn knows(&mut self, url: &[u8]) -> bool {
+        self.slot(url)
+            .is_some_and(|slot| usize::from(slot[0]) == url.len() && slot[1..=url.len()] == *url)
+    }
+
+    fn remember(&mut self, url: &[u8]) {
+        if let Some(slot) = self.slot(url) {
+            slot[0] = url.len() as u8;
+            slot[1..=url.len()].copy_from_slice(url);
+        }
+    }
+}
+
+/// [`urls_in_text`], with the URLs shown as they are remembered in `shown`.
+pub(super) fn urls_in_text_with<'t>(
+    text: &'t str,
+    mut shown: Option<&mut ShownUrls>,
+) -> Cow<'t, str> {
     let bytes = text.as_bytes();
     let Some(first) = SCHEME_END.find(bytes) else {
         return Cow::Borrowed(text);
@@ -344,7 +425,14 @@ pub fn urls_in_text(text: &str) -> Cow<'_, str> {
             continue;
         }
         // The URL's first `://` is this one: only scheme characters come before it.
-        if shown_as_is_at(&text[start..end], sep - start) {
+        let known = match shown.as_deref_mut() {
+            Some(memo) => memo.knows(&bytes[start..end]),
+            None => false,
+        };
+        if known || shown_as_is_at(&text[start..end], sep - start) {
+            if !known && let Some(memo) = shown.as_deref_mut() {
+                memo.remember(&bytes[start..end]);
+            }
             handled = end;
             search = end.max(after);
             continue;

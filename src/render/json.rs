@@ -45,20 +45,52 @@ pub fn check(d: &Diagnosis, plan: &Plan) -> String {
     let mut out = Vec::new();
     // Writing to a Vec fails only if serialising does, which these types never do (no map with
     // keys that are not strings, no Serialize impl that returns an error).
-    write_check(&mut out, d, plan).expect("a check document serialises");
+    write_check(&mut out, d, plan, &Edits::none()).expect("a check document serialises");
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// [`check`] written to `out` as it is made, in chunks (a 1,000-entry report is 1.45 MB: its
-/// pages and the copies each later pass made of it were a fifth of the run; issue 15). The
-/// bytes are exactly those of [`to_string`] of the document: written by [`pretty`], which
-/// escapes the invisible characters itself (no pass of [`escape_invisible_text`] after it).
-/// Buffered here, so that its many small writes are not each a call through `out`'s vtable.
-pub fn write_check(out: &mut dyn Write, d: &Diagnosis, plan: &Plan) -> io::Result<()> {
+/// pages and the copies each later pass made of it were a fifth of the run; issue 15), each
+/// string with `edits` applied as it is written. The bytes are exactly those of [`to_string`] of
+/// the document, then `edits` applied to the whole text: written by [`pretty`], which escapes
+/// the invisible characters itself (no pass of [`escape_invisible_text`] after it). Buffered
+/// here, so that its many small writes are not each a call through `out`'s vtable.
+pub fn write_check(
+    out: &mut dyn Write,
+    d: &Diagnosis,
+    plan: &Plan,
+    edits: &Edits,
+) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(CHUNK, out);
-    pretty::write(&mut out, &check_document(d, plan))?;
+    pretty::write_edited(&mut out, &check_document(d, plan), edits)?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// The JSON members whose text is shown to people as commands to run: they get the run's
+/// location flags ([`Edits::flags`]; `commands::pasteable`).
+pub const COMMAND_FIELDS: &[&str] = &["next_step", "note"];
+
+/// What the printed text of a document gets on its way out, applied to each of its strings as
+/// it is written ([`write_check`]) instead of to the text after it (a pass of each edit over
+/// every chunk of a 1,000-entry report, 1.45 MB, was a third of writing it; issue 15):
+/// this run's location flags in the commands of its `note` and `next_step` members
+/// (`commands::pasteable::pasteable_json_lines`), then [`crate::redact::output`]. The same
+/// bytes: neither edit changes anything outside a string, nor looks past a string's quotes
+/// (`pretty::edit` says why).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Edits {
+    /// The location flags for the commands (`commands::pasteable::flags`); empty for none.
+    pub flags: String,
+    /// Whether every string passes [`crate::redact::output`].
+    pub redact: bool,
+}
+
+impl Edits {
+    /// No edit: the document as [`to_string`] makes it.
+    pub fn none() -> Self {
+        Self::default()
+    }
 }
 
 fn check_document<'a>(d: &'a Diagnosis, plan: &'a Plan) -> CheckDocument<'a> {
@@ -86,6 +118,7 @@ fn check_document<'a>(d: &'a Diagnosis, plan: &'a Plan) -> CheckDocument<'a> {
 
 /// `value` as [`to_string`] prints it, written to `out` through [`Lines`] (the invisible
 /// characters escaped chunk by chunk).
+#[cfg(test)]
 pub fn write_pretty(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
     let mut lines = Lines::new(out, escape_invisible_text);
     serde_json::to_writer_pretty(&mut lines, value)?;
@@ -101,7 +134,9 @@ const CHUNK: usize = 64 * 1024;
 /// edited by `edit` on the way: for edits that never look across a line break (every edit of
 /// printed output we make: [`escape_invisible`], `commands::pasteable::pasteable_json_lines`,
 /// `redact::output`), editing chunk by chunk gives exactly the bytes editing the whole text at
-/// once gives, without the whole text in memory.
+/// once gives, without the whole text in memory. What a document's edits were made with before
+/// [`write_check`] made them string by string: the reference they are tested against.
+#[cfg(test)]
 pub struct Lines<'w, F> {
     out: &'w mut dyn Write,
     edit: F,
@@ -113,6 +148,7 @@ pub struct Lines<'w, F> {
     searched: usize,
 }
 
+#[cfg(test)]
 impl<'w, F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Lines<'w, F> {
     pub fn new(out: &'w mut dyn Write, edit: F) -> Self {
         Self {
@@ -158,6 +194,7 @@ impl<'w, F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Lines<'w, F> {
     }
 }
 
+#[cfg(test)]
 impl<F: for<'a> FnMut(&'a str) -> Cow<'a, str>> Write for Lines<'_, F> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         // A large write (a buffer's worth from `write_check`): its whole lines are edited

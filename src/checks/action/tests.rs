@@ -126,3 +126,79 @@ fn a_path_that_is_not_utf8_stays_whole() {
     let a = Action::remove_entry(Path::new(raw), "k|1", true);
     assert_eq!(a.path.as_os_str().as_bytes(), raw.as_bytes());
 }
+
+/// The JSON shape an action had when its kind was flattened into it by serde: the reference
+/// for the members written one by one.
+#[derive(Serialize)]
+struct FlattenedAction<'a> {
+    #[serde(flatten)]
+    kind: &'a ActionKind,
+    file: Shown<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<Pointer<'a>>,
+    safe: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    ask_only: bool,
+    summary: SummaryShown<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+}
+
+fn flattened(a: &Action) -> FlattenedAction<'_> {
+    FlattenedAction {
+        kind: &a.kind,
+        file: Shown(&a.path),
+        pointer: a.kind.pointer_shown(),
+        safe: a.safe,
+        ask_only: a.ask_only,
+        summary: SummaryShown(a),
+        note: a.note.as_deref(),
+    }
+}
+
+#[test]
+fn every_kind_of_action_serialises_as_its_flattened_form() {
+    let p = Path::new("/h/.claude/.credentials.json");
+    let actions = [
+        Action::remove_entry(p, "a/b~|1", false),
+        Action::remove_entry(p, "a|2", true).only_when_asked("a \"why\""),
+        Action::remove_marker(p, "x/y"),
+        Action::remove_client_config(p, "c|3"),
+        Action::chmod(Role::Credentials, p, 0o600, "chmod".into()),
+        Action::move_entry(
+            p,
+            "b|1",
+            "b|2",
+            "https://u:CANARY-pw@h.example/s/abc/mcp?k=v",
+            "move".into(),
+        )
+        .with_note("moved"),
+        Action::new(Role::Credentials, p, ActionKind::RemoveBom, "bom".into()),
+        Action::new(
+            Role::NeedsAuthCache,
+            p,
+            ActionKind::ReplaceWithEmptyObject,
+            "empty".into(),
+        ),
+        Action::remove_mcp_remote_files(p, "mcp-remote-0.1", vec!["a_tokens.json".into()], true),
+        Action::remove_mcp_remote_files(p, "f", vec![], false),
+    ];
+    for a in &actions {
+        let want = serde_json::to_string_pretty(&flattened(a)).unwrap();
+        assert_eq!(serde_json::to_string_pretty(a).unwrap(), want);
+        assert_eq!(
+            crate::render::json::to_string(a),
+            crate::render::json::to_string(&flattened(a))
+        );
+        assert_eq!(
+            serde_json::to_string(a).unwrap(),
+            serde_json::to_string(&flattened(a)).unwrap()
+        );
+    }
+    // Each kind once at least: a kind added to ActionKind needs a case here.
+    let kinds: std::collections::HashSet<_> = actions
+        .iter()
+        .map(|a| std::mem::discriminant(&a.kind))
+        .collect();
+    assert_eq!(kinds.len(), 8);
+}

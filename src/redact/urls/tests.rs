@@ -43,7 +43,7 @@ fn a_url_said_to_be_shown_as_it_is_is_shown_as_it_is() {
         "a://b:c/d",
     ] {
         if shown_as_is(u) {
-            assert_eq!(url(u), u);
+            assert_eq!(rewrite(u), u);
         } else {
             assert!(
                 u.contains(['@', '?', '#']) || url(u) != u,
@@ -324,4 +324,52 @@ fn urls_in_random_text_are_redacted_as_before() {
             "{text:?}"
         );
     }
+}
+
+/// [`url`]'s shortcut (a URL [`shown_as_is`] is its own shown form) against the whole
+/// rewrite, on URLs made of every part that can hide a secret.
+#[test]
+fn a_url_shown_as_it_is_is_the_one_the_rewrite_makes() {
+    const PARTS: &[&str] = &[
+        "https://",
+        "http://",
+        "//",
+        "://",
+        "h.example",
+        ":8443",
+        "/",
+        "mcp",
+        "s",
+        "token",
+        "0123456789abcdefABCDEF0123456789",
+        "v1",
+        "@",
+        "u:pw",
+        "?",
+        "k=v",
+        "&",
+        "#",
+        "frag",
+        "${HOST}",
+        "é",
+        " ",
+        "-",
+        "_",
+        ".",
+    ];
+    let mut rng = crate::test_rng::Rng::new(0x0012_0000_0000_0001);
+    let (mut same, mut changed) = (0, 0);
+    for _ in 0..20_000 {
+        let u: String = (0..1 + rng.below(8))
+            .map(|_| PARTS[rng.below(PARTS.len())])
+            .collect();
+        let shown = rewrite(&u);
+        assert_eq!(url(&u), shown);
+        if shown_as_is(&u) {
+            assert_eq!(shown, u);
+            same += 1;
+        }
+        changed += usize::from(shown != u);
+    }
+    assert!(same > 1_000 && changed > 1_000, "{same} {changed}");
 }

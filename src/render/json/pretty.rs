@@ -20,11 +20,25 @@ use serde_json::Error;
 
 /// Writes `value` to `out` as `serde_json::to_writer_pretty` then
 /// [`super::escape_invisible`] would (no newline at the end).
+#[cfg(test)]
 pub fn write<W: Write>(out: W, value: &(impl Serialize + ?Sized)) -> Result<(), Error> {
+    write_edited(out, value, &super::Edits::none())
+}
+
+/// [`write`], then `edits` applied to the text: each string edited as it is written
+/// ([`edit`]).
+pub fn write_edited<W: Write>(
+    out: W,
+    value: &(impl Serialize + ?Sized),
+    edits: &super::Edits,
+) -> Result<(), Error> {
     let mut ser = Pretty {
         out,
         indent: 0,
         scratch: String::new(),
+        edits: edit::StringEdits::of(edits),
+        plain_keys: [(0, 0); 256],
+        command_value: false,
     };
     value.serialize(&mut ser)
 }
@@ -36,6 +50,14 @@ struct Pretty<W> {
     /// Where [`ser::Serializer::collect_str`] formats its value: one buffer for the run (the
     /// default made a `String` per value, and every action's `file` and `pointer` is one).
     scratch: String,
+    /// What each string gets on its way out; `None` for nothing.
+    edits: Option<edit::StringEdits>,
+    /// Field names found [`Pretty::plain_key`], by address and length.
+    plain_keys: [(usize, usize); 256],
+    /// Whether the value being written is that of a member whose string is a command
+    /// ([`edit::is_command_field`]): set after such a key, taken by the string that follows,
+    /// cleared by any other value.
+    command_value: bool,
 }
 
 impl<W: Write> Pretty<W> {
@@ -73,6 +95,7 @@ impl<W: Write> Pretty<W> {
 
     /// `open` of a container; `None` when it was empty and is closed already.
     fn open(&mut self, open: u8, close: u8, len: Option<usize>) -> Result<State, Error> {
+        self.command_value = false;
         self.put(&[open])?;
         if len == Some(0) {
             self.put(&[close])?;
@@ -105,13 +128,14 @@ impl<W: Write> Pretty<W> {
     }
 
     /// What comes before a struct member's value: [`Pretty::next_item`], the key as a string
-    /// and `": "`, in one write when the key needs no escape (a member was five writes).
-    fn member_start(&mut self, state: &mut State, key: &str) -> Result<(), Error> {
+    /// and `": "`, in one write when the key is [`Pretty::plain_key`] (a member was five
+    /// writes).
+    fn member_start(&mut self, state: &mut State, key: &'static str) -> Result<(), Error> {
         const ROOM: usize = 128;
         let indent = self.indent * 2;
-        if indent + key.len() + 6 > ROOM || needs_a_look(key.as_bytes()) {
+        if indent + key.len() + 6 > ROOM || !self.plain_key(key) {
             self.next_item(state)?;
-            self.string(key)?;
+            self.key_string(key)?;
             return self.put(b": ");
         }
         let comma = *state == State::Rest;
@@ -129,62 +153,59 @@ impl<W: Write> Pretty<W> {
         line[n..n + key.len()].copy_from_slice(key.as_bytes());
         n += key.len();
         line[n..n + 3].copy_from_slice(b"\": ");
-        self.put(&line[..n + 3])
+        self.put(&line[..n + 3])?;
+        self.command_value = self.pastes() && edit::is_command_field(key);
+        Ok(())
+    }
+
+    /// Whether a field name is written as it is: it needs no escape and the edits do not
+    /// change it. Remembered by address: a field name is static, so the same address is the
+    /// same text (the test per member was ~40 instructions, 20,000 times a report; issue 15).
+    fn plain_key(&mut self, key: &'static str) -> bool {
+        // Field names lie side by side in the binary: their addresses mixed by a multiply.
+        let mixed = (key.as_ptr() as u64 ^ key.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let at = (mixed >> 56) as usize % self.plain_keys.len();
+        if self.plain_keys[at] == (key.as_ptr() as usize, key.len()) {
+            return true;
+        }
+        let plain = !needs_a_look(key.as_bytes())
+            && !self
+                .edits
+                .as_ref()
+                .is_some_and(|edits| edits.may_change(key));
+        if plain {
+            self.plain_keys[at] = (key.as_ptr() as usize, key.len());
+        }
+        plain
+    }
+
+    /// Whether the strings of command members get the run's flags.
+    fn pastes(&self) -> bool {
+        self.edits.as_ref().is_some_and(edit::StringEdits::pastes)
+    }
+
+    /// A map key (or a variant's name as one): a string, after which the value may be a
+    /// command's.
+    fn key_string(&mut self, key: &str) -> Result<(), Error> {
+        self.string(key)?;
+        self.command_value = self.pastes() && edit::is_command_field(key);
+        Ok(())
     }
 
     /// A JSON string: serde_json's escapes (quote, backslash, control characters) and
-    /// [`super::escape_invisible`]'s.
+    /// [`super::escape_invisible`]'s, then the run's [`Pretty::edits`].
     fn string(&mut self, s: &str) -> Result<(), Error> {
+        let command = std::mem::take(&mut self.command_value);
+        if let Some(edits) = &mut self.edits {
+            return edits.write(&mut self.out, s, command).map_err(Error::io);
+        }
         self.put(b"\"")?;
         if needs_a_look(s.as_bytes()) {
-            self.escaped(s)?;
+            escape(&mut self.out, s).map_err(Error::io)?;
         } else {
             self.put(s.as_bytes())?;
         }
         self.put(b"\"")
-    }
-
-    /// [`Pretty::string`]'s text when it holds something to look at: ASCII is passed byte by
-    /// byte, and only a character that begins with a lead byte an invisible one has (see
-    /// [`super::invisible_at`]) is decoded.
-    fn escaped(&mut self, s: &str) -> Result<(), Error> {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let bytes = s.as_bytes();
-        let mut copied = 0;
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            let (short, len): (&[u8], usize) = match b {
-                b'"' => (b"\\\"", 1),
-                b'\\' => (b"\\\\", 1),
-                b'\n' => (b"\\n", 1),
-                b'\r' => (b"\\r", 1),
-                b'\t' => (b"\\t", 1),
-                0x08 => (b"\\b", 1),
-                0x0c => (b"\\f", 1),
-                0x00..0x20 | 0x7f => (b"", 1),
-                0xc2 | 0xd8 | 0xe2 | 0xef if super::invisible_at(bytes, i) => {
-                    (b"", if b < 0xe0 { 2 } else { 3 })
-                }
-                _ => {
-                    i += 1;
-                    continue;
-                }
-            };
-            self.put(&bytes[copied..i])?;
-            if short.is_empty() {
-                // `\u` and four lowercase hex digits, as both serde_json and escape_invisible
-                // write.
-                let n = s[i..].chars().next().map_or(0, u32::from);
-                let digits = [3, 2, 1, 0].map(|k| HEX[((n >> (4 * k)) & 0xf) as usize]);
-                self.put(b"\\u")?;
-                self.put(&digits)?;
-            } else {
-                self.put(short)?;
-            }
-            i += len;
-            copied = i;
-        }
-        self.put(&bytes[copied..])
     }
 
     /// An integer in decimal, as serde_json (itoa) writes it.
@@ -199,29 +220,87 @@ impl<W: Write> Pretty<W> {
     }
 }
 
-/// Whether `bytes` holds anything [`Pretty::string`] may have to escape: a quote, a backslash,
-/// a control character, DEL or a byte of a non-ASCII character. Tested 32 bytes at a time with
-/// no branch inside a block (the compiler makes each a few vector compares): a string shorter
-/// than a block is tested padded to one, a longer one's last bytes as the block that ends it
-/// (overlapping the one before), so no byte is tested one at a time. The byte-by-byte fold over
-/// every string was the largest part of writing a report (issue 15); most strings are a few
-/// dozen bytes.
-fn needs_a_look(bytes: &[u8]) -> bool {
-    const BLOCK: usize = 32;
-    fn block_needs_a_look(block: &[u8; BLOCK]) -> bool {
-        block.iter().fold(false, |any, &b| {
-            any | (b < 0x20) | (b == b'"') | (b == b'\\') | (b >= 0x7f)
-        })
+/// The text of string `s` in a JSON document (no quotes), when it holds something to look at
+/// ([`needs_a_look`]): ASCII is passed byte by byte, and only a character that begins with a
+/// lead byte an invisible one has (see [`super::invisible_at`]) is decoded.
+fn escape(out: &mut impl Write, s: &str) -> std::io::Result<()> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // 16 bytes with nothing to look at are passed with one test (a message is hundreds of
+        // bytes with an escape or two).
+        if let Some(block) = bytes.get(i..i + 16)
+            && !block.iter().fold(false, |any, &b| any | escape_byte(b))
+        {
+            i += 16;
+            continue;
+        }
+        let (short, len): (&[u8], usize) = match b {
+            b'"' => (b"\\\"", 1),
+            b'\\' => (b"\\\\", 1),
+            b'\n' => (b"\\n", 1),
+            b'\r' => (b"\\r", 1),
+            b'\t' => (b"\\t", 1),
+            0x08 => (b"\\b", 1),
+            0x0c => (b"\\f", 1),
+            0x00..0x20 | 0x7f => (b"", 1),
+            0xc2 | 0xd8 | 0xe2 | 0xef if super::invisible_at(bytes, i) => {
+                (b"", if b < 0xe0 { 2 } else { 3 })
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.write_all(&bytes[copied..i])?;
+        if short.is_empty() {
+            // `\u` and four lowercase hex digits, as both serde_json and escape_invisible write.
+            let n = s[i..].chars().next().map_or(0, u32::from);
+            let digits = [3, 2, 1, 0].map(|k| HEX[((n >> (4 * k)) & 0xf) as usize]);
+            out.write_all(b"\\u")?;
+            out.write_all(&digits)?;
+        } else {
+            out.write_all(short)?;
+        }
+        i += len;
+        copied = i;
     }
+    out.write_all(&bytes[copied..])
+}
+
+/// Whether `bytes` holds anything [`Pretty::string`] may have to escape: a quote, a backslash,
+/// a control character, DEL or a byte of a non-ASCII character.
+fn needs_a_look(bytes: &[u8]) -> bool {
+    any_in_blocks(bytes, |b| u8::from(escape_byte(b))) != 0
+}
+
+/// Whether byte `b` of a string needs [`escape`] to look at it.
+fn escape_byte(b: u8) -> bool {
+    (b < 0x20) | (b == b'"') | (b == b'\\') | (b >= 0x7f)
+}
+
+/// The bits `bits` gives any byte of `bytes`, or-ed. Tested 32 bytes at a time with no branch
+/// inside a block (the compiler makes each a few vector operations): a string shorter than a
+/// block is tested padded with spaces (no bit for a space), a longer one's last bytes as the
+/// block that ends it (overlapping the one before), so no byte is tested one at a time. The
+/// byte-by-byte fold over every string was the largest part of writing a report (issue 15);
+/// most strings are a few dozen bytes.
+#[inline(always)]
+fn any_in_blocks(bytes: &[u8], bits: impl Fn(u8) -> u8 + Copy) -> u8 {
+    const BLOCK: usize = 32;
+    let block_bits = |block: &[u8; BLOCK]| block.iter().fold(0, |any, &b| any | bits(b));
     let Some(last) = bytes.len().checked_sub(BLOCK) else {
-        // Padded with a byte that never needs a look.
         let mut padded = [b' '; BLOCK];
         padded[..bytes.len()].copy_from_slice(bytes);
-        return block_needs_a_look(&padded);
+        return block_bits(&padded);
     };
-    let mut blocks = bytes.chunks_exact(BLOCK);
-    blocks.any(|block| block_needs_a_look(block.try_into().expect("a whole block")))
-        || block_needs_a_look(bytes[last..].try_into().expect("a whole block"))
+    let blocks = bytes.chunks_exact(BLOCK);
+    let any = blocks.fold(0, |any, block| {
+        any | block_bits(block.try_into().expect("a whole block"))
+    });
+    any | block_bits(bytes[last..].try_into().expect("a whole block"))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -264,7 +343,9 @@ impl<W: Write> Compound<'_, W> {
 
     fn value(&mut self, value: &(impl Serialize + ?Sized)) -> Result<(), Error> {
         self.ser.put(b": ")?;
-        value.serialize(&mut *self.ser)
+        value.serialize(&mut *self.ser)?;
+        self.ser.command_value = false;
+        Ok(())
     }
 }
 
@@ -437,7 +518,7 @@ impl<W: Write> Pretty<W> {
     fn variant_open(&mut self, variant: &str) -> Result<(), Error> {
         let mut state = self.open(b'{', b'}', None)?;
         self.next_item(&mut state)?;
-        self.string(variant)?;
+        self.key_string(variant)?;
         self.put(b": ")
     }
 }
@@ -491,7 +572,9 @@ macro_rules! structure {
                 value: &T,
             ) -> Result<(), Error> {
                 self.ser.member_start(&mut self.state, key)?;
-                value.serialize(&mut *self.ser)
+                value.serialize(&mut *self.ser)?;
+                self.ser.command_value = false;
+                Ok(())
             }
             fn end(self) -> Result<(), Error> {
                 self.end_with(b'}')
@@ -502,7 +585,9 @@ macro_rules! structure {
 
 structure!(SerializeStruct, SerializeStructVariant);
 
+mod edit;
 mod key;
+mod look;
 use key::KeySerializer;
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ impl<W: Write> KeySerializer<'_, W> {
         // `{KEY:null}`: the key as serde_json writes it, compact or pretty alike.
         let key = &object[1..object.len() - ":null}".len()];
         let key: String = serde_json::from_str(key)?;
-        self.ser.string(&key)
+        self.ser.key_string(&key)
     }
 }
 
@@ -53,13 +53,13 @@ impl<W: Write> ser::Serializer for KeySerializer<'_, W> {
     type SerializeStructVariant = Impossible<(), Error>;
 
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        self.ser.string(v)
+        self.ser.key_string(v)
     }
     fn serialize_char(self, v: char) -> Result<(), Error> {
-        self.ser.string(v.encode_utf8(&mut [0; 4]))
+        self.ser.key_string(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_unit_variant(self, _: &'static str, _: u32, v: &'static str) -> Result<(), Error> {
-        self.ser.string(v)
+        self.ser.key_string(v)
     }
     fn serialize_newtype_struct<T: ?Sized + Serialize>(
         self,
