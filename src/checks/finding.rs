@@ -161,9 +161,16 @@ impl std::ops::Index<&str> for Evidence {
     }
 }
 
+/// As a struct: the names are `&'static str`, and a serializer writes a struct's field names
+/// without the map-key path (JSON: the same bytes as the map).
 impl Serialize for Evidence {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(n, v)| (n, v)))
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Evidence", self.0.len())?;
+        for (n, v) in &self.0 {
+            st.serialize_field(n, v)?;
+        }
+        st.end()
     }
 }
 
@@ -190,6 +197,19 @@ mod tests {
         assert_eq!(
             serde_json::to_string_pretty(&evidence).unwrap(),
             serde_json::to_string_pretty(&map).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_string(&evidence).unwrap(),
+            serde_json::to_string(&map).unwrap()
+        );
+        // Our report writer, which writes a struct's field names by another path than map keys.
+        assert_eq!(
+            crate::render::json::to_string(&evidence),
+            crate::render::json::to_string(&map)
+        );
+        assert_eq!(
+            crate::render::json::to_string(&Evidence::default()),
+            crate::render::json::to_string(&serde_json::Map::new())
         );
         assert_eq!(evidence["token"], "expired");
         assert_eq!(evidence["missing"], Value::Null);
