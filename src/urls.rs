@@ -72,6 +72,19 @@ impl Url {
         }
     }
 
+    /// Whether `self.origin() == other.origin()`, mostly without writing either. Not a field-wise
+    /// comparison: a host may hold a `:` (the port is split off at the last one), so
+    /// `http://h:81:/` (host `h:81`, no port) and `http://h:81/` (host `h`, port 81) have one
+    /// origin. With equal ports the origins are equal exactly when the hosts are.
+    pub fn same_origin(&self, other: &Url) -> bool {
+        self.scheme == other.scheme
+            && if self.port == other.port {
+                self.host == other.host
+            } else {
+                self.origin() == other.origin()
+            }
+    }
+
     /// The path without a trailing `/` (`""` for the root), as the SDK uses it to build
     /// well-known locations.
     fn path_no_trailing_slash(&self) -> &str {
@@ -226,6 +239,32 @@ pub fn same_issuer(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn same_origin_is_the_origins_compared() {
+        let pairs = [
+            ("http://h:81:/mcp", "http://h:81/old"),
+            ("http://::1:/", "http://::1/"),
+            ("https://a.example/x", "https://A.example:443/y"),
+            ("https://a.example/x", "http://a.example/x"),
+            ("https://a.example:8443/", "https://a.example/"),
+            ("https://a.example/", "https://b.example/"),
+            ("http://[::1]:80/", "http://[::1]/"),
+        ];
+        for (a, b) in pairs {
+            let (ua, ub) = (Url::parse(a).unwrap(), Url::parse(b).unwrap());
+            assert_eq!(ua.same_origin(&ub), ua.origin() == ub.origin(), "{a} {b}");
+            assert_eq!(ub.same_origin(&ua), ua.origin() == ub.origin(), "{b} {a}");
+        }
+        let (a, b) = (
+            Url::parse("http://h:81:/mcp").unwrap(),
+            Url::parse("http://h:81/old").unwrap(),
+        );
+        assert!(
+            a.host != b.host && a.same_origin(&b),
+            "the case field-wise equality misses"
+        );
+    }
     use super::*;
 
     #[test]

@@ -293,12 +293,6 @@ type PerForm<T> = HashMap<*const ConfiguredServer, T, foldhash::fast::RandomStat
 /// Each configured form's url, parsed once (`None`: not an http(s) url), for its origin.
 type Origins = PerForm<Option<crate::urls::Url>>;
 
-/// Whether two urls have the same origin (scheme, host, port: what `Url::origin` writes),
-/// compared without writing it (issue 15: a `format!` per usable stale entry).
-fn same_origin(a: &crate::urls::Url, b: &crate::urls::Url) -> bool {
-    a.scheme == b.scheme && a.host == b.host && a.port == b.port
-}
-
 fn move_target<'a>(
     inv: &Inventory,
     e: &Entry,
@@ -327,7 +321,7 @@ fn move_target<'a>(
                 .entry(std::ptr::from_ref(*s))
                 .or_insert_with(|| Url::parse(url))
                 .as_ref()
-                .is_some_and(|u| same_origin(u, &origin))
+                .is_some_and(|u| u.same_origin(&origin))
             && !targets.iter().any(|t| t.key.as_deref() == Some(key))
         {
             targets.push(s);

@@ -258,14 +258,16 @@ impl<'a> Planner<'a> {
 /// The steps planned so far, by a hash of their change: the position of the first step with that
 /// hash. No copy of each step's key and path (a set of them was ~170 bytes per step of a
 /// 10,000-entry `fix`, issue 15); two changes whose hashes collide are told apart by a scan of
-/// the steps, which happens about never. Hashed with foldhash (as `inventory::LiveKeys`), not
+/// the steps from the first with that hash (rare: see below). Hashed with foldhash (as `inventory::LiveKeys`), not
 /// SipHash, once per step (issue 15): the plan never depends on the hash, only how fast a
 /// repeated change is found.
 ///
-/// The hash is of the change's kind (with its key or name) only, not of its file: hashing a
-/// `Path` walks its components, and was two thirds of the plan's cost per finding (1.35 M of
-/// 2.6 M instructions at 1,000 entries). Changes of one kind to several files (a chmod of two
-/// files) share a hash and are told apart by the scan.
+/// For changes that name a key or a name (one per entry or marker: nearly all of them), the
+/// hash is of the change alone, not of its file: hashing a `Path` walks its components, and was
+/// two thirds of the plan's cost per finding (1.35 M of 2.6 M instructions at 1,000 entries).
+/// Changes that name nothing (a chmod, a byte order mark, a cache replaced) are one per file,
+/// and a home may have a `.mcp.json` in each of thousands of projects: those hash their file
+/// too, so that they do not all share one hash and make the scan quadratic.
 #[derive(Default)]
 struct Planned {
     first: std::collections::HashMap<u64, usize, foldhash::fast::RandomState>,
@@ -276,7 +278,14 @@ struct Planned {
 impl Planned {
     fn hash(&self, action: &Action) -> u64 {
         use std::hash::BuildHasher;
-        self.changes.hash_one(&action.kind)
+        match action.kind {
+            ActionKind::Chmod { .. }
+            | ActionKind::RemoveBom
+            | ActionKind::ReplaceWithEmptyObject => {
+                self.changes.hash_one((&action.kind, &action.path))
+            }
+            _ => self.changes.hash_one(&action.kind),
+        }
     }
 
     /// Whether a step in `steps` (the steps inserted so far) makes `action`'s change, whose
@@ -285,7 +294,8 @@ impl Planned {
         let same = |s: &Step| s.action.kind == action.kind && s.action.path == action.path;
         match self.first.get(&change) {
             None => false,
-            Some(&i) => same(&steps[i]) || steps.iter().any(same),
+            // The first step with this hash is at or before every other one with it.
+            Some(&i) => steps[i..].iter().any(same),
         }
     }
 

@@ -208,6 +208,46 @@ mod tests {
         }
     }
 
+    /// Keys and names whose 32-bit hashes collide (found by search under foldhash's fixed
+    /// state): the index must still tell them apart. If a foldhash upgrade moves the hashes, the
+    /// first assertions fail and new pairs must be found.
+    #[test]
+    fn texts_whose_hashes_collide_are_told_apart() {
+        use super::hash32;
+        let (k1, k2) = ("srv|0000000000023e8b", "srv|0000000000028265");
+        let (n1, n2) = ("s1490", "s38284");
+        assert_eq!(hash32(k1), hash32(k2), "the key pair no longer collides");
+        assert_eq!(hash32(n1), hash32(n2), "the name pair no longer collides");
+        let mut entries = Map::new();
+        for key in [
+            k2,
+            "s38284|0000000000000001",
+            k1,
+            "s1490|0000000000000001",
+            "s38284|0000000000000002",
+            "s1490|0000000000000002",
+        ] {
+            entries.insert(key.to_string(), json!({"serverName": "x"}));
+        }
+        let inv = Snapshot::for_test()
+            .with_credentials(json!({ "mcpOAuth": Value::Object(entries) }))
+            .inventory();
+        for key in [k1, k2] {
+            assert_eq!(inv.entry(key).map(|e| e.key()), Some(key));
+        }
+        for name in [n1, n2] {
+            let linear: Vec<&str> = inv
+                .entries
+                .iter()
+                .filter(|e| e.name() == name)
+                .map(|e| e.key())
+                .collect();
+            assert_eq!(linear.len(), 2);
+            let indexed: Vec<&str> = inv.entries_named(name).map(|e| e.key()).collect();
+            assert_eq!(indexed, linear, "{name:?}");
+        }
+    }
+
     #[test]
     fn the_entries_of_a_name_are_those_a_linear_filter_finds_in_order() {
         let mut entries = Map::new();
