@@ -5,8 +5,8 @@
 //!   scanner report the same errors, offsets, duplicates, sizes and captured bytes on a generated
 //!   home and on a seeded, deterministic corpus of mutated documents, and so does a scan of bytes
 //!   in memory through a buffer of their size (`scan::scan_slice`); with them the UTF-8 check in
-//!   strings (the skimmers') and the check of each chunk ahead of the scanner (the careful one's),
-//!   also for odd sequences around the end of the first 64 KiB chunk;
+//!   strings (the AVX-512 skimmer's, where the CPU has it) and the check of each chunk ahead of the
+//!   scanner (the others'), also for odd sequences around the end of the first 64 KiB chunk;
 //! - `fix` on a generated 10,000-entry credentials file leaves the bytes that removing the
 //!   entries one at a time leaves;
 //! - `fix::edit::parses_to`, which checks the planned bytes without a second tree, answers what

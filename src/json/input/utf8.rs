@@ -1,14 +1,14 @@
 //! UTF-8 validation for the scanner, in one of two ways that report the same first error.
 //!
-//! - **In strings** (the default): only the string bodies the scanner accepts are validated, a
+//! - **In strings** (with the AVX-512 skim, `scan::checks_utf8_ahead`): only the string bodies the scanner accepts are validated, a
 //!   piece at a time, and only those the skim saw a byte of 0x80 or above in (plus any the careful
 //!   path read). Every other byte the scanner accepts is ASCII (whitespace, punctuation, numbers,
 //!   literals; a non-ASCII byte anywhere else is a syntax error), so a document whose string
 //!   bodies are valid is valid. This replaced a pass of its own over every chunk before the
 //!   scanner read it: the first touch of each byte of a 200 MB file, memory-bound, 11-18% of
 //!   `check` by perf.
-//! - **Ahead** (with the careful strategy, `skim::Strategy::Careful`): every chunk whole as it is
-//!   read, as the scanner did before; the reference the in-string check is tested against.
+//! - **Ahead** (with every other kernel): every chunk whole as it is read, as the scanner did
+//!   before; the reference the in-string check is tested against (with every kernel).
 //!
 //! Both give the offset of the first invalid byte the way `std::str::from_utf8`'s `valid_up_to`
 //! does, and the scanner reports it when it comes no later than the syntax error it stopped at

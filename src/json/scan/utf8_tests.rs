@@ -27,10 +27,13 @@ impl Visitor for Record {
     }
 }
 
-/// Everything a scan of `doc` in chunks of `chunk` bytes with `kernel` says.
+/// Everything a scan of `doc` in chunks of `chunk` bytes with `kernel` says, checking UTF-8
+/// ahead (the careful kernel) or in strings (the others, whichever the scan would choose).
 fn scan_by(doc: &[u8], chunk: usize, kernel: skim::Kernel) -> String {
     let mut rec = Record::default();
-    let report = scan_input(Input::with_capacity(doc, chunk), &mut rec, kernel).unwrap();
+    let mut input = Input::with_capacity(doc, chunk);
+    input.utf8.ahead = kernel == skim::Kernel::Careful;
+    let report = scan_checking(input, &mut rec, kernel).unwrap();
     format!("{report:?} {:?}", rec.0)
 }
 
