@@ -103,50 +103,32 @@ const MAX_DEPTH: usize = 512;
 ///
 /// I/O errors are returned as `Err`; everything wrong with the content is in the report.
 pub fn scan<R: Read>(reader: R, visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
-    scan_input(Input::new(reader), visitor, skim::kernel())
+    scan_input(Input::new(reader), visitor)
 }
 
 /// [`scan`] of bytes already in memory. The same report: text shorter than the scanner's
 /// buffer is read in one piece either way, so only the buffer's size differs (one byte more
 /// than the text, so the read after it finds the end).
 pub fn scan_slice(text: &[u8], visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
-    scan_input(
-        Input::with_capacity(text, text.len() + 1),
-        visitor,
-        skim::kernel(),
-    )
+    scan_input(Input::with_capacity(text, text.len() + 1), visitor)
 }
 
 /// [`scan`] of the chunks a [`Source`] hands out (a mapped file: no copy into a buffer of ours).
 /// The same report as [`scan`] of the same bytes; the source's own errors (the file changed
 /// under it) are returned as `Err`.
 pub fn scan_source<S: Source>(src: S, visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
-    scan_input(Input::from_source(src), visitor, skim::kernel())
+    scan_input(Input::from_source(src), visitor)
 }
 
-/// The scan with the skim `kernel` (chosen by the caller: the tests pick one without the
-/// process-wide strategy).
-fn scan_input<S: Source>(
-    mut input: Input<S>,
-    visitor: &mut dyn Visitor,
-    kernel: skim::Kernel,
-) -> io::Result<ScanReport> {
-    input.utf8.ahead = checks_utf8_ahead(kernel);
+fn scan_input<S: Source>(mut input: Input<S>, visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
+    let kernel = skim::kernel();
+    // UTF-8 in strings only with the skim that validates what it skims (`input/utf8.rs`).
+    input.utf8.ahead = kernel != skim::Kernel::Avx512;
     scan_checking(input, visitor, kernel)
 }
 
-/// Whether UTF-8 is checked a chunk at a time ahead of the scanner, as before the skim checked
-/// it, rather than in the strings (`input/utf8.rs`). In strings only with the AVX-512 skim, which
-/// validates the bodies it skims on the way: with the others every body holding non-ASCII text
-/// is read again by simdutf8, which measured no faster than the pass ahead on the 200 MB homes
-/// (AVX-512 skim without its check: large 82.6 -> 87.4 ms, heavy 85.8 -> 87.1 ms; callgrind, which
-/// runs the AVX2 skim, +6% instructions on large). The careful strategy stays the reference.
-fn checks_utf8_ahead(kernel: skim::Kernel) -> bool {
-    kernel != skim::Kernel::Avx512
-}
-
-/// [`scan_input`] with the UTF-8 check already chosen in `input` (the tests choose either with
-/// any kernel).
+/// The scan with the skim `kernel` and the UTF-8 check chosen in `input` (the tests choose
+/// both, apart from each other and from the process-wide strategy).
 fn scan_checking<S: Source>(
     input: Input<S>,
     visitor: &mut dyn Visitor,

@@ -1,12 +1,15 @@
 //! UTF-8 validation for the scanner, in one of two ways that report the same first error.
 //!
-//! - **In strings** (with the AVX-512 skim, `scan::checks_utf8_ahead`): only the string bodies the scanner accepts are validated, a
+//! - **In strings** (with the AVX-512 skim, `scan::scan_input`): only the string bodies the scanner accepts are validated, a
 //!   piece at a time, and only those the skim saw a byte of 0x80 or above in (plus any the careful
 //!   path read). Every other byte the scanner accepts is ASCII (whitespace, punctuation, numbers,
 //!   literals; a non-ASCII byte anywhere else is a syntax error), so a document whose string
 //!   bodies are valid is valid. This replaced a pass of its own over every chunk before the
 //!   scanner read it: the first touch of each byte of a 200 MB file, memory-bound, 11-18% of
-//!   `check` by perf.
+//!   `check` by perf. Only with the AVX-512 skim, which validates the bodies it skims on the way:
+//!   with the others every body holding non-ASCII text is read again by simdutf8, which measured
+//!   no faster than the pass ahead (AVX-512 skim without its check: large 82.6 -> 87.4 ms, heavy
+//!   85.8 -> 87.1 ms; callgrind, which runs the AVX2 skim, +6% instructions on large).
 //! - **Ahead** (with every other kernel): every chunk whole as it is read, as the scanner did
 //!   before; the reference the in-string check is tested against (with every kernel).
 //!
