@@ -1,15 +1,17 @@
-//! The scanner's input: chunks from a [`Source`] with their byte offset, UTF-8 validated chunk by
-//! chunk; copies out the bytes of a value as they pass, and finds runs of plain string bytes a
-//! word at a time.
+//! The scanner's input: chunks from a [`Source`] with their byte offset, and the UTF-8 check of
+//! the bytes the scanner accepts (`utf8.rs`); copies out the bytes of a value as they pass, and
+//! finds runs of plain string bytes a word at a time.
 
 use std::io::{self, Read};
 
 use super::source::{Reader, Source};
 
+mod utf8;
+
 pub(super) const BUF_SIZE: usize = 64 * 1024;
 
-/// Chunks of input that know their offset, with their UTF-8 validated chunk by chunk, and the
-/// bytes of a value copied out as they pass.
+/// Chunks of input that know their offset, with the UTF-8 check of what the scanner accepts, and
+/// the bytes of a value copied out as they pass.
 pub(super) struct Input<S> {
     src: S,
     pub(super) pos: usize,
@@ -20,10 +22,8 @@ pub(super) struct Input<S> {
     eof: bool,
     capture: Option<Vec<u8>>,
     capture_from: usize,
-    /// The start of a UTF-8 sequence cut by the end of the previous chunk.
-    utf8_carry: Vec<u8>,
-    /// Offset of the first invalid UTF-8 byte seen.
-    pub(super) utf8_error: Option<u64>,
+    /// The UTF-8 check, and the offset of the first invalid byte found.
+    pub(super) utf8: utf8::Utf8,
 }
 
 impl<R: Read> Input<Reader<R>> {
@@ -48,8 +48,7 @@ impl<S: Source> Input<S> {
             eof: false,
             capture: None,
             capture_from: 0,
-            utf8_carry: Vec::new(),
-            utf8_error: None,
+            utf8: utf8::Utf8::default(),
         }
     }
 
@@ -126,77 +125,47 @@ impl<S: Source> Input<S> {
         self.fill_more()
     }
 
-    /// Adds bytes to the current chunk and validates their UTF-8.
+    /// Adds bytes to the current chunk (checking ahead, validates their UTF-8).
     fn fill_more(&mut self) -> io::Result<()> {
         let start = self.end;
         let n = self.src.fill()?;
         if n == 0 {
             self.eof = true;
-            if !self.utf8_carry.is_empty() {
-                self.note_bad_utf8(self.base + start as u64 - self.utf8_carry.len() as u64);
-                self.utf8_carry.clear();
-            }
+            self.utf8.end();
             return Ok(());
         }
         self.end = start + n;
-        self.validate_utf8(start);
+        if self.utf8.ahead {
+            let at = self.base + start as u64;
+            self.utf8.check(&self.src.filled()[start..], at, true);
+        }
         Ok(())
     }
 
-    fn note_bad_utf8(&mut self, offset: u64) {
-        if self.utf8_error.is_none() {
-            self.utf8_error = Some(offset);
+    /// Validates the piece `from..to` of a string body in the current chunk, unless nothing is
+    /// carried into it and `unchecked` is false (the skim saw no byte of 0x80 or above, or
+    /// validated them, and the careful path read none of the piece). `more`: the piece ends at
+    /// the chunk's end, where the body may go on. Nothing to do when checking ahead.
+    #[inline]
+    pub(super) fn check_string_utf8(
+        &mut self,
+        from: usize,
+        to: usize,
+        unchecked: bool,
+        more: bool,
+    ) {
+        if (unchecked || self.utf8.carrying()) && !self.utf8.ahead {
+            let at = self.base + from as u64;
+            self.utf8.check(&self.src.filled()[from..to], at, more);
         }
     }
 
-    fn validate_utf8(&mut self, start: usize) {
-        if self.utf8_error.is_some() {
-            return;
-        }
-        let mut from = start;
-        // Finish a sequence cut by the previous chunk.
-        if !self.utf8_carry.is_empty() {
-            let carry_offset = self.base + start as u64 - self.utf8_carry.len() as u64;
-            let need = utf8_width(self.utf8_carry[0]).saturating_sub(self.utf8_carry.len());
-            let take = need.min(self.end - start);
-            let mut seq = std::mem::take(&mut self.utf8_carry);
-            seq.extend_from_slice(&self.src.filled()[start..start + take]);
-            from = start + take;
-            match simdutf8::compat::from_utf8(&seq) {
-                Ok(_) => {}
-                Err(e) if e.error_len().is_none() && from == self.end => {
-                    self.utf8_carry = seq;
-                    return;
-                }
-                Err(_) => {
-                    self.note_bad_utf8(carry_offset);
-                    return;
-                }
-            }
-        }
-        // simdutf8: the same answer as `std::str::from_utf8` (valid_up_to, error_len), with SIMD
-        // chosen at run time; std's validator was 14-34% of `check` on a large home. `basic`
-        // first: it only says valid or not, without tracking where, and is faster. It stops
-        // short of the last character, which the chunk's end may cut (in non-ASCII text it often
-        // does); those few bytes, or the whole chunk if `basic` refuses it, go through `compat`,
-        // which gives the place and whether a sequence is only cut.
-        let chunk = &self.src.filled()[from..];
-        let last = chunk.len().saturating_sub(4)
-            + chunk[chunk.len().saturating_sub(4)..]
-                .iter()
-                .rposition(|&b| b & 0xC0 != 0x80)
-                .unwrap_or(0);
-        if simdutf8::basic::from_utf8(&chunk[..last]).is_ok() {
-            from += last;
-        }
-        if let Err(e) = simdutf8::compat::from_utf8(&self.src.filled()[from..]) {
-            let bad = from + e.valid_up_to();
-            if e.error_len().is_none() {
-                self.utf8_carry = self.src.filled()[bad..].to_vec();
-            } else {
-                self.note_bad_utf8(self.base + bad as u64);
-            }
-        }
+    /// The scan stopped at a syntax error, at the current position: judge the bytes there as the
+    /// check ahead would have (see `utf8::Utf8::at_stop`).
+    pub(super) fn check_utf8_at_stop(&mut self) {
+        let at = self.offset();
+        let rest = &self.src.filled()[self.pos.min(self.end)..];
+        self.utf8.at_stop(rest, at, self.eof);
     }
 
     pub(super) fn start_capture(&mut self) {
@@ -208,16 +177,6 @@ impl<S: Source> Input<S> {
         let mut cap = self.capture.take().unwrap_or_default();
         cap.extend_from_slice(&self.src.filled()[self.capture_from..self.pos]);
         cap
-    }
-}
-
-/// The length of a UTF-8 sequence from its first byte (1 for an invalid lead byte).
-fn utf8_width(lead: u8) -> usize {
-    match lead {
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF7 => 4,
-        _ => 1,
     }
 }
 

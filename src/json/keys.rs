@@ -147,6 +147,18 @@ fn decode_key(raw: &[u8]) -> String {
         .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned())
 }
 
+/// A key's identity bytes as text, into `out` (cleared first): invalid UTF-8 (reported by the
+/// scan as such) replaced as `String::from_utf8_lossy` replaces it. The SIMD check first:
+/// `from_utf8_lossy`'s byte loop was 1% of `check` on a large home (90,000 descended keys, most of
+/// them project paths).
+pub(super) fn key_text(identity: &[u8], out: &mut String) {
+    out.clear();
+    match simdutf8::basic::from_utf8(identity) {
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(identity)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@
 use std::io::{self, Read};
 
 use super::input::{Input, StringStop, plain_string_len, whitespace_len};
-use super::keys::KeyStack;
+use super::keys::{KeyStack, key_text};
 use super::skim;
 use super::source::Source;
 
@@ -120,14 +120,27 @@ pub fn scan_source<S: Source>(src: S, visitor: &mut dyn Visitor) -> io::Result<S
     scan_input(Input::from_source(src), visitor)
 }
 
-fn scan_input<S: Source>(input: Input<S>, visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
+fn scan_input<S: Source>(mut input: Input<S>, visitor: &mut dyn Visitor) -> io::Result<ScanReport> {
+    let kernel = skim::kernel();
+    // UTF-8 in strings only with the skim that validates what it skims (`input/utf8.rs`).
+    input.utf8.ahead = kernel != skim::Kernel::Avx512;
+    scan_checking(input, visitor, kernel)
+}
+
+/// The scan with the skim `kernel` and the UTF-8 check chosen in `input` (the tests choose
+/// both, apart from each other and from the process-wide strategy).
+fn scan_checking<S: Source>(
+    input: Input<S>,
+    visitor: &mut dyn Visitor,
+    kernel: skim::Kernel,
+) -> io::Result<ScanReport> {
     let mut s = Scanner {
         input,
         path: Vec::new(),
         report: ScanReport::default(),
         visitor,
         keys: KeyStack::default(),
-        kernel: skim::kernel(),
+        kernel,
     };
     let run = s.run();
     // The source's word first: the bytes scanned may not have been the file's.
@@ -135,9 +148,9 @@ fn scan_input<S: Source>(input: Input<S>, visitor: &mut dyn Visitor) -> io::Resu
     run?;
     let mut report = s.report;
     report.len = s.input.offset();
-    if let Some(bad) = s.input.utf8_error {
-        // Invalid UTF-8 is found when a chunk is read, possibly ahead of the scanner: report
-        // whichever problem comes first in the file.
+    if let Some(bad) = s.input.utf8.error {
+        // Invalid UTF-8 is found in a string the scanner has read, or (checking ahead) when a
+        // chunk is read, possibly past a syntax error: report whichever problem comes first.
         if report.error.is_none_or(|e| bad <= e.offset) {
             report.error = Some(SyntaxError {
                 kind: SyntaxErrorKind::InvalidUtf8,
@@ -179,6 +192,7 @@ impl<S: Source> Scanner<'_, S> {
         match self.document() {
             Ok(()) => Ok(()),
             Err(Stop::Syntax(e)) => {
+                self.input.check_utf8_at_stop();
                 self.report.error = Some(e);
                 Ok(())
             }
@@ -429,15 +443,21 @@ impl<S: Source> Scanner<'_, S> {
             let buf = self.input.bytes();
             let from = self.input.pos;
             let mut i = from;
+            // Whether bytes of this piece may be invalid UTF-8: then they are checked.
+            let mut unchecked = false;
             let stop = 'stop: loop {
                 // Whole 64-byte blocks by masks (skim.rs); the careful steps below take over
                 // wherever a block needs a closer look, and report every error.
-                let (next, closed) = skim::skim(buf, i, kernel);
-                i = next;
-                if closed {
+                let skimmed = skim::skim(buf, i, kernel);
+                i = skimmed.next;
+                unchecked |= skimmed.unchecked;
+                if skimmed.closed {
                     break 'stop Some(StringStop::Quote);
                 }
-                i += plain_string_len(&buf[i..]);
+                let plain = plain_string_len(&buf[i..]);
+                // Rare with a skim (a chunk's last bytes, the way to an error): no closer look.
+                unchecked |= plain != 0;
+                i += plain;
                 match buf.get(i) {
                     Some(b'\\') if i + 6 <= buf.len() => match buf[i + 1] {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
@@ -455,6 +475,9 @@ impl<S: Source> Scanner<'_, S> {
                 out.extend_from_slice(&buf[from..i]);
             }
             self.input.pos = i;
+            // Before any refill: the piece is the body's bytes in this chunk since `from`.
+            self.input
+                .check_string_utf8(from, i, unchecked, stop.is_none());
             let at = self.input.offset();
             match stop {
                 Some(StringStop::Quote) => {
@@ -579,17 +602,7 @@ impl<S: Source> Scanner<'_, S> {
     }
 }
 
-/// A key's identity bytes as text, into `out` (cleared first): invalid UTF-8 (reported by the
-/// scan as such) replaced as `String::from_utf8_lossy` replaces it. The SIMD check first:
-/// `from_utf8_lossy`'s byte loop was 1% of `check` on a large home (90,000 descended keys, most of
-/// them project paths).
-fn key_text(identity: &[u8], out: &mut String) {
-    out.clear();
-    match simdutf8::basic::from_utf8(identity) {
-        Ok(text) => out.push_str(text),
-        Err(_) => out.push_str(&String::from_utf8_lossy(identity)),
-    }
-}
-
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod utf8_tests;

@@ -33,6 +33,8 @@ pub struct Masks {
     pub backslash: u64,
     /// Bytes below 0x20.
     pub control: u64,
+    /// Bytes of 0x80 and above: the string needs a UTF-8 check (see `Skimmed::unchecked`).
+    pub non_ascii: u64,
     /// Bytes that may follow a backslash: `" \ / b f n r t u`.
     pub escapable: u64,
     pub u: u64,
@@ -42,21 +44,42 @@ pub struct Masks {
 
 impl Masks {
     /// The masks of a block from a kernel's two halves: its structural masks (quotes,
-    /// backslashes, control characters) and its escape classes (escapable, `u`, hex).
+    /// backslashes, control characters, non-ASCII bytes) and its escape classes (escapable, `u`,
+    /// hex).
     #[inline(always)]
     pub(super) fn of(
-        (quote, backslash, control): (u64, u64, u64),
+        (quote, backslash, control, non_ascii): Structural,
         (escapable, u, hex): (u64, u64, u64),
     ) -> Self {
         Self {
             quote,
             backslash,
             control,
+            non_ascii,
             escapable,
             u,
             hex,
         }
     }
+}
+
+/// A block's structural masks: quotes, backslashes, control characters and bytes of 0x80 and
+/// above, in that order.
+pub(super) type Structural = (u64, u64, u64, u64);
+
+/// What [`skim`] found: where the careful scanner goes on, whether that is the closing quote, and
+/// whether the bytes skimmed (before `next`) still need a UTF-8 check. A body without a byte of
+/// 0x80 or above is ASCII, so valid UTF-8; the AVX-512 kernel also validates the bodies it skims
+/// to their closing quote. The scanner validates only the bodies this says need it
+/// (`Input::check_string_utf8`), instead of every byte of the file in a pass of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Skimmed {
+    pub next: usize,
+    pub closed: bool,
+    /// Never false for bytes that are not valid UTF-8 (or may not be: a sequence cut by `next`
+    /// short of a closing quote). May be true for valid ones: for any non-ASCII byte where the
+    /// kernel does not validate, and for bytes a block skimmed past the careful scanner's restart.
+    pub unchecked: bool,
 }
 
 /// Which classifier to use: chosen at run time, or forced (tests, benchmarks).
@@ -117,6 +140,22 @@ pub(super) fn kernel() -> Kernel {
     }
 }
 
+/// Every kernel this CPU can run, the careful one first (for the scanner's differential tests).
+#[cfg(test)]
+pub(super) fn available_kernels() -> Vec<Kernel> {
+    let mut kernels = vec![Kernel::Careful, Kernel::Scalar];
+    if has_sse2() {
+        kernels.push(Kernel::Sse2);
+    }
+    if has_avx2() {
+        kernels.push(Kernel::Avx2);
+    }
+    if has_avx512() {
+        kernels.push(Kernel::Avx512);
+    }
+    kernels
+}
+
 #[inline]
 fn has_sse2() -> bool {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -159,6 +198,7 @@ pub fn classify_scalar(block: &[u8; BLOCK]) -> Masks {
         quote: 0,
         backslash: 0,
         control: 0,
+        non_ascii: 0,
         escapable: 0,
         u: 0,
         hex: 0,
@@ -169,6 +209,7 @@ pub fn classify_scalar(block: &[u8; BLOCK]) -> Masks {
         m.quote |= set(b == b'"');
         m.backslash |= set(b == b'\\');
         m.control |= set(b < 0x20);
+        m.non_ascii |= set(b >= 0x80);
         m.escapable |= set(matches!(
             b,
             b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' | b'u'
@@ -197,14 +238,14 @@ fn load(block: &[u8; BLOCK], k: usize) -> std::arch::x86_64::__m128i {
     unsafe { std::arch::x86_64::_mm_loadu_si128(block.as_ptr().add(k * 16).cast()) }
 }
 
-/// Quotes, backslashes, control characters.
+/// Quotes, backslashes, control characters, non-ASCII bytes.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
-fn structural_sse2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+fn structural_sse2(block: &[u8; BLOCK]) -> Structural {
     use std::arch::x86_64::*;
     // SAFETY: SSE2 is enabled for this target (the cfg above); loads go through `load`.
     unsafe {
-        let (mut quote, mut backslash, mut control) = (0, 0, 0);
+        let (mut quote, mut backslash, mut control, mut non_ascii) = (0, 0, 0, 0);
         for k in 0..BLOCK / 16 {
             let x = load(block, k);
             let mask = |v: __m128i| (_mm_movemask_epi8(v) as u32 as u64 & 0xFFFF) << (k * 16);
@@ -213,8 +254,10 @@ fn structural_sse2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
             // x <= 0x1F (unsigned): max(x, 0x1F) == 0x1F.
             let low = _mm_set1_epi8(0x1F);
             control |= mask(_mm_cmpeq_epi8(_mm_max_epu8(x, low), low));
+            // The high bit of each byte.
+            non_ascii |= mask(x);
         }
-        (quote, backslash, control)
+        (quote, backslash, control, non_ascii)
     }
 }
 
@@ -261,7 +304,7 @@ fn escapes_sse2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
 /// Skims the string body that starts at `buf[i]` (not inside an escape) block by block. Returns
 /// where the careful scanner should go on, and whether that is the closing quote.
 #[inline]
-pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> (usize, bool) {
+pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> Skimmed {
     match kernel {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `kernel` chose Avx512 only after the CPU said it has AVX-512F and BW.
@@ -270,22 +313,32 @@ pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> (usize, bool) {
         // SAFETY: `kernel` chose Avx2 only after the CPU said it has AVX2.
         Kernel::Avx2 => unsafe { skim_avx2(buf, i) },
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        Kernel::Sse2 => blocks::<false>(buf, i, structural_sse2, escapes_sse2),
-        Kernel::Careful => (i, false),
-        _ => blocks::<false>(buf, i, structural_scalar, escapes_scalar),
+        Kernel::Sse2 => blocks::<false>(buf, i, structural_sse2, escapes_sse2, |_, _| {}),
+        Kernel::Careful => Skimmed {
+            next: i,
+            closed: false,
+            unchecked: false,
+        },
+        _ => blocks::<false>(buf, i, structural_scalar, escapes_scalar, |_, _| {}),
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn skim_avx2(buf: &[u8], i: usize) -> (usize, bool) {
+unsafe fn skim_avx2(buf: &[u8], i: usize) -> Skimmed {
     // Closures inherit this function's target features, so the AVX2 code inlines here.
-    blocks::<false>(buf, i, |b| structural_avx2(b), |b| escapes_avx2(b))
+    blocks::<false>(
+        buf,
+        i,
+        |b| structural_avx2(b),
+        |b| escapes_avx2(b),
+        |_, _| {},
+    )
 }
 
-fn structural_scalar(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+fn structural_scalar(block: &[u8; BLOCK]) -> Structural {
     let m = classify_scalar(block);
-    (m.quote, m.backslash, m.control)
+    (m.quote, m.backslash, m.control, m.non_ascii)
 }
 
 fn escapes_scalar(block: &[u8; BLOCK]) -> (u64, u64, u64) {
@@ -317,9 +370,9 @@ fn load_avx2(block: &[u8; BLOCK], k: usize) -> std::arch::x86_64::__m256i {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-fn structural_avx2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+fn structural_avx2(block: &[u8; BLOCK]) -> Structural {
     use std::arch::x86_64::*;
-    let (mut quote, mut backslash, mut control) = (0, 0, 0);
+    let (mut quote, mut backslash, mut control, mut non_ascii) = (0, 0, 0, 0);
     for k in 0..BLOCK / 32 {
         let x = load_avx2(block, k);
         let mask = |v: __m256i| (_mm256_movemask_epi8(v) as u32 as u64) << (k * 32);
@@ -327,8 +380,10 @@ fn structural_avx2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
         backslash |= mask(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(b'\\' as i8)));
         let low = _mm256_set1_epi8(0x1F);
         control |= mask(_mm256_cmpeq_epi8(_mm256_max_epu8(x, low), low));
+        // The high bit of each byte.
+        non_ascii |= mask(x);
     }
-    (quote, backslash, control)
+    (quote, backslash, control, non_ascii)
 }
 
 /// Escapable characters, `u` and hex digits by nibble lookup: each byte's low and high nibble

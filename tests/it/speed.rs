@@ -4,7 +4,9 @@
 //! - the 64-byte string skimmer (AVX-512BW, AVX2, SSE2 and scalar masks) and the careful
 //!   scanner report the same errors, offsets, duplicates, sizes and captured bytes on a generated
 //!   home and on a seeded, deterministic corpus of mutated documents, and so does a scan of bytes
-//!   in memory through a buffer of their size (`scan::scan_slice`);
+//!   in memory through a buffer of their size (`scan::scan_slice`); with them the UTF-8 check in
+//!   strings (the AVX-512 skimmer's, where the CPU has it) and the check of each chunk ahead of the
+//!   scanner (the others'), also for odd sequences around the end of the first 64 KiB chunk;
 //! - `fix` on a generated 10,000-entry credentials file leaves the bytes that removing the
 //!   entries one at a time leaves;
 //! - `fix::edit::parses_to`, which checks the planned bytes without a second tree, answers what
@@ -63,11 +65,10 @@ fn scan_with(doc: &[u8], strategy: Strategy) -> String {
 
 /// [`scan_with`] through `scan` (the whole document as a reader) or `scan::scan_slice` (a
 /// buffer of the document's size).
-fn scan_by(
-    scan: fn(&[u8], &mut dyn Visitor) -> std::io::Result<scan::ScanReport>,
-    doc: &[u8],
-    strategy: Strategy,
-) -> String {
+/// A scan of bytes in memory: `scan::scan` of them as a reader, or `scan::scan_slice`.
+type ScanFn = fn(&[u8], &mut dyn Visitor) -> std::io::Result<scan::ScanReport>;
+
+fn scan_by(scan: ScanFn, doc: &[u8], strategy: Strategy) -> String {
     skim::set_strategy(strategy);
     let mut rec = Recorder::new(3);
     let report = scan(doc, &mut rec).expect("no I/O error on a slice");
@@ -231,6 +232,74 @@ fn fast_and_careful_string_scans_agree() {
         }
     }
     assert!(runs > 4000, "{runs}");
+    utf8_around_the_first_chunk_end_agrees();
+}
+
+/// Odd UTF-8 sequences in a skimmed body, before a closing quote, in a key, in a captured value
+/// and outside strings, around the end of the scanner's first 64 KiB chunk: every strategy
+/// reports what the careful one reports, through `scan` and through `scan_slice` (which differ
+/// from each other for a sequence outside strings that the chunk's end cuts: checking ahead, it
+/// was carried, and the syntax error came first).
+fn utf8_around_the_first_chunk_end_agrees() {
+    const CHUNK: usize = 64 * 1024;
+    const ODD: &[&[u8]] = &[
+        b"\xc3\xa9",
+        b"\xf0\x9f\x9a\x80",
+        b"\xe2\x82",
+        b"\xa9",
+        b"\xe2\x82x",
+        b"\xed\xa0\x80",
+        b"\xf4\x90\x80\x80",
+    ];
+    const CONTEXTS: &[&str] = &[
+        r#"["ab@cd"]"#,
+        r#"["ab@"]"#,
+        r#"{"k@": 1, "k@": 2}"#,
+        r#"{"a": {"b": "@"}}"#,
+        r#"[1, @]"#,
+    ];
+    let mut docs = 0;
+    for context in CONTEXTS {
+        let (before, after) = context.split_once('@').unwrap();
+        for odd in ODD {
+            for at in CHUNK - 5..CHUNK + 3 {
+                let mut doc = br#"{"p": ""#.to_vec();
+                let head = doc.len() + br#"", "c": "#.len() + before.len();
+                // Mostly ASCII, some non-ASCII, sized to put the odd sequence at `at`.
+                while doc.len() + 8 < at - head + 7 {
+                    doc.extend_from_slice(if doc.len() % 512 < 8 {
+                        "日本\n".as_bytes()
+                    } else {
+                        b"plain ab"
+                    });
+                }
+                doc.resize(at - head + 7, b'p');
+                doc.extend_from_slice(br#"", "c": "#);
+                doc.extend_from_slice(before.as_bytes());
+                assert_eq!(doc.len(), at);
+                doc.extend_from_slice(odd);
+                doc.extend_from_slice(after.as_bytes());
+                doc.push(b'}');
+                let readers: [ScanFn; 2] = [|d, v| scan::scan(d, v), scan::scan_slice];
+                for reader in readers {
+                    let careful = scan_by(reader, &doc, Strategy::Careful);
+                    for s in [
+                        Strategy::Auto,
+                        Strategy::Avx2,
+                        Strategy::Sse2,
+                        Strategy::Scalar,
+                    ] {
+                        assert!(
+                            scan_by(reader, &doc, s) == careful,
+                            "{s:?} differs from the careful scan: {odd:x?} at {at} in {context}"
+                        );
+                    }
+                }
+                docs += 1;
+            }
+        }
+    }
+    assert_eq!(docs, CONTEXTS.len() * ODD.len() * 8);
 }
 
 /// The member spans of a compact object as serde_json writes it: `"key":value` joined by `,`.

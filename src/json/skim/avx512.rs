@@ -2,11 +2,14 @@
 //! directly (`vpcmpb` into a mask register, no `vpmovmskb` per 32-byte half and no shifts and ORs
 //! to join the halves). The escape classes use the same nibble tables as the AVX2 version,
 //! broadcast to the four 128-bit lanes. The same masks as [`super::classify_scalar`] (tested on
-//! every byte value and on random blocks).
+//! every byte value and on random blocks). The bodies it skims to their closing quote are
+//! validated as UTF-8 on the way (`utf8.rs`).
 
 use std::arch::x86_64::*;
 
-use super::{BLOCK, ESCAPABLE_BITS, HEX_BITS, Masks, blocks, nibble_tables};
+mod utf8;
+
+use super::{BLOCK, ESCAPABLE_BITS, HEX_BITS, Masks, Skimmed, Structural, blocks, nibble_tables};
 
 /// Whether the CPU has the AVX-512 subsets this kernel uses (F for the 512-bit loads and logic,
 /// BW for the byte compares and shuffles).
@@ -23,15 +26,16 @@ fn load(block: &[u8; BLOCK]) -> __m512i {
     unsafe { _mm512_loadu_si512(block.as_ptr().cast()) }
 }
 
-/// Quotes, backslashes, control characters.
+/// Quotes, backslashes, control characters, non-ASCII bytes (`vpmovb2m`: the high bits).
 #[target_feature(enable = "avx512f,avx512bw")]
 #[inline]
-fn structural(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+fn structural(block: &[u8; BLOCK]) -> Structural {
     let x = load(block);
     (
         _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(b'"' as i8)),
         _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(b'\\' as i8)),
         _mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20)),
+        _mm512_movepi8_mask(x),
     )
 }
 
@@ -77,7 +81,19 @@ pub fn classify(block: &[u8; BLOCK]) -> Masks {
 ///
 /// The CPU must have AVX-512F and AVX-512BW ([`available`]).
 #[target_feature(enable = "avx512f,avx512bw")]
-pub(super) unsafe fn skim(buf: &[u8], i: usize) -> (usize, bool) {
+pub(super) unsafe fn skim(buf: &[u8], i: usize) -> Skimmed {
     // Closures inherit this function's target features, so the AVX-512 code inlines here.
-    blocks::<true>(buf, i, |b| structural(b), |b| escapes(b))
+    let mut utf8 = utf8::Utf8Blocks::new();
+    let mut skimmed = blocks::<true>(
+        buf,
+        i,
+        |b| structural(b),
+        |b| escapes(b),
+        |b, len| utf8.block(b, len),
+    );
+    // Skimmed to the closing quote, every byte before it checked.
+    if skimmed.closed && utf8.valid() {
+        skimmed.unchecked = false;
+    }
+    skimmed
 }

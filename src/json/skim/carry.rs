@@ -14,7 +14,7 @@
 //! unescaped backslash of the block before, which was wholly valid). Every problem found this way
 //! is an error that stops the scan, so the careful scanner reports it with its exact offset.
 
-use super::BLOCK;
+use super::{BLOCK, Skimmed, Structural};
 
 const EVEN: u64 = 0x5555_5555_5555_5555;
 
@@ -34,7 +34,11 @@ pub fn escaped(backslash: u64, carry_in: u64) -> (u64, u64) {
 }
 
 /// Skims the string body that starts at `buf[i]` (not inside an escape). Returns where the
-/// careful scanner should go on, and whether that is the closing quote.
+/// careful scanner should go on, whether that is the closing quote, and whether a byte before it
+/// is non-ASCII (the blocks taken whole, and of the closing block the bytes before the quote).
+/// `utf8` is shown those bytes as they are taken: each block whole (64), and the closing block with
+/// the number of its bytes before the quote; a kernel that validates UTF-8 there (AVX-512) says
+/// so afterwards.
 ///
 /// `UNIFORM`: classify the escapes of every block, with one branch per block, instead of a
 /// separate path for blocks without a backslash. Right where the escape classes cost a few
@@ -43,9 +47,10 @@ pub fn escaped(backslash: u64, carry_in: u64) -> (u64, u64) {
 pub(super) fn blocks<const UNIFORM: bool>(
     buf: &[u8],
     mut i: usize,
-    structural: impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
+    structural: impl Fn(&[u8; BLOCK]) -> Structural,
     escapes: impl Fn(&[u8; BLOCK]) -> (u64, u64, u64),
-) -> (usize, bool) {
+    mut utf8: impl FnMut(&[u8; BLOCK], usize),
+) -> Skimmed {
     // Byte 0 of the next block is escaped.
     let mut carry_esc = 0u64;
     // Bytes of the next block that must be hex digits (the rest of a `\u`).
@@ -62,19 +67,31 @@ pub(super) fn blocks<const UNIFORM: bool>(
             i - 1 - starts.leading_zeros() as usize
         }
     };
+    // The non-ASCII bytes of the blocks taken so far (only whether there is one counts).
+    let mut non_ascii = 0u64;
+    let done = |next: usize, closed: bool, non_ascii: u64| Skimmed {
+        next,
+        closed,
+        unchecked: non_ascii != 0,
+    };
+    // The bits of the bytes before the n-th (n < 64).
+    let below = |n: usize| (1u64 << n).wrapping_sub(1);
     while let Some(block) = buf.get(i..i + BLOCK) {
         let block: &[u8; BLOCK] = block.try_into().expect("64 bytes");
-        let (quote, backslash, control) = structural(block);
+        let (quote, backslash, control, high) = structural(block);
         if !UNIFORM && backslash | carry_esc | carry_hex == 0 {
             // No escape: the first quote ends the string; a control character before it is an
             // error.
             let end = quote.trailing_zeros() as usize;
             if (control.trailing_zeros() as usize) < end {
-                return (i, false);
+                return done(i, false, non_ascii);
             }
             if end < BLOCK {
-                return (i + end, true);
+                utf8(block, end);
+                return done(i + end, true, non_ascii | high & below(end));
             }
+            utf8(block, BLOCK);
+            non_ascii |= high;
             i += BLOCK;
             continue;
         }
@@ -90,10 +107,15 @@ pub(super) fn blocks<const UNIFORM: bool>(
             // quote where a hex digit is due), is bad.
             let at = quotes.trailing_zeros() as usize;
             if bad.trailing_zeros() as usize > at {
-                return (i + at, true);
+                utf8(block, at);
+                return done(i + at, true, non_ascii | high & below(at));
             }
-            return (clean(i, carry_esc | carry_hex, starts), false);
+            // From a clean position before this block's start (an escape crossing into it) the
+            // careful scanner reads again bytes counted here: `non_ascii` may say yes for them.
+            return done(clean(i, carry_esc | carry_hex, starts), false, non_ascii);
         }
+        utf8(block, BLOCK);
+        non_ascii |= high;
         carry_esc = esc_out;
         // A digit due at p + k (k = 1..=4) past the block lands on p + k - 64 of the next.
         let late = (u >> 60) | (u >> 61);
@@ -101,5 +123,5 @@ pub(super) fn blocks<const UNIFORM: bool>(
         starts = backslash & !esc;
         i += BLOCK;
     }
-    (clean(i, carry_esc | carry_hex, starts), false)
+    done(clean(i, carry_esc | carry_hex, starts), false, non_ascii)
 }

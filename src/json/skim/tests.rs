@@ -122,7 +122,8 @@ fn by_hand(body: &[u8]) -> (Vec<bool>, Stop) {
 }
 
 /// A string body of plain runs and escapes, now and then a quote, a control character or a bad
-/// escape: many of them cross a 64-byte block boundary.
+/// escape: many of them cross a 64-byte block boundary. A third of them ASCII only, and of the
+/// rest many with a single non-ASCII character somewhere.
 fn random_body(rng: &mut Rng) -> Vec<u8> {
     const GOOD: &[&[u8]] = &[
         b"\\n",
@@ -135,6 +136,10 @@ fn random_body(rng: &mut Rng) -> Vec<u8> {
         b"\\uabCD",
         b"\xc3\xa9",
         b"\xe6\x97\xa5",
+        b"\xf0\x9f\x9a\x80",
+        b"\xdf\xbf",
+        b"\xef\xbf\xbf",
+        b"\xf4\x8f\xbf\xbf",
         b"u",
         b"0f",
         b"\\\\\\\\",
@@ -145,16 +150,52 @@ fn random_body(rng: &mut Rng) -> Vec<u8> {
     ];
     let mut body = Vec::new();
     let len = 64 + rng.below(400);
+    let (ascii_only, one_non_ascii) = match rng.below(3) {
+        0 => (true, false),
+        1 => (true, true),
+        _ => (false, false),
+    };
     while body.len() < len {
         let r = rng.below(1000);
         if r < 8 {
             body.extend_from_slice(BAD[rng.below(BAD.len())]);
         } else if r < 400 {
-            body.extend_from_slice(GOOD[rng.below(GOOD.len())]);
+            let good = GOOD[rng.below(GOOD.len())];
+            if ascii_only && good[0] >= 0x80 {
+                body.push(b'x');
+            } else {
+                body.extend_from_slice(good);
+            }
         } else {
             let n = 1 + rng.below(12);
             body.extend(std::iter::repeat_n(b'a' + rng.below(26) as u8, n));
         }
+    }
+    if one_non_ascii {
+        // Most of them invalid: a stray or cut sequence, overlong, a surrogate, too large.
+        const ODD: &[&[u8]] = &[
+            b"\x80",
+            b"\xc3",
+            b"\xff",
+            b"\xe6\x97",
+            b"\xf0\x9f\x9a",
+            b"\xc0\x80",
+            b"\xc1\xbf",
+            b"\xe0\x80\x80",
+            b"\xe0\x9f\xbf",
+            b"\xed\xa0\x80",
+            b"\xed\xbf\xbf",
+            b"\xf0\x80\x80\x80",
+            b"\xf0\x8f\xbf\xbf",
+            b"\xf4\x90\x80\x80",
+            b"\xf5\x80\x80\x80",
+            b"\xc3\xa9",
+            b"\xed\x9f\xbf",
+            b"\xee\x80\x80",
+        ];
+        let at = rng.below(body.len());
+        let odd = ODD[rng.below(ODD.len())];
+        body.splice(at..at, odd.iter().copied());
     }
     body
 }
@@ -164,7 +205,7 @@ fn random_body(rng: &mut Rng) -> Vec<u8> {
 /// escape, every byte before it valid), never past a problem, never far before one, and never
 /// short of a closing quote that lies in whole blocks after valid bytes.
 /// A string skimmer on a body from its start: where it stops, and whether at the closing quote.
-type SkimFn = dyn Fn(&[u8]) -> (usize, bool);
+type SkimFn = dyn Fn(&[u8]) -> Skimmed;
 
 #[test]
 fn skims_agree_with_a_byte_by_byte_reading() {
@@ -188,7 +229,7 @@ fn skims_agree_with_a_byte_by_byte_reading() {
         .collect();
     skims.push((
         "uniform scalar".into(),
-        Box::new(|b| blocks::<true>(b, 0, structural_scalar, escapes_scalar)),
+        Box::new(|b| blocks::<true>(b, 0, structural_scalar, escapes_scalar, |_, _| {})),
     ));
     let mut rng = Rng::new(3);
     for _ in 0..30_000 {
@@ -196,7 +237,22 @@ fn skims_agree_with_a_byte_by_byte_reading() {
         let (clean, stop) = by_hand(&body);
         let whole = body.len() / BLOCK * BLOCK;
         for (kernel, skim) in &skims {
-            let (at, closed) = skim(&body);
+            let Skimmed {
+                next: at,
+                closed,
+                unchecked,
+            } = skim(&body);
+            // Never "checked" for bytes before `at` that hold a non-ASCII byte, unless the
+            // kernel validated them to the closing quote: then exactly whether they are valid.
+            let has_non_ascii = body[..at].iter().any(|&b| b >= 0x80);
+            let invalid = std::str::from_utf8(&body[..at]).is_err();
+            if closed && kernel == "Avx512" {
+                assert_eq!(unchecked, invalid, "{kernel}: {body:?}");
+            } else if closed {
+                assert_eq!(unchecked, has_non_ascii, "{kernel}: {body:?}");
+            } else {
+                assert!(unchecked || !has_non_ascii, "{kernel}: {body:?}");
+            }
             let what = || {
                 format!(
                     "{kernel}: {at} {closed} vs {stop:?}: {:?}",
@@ -227,6 +283,56 @@ fn skims_agree_with_a_byte_by_byte_reading() {
                     "stopped early: {}",
                     what()
                 );
+            }
+        }
+    }
+}
+
+/// The AVX-512 kernel's UTF-8 verdict on a body skimmed to its closing quote is
+/// `std::str::from_utf8`'s, for every 2-byte pair with a non-ASCII lead, and 3- and 4-byte
+/// sequences around every boundary of the rules, cut or whole, placed across a 16-byte lane and
+/// across a 64-byte block, and just before the quote.
+#[test]
+fn the_avx512_utf8_check_judges_as_std_judges() {
+    if !has_avx512() {
+        eprintln!("no AVX-512BW on this CPU: its UTF-8 check is not tested");
+        return;
+    }
+    let mut seqs: Vec<Vec<u8>> = Vec::new();
+    for lead in 0x80..=0xFFu8 {
+        for second in 0..=0xFFu8 {
+            if second != b'"' && second != b'\\' && second >= 0x20 {
+                seqs.push(vec![lead, second]);
+            }
+        }
+    }
+    let conts = [0x80u8, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0x41, 0xC3];
+    for lead in 0xE0..=0xFFu8 {
+        for &second in &conts {
+            for &third in &conts {
+                seqs.push(vec![lead, second, third]);
+                for &fourth in &[0x80u8, 0xBF, 0x41] {
+                    seqs.push(vec![lead, second, third, fourth]);
+                }
+            }
+        }
+    }
+    let places = [
+        0, 1, 13, 14, 15, 16, 30, 47, 60, 61, 62, 63, 64, 65, 100, 126, 127,
+    ];
+    for seq in &seqs {
+        for &at in &places {
+            for tail in [0usize, 1, 3] {
+                let mut body = vec![b'a'; at];
+                body.extend_from_slice(seq);
+                body.extend(std::iter::repeat_n(b'b', tail));
+                let end = body.len();
+                body.push(b'"');
+                body.resize(end + 200, b' ');
+                let s = skim(&body, 0, Kernel::Avx512);
+                assert_eq!((s.next, s.closed), (end, true), "{seq:x?} at {at}");
+                let invalid = std::str::from_utf8(&body[..end]).is_err();
+                assert_eq!(s.unchecked, invalid, "{seq:x?} at {at}, tail {tail}");
             }
         }
     }
