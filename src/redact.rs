@@ -35,7 +35,7 @@ pub fn output(text: &str) -> Cow<'_, str> {
 /// bytes it escapes): enough to tell whether [`output`] can change it without a pass of its own
 /// (a prebuilt `memmem` finder costs ~200 instructions to start on each short text; issue 15).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Seen {
+pub(crate) struct Seen {
     /// It holds a `:` (every URL's `://` has one).
     pub colon: bool,
     /// It holds a `J` (every JWT starts `eyJ`).
@@ -80,14 +80,14 @@ pub fn output_may_change(text: &str) -> bool {
 }
 
 /// [`output_may_change`] of a text seen so.
-pub fn output_may_change_seen(text: &str, seen: Seen) -> bool {
+pub(crate) fn output_may_change_seen(text: &str, seen: Seen) -> bool {
     seen.url(text) || seen.token(text)
 }
 
 /// [`output`] of a text seen so, one of many that name the same URLs again and again (the
 /// strings of a document): the URLs found shown as they are are remembered in `shown`, and
 /// what cannot change is not looked at.
-pub fn output_seen<'t>(text: &'t str, seen: Seen, shown: &mut ShownUrls) -> Cow<'t, str> {
+pub(crate) fn output_seen<'t>(text: &'t str, seen: Seen, shown: &mut ShownUrls) -> Cow<'t, str> {
     let urls = if seen.url(text) {
         urls::urls_in_text_with(text, Some(shown))
     } else {
@@ -158,8 +158,11 @@ fn replace_tokens(text: &str) -> Cow<'_, str> {
         let whole = caps.get(0).expect("the whole match");
         // In a JSON document a run may begin inside an escape (`\n`, `\u202e`): keep the escape,
         // or the output would stop being JSON.
-        let (escape, m) = whole.as_str().split_at(escape_len(text, whole.start()));
-        if looks_like_a_token(m) {
+        let (len, in_hex_digits) = escape_prefix(text, whole.start());
+        let (escape, m) = whole.as_str().split_at(len);
+        // Begun at an escape's last hex digits (`\u200e` then `yJ...`), the run is judged whole
+        // too: its first bytes are the escape's by accident, not the token's.
+        if looks_like_a_token(m) || (in_hex_digits && looks_like_a_token(whole.as_str())) {
             format!("{escape}[redacted {}]", SecretInfo::of(m))
         } else {
             whole.as_str().to_string()
@@ -228,23 +231,31 @@ fn run_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
-/// How many bytes at `start` belong to a JSON escape begun by a backslash just before it: 5 for
-/// `u` and four hex digits, 1 for any other character, 0 when the backslashes before `start`
-/// are an even number (escaped themselves, or none).
-fn escape_len(text: &str, start: usize) -> usize {
-    let backslashes = text.as_bytes()[..start]
-        .iter()
-        .rev()
-        .take_while(|&&b| b == b'\\')
-        .count();
-    if backslashes % 2 == 0 {
-        return 0;
+/// How much of a run that begins at `start` belongs to a JSON escape before it, and whether the
+/// run begins among an escape's hex digits: after the backslash of `\n` (1), at the `u` of
+/// `\u202e` (5), or at one of its hex digits (the rest of them: `\u200e` then `yJ...` gives a
+/// run from the `e`). The escape is kept, or the output would stop being JSON.
+fn escape_prefix(text: &str, start: usize) -> (usize, bool) {
+    let b = text.as_bytes();
+    let escaping = |p: usize| b[..=p].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1;
+    let hex4 = |p: usize| b.len() >= p + 6 && b[p + 2..p + 6].iter().all(u8::is_ascii_hexdigit);
+    // `start` at one of the four hex digits of an escape whose backslash is at `p`.
+    for back in 2..=5 {
+        let Some(p) = start.checked_sub(back) else {
+            break;
+        };
+        if b[p] == b'\\' && b[p + 1] == b'u' && hex4(p) && escaping(p) {
+            return (p + 6 - start, true);
+        }
     }
-    let rest = &text.as_bytes()[start..];
+    if start == 0 || !escaping(start - 1) {
+        return (0, false);
+    }
+    let rest = &b[start..];
     if rest.len() >= 5 && rest[0] == b'u' && rest[1..5].iter().all(u8::is_ascii_hexdigit) {
-        5
+        (5, false)
     } else {
-        1
+        (1, false)
     }
 }
 
@@ -303,6 +314,48 @@ fn is_mcp_remote_file_stem(run: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A JWT right after an invisible character escaped as `\u200e` (or `\u202e`, `\u001e`...):
+    /// the token's run begins at the escape's last hex digit. The escape stays whole (the report
+    /// stays JSON) and the token goes.
+    #[test]
+    fn a_token_begun_inside_a_unicode_escape_keeps_the_escape_whole() {
+        let jwt = "yJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
+        for escape in ["\\u200e", "\\u202e", "\\u001e", "\\u008e", "\\u000e"] {
+            let text = format!("name {escape}{jwt} end");
+            let out = output(&text);
+            assert!(!out.contains("c2lnbmF0dXJl"), "{escape}: {out}");
+            assert!(
+                out.starts_with(&format!("name {escape}[redacted ")),
+                "{escape}: {out}"
+            );
+        }
+        // Through the report writer: valid JSON, the character kept, the token gone.
+        let name = format!("\u{200e}{jwt}");
+        let mut out = Vec::new();
+        let edits = crate::render::json::Edits {
+            flags: String::new(),
+            redact: true,
+        };
+        crate::render::json::pretty::write_edited(
+            &mut out,
+            &serde_json::json!({ "server": name }),
+            &edits,
+        )
+        .unwrap();
+        let json = String::from_utf8(out).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&json).expect(&json);
+        let shown = back["server"].as_str().unwrap();
+        assert!(
+            shown.starts_with('\u{200e}') && !shown.contains("c2lnbmF0dXJl"),
+            "{shown}"
+        );
+        // An escaped backslash before `u200e` is no escape: the run starts where it starts.
+        assert_eq!(escape_prefix("\\\\u200eyJ", 6), (0, false));
+        assert_eq!(escape_prefix("\\u200eyJ", 5), (1, true));
+        assert_eq!(escape_prefix("\\u200eyJ", 1), (5, false));
+        assert_eq!(escape_prefix("\\nab", 1), (1, false));
+    }
 
     #[test]
     fn a_run_is_found_wherever_it_starts_and_only_when_long_enough() {

@@ -180,7 +180,8 @@ pub fn login(ctx: &Context<'_>, name: &str, no_browser: bool) -> Result<Outcome>
         emit(ctx, &indent(&without_summary(&repaired.stdout)));
     }
     if !repaired.stderr.is_empty() {
-        eprint!("{}", repaired.stderr);
+        // Printed now, past `run`'s redaction of the outcome: redacted here.
+        eprint!("{}", crate::redact::output(&repaired.stderr));
     }
     if repaired.exit & (exit::COULD_NOT_RUN | exit::CANCELLED) != 0 {
         doc.sign_in.result = "not-run";

@@ -12,7 +12,7 @@ use crate::diagnosis::Diagnosis;
 use crate::fix::plan::Plan;
 use crate::timefmt;
 
-mod pretty;
+pub(crate) mod pretty;
 
 pub const SCHEMA: u32 = 1;
 

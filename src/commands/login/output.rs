@@ -125,7 +125,9 @@ pub(super) fn indent(text: &str) -> String {
 /// nothing more than the rest of the output is, and with pasteable commands. With
 /// `--format json` the progress goes to stderr: stdout is the document's.
 pub(super) fn emit(ctx: &Context<'_>, text: &str) {
-    let text = crate::redact::free_text(text);
+    // Printed now, so it never passes the redaction `run` gives every outcome: all of it here
+    // (urls' userinfo, query and secret path segments as well as tokens).
+    let text = crate::redact::output(text);
     let text = crate::commands::pasteable::pasteable(&text, &ctx.config.overrides);
     // A numbered step ("2. Sign in: ...") goes on under its text, not under its number.
     let text: String = text
