@@ -156,7 +156,10 @@ impl<S: Source> Input<S> {
     ) {
         if (unchecked || self.utf8.carrying()) && !self.utf8.ahead {
             let at = self.base + from as u64;
-            self.utf8.check(&self.src.filled()[from..to], at, more);
+            // At the end of the input nothing follows to complete a sequence cut here (a
+            // document read whole by the byte-order-mark look ahead, `"` and a lead byte).
+            self.utf8
+                .check(&self.src.filled()[from..to], at, more && !self.eof);
         }
     }
 

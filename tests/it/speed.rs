@@ -268,7 +268,7 @@ fn utf8_around_the_first_chunk_end_agrees() {
                 // Mostly ASCII, some non-ASCII, sized to put the odd sequence at `at`.
                 while doc.len() + 8 < at - head + 7 {
                     doc.extend_from_slice(if doc.len() % 512 < 8 {
-                        "日本\n".as_bytes()
+                        "日本 ".as_bytes()
                     } else {
                         b"plain ab"
                     });
@@ -280,6 +280,15 @@ fn utf8_around_the_first_chunk_end_agrees() {
                 doc.extend_from_slice(odd);
                 doc.extend_from_slice(after.as_bytes());
                 doc.push(b'}');
+                // The padding is clean: whatever the scan finds is at the odd sequence or after.
+                skim::set_strategy(Strategy::Careful);
+                let report = scan::scan_slice(&doc, &mut Recorder::new(3)).unwrap();
+                skim::set_strategy(Strategy::Auto);
+                assert!(
+                    report.error.is_none_or(|e| e.offset >= at as u64),
+                    "the padding stopped the scan: {:?}",
+                    report.error
+                );
                 let readers: [ScanFn; 2] = [|d, v| scan::scan(d, v), scan::scan_slice];
                 for reader in readers {
                     let careful = scan_by(reader, &doc, Strategy::Careful);

@@ -84,6 +84,8 @@ const WHOLE: &[&str] = &[
     r#"{}@"#,
     r#"{} @"#,
     r#"@"#,
+    // Two bytes: the byte-order-mark look ahead reads it whole (a cut sequence at the very end).
+    r#""@"#,
     r#"["@"#,
     r#"["xy@"#,
     r#"["x", 1@"#,
