@@ -8,8 +8,8 @@
 //! directories). Each file is saved the way Claude Code saves it: its whole text in one `write()`
 //! (`writeFileSync`; `.claude.json` into a temp file renamed over the path, state-formats.md §6).
 //! That is not only faithful but measurable: the kernel keeps a file written in one piece in large
-//! page-cache folios, and mapping those costs a 200 MB `check` ~10 ms of kernel time where the same
-//! bytes written 1 MiB at a time cost ~40 ms (docs/performance.md, tenth round). So generating a
+//! page-cache folios, and mapping those costs a 200 MB `check` 7-11 ms of kernel time where the same
+//! bytes written 1 MiB at a time cost 18-43 ms (docs/performance.md, tenth round). So generating a
 //! 200 MB home holds its 200 MB text in memory once.
 //!
 //! Layout of `out`:
