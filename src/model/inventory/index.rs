@@ -211,6 +211,18 @@ mod tests {
     /// Keys and names whose 32-bit hashes collide (found by search under foldhash's fixed
     /// state): the index must still tell them apart. If a foldhash upgrade moves the hashes, the
     /// first assertions fail and new pairs must be found.
+    /// The reference the index is held to: the keys of `name`'s entries, in file order.
+    fn keys_named_by_a_linear_filter<'a>(
+        inv: &'a crate::model::inventory::Inventory,
+        name: &str,
+    ) -> Vec<&'a str> {
+        inv.entries
+            .iter()
+            .filter(|e| e.name() == name)
+            .map(|e| e.key())
+            .collect()
+    }
+
     #[test]
     fn texts_whose_hashes_collide_are_told_apart() {
         use super::hash32;
@@ -236,12 +248,7 @@ mod tests {
             assert_eq!(inv.entry(key).map(|e| e.key()), Some(key));
         }
         for name in [n1, n2] {
-            let linear: Vec<&str> = inv
-                .entries
-                .iter()
-                .filter(|e| e.name() == name)
-                .map(|e| e.key())
-                .collect();
+            let linear = keys_named_by_a_linear_filter(&inv, name);
             assert_eq!(linear.len(), 2);
             let indexed: Vec<&str> = inv.entries_named(name).map(|e| e.key()).collect();
             assert_eq!(indexed, linear, "{name:?}");
@@ -269,12 +276,7 @@ mod tests {
             .with_credentials(json!({ "mcpOAuth": Value::Object(entries) }))
             .inventory();
         for name in ["a", "b", "ab", "", "c", "a|0000000000000001", "x"] {
-            let linear: Vec<&str> = inv
-                .entries
-                .iter()
-                .filter(|e| e.name() == name)
-                .map(|e| e.key())
-                .collect();
+            let linear = keys_named_by_a_linear_filter(&inv, name);
             let indexed: Vec<&str> = inv.entries_named(name).map(|e| e.key()).collect();
             assert_eq!(indexed, linear, "{name:?}");
         }
