@@ -305,6 +305,18 @@ fn escapes_sse2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
 /// where the careful scanner should go on, and whether that is the closing quote.
 #[inline]
 pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> Skimmed {
+    // Most strings (keys, short values) close within 16 bytes: one look at them here, inlined,
+    // costs less than the setup of a block kernel (a call, its constant tables). The careful
+    // strategy stays careful, so its differential tests still test the careful scanner.
+    if kernel != Kernel::Careful
+        && let Some(end) = short_plain(buf, i)
+    {
+        return Skimmed {
+            next: i + end,
+            closed: true,
+            unchecked: false,
+        };
+    }
     match kernel {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `kernel` chose Avx512 only after the CPU said it has AVX-512F and BW.
@@ -321,6 +333,67 @@ pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> Skimmed {
         },
         _ => blocks::<false>(buf, i, structural_scalar, escapes_scalar, |_, _| {}),
     }
+}
+
+/// Bytes a short body is looked at before the block kernels, 16 at a time: on
+/// `.credentials.json` 47% of the strings close within 16 bytes, 71% within 32, 87% within 64.
+const SHORT: usize = 64;
+const CHUNK: usize = 16;
+
+/// Where the closing quote of the body at `buf[i]` is, when it lies within [`SHORT`] bytes
+/// (buffered in whole 16-byte chunks) and every byte before it is printable ASCII other than a
+/// backslash: then the body is valid and needs no UTF-8 check, exactly as every kernel would find
+/// it. `None` for anything else (the kernels decide). A chunk at a time, so a key costs one.
+#[inline(always)]
+fn short_plain(buf: &[u8], i: usize) -> Option<usize> {
+    let mut at = i;
+    while at - i < SHORT {
+        let chunk: &[u8; CHUNK] = buf.get(at..at.checked_add(CHUNK)?)?.try_into().ok()?;
+        let (quote, odd) = chunk_masks(chunk);
+        if quote != 0 {
+            let end = quote.trailing_zeros();
+            return (odd & ((1u32 << end) - 1) == 0).then_some(at - i + end as usize);
+        }
+        if odd != 0 {
+            return None;
+        }
+        at += CHUNK;
+    }
+    None
+}
+
+/// A chunk's quotes, and its odd bytes: backslashes, control characters and bytes of 0x80 and
+/// above (bit k = byte k).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn chunk_masks(chunk: &[u8; CHUNK]) -> (u32, u32) {
+    use std::arch::x86_64::*;
+    // SAFETY: `chunk` is 16 readable bytes; loadu needs no alignment; SSE2 is enabled on every
+    // x86_64 target (the cfg above).
+    unsafe {
+        let x = _mm_loadu_si128(chunk.as_ptr().cast());
+        let mask = |v: __m128i| _mm_movemask_epi8(v) as u32;
+        let low = _mm_set1_epi8(0x1F);
+        let quote = mask(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8)));
+        // x <= 0x1F (unsigned): max(x, 0x1F) == 0x1F; the high bit of each byte.
+        let odd = _mm_or_si128(
+            _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8)),
+            _mm_cmpeq_epi8(_mm_max_epu8(x, low), low),
+        );
+        (quote, mask(_mm_or_si128(odd, x)))
+    }
+}
+
+/// The portable [`chunk_masks`].
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn chunk_masks(chunk: &[u8; CHUNK]) -> (u32, u32) {
+    let (mut quote, mut odd) = (0u32, 0u32);
+    for (k, &b) in chunk.iter().enumerate() {
+        quote |= u32::from(b == b'"') << k;
+        odd |= u32::from(b == b'\\' || b < 0x20 || b >= 0x80) << k;
+    }
+    (quote, odd)
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -337,3 +337,65 @@ fn the_avx512_utf8_check_judges_as_std_judges() {
         }
     }
 }
+
+/// Short bodies, where the look of up to 64 bytes answers before the block kernels: every kernel closes
+/// them exactly where the careful reading does, or stops at a clean position before a problem;
+/// and the look closes a body exactly when it is printable ASCII without a backslash up to a
+/// quote within 64 bytes (buffered in whole 16-byte chunks).
+#[test]
+fn short_bodies_close_where_the_careful_reading_closes() {
+    const ODD: &[u8] = b"\"\\\x00\x1f\x7f\x80\xc3\xffa ~nu";
+    let mut kernels = vec![Kernel::Scalar];
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    kernels.push(Kernel::Sse2);
+    if has_avx2() {
+        kernels.push(Kernel::Avx2);
+    }
+    if has_avx512() {
+        kernels.push(Kernel::Avx512);
+    }
+    let mut looked = 0;
+    for len in 0..80 {
+        for p in 0..=len {
+            for &odd in ODD {
+                let mut body = vec![b'k'; len];
+                if p < len {
+                    body[p] = odd;
+                }
+                body.push(b'"');
+                // What follows a value in a document: for some bodies not the whole chunk.
+                body.extend_from_slice(b",\"next\":1}");
+                let (clean, stop) = by_hand(&body);
+                let plain_to = body.iter().position(|&b| b == b'"').unwrap();
+                // Whole 16-byte chunks are looked at up to the one with the quote.
+                let chunks_to = (plain_to / CHUNK + 1) * CHUNK;
+                let want_look = (plain_to < SHORT
+                    && chunks_to <= body.len()
+                    && body[..plain_to]
+                        .iter()
+                        .all(|&b| (0x20..0x80).contains(&b) && b != b'\\'))
+                .then_some(plain_to);
+                assert_eq!(
+                    short_plain(&body, 0),
+                    want_look,
+                    "{:?}",
+                    body.escape_ascii()
+                );
+                looked += usize::from(want_look.is_some());
+                for &k in &kernels {
+                    let s = skim(&body, 0, k);
+                    let what = || format!("{k:?} {s:?} vs {stop:?}: {}", body.escape_ascii());
+                    if s.closed {
+                        assert_eq!(stop, Stop::Quote(s.next), "{}", what());
+                        let valid = std::str::from_utf8(&body[..s.next]).is_ok();
+                        assert!(s.unchecked || valid, "{}", what());
+                    } else {
+                        assert!(clean[s.next], "{}", what());
+                        assert!(want_look.is_none(), "{}", what());
+                    }
+                }
+            }
+        }
+    }
+    assert!(looked > 1000, "the look closed only {looked} bodies");
+}
