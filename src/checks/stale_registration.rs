@@ -303,7 +303,11 @@ fn move_target<'a>(
     if !e.token.usable() || e.malformed {
         return None;
     }
-    let origin = Url::parse(e.server_url()?)?;
+    let entry_url = e.server_url()?;
+    // The entry's origin, parsed only when a form passes the cheap tests below (issue 15: a
+    // parse, four `String`s, for each usable stale entry, most of which no form can take).
+    // `Some(None)`: parsed, not an http(s) url, so the entry moves nowhere.
+    let mut origin: Option<Option<Url>> = None;
     let mut targets: Vec<&ConfiguredServer> = Vec::new();
     for s in configs {
         let (Some(key), Some(url)) = (s.key.as_deref(), s.url.as_deref()) else {
@@ -315,13 +319,17 @@ fn move_target<'a>(
         let holds_nothing = inv
             .entry(key)
             .is_none_or(|t| t.token == TokenState::Placeholder);
-        if s.invalid.is_none()
-            && holds_nothing
-            && origins
-                .entry(std::ptr::from_ref(*s))
-                .or_insert_with(|| Url::parse(url))
-                .as_ref()
-                .is_some_and(|u| u.same_origin(&origin))
+        if !(s.invalid.is_none() && holds_nothing) {
+            continue;
+        }
+        let Some(origin) = origin.get_or_insert_with(|| Url::parse(entry_url)) else {
+            return None;
+        };
+        if origins
+            .entry(std::ptr::from_ref(*s))
+            .or_insert_with(|| Url::parse(url))
+            .as_ref()
+            .is_some_and(|u| u.same_origin(origin))
             && !targets.iter().any(|t| t.key.as_deref() == Some(key))
         {
             targets.push(s);
@@ -349,7 +357,7 @@ fn explain_change(
         return;
     };
     let matches =
-        |t: &str, u: &str, h: &Map<String, Value>| key::hash16(&key::hash_input(t, u, h)) == hash;
+        |t: &str, u: &str, h: &Map<String, Value>| key::hash16_is(&key::hash_input(t, u, h), hash);
     if let Some(s) = configs.iter().find(|s| !s.env_missing.is_empty()) {
         out.fixed("The config uses ${")
             .text(&s.env_missing.join("}, ${"))

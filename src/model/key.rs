@@ -151,12 +151,27 @@ pub fn hash_input(transport: &str, url: &str, headers: &Map<String, Value>) -> S
 
 /// The 16-hex-digit hash part of a key.
 pub fn hash16(input: &str) -> String {
+    hash16_digits(input)
+        .iter()
+        .copied()
+        .map(char::from)
+        .collect()
+}
+
+/// Whether `hash` is [`hash16`] of `input`, without a `String` for it: `stale-registration`
+/// asks this for every form it tries on every stale entry (issue 15).
+pub fn hash16_is(input: &str, hash: &str) -> bool {
+    hash.as_bytes() == hash16_digits(input)
+}
+
+/// [`hash16`]'s lowercase hex digits, on the stack.
+fn hash16_digits(input: &str) -> [u8; 16] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(input.as_bytes());
-    let mut hex = String::with_capacity(16);
-    for byte in &digest[..8] {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 15)]));
+    let mut hex = [0u8; 16];
+    for (pair, byte) in hex.chunks_exact_mut(2).zip(&digest[..8]) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 15)];
     }
     hex
 }
@@ -391,6 +406,10 @@ mod tests {
             }
         }
         assert_eq!(hash16("abc"), "ba7816bf8f01cfea");
+        assert!(hash16_is("abc", "ba7816bf8f01cfea"));
+        assert!(!hash16_is("abc", "ba7816bf8f01cfeb"));
+        assert!(!hash16_is("abd", "ba7816bf8f01cfea"));
+        assert!(!hash16_is("abc", "ba7816bf8f01cfe"));
     }
 
     #[test]
