@@ -219,6 +219,40 @@ mod tests {
         assert!(pieces != Message::from("other"));
     }
 
+    /// The report's writer sees a message of pieces as the one text they join to: a URL and a
+    /// token cut at piece boundaries are redacted as in the joined text, messages one after
+    /// another (through the writer's one buffer) each as their own.
+    #[test]
+    fn the_report_writer_redacts_a_message_of_pieces_as_its_joined_text() {
+        use crate::render::json::{Edits, pretty::write_edited};
+        let mut a = Pieces::default();
+        a.fixed("see https://user:CANARY")
+            .text("pw@mcp.example/mcp?code=CAN");
+        a.fixed("ARYq and eyJhbGciOiJIUzI1NiJ9.CANARYeyJzdWIi")
+            .text("OiIxIn0.c2lnbmF0dXJl \"\"");
+        let mut b = Pieces::default();
+        b.text("a1b2c3d4e5f6a7b8")
+            .fixed("c9d0e1f2a3b4c5d6CANARY")
+            .text(" \u{202e}.");
+        let messages = [Message::from(a), Message::from(b), Message::from("plain")];
+        let joined: Vec<Message> = messages
+            .iter()
+            .map(|m| Message::from(m.text().into_owned()))
+            .collect();
+        let edits = Edits {
+            flags: String::new(),
+            redact: true,
+        };
+        let written = |ms: &[Message]| {
+            let mut out = Vec::new();
+            write_edited(&mut out, ms, &edits).expect("written");
+            String::from_utf8(out).expect("UTF-8")
+        };
+        let got = written(&messages);
+        assert_eq!(got, written(&joined));
+        assert!(!got.contains("CANARY") && got.contains("plain"), "{got}");
+    }
+
     #[test]
     fn texts_one_after_another_are_one_piece_and_a_piece_is_16_bytes() {
         let mut made = Pieces::default();
