@@ -305,7 +305,7 @@ fn escapes_sse2(block: &[u8; BLOCK]) -> (u64, u64, u64) {
 /// where the careful scanner should go on, and whether that is the closing quote.
 #[inline]
 pub(super) fn skim(buf: &[u8], i: usize, kernel: Kernel) -> Skimmed {
-    // Most strings (keys, short values) close within 16 bytes: one look at them here, inlined,
+    // Most strings (keys, short values) close within 64 bytes: a look at them here, inlined,
     // costs less than the setup of a block kernel (a call, its constant tables). The careful
     // strategy stays careful, so its differential tests still test the careful scanner.
     if kernel != Kernel::Careful
@@ -341,8 +341,8 @@ const SHORT: usize = 64;
 const CHUNK: usize = 16;
 
 /// Where the closing quote of the body at `buf[i]` is, when it lies within [`SHORT`] bytes
-/// (buffered in whole 16-byte chunks) and every byte before it is printable ASCII other than a
-/// backslash: then the body is valid and needs no UTF-8 check, exactly as every kernel would find
+/// (buffered in whole 16-byte chunks) and every byte before it is ASCII of 0x20 and above other
+/// than a backslash: then the body is valid and needs no UTF-8 check, exactly as every kernel would find
 /// it. `None` for anything else (the kernels decide). A chunk at a time, so a key costs one.
 #[inline(always)]
 fn short_plain(buf: &[u8], i: usize) -> Option<usize> {

@@ -209,15 +209,7 @@ type SkimFn = dyn Fn(&[u8]) -> Skimmed;
 
 #[test]
 fn skims_agree_with_a_byte_by_byte_reading() {
-    let mut kernels = vec![Kernel::Scalar];
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    kernels.push(Kernel::Sse2);
-    if has_avx2() {
-        kernels.push(Kernel::Avx2);
-    }
-    if has_avx512() {
-        kernels.push(Kernel::Avx512);
-    }
+    let kernels = block_kernels();
     // Every kernel, and the block loop's uniform mode (the AVX-512 kernel's) with the portable
     // classifiers, so that mode is tested on CPUs without AVX-512 too.
     let mut skims: Vec<(String, Box<SkimFn>)> = kernels
@@ -345,15 +337,7 @@ fn the_avx512_utf8_check_judges_as_std_judges() {
 #[test]
 fn short_bodies_close_where_the_careful_reading_closes() {
     const ODD: &[u8] = b"\"\\\x00\x1f\x7f\x80\xc3\xffa ~nu";
-    let mut kernels = vec![Kernel::Scalar];
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    kernels.push(Kernel::Sse2);
-    if has_avx2() {
-        kernels.push(Kernel::Avx2);
-    }
-    if has_avx512() {
-        kernels.push(Kernel::Avx512);
-    }
+    let kernels = block_kernels();
     let mut looked = 0;
     for len in 0..80 {
         for p in 0..=len {
@@ -398,4 +382,12 @@ fn short_bodies_close_where_the_careful_reading_closes() {
         }
     }
     assert!(looked > 1000, "the look closed only {looked} bodies");
+}
+
+/// Every block kernel this CPU can run (not the careful strategy, which skims nothing).
+fn block_kernels() -> Vec<Kernel> {
+    super::available_kernels()
+        .into_iter()
+        .filter(|&k| k != Kernel::Careful)
+        .collect()
 }
